@@ -1,0 +1,41 @@
+export {
+  type Agreement,
+  type AllocationInput,
+  type AllocationPolicy,
+  BPS_SCALE,
+  DEFAULT_POLICY,
+  MAX_DEPENDENCY_DEPTH_LIMIT,
+  type Project,
+  type Service,
+  type ServiceType,
+  type Subscriber,
+  type UsageRow,
+  type WeightedParty,
+} from './allocation-input.js';
+export { type AllocationInputError } from './allocation-input-error.js';
+export { parseAllocationInput, type AllocationInputResult } from './parse-allocation-input.js';
+export { allocatePeriod } from './allocate-period.js';
+export {
+  type PeriodAllocation,
+  type PeriodAllocationJson,
+  serializeAllocation,
+  toAllocationJson,
+} from './allocation-output.js';
+export { type AccountAllocation } from './account-totals.js';
+export {
+  compareKeys,
+  escrowAccount,
+  GENERAL_FUND,
+  memberAccount,
+  operatorAccount,
+  providerAccount,
+} from './account-key.js';
+export { bpsShare, twoWaySplit, weightedSplit, type WeightedKey } from './split.js';
+export {
+  leafHash,
+  merkleProof,
+  merkleRoot,
+  type MerkleProof,
+  type MerkleProofStep,
+  verifyMerkleProof,
+} from './merkle.js';

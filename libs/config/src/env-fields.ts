@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/** Reusable environment-variable field types. Each one explains itself in the boot error. */
+
+export function integerVar(options: { min?: number; max?: number; default?: number } = {}) {
+  const min = options.min ?? Number.MIN_SAFE_INTEGER;
+  const max = options.max ?? Number.MAX_SAFE_INTEGER;
+  const field = z
+    .string()
+    .regex(/^-?\d+$/, { error: `must be an integer between ${min} and ${max}` })
+    .transform(Number)
+    .refine((value) => value >= min && value <= max, { error: `must be an integer between ${min} and ${max}` });
+  return options.default === undefined ? field : field.prefault(String(options.default));
+}
+
+export function portVar(defaultPort?: number) {
+  return integerVar({ min: 1, max: 65535, ...(defaultPort === undefined ? {} : { default: defaultPort }) });
+}
+
+export function booleanVar(defaultValue: boolean) {
+  return z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default(defaultValue ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');
+}
+
+export function urlVar(protocols: readonly string[]) {
+  return z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    { error: `must be a URL with scheme ${protocols.join(' or ')}` },
+  );
+}
+
+/** A comma-separated list of host:port pairs, e.g. Kafka bootstrap servers. */
+export function hostPortListVar() {
+  return z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .refine((entries) => entries.length > 0 && entries.every((entry) => /^[A-Za-z0-9.-]+:\d{1,5}$/.test(entry)), {
+      error: 'must be a comma-separated list of host:port',
+    });
+}
+
+export function enumVar<const Values extends readonly [string, ...string[]]>(values: Values, defaultValue: Values[number]) {
+  return z.enum(values, { error: `must be one of ${values.join(', ')}` }).default(defaultValue);
+}
+
+export function identifierVar(defaultValue?: string) {
+  const field = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { error: 'must be a lowercase identifier (a-z, 0-9, _)' });
+  return defaultValue === undefined ? field : field.default(defaultValue);
+}

@@ -1,0 +1,3 @@
+export { ConfigError, type ConfigProblem } from './config-error.js';
+export { loadConfig, type Environment } from './load-config.js';
+export { booleanVar, enumVar, hostPortListVar, identifierVar, integerVar, portVar, urlVar } from './env-fields.js';

@@ -1,0 +1,27 @@
+export { backboneMetrics, type BackboneMetrics } from './backbone-metrics.js';
+export { BackboneTables1763900000000 } from './backbone-tables.migration.js';
+export { backoffDelay, sleep } from './backoff.js';
+export { EventConsumerServer, type EventConsumerServerOptions } from './consumer/event-consumer.server.js';
+export { type EventContext, type EventHandlerFunction } from './consumer/event-context.js';
+export { EventHandlerRegistry, type HandlerBinding } from './consumer/event-handler-registry.js';
+export {
+  ConsumerStoppingError,
+  IdempotentEventProcessor,
+  type IdempotentEventProcessorDeps,
+  type IncomingMessage,
+  type ProcessOutcome,
+} from './consumer/idempotent-event-processor.js';
+export { OnEvent, ON_EVENT_METADATA } from './consumer/on-event.decorator.js';
+export { DLQ_HEADERS, isDlqHeader } from './dlq/dead-letter-headers.js';
+export { DeadLetterPublisher, type DeadLetter } from './dlq/dead-letter-publisher.js';
+export { createKafka, type KafkaLogSink } from './kafka-client.js';
+export { kafkaConfigShape, kafkaSettingsFrom, type KafkaSettings } from './kafka-config.js';
+export { BACKBONE_OPTIONS, type BackboneOptions } from './nest/backbone-options.js';
+export { BackboneModule } from './nest/backbone.module.js';
+export { BackboneRuntime } from './nest/backbone-runtime.js';
+export { BACKBONE_METRICS, KAFKA_CLIENT, KAFKA_PRODUCER } from './nest/tokens.js';
+export { pruneSentOutboxRows } from './outbox/outbox-pruner.js';
+export { OutboxRelay, type OutboxRelayOptions, type RelayLogger } from './outbox/outbox-relay.js';
+export { CLOUDEVENTS_CONTENT_TYPE, OutboxWriter } from './outbox/outbox-writer.js';
+export { ensureTopics } from './topic-admin.js';
+export { currentTraceHeaders, headerString, traceContextOf } from './trace-context.js';

@@ -1,0 +1,15 @@
+import { type ServiceName } from '@onecommons/contracts';
+import { type KafkaSettings } from '../kafka-config.js';
+
+export const BACKBONE_OPTIONS = Symbol('BACKBONE_OPTIONS');
+
+export interface BackboneOptions {
+  readonly service: ServiceName;
+  readonly consumerGroup: string;
+  /** The service's runtime database URL; the outbox relay holds its own session on it. */
+  readonly databaseUrl: string;
+  readonly schema: string;
+  readonly settings: KafkaSettings;
+  /** Off for one-shot processes (migrations, replay) that must not publish or consume. */
+  readonly runRelay: boolean;
+}

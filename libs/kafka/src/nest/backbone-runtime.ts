@@ -1,0 +1,69 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { dlqTopicOf, topicsOwnedBy } from '@onecommons/contracts';
+import { type Kafka, type Producer } from 'kafkajs';
+import { type BackboneMetrics } from '../backbone-metrics.js';
+import { EventHandlerRegistry } from '../consumer/event-handler-registry.js';
+import { OutboxRelay } from '../outbox/outbox-relay.js';
+import { ensureTopics } from '../topic-admin.js';
+import { BACKBONE_OPTIONS, type BackboneOptions } from './backbone-options.js';
+import { BACKBONE_METRICS, KAFKA_CLIENT, KAFKA_PRODUCER } from './tokens.js';
+
+/**
+ * Starts and stops the backbone with the app: topics ensured and the producer connected before anything
+ * publishes or consumes; the relay stopped before the database pool closes.
+ */
+@Injectable()
+export class BackboneRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('Backbone');
+  private relay: OutboxRelay | undefined;
+
+  constructor(
+    @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions,
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(KAFKA_PRODUCER) private readonly producer: Producer,
+    @Inject(BACKBONE_METRICS) private readonly metrics: BackboneMetrics,
+    private readonly registry: EventHandlerRegistry,
+  ) {}
+
+  get relayIsLeader(): boolean {
+    return this.relay?.isLeader ?? false;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.options.runRelay) return;
+    const topics = [...topicsOwnedBy(this.options.service), ...this.registry.topics()];
+    const created = await ensureTopics(
+      this.kafka,
+      topics.flatMap((topic) => [topic, dlqTopicOf(topic)]),
+      this.options.settings.topicPartitions,
+    );
+    if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
+    await this.producer.connect();
+    this.relay = new OutboxRelay({
+      databaseUrl: this.options.databaseUrl,
+      schema: this.options.schema,
+      producer: this.producer,
+      batchSize: this.options.settings.outboxBatchSize,
+      pollIntervalMs: this.options.settings.outboxPollIntervalMs,
+      logger: this.logger,
+      metrics: this.metrics,
+    });
+    this.relay.start();
+    this.logger.log(`consuming ${this.registry.topics().join(', ') || 'nothing'} with ${this.registry.size} handlers`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,108 @@
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { eventCatalogue } from '@onecommons/contracts';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { backboneMetrics, type BackboneMetrics } from '../backbone-metrics.js';
+import { EventConsumerServer } from '../consumer/event-consumer.server.js';
+import { EventHandlerRegistry } from '../consumer/event-handler-registry.js';
+import { IdempotentEventProcessor } from '../consumer/idempotent-event-processor.js';
+import { DeadLetterPublisher } from '../dlq/dead-letter-publisher.js';
+import { createKafka } from '../kafka-client.js';
+import { OutboxWriter } from '../outbox/outbox-writer.js';
+import { BACKBONE_OPTIONS, type BackboneOptions } from './backbone-options.js';
+import { BackboneRuntime } from './backbone-runtime.js';
+import { HandlerDiscovery } from './handler-discovery.js';
+import { BACKBONE_METRICS, KAFKA_CLIENT, KAFKA_PRODUCER } from './tokens.js';
+
+/**
+ * The event backbone for one service: outbox writer and relay, handler discovery, and the Kafka
+ * consumer transport (`EventConsumerServer`, connected by the service's bootstrap as a microservice).
+ * Requires a TypeORM DataSource in the app.
+ */
+@Module({})
+export class BackboneModule {
+  static forRoot(options: BackboneOptions): DynamicModule {
+    const kafkaLogger = new Logger('Kafka');
+    return {
+      module: BackboneModule,
+      global: true,
+      imports: [DiscoveryModule],
+      providers: [
+        { provide: BACKBONE_OPTIONS, useValue: options },
+        { provide: BACKBONE_METRICS, useFactory: () => backboneMetrics() },
+        {
+          provide: KAFKA_CLIENT,
+          useFactory: () =>
+            createKafka(options.settings, options.service, {
+              error: (message, fields) => kafkaLogger.error({ ...fields, msg: message }),
+              warn: (message, fields) => kafkaLogger.warn({ ...fields, msg: message }),
+              info: (message, fields) => kafkaLogger.log({ ...fields, msg: message }),
+              debug: (message, fields) => kafkaLogger.debug({ ...fields, msg: message }),
+            }),
+        },
+        {
+          provide: KAFKA_PRODUCER,
+          inject: [KAFKA_CLIENT],
+          useFactory: (kafka: Kafka) =>
+            kafka.producer({
+              idempotent: true,
+              maxInFlightRequests: 1,
+              allowAutoTopicCreation: false,
+              createPartitioner: Partitioners.DefaultPartitioner,
+              // An idempotent producer keeps retrying: the outbox row stays unsent until Kafka is back.
+              retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
+            }),
+        },
+        { provide: EventHandlerRegistry, useFactory: () => new EventHandlerRegistry(eventCatalogue) },
+        OutboxWriter,
+        HandlerDiscovery,
+        BackboneRuntime,
+        {
+          provide: EventConsumerServer,
+          inject: [KAFKA_CLIENT, KAFKA_PRODUCER, BACKBONE_METRICS, EventHandlerRegistry, DataSource],
+          useFactory: (
+            kafka: Kafka,
+            producer: Producer,
+            metrics: BackboneMetrics,
+            registry: EventHandlerRegistry,
+            dataSource: DataSource,
+          ) => {
+            const stopController = new AbortController();
+            const logger = new Logger('EventConsumer');
+            const processor = new IdempotentEventProcessor({
+              dataSource,
+              catalogue: eventCatalogue,
+              registry,
+              consumerGroup: options.consumerGroup,
+              deadLetters: new DeadLetterPublisher(producer),
+              settings: options.settings,
+              logger: { warn: (message) => logger.warn(message), error: (message, error) => logger.error(message, error) },
+              metrics,
+              stopSignal: stopController.signal,
+            });
+            return new EventConsumerServer({
+              kafka,
+              groupId: options.consumerGroup,
+              settings: options.settings,
+              topics: () => registry.topics(),
+              processor,
+              stopController,
+              metrics,
+            });
+          },
+        },
+      ],
+      exports: [
+        BACKBONE_OPTIONS,
+        KAFKA_CLIENT,
+        KAFKA_PRODUCER,
+        BACKBONE_METRICS,
+        OutboxWriter,
+        EventHandlerRegistry,
+        EventConsumerServer,
+        BackboneRuntime,
+      ],
+    };
+  }
+}

@@ -1,0 +1,187 @@
+import { type Producer, type Message } from 'kafkajs';
+import pg from 'pg';
+import { backoffDelay, sleep } from '../backoff.js';
+import { type BackboneMetrics } from '../backbone-metrics.js';
+
+export interface OutboxRelayOptions {
+  readonly databaseUrl: string;
+  readonly schema: string;
+  readonly producer: Producer;
+  readonly batchSize: number;
+  readonly pollIntervalMs: number;
+  readonly logger: RelayLogger;
+  readonly metrics?: BackboneMetrics;
+  /** Test hook: runs after a batch reached Kafka and before it is marked sent (a crash lands here). */
+  readonly afterSend?: (eventIds: readonly string[]) => Promise<void>;
+}
+
+export interface RelayLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+interface PendingRow {
+  readonly id: string;
+  readonly event_id: string;
+  readonly topic: string;
+  readonly message_key: string;
+  readonly payload: string;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * Publishes a service's outbox to Kafka with an idempotent producer.
+ *
+ * One relay per schema holds a session advisory lock (leader); others wait. It reads rows still unsent,
+ * in id order, instead of reading past a cursor: a row whose transaction commits after a row with a
+ * higher id is still unsent when it becomes visible, so it is published then, never skipped. Rows are
+ * marked sent only after Kafka acknowledged them; a crash in between re-sends them (consumers dedupe).
+ */
+export class OutboxRelay {
+  private client: pg.Client | undefined;
+  private stopping = false;
+  private readonly wake = new EventTarget();
+  private loop: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+  private leader = false;
+
+  constructor(private readonly options: OutboxRelayOptions) {}
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.abort.abort();
+    this.wake.dispatchEvent(new Event('wake'));
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  /** Publishes everything unsent right now; used by the loop and by tests. Returns rows published. */
+  async drain(client: pg.Client): Promise<number> {
+    let total = 0;
+    while (!this.stopping) {
+      const { rows } = await client.query<PendingRow>(
+        `SELECT id, event_id, topic, message_key, payload, headers FROM outbox
+         WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+        [this.options.batchSize],
+      );
+      if (rows.length === 0) break;
+      await this.publish(rows);
+      await this.options.afterSend?.(rows.map((row) => row.event_id));
+      await client.query(`UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])`, [
+        rows.map((row) => row.id),
+      ]);
+      total += rows.length;
+      this.options.metrics?.outboxPublished.inc(rows.length);
+      if (rows.length < this.options.batchSize) break;
+    }
+    return total;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        await this.connectAsLeader();
+        failures = 0;
+        await this.relayWhileLeader();
+      } catch (error) {
+        failures++;
+        this.options.logger.error(`outbox relay for ${this.options.schema} failed; retrying`, error);
+        await this.disconnect();
+        await sleep(backoffDelay(failures, 200, 10_000), this.abort.signal);
+      }
+    }
+    await this.disconnect();
+  }
+
+  private async connectAsLeader(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.options.databaseUrl,
+      options: `-c search_path=${this.options.schema}`,
+      application_name: `outbox-relay:${this.options.schema}`,
+    });
+    client.on('error', (error) => this.options.logger.warn(`outbox relay connection error: ${error.message}`));
+    await client.connect();
+    this.client = client;
+    while (!this.stopping) {
+      const { rows } = await client.query<{ acquired: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtext($1)) AS acquired',
+        [`onecommons:outbox-relay:${this.options.schema}`],
+      );
+      if (rows[0]?.acquired) break;
+      await sleep(this.options.pollIntervalMs * 5, this.abort.signal);
+    }
+    if (this.stopping) return;
+    this.leader = true;
+    client.on('notification', () => this.wake.dispatchEvent(new Event('wake')));
+    await client.query(`LISTEN ${pg.escapeIdentifier(`${this.options.schema}_outbox`)}`);
+    this.options.logger.log(`outbox relay for ${this.options.schema} is leader`);
+  }
+
+  private async relayWhileLeader(): Promise<void> {
+    const client = this.client;
+    while (!this.stopping && client) {
+      await this.drain(client);
+      await this.reportBacklog(client);
+      await this.waitForWork();
+    }
+  }
+
+  private async reportBacklog(client: pg.Client): Promise<void> {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    const { rows } = await client.query<{ pending: string; oldest_seconds: number | null }>(
+      `SELECT count(*) AS pending, extract(epoch FROM clock_timestamp() - min(created_at))::float8 AS oldest_seconds
+       FROM outbox WHERE published_at IS NULL`,
+    );
+    metrics.outboxBacklog.set(Number(rows[0]?.pending ?? 0));
+    metrics.outboxOldestPendingSeconds.set(rows[0]?.oldest_seconds ?? 0);
+  }
+
+  private waitForWork(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.options.pollIntervalMs);
+      const wake = this.wake;
+      function done() {
+        clearTimeout(timer);
+        wake.removeEventListener('wake', done);
+        resolve();
+      }
+      wake.addEventListener('wake', done, { once: true });
+    });
+  }
+
+  private async publish(rows: readonly PendingRow[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const row of rows) {
+      const messages = byTopic.get(row.topic) ?? [];
+      messages.push({ key: row.message_key, value: row.payload, headers: row.headers });
+      byTopic.set(row.topic, messages);
+    }
+    await this.options.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+
+  private async disconnect(): Promise<void> {
+    this.leader = false;
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    try {
+      await client.end(); // releases the leader lock with the session
+    } catch {
+      // already broken
+    }
+  }
+}

@@ -1,0 +1,8 @@
+export { bigintColumn } from './bigint-transformer.js';
+export { databaseConfigShape, migrationConfigShape } from './database-config.js';
+export { serviceDataSourceOptions, type ServiceDataSourceSpec } from './data-source-options.js';
+export { databaseNameOf, roleOf, withDatabase } from './database-url.js';
+export { SnakeNamingStrategy } from './naming-strategy.js';
+export { migrateServiceSchema, type MigrationRun } from './run-migrations.js';
+export { ensureDatabase, prepareServiceSchema } from './schema-setup.js';
+export { isTransientDatabaseError } from './transient-errors.js';

@@ -1,0 +1,113 @@
+import { type INestApplication, Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { ConfigError, loadConfig } from '@onecommons/config';
+import { EventConsumerServer } from '@onecommons/kafka';
+import { migrateServiceSchema, migrationConfigShape } from '@onecommons/persistence';
+import { shutdownProcessTelemetry } from '@onecommons/telemetry';
+import { Logger } from 'nestjs-pino';
+import { z } from 'zod';
+import { ShutdownState } from './health/shutdown-state.js';
+import { traceHttpRequest } from './http/request-tracing.js';
+import { recordHttpMetrics } from './metrics/http-metrics.js';
+import { type ServiceConfig } from './service-config.js';
+import { rootModuleOf, type ServiceDefinition } from './service-definition.js';
+
+/** Loads a config or stops the process with a message naming every bad variable. */
+export function loadConfigOrExit<Config>(service: string, schema: z.ZodType<Config>): Config {
+  try {
+    return loadConfig(schema as unknown as z.ZodObject, process.env) as Config;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${service}: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}
+
+/** Builds the HTTP + Kafka hybrid app of a service, ready to listen. Used by `serve` and by tests. */
+export async function createServiceApp<Config extends ServiceConfig>(
+  definition: ServiceDefinition<Config>,
+  config: Config,
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(rootModuleOf(definition, config), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.use(traceHttpRequest);
+  app.use(recordHttpMetrics);
+  app.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT_BYTES, type: ['application/json', 'application/*+json'] });
+  app.setGlobalPrefix(`api/${definition.service}`, { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.connectMicroservice({ strategy: app.get(EventConsumerServer) }, { inheritAppConfig: true });
+  await app.init();
+  await app.startAllMicroservices();
+  return app;
+}
+
+/** Runs a service until SIGTERM/SIGINT, then drains: readiness 503, consumers, relay, HTTP, pools. */
+export async function serve<Config extends ServiceConfig>(definition: ServiceDefinition<Config>): Promise<void> {
+  const config = loadConfigOrExit(definition.service, definition.configSchema);
+  const app = await createServiceApp(definition, config);
+  await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+  const logger = new NestLogger(definition.service);
+  logger.log(`ready on http://${config.HTTP_HOST}:${config.HTTP_PORT}`);
+  stopOnSignal(app, config.SHUTDOWN_TIMEOUT_MS, logger);
+}
+
+function stopOnSignal(app: INestApplication, timeoutMs: number, logger: NestLogger): void {
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: shutting down`);
+    app.get(ShutdownState).markDraining();
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${timeoutMs} ms; exiting`);
+      process.exit(1);
+    }, timeoutMs).unref();
+    try {
+      await app.close();
+      await shutdownProcessTelemetry();
+      process.exit(0);
+    } catch (error) {
+      logger.error('shutdown failed', error);
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', (signal) => void stop(signal));
+  process.once('SIGINT', (signal) => void stop(signal));
+}
+
+/** Creates or updates the service's schema, role and tables; prints what it applied. */
+export async function migrate<Config extends ServiceConfig>(definition: ServiceDefinition<Config>): Promise<void> {
+  const config = loadConfigOrExit(definition.service, z.object(migrationConfigShape));
+  const schema = config.DATABASE_SCHEMA ?? definition.service;
+  const applied = await migrateServiceSchema({
+    adminUrl: config.MIGRATIONS_DATABASE_URL,
+    runtimeUrl: config.DATABASE_URL,
+    schema,
+    migrations: definition.migrations,
+  });
+  process.stdout.write(
+    `${JSON.stringify({ service: definition.service, schema, applied, upToDate: applied.length === 0 })}\n`,
+  );
+}
+
+/** The command line of a service process: `serve` (default), `migrate`. */
+export async function runServiceCommand<Config extends ServiceConfig>(
+  definition: ServiceDefinition<Config>,
+  argv: readonly string[],
+): Promise<void> {
+  const [command = 'serve'] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(definition);
+    case 'migrate':
+      return migrate(definition);
+    default:
+      process.stderr.write(`${definition.service}: unknown command ${command} (expected serve or migrate)\n`);
+      process.exit(2);
+  }
+}

@@ -1,0 +1,81 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { type Request, type Response } from 'express';
+import { ApiError } from './api-error.js';
+
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly field?: string; readonly requestId?: string };
+}
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable_entity',
+  429: 'rate_limited',
+};
+
+/** Body-parser failures arrive as plain errors with a `type`; they are the client's fault, not ours. */
+const BODY_PARSER_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  'entity.parse.failed': { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON.' },
+  'entity.too.large': { status: 413, code: 'payload_too_large', message: 'The request body is too large.' },
+  'encoding.unsupported': { status: 415, code: 'unsupported_encoding', message: 'Unsupported content encoding.' },
+  'charset.unsupported': { status: 415, code: 'unsupported_charset', message: 'Unsupported charset.' },
+  'request.aborted': { status: 400, code: 'request_aborted', message: 'The request was aborted.' },
+};
+
+/** Every error leaves a service as the same JSON shape; unexpected ones say nothing about internals. */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request & { id?: unknown }>();
+    const response = http.getResponse<Response>();
+    const { status, body } = this.toResponse(exception);
+    if (status >= 500) this.logger.error(`unhandled error on ${request.method} ${request.url}`, exception);
+    const requestId = typeof request.id === 'string' ? request.id : undefined;
+    if (response.headersSent) return;
+    response.status(status).json({ error: { ...body, ...(requestId ? { requestId } : {}) } });
+  }
+
+  private toResponse(exception: unknown): { status: number; body: ErrorBody['error'] } {
+    if (exception instanceof ApiError) {
+      return {
+        status: exception.status,
+        body: {
+          code: exception.code,
+          message: exception.message,
+          ...(exception.field === undefined ? {} : { field: exception.field }),
+        },
+      };
+    }
+    const parserError = BODY_PARSER_ERRORS[bodyParserErrorType(exception) ?? ''];
+    if (parserError) {
+      const { status, code, message } = parserError;
+      return { status, body: { code, message } };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const code = STATUS_CODES[status] ?? (status >= 500 ? 'internal_error' : 'error');
+      const message = status >= 500 ? 'Internal error.' : exception.message;
+      return { status, body: { code, message } };
+    }
+    return { status: 500, body: { code: 'internal_error', message: 'Internal error.' } };
+  }
+}
+
+/** Nest wraps body-parser errors in an HttpException whose cause keeps body-parser's `type`. */
+function bodyParserErrorType(exception: unknown): string | undefined {
+  for (const candidate of [exception, (exception as { cause?: unknown } | null)?.cause]) {
+    const type = (candidate as { type?: unknown } | null)?.type;
+    if (typeof type === 'string') return type;
+  }
+  return undefined;
+}

@@ -1,0 +1,19 @@
+import { type PipeTransform } from '@nestjs/common';
+import { type z } from 'zod';
+import { ApiError } from './api-error.js';
+
+/**
+ * Validates a request part (body, query, params) against a zod schema: the first problem becomes a 400
+ * `validation_failed` naming the field, so the client knows exactly what to fix.
+ */
+export class ZodValidationPipe<Schema extends z.ZodType> implements PipeTransform<unknown, z.output<Schema>> {
+  constructor(private readonly schema: Schema) {}
+
+  transform(value: unknown): z.output<Schema> {
+    const result = this.schema.safeParse(value);
+    if (result.success) return result.data;
+    const issue = result.error.issues[0];
+    const field = issue?.path.length ? issue.path.join('.') : undefined;
+    throw ApiError.badRequest('validation_failed', issue?.message ?? 'invalid input', field);
+  }
+}

@@ -1,0 +1,26 @@
+import { enumVar, integerVar, portVar, urlVar } from '@onecommons/config';
+import { kafkaConfigShape } from '@onecommons/kafka';
+import { databaseConfigShape } from '@onecommons/persistence';
+import { z } from 'zod';
+
+/** Variables every service reads. A service adds its own with `defineServiceConfig`. */
+export const serviceConfigShape = {
+  NODE_ENV: enumVar(['development', 'test', 'production'], 'development'),
+  LOG_LEVEL: enumVar(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: portVar(),
+  HTTP_BODY_LIMIT_BYTES: integerVar({ min: 1_024, max: 16 * 1024 * 1024, default: 1024 * 1024 }),
+  SHUTDOWN_TIMEOUT_MS: integerVar({ min: 100, max: 120_000, default: 10_000 }),
+  REDIS_URL: urlVar(['redis', 'rediss']),
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlVar(['http', 'https']).optional(),
+  KAFKA_CONSUMER_GROUP: z.string().regex(/^[a-z][a-z0-9._-]*$/).optional(),
+  ...databaseConfigShape,
+  ...kafkaConfigShape,
+};
+
+export function defineServiceConfig<Extra extends z.ZodRawShape>(extra: Extra) {
+  return z.object({ ...serviceConfigShape, ...extra });
+}
+
+export const baseServiceConfigSchema = z.object(serviceConfigShape);
+export type ServiceConfig = z.output<typeof baseServiceConfigSchema>;

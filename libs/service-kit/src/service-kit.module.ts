@@ -1,0 +1,96 @@
+import { BullModule } from '@nestjs/bullmq';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { type ServiceName } from '@onecommons/contracts';
+import { BackboneModule, kafkaSettingsFrom } from '@onecommons/kafka';
+import { serviceDataSourceOptions, type ServiceDataSourceSpec } from '@onecommons/persistence';
+import { LoggerModule } from 'nestjs-pino';
+import { DependencyHealth } from './health/dependency-health.js';
+import { HealthController } from './health/health.controller.js';
+import { ShutdownState } from './health/shutdown-state.js';
+import { ApiExceptionFilter } from './http/api-exception.filter.js';
+import { loggerParams } from './logging/logger-params.js';
+import {
+  MAINTENANCE_QUEUE,
+  OutboxMaintenanceScheduler,
+  OutboxMaintenanceWorker,
+} from './maintenance/outbox-maintenance.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { RedisConnection } from './redis-connection.js';
+import { type ServiceConfig } from './service-config.js';
+import { REDIS_CLIENT, SERVICE_CONFIG } from './tokens.js';
+
+export type RunMode = 'serve' | 'replay';
+
+export interface ServiceKitOptions {
+  readonly service: ServiceName;
+  readonly config: ServiceConfig;
+  readonly entities: NonNullable<ServiceDataSourceSpec['entities']>;
+  readonly migrations: NonNullable<ServiceDataSourceSpec['migrations']>;
+  /** `replay` runs no relay, no consumer and no job worker: a process that only rebuilds state. */
+  readonly mode?: RunMode;
+  /** Overrides the schema (a replay writes into a fresh one). */
+  readonly schema?: string;
+  /** Overrides the database URL (a replay connects as the schema owner). */
+  readonly databaseUrl?: string;
+}
+
+/**
+ * What every service has: config, JSON logs, its Postgres schema, the event backbone, Redis and BullMQ,
+ * health and metrics endpoints, and one error format. A service's root module imports this first.
+ */
+@Module({})
+export class ServiceKitModule {
+  static forRoot(options: ServiceKitOptions): DynamicModule {
+    const { config, service } = options;
+    const schema = options.schema ?? config.DATABASE_SCHEMA ?? service;
+    const databaseUrl = options.databaseUrl ?? config.DATABASE_URL;
+    const serving = (options.mode ?? 'serve') === 'serve';
+    const workers: Provider[] = serving ? [OutboxMaintenanceWorker] : [];
+    return {
+      module: ServiceKitModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot(loggerParams(service, config.LOG_LEVEL)),
+        TypeOrmModule.forRoot(
+          serviceDataSourceOptions({
+            url: databaseUrl,
+            schema,
+            entities: options.entities,
+            migrations: options.migrations,
+            poolSize: config.DATABASE_POOL_SIZE,
+            applicationName: service,
+          }),
+        ),
+        BackboneModule.forRoot({
+          service,
+          consumerGroup: config.KAFKA_CONSUMER_GROUP ?? service,
+          databaseUrl,
+          schema,
+          settings: kafkaSettingsFrom(config),
+          runRelay: serving,
+        }),
+        TerminusModule,
+        BullModule.forRoot({
+          connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
+          prefix: `oc:${service}`,
+        }),
+        BullModule.registerQueue({ name: MAINTENANCE_QUEUE }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        RedisConnection,
+        { provide: REDIS_CLIENT, inject: [RedisConnection], useFactory: (redis: RedisConnection) => redis.client },
+        DependencyHealth,
+        ShutdownState,
+        OutboxMaintenanceScheduler,
+        ...workers,
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+      ],
+      exports: [SERVICE_CONFIG, REDIS_CLIENT, ShutdownState, OutboxMaintenanceScheduler],
+    };
+  }
+}

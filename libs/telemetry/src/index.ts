@@ -1,0 +1,7 @@
+export {
+  shutdownProcessTelemetry,
+  startProcessTelemetry,
+  startTelemetry,
+  type Telemetry,
+  type TelemetryOptions,
+} from './start-telemetry.js';

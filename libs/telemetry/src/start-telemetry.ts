@@ -1,0 +1,51 @@
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+
+export interface TelemetryOptions {
+  readonly serviceName: string;
+  /** OTLP/HTTP collector base URL, e.g. http://otel-collector:4318; spans stay in-process without it. */
+  readonly otlpEndpoint?: string | undefined;
+}
+
+export interface Telemetry {
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts OpenTelemetry before anything else in a process: W3C trace context propagation and an
+ * AsyncLocalStorage context, so a trace continues from an HTTP request through the outbox and Kafka
+ * headers into the consuming service. Exports to OTLP when an endpoint is configured.
+ */
+export function startTelemetry(options: TelemetryOptions): Telemetry {
+  const endpoint = options.otlpEndpoint?.replace(/\/+$/, '');
+  const sdk = new NodeSDK({
+    serviceName: options.serviceName,
+    autoDetectResources: false,
+    contextManager: new AsyncLocalStorageContextManager(),
+    textMapPropagator: new W3CTraceContextPropagator(),
+    spanProcessors: endpoint
+      ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }) })]
+      : [],
+    instrumentations: [],
+  });
+  sdk.start();
+  return { shutdown: () => sdk.shutdown() };
+}
+
+let running: Telemetry | undefined;
+
+/** Starts telemetry once per process; later calls return the running instance. */
+export function startProcessTelemetry(options: TelemetryOptions): Telemetry {
+  running ??= startTelemetry(options);
+  return running;
+}
+
+/** Flushes and stops the process's telemetry, if started. */
+export async function shutdownProcessTelemetry(): Promise<void> {
+  const current = running;
+  running = undefined;
+  await current?.shutdown();
+}

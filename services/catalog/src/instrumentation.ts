@@ -1,0 +1,4 @@
+import { startProcessTelemetry } from '@onecommons/telemetry';
+
+// Imported first by main.ts: tracing is set up before any other module loads.
+startProcessTelemetry({ serviceName: 'catalog', otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] });

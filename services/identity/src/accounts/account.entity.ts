@@ -1,0 +1,20 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity({ name: 'accounts' })
+export class Account {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  /** Normalised (NFKC, trimmed, lowercase); unique. */
+  @Column('text')
+  email!: string;
+
+  @Column('text')
+  passwordHash!: string;
+
+  @Column('boolean', { default: false })
+  emailVerified!: boolean;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+}

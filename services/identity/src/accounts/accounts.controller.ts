@@ -1,0 +1,15 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ZodValidationPipe } from '@onecommons/service-kit';
+import { AccountsService } from './accounts.service.js';
+import { type AccountDto, type RegisterAccountDto, registerAccountSchema } from './dto/register-account.dto.js';
+
+@Controller('v1/accounts')
+export class AccountsController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Post()
+  @HttpCode(201)
+  register(@Body(new ZodValidationPipe(registerAccountSchema)) body: RegisterAccountDto): Promise<AccountDto> {
+    return this.accounts.register(body);
+  }
+}

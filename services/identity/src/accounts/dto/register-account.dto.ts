@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { normaliseEmail } from '../email-address.js';
+
+export const registerAccountSchema = z.strictObject({
+  email: z
+    .string({ error: 'must be a string' })
+    .transform(normaliseEmail)
+    .pipe(z.email({ error: 'must be an email address' }).max(254, { error: 'must be at most 254 characters' })),
+  password: z
+    .string({ error: 'must be a string' })
+    .min(12, { error: 'must be at least 12 characters' })
+    .max(256, { error: 'must be at most 256 characters' }),
+});
+
+export type RegisterAccountDto = z.output<typeof registerAccountSchema>;
+
+export interface AccountDto {
+  readonly id: string;
+  readonly email: string;
+  readonly emailVerified: boolean;
+  readonly createdAt: string;
+}

@@ -1,0 +1,4 @@
+import { migrate } from '@onecommons/service-kit';
+import { ledgerService } from './ledger.definition.js';
+
+await migrate(ledgerService);

@@ -1,0 +1,4 @@
+import { migrate } from '@onecommons/service-kit';
+import { meteringService } from './metering.definition.js';
+
+await migrate(meteringService);

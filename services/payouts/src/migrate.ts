@@ -1,0 +1,4 @@
+import { migrate } from '@onecommons/service-kit';
+import { payoutsService } from './payouts.definition.js';
+
+await migrate(payoutsService);

@@ -1,0 +1,4 @@
+import { migrate } from '@onecommons/service-kit';
+import { webhooksService } from './webhooks.definition.js';
+
+await migrate(webhooksService);
