@@ -1,0 +1,88 @@
+import { SERVICE_NAMES } from '@onecommons/contracts';
+import { profileNamed, type Profile } from '../profile.js';
+import { say } from '../stack/log.js';
+import {
+  everythingDown,
+  gatewayAndInfrastructureUp,
+  infrastructureUp,
+  platformUp,
+  stackDown,
+  statusOf,
+  type StatusReport,
+} from '../stack/stack.js';
+
+const devProfile = () => profileNamed('dev');
+
+/** `./dev up`: everything, detached; returns once every service is ready. Harmless when already up. */
+export async function up(profile: Profile = devProfile()): Promise<void> {
+  await infrastructureUp(profile);
+  await platformUp(profile);
+  printSummary(await statusOf(profile));
+}
+
+export async function down(profile: Profile = devProfile()): Promise<void> {
+  await everythingDown(profile);
+}
+
+/**
+ * `./dev start`: `up`, then stays in the foreground reporting services that stop being ready, until
+ * Ctrl-C or SIGTERM, when it stops what it started.
+ */
+export async function start(): Promise<void> {
+  const profile = devProfile();
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping`);
+    await everythingDown(profile);
+    process.exit(0);
+  };
+  process.once('SIGINT', (signal) => void stop(signal));
+  process.once('SIGTERM', (signal) => void stop(signal));
+  try {
+    await up(profile);
+  } catch (error) {
+    await everythingDown(profile);
+    throw error;
+  }
+  say('everything is up; Ctrl-C stops it (logs in .local/dev/logs)');
+  let lastReady = new Set<string>(SERVICE_NAMES);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    if (stopping) return;
+    const report = await statusOf(profile);
+    const ready = new Set(Object.entries(report.services).filter(([, s]) => s.ready).map(([name]) => name));
+    for (const name of lastReady) if (!ready.has(name)) say(`${name} is no longer ready`);
+    for (const name of ready) if (!lastReady.has(name)) say(`${name} is ready again`);
+    lastReady = ready;
+  }
+}
+
+export async function status(json: boolean): Promise<number> {
+  const report = await statusOf(devProfile());
+  if (json) {
+    const { gateway, services } = report;
+    process.stdout.write(`${JSON.stringify({ gateway, services }, null, 2)}\n`);
+  } else {
+    printSummary(report);
+  }
+  return Object.values(report.services).every((service) => service.ready) ? 0 : 1;
+}
+
+export async function stack(action: 'up' | 'down'): Promise<void> {
+  const profile = devProfile();
+  if (action === 'up') await gatewayAndInfrastructureUp(profile);
+  else await stackDown(profile);
+}
+
+function printSummary(report: StatusReport): void {
+  const lines = [
+    `gateway   ${report.gateway}  ${report.gatewayUp ? 'up' : 'down'}`,
+    `kafka     ${report.kafka.bootstrap}  ${report.kafka.up ? 'up' : 'down'}`,
+    ...Object.entries(report.services).map(
+      ([name, service]) => `${name.padEnd(12)}${service.url}  ${service.ready ? 'ready' : 'NOT READY'}`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { describeStack, REPO_ROOT, profileNamed } from '../profile.js';
+import { ensureDebianPackage } from '../stack/debian.js';
+import { say } from '../stack/log.js';
+import { runInteractive } from '../stack/run-command.js';
+import { everythingDown, infrastructureUp, platformUp } from '../stack/stack.js';
+
+export const TEST_SUITES = ['check', 'unit', 'integration', 'e2e'] as const;
+export type TestSuite = (typeof TEST_SUITES)[number];
+
+const bin = (name: string) => path.join(REPO_ROOT, 'node_modules/.bin', name);
+const JEST = path.join(REPO_ROOT, 'node_modules/jest/bin/jest.js');
+
+async function step(name: string, command: string, args: readonly string[], env: Record<string, string> = {}) {
+  say(`── ${name}`);
+  const started = Date.now();
+  const code = await runInteractive(command, args, { cwd: REPO_ROOT, env });
+  say(`── ${name}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (code !== 0) throw new TestFailure(name, code);
+}
+
+export class TestFailure extends Error {
+  constructor(
+    readonly suite: string,
+    readonly exitCode: number,
+  ) {
+    super(`${suite} failed`);
+  }
+}
+
+function jest(project: 'unit' | 'integration' | 'e2e', env: Record<string, string>) {
+  const serial = project === 'unit' ? [] : ['--runInBand'];
+  return step(
+    `${project} tests`,
+    process.execPath,
+    ['--disable-warning=TimeoutNegativeWarning', JEST, '--selectProjects', project, '--ci', ...serial],
+    { NODE_OPTIONS: '--experimental-vm-modules --disable-warning=ExperimentalWarning', ...env },
+  );
+}
+
+/**
+ * `./dev test [suite...]`: formatting, lint and types (the build already ran), unit tests, then on the
+ * `test` profile (its own Kafka, database and Redis db, reset) integration tests, then every service
+ * and the gateway for the e2e tests. Stops what it started, pass or fail.
+ */
+export async function runTests(requested: readonly TestSuite[]): Promise<number> {
+  const suites = new Set<TestSuite>(requested.length > 0 ? requested : TEST_SUITES);
+  const profile = profileNamed('test');
+  const stackEnv = { ONECOMMONS_TEST_STACK: JSON.stringify(describeStack(profile)) };
+  const needsStack = suites.has('integration') || suites.has('e2e');
+  const stop = () => void everythingDown(profile).finally(() => process.exit(130));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    if (suites.has('check')) {
+      await step('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
+      await step('project graph', bin('nx'), ['show', 'projects'], { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' });
+      await step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
+    }
+    if (suites.has('unit')) await jest('unit', {});
+    if (needsStack) {
+      say('── bringing up the test stack');
+      await infrastructureUp(profile);
+      if (suites.has('integration')) await jest('integration', stackEnv);
+      if (suites.has('e2e')) {
+        await ensureDebianPackage('docker-compose', 'docker-compose');
+        await platformUp(profile);
+        await jest('e2e', stackEnv);
+      }
+    }
+    say(`all passed: ${[...suites].join(', ')}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof TestFailure) return error.exitCode;
+    throw error;
+  } finally {
+    if (needsStack) await everythingDown(profile);
+  }
+}

@@ -1,0 +1,63 @@
+import { availableBenchmarks, runBenchmark } from './commands/bench.js';
+import { down, stack, start, status, up } from './commands/lifecycle.js';
+import { runTests, TEST_SUITES, type TestSuite } from './commands/test.js';
+import { UsageError } from './commands/usage-error.js';
+
+const USAGE = `usage: ./dev <command>
+  start                 set up, bring up the stack, migrate, run every service (foreground; Ctrl-C stops)
+  up                    the same, detached; returns when every service is ready
+  down                  stop what ./dev started
+  status [--json]       where everything is and whether it is ready (exit 1 when a service is not)
+  test [suite...]       every test; suites: ${TEST_SUITES.join(' ')}
+  bench <name> [--json] run a benchmark: ${availableBenchmarks().join(', ') || '(none built)'}
+  stack up|down         only Kafka, Postgres, Redis and the gateway`;
+
+async function run(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '-h':
+    case '--help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    case 'start':
+      await start();
+      return 0;
+    case 'up':
+      await up();
+      return 0;
+    case 'down':
+      await down();
+      return 0;
+    case 'status':
+      return status(rest.includes('--json'));
+    case 'test': {
+      const unknown = rest.filter((suite) => !(TEST_SUITES as readonly string[]).includes(suite));
+      if (unknown.length > 0) throw new UsageError(`test: unknown suite ${unknown.join(', ')}`);
+      return runTests(rest as TestSuite[]);
+    }
+    case 'bench':
+      return runBenchmark(rest.find((arg) => !arg.startsWith('--')), rest.includes('--json'));
+    case 'stack': {
+      const [action] = rest;
+      if (action !== 'up' && action !== 'down') throw new UsageError('stack: expected up or down');
+      await stack(action);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+try {
+  process.exitCode = await run(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    process.stderr.write(`[dev] ${error.message}\n${USAGE}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`[dev] error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,131 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SERVICE_NAMES, type ServiceName } from '@onecommons/contracts';
+
+/** The repository root: tools/devstack/dist/src → four levels up. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+/**
+ * One local stack. `dev` is what `./dev start` runs and keeps its data; `test` runs beside it on other
+ * ports, with a Kafka log, database and Redis database wiped at every `./dev test`.
+ */
+export interface Profile {
+  readonly name: 'dev' | 'test';
+  readonly stateDir: string;
+  readonly kafka: {
+    readonly host: string;
+    readonly brokerPort: number;
+    readonly controllerPort: number;
+    readonly dataDir: string;
+    readonly wipeOnStart: boolean;
+  };
+  readonly postgres: { readonly host: string; readonly port: number; readonly user: string; readonly database: string };
+  readonly redis: { readonly host: string; readonly port: number; readonly db: number };
+  readonly gateway: { readonly host: string; readonly port: number };
+  readonly servicePorts: Readonly<Record<ServiceName, number>>;
+  /** Whether the database, Redis database and Kafka log are reset when the stack comes up. */
+  readonly resetData: boolean;
+}
+
+function servicePorts(base: number): Record<ServiceName, number> {
+  return Object.fromEntries(SERVICE_NAMES.map((name, index) => [name, base + 1 + index])) as Record<
+    ServiceName,
+    number
+  >;
+}
+
+function envPort(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new Error(`${name} must be a TCP port (1-65535), got "${raw}"`);
+  }
+  return port;
+}
+
+export function profileNamed(name: 'dev' | 'test'): Profile {
+  const stateDir = path.join(REPO_ROOT, '.local', name);
+  const isTest = name === 'test';
+  return {
+    name,
+    stateDir,
+    kafka: {
+      host: '127.0.0.1',
+      brokerPort: isTest ? envPort('ONECOMMONS_TEST_KAFKA_PORT', 19_092) : envPort('ONECOMMONS_KAFKA_PORT', 9_092),
+      controllerPort: isTest ? 19_093 : 9_093,
+      dataDir: path.join(stateDir, 'kafka-data'),
+      wipeOnStart: isTest,
+    },
+    postgres: {
+      host: '127.0.0.1',
+      port: envPort('ONECOMMONS_POSTGRES_PORT', 5_432),
+      user: 'postgres',
+      database: isTest ? 'onecommons_test' : 'onecommons',
+    },
+    redis: { host: '127.0.0.1', port: envPort('ONECOMMONS_REDIS_PORT', 6_379), db: isTest ? 1 : 0 },
+    gateway: { host: '127.0.0.1', port: isTest ? 18_080 : envPort('ONECOMMONS_GATEWAY_PORT', 8_080) },
+    servicePorts: servicePorts(isTest ? 3_100 : 3_000),
+    resetData: isTest,
+  };
+}
+
+export const kafkaBootstrap = (profile: Profile) => `${profile.kafka.host}:${profile.kafka.brokerPort}`;
+
+export const postgresAdminUrl = (profile: Profile) =>
+  `postgres://${profile.postgres.user}@${profile.postgres.host}:${profile.postgres.port}/${profile.postgres.database}`;
+
+export const redisUrl = (profile: Profile) => `redis://${profile.redis.host}:${profile.redis.port}/${profile.redis.db}`;
+
+export const serviceUrl = (profile: Profile, service: ServiceName) =>
+  `http://127.0.0.1:${profile.servicePorts[service]}`;
+
+export const gatewayUrl = (profile: Profile) => `http://${profile.gateway.host}:${profile.gateway.port}`;
+
+/** The runtime role of a service: it owns nothing and may touch only its own schema's rows. */
+export function serviceDatabaseUrl(profile: Profile, service: ServiceName): string {
+  const { host, port, database } = profile.postgres;
+  return `postgres://oc_${service}:oc_${service}_local@${host}:${port}/${database}`;
+}
+
+/** The environment a service process gets from `./dev`. */
+export function serviceEnvironment(profile: Profile, service: ServiceName): Record<string, string> {
+  return {
+    NODE_ENV: profile.name === 'test' ? 'test' : 'development',
+    LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+    HTTP_PORT: String(profile.servicePorts[service]),
+    DATABASE_URL: serviceDatabaseUrl(profile, service),
+    MIGRATIONS_DATABASE_URL: postgresAdminUrl(profile),
+    REDIS_URL: redisUrl(profile),
+    KAFKA_BROKERS: kafkaBootstrap(profile),
+    ...(profile.name === 'test' ? { KAFKA_TOPIC_PARTITIONS: '3', OUTBOX_POLL_INTERVAL_MS: '200' } : {}),
+  };
+}
+
+/**
+ * What tests read to find the stack (`ONECOMMONS_TEST_STACK`): addresses only, no process handles.
+ */
+export interface StackDescription {
+  readonly profile: string;
+  readonly kafkaBrokers: string;
+  readonly postgresAdminUrl: string;
+  readonly redisUrl: string;
+  readonly gatewayUrl: string;
+  readonly services: Readonly<Record<string, { readonly url: string; readonly databaseUrl: string }>>;
+}
+
+export function describeStack(profile: Profile): StackDescription {
+  return {
+    profile: profile.name,
+    kafkaBrokers: kafkaBootstrap(profile),
+    postgresAdminUrl: postgresAdminUrl(profile),
+    redisUrl: redisUrl(profile),
+    gatewayUrl: gatewayUrl(profile),
+    services: Object.fromEntries(
+      SERVICE_NAMES.map((service) => [
+        service,
+        { url: serviceUrl(profile, service), databaseUrl: serviceDatabaseUrl(profile, service) },
+      ]),
+    ),
+  };
+}

@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { SERVICE_NAMES } from '@onecommons/contracts';
+import { gatewayUrl, serviceUrl, type Profile } from '../profile.js';
+import { ensurePostgres, ensureRedis } from './datastores.js';
+import { ensureGateway, stopGateway } from './gateway.js';
+import { ensureKafka, stopKafka } from './kafka-broker.js';
+import { say } from './log.js';
+import { answers } from './probes.js';
+import { ProcessTable } from './processes.js';
+import { isReady, migrateAll, startServices, stopServices } from './services.js';
+
+export const processTableOf = (profile: Profile) => new ProcessTable(path.join(profile.stateDir, 'run'));
+
+/** Kafka, Postgres, Redis: what services and integration tests need. */
+export async function infrastructureUp(profile: Profile): Promise<void> {
+  const processes = processTableOf(profile);
+  await Promise.all([ensurePostgres(profile), ensureRedis(profile)]);
+  await ensureKafka(profile, processes);
+}
+
+/** Migrations, every service, the gateway. Idempotent: what already runs is left alone. */
+export async function platformUp(profile: Profile): Promise<void> {
+  const processes = processTableOf(profile);
+  await migrateAll(profile);
+  await startServices(profile, processes);
+  await ensureGateway(profile, processes);
+}
+
+/** Stops what `./dev` started for this profile, services first so they drain against a live broker. */
+export async function everythingDown(profile: Profile): Promise<void> {
+  const processes = processTableOf(profile);
+  const stoppedGateway = await stopGateway(processes);
+  const stoppedServices = await stopServices(processes);
+  const stoppedKafka = await stopKafka(processes);
+  const stopped = [
+    ...(stoppedGateway ? ['gateway'] : []),
+    ...stoppedServices,
+    ...(stoppedKafka ? ['kafka'] : []),
+  ];
+  say(stopped.length > 0 ? `stopped ${stopped.join(', ')}` : 'nothing that ./dev started is running');
+}
+
+export async function stackDown(profile: Profile): Promise<void> {
+  const processes = processTableOf(profile);
+  const stopped = [(await stopGateway(processes)) && 'gateway', (await stopKafka(processes)) && 'kafka'].filter(
+    Boolean,
+  );
+  say(stopped.length > 0 ? `stopped ${stopped.join(', ')}` : 'nothing that ./dev started is running');
+}
+
+export async function gatewayAndInfrastructureUp(profile: Profile): Promise<void> {
+  await infrastructureUp(profile);
+  await ensureGateway(profile, processTableOf(profile));
+}
+
+export interface StatusReport {
+  readonly gateway: string;
+  readonly gatewayUp: boolean;
+  readonly kafka: { readonly bootstrap: string; readonly up: boolean };
+  readonly services: Record<string, { readonly url: string; readonly metrics: string; readonly ready: boolean }>;
+}
+
+export async function statusOf(profile: Profile): Promise<StatusReport> {
+  const services = await Promise.all(
+    SERVICE_NAMES.map(async (service) => {
+      const url = serviceUrl(profile, service);
+      return [service, { url, metrics: `${url}/metrics`, ready: await isReady(profile, service) }] as const;
+    }),
+  );
+  return {
+    gateway: gatewayUrl(profile),
+    gatewayUp: await answers(profile.gateway.host, profile.gateway.port),
+    kafka: {
+      bootstrap: `${profile.kafka.host}:${profile.kafka.brokerPort}`,
+      up: await answers(profile.kafka.host, profile.kafka.brokerPort),
+    },
+    services: Object.fromEntries(services),
+  };
+}
