@@ -25,6 +25,9 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
+    // Nest resolves constructor parameters from emitted decorator metadata: with these set, the
+    // type-import rule leaves classes with decorators alone instead of turning DI tokens into types.
+    languageOptions: { parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true } },
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

@@ -27,7 +27,7 @@ export function serviceDataSourceOptions(spec: ServiceDataSourceSpec): DataSourc
     synchronize: false,
     migrationsRun: false,
     namingStrategy: new SnakeNamingStrategy(),
-    logging: ['error'],
+    logging: false, // failures reach the caller, which logs them with context (a unique violation may be expected)
     extra: {
       max: spec.poolSize ?? 10,
       options: `-c search_path=${spec.schema}`,

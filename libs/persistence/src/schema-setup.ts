@@ -26,7 +26,11 @@ export async function ensureDatabase(adminUrl: string): Promise<void> {
  * what default privileges grant on tables created later: data access, no DDL, nothing in other schemas.
  * A migration can narrow that further (the ledger revokes UPDATE and DELETE on its entries).
  */
-export async function prepareServiceSchema(admin: pg.Client, schema: string, runtimeUrl: string): Promise<void> {
+export async function prepareServiceSchema(
+  admin: pg.Client,
+  schema: string,
+  runtimeUrl: string,
+): Promise<void> {
   const { role, password } = roleOf(runtimeUrl);
   const roleId = pg.escapeIdentifier(role);
   const schemaId = pg.escapeIdentifier(schema);
@@ -46,5 +50,7 @@ export async function prepareServiceSchema(admin: pg.Client, schema: string, run
   await admin.query(
     `ALTER DEFAULT PRIVILEGES IN SCHEMA ${schemaId} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${roleId}`,
   );
-  await admin.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${schemaId} GRANT USAGE, SELECT ON SEQUENCES TO ${roleId}`);
+  await admin.query(
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA ${schemaId} GRANT USAGE, SELECT ON SEQUENCES TO ${roleId}`,
+  );
 }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ShutdownState } from './health/shutdown-state.js';
 import { traceHttpRequest } from './http/request-tracing.js';
 import { recordHttpMetrics } from './metrics/http-metrics.js';
+import { collectProcessMetrics } from './metrics/process-metrics.js';
 import { type ServiceConfig } from './service-config.js';
 import { rootModuleOf, type ServiceDefinition } from './service-definition.js';
 
@@ -31,14 +32,19 @@ export async function createServiceApp<Config extends ServiceConfig>(
   definition: ServiceDefinition<Config>,
   config: Config,
 ): Promise<NestExpressApplication> {
+  collectProcessMetrics(definition.service);
   const app = await NestFactory.create<NestExpressApplication>(rootModuleOf(definition, config), {
     bufferLogs: true,
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
   app.use(traceHttpRequest);
   app.use(recordHttpMetrics);
-  app.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT_BYTES, type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('json', {
+    limit: config.HTTP_BODY_LIMIT_BYTES,
+    type: ['application/json', 'application/*+json'],
+  });
   app.setGlobalPrefix(`api/${definition.service}`, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.connectMicroservice({ strategy: app.get(EventConsumerServer) }, { inheritAppConfig: true });
   await app.init();
@@ -47,7 +53,9 @@ export async function createServiceApp<Config extends ServiceConfig>(
 }
 
 /** Runs a service until SIGTERM/SIGINT, then drains: readiness 503, consumers, relay, HTTP, pools. */
-export async function serve<Config extends ServiceConfig>(definition: ServiceDefinition<Config>): Promise<void> {
+export async function serve<Config extends ServiceConfig>(
+  definition: ServiceDefinition<Config>,
+): Promise<void> {
   const config = loadConfigOrExit(definition.service, definition.configSchema);
   const app = await createServiceApp(definition, config);
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
@@ -81,7 +89,9 @@ function stopOnSignal(app: INestApplication, timeoutMs: number, logger: NestLogg
 }
 
 /** Creates or updates the service's schema, role and tables; prints what it applied. */
-export async function migrate<Config extends ServiceConfig>(definition: ServiceDefinition<Config>): Promise<void> {
+export async function migrate<Config extends ServiceConfig>(
+  definition: ServiceDefinition<Config>,
+): Promise<void> {
   const config = loadConfigOrExit(definition.service, z.object(migrationConfigShape));
   const schema = config.DATABASE_SCHEMA ?? definition.service;
   const applied = await migrateServiceSchema({

@@ -10,7 +10,11 @@ export class RedisConnection implements OnApplicationShutdown {
   readonly client: Redis;
 
   constructor(@Inject(SERVICE_CONFIG) config: ServiceConfig) {
-    this.client = new Redis({ ...redisOptionsFrom(config.REDIS_URL), maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    this.client = new Redis({
+      ...redisOptionsFrom(config.REDIS_URL),
+      maxRetriesPerRequest: 2,
+      enableOfflineQueue: true,
+    });
     this.client.on('error', () => undefined); // surfaced by the readiness check, not as crashes
   }
 

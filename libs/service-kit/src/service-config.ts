@@ -13,7 +13,10 @@ export const serviceConfigShape = {
   SHUTDOWN_TIMEOUT_MS: integerVar({ min: 100, max: 120_000, default: 10_000 }),
   REDIS_URL: urlVar(['redis', 'rediss']),
   OTEL_EXPORTER_OTLP_ENDPOINT: urlVar(['http', 'https']).optional(),
-  KAFKA_CONSUMER_GROUP: z.string().regex(/^[a-z][a-z0-9._-]*$/).optional(),
+  KAFKA_CONSUMER_GROUP: z
+    .string()
+    .regex(/^[a-z][a-z0-9._-]*$/)
+    .optional(),
   ...databaseConfigShape,
   ...kafkaConfigShape,
 };

@@ -26,7 +26,9 @@ export interface ProjectionTable {
   readonly volatileColumns?: readonly string[];
 }
 
-export function defineService<Config extends ServiceConfig>(definition: ServiceDefinition<Config>): ServiceDefinition<Config> {
+export function defineService<Config extends ServiceConfig>(
+  definition: ServiceDefinition<Config>,
+): ServiceDefinition<Config> {
   return definition;
 }
 

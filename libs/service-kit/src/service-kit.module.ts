@@ -75,7 +75,7 @@ export class ServiceKitModule {
         TerminusModule,
         BullModule.forRoot({
           connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
-          prefix: `oc:${service}`,
+          prefix: `oc:${schema}`, // per schema: replicas of one service share queues, tests do not
         }),
         BullModule.registerQueue({ name: MAINTENANCE_QUEUE }),
       ],
@@ -83,7 +83,11 @@ export class ServiceKitModule {
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         RedisConnection,
-        { provide: REDIS_CLIENT, inject: [RedisConnection], useFactory: (redis: RedisConnection) => redis.client },
+        {
+          provide: REDIS_CLIENT,
+          inject: [RedisConnection],
+          useFactory: (redis: RedisConnection) => redis.client,
+        },
         DependencyHealth,
         ShutdownState,
         OutboxMaintenanceScheduler,

@@ -2,7 +2,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, NoopSpanProcessor } from '@opentelemetry/sdk-trace';
 
 export interface TelemetryOptions {
   readonly serviceName: string;
@@ -26,9 +26,11 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     autoDetectResources: false,
     contextManager: new AsyncLocalStorageContextManager(),
     textMapPropagator: new W3CTraceContextPropagator(),
+    // Without an exporter a no-op processor still installs a tracer provider: trace ids are minted and
+    // propagated through HTTP and Kafka headers (and logged) even when no collector is configured.
     spanProcessors: endpoint
       ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }) })]
-      : [],
+      : [new NoopSpanProcessor()],
     instrumentations: [],
   });
   sdk.start();

@@ -38,7 +38,10 @@ async function run(argv: readonly string[]): Promise<number> {
       return runTests(rest as TestSuite[]);
     }
     case 'bench':
-      return runBenchmark(rest.find((arg) => !arg.startsWith('--')), rest.includes('--json'));
+      return runBenchmark(
+        rest.find((arg) => !arg.startsWith('--')),
+        rest.includes('--json'),
+      );
     case 'stack': {
       const [action] = rest;
       if (action !== 'up' && action !== 'down') throw new UsageError('stack: expected up or down');

@@ -19,7 +19,12 @@ export interface Profile {
     readonly dataDir: string;
     readonly wipeOnStart: boolean;
   };
-  readonly postgres: { readonly host: string; readonly port: number; readonly user: string; readonly database: string };
+  readonly postgres: {
+    readonly host: string;
+    readonly port: number;
+    readonly user: string;
+    readonly database: string;
+  };
   readonly redis: { readonly host: string; readonly port: number; readonly db: number };
   readonly gateway: { readonly host: string; readonly port: number };
   readonly servicePorts: Readonly<Record<ServiceName, number>>;
@@ -52,7 +57,9 @@ export function profileNamed(name: 'dev' | 'test'): Profile {
     stateDir,
     kafka: {
       host: '127.0.0.1',
-      brokerPort: isTest ? envPort('ONECOMMONS_TEST_KAFKA_PORT', 19_092) : envPort('ONECOMMONS_KAFKA_PORT', 9_092),
+      brokerPort: isTest
+        ? envPort('ONECOMMONS_TEST_KAFKA_PORT', 19_092)
+        : envPort('ONECOMMONS_KAFKA_PORT', 9_092),
       controllerPort: isTest ? 19_093 : 9_093,
       dataDir: path.join(stateDir, 'kafka-data'),
       wipeOnStart: isTest,
@@ -75,7 +82,8 @@ export const kafkaBootstrap = (profile: Profile) => `${profile.kafka.host}:${pro
 export const postgresAdminUrl = (profile: Profile) =>
   `postgres://${profile.postgres.user}@${profile.postgres.host}:${profile.postgres.port}/${profile.postgres.database}`;
 
-export const redisUrl = (profile: Profile) => `redis://${profile.redis.host}:${profile.redis.port}/${profile.redis.db}`;
+export const redisUrl = (profile: Profile) =>
+  `redis://${profile.redis.host}:${profile.redis.port}/${profile.redis.db}`;
 
 export const serviceUrl = (profile: Profile, service: ServiceName) =>
   `http://127.0.0.1:${profile.servicePorts[service]}`;

@@ -3,7 +3,12 @@ import { type Request, type Response } from 'express';
 import { ApiError } from './api-error.js';
 
 export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly field?: string; readonly requestId?: string };
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly field?: string;
+    readonly requestId?: string;
+  };
 }
 
 const STATUS_CODES: Record<number, string> = {
@@ -21,9 +26,17 @@ const STATUS_CODES: Record<number, string> = {
 
 /** Body-parser failures arrive as plain errors with a `type`; they are the client's fault, not ours. */
 const BODY_PARSER_ERRORS: Record<string, { status: number; code: string; message: string }> = {
-  'entity.parse.failed': { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON.' },
+  'entity.parse.failed': {
+    status: 400,
+    code: 'invalid_json',
+    message: 'The request body is not valid JSON.',
+  },
   'entity.too.large': { status: 413, code: 'payload_too_large', message: 'The request body is too large.' },
-  'encoding.unsupported': { status: 415, code: 'unsupported_encoding', message: 'Unsupported content encoding.' },
+  'encoding.unsupported': {
+    status: 415,
+    code: 'unsupported_encoding',
+    message: 'Unsupported content encoding.',
+  },
   'charset.unsupported': { status: 415, code: 'unsupported_charset', message: 'Unsupported charset.' },
   'request.aborted': { status: 400, code: 'request_aborted', message: 'The request was aborted.' },
 };

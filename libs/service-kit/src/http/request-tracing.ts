@@ -12,7 +12,10 @@ export function traceHttpRequest(request: Request, response: Response, next: Nex
   const parent = propagation.extract(ROOT_CONTEXT, request.headers);
   const span = tracer.startSpan(
     `${request.method} ${request.path}`,
-    { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'url.path': request.path } },
+    {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': request.method, 'url.path': request.path },
+    },
     parent,
   );
   response.on('finish', () => {

@@ -13,7 +13,16 @@ export class ZodValidationPipe<Schema extends z.ZodType> implements PipeTransfor
     const result = this.schema.safeParse(value);
     if (result.success) return result.data;
     const issue = result.error.issues[0];
-    const field = issue?.path.length ? issue.path.join('.') : undefined;
-    throw ApiError.badRequest('validation_failed', issue?.message ?? 'invalid input', field);
+    throw ApiError.badRequest(
+      'validation_failed',
+      issue?.message ?? 'invalid input',
+      issue && fieldOf(issue),
+    );
   }
+}
+
+/** The dotted path of the failing value; for an unknown key, the key itself. */
+function fieldOf(issue: z.core.$ZodIssue): string | undefined {
+  const path = issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys] : issue.path;
+  return path.length > 0 ? path.map(String).join('.') : undefined;
 }

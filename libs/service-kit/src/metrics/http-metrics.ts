@@ -2,7 +2,8 @@ import { type NextFunction, type Request, type Response } from 'express';
 import { Counter, Histogram, register } from 'prom-client';
 
 const requests =
-  (register.getSingleMetric('onecommons_http_requests_total') as Counter<'method' | 'route' | 'status'> | undefined) ??
+  (register.getSingleMetric('onecommons_http_requests_total') as
+    Counter<'method' | 'route' | 'status'> | undefined) ??
   new Counter({
     name: 'onecommons_http_requests_total',
     help: 'HTTP requests by method, route pattern and status',
@@ -11,8 +12,7 @@ const requests =
 
 const duration =
   (register.getSingleMetric('onecommons_http_request_duration_seconds') as
-    | Histogram<'method' | 'route' | 'status'>
-    | undefined) ??
+    Histogram<'method' | 'route' | 'status'> | undefined) ??
   new Histogram({
     name: 'onecommons_http_request_duration_seconds',
     help: 'HTTP request duration by method, route pattern and status',

@@ -22,7 +22,12 @@ export async function runBenchmark(name: string | undefined, json: boolean): Pro
   }
   return runInteractive(
     process.execPath,
-    ['--disable-warning=TimeoutNegativeWarning', '--expose-gc', path.join(BENCH_DIR, `${name}.bench.js`), ...(json ? ['--json'] : [])],
+    [
+      '--disable-warning=TimeoutNegativeWarning',
+      '--expose-gc',
+      path.join(BENCH_DIR, `${name}.bench.js`),
+      ...(json ? ['--json'] : []),
+    ],
     { cwd: REPO_ROOT },
   );
 }

@@ -52,7 +52,11 @@ export async function start(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     if (stopping) return;
     const report = await statusOf(profile);
-    const ready = new Set(Object.entries(report.services).filter(([, s]) => s.ready).map(([name]) => name));
+    const ready = new Set(
+      Object.entries(report.services)
+        .filter(([, s]) => s.ready)
+        .map(([name]) => name),
+    );
     for (const name of lastReady) if (!ready.has(name)) say(`${name} is no longer ready`);
     for (const name of ready) if (!lastReady.has(name)) say(`${name} is ready again`);
     lastReady = ready;

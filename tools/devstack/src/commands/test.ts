@@ -11,11 +11,18 @@ export type TestSuite = (typeof TEST_SUITES)[number];
 const bin = (name: string) => path.join(REPO_ROOT, 'node_modules/.bin', name);
 const JEST = path.join(REPO_ROOT, 'node_modules/jest/bin/jest.js');
 
-async function step(name: string, command: string, args: readonly string[], env: Record<string, string> = {}) {
+async function step(
+  name: string,
+  command: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+) {
   say(`── ${name}`);
   const started = Date.now();
   const code = await runInteractive(command, args, { cwd: REPO_ROOT, env });
-  say(`── ${name}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  say(
+    `── ${name}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   if (code !== 0) throw new TestFailure(name, code);
 }
 
@@ -54,7 +61,10 @@ export async function runTests(requested: readonly TestSuite[]): Promise<number>
   try {
     if (suites.has('check')) {
       await step('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
-      await step('project graph', bin('nx'), ['show', 'projects'], { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' });
+      await step('project graph', bin('nx'), ['show', 'projects'], {
+        NX_DAEMON: 'false',
+        NX_NO_CLOUD: 'true',
+      });
       await step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
     }
     if (suites.has('unit')) await jest('unit', {});

@@ -6,13 +6,15 @@ import { say } from './log.js';
 import { answers } from './probes.js';
 
 // Postgres and Redis belong to the machine, not to ./dev: it checks they answer, never starts or stops them.
-const POSTGRES_HINT = "start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
+const POSTGRES_HINT =
+  'start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
 const REDIS_HINT =
   'start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
 
 export async function ensurePostgres(profile: Profile): Promise<void> {
   const { host, port } = profile.postgres;
-  if (!(await answers(host, port))) throw new Error(`PostgreSQL does not answer at ${host}:${port}; ${POSTGRES_HINT}`);
+  if (!(await answers(host, port)))
+    throw new Error(`PostgreSQL does not answer at ${host}:${port}; ${POSTGRES_HINT}`);
   const url = postgresAdminUrl(profile);
   if (profile.resetData) await dropDatabase(url);
   await ensureDatabase(url);
@@ -33,7 +35,8 @@ async function dropDatabase(url: string): Promise<void> {
 
 export async function ensureRedis(profile: Profile): Promise<void> {
   const { host, port, db } = profile.redis;
-  if (!(await answers(host, port))) throw new Error(`Redis does not answer at ${host}:${port}; ${REDIS_HINT}`);
+  if (!(await answers(host, port)))
+    throw new Error(`Redis does not answer at ${host}:${port}; ${REDIS_HINT}`);
   const redis = new Redis(redisUrl(profile), { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();

@@ -18,7 +18,10 @@ export const GATEWAY_LIMITS = { rate: '50r/s', burst: 100, maxBody: '1m' } as co
 /** The template's variables, and only those: nginx's own `$vars` stay untouched. */
 function gatewayVariables(profile: Profile, prefix: string): Record<string, string> {
   const upstreams = Object.fromEntries(
-    SERVICE_NAMES.map((service) => [`${service.toUpperCase()}_UPSTREAM`, `127.0.0.1:${profile.servicePorts[service]}`]),
+    SERVICE_NAMES.map((service) => [
+      `${service.toUpperCase()}_UPSTREAM`,
+      `127.0.0.1:${profile.servicePorts[service]}`,
+    ]),
   );
   return {
     ...upstreams,
@@ -41,7 +44,10 @@ export function renderTemplate(template: string, variables: Readonly<Record<stri
 function writeConfig(profile: Profile, prefix: string): string {
   for (const dir of ['conf.d', 'logs', 'run', 'tmp']) mkdirSync(path.join(prefix, dir), { recursive: true });
   const template = readFileSync(path.join(GATEWAY_DIR, 'templates/default.conf.template'), 'utf8');
-  writeFileSync(path.join(prefix, 'conf.d/default.conf'), renderTemplate(template, gatewayVariables(profile, prefix)));
+  writeFileSync(
+    path.join(prefix, 'conf.d/default.conf'),
+    renderTemplate(template, gatewayVariables(profile, prefix)),
+  );
   const main = readFileSync(path.join(GATEWAY_DIR, 'nginx.local.conf'), 'utf8');
   const user = process.getuid?.() === 0 ? 'user root root;\n' : '';
   const mainFile = path.join(prefix, 'nginx.conf');

@@ -53,7 +53,9 @@ async function formatStorage(profile: Profile, propertiesFile: string): Promise<
   if (profile.kafka.wipeOnStart) rmSync(profile.kafka.dataDir, { recursive: true, force: true });
   if (existsSync(path.join(profile.kafka.dataDir, 'meta.properties'))) return;
   mkdirSync(profile.kafka.dataDir, { recursive: true });
-  const clusterId = (await runCommand('java', ['-cp', javaClasspath(), 'kafka.tools.StorageTool', 'random-uuid'])).trim();
+  const clusterId = (
+    await runCommand('java', ['-cp', javaClasspath(), 'kafka.tools.StorageTool', 'random-uuid'])
+  ).trim();
   await runCommand('java', [
     '-cp',
     javaClasspath(),
@@ -124,8 +126,15 @@ export async function ensureKafka(profile: Profile, processes: ProcessTable): Pr
     });
     started = true;
   }
-  await waitUntil(`Kafka at ${host}:${brokerPort}`, () => brokerServes(profile), { timeoutMs: 90_000, intervalMs: 500 });
-  const created = await ensureTopics(adminClient(profile, 5), allTopicNamesWithDlq(), profile.name === 'test' ? 3 : 6);
+  await waitUntil(`Kafka at ${host}:${brokerPort}`, () => brokerServes(profile), {
+    timeoutMs: 90_000,
+    intervalMs: 500,
+  });
+  const created = await ensureTopics(
+    adminClient(profile, 5),
+    allTopicNamesWithDlq(),
+    profile.name === 'test' ? 3 : 6,
+  );
   if (created.length > 0) say(`created ${created.length} topics`);
   return started;
 }

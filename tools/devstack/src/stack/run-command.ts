@@ -8,7 +8,11 @@ export interface RunOptions {
 }
 
 /** Runs a command to completion; rejects with its output when it exits non-zero. */
-export function runCommand(command: string, args: readonly string[], options: RunOptions = {}): Promise<string> {
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], {
       cwd: options.cwd,

@@ -12,7 +12,8 @@ const entryOf = (service: ServiceName, file: 'main' | 'migrate') =>
   path.join(REPO_ROOT, 'services', service, 'dist/src', `${file}.js`);
 
 const processNameOf = (service: ServiceName) => `service-${service}`;
-const logFileOf = (profile: Profile, service: ServiceName) => path.join(profile.stateDir, 'logs', `${service}.log`);
+const logFileOf = (profile: Profile, service: ServiceName) =>
+  path.join(profile.stateDir, 'logs', `${service}.log`);
 
 /** Applies every service's pending migrations, one service after another (each holds its own lock). */
 export async function migrateAll(profile: Profile): Promise<void> {
@@ -38,7 +39,8 @@ export async function isReady(profile: Profile, service: ServiceName): Promise<b
 export async function startServices(profile: Profile, processes: ProcessTable): Promise<ServiceName[]> {
   const started: ServiceName[] = [];
   for (const service of SERVICE_NAMES) {
-    if (processes.running(processNameOf(service)) !== undefined || (await isReady(profile, service))) continue;
+    if (processes.running(processNameOf(service)) !== undefined || (await isReady(profile, service)))
+      continue;
     processes.start({
       name: processNameOf(service),
       command: process.execPath,
@@ -67,7 +69,9 @@ export async function startServices(profile: Profile, processes: ProcessTable): 
 
 export async function stopServices(processes: ProcessTable): Promise<ServiceName[]> {
   const stopped = await Promise.all(
-    SERVICE_NAMES.map(async (service) => ((await processes.stop(processNameOf(service))) ? service : undefined)),
+    SERVICE_NAMES.map(async (service) =>
+      (await processes.stop(processNameOf(service))) ? service : undefined,
+    ),
   );
   return stopped.filter((service): service is ServiceName => service !== undefined);
 }

@@ -42,9 +42,10 @@ export async function everythingDown(profile: Profile): Promise<void> {
 
 export async function stackDown(profile: Profile): Promise<void> {
   const processes = processTableOf(profile);
-  const stopped = [(await stopGateway(processes)) && 'gateway', (await stopKafka(processes)) && 'kafka'].filter(
-    Boolean,
-  );
+  const stopped = [
+    (await stopGateway(processes)) && 'gateway',
+    (await stopKafka(processes)) && 'kafka',
+  ].filter(Boolean);
   say(stopped.length > 0 ? `stopped ${stopped.join(', ')}` : 'nothing that ./dev started is running');
 }
 
@@ -57,7 +58,10 @@ export interface StatusReport {
   readonly gateway: string;
   readonly gatewayUp: boolean;
   readonly kafka: { readonly bootstrap: string; readonly up: boolean };
-  readonly services: Record<string, { readonly url: string; readonly metrics: string; readonly ready: boolean }>;
+  readonly services: Record<
+    string,
+    { readonly url: string; readonly metrics: string; readonly ready: boolean }
+  >;
 }
 
 export async function statusOf(profile: Profile): Promise<StatusReport> {

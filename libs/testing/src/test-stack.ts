@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+
+/** Addresses of the stack `./dev test` brought up (tools/devstack `describeStack`). */
+export interface TestStack {
+  readonly profile: string;
+  readonly kafkaBrokers: string;
+  readonly postgresAdminUrl: string;
+  readonly redisUrl: string;
+  readonly gatewayUrl: string;
+  readonly services: Readonly<Record<string, { readonly url: string; readonly databaseUrl: string }>>;
+}
+
+export const TEST_STACK_VARIABLE = 'ONECOMMONS_TEST_STACK';
+
+const MISSING_STACK = `${TEST_STACK_VARIABLE} is not set: integration and e2e tests run against the stack that
+./dev brings up. Run them with \`./dev test integration\` or \`./dev test e2e\` (or \`./dev test\` for all).`;
+
+export function testStack(): TestStack {
+  const raw = process.env[TEST_STACK_VARIABLE];
+  if (!raw) throw new Error(MISSING_STACK);
+  return JSON.parse(raw) as TestStack;
+}
+
+/** A short random suffix for names that must not collide between test files (schemas, groups, keys). */
+export function uniqueSuffix(): string {
+  return randomBytes(4).toString('hex');
+}
+
+export function serviceOf(
+  stack: TestStack,
+  service: string,
+): { readonly url: string; readonly databaseUrl: string } {
+  const found = stack.services[service];
+  if (!found) throw new Error(`the test stack has no service ${service}`);
+  return found;
+}

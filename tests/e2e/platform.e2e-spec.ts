@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { eventually, testStack } from '@onecommons/testing';
+import pg from 'pg';
+
+// The platform as `./dev` runs it: every service as its own process, reached through the nginx gateway.
+
+const stack = testStack();
+const gateway = stack.gatewayUrl;
+const database = new pg.Pool({ connectionString: stack.postgresAdminUrl, max: 2 });
+
+afterAll(async () => {
+  await database.end();
+});
+
+interface ErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly field?: string;
+    readonly requestId: string;
+  };
+}
+
+async function send(path: string, init: RequestInit = {}) {
+  const response = await fetch(`${gateway}${path}`, init);
+  const text = await response.text();
+  return { response, text, body: text ? (JSON.parse(text) as unknown) : undefined };
+}
+
+const postJson = (path: string, payload: unknown, headers: Record<string, string> = {}) =>
+  send(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(payload),
+  });
+
+describe('the gateway', () => {
+  it('answers its own health check', async () => {
+    const { response, body } = await send('/health');
+    expect(response.status).toBe(200);
+    expect(body).toEqual({ status: 'ok' });
+  });
+
+  it('gives a JSON 404 with a request id outside /api/<service>/', async () => {
+    const { response, body } = await send('/nowhere');
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const { error } = body as ErrorBody;
+    expect(error.code).toBe('not_found');
+    expect(error.requestId).toMatch(/^[0-9a-f]{32}$/);
+    expect(response.headers.get('x-request-id')).toBe(error.requestId);
+  });
+
+  it('keeps a caller-supplied request id and passes it to the service', async () => {
+    const requestId = `e2e-${randomUUID()}`;
+    const { response, body } = await postJson(
+      '/api/identity/v1/accounts',
+      { email: 'not-an-email' },
+      {
+        'x-request-id': requestId,
+      },
+    );
+    expect(response.status).toBe(400);
+    expect(response.headers.get('x-request-id')).toBe(requestId);
+    expect((body as ErrorBody).error.requestId).toBe(requestId);
+  });
+
+  it('routes /api/<service>/ to every service', async () => {
+    for (const service of Object.keys(stack.services)) {
+      const { response, body } = await send(`/api/${service}/no-such-endpoint`);
+      expect({ service, status: response.status }).toEqual({ service, status: 404 });
+      // The service's own error format, not the gateway's: the request reached it.
+      expect((body as ErrorBody).error.message).not.toContain('Services live under');
+      expect(response.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+
+  it('rejects a body over the limit with a JSON 413 before it reaches a service', async () => {
+    const { response, body } = await send('/api/identity/v1/accounts', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'x@example.org', password: 'p'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(response.status).toBe(413);
+    expect((body as ErrorBody).error.code).toBe('payload_too_large');
+  });
+});
+
+describe('a subscriber registering', () => {
+  it('goes gateway → identity → outbox → Kafka → metering → its Postgres schema', async () => {
+    const email = `Round.Trip+${randomUUID()}@Example.org`;
+    const { response, body } = await postJson('/api/identity/v1/accounts', {
+      email,
+      password: 'a long enough passphrase',
+    });
+    expect(response.status).toBe(201);
+    const account = body as { id: string; email: string };
+    expect(account.email).toBe(email.toLowerCase());
+
+    const projected = await eventually('metering to project the new subscriber', async () => {
+      const { rows } = await database.query<{ subscriber_id: string; plan: string }>(
+        'SELECT subscriber_id, plan FROM metering.subscribers WHERE subscriber_id = $1',
+        [account.id],
+      );
+      return rows[0];
+    });
+    expect(projected).toEqual({ subscriber_id: account.id, plan: 'free' });
+
+    const duplicate = await postJson('/api/identity/v1/accounts', { email, password: 'another passphrase!' });
+    expect(duplicate.response.status).toBe(409);
+    expect((duplicate.body as ErrorBody).error.code).toBe('email_unavailable');
+  });
+});
+
+describe('every service', () => {
+  it('is ready and exports Prometheus metrics', async () => {
+    for (const [service, { url }] of Object.entries(stack.services)) {
+      const ready = await fetch(`${url}/health/ready`);
+      expect({ service, status: ready.status }).toEqual({ service, status: 200 });
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toContain('onecommons_http_requests_total');
+      expect(metrics).toContain('onecommons_process_resident_memory_bytes');
+    }
+  });
+});
+
+// Last: it spends this client's rate budget.
+describe('the gateway under a burst', () => {
+  it('answers the excess with JSON 429s and a Retry-After', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 400 }, () => fetch(`${gateway}/api/identity/no-such-endpoint`)),
+    );
+    const limited = responses.filter((response) => response.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    const sample = limited[0];
+    expect(sample?.headers.get('retry-after')).toBe('1');
+    expect(((await sample?.json()) as ErrorBody).error.code).toBe('rate_limited');
+    await Promise.all(
+      responses.filter((response) => !response.bodyUsed).map((response) => response.body?.cancel()),
+    );
+  });
+});
