@@ -9,7 +9,9 @@ export function integerVar(options: { min?: number; max?: number; default?: numb
     .string()
     .regex(/^-?\d+$/, { error: `must be an integer between ${min} and ${max}` })
     .transform(Number)
-    .refine((value) => value >= min && value <= max, { error: `must be an integer between ${min} and ${max}` });
+    .refine((value) => value >= min && value <= max, {
+      error: `must be an integer between ${min} and ${max}`,
+    });
   return options.default === undefined ? field : field.prefault(String(options.default));
 }
 
@@ -47,16 +49,24 @@ export function hostPortListVar() {
         .map((entry) => entry.trim())
         .filter(Boolean),
     )
-    .refine((entries) => entries.length > 0 && entries.every((entry) => /^[A-Za-z0-9.-]+:\d{1,5}$/.test(entry)), {
-      error: 'must be a comma-separated list of host:port',
-    });
+    .refine(
+      (entries) => entries.length > 0 && entries.every((entry) => /^[A-Za-z0-9.-]+:\d{1,5}$/.test(entry)),
+      {
+        error: 'must be a comma-separated list of host:port',
+      },
+    );
 }
 
-export function enumVar<const Values extends readonly [string, ...string[]]>(values: Values, defaultValue: Values[number]) {
+export function enumVar<const Values extends readonly [string, ...string[]]>(
+  values: Values,
+  defaultValue: Values[number],
+) {
   return z.enum(values, { error: `must be one of ${values.join(', ')}` }).default(defaultValue);
 }
 
 export function identifierVar(defaultValue?: string) {
-  const field = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { error: 'must be a lowercase identifier (a-z, 0-9, _)' });
+  const field = z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,62}$/, { error: 'must be a lowercase identifier (a-z, 0-9, _)' });
   return defaultValue === undefined ? field : field.default(defaultValue);
 }

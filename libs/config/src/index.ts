@@ -1,3 +1,11 @@
 export { ConfigError, type ConfigProblem } from './config-error.js';
 export { loadConfig, type Environment } from './load-config.js';
-export { booleanVar, enumVar, hostPortListVar, identifierVar, integerVar, portVar, urlVar } from './env-fields.js';
+export {
+  booleanVar,
+  enumVar,
+  hostPortListVar,
+  identifierVar,
+  integerVar,
+  portVar,
+  urlVar,
+} from './env-fields.js';

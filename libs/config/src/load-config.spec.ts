@@ -53,8 +53,17 @@ describe('loadConfig', () => {
   });
 
   it('names every bad variable and never echoes the value', () => {
-    const error = problemsOf({ ...valid, HTTP_PORT: '99999', DATABASE_URL: 'mysql://svc:hunter2@h/db', BATCH_SIZE: 'x' });
-    expect(error.problems.map((problem) => problem.variable).sort()).toEqual(['BATCH_SIZE', 'DATABASE_URL', 'HTTP_PORT']);
+    const error = problemsOf({
+      ...valid,
+      HTTP_PORT: '99999',
+      DATABASE_URL: 'mysql://svc:hunter2@h/db',
+      BATCH_SIZE: 'x',
+    });
+    expect(error.problems.map((problem) => problem.variable).sort()).toEqual([
+      'BATCH_SIZE',
+      'DATABASE_URL',
+      'HTTP_PORT',
+    ]);
     expect(error.message).not.toContain('hunter2');
     expect(error.message).toContain('HTTP_PORT: must be an integer between 1 and 65535');
   });

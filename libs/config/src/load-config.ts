@@ -11,7 +11,9 @@ export function loadConfig<Schema extends z.ZodObject>(
   schema: Schema,
   env: Environment = process.env,
 ): Readonly<z.output<Schema>> {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const result = schema.safeParse(present);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => toProblem(issue, present)));

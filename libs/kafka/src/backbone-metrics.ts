@@ -21,12 +21,18 @@ export function backboneMetrics(registry: Registry = register): BackboneMetrics 
     outboxPublished: once(
       registry,
       'onecommons_outbox_published_total',
-      () => new Counter({ name: 'onecommons_outbox_published_total', help: 'Outbox rows published to Kafka', registers }),
+      () =>
+        new Counter({
+          name: 'onecommons_outbox_published_total',
+          help: 'Outbox rows published to Kafka',
+          registers,
+        }),
     ),
     outboxBacklog: once(
       registry,
       'onecommons_outbox_backlog',
-      () => new Gauge({ name: 'onecommons_outbox_backlog', help: 'Outbox rows not yet published', registers }),
+      () =>
+        new Gauge({ name: 'onecommons_outbox_backlog', help: 'Outbox rows not yet published', registers }),
     ),
     outboxOldestPendingSeconds: once(
       registry,

@@ -21,7 +21,9 @@ export class BackboneTables1763900000000 implements MigrationInterface {
         published_at timestamptz
       )`);
     await queryRunner.query(`CREATE INDEX outbox_pending_idx ON outbox (id) WHERE published_at IS NULL`);
-    await queryRunner.query(`CREATE INDEX outbox_published_idx ON outbox (published_at) WHERE published_at IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX outbox_published_idx ON outbox (published_at) WHERE published_at IS NOT NULL`,
+    );
     // Wakes the relay at commit time instead of waiting for its next poll.
     await queryRunner.query(`
       CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -4,7 +4,11 @@ import { type Kafka } from 'kafkajs';
  * Creates the topics that do not exist yet (idempotent). The broker refuses auto-creation, so a typo in
  * a topic name fails loudly instead of creating a stray topic.
  */
-export async function ensureTopics(kafka: Kafka, topics: readonly string[], partitions: number): Promise<string[]> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: readonly string[],
+  partitions: number,
+): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {

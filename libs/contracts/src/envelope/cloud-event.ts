@@ -8,7 +8,9 @@ export const cloudEventEnvelopeSchema = z.object({
   specversion: z.literal('1.0'),
   id: z.uuid(),
   source: z.string().min(1).max(256),
-  type: z.string().regex(EVENT_TYPE_PATTERN, { error: 'must be onecommons.<service>.<entity>.<action>.v<N>' }),
+  type: z
+    .string()
+    .regex(EVENT_TYPE_PATTERN, { error: 'must be onecommons.<service>.<entity>.<action>.v<N>' }),
   subject: z.string().min(1).max(256),
   time: z.iso.datetime({ offset: true }),
   datacontenttype: z.literal('application/json'),

@@ -13,7 +13,12 @@ export interface EventDecodeError {
 }
 
 export type DecodeResult =
-  | { readonly ok: true; readonly event: CloudEvent; readonly contract: EventContract<unknown>; readonly receivedType: string }
+  | {
+      readonly ok: true;
+      readonly event: CloudEvent;
+      readonly contract: EventContract<unknown>;
+      readonly receivedType: string;
+    }
   | { readonly ok: false; readonly error: EventDecodeError };
 
 export class EventValidationError extends Error {
@@ -75,7 +80,11 @@ export class EventCatalogue {
     const data = received.schema.safeParse(envelope.data.data);
     if (!data.success) {
       const issue = data.error.issues[0];
-      return failure('invalid_data', ['data', ...(issue?.path ?? [])].join('.'), issue?.message ?? 'invalid data');
+      return failure(
+        'invalid_data',
+        ['data', ...(issue?.path ?? [])].join('.'),
+        issue?.message ?? 'invalid data',
+      );
     }
     const { contract, data: upcast } = this.upcastToNewest(received, data.data, envelope.data);
     return {
@@ -92,7 +101,7 @@ export class EventCatalogue {
     envelope: UpcastContext,
   ): { contract: EventContract<unknown>; data: unknown } {
     const chain: EventContract<unknown>[] = [];
-    for (let step = this.newestOf(contract); step.type !== contract.type; ) {
+    for (let step = this.newestOf(contract); step.type !== contract.type;) {
       chain.unshift(step);
       const previous = step.upcaster?.from;
       if (!previous) break;
@@ -104,10 +113,11 @@ export class EventCatalogue {
   }
 
   private assertChainComplete(newest: EventContract<unknown>): void {
-    for (let step = newest; step.version > 1; ) {
+    for (let step = newest; step.version > 1;) {
       const previous = step.upcaster?.from;
       if (!previous) return; // older versions are simply not readable anymore
-      if (!this.byType.has(previous.type)) throw new Error(`${step.type} upcasts from unregistered ${previous.type}`);
+      if (!this.byType.has(previous.type))
+        throw new Error(`${step.type} upcasts from unregistered ${previous.type}`);
       step = previous;
     }
   }
@@ -133,7 +143,11 @@ export function createEvent<Data>(
   const parsed = contract.schema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new EventValidationError(contract.type, ['data', ...(issue?.path ?? [])].join('.'), issue?.message ?? '');
+    throw new EventValidationError(
+      contract.type,
+      ['data', ...(issue?.path ?? [])].join('.'),
+      issue?.message ?? '',
+    );
   }
   return {
     specversion: '1.0',

@@ -39,7 +39,9 @@ export interface EventSpec<Schema extends z.ZodType> {
   readonly subjectOf: (data: z.output<Schema>) => string;
 }
 
-export function defineEvent<Schema extends z.ZodType>(spec: EventSpec<Schema>): EventContract<z.output<Schema>>;
+export function defineEvent<Schema extends z.ZodType>(
+  spec: EventSpec<Schema>,
+): EventContract<z.output<Schema>>;
 export function defineEvent<Schema extends z.ZodType, From>(
   spec: EventSpec<Schema>,
   upcaster: Upcaster<From, z.output<Schema>>,
@@ -54,7 +56,9 @@ export function defineEvent<Schema extends z.ZodType, From>(
   const family = spec.type.slice(0, spec.type.lastIndexOf('.v'));
   if (upcaster) {
     if (upcaster.from.family !== family || upcaster.from.version !== version - 1) {
-      throw new Error(`${spec.type} can only upcast from ${family}.v${version - 1}, not ${upcaster.from.type}`);
+      throw new Error(
+        `${spec.type} can only upcast from ${family}.v${version - 1}, not ${upcaster.from.type}`,
+      );
     }
   }
   return Object.freeze({

@@ -14,7 +14,8 @@ export const TOPICS = {
 
 export type TopicKey = keyof typeof TOPICS;
 export type TopicName = (typeof TOPICS)[TopicKey]['name'];
-export type ServiceName = 'identity' | 'catalog' | 'metering' | 'ledger' | 'payouts' | 'provisioner' | 'webhooks';
+export type ServiceName =
+  'identity' | 'catalog' | 'metering' | 'ledger' | 'payouts' | 'provisioner' | 'webhooks';
 
 export const SERVICE_NAMES: readonly ServiceName[] = [
   'identity',

@@ -18,7 +18,9 @@ export class EventHandlerRegistry {
     if (!known) throw new Error(`${name} handles ${contract.type}, which is not in the event catalogue`);
     const newest = this.catalogue.newestOf(known);
     if (newest.type !== contract.type) {
-      throw new Error(`${name} handles ${contract.type}, superseded by ${newest.type}: handle the newest version`);
+      throw new Error(
+        `${name} handles ${contract.type}, superseded by ${newest.type}: handle the newest version`,
+      );
     }
     const bindings = this.byType.get(contract.type) ?? [];
     bindings.push({

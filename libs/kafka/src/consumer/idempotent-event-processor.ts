@@ -89,7 +89,12 @@ export class IdempotentEventProcessor {
       parent,
       async (span) => {
         try {
-          const outcome = await this.applyWithRetries(incoming, decoded.event, decoded.receivedType, handlers);
+          const outcome = await this.applyWithRetries(
+            incoming,
+            decoded.event,
+            decoded.receivedType,
+            handlers,
+          );
           span.setAttribute('onecommons.outcome', outcome);
           return outcome;
         } catch (error) {
@@ -113,7 +118,10 @@ export class IdempotentEventProcessor {
     let outages = 0;
     for (;;) {
       if (stopSignal.aborted) throw new ConsumerStoppingError();
-      const heartbeats = setInterval(() => void incoming.heartbeat().catch(() => undefined), settings.heartbeatIntervalMs);
+      const heartbeats = setInterval(
+        () => void incoming.heartbeat().catch(() => undefined),
+        settings.heartbeatIntervalMs,
+      );
       const endTimer = metrics?.handlerDuration.startTimer({ topic: incoming.topic, type: event.type });
       try {
         const applied = await this.applyOnce(incoming, event, receivedType, handlers);
@@ -126,7 +134,10 @@ export class IdempotentEventProcessor {
         if (isTransientDatabaseError(error)) {
           outages++;
           this.deps.logger.warn(`database unavailable while applying ${event.type} ${event.id}; retrying`);
-          await sleep(backoffDelay(outages, settings.consumerRetryBackoffMs, settings.consumerRetryBackoffMaxMs), stopSignal);
+          await sleep(
+            backoffDelay(outages, settings.consumerRetryBackoffMs, settings.consumerRetryBackoffMaxMs),
+            stopSignal,
+          );
           continue;
         }
         attempts++;
@@ -135,7 +146,10 @@ export class IdempotentEventProcessor {
           await this.deadLetter(incoming, 'handler_failed', describe(error), attempts);
           return 'dead_lettered';
         }
-        await sleep(backoffDelay(attempts, settings.consumerRetryBackoffMs, settings.consumerRetryBackoffMaxMs), stopSignal);
+        await sleep(
+          backoffDelay(attempts, settings.consumerRetryBackoffMs, settings.consumerRetryBackoffMaxMs),
+          stopSignal,
+        );
         await incoming.heartbeat().catch(() => undefined);
       } finally {
         clearInterval(heartbeats);
@@ -153,7 +167,14 @@ export class IdempotentEventProcessor {
       const recorded: unknown[] = await manager.query(
         `INSERT INTO processed_events (consumer_group, event_id, event_type, topic, kafka_partition, kafka_offset)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1`,
-        [this.deps.consumerGroup, event.id, event.type, incoming.topic, incoming.partition, incoming.message.offset],
+        [
+          this.deps.consumerGroup,
+          event.id,
+          event.type,
+          incoming.topic,
+          incoming.partition,
+          incoming.message.offset,
+        ],
       );
       if (recorded.length === 0) return false;
       const context: EventContext = {
@@ -169,7 +190,12 @@ export class IdempotentEventProcessor {
     });
   }
 
-  private async deadLetter(incoming: IncomingMessage, reason: string, error: string, attempts: number): Promise<void> {
+  private async deadLetter(
+    incoming: IncomingMessage,
+    reason: string,
+    error: string,
+    attempts: number,
+  ): Promise<void> {
     await this.deps.deadLetters.publish({
       topic: incoming.topic,
       partition: incoming.partition,
@@ -180,7 +206,11 @@ export class IdempotentEventProcessor {
       attempts,
     });
     this.deps.metrics?.deadLettered.inc({ topic: incoming.topic, reason });
-    this.deps.metrics?.eventsConsumed.inc({ topic: incoming.topic, type: 'unknown', outcome: 'dead_lettered' });
+    this.deps.metrics?.eventsConsumed.inc({
+      topic: incoming.topic,
+      type: 'unknown',
+      outcome: 'dead_lettered',
+    });
     this.deps.logger.warn(
       `dead-lettered ${incoming.topic}[${incoming.partition}]@${incoming.message.offset}: ${reason}: ${error}`,
     );

@@ -20,7 +20,9 @@ import { BACKBONE_METRICS, KAFKA_CLIENT, KAFKA_PRODUCER } from './tokens.js';
  * publishes or consumes; the relay stopped before the database pool closes.
  */
 @Injectable()
-export class BackboneRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class BackboneRuntime
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger('Backbone');
   private relay: OutboxRelay | undefined;
 
@@ -56,7 +58,9 @@ export class BackboneRuntime implements OnApplicationBootstrap, BeforeApplicatio
       metrics: this.metrics,
     });
     this.relay.start();
-    this.logger.log(`consuming ${this.registry.topics().join(', ') || 'nothing'} with ${this.registry.size} handlers`);
+    this.logger.log(
+      `consuming ${this.registry.topics().join(', ') || 'nothing'} with ${this.registry.size} handlers`,
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -77,7 +77,10 @@ export class BackboneModule {
               consumerGroup: options.consumerGroup,
               deadLetters: new DeadLetterPublisher(producer),
               settings: options.settings,
-              logger: { warn: (message) => logger.warn(message), error: (message, error) => logger.error(message, error) },
+              logger: {
+                warn: (message) => logger.warn(message),
+                error: (message, error) => logger.error(message, error),
+              },
               metrics,
               stopSignal: stopController.signal,
             });

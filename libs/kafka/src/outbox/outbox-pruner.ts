@@ -4,7 +4,11 @@ import { type DataSource } from 'typeorm';
  * Deletes outbox rows sent longer ago than the retention; they are on Kafka by then. Deletes in slices
  * so a large backlog never holds long locks. Returns how many rows went.
  */
-export async function pruneSentOutboxRows(dataSource: DataSource, retentionHours: number, slice = 5_000): Promise<number> {
+export async function pruneSentOutboxRows(
+  dataSource: DataSource,
+  retentionHours: number,
+  slice = 5_000,
+): Promise<number> {
   let total = 0;
   for (;;) {
     const rows: { deleted: number }[] = await dataSource.query(

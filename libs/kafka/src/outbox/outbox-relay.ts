@@ -109,7 +109,9 @@ export class OutboxRelay {
       options: `-c search_path=${this.options.schema}`,
       application_name: `outbox-relay:${this.options.schema}`,
     });
-    client.on('error', (error) => this.options.logger.warn(`outbox relay connection error: ${error.message}`));
+    client.on('error', (error) =>
+      this.options.logger.warn(`outbox relay connection error: ${error.message}`),
+    );
     await client.connect();
     this.client = client;
     while (!this.stopping) {

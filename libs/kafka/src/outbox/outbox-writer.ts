@@ -43,7 +43,11 @@ export class OutboxWriter {
     const data = contract.schema.safeParse(event.data);
     if (!data.success) {
       const issue = data.error.issues[0];
-      throw new EventValidationError(event.type, ['data', ...(issue?.path ?? [])].join('.'), issue?.message ?? '');
+      throw new EventValidationError(
+        event.type,
+        ['data', ...(issue?.path ?? [])].join('.'),
+        issue?.message ?? '',
+      );
     }
     if (contract.subjectOf(data.data) !== event.subject) {
       throw new EventValidationError(event.type, 'subject', 'does not match the aggregate id of the data');

@@ -1,7 +1,11 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ZodValidationPipe } from '@onecommons/service-kit';
 import { AccountsService } from './accounts.service.js';
-import { type AccountDto, type RegisterAccountDto, registerAccountSchema } from './dto/register-account.dto.js';
+import {
+  type AccountDto,
+  type RegisterAccountDto,
+  registerAccountSchema,
+} from './dto/register-account.dto.js';
 
 @Controller('v1/accounts')
 export class AccountsController {
@@ -9,7 +13,9 @@ export class AccountsController {
 
   @Post()
   @HttpCode(201)
-  register(@Body(new ZodValidationPipe(registerAccountSchema)) body: RegisterAccountDto): Promise<AccountDto> {
+  register(
+    @Body(new ZodValidationPipe(registerAccountSchema)) body: RegisterAccountDto,
+  ): Promise<AccountDto> {
     return this.accounts.register(body);
   }
 }

@@ -28,7 +28,11 @@ export class AccountsService {
         const saved = await manager.save(account);
         const event = createEvent(
           SubscriberRegisteredV2,
-          { subscriberId: saved.id, emailVerified: saved.emailVerified, registeredAt: saved.createdAt.toISOString() },
+          {
+            subscriberId: saved.id,
+            emailVerified: saved.emailVerified,
+            registeredAt: saved.createdAt.toISOString(),
+          },
           { source: '/onecommons/identity' },
         );
         await this.outbox.append(manager, [event]);

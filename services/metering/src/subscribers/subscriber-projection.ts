@@ -9,7 +9,10 @@ import { type EventContext, OnEvent } from '@onecommons/kafka';
 @Injectable()
 export class SubscriberProjection {
   @OnEvent(SubscriberRegisteredV2)
-  async onRegistered(event: CloudEvent<DataOf<typeof SubscriberRegisteredV2>>, context: EventContext): Promise<void> {
+  async onRegistered(
+    event: CloudEvent<DataOf<typeof SubscriberRegisteredV2>>,
+    context: EventContext,
+  ): Promise<void> {
     await context.manager.query(
       `INSERT INTO subscribers (subscriber_id, plan, registered_at) VALUES ($1, 'free', $2)
        ON CONFLICT (subscriber_id) DO NOTHING`,

@@ -5,7 +5,9 @@ export const registerAccountSchema = z.strictObject({
   email: z
     .string({ error: 'must be a string' })
     .transform(normaliseEmail)
-    .pipe(z.email({ error: 'must be an email address' }).max(254, { error: 'must be at most 254 characters' })),
+    .pipe(
+      z.email({ error: 'must be an email address' }).max(254, { error: 'must be at most 254 characters' }),
+    ),
   password: z
     .string({ error: 'must be a string' })
     .min(12, { error: 'must be at least 12 characters' })
