@@ -10,7 +10,7 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
  * ports, with a Kafka log, database and Redis database wiped at every `./dev test`.
  */
 export interface Profile {
-  readonly name: 'dev' | 'test';
+  readonly name: ProfileName;
   readonly stateDir: string;
   readonly kafka: {
     readonly host: string;
@@ -49,32 +49,63 @@ function envPort(name: string, fallback: number): number {
   return port;
 }
 
-export function profileNamed(name: 'dev' | 'test'): Profile {
-  const stateDir = path.join(REPO_ROOT, '.local', name);
-  const isTest = name === 'test';
+/**
+ * `ONECOMMONS_TEST_SLOT` (0-9, default 0) lets several test runs share a machine: each slot has its own
+ * ports, Kafka log, database and Redis database.
+ */
+export function testSlot(): number {
+  const raw = process.env['ONECOMMONS_TEST_SLOT'];
+  if (raw === undefined || raw === '') return 0;
+  if (!/^[0-9]$/.test(raw)) throw new Error(`ONECOMMONS_TEST_SLOT must be a digit 0-9, got "${raw}"`);
+  return Number(raw);
+}
+
+export type ProfileName = 'dev' | 'test' | 'bench';
+
+/** `dev` keeps its data; `test` (per slot) and `bench` start from nothing every run. */
+export function profileNamed(name: ProfileName): Profile {
+  if (name === 'dev') {
+    return {
+      name,
+      stateDir: path.join(REPO_ROOT, '.local', 'dev'),
+      kafka: {
+        host: '127.0.0.1',
+        brokerPort: envPort('ONECOMMONS_KAFKA_PORT', 9_092),
+        controllerPort: 9_093,
+        dataDir: path.join(REPO_ROOT, '.local', 'dev', 'kafka-data'),
+        wipeOnStart: false,
+      },
+      postgres: postgresOf('onecommons'),
+      redis: { host: '127.0.0.1', port: envPort('ONECOMMONS_REDIS_PORT', 6_379), db: 0 },
+      gateway: { host: '127.0.0.1', port: envPort('ONECOMMONS_GATEWAY_PORT', 8_080) },
+      servicePorts: servicePorts(3_000),
+      resetData: false,
+    };
+  }
+  // The bench profile is test slot "10": out of the way of every test slot.
+  const slot = name === 'bench' ? 10 : testSlot();
+  const label = name === 'bench' ? 'bench' : slot > 0 ? `test-${slot}` : 'test';
+  const stateDir = path.join(REPO_ROOT, '.local', label);
   return {
     name,
     stateDir,
     kafka: {
       host: '127.0.0.1',
-      brokerPort: isTest
-        ? envPort('ONECOMMONS_TEST_KAFKA_PORT', 19_092)
-        : envPort('ONECOMMONS_KAFKA_PORT', 9_092),
-      controllerPort: isTest ? 19_093 : 9_093,
+      brokerPort: 19_092 + 100 * slot,
+      controllerPort: 19_093 + 100 * slot,
       dataDir: path.join(stateDir, 'kafka-data'),
-      wipeOnStart: isTest,
+      wipeOnStart: true,
     },
-    postgres: {
-      host: '127.0.0.1',
-      port: envPort('ONECOMMONS_POSTGRES_PORT', 5_432),
-      user: 'postgres',
-      database: isTest ? 'onecommons_test' : 'onecommons',
-    },
-    redis: { host: '127.0.0.1', port: envPort('ONECOMMONS_REDIS_PORT', 6_379), db: isTest ? 1 : 0 },
-    gateway: { host: '127.0.0.1', port: isTest ? 18_080 : envPort('ONECOMMONS_GATEWAY_PORT', 8_080) },
-    servicePorts: servicePorts(isTest ? 3_100 : 3_000),
-    resetData: isTest,
+    postgres: postgresOf(`onecommons_${label.replace('-', '_')}`),
+    redis: { host: '127.0.0.1', port: envPort('ONECOMMONS_REDIS_PORT', 6_379), db: 1 + slot },
+    gateway: { host: '127.0.0.1', port: 18_080 + slot },
+    servicePorts: servicePorts(3_100 + 100 * slot),
+    resetData: true,
   };
+}
+
+function postgresOf(database: string): Profile['postgres'] {
+  return { host: '127.0.0.1', port: envPort('ONECOMMONS_POSTGRES_PORT', 5_432), user: 'postgres', database };
 }
 
 export const kafkaBootstrap = (profile: Profile) => `${profile.kafka.host}:${profile.kafka.brokerPort}`;
@@ -99,14 +130,14 @@ export function serviceDatabaseUrl(profile: Profile, service: ServiceName): stri
 /** The environment a service process gets from `./dev`. */
 export function serviceEnvironment(profile: Profile, service: ServiceName): Record<string, string> {
   return {
-    NODE_ENV: profile.name === 'test' ? 'test' : 'development',
+    NODE_ENV: profile.name === 'dev' ? 'development' : 'test',
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
     HTTP_PORT: String(profile.servicePorts[service]),
     DATABASE_URL: serviceDatabaseUrl(profile, service),
     MIGRATIONS_DATABASE_URL: postgresAdminUrl(profile),
     REDIS_URL: redisUrl(profile),
     KAFKA_BROKERS: kafkaBootstrap(profile),
-    ...(profile.name === 'test' ? { KAFKA_TOPIC_PARTITIONS: '3', OUTBOX_POLL_INTERVAL_MS: '200' } : {}),
+    ...(profile.name !== 'dev' ? { KAFKA_TOPIC_PARTITIONS: '3', OUTBOX_POLL_INTERVAL_MS: '200' } : {}),
   };
 }
 
