@@ -14,6 +14,24 @@ export {
 export { OnEvent, ON_EVENT_METADATA } from './consumer/on-event.decorator.js';
 export { DLQ_HEADERS, isDlqHeader } from './dlq/dead-letter-headers.js';
 export { DeadLetterPublisher, type DeadLetter } from './dlq/dead-letter-publisher.js';
+export {
+  describeDeadLetter,
+  dlqPosition,
+  parseDlqPosition,
+  summarizeDeadLetterTopic,
+  type DeadLetterEntry,
+  type DeadLetterRecord,
+  type DeadLetterTopicContents,
+  type DlqMessage,
+} from './dlq/dead-letter-entry.js';
+export { DeadLetterReader, type DeadLetterReaderOptions } from './dlq/dead-letter-reader.js';
+export { DeadLetterRedriver, type RedriveOutcome } from './dlq/dead-letter-redriver.js';
+export {
+  planRedrive,
+  selectForRedrive,
+  type RedriveItem,
+  type RedriveSelection,
+} from './dlq/redrive-selection.js';
 export { createKafka, type KafkaLogSink } from './kafka-client.js';
 export { kafkaConfigShape, kafkaSettingsFrom, type KafkaSettings } from './kafka-config.js';
 export { BACKBONE_OPTIONS, type BackboneOptions } from './nest/backbone-options.js';

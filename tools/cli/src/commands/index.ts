@@ -1,5 +1,9 @@
 import { type Command } from 'commander';
 import { registerAllocateCommand } from './allocate.js';
+import { registerDlqCommand } from './dlq.js';
 
 /** Every subcommand of `commons`, each registered by its own module. */
-export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [registerAllocateCommand];
+export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
+  registerAllocateCommand,
+  registerDlqCommand,
+];

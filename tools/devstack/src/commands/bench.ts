@@ -1,10 +1,15 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../profile.js';
+import { describeStack, profileNamed, REPO_ROOT } from '../profile.js';
+import { say } from '../stack/log.js';
 import { runInteractive } from '../stack/run-command.js';
+import { everythingDown, infrastructureUp } from '../stack/stack.js';
 import { UsageError } from './usage-error.js';
 
 const BENCH_DIR = path.join(REPO_ROOT, 'tools/bench/dist/src');
+
+/** Benchmarks that measure against real Kafka, Postgres and Redis; the others are pure computation. */
+const NEEDS_STACK: ReadonlySet<string> = new Set(['backbone']);
 
 export function availableBenchmarks(): string[] {
   if (!existsSync(BENCH_DIR)) return [];
@@ -14,12 +19,7 @@ export function availableBenchmarks(): string[] {
     .sort();
 }
 
-/** `./dev bench <name> [--json]`: runs tools/bench's `<name>.bench.ts` on the built workspace. */
-export async function runBenchmark(name: string | undefined, json: boolean): Promise<number> {
-  const known = availableBenchmarks();
-  if (!name || !known.includes(name)) {
-    throw new UsageError(`bench: expected one of ${known.join(', ')}${name ? `, got "${name}"` : ''}`);
-  }
+function runBenchProcess(name: string, json: boolean, env: Record<string, string> = {}): Promise<number> {
   return runInteractive(
     process.execPath,
     [
@@ -28,6 +28,35 @@ export async function runBenchmark(name: string | undefined, json: boolean): Pro
       path.join(BENCH_DIR, `${name}.bench.js`),
       ...(json ? ['--json'] : []),
     ],
-    { cwd: REPO_ROOT },
+    { cwd: REPO_ROOT, env },
   );
+}
+
+/**
+ * `./dev bench <name> [--json]`: runs tools/bench's `<name>.bench.ts` on the built workspace. A benchmark
+ * that needs the stack gets the `bench` profile (its own Kafka and database, fresh each run, out of the
+ * way of dev and every test slot), told through `ONECOMMONS_TEST_STACK`; what was started is stopped after,
+ * pass or fail.
+ */
+export async function runBenchmark(name: string | undefined, json: boolean): Promise<number> {
+  const known = availableBenchmarks();
+  if (!name || !known.includes(name)) {
+    throw new UsageError(`bench: expected one of ${known.join(', ')}${name ? `, got "${name}"` : ''}`);
+  }
+  if (!NEEDS_STACK.has(name)) return runBenchProcess(name, json);
+  const profile = profileNamed('bench');
+  const stop = () => void everythingDown(profile).finally(() => process.exit(130));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    say('── bringing up the bench stack');
+    await infrastructureUp(profile);
+    return await runBenchProcess(name, json, {
+      ONECOMMONS_TEST_STACK: JSON.stringify(describeStack(profile)),
+    });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await everythingDown(profile);
+  }
 }

@@ -1,0 +1,235 @@
+import { createEvent, SubscriberRegisteredV2, uuidV7, type CloudEvent } from '@onecommons/contracts';
+import { loadConfig } from '@onecommons/config';
+import { kafkaConfigShape, kafkaSettingsFrom, sleep, type KafkaSettings } from '@onecommons/kafka';
+import { testStack, uniqueSuffix } from '@onecommons/testing';
+import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
+import { BackboneRig, BENCH_TOPIC, Deadline } from './backbone/backbone-rig.js';
+import { measurePipeline, verifyPipeline, type PipelineTimings } from './backbone/pipeline-measurement.js';
+import { formatTable } from './text-table.js';
+
+/**
+ * `./dev bench backbone [--json]`: the event backbone end to end on the bench stack (real Kafka and
+ * Postgres): outbox writes in transactions → relay → Kafka → idempotent consumer → one effect row per
+ * event. Reports throughput and write-to-effect latency, then checks every event was applied exactly once
+ * and in order per aggregate; exits 1 when not. With `--json`, the last line is a JSON summary.
+ * Settings are the services' defaults; the usual variables (OUTBOX_BATCH_SIZE, OUTBOX_POLL_INTERVAL_MS,
+ * KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY, ...) override them.
+ */
+
+interface Scenario {
+  readonly name: string;
+  readonly events: number;
+  readonly transactionSize: number;
+  readonly writers: number;
+  readonly aggregates: number;
+  /** Events per second the writers hold to; absent: as fast as they can. */
+  readonly targetRate?: number;
+}
+
+interface ScenarioResult extends PipelineTimings {
+  readonly scenario: Scenario;
+  readonly partitions: number;
+  readonly redelivered: number;
+  /** CPU time of this process (writers, relay and consumer share it) over the run, in % of one core. */
+  readonly nodeCpuPercent: number;
+}
+
+const SHAPE = { transactionSize: 10, writers: 4, aggregates: 1_000 } as const;
+const WARM_UP: Scenario = { name: 'warm-up', events: 1_000, ...SHAPE };
+const SCENARIOS: readonly Scenario[] = [
+  { name: 'burst', events: 5_000, ...SHAPE },
+  { name: 'burst', events: 20_000, ...SHAPE },
+  { name: 'paced', events: 5_000, ...SHAPE, targetRate: 500 },
+];
+
+function benchSettings(kafkaBrokers: string): KafkaSettings {
+  const env = { ...process.env, KAFKA_BROKERS: kafkaBrokers };
+  return kafkaSettingsFrom(loadConfig(z.object(kafkaConfigShape), env));
+}
+
+function syntheticEvents(scenario: Scenario): CloudEvent[] {
+  const subscribers = Array.from({ length: scenario.aggregates }, () => uuidV7());
+  const registeredAt = new Date().toISOString();
+  return Array.from({ length: scenario.events }, (_, index) =>
+    createEvent(
+      SubscriberRegisteredV2,
+      { subscriberId: subscribers[index % subscribers.length] as string, emailVerified: false, registeredAt },
+      { source: '/onecommons/bench/backbone' },
+    ),
+  );
+}
+
+/** Writers take the next transaction's events in turn; with a target rate, none starts before its time. */
+async function writeAll(rig: BackboneRig, events: readonly CloudEvent[], scenario: Scenario): Promise<void> {
+  const transactions = Math.ceil(events.length / scenario.transactionSize);
+  const startedAt = performance.now();
+  let next = 0;
+  const writer = async () => {
+    for (let index = next++; index < transactions; index = next++) {
+      const first = index * scenario.transactionSize;
+      if (scenario.targetRate) {
+        const wait = startedAt + (first / scenario.targetRate) * 1_000 - performance.now();
+        if (wait > 0) await sleep(wait);
+      }
+      await rig.commit(events.slice(first, first + scenario.transactionSize));
+    }
+  };
+  await Promise.all(Array.from({ length: scenario.writers }, writer));
+}
+
+async function runScenario(scenario: Scenario, settings: KafkaSettings): Promise<ScenarioResult> {
+  const stack = testStack();
+  const suffix = uniqueSuffix();
+  const consumerGroup = `bench-backbone-${suffix}`;
+  const deadline = new Deadline(30_000 + scenario.events * 3);
+  const rig = await BackboneRig.create({
+    postgresAdminUrl: stack.postgresAdminUrl,
+    schema: `bench_${suffix}`,
+    consumerGroup,
+    settings,
+    writers: scenario.writers,
+  });
+  try {
+    await rig.startRelay(deadline);
+    const partitions = await rig.startConsumer();
+    const events = syntheticEvents(scenario);
+    console.error(`[bench] ${scenario.name} ${scenario.events.toLocaleString('en-US')} events: running`);
+    const cpuBefore = process.cpuUsage();
+    const wallBefore = performance.now();
+    await writeAll(rig, events, scenario);
+    const settled = () => rig.outcomes.applied + rig.outcomes.dead_lettered + rig.outcomes.ignored;
+    await deadline.until(`${scenario.events} events are applied`, () => settled() >= scenario.events);
+    const cpu = process.cpuUsage(cpuBefore);
+    const nodeCpuPercent = ((cpu.user + cpu.system) / 1_000 / (performance.now() - wallBefore)) * 100;
+    const { dead_lettered: deadLettered, ignored, duplicate } = rig.outcomes;
+    const problems = [
+      ...(await verifyPipeline(rig.consuming, scenario.events, consumerGroup)),
+      ...(deadLettered > 0 ? [`${deadLettered} messages dead-lettered`] : []),
+      ...(ignored > 0 ? [`${ignored} messages ignored`] : []),
+    ];
+    if (problems.length > 0) throw new VerificationError(scenario, problems);
+    return {
+      scenario,
+      partitions,
+      redelivered: duplicate,
+      nodeCpuPercent,
+      ...(await measurePipeline(rig.consuming)),
+    };
+  } finally {
+    await rig.dispose();
+  }
+}
+
+class VerificationError extends Error {
+  constructor(scenario: Scenario, problems: readonly string[]) {
+    super(`${scenario.name} ${scenario.events} events failed verification:\n  ${problems.join('\n  ')}`);
+    this.name = 'VerificationError';
+  }
+}
+
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+const count = (value: number) => Math.round(value).toLocaleString('en-US');
+const ms = (value: number) => value.toFixed(1);
+
+function printTables(results: readonly ScenarioResult[], settings: KafkaSettings): void {
+  console.log(
+    `backbone benchmark: outbox → relay → Kafka → idempotent consumer → Postgres, node ${process.version}`,
+  );
+  console.log(
+    `${BENCH_TOPIC} (${results[0]?.partitions ?? '?'} partitions), ${SHAPE.writers} writers × ` +
+      `${SHAPE.transactionSize} events per transaction over ${count(SHAPE.aggregates)} aggregates; ` +
+      `relay batch ${settings.outboxBatchSize}, poll ${settings.outboxPollIntervalMs} ms, ` +
+      `partitionsConsumedConcurrently ${settings.partitionsConsumedConcurrently}`,
+  );
+  const label = (result: ScenarioResult) => [result.scenario.name, count(result.scenario.events)];
+  console.log("\nthroughput (events/s over each stage's span from the first outbox write)");
+  const throughput = formatTable(
+    ['run', 'events', 'target', 'written', 'on Kafka', 'applied', 'seconds', 'redelivered', 'node CPU %'],
+    results.map((result) => [
+      ...label(result),
+      result.scenario.targetRate ? count(result.scenario.targetRate) : 'max',
+      count(result.writeEventsPerSecond),
+      count(result.onKafkaEventsPerSecond),
+      count(result.eventsPerSecond),
+      result.seconds.toFixed(2),
+      String(result.redelivered),
+      result.nodeCpuPercent.toFixed(0),
+    ]),
+  );
+  for (const line of throughput) console.log(line);
+  console.log('\nlatency ms (outbox write → Kafka acknowledged | outbox write → effect applied)');
+  const latency = formatTable(
+    ['run', 'events', 'Kafka p50', 'p99', 'max', 'effect p50', 'p95', 'p99', 'max'],
+    results.map((result) => [
+      ...label(result),
+      ms(result.relayLatencyMs.p50),
+      ms(result.relayLatencyMs.p99),
+      ms(result.relayLatencyMs.max),
+      ms(result.latencyMs.p50),
+      ms(result.latencyMs.p95),
+      ms(result.latencyMs.p99),
+      ms(result.latencyMs.max),
+    ]),
+  );
+  for (const line of latency) console.log(line);
+  console.log('\nevery run verified: each event applied exactly once, in order per aggregate');
+}
+
+function jsonSummary(results: readonly ScenarioResult[], settings: KafkaSettings) {
+  const latency = (summary: PipelineTimings['latencyMs']) => ({
+    p50: round(summary.p50),
+    p95: round(summary.p95),
+    p99: round(summary.p99),
+    max: round(summary.max),
+    mean: round(summary.mean),
+  });
+  return {
+    bench: 'backbone',
+    ok: true,
+    topic: BENCH_TOPIC,
+    partitions: results[0]?.partitions ?? null,
+    settings: {
+      outboxBatchSize: settings.outboxBatchSize,
+      outboxPollIntervalMs: settings.outboxPollIntervalMs,
+      partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
+    },
+    results: results.map((result) => ({
+      run: result.scenario.name,
+      events: result.scenario.events,
+      transactionSize: result.scenario.transactionSize,
+      writers: result.scenario.writers,
+      aggregates: result.scenario.aggregates,
+      targetRate: result.scenario.targetRate ?? null,
+      seconds: round(result.seconds, 3),
+      eventsPerSecond: Math.round(result.eventsPerSecond),
+      writeEventsPerSecond: Math.round(result.writeEventsPerSecond),
+      onKafkaEventsPerSecond: Math.round(result.onKafkaEventsPerSecond),
+      latencyMs: latency(result.latencyMs),
+      toKafkaLatencyMs: latency(result.relayLatencyMs),
+      redelivered: result.redelivered,
+      nodeCpuPercent: Math.round(result.nodeCpuPercent),
+      verified: true,
+    })),
+    node: process.version,
+  };
+}
+
+async function main(asJson: boolean): Promise<number> {
+  const stack = testStack();
+  const settings = benchSettings(stack.kafkaBrokers);
+  try {
+    await runScenario(WARM_UP, settings);
+    const results: ScenarioResult[] = [];
+    for (const scenario of SCENARIOS) results.push(await runScenario(scenario, settings));
+    printTables(results, settings);
+    if (asJson) console.log(JSON.stringify(jsonSummary(results, settings)));
+    return 0;
+  } catch (error) {
+    console.error(`[bench] backbone: ${error instanceof Error ? error.message : String(error)}`);
+    if (asJson) console.log(JSON.stringify({ bench: 'backbone', ok: false, error: String(error) }));
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.includes('--json'));
