@@ -52,6 +52,7 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['scope:pure'],
               bannedExternalImports: impureImports,
             },
+            // Production code of shared libs never pulls in the test harness (their test/ folders may).
             { sourceTag: 'scope:shared', notDependOnLibsWithTags: ['scope:testing'] },
           ],
         },
@@ -73,6 +74,21 @@ export default tseslint.config(
   },
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts', 'tests/**/*.ts'],
-    rules: { 'no-console': 'off' },
+    rules: {
+      'no-console': 'off',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+          ],
+        },
+      ],
+    },
   },
 );

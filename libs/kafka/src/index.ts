@@ -13,7 +13,7 @@ export {
 } from './consumer/idempotent-event-processor.js';
 export { OnEvent, ON_EVENT_METADATA } from './consumer/on-event.decorator.js';
 export { DLQ_HEADERS, isDlqHeader } from './dlq/dead-letter-headers.js';
-export { DeadLetterPublisher, type DeadLetter } from './dlq/dead-letter-publisher.js';
+export { DeadLetterPublisher, type DeadLetter, type DeadLetterSink } from './dlq/dead-letter-publisher.js';
 export {
   describeDeadLetter,
   dlqPosition,
@@ -43,3 +43,11 @@ export { OutboxRelay, type OutboxRelayOptions, type RelayLogger } from './outbox
 export { CLOUDEVENTS_CONTENT_TYPE, OutboxWriter } from './outbox/outbox-writer.js';
 export { ensureTopics } from './topic-admin.js';
 export { currentTraceHeaders, headerString, traceContextOf } from './trace-context.js';
+export {
+  replayRanges,
+  replayTopics,
+  type PartitionRange,
+  type ReplayProgress,
+  type ReplayStart,
+  type TopicReplayOptions,
+} from './replay/topic-replayer.js';

@@ -141,7 +141,7 @@ describe('the idempotent consumer', () => {
         const found = deadLetters.matching(
           (message) =>
             message.headers['oc-dlq-consumer-group'] === fixture.consumerGroup &&
-            (JSON.parse(message.value ?? '{}') as { id?: string }).id === poison.id,
+            message.eventId === poison.id,
         );
         return found.length > 0 ? found : undefined;
       });

@@ -6,3 +6,4 @@ export { SnakeNamingStrategy } from './naming-strategy.js';
 export { migrateServiceSchema, type MigrationRun } from './run-migrations.js';
 export { ensureDatabase, prepareServiceSchema } from './schema-setup.js';
 export { isTransientDatabaseError } from './transient-errors.js';
+export { digestSchema, type DigestedTable, type SchemaDigest, type TableDigest } from './schema-digest.js';

@@ -11,6 +11,12 @@ import { ShutdownState } from './health/shutdown-state.js';
 import { traceHttpRequest } from './http/request-tracing.js';
 import { recordHttpMetrics } from './metrics/http-metrics.js';
 import { collectProcessMetrics } from './metrics/process-metrics.js';
+import {
+  parseReplayArguments,
+  ReplayArgumentError,
+  type ReplayArguments,
+} from './replay/replay-arguments.js';
+import { replayService } from './replay/replay-service.js';
 import { type ServiceConfig } from './service-config.js';
 import { rootModuleOf, type ServiceDefinition } from './service-definition.js';
 
@@ -105,19 +111,63 @@ export async function migrate<Config extends ServiceConfig>(
   );
 }
 
-/** The command line of a service process: `serve` (default), `migrate`. */
+/**
+ * `replay [--from earliest|<ISO time>] [--verify] [--keep] [--progress json|text]`: rebuilds the projections
+ * into a fresh schema. The last stdout line is the JSON report; with `--verify`, exit 1 when digests differ.
+ */
+export async function replay<Config extends ServiceConfig>(
+  definition: ServiceDefinition<Config>,
+  argv: readonly string[],
+): Promise<void> {
+  let parsed: ReplayArguments;
+  try {
+    parsed = parseReplayArguments(argv);
+  } catch (error) {
+    if (!(error instanceof ReplayArgumentError)) throw error;
+    process.stderr.write(`${definition.service}: ${error.message}\n`);
+    process.exit(2);
+  }
+  const config = loadConfigOrExit(definition.service, definition.configSchema);
+  const { MIGRATIONS_DATABASE_URL } = loadConfigOrExit(
+    definition.service,
+    z.object({ MIGRATIONS_DATABASE_URL: migrationConfigShape.MIGRATIONS_DATABASE_URL }),
+  );
+  let lastTextReport = 0;
+  const report = await replayService(definition, config, MIGRATIONS_DATABASE_URL, {
+    from: parsed.from,
+    verify: parsed.verify,
+    keep: parsed.keep,
+    onProgress: (progress) => {
+      if (parsed.progress === 'json') {
+        process.stdout.write(`${JSON.stringify({ progress })}\n`);
+      } else if (Date.now() - lastTextReport > 2_000) {
+        lastTextReport = Date.now();
+        process.stderr.write(`replayed ${progress.processed}/${progress.total} messages\n`);
+      }
+    },
+  });
+  process.stdout.write(`${JSON.stringify({ report })}\n`);
+  await shutdownProcessTelemetry();
+  process.exit(report.identical === false ? 1 : 0);
+}
+
+/** The command line of a service process: `serve` (default), `migrate`, `replay`. */
 export async function runServiceCommand<Config extends ServiceConfig>(
   definition: ServiceDefinition<Config>,
   argv: readonly string[],
 ): Promise<void> {
-  const [command = 'serve'] = argv;
+  const [command = 'serve', ...rest] = argv;
   switch (command) {
     case 'serve':
       return serve(definition);
     case 'migrate':
       return migrate(definition);
+    case 'replay':
+      return replay(definition, rest);
     default:
-      process.stderr.write(`${definition.service}: unknown command ${command} (expected serve or migrate)\n`);
+      process.stderr.write(
+        `${definition.service}: unknown command ${command} (expected serve, migrate or replay)\n`,
+      );
       process.exit(2);
   }
 }

@@ -1,4 +1,23 @@
-export { createServiceApp, loadConfigOrExit, migrate, runServiceCommand, serve } from './bootstrap.js';
+export {
+  createServiceApp,
+  loadConfigOrExit,
+  migrate,
+  replay,
+  runServiceCommand,
+  serve,
+} from './bootstrap.js';
+export {
+  parseReplayArguments,
+  parseReplayStart,
+  ReplayArgumentError,
+  type ReplayArguments,
+} from './replay/replay-arguments.js';
+export {
+  replayService,
+  replaySchemaName,
+  type ReplayOptions,
+  type ReplayReport,
+} from './replay/replay-service.js';
 export { ShutdownState } from './health/shutdown-state.js';
 export { ApiError } from './http/api-error.js';
 export { ApiExceptionFilter, type ErrorBody } from './http/api-exception.filter.js';

@@ -53,7 +53,7 @@ export class ServiceKitModule {
       module: ServiceKitModule,
       global: true,
       imports: [
-        LoggerModule.forRoot(loggerParams(service, config.LOG_LEVEL)),
+        LoggerModule.forRoot(loggerParams(service, config.LOG_LEVEL, serving ? 'stdout' : 'stderr')),
         TypeOrmModule.forRoot(
           serviceDataSourceOptions({
             url: databaseUrl,

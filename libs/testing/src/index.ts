@@ -1,4 +1,4 @@
 export { eventually } from './eventually.js';
 export { startService, type RunningService, type StartOptions } from './service-harness.js';
 export { serviceOf, TEST_STACK_VARIABLE, testStack, uniqueSuffix, type TestStack } from './test-stack.js';
-export { RawProducer, TopicProbe, type ObservedMessage } from './kafka-probe.js';
+export { consumerCaughtUp, RawProducer, TopicProbe, type ObservedMessage } from './kafka-probe.js';

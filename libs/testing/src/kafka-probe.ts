@@ -7,6 +7,8 @@ export interface ObservedMessage {
   readonly offset: string;
   readonly key: string | undefined;
   readonly value: string | undefined;
+  /** The CloudEvent id when the value is a JSON object with one (messages of other tests may be anything). */
+  readonly eventId: string | undefined;
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -16,6 +18,16 @@ function kafka(): Kafka {
     brokers: [testStack().kafkaBrokers],
     logLevel: logLevel.NOTHING,
   });
+}
+
+function eventIdOf(value: string | undefined): string | undefined {
+  try {
+    const parsed = JSON.parse(value ?? '') as unknown;
+    const id = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'id') : undefined;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function headerStrings(headers: IHeaders | undefined): Record<string, string> {
@@ -48,6 +60,7 @@ export class TopicProbe {
           offset: message.offset,
           key: message.key?.toString(),
           value: message.value?.toString(),
+          eventId: eventIdOf(message.value?.toString()),
           headers: headerStrings(message.headers),
         });
       },
@@ -80,5 +93,27 @@ export class RawProducer {
 
   async stop(): Promise<void> {
     await this.producer.disconnect();
+  }
+}
+
+/** Whether a consumer group has committed, on every partition of the topics, the offset of the end. */
+export async function consumerCaughtUp(groupId: string, topics: readonly string[]): Promise<boolean> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+    for (const { topic, partitions } of committed) {
+      const ends = new Map(
+        (await admin.fetchTopicOffsets(topic)).map((entry) => [entry.partition, Number(entry.high)]),
+      );
+      for (const { partition, offset } of partitions) {
+        const end = ends.get(partition) ?? 0;
+        const at = Number(offset) < 0 ? 0 : Number(offset);
+        if (at < end) return false;
+      }
+    }
+    return true;
+  } finally {
+    await admin.disconnect();
   }
 }

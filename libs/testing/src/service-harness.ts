@@ -7,8 +7,10 @@ import pg from 'pg';
 import { type z } from 'zod';
 import { serviceOf, testStack, uniqueSuffix } from './test-stack.js';
 
-export interface RunningService {
+export interface RunningService<Config extends ServiceConfig = ServiceConfig> {
   readonly app: NestExpressApplication;
+  /** The validated config it runs with (e.g. to run `replayService` against it). */
+  readonly config: Config;
   /** Base URL of its HTTP server, on a free port. */
   readonly url: string;
   readonly schema: string;
@@ -37,7 +39,7 @@ export interface StartOptions {
 export async function startService<Config extends ServiceConfig>(
   definition: ServiceDefinition<Config>,
   options: StartOptions = {},
-): Promise<RunningService> {
+): Promise<RunningService<Config>> {
   startProcessTelemetry({ serviceName: 'integration-tests' }); // trace context as in production, no exporter
   const stack = testStack();
   const suffix = uniqueSuffix();
@@ -74,6 +76,7 @@ export async function startService<Config extends ServiceConfig>(
   let stopped = false;
   return {
     app,
+    config,
     url: `http://127.0.0.1:${address.port}`,
     schema,
     consumerGroup,

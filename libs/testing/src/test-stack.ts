@@ -7,6 +7,8 @@ export interface TestStack {
   readonly postgresAdminUrl: string;
   readonly redisUrl: string;
   readonly gatewayUrl: string;
+  /** Each service's `--env-file` (written when `./dev` brings the services up). */
+  readonly envDir: string;
   readonly services: Readonly<Record<string, { readonly url: string; readonly databaseUrl: string }>>;
 }
 

@@ -2,6 +2,7 @@ import { createEvent, SubscriberRegisteredV2, uuidV7, type CloudEvent } from '@o
 import { loadConfig } from '@onecommons/config';
 import { kafkaConfigShape, kafkaSettingsFrom, sleep, type KafkaSettings } from '@onecommons/kafka';
 import { testStack, uniqueSuffix } from '@onecommons/testing';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { BackboneRig, BENCH_TOPIC, Deadline } from './backbone/backbone-rig.js';
@@ -132,10 +133,12 @@ const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
 const ms = (value: number) => value.toFixed(1);
 
-function printTables(results: readonly ScenarioResult[], settings: KafkaSettings): void {
+function printTables(results: readonly ScenarioResult[], settings: KafkaSettings, loadBefore: number): void {
   console.log(
     `backbone benchmark: outbox → relay → Kafka → idempotent consumer → Postgres, node ${process.version}`,
   );
+  // Broker, database and this process share the machine: other work on it shows in every number.
+  console.log(`${cpus().length} CPUs, 1-minute load average ${loadBefore.toFixed(2)} before the runs`);
   console.log(
     `${BENCH_TOPIC} (${results[0]?.partitions ?? '?'} partitions), ${SHAPE.writers} writers × ` +
       `${SHAPE.transactionSize} events per transaction over ${count(SHAPE.aggregates)} aggregates; ` +
@@ -176,7 +179,7 @@ function printTables(results: readonly ScenarioResult[], settings: KafkaSettings
   console.log('\nevery run verified: each event applied exactly once, in order per aggregate');
 }
 
-function jsonSummary(results: readonly ScenarioResult[], settings: KafkaSettings) {
+function jsonSummary(results: readonly ScenarioResult[], settings: KafkaSettings, loadBefore: number) {
   const latency = (summary: PipelineTimings['latencyMs']) => ({
     p50: round(summary.p50),
     p95: round(summary.p95),
@@ -212,18 +215,21 @@ function jsonSummary(results: readonly ScenarioResult[], settings: KafkaSettings
       verified: true,
     })),
     node: process.version,
+    cpus: cpus().length,
+    loadAverageBefore: round(loadBefore, 2),
   };
 }
 
 async function main(asJson: boolean): Promise<number> {
   const stack = testStack();
   const settings = benchSettings(stack.kafkaBrokers);
+  const loadBefore = loadavg()[0] ?? 0;
   try {
     await runScenario(WARM_UP, settings);
     const results: ScenarioResult[] = [];
     for (const scenario of SCENARIOS) results.push(await runScenario(scenario, settings));
-    printTables(results, settings);
-    if (asJson) console.log(JSON.stringify(jsonSummary(results, settings)));
+    printTables(results, settings, loadBefore);
+    if (asJson) console.log(JSON.stringify(jsonSummary(results, settings, loadBefore)));
     return 0;
   } catch (error) {
     console.error(`[bench] backbone: ${error instanceof Error ? error.message : String(error)}`);

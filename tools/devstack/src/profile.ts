@@ -108,6 +108,9 @@ function postgresOf(database: string): Profile['postgres'] {
   return { host: '127.0.0.1', port: envPort('ONECOMMONS_POSTGRES_PORT', 5_432), user: 'postgres', database };
 }
 
+/** Where `./dev` writes each service's environment file. */
+export const envDirOf = (profile: Profile) => path.join(profile.stateDir, 'env');
+
 export const kafkaBootstrap = (profile: Profile) => `${profile.kafka.host}:${profile.kafka.brokerPort}`;
 
 export const postgresAdminUrl = (profile: Profile) =>
@@ -150,6 +153,8 @@ export interface StackDescription {
   readonly postgresAdminUrl: string;
   readonly redisUrl: string;
   readonly gatewayUrl: string;
+  /** Each service's `--env-file`, written when the services are brought up. */
+  readonly envDir: string;
   readonly services: Readonly<Record<string, { readonly url: string; readonly databaseUrl: string }>>;
 }
 
@@ -160,6 +165,7 @@ export function describeStack(profile: Profile): StackDescription {
     postgresAdminUrl: postgresAdminUrl(profile),
     redisUrl: redisUrl(profile),
     gatewayUrl: gatewayUrl(profile),
+    envDir: envDirOf(profile),
     services: Object.fromEntries(
       SERVICE_NAMES.map((service) => [
         service,

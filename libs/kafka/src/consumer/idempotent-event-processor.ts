@@ -5,7 +5,7 @@ import { type KafkaMessage } from 'kafkajs';
 import { type DataSource } from 'typeorm';
 import { backoffDelay, sleep } from '../backoff.js';
 import { type BackboneMetrics } from '../backbone-metrics.js';
-import { type DeadLetterPublisher } from '../dlq/dead-letter-publisher.js';
+import { type DeadLetterSink } from '../dlq/dead-letter-publisher.js';
 import { type KafkaSettings } from '../kafka-config.js';
 import { traceContextOf } from '../trace-context.js';
 import { type EventContext } from './event-context.js';
@@ -30,7 +30,7 @@ export interface IdempotentEventProcessorDeps {
   readonly catalogue: EventCatalogue;
   readonly registry: EventHandlerRegistry;
   readonly consumerGroup: string;
-  readonly deadLetters: DeadLetterPublisher;
+  readonly deadLetters: DeadLetterSink;
   readonly settings: KafkaSettings;
   readonly logger: ProcessorLogger;
   readonly metrics?: BackboneMetrics;

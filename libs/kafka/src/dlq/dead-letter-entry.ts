@@ -104,7 +104,7 @@ export function summarizeDeadLetterTopic(
     marked.has(dlqPosition(record.entry.partition, record.entry.offset));
   return {
     topic: dlqTopic,
-    pending: letters,
+    pending: letters.filter((record) => !isMarked(record)),
     redriven: letters.filter(isMarked),
   };
 }

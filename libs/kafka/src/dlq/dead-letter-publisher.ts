@@ -13,8 +13,13 @@ export interface DeadLetter {
   readonly attempts: number;
 }
 
+/** Where the consumer puts a message it gave up on: the DLQ topic when serving, a tally during a replay. */
+export interface DeadLetterSink {
+  publish(letter: DeadLetter): Promise<void>;
+}
+
 /** Sends a message the consumer gave up on to `<topic>.dlq`, unchanged, with why and where it failed. */
-export class DeadLetterPublisher {
+export class DeadLetterPublisher implements DeadLetterSink {
   constructor(private readonly producer: Producer) {}
 
   async publish(letter: DeadLetter): Promise<void> {

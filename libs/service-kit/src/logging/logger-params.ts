@@ -1,14 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Params } from 'nestjs-pino';
+import pino from 'pino';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
-/** JSON logs with the service name, the gateway's request id, and no credentials. */
-export function loggerParams(service: string, level: string): Params {
+/**
+ * JSON logs with the service name, the gateway's request id, and no credentials. On stdout when serving;
+ * one-shot commands whose stdout is their result (replay) log to stderr.
+ */
+export function loggerParams(
+  service: string,
+  level: string,
+  destination: 'stdout' | 'stderr' = 'stdout',
+): Params {
   return {
     pinoHttp: {
       level,
+      stream: pino.destination(destination === 'stdout' ? 1 : 2),
       base: { service },
       messageKey: 'msg',
       genReqId: (request: IncomingMessage, response: ServerResponse) => {

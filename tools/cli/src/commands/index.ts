@@ -1,9 +1,11 @@
 import { type Command } from 'commander';
 import { registerAllocateCommand } from './allocate.js';
 import { registerDlqCommand } from './dlq.js';
+import { registerReplayCommand } from './replay.js';
 
 /** Every subcommand of `commons`, each registered by its own module. */
 export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerAllocateCommand,
   registerDlqCommand,
+  registerReplayCommand,
 ];

@@ -1,6 +1,7 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@onecommons/contracts';
-import { REPO_ROOT, serviceEnvironment, serviceUrl, type Profile } from '../profile.js';
+import { envDirOf, REPO_ROOT, serviceEnvironment, serviceUrl, type Profile } from '../profile.js';
 import { say } from './log.js';
 import { getJson, waitUntil } from './probes.js';
 import { tailOf, type ProcessTable } from './processes.js';
@@ -14,6 +15,21 @@ const entryOf = (service: ServiceName, file: 'main' | 'migrate') =>
 const processNameOf = (service: ServiceName) => `service-${service}`;
 const logFileOf = (profile: Profile, service: ServiceName) =>
   path.join(profile.stateDir, 'logs', `${service}.log`);
+
+/**
+ * Writes each service's environment to `.local/<profile>/env/<service>.env` (Node's --env-file format), so
+ * one-shot commands such as `commons replay <service>` run with exactly what the service runs with.
+ */
+export function writeEnvironmentFiles(profile: Profile): void {
+  const dir = envDirOf(profile);
+  mkdirSync(dir, { recursive: true });
+  for (const service of SERVICE_NAMES) {
+    const lines = Object.entries(serviceEnvironment(profile, service)).map(
+      ([name, value]) => `${name}=${value}`,
+    );
+    writeFileSync(path.join(dir, `${service}.env`), `${lines.join('\n')}\n`, { mode: 0o600 });
+  }
+}
 
 /** Applies every service's pending migrations, one service after another (each holds its own lock). */
 export async function migrateAll(profile: Profile): Promise<void> {

@@ -7,7 +7,7 @@ import { ensureKafka, stopKafka } from './kafka-broker.js';
 import { say } from './log.js';
 import { answers } from './probes.js';
 import { ProcessTable } from './processes.js';
-import { isReady, migrateAll, startServices, stopServices } from './services.js';
+import { isReady, migrateAll, startServices, stopServices, writeEnvironmentFiles } from './services.js';
 
 export const processTableOf = (profile: Profile) => new ProcessTable(path.join(profile.stateDir, 'run'));
 
@@ -21,6 +21,7 @@ export async function infrastructureUp(profile: Profile): Promise<void> {
 /** Migrations, every service, the gateway. Idempotent: what already runs is left alone. */
 export async function platformUp(profile: Profile): Promise<void> {
   const processes = processTableOf(profile);
+  writeEnvironmentFiles(profile);
   await migrateAll(profile);
   await startServices(profile, processes);
   await ensureGateway(profile, processes);
