@@ -149,10 +149,16 @@ export class BackboneFixture {
    * the handler throw for one event (a handler bug, not a bad message).
    */
   async processor(
-    options: { failForEventId?: string; stopSignal?: AbortSignal } = {},
+    options: {
+      failForEventId?: string;
+      stopSignal?: AbortSignal;
+      /** Called inside the handler, in the handler's trace context. */
+      observe?: (event: CloudEvent) => void;
+    } = {},
   ): Promise<IdempotentEventProcessor> {
     const registry = new EventHandlerRegistry(eventCatalogue);
     registry.register('EffectsHandler', SubscriberRegisteredV2, async (event, context: EventContext) => {
+      options.observe?.(event);
       if (event.id === options.failForEventId) throw new Error('handler bug for this subscriber');
       await context.manager.query('INSERT INTO effects (event_id, subscriber_id) VALUES ($1, $2)', [
         event.id,

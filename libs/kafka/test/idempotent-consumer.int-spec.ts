@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dlqTopicOf, TOPICS } from '@onecommons/contracts';
-import { eventually, TopicProbe } from '@onecommons/testing';
+import { trace } from '@opentelemetry/api';
+import { startProcessTelemetry } from '@onecommons/telemetry';
+import { eventually, RawProducer, TopicProbe } from '@onecommons/testing';
 import { type Consumer } from 'kafkajs';
 import {
   EventConsumerServer,
@@ -19,6 +21,7 @@ let relay: OutboxRelay;
 let deadLetters: TopicProbe;
 
 beforeAll(async () => {
+  startProcessTelemetry({ serviceName: 'backbone-tests' }); // a tracer provider, as every service has
   fixture = await BackboneFixture.create();
   relay = fixture.relay(await fixture.connectedProducer());
   relay.start();
@@ -155,6 +158,39 @@ describe('the idempotent consumer', () => {
       expect(dead?.headers['oc-dlq-error']).toContain('handler bug');
       const effects = await fixture.effectsOf([poison.id, next.id]);
       expect([effects.get(poison.id), effects.get(next.id)]).toEqual([undefined, 1]);
+    } finally {
+      await consumer.close();
+    }
+  });
+
+  it('runs the handler in the trace of the traceparent header, so the trace continues across services', async () => {
+    const event = BackboneFixture.event();
+    const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const producer = await RawProducer.connect();
+    await producer.send(TOPIC, event.subject, JSON.stringify(event), {
+      traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+    });
+    await producer.stop();
+    let handled = false;
+    let seenTraceId: string | undefined;
+    const stop = new AbortController();
+    const processor = await fixture.processor({
+      stopSignal: stop.signal,
+      observe: (delivered) => {
+        if (delivered.id !== event.id) return;
+        handled = true;
+        seenTraceId = trace.getActiveSpan()?.spanContext().traceId;
+      },
+    });
+    const log = new OutcomeLog();
+    const consumer = await server(log.wrap(processor), stop);
+    try {
+      await eventually('the handler to run', async () => (handled ? true : undefined)).catch(
+        (error: Error) => {
+          throw new Error(`${error.message}; outcomes: ${JSON.stringify([...log.byEventId])}`);
+        },
+      );
+      expect(seenTraceId).toBe(traceId);
     } finally {
       await consumer.close();
     }

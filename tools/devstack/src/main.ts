@@ -8,7 +8,7 @@ const USAGE = `usage: ./dev <command>
   up                    the same, detached; returns when every service is ready
   down                  stop what ./dev started
   status [--json]       where everything is and whether it is ready (exit 1 when a service is not)
-  test [suite...]       every test; suites: ${TEST_SUITES.join(' ')}
+  test [suite...] [-- jest args]  every test; suites: ${TEST_SUITES.join(' ')}
   bench <name> [--json] run a benchmark: ${availableBenchmarks().join(', ') || '(none built)'}
   stack up|down         only Kafka, Postgres, Redis and the gateway`;
 
@@ -33,9 +33,13 @@ async function run(argv: readonly string[]): Promise<number> {
     case 'status':
       return status(rest.includes('--json'));
     case 'test': {
-      const unknown = rest.filter((suite) => !(TEST_SUITES as readonly string[]).includes(suite));
+      // `./dev test integration -- <jest args>` narrows a run, e.g. to one file.
+      const separator = rest.indexOf('--');
+      const suites = separator < 0 ? rest : rest.slice(0, separator);
+      const jestArgs = separator < 0 ? [] : rest.slice(separator + 1);
+      const unknown = suites.filter((suite) => !(TEST_SUITES as readonly string[]).includes(suite));
       if (unknown.length > 0) throw new UsageError(`test: unknown suite ${unknown.join(', ')}`);
-      return runTests(rest as TestSuite[]);
+      return runTests(suites as TestSuite[], jestArgs);
     }
     case 'bench':
       return runBenchmark(

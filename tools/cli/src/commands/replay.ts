@@ -118,18 +118,19 @@ async function runReplay(service: string, options: ReplayCommandOptions): Promis
     format: `replay ${service} [{bar}] {percentage}% | {value}/{total} messages | {rate}/s | ETA {eta_formatted}`,
     stream: process.stderr,
     hideCursor: true,
-    noTTYOutput: false,
+    noTTYOutput: true, // in CI logs too, a line every few seconds
   });
-  const startedAt = Date.now();
+  let startedAt = Date.now();
   let report: ReplayReportLine['report'] | undefined;
   let barStarted = false;
   for await (const line of createInterface({ input: child.stdout })) {
     const parsed = parseLine(line);
     if (parsed && 'progress' in parsed) {
       const { processed, total } = parsed.progress;
-      const rate = Math.round(processed / Math.max((Date.now() - startedAt) / 1000, 0.001));
+      const rate = Math.round(processed / Math.max((Date.now() - startedAt) / 1000, 0.25));
       if (!barStarted) {
-        bar.start(total, processed, { rate });
+        startedAt = Date.now(); // the rate counts from the first message, not from the service's boot
+        bar.start(total, processed, { rate: 0 });
         barStarted = true;
       } else {
         bar.setTotal(total);

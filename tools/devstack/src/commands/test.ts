@@ -35,12 +35,24 @@ export class TestFailure extends Error {
   }
 }
 
-function jest(project: 'unit' | 'integration' | 'e2e', env: Record<string, string>) {
+function jest(
+  project: 'unit' | 'integration' | 'e2e',
+  env: Record<string, string>,
+  extra: readonly string[],
+) {
   const serial = project === 'unit' ? [] : ['--runInBand'];
   return step(
     `${project} tests`,
     process.execPath,
-    ['--disable-warning=TimeoutNegativeWarning', JEST, '--selectProjects', project, '--ci', ...serial],
+    [
+      '--disable-warning=TimeoutNegativeWarning',
+      JEST,
+      '--selectProjects',
+      project,
+      '--ci',
+      ...serial,
+      ...extra,
+    ],
     { NODE_OPTIONS: '--experimental-vm-modules --disable-warning=ExperimentalWarning', ...env },
   );
 }
@@ -50,7 +62,10 @@ function jest(project: 'unit' | 'integration' | 'e2e', env: Record<string, strin
  * `test` profile (its own Kafka, database and Redis db, reset) integration tests, then every service
  * and the gateway for the e2e tests. Stops what it started, pass or fail.
  */
-export async function runTests(requested: readonly TestSuite[]): Promise<number> {
+export async function runTests(
+  requested: readonly TestSuite[],
+  jestArgs: readonly string[] = [],
+): Promise<number> {
   const suites = new Set<TestSuite>(requested.length > 0 ? requested : TEST_SUITES);
   const profile = profileNamed('test');
   const stackEnv = { ONECOMMONS_TEST_STACK: JSON.stringify(describeStack(profile)) };
@@ -67,15 +82,15 @@ export async function runTests(requested: readonly TestSuite[]): Promise<number>
       });
       await step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
     }
-    if (suites.has('unit')) await jest('unit', {});
+    if (suites.has('unit')) await jest('unit', {}, jestArgs);
     if (needsStack) {
       say('── bringing up the test stack');
       await infrastructureUp(profile);
-      if (suites.has('integration')) await jest('integration', stackEnv);
+      if (suites.has('integration')) await jest('integration', stackEnv, jestArgs);
       if (suites.has('e2e')) {
         await ensureDebianPackage('docker-compose', 'docker-compose');
         await platformUp(profile);
-        await jest('e2e', stackEnv);
+        await jest('e2e', stackEnv, jestArgs);
       }
     }
     say(`all passed: ${[...suites].join(', ')}`);
