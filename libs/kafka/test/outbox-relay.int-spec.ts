@@ -134,4 +134,21 @@ describe('the outbox relay', () => {
     expect(SubscriberRegisteredV2.topic).toBe(TOPIC);
     await relay.stop();
   });
+
+  it('refuses an invalid event on produce and rolls the whole transaction back', async () => {
+    const valid = BackboneFixture.event();
+    const invalid = { ...BackboneFixture.event(), data: { subscriberId: 'nope', emailVerified: 'yes' } };
+    const before = await fixture.dataSource.query('SELECT count(*)::int AS n FROM outbox');
+    await expect(
+      fixture.dataSource.transaction(async (manager) => {
+        await manager.query('INSERT INTO effects (event_id, subscriber_id) VALUES ($1, $2)', [
+          valid.id,
+          valid.subject,
+        ]);
+        await fixture.writer.append(manager, [valid, invalid]);
+      }),
+    ).rejects.toThrow(/invalid onecommons\.identity\.subscriber\.registered\.v2 event: data\.subscriberId/);
+    expect(await fixture.dataSource.query('SELECT count(*)::int AS n FROM outbox')).toEqual(before);
+    expect((await fixture.effectsOf([valid.id])).size).toBe(0);
+  });
 });
