@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@onecommons/config';
 import { migrateServiceSchema } from '@onecommons/persistence';
@@ -64,6 +65,7 @@ export async function startService<Config extends ServiceConfig>(
     KAFKA_CONSUMER_GROUP: consumerGroup,
     KAFKA_TOPIC_PARTITIONS: '3',
     OUTBOX_POLL_INTERVAL_MS: '100',
+    IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     CONSUMER_RETRY_BACKOFF_MS: '20',
     CONSUMER_RETRY_BACKOFF_MAX_MS: '200',
     ...options.env,

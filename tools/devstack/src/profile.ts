@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_NAMES, type ServiceName } from '@onecommons/contracts';
@@ -130,9 +132,31 @@ export function serviceDatabaseUrl(profile: Profile, service: ServiceName): stri
   return `postgres://oc_${service}:oc_${service}_local@${host}:${port}/${database}`;
 }
 
+/**
+ * A random secret of this profile, made on first use and kept in `.local/<profile>/secrets/` (git-ignored),
+ * so data sealed with it (identity's signing keys) stays readable across restarts.
+ */
+export function profileSecret(profile: Profile, name: string): string {
+  const file = path.join(profile.stateDir, 'secrets', name);
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** Variables only one service reads. */
+function ownEnvironment(profile: Profile, service: ServiceName): Record<string, string> {
+  if (service === 'identity')
+    return { IDENTITY_KEY_ENCRYPTION_KEY: profileSecret(profile, 'identity-key-encryption-key') };
+  return {};
+}
+
 /** The environment a service process gets from `./dev`. */
 export function serviceEnvironment(profile: Profile, service: ServiceName): Record<string, string> {
   return {
+    ...ownEnvironment(profile, service),
+    AUTH_JWKS_URL: `${serviceUrl(profile, 'identity')}/api/identity/v1/.well-known/jwks.json`,
     NODE_ENV: profile.name === 'dev' ? 'development' : 'test',
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
     HTTP_PORT: String(profile.servicePorts[service]),

@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Authenticated, CurrentPrincipal, type Principal } from '@onecommons/auth';
 import { ZodValidationPipe } from '@onecommons/service-kit';
 import { AccountsService } from './accounts.service.js';
 import {
@@ -17,5 +18,12 @@ export class AccountsController {
     @Body(new ZodValidationPipe(registerAccountSchema)) body: RegisterAccountDto,
   ): Promise<AccountDto> {
     return this.accounts.register(body);
+  }
+
+  /** The caller's own account: the only account a subscriber can read. */
+  @Get('me')
+  @Authenticated()
+  me(@CurrentPrincipal() principal: Principal): Promise<AccountDto> {
+    return this.accounts.findOwn(principal.subject);
   }
 }

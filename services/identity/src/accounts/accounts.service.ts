@@ -18,6 +18,10 @@ export class AccountsService {
     private readonly hasher: PasswordHasher,
   ) {}
 
+  async findOwn(accountId: string): Promise<AccountDto> {
+    return toAccountDtoOrGone(await this.dataSource.getRepository(Account).findOneBy({ id: accountId }));
+  }
+
   /** Creates a subscriber account and announces it, in one transaction. */
   async register(input: RegisterAccountDto): Promise<AccountDto> {
     const email = normaliseEmail(input.email);
@@ -45,6 +49,12 @@ export class AccountsService {
       throw error;
     }
   }
+}
+
+function toAccountDtoOrGone(account: Account | null): AccountDto {
+  // A valid token for a deleted account: the token outlived what it speaks for.
+  if (!account) throw new ApiError(401, 'invalid_token', 'The access token is invalid or expired.');
+  return toAccountDto(account);
 }
 
 function toAccountDto(account: Account): AccountDto {

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { normaliseEmail } from '../accounts/email-address.js';
+
+export const loginSchema = z.strictObject({
+  email: z.string({ error: 'must be a string' }).max(320, { error: 'is too long' }).transform(normaliseEmail),
+  password: z
+    .string({ error: 'must be a string' })
+    .min(1, { error: 'is required' })
+    .max(256, { error: 'is too long' }),
+});
+
+export const refreshSchema = z.strictObject({
+  refreshToken: z
+    .string({ error: 'must be a string' })
+    .regex(/^ocr_[A-Za-z0-9_-]{43}$/, { error: 'is malformed' }),
+});
+
+export type LoginDto = z.output<typeof loginSchema>;
+export type RefreshDto = z.output<typeof refreshSchema>;
+
+/** RFC 6749 §5.1 field names, in camelCase like the rest of the API. */
+export interface TokenPairDto {
+  readonly tokenType: 'Bearer';
+  readonly accessToken: string;
+  readonly expiresIn: number;
+  readonly refreshToken: string;
+}

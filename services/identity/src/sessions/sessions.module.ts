@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { PasswordHasher } from '../accounts/password-hasher.js';
+import { AccessTokenIssuer } from './access-token-issuer.js';
+import { RefreshTokens } from './refresh-tokens.js';
+import { JwksController, SessionsController } from './sessions.controller.js';
+import { SessionsService } from './sessions.service.js';
+import { SigningKeyStore } from './signing-key-store.js';
+
+@Module({
+  controllers: [SessionsController, JwksController],
+  providers: [SigningKeyStore, AccessTokenIssuer, RefreshTokens, SessionsService, PasswordHasher],
+  exports: [SigningKeyStore],
+})
+export class SessionsModule {}

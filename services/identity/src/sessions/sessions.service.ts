@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '@onecommons/service-kit';
+import { DataSource } from 'typeorm';
+import { PasswordHasher } from '../accounts/password-hasher.js';
+import { AccessTokenIssuer } from './access-token-issuer.js';
+import { type LoginDto, type TokenPairDto } from './dto.js';
+import { RefreshTokens } from './refresh-tokens.js';
+
+const invalidCredentials = () =>
+  new ApiError(401, 'invalid_credentials', 'The email or password is incorrect.');
+
+@Injectable()
+export class SessionsService {
+  /** Verified against when the email is unknown, so both failures take the same time. */
+  private readonly decoyHash: Promise<string>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
+    private readonly accessTokens: AccessTokenIssuer,
+    private readonly refreshTokens: RefreshTokens,
+  ) {
+    this.decoyHash = hasher.hash('decoy password that matches no account');
+  }
+
+  /** One answer for an unknown email and a wrong password: the endpoint does not reveal who has an account. */
+  async login(input: LoginDto): Promise<TokenPairDto> {
+    const [account] = (await this.dataSource.query(
+      'SELECT id, password_hash FROM accounts WHERE email = $1',
+      [input.email],
+    )) as { id: string; password_hash: string }[];
+    const matches = await this.hasher.verify(
+      account?.password_hash ?? (await this.decoyHash),
+      input.password,
+    );
+    if (!account || !matches) throw invalidCredentials();
+    const refreshToken = await this.dataSource.transaction((manager) =>
+      this.refreshTokens.startFamily(manager, account.id),
+    );
+    return { tokenType: 'Bearer', ...(await this.accessTokens.issue(account.id)), refreshToken };
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPairDto> {
+    const rotated = await this.refreshTokens.rotate(refreshToken);
+    return {
+      tokenType: 'Bearer',
+      ...(await this.accessTokens.issue(rotated.accountId)),
+      refreshToken: rotated.refreshToken,
+    };
+  }
+
+  logout(refreshToken: string): Promise<void> {
+    return this.refreshTokens.revokeFamily(refreshToken);
+  }
+}
