@@ -13,6 +13,7 @@ import {
   InvalidTokenError,
   type Principal,
 } from './access-token.js';
+import { organizationsClaim, platformRolesClaim } from './claims.js';
 
 export interface VerifierSettings {
   readonly issuer: string;
@@ -63,13 +64,13 @@ export class AccessTokenVerifier {
       throw new InvalidTokenError(reasonOf(error));
     }
     return {
+      kind: 'account',
       subject: payload.sub as string,
       tokenId: payload.jti as string,
       expiresAt: new Date((payload.exp as number) * 1000),
       scopes: typeof payload['scope'] === 'string' ? payload['scope'].split(' ').filter(Boolean) : [],
-      roles: Array.isArray(payload['roles'])
-        ? payload['roles'].filter((role) => typeof role === 'string')
-        : [],
+      roles: platformRolesClaim(payload['roles']),
+      organizations: organizationsClaim(payload['orgs']),
     };
   }
 }

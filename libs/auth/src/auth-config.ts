@@ -7,3 +7,8 @@ export const authConfigShape = {
   AUTH_AUDIENCE: z.string().min(1).default('onecommons'),
   AUTH_JWKS_URL: urlVar(['http', 'https']),
 };
+
+/** Services that take API keys ask identity about each one (no cache, so a revocation takes effect at once). */
+export const apiKeyConfigShape = {
+  AUTH_API_KEY_INTROSPECTION_URL: urlVar(['http', 'https']),
+};

@@ -2,11 +2,42 @@ export {
   ACCESS_TOKEN_ALGORITHMS,
   ACCESS_TOKEN_TYPE,
   InvalidTokenError,
+  type OrganizationGrant,
+  type OrganizationKind,
+  type OrganizationRole,
+  type PlatformRole,
   type Principal,
+  ORGANIZATION_KINDS,
+  ORGANIZATION_ROLES,
+  PLATFORM_ROLES,
 } from './access-token.js';
 export { AccessTokenVerifier, type KeySource, type VerifierSettings } from './access-token-verifier.js';
-export { authConfigShape } from './auth-config.js';
-export { AccessTokenGuard, type AuthenticatedRequest } from './nest/access-token.guard.js';
-export { AuthModule, type AuthModuleOptions } from './nest/auth.module.js';
-export { Authenticated, CurrentPrincipal } from './nest/decorators.js';
-export { ACCESS_TOKEN_VERIFIER } from './nest/tokens.js';
+export {
+  API_KEY_PREFIX,
+  API_KEY_SCOPES,
+  apiKeyDisplayPrefix,
+  apiKeyHash,
+  type ApiKeyPrincipal,
+  type ApiKeyScope,
+  type ApiKeySource,
+  generateApiKey,
+  isWellFormedApiKey,
+  SERVICE_BOUND_SCOPES,
+} from './api-key.js';
+export { apiKeyConfigShape, authConfigShape } from './auth-config.js';
+export { ApiKeySourceUnavailableError, RemoteApiKeySource } from './remote-api-key-source.js';
+export { ACCESS_POLICY, type AccessPolicy, type OrganizationRequirement } from './nest/access-policy.js';
+export { AccessPolicyGuard, type AuthenticatedRequest } from './nest/access-policy.guard.js';
+export { AuthModule, type AuthModuleOptions, type AuthSetup } from './nest/auth.module.js';
+export {
+  Authenticated,
+  CurrentApiKey,
+  CurrentPrincipal,
+  Public,
+  RequireApiKey,
+  RequireOrganization,
+  RequirePlatformRole,
+  RequireSelf,
+} from './nest/decorators.js';
+export { type AccessDirectory, accessFromClaims } from './nest/access-directory.js';
+export { ACCESS_TOKEN_VERIFIER, API_KEY_SOURCE, ACCESS_DIRECTORY } from './nest/tokens.js';

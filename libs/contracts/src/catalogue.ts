@@ -1,11 +1,35 @@
 import { EventCatalogue } from './envelope/event-catalogue.js';
 import { type EventContract } from './envelope/event-contract.js';
+import {
+  ApiKeyCreatedV1,
+  ApiKeyRevokedV1,
+  OrganizationCreatedV1,
+  RoleGrantedV1,
+  RoleRevokedV1,
+} from './identity/organizations.js';
 import { SubscriberRegisteredV1, SubscriberRegisteredV2 } from './identity/subscriber-registered.js';
+import { PaymentCapturedV1 } from './identity/payment-captured.js';
+import { SubscriptionCancelledV1 } from './identity/subscription-cancelled.js';
+import { SubscriptionEndedV1 } from './identity/subscription-ended.js';
+import { SubscriptionPastDueV1 } from './identity/subscription-past-due.js';
+import { SubscriptionRenewedV1 } from './identity/subscription-renewed.js';
+import { SubscriptionStartedV1 } from './identity/subscription-started.js';
 
 /** Every event contract of the platform, old versions included so their messages stay readable. */
 export const ALL_EVENT_CONTRACTS: readonly EventContract<unknown>[] = [
   SubscriberRegisteredV1,
   SubscriberRegisteredV2,
+  OrganizationCreatedV1,
+  RoleGrantedV1,
+  RoleRevokedV1,
+  ApiKeyCreatedV1,
+  ApiKeyRevokedV1,
+  SubscriptionStartedV1,
+  SubscriptionRenewedV1,
+  SubscriptionPastDueV1,
+  SubscriptionCancelledV1,
+  SubscriptionEndedV1,
+  PaymentCapturedV1,
 ];
 
 export const eventCatalogue = new EventCatalogue(ALL_EVENT_CONTRACTS);

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ShutdownState } from './health/shutdown-state.js';
 import { traceHttpRequest } from './http/request-tracing.js';
 import { recordHttpMetrics } from './metrics/http-metrics.js';
+import { serveApiDocs } from './openapi/service-api-docs.js';
 import { collectProcessMetrics } from './metrics/process-metrics.js';
 import {
   parseReplayArguments,
@@ -45,6 +46,7 @@ export async function createServiceApp<Config extends ServiceConfig>(
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  app.set('trust proxy', config.HTTP_TRUSTED_PROXIES); // the gateway's X-Forwarded-For, and only its
   app.use(traceHttpRequest);
   app.use(recordHttpMetrics);
   app.useBodyParser('json', {
@@ -52,6 +54,7 @@ export async function createServiceApp<Config extends ServiceConfig>(
     type: ['application/json', 'application/*+json'],
   });
   app.setGlobalPrefix(`api/${definition.service}`, { exclude: ['health/live', 'health/ready', 'metrics'] });
+  serveApiDocs(app, definition.service);
   app.connectMicroservice({ strategy: app.get(EventConsumerServer) }, { inheritAppConfig: true });
   await app.init();
   await app.startAllMicroservices();

@@ -23,6 +23,30 @@ export { ApiError } from './http/api-error.js';
 export { ApiExceptionFilter, type ErrorBody } from './http/api-exception.filter.js';
 export { ZodValidationPipe } from './http/zod-validation.pipe.js';
 export {
+  ACCESS_TOKEN_SECURITY,
+  API_KEY_SECURITY,
+  ApiAccessToken,
+  ApiErrors,
+  ApiKeyAuth,
+  errorBodySchema,
+} from './openapi/api-docs.decorators.js';
+export { openApiSchemaOf } from './openapi/json-schema.js';
+export {
+  OPENAPI_DOCUMENT_PATH,
+  openApiDocumentOf,
+  serveApiDocs,
+  SWAGGER_UI_PATH,
+} from './openapi/service-api-docs.js';
+export {
+  clientAddressOf,
+  RateLimited,
+  RateLimitGuard,
+  RateLimitModule,
+  type RateLimitPolicy,
+} from './rate-limit/rate-limit.module.js';
+export { RedisThrottlerStorage } from './rate-limit/redis-throttler-storage.js';
+export { UUID_PATTERN, UuidParamPipe } from './http/uuid-param.pipe.js';
+export {
   MAINTENANCE_QUEUE,
   OutboxMaintenanceScheduler,
   PRUNE_OUTBOX_JOB,
@@ -41,4 +65,4 @@ export {
   type ServiceDefinition,
 } from './service-definition.js';
 export { ServiceKitModule, type RunMode, type ServiceKitOptions } from './service-kit.module.js';
-export { REDIS_CLIENT, SERVICE_CONFIG } from './tokens.js';
+export { REDIS_CLIENT, REDIS_KEY_PREFIX, SERVICE_CONFIG } from './tokens.js';

@@ -1,7 +1,37 @@
+import { isIP } from 'node:net';
 import { enumVar, integerVar, portVar, urlVar } from '@onecommons/config';
 import { kafkaConfigShape } from '@onecommons/kafka';
 import { databaseConfigShape } from '@onecommons/persistence';
 import { z } from 'zod';
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address, or a CIDR range whose prefix fits its family. */
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * Express's `trust proxy`: whose `X-Forwarded-For` is believed for the client address (and so for rate
+ * limits). Comma-separated names (loopback, linklocal, uniquelocal), addresses or CIDRs; `none` for nobody.
+ */
+function trustedProxiesVar() {
+  return z
+    .string()
+    .default('loopback')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '' && entry !== 'none'),
+    )
+    .refine((entries) => entries.every((entry) => PROXY_NAMES.includes(entry) || isAddressOrRange(entry)), {
+      error: `must be none or a comma-separated list of ${PROXY_NAMES.join(', ')}, addresses or CIDRs`,
+    });
+}
 
 /** Variables every service reads. A service adds its own with `defineServiceConfig`. */
 export const serviceConfigShape = {
@@ -9,6 +39,7 @@ export const serviceConfigShape = {
   LOG_LEVEL: enumVar(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: portVar(),
+  HTTP_TRUSTED_PROXIES: trustedProxiesVar(),
   HTTP_BODY_LIMIT_BYTES: integerVar({ min: 1_024, max: 16 * 1024 * 1024, default: 1024 * 1024 }),
   SHUTDOWN_TIMEOUT_MS: integerVar({ min: 100, max: 120_000, default: 10_000 }),
   REDIS_URL: urlVar(['redis', 'rediss']),

@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { type ServiceName } from '@onecommons/contracts';
@@ -11,6 +11,7 @@ import { DependencyHealth } from './health/dependency-health.js';
 import { HealthController } from './health/health.controller.js';
 import { ShutdownState } from './health/shutdown-state.js';
 import { ApiExceptionFilter } from './http/api-exception.filter.js';
+import { ZodValidationPipe } from './http/zod-validation.pipe.js';
 import { loggerParams } from './logging/logger-params.js';
 import {
   MAINTENANCE_QUEUE,
@@ -20,7 +21,7 @@ import {
 import { MetricsController } from './metrics/metrics.controller.js';
 import { RedisConnection } from './redis-connection.js';
 import { type ServiceConfig } from './service-config.js';
-import { REDIS_CLIENT, SERVICE_CONFIG } from './tokens.js';
+import { REDIS_CLIENT, REDIS_KEY_PREFIX, SERVICE_CONFIG } from './tokens.js';
 
 export type RunMode = 'serve' | 'replay';
 
@@ -93,8 +94,10 @@ export class ServiceKitModule {
         OutboxMaintenanceScheduler,
         ...workers,
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_PIPE, useValue: new ZodValidationPipe() }, // validates every `@Body({ schema })` etc.
+        { provide: REDIS_KEY_PREFIX, useValue: `oc:${schema}` },
       ],
-      exports: [SERVICE_CONFIG, REDIS_CLIENT, ShutdownState, OutboxMaintenanceScheduler],
+      exports: [SERVICE_CONFIG, REDIS_CLIENT, REDIS_KEY_PREFIX, ShutdownState, OutboxMaintenanceScheduler],
     };
   }
 }

@@ -1,6 +1,7 @@
-import { integerVar } from '@onecommons/config';
+import { integerVar, urlVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
 import { z } from 'zod';
+import { premiumPricesVar } from './billing/premium-prices.js';
 
 /** A base64 (or base64url) encoding of exactly 32 random bytes. */
 const keyEncryptionKey = z
@@ -17,6 +18,34 @@ export const identityConfigSchema = defineServiceConfig({
   ACCESS_TOKEN_TTL_SECONDS: integerVar({ min: 60, max: 3_600, default: 900 }),
   REFRESH_TOKEN_TTL_DAYS: integerVar({ min: 1, max: 365, default: 30 }),
   SIGNING_KEY_ROTATION_DAYS: integerVar({ min: 1, max: 365, default: 30 }),
+  /** Login attempts per minute for one email from one client address (guessing one password). */
+  LOGIN_RATE_LIMIT_PER_MINUTE: integerVar({ min: 1, max: 100_000, default: 10 }),
+  /** Login attempts per minute from one client address, any email (credential stuffing). */
+  LOGIN_ADDRESS_RATE_LIMIT_PER_MINUTE: integerVar({ min: 1, max: 100_000, default: 60 }),
+  /** Login attempts per hour for one email from any address (guessing spread over many addresses). */
+  LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR: integerVar({ min: 1, max: 1_000_000, default: 100 }),
+  /** Refresh-token exchanges per minute from one client address. */
+  TOKEN_REFRESH_RATE_LIMIT_PER_MINUTE: integerVar({ min: 1, max: 100_000, default: 300 }),
+  /** Account registrations per minute from one client address. */
+  REGISTRATION_RATE_LIMIT_PER_MINUTE: integerVar({ min: 1, max: 100_000, default: 20 }),
+  /** Lets an account make itself the first platform admin; unset, the bootstrap endpoint is off. */
+  IDENTITY_ADMIN_BOOTSTRAP_TOKEN: z
+    .string()
+    .min(32, { error: 'must be at least 32 characters (e.g. `openssl rand -base64 32`)' })
+    .optional(),
+  /** The premium plan's monthly fee per currency in minor units, e.g. `EUR:500,USD:500`. */
+  PREMIUM_PRICES: premiumPricesVar('EUR:500,USD:500'),
+  /** Stripe's API (host, port and protocol of the SDK); `./dev` and tests point it at the local fake. */
+  STRIPE_API_BASE: urlVar(['http', 'https']).default('https://api.stripe.com'),
+  /** Unset (with the webhook secret), subscribing answers 503: billing is off. */
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, { error: 'must be a Stripe secret key (sk_test_…/sk_live_…)' })
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=_-]+$/, { error: 'must be a Stripe webhook signing secret (whsec_…)' })
+    .optional(),
 });
 
 export type IdentityConfig = z.output<typeof identityConfigSchema>;

@@ -1,23 +1,40 @@
 import { AccessTokenVerifier, AuthModule } from '@onecommons/auth';
 import { BackboneTables1763900000000 } from '@onecommons/kafka';
-import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { defineService, RateLimitModule, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { Account } from './accounts/account.entity.js';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { type IdentityConfig, identityConfigSchema } from './config.js';
+import { ApiKeyStore } from './directory/api-key-store.js';
+import { DirectoryModule } from './directory/directory.module.js';
+import { MembershipDirectory } from './directory/membership-directory.js';
 import { Accounts1763900001000 } from './migrations/1763900001000-accounts.js';
 import { Sessions1763900002000 } from './migrations/1763900002000-sessions.js';
+import { Organizations1763900003000 } from './migrations/1763900003000-organizations.js';
+import { OrganizationsModule } from './organizations/organizations.module.js';
+import { identityRateLimits } from './rate-limits/identity-rate-limits.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { SigningKeyStore } from './sessions/signing-key-store.js';
 
-/** Identity verifies its own tokens against its key store directly; other services fetch the JWKS. */
+/**
+ * Identity verifies its own tokens against its key store, API keys and roles against its own tables;
+ * other services fetch the JWKS, ask identity about API keys and go by the token's role claims.
+ */
 const identityAuth = AuthModule.forRoot({
-  imports: [SessionsModule],
-  inject: [SigningKeyStore, SERVICE_CONFIG],
-  useFactory: (keys: SigningKeyStore, config: IdentityConfig) =>
-    new AccessTokenVerifier(
+  imports: [SessionsModule, DirectoryModule],
+  inject: [SigningKeyStore, MembershipDirectory, ApiKeyStore, SERVICE_CONFIG],
+  useFactory: (
+    keys: SigningKeyStore,
+    directory: MembershipDirectory,
+    apiKeys: ApiKeyStore,
+    config: IdentityConfig,
+  ) => ({
+    accessTokens: new AccessTokenVerifier(
       { kind: 'local', keys: () => keys.publishedKeys() },
       { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE },
     ),
+    apiKeys,
+    directory,
+  }),
 });
 
 /** Identity: accounts, organizations, roles, tokens, API keys, plans, subscriptions and payments. */
@@ -25,7 +42,18 @@ export const identityService = defineService({
   service: 'identity',
   configSchema: identityConfigSchema,
   entities: [Account],
-  migrations: [BackboneTables1763900000000, Accounts1763900001000, Sessions1763900002000],
-  features: () => [SessionsModule, identityAuth, AccountsModule],
+  migrations: [
+    BackboneTables1763900000000,
+    Accounts1763900001000,
+    Sessions1763900002000,
+    Organizations1763900003000,
+  ],
+  features: (config) => [
+    RateLimitModule.forRoot(identityRateLimits(config)),
+    SessionsModule,
+    identityAuth,
+    AccountsModule,
+    OrganizationsModule,
+  ],
   projections: [],
 });

@@ -157,6 +157,7 @@ export function serviceEnvironment(profile: Profile, service: ServiceName): Reco
   return {
     ...ownEnvironment(profile, service),
     AUTH_JWKS_URL: `${serviceUrl(profile, 'identity')}/api/identity/v1/.well-known/jwks.json`,
+    AUTH_API_KEY_INTROSPECTION_URL: `${serviceUrl(profile, 'identity')}/api/identity/v1/internal/api-keys/introspect`,
     NODE_ENV: profile.name === 'dev' ? 'development' : 'test',
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
     HTTP_PORT: String(profile.servicePorts[service]),

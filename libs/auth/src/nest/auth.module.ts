@@ -1,15 +1,27 @@
 import { type DynamicModule, type InjectionToken, Module, type ModuleMetadata } from '@nestjs/common';
 import { type AccessTokenVerifier } from '../access-token-verifier.js';
-import { AccessTokenGuard } from './access-token.guard.js';
-import { ACCESS_TOKEN_VERIFIER } from './tokens.js';
+import { type ApiKeySource } from '../api-key.js';
+import { AccessPolicyGuard } from './access-policy.guard.js';
+import { type AccessDirectory, accessFromClaims } from './access-directory.js';
+import { ACCESS_TOKEN_VERIFIER, API_KEY_SOURCE, ACCESS_DIRECTORY } from './tokens.js';
+
+/** How a service authenticates: always access tokens; API keys and fresher membership data if it has them. */
+export interface AuthSetup {
+  readonly accessTokens: AccessTokenVerifier;
+  readonly apiKeys?: ApiKeySource;
+  /** Defaults to the memberships carried by the access token. */
+  readonly directory?: AccessDirectory;
+}
 
 export interface AuthModuleOptions {
   readonly imports?: ModuleMetadata['imports'];
   readonly inject?: InjectionToken[];
-  readonly useFactory: (...dependencies: never[]) => AccessTokenVerifier;
+  readonly useFactory: (...dependencies: never[]) => AuthSetup;
 }
 
-/** Provides the access-token verifier and guard to a service (global: every controller can use them). */
+const AUTH_SETUP = Symbol('onecommons:auth-setup');
+
+/** Provides the access policy guard and what it needs to a service (global: every controller can use it). */
 @Module({})
 export class AuthModule {
   static forRoot(options: AuthModuleOptions): DynamicModule {
@@ -18,10 +30,25 @@ export class AuthModule {
       global: true,
       imports: options.imports ?? [],
       providers: [
-        { provide: ACCESS_TOKEN_VERIFIER, inject: options.inject ?? [], useFactory: options.useFactory },
-        AccessTokenGuard,
+        { provide: AUTH_SETUP, inject: options.inject ?? [], useFactory: options.useFactory },
+        {
+          provide: ACCESS_TOKEN_VERIFIER,
+          inject: [AUTH_SETUP],
+          useFactory: (setup: AuthSetup) => setup.accessTokens,
+        },
+        {
+          provide: API_KEY_SOURCE,
+          inject: [AUTH_SETUP],
+          useFactory: (setup: AuthSetup) => setup.apiKeys ?? null,
+        },
+        {
+          provide: ACCESS_DIRECTORY,
+          inject: [AUTH_SETUP],
+          useFactory: (setup: AuthSetup) => setup.directory ?? accessFromClaims,
+        },
+        AccessPolicyGuard,
       ],
-      exports: [ACCESS_TOKEN_VERIFIER, AccessTokenGuard],
+      exports: [ACCESS_TOKEN_VERIFIER, API_KEY_SOURCE, ACCESS_DIRECTORY, AccessPolicyGuard],
     };
   }
 }

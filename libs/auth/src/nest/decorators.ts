@@ -1,15 +1,58 @@
-import { applyDecorators, createParamDecorator, type ExecutionContext, UseGuards } from '@nestjs/common';
-import { type Principal } from '../access-token.js';
-import { AccessTokenGuard, type AuthenticatedRequest } from './access-token.guard.js';
+import {
+  applyDecorators,
+  createParamDecorator,
+  type ExecutionContext,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
+import { type PlatformRole, type Principal } from '../access-token.js';
+import { type ApiKeyPrincipal, type ApiKeyScope } from '../api-key.js';
+import { ACCESS_POLICY, type AccessPolicy, type OrganizationRequirement } from './access-policy.js';
+import { AccessPolicyGuard, type AuthenticatedRequest } from './access-policy.guard.js';
 
-/** The endpoint needs a valid access token; checks on what the principal may do stay declarative too. */
-export const Authenticated = () => applyDecorators(UseGuards(AccessTokenGuard));
+const withPolicy = (policy: AccessPolicy) =>
+  applyDecorators(SetMetadata(ACCESS_POLICY, policy), UseGuards(AccessPolicyGuard));
 
-/** The verified principal of an `@Authenticated()` request. */
+/** Anyone may call the endpoint, without credentials. */
+export const Public = () => withPolicy({ kind: 'public' });
+
+/** Any account with a valid access token. Handlers scope what they read to the principal. */
+export const Authenticated = () => withPolicy({ kind: 'account' });
+
+/** Accounts holding a platform role (e.g. `admin`). */
+export const RequirePlatformRole = (role: PlatformRole) =>
+  withPolicy({ kind: 'account', platformRole: role });
+
+/** Members of the organization named by a route parameter (admins pass unless `admins: false`). */
+export const RequireOrganization = (requirement: OrganizationRequirement) =>
+  withPolicy({ kind: 'account', organization: requirement });
+
+/** Only the account named by a route parameter, or an admin. */
+export const RequireSelf = (param: string) => withPolicy({ kind: 'account', selfParam: param });
+
+/** A valid API key with the scope (or any valid key with `'any'`). */
+export const RequireApiKey = (scope: ApiKeyScope | 'any') => withPolicy({ kind: 'api_key', scope });
+
+function principalOf(context: ExecutionContext) {
+  return context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+}
+
+/** The verified account of an account-policy request. */
 export const CurrentPrincipal = createParamDecorator(
   (_data: unknown, context: ExecutionContext): Principal => {
-    const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-    if (!principal) throw new Error('@CurrentPrincipal() used on an endpoint without @Authenticated()');
+    const principal = principalOf(context);
+    if (principal?.kind !== 'account')
+      throw new Error('@CurrentPrincipal() used on an endpoint without an account policy');
+    return principal;
+  },
+);
+
+/** The verified API key of an `@RequireApiKey()` request. */
+export const CurrentApiKey = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): ApiKeyPrincipal => {
+    const principal = principalOf(context);
+    if (principal?.kind !== 'api_key')
+      throw new Error('@CurrentApiKey() used on an endpoint without @RequireApiKey()');
     return principal;
   },
 );

@@ -1,1 +1,3 @@
-export const ACCESS_TOKEN_VERIFIER = Symbol('ACCESS_TOKEN_VERIFIER');
+export const ACCESS_TOKEN_VERIFIER = Symbol('onecommons:access-token-verifier');
+export const API_KEY_SOURCE = Symbol('onecommons:api-key-source');
+export const ACCESS_DIRECTORY = Symbol('onecommons:access-directory');

@@ -1,8 +1,10 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { DependencyHealth } from './dependency-health.js';
 import { ShutdownState } from './shutdown-state.js';
 
+@ApiExcludeController() // probes for the platform, not part of the public API
 @Controller('health')
 export class HealthController {
   constructor(

@@ -52,7 +52,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<Request & { id?: unknown }>();
     const response = http.getResponse<Response>();
     const { status, body } = this.toResponse(exception);
-    if (status >= 500) this.logger.error(`unhandled error on ${request.method} ${request.url}`, exception);
+    // nestjs-pino logs an object first argument as fields: `err` keeps the message and stack in the log.
+    if (status >= 500)
+      this.logger.error({ err: exception }, `unhandled error on ${request.method} ${request.url}`);
     const requestId = typeof request.id === 'string' ? request.id : undefined;
     if (response.headersSent) return;
     response.status(status).json({ error: { ...body, ...(requestId ? { requestId } : {}) } });

@@ -1,18 +1,27 @@
-import { type PipeTransform } from '@nestjs/common';
-import { type z } from 'zod';
+import { type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { ApiError } from './api-error.js';
 
-/**
- * Validates a request part (body, query, params) against a zod schema: the first problem becomes a 400
- * `validation_failed` naming the field, so the client knows exactly what to fix.
- */
-export class ZodValidationPipe<Schema extends z.ZodType> implements PipeTransform<unknown, z.output<Schema>> {
-  constructor(private readonly schema: Schema) {}
+/** A Standard Schema (zod 4 schemas are one), as Nest 12 carries it in `@Body({ schema })`. */
+type StandardSchema = NonNullable<ArgumentMetadata['schema']>;
+type Issue = { readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> };
 
-  transform(value: unknown): z.output<Schema> {
-    const result = this.schema.safeParse(value);
-    if (result.success) return result.data;
-    const issue = result.error.issues[0];
+/**
+ * Validates a request part (body, query, params) against its schema: the first problem becomes a 400
+ * `validation_failed` naming the field, so the client knows exactly what to fix.
+ *
+ * Installed globally by ServiceKitModule, it validates every parameter declared with a schema, e.g.
+ * `@Body({ schema: loginSchema })`; the same schema documents the parameter in the service's OpenAPI.
+ * `new ZodValidationPipe(schema)` still validates a parameter explicitly, but leaves it undocumented.
+ */
+export class ZodValidationPipe<Output = unknown> implements PipeTransform<unknown, Promise<Output>> {
+  constructor(private readonly schema?: StandardSchema) {}
+
+  async transform(value: unknown, metadata?: ArgumentMetadata): Promise<Output> {
+    const schema = this.schema ?? metadata?.schema;
+    if (!schema) return value as Output;
+    const result = await schema['~standard'].validate(value);
+    if (!result.issues) return result.value as Output;
+    const issue = result.issues[0] as Issue | undefined;
     throw ApiError.badRequest(
       'validation_failed',
       issue?.message ?? 'invalid input',
@@ -21,8 +30,12 @@ export class ZodValidationPipe<Schema extends z.ZodType> implements PipeTransfor
   }
 }
 
-/** The dotted path of the failing value; for an unknown key, the key itself. */
-function fieldOf(issue: z.core.$ZodIssue): string | undefined {
-  const path = issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys] : issue.path;
+/** The dotted path of the failing value; for an unknown key (zod's `unrecognized_keys`), the key itself. */
+function fieldOf(issue: Issue): string | undefined {
+  const keys = (issue as { keys?: unknown }).keys;
+  const path = [
+    ...(issue.path ?? []).map((segment) => (typeof segment === 'object' ? segment.key : segment)),
+    ...(Array.isArray(keys) ? (keys as PropertyKey[]) : []),
+  ];
   return path.length > 0 ? path.map(String).join('.') : undefined;
 }

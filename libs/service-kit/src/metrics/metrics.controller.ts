@@ -1,6 +1,8 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { register } from 'prom-client';
 
+@ApiExcludeController() // probes for the platform, not part of the public API
 @Controller('metrics')
 export class MetricsController {
   @Get()

@@ -1,9 +1,12 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { Authenticated, CurrentPrincipal, type Principal } from '@onecommons/auth';
-import { ZodValidationPipe } from '@onecommons/service-kit';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Authenticated, CurrentPrincipal, type Principal, Public, RequireSelf } from '@onecommons/auth';
+import { ApiCreatedResponse, ApiOkResponse } from '@nestjs/swagger';
+import { ApiAccessToken, ApiErrors, RateLimited, UuidParamPipe } from '@onecommons/service-kit';
+import { REGISTRATION_LIMITS } from '../rate-limits/identity-rate-limits.js';
 import { AccountsService } from './accounts.service.js';
 import {
   type AccountDto,
+  accountSchema,
   type RegisterAccountDto,
   registerAccountSchema,
 } from './dto/register-account.dto.js';
@@ -14,16 +17,27 @@ export class AccountsController {
 
   @Post()
   @HttpCode(201)
-  register(
-    @Body(new ZodValidationPipe(registerAccountSchema)) body: RegisterAccountDto,
-  ): Promise<AccountDto> {
+  @Public()
+  @RateLimited(...REGISTRATION_LIMITS)
+  @ApiCreatedResponse({ description: 'The new account', standardSchema: accountSchema })
+  @ApiErrors(400, 409)
+  register(@Body({ schema: registerAccountSchema }) body: RegisterAccountDto): Promise<AccountDto> {
     return this.accounts.register(body);
   }
 
   /** The caller's own account: the only account a subscriber can read. */
   @Get('me')
   @Authenticated()
+  @ApiAccessToken()
+  @ApiOkResponse({ description: 'The caller’s account', standardSchema: accountSchema })
   me(@CurrentPrincipal() principal: Principal): Promise<AccountDto> {
     return this.accounts.findOwn(principal.subject);
+  }
+
+  /** An account by id: only that account itself (or a platform admin) may read it. */
+  @Get(':accountId')
+  @RequireSelf('accountId')
+  get(@Param('accountId', UuidParamPipe) accountId: string): Promise<AccountDto> {
+    return this.accounts.find(accountId);
   }
 }

@@ -22,6 +22,12 @@ export class AccountsService {
     return toAccountDtoOrGone(await this.dataSource.getRepository(Account).findOneBy({ id: accountId }));
   }
 
+  async find(accountId: string): Promise<AccountDto> {
+    const account = await this.dataSource.getRepository(Account).findOneBy({ id: accountId });
+    if (!account) throw ApiError.notFound('account_not_found', 'No account has this id.');
+    return toAccountDto(account);
+  }
+
   /** Creates a subscriber account and announces it, in one transaction. */
   async register(input: RegisterAccountDto): Promise<AccountDto> {
     const email = normaliseEmail(input.email);

@@ -4,6 +4,7 @@ import { ACCESS_TOKEN_TYPE } from '@onecommons/auth';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { SignJWT } from 'jose';
 import { type IdentityConfig } from '../config.js';
+import { MembershipDirectory } from '../directory/membership-directory.js';
 import { SigningKeyStore } from './signing-key-store.js';
 
 export interface IssuedAccessToken {
@@ -16,13 +17,22 @@ export interface IssuedAccessToken {
 export class AccessTokenIssuer {
   constructor(
     private readonly keys: SigningKeyStore,
+    private readonly directory: MembershipDirectory,
     @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
   ) {}
 
-  async issue(accountId: string, roles: readonly string[] = []): Promise<IssuedAccessToken> {
-    const { kid, privateKey } = await this.keys.signingKey();
+  /** Signs a token carrying the account's current platform roles and organization memberships. */
+  async issue(accountId: string): Promise<IssuedAccessToken> {
+    const [{ kid, privateKey }, roles, organizations] = await Promise.all([
+      this.keys.signingKey(),
+      this.directory.platformRolesOfAccount(accountId),
+      this.directory.organizationsOfAccount(accountId),
+    ]);
     const expiresIn = this.config.ACCESS_TOKEN_TTL_SECONDS;
-    const accessToken = await new SignJWT({ roles: [...roles] })
+    const accessToken = await new SignJWT({
+      roles,
+      orgs: organizations.map(({ id, kind, role }) => ({ id, kind, role })),
+    })
       .setProtectedHeader({ alg: 'EdDSA', typ: ACCESS_TOKEN_TYPE, kid })
       .setIssuer(this.config.AUTH_ISSUER)
       .setAudience(this.config.AUTH_AUDIENCE)

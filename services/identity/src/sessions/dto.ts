@@ -19,9 +19,11 @@ export type LoginDto = z.output<typeof loginSchema>;
 export type RefreshDto = z.output<typeof refreshSchema>;
 
 /** RFC 6749 §5.1 field names, in camelCase like the rest of the API. */
-export interface TokenPairDto {
-  readonly tokenType: 'Bearer';
-  readonly accessToken: string;
-  readonly expiresIn: number;
-  readonly refreshToken: string;
-}
+export const tokenPairSchema = z.strictObject({
+  tokenType: z.literal('Bearer'),
+  accessToken: z.string().meta({ description: 'An EdDSA-signed JWT (`typ` at+jwt)' }),
+  expiresIn: z.int().positive().meta({ description: 'Seconds until the access token expires' }),
+  refreshToken: z.string().regex(/^ocr_[A-Za-z0-9_-]{43}$/).meta({ description: 'Single use; rotates' }),
+});
+
+export type TokenPairDto = Readonly<z.output<typeof tokenPairSchema>>;

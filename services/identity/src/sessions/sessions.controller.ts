@@ -1,7 +1,17 @@
+import { Public } from '@onecommons/auth';
 import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
-import { ZodValidationPipe } from '@onecommons/service-kit';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse } from '@nestjs/swagger';
+import { ApiErrors, RateLimited } from '@onecommons/service-kit';
 import { type JSONWebKeySet } from 'jose';
-import { type LoginDto, loginSchema, type RefreshDto, refreshSchema, type TokenPairDto } from './dto.js';
+import {
+  type LoginDto,
+  loginSchema,
+  type RefreshDto,
+  refreshSchema,
+  type TokenPairDto,
+  tokenPairSchema,
+} from './dto.js';
+import { LOGIN_LIMITS, TOKEN_REFRESH_LIMITS } from '../rate-limits/identity-rate-limits.js';
 import { SessionsService } from './sessions.service.js';
 import { SigningKeyStore } from './signing-key-store.js';
 
@@ -12,23 +22,34 @@ export class SessionsController {
   /** Login: email + password → access token and refresh token. */
   @Post()
   @HttpCode(201)
+  @Public()
   @Header('Cache-Control', 'no-store')
-  login(@Body(new ZodValidationPipe(loginSchema)) body: LoginDto): Promise<TokenPairDto> {
+  @RateLimited(...LOGIN_LIMITS)
+  @ApiCreatedResponse({ description: 'A new session', standardSchema: tokenPairSchema })
+  @ApiErrors(400, 401)
+  login(@Body({ schema: loginSchema }) body: LoginDto): Promise<TokenPairDto> {
     return this.sessions.login(body);
   }
 
   /** Spends a refresh token for a new pair. */
   @Post('refresh')
   @HttpCode(200)
+  @Public()
   @Header('Cache-Control', 'no-store')
-  refresh(@Body(new ZodValidationPipe(refreshSchema)) body: RefreshDto): Promise<TokenPairDto> {
+  @RateLimited(...TOKEN_REFRESH_LIMITS)
+  @ApiOkResponse({ description: 'The next pair; the spent token no longer works', standardSchema: tokenPairSchema })
+  @ApiErrors(400, 401)
+  refresh(@Body({ schema: refreshSchema }) body: RefreshDto): Promise<TokenPairDto> {
     return this.sessions.refresh(body.refreshToken);
   }
 
   /** Logout: revokes the refresh token's whole family. */
   @Post('logout')
   @HttpCode(204)
-  logout(@Body(new ZodValidationPipe(refreshSchema)) body: RefreshDto): Promise<void> {
+  @Public()
+  @ApiNoContentResponse({ description: 'Signed out (also when already signed out)' })
+  @ApiErrors(400)
+  logout(@Body({ schema: refreshSchema }) body: RefreshDto): Promise<void> {
     return this.sessions.logout(body.refreshToken);
   }
 }
@@ -39,6 +60,7 @@ export class JwksController {
   constructor(private readonly keys: SigningKeyStore) {}
 
   @Get('jwks.json')
+  @Public()
   @Header('Cache-Control', 'public, max-age=300')
   jwks(): Promise<JSONWebKeySet> {
     return this.keys.publishedKeys();

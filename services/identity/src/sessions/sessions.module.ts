@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PasswordHasher } from '../accounts/password-hasher.js';
+import { DirectoryModule } from '../directory/directory.module.js';
 import { AccessTokenIssuer } from './access-token-issuer.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import { JwksController, SessionsController } from './sessions.controller.js';
@@ -7,6 +8,7 @@ import { SessionsService } from './sessions.service.js';
 import { SigningKeyStore } from './signing-key-store.js';
 
 @Module({
+  imports: [DirectoryModule],
   controllers: [SessionsController, JwksController],
   providers: [SigningKeyStore, AccessTokenIssuer, RefreshTokens, SessionsService, PasswordHasher],
   exports: [SigningKeyStore],

@@ -16,9 +16,12 @@ export const registerAccountSchema = z.strictObject({
 
 export type RegisterAccountDto = z.output<typeof registerAccountSchema>;
 
-export interface AccountDto {
-  readonly id: string;
-  readonly email: string;
-  readonly emailVerified: boolean;
-  readonly createdAt: string;
-}
+/** An account as the API shows it (documents the responses; the type follows from it). */
+export const accountSchema = z.strictObject({
+  id: z.uuid(),
+  email: z.email(),
+  emailVerified: z.boolean(),
+  createdAt: z.iso.datetime(),
+});
+
+export type AccountDto = Readonly<z.output<typeof accountSchema>>;

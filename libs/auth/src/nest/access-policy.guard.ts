@@ -1,0 +1,154 @@
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiError } from '@onecommons/service-kit';
+import { type Request } from 'express';
+import { InvalidTokenError, type Principal } from '../access-token.js';
+import { type AccessTokenVerifier } from '../access-token-verifier.js';
+import { API_KEY_PREFIX, type ApiKeyPrincipal, type ApiKeySource, isWellFormedApiKey } from '../api-key.js';
+import { ApiKeySourceUnavailableError } from '../remote-api-key-source.js';
+import { ACCESS_POLICY, type AccessPolicy, type OrganizationRequirement } from './access-policy.js';
+import { type AccessDirectory } from './access-directory.js';
+import { ACCESS_TOKEN_VERIFIER, API_KEY_SOURCE, ACCESS_DIRECTORY } from './tokens.js';
+
+export type AuthenticatedRequest = Request & { principal?: Principal | ApiKeyPrincipal };
+
+const BEARER = /^Bearer (\S+)$/;
+
+const invalidToken = () => new ApiError(401, 'invalid_token', 'The access token is invalid or expired.');
+const invalidApiKey = () =>
+  new ApiError(401, 'invalid_api_key', 'The API key is invalid, expired or revoked.');
+
+/**
+ * Enforces an endpoint's declared AccessPolicy: authenticates the bearer credential the policy asks for
+ * (an access token or an API key), then checks platform role, organization membership and ownership.
+ */
+@Injectable()
+export class AccessPolicyGuard implements CanActivate {
+  private readonly logger = new Logger('AccessPolicyGuard');
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(ACCESS_TOKEN_VERIFIER) private readonly tokens: AccessTokenVerifier,
+    @Inject(ACCESS_DIRECTORY) private readonly directory: AccessDirectory,
+    @Optional() @Inject(API_KEY_SOURCE) private readonly apiKeys?: ApiKeySource,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!policy)
+      throw new Error(`${context.getClass().name}.${context.getHandler().name} declares no access policy`);
+    if (policy.kind === 'public') return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const credential = bearerCredential(request);
+    if (policy.kind === 'api_key') {
+      const principal = await this.authenticateApiKey(credential);
+      if (policy.scope !== 'any' && !principal.scopes.includes(policy.scope))
+        throw new ApiError(403, 'insufficient_scope', `This API key lacks the ${policy.scope} scope.`);
+      request.principal = principal;
+      return true;
+    }
+    const principal = await this.authenticateAccount(credential);
+    request.principal = principal;
+    const platformRoles = await this.directory.platformRolesOf(principal);
+    const isAdmin = platformRoles.includes('admin');
+    if (policy.platformRole && !platformRoles.includes(policy.platformRole))
+      throw new ApiError(403, 'forbidden', `This needs the platform role ${policy.platformRole}.`);
+    if (
+      policy.selfParam !== undefined &&
+      !isAdmin &&
+      routeParam(request, policy.selfParam) !== principal.subject
+    )
+      throw new ApiError(403, 'forbidden', 'An account may act only on itself.');
+    if (policy.organization) await this.checkOrganization(request, principal, isAdmin, policy.organization);
+    return true;
+  }
+
+  private async authenticateAccount(credential: string): Promise<Principal> {
+    if (credential.startsWith(API_KEY_PREFIX))
+      throw new ApiError(
+        401,
+        'access_token_required',
+        'This endpoint takes an access token, not an API key.',
+      );
+    try {
+      return await this.tokens.verify(credential);
+    } catch (error) {
+      if (!(error instanceof InvalidTokenError)) throw error;
+      this.logger.warn(`rejected an access token: ${error.reason}`);
+      // One answer for every failure: a client learns nothing about which check it failed.
+      throw invalidToken();
+    }
+  }
+
+  private async authenticateApiKey(credential: string): Promise<ApiKeyPrincipal> {
+    if (!this.apiKeys)
+      throw new Error('an api_key policy needs an ApiKeySource (AuthModule.forRoot apiKeys)');
+    if (!credential.startsWith(API_KEY_PREFIX))
+      throw new ApiError(
+        401,
+        'api_key_required',
+        'This endpoint takes an API key (Authorization: Bearer ock_…).',
+      );
+    if (!isWellFormedApiKey(credential)) throw invalidApiKey();
+    try {
+      const principal = await this.apiKeys.resolve(credential);
+      if (!principal) throw invalidApiKey();
+      return principal;
+    } catch (error) {
+      if (!(error instanceof ApiKeySourceUnavailableError)) throw error;
+      this.logger.error(error.message);
+      throw new ApiError(503, 'auth_unavailable', 'The API key cannot be checked right now; retry later.');
+    }
+  }
+
+  private async checkOrganization(
+    request: AuthenticatedRequest,
+    principal: Principal,
+    isAdmin: boolean,
+    requirement: OrganizationRequirement,
+  ): Promise<void> {
+    if (isAdmin && requirement.admins !== false) return;
+    const organizationId = routeParam(request, requirement.param);
+    const membership = await this.directory.membershipOf(principal, organizationId);
+    if (!membership)
+      throw new ApiError(403, 'not_a_member', 'The account is not a member of this organization.');
+    if (requirement.roles && !requirement.roles.includes(membership.role))
+      throw new ApiError(
+        403,
+        'forbidden',
+        `This needs the organization role ${requirement.roles.join(' or ')}.`,
+      );
+    if (requirement.kinds && !requirement.kinds.includes(membership.kind))
+      throw new ApiError(
+        403,
+        'wrong_organization_kind',
+        `This is for ${requirement.kinds.join(' or ')} organizations only.`,
+      );
+  }
+}
+
+function bearerCredential(request: Request): string {
+  const header = request.headers.authorization;
+  if (!header)
+    throw new ApiError(401, 'unauthenticated', 'Credentials are required (Authorization: Bearer).');
+  const credential = BEARER.exec(header)?.[1];
+  if (!credential) throw invalidToken();
+  return credential;
+}
+
+function routeParam(request: Request, name: string): string {
+  const value = request.params[name];
+  if (typeof value !== 'string')
+    throw new Error(`access policy names route parameter :${name}, which the route lacks`);
+  return value;
+}

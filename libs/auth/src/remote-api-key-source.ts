@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { API_KEY_SCOPES, type ApiKeyPrincipal, type ApiKeySource } from './api-key.js';
+
+const introspectionAnswer = z.discriminatedUnion('active', [
+  z.object({ active: z.literal(false) }),
+  z.object({
+    active: z.literal(true),
+    keyId: z.string(),
+    organizationId: z.string(),
+    scopes: z.array(z.enum(API_KEY_SCOPES)),
+    serviceId: z.string().nullable(),
+  }),
+]);
+
+/** Identity could not answer: the request fails as unavailable rather than being let in or turned away. */
+export class ApiKeySourceUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`API key introspection failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'ApiKeySourceUnavailableError';
+  }
+}
+
+/**
+ * Asks identity about every presented key, with no cache: a revoked key stops working at once in every
+ * service. The call is one round trip on the internal network; identity is the only holder of key hashes.
+ */
+export class RemoteApiKeySource implements ApiKeySource {
+  constructor(
+    private readonly introspectionUrl: string,
+    private readonly timeoutMs = 5_000,
+  ) {}
+
+  async resolve(key: string): Promise<ApiKeyPrincipal | null> {
+    let body: unknown;
+    try {
+      const response = await fetch(this.introspectionUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ key }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      body = await response.json();
+    } catch (error) {
+      throw new ApiKeySourceUnavailableError(error);
+    }
+    const answer = introspectionAnswer.safeParse(body);
+    if (!answer.success) throw new ApiKeySourceUnavailableError(new Error('unexpected introspection answer'));
+    if (!answer.data.active) return null;
+    const { keyId, organizationId, scopes, serviceId } = answer.data;
+    return { kind: 'api_key', keyId, organizationId, scopes, serviceId };
+  }
+}

@@ -1,0 +1,138 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { type Principal } from '@onecommons/auth';
+import { createEvent, RoleGrantedV1, RoleRevokedV1 } from '@onecommons/contracts';
+import { OutboxWriter } from '@onecommons/kafka';
+import { ApiError, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type IdentityConfig } from '../config.js';
+
+const SOURCE = { source: '/onecommons/identity' };
+
+export interface AdminDto {
+  readonly accountId: string;
+  readonly grantedBy: string | null;
+  readonly grantedAt: string;
+}
+
+interface AdminRow {
+  account_id: string;
+  granted_by: string | null;
+  granted_at: Date;
+}
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/** Platform admins: the first one by bootstrap token, later ones granted by an admin. */
+@Injectable()
+export class AdminsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
+    @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
+  ) {}
+
+  /**
+   * Makes the caller the first admin when it presents the bootstrap token and no admin exists yet.
+   * Repeating it as that admin is harmless (returns the same grant), so setup scripts can rerun.
+   */
+  async bootstrap(principal: Principal, token: string): Promise<AdminDto> {
+    const expected = this.config.IDENTITY_ADMIN_BOOTSTRAP_TOKEN;
+    if (expected === undefined)
+      throw new ApiError(403, 'bootstrap_disabled', 'Admin bootstrap is not enabled on this platform.');
+    if (!timingSafeEqual(digest(token), digest(expected)))
+      throw new ApiError(403, 'invalid_bootstrap_token', 'The bootstrap token is wrong.', 'token');
+    return this.dataSource.transaction(async (manager) => {
+      // Two callers racing with the token: the table lock lets exactly one become the first admin.
+      await manager.query('LOCK TABLE platform_roles IN SHARE ROW EXCLUSIVE MODE');
+      const admins = (await manager.query(
+        `SELECT account_id, granted_by, granted_at FROM platform_roles WHERE role = 'admin'`,
+      )) as AdminRow[];
+      const own = admins.find((row) => row.account_id === principal.subject);
+      if (own) return toAdminDto(own);
+      if (admins.length > 0)
+        throw ApiError.conflict('admin_exists', 'The platform has an admin; ask them to grant the role.');
+      return this.grantIn(manager, principal.subject, null);
+    });
+  }
+
+  async list(): Promise<AdminDto[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT account_id, granted_by, granted_at FROM platform_roles WHERE role = 'admin' ORDER BY account_id`,
+    )) as AdminRow[];
+    return rows.map(toAdminDto);
+  }
+
+  async grant(principal: Principal, accountId: string): Promise<AdminDto> {
+    return this.dataSource.transaction(async (manager) => {
+      const [account] = (await manager.query('SELECT 1 FROM accounts WHERE id = $1', [
+        accountId,
+      ])) as unknown[];
+      if (!account) throw new ApiError(404, 'account_not_found', 'No account has this id.', 'accountId');
+      const [existing] = (await manager.query(
+        `SELECT account_id, granted_by, granted_at FROM platform_roles WHERE account_id = $1 AND role = 'admin'`,
+        [accountId],
+      )) as AdminRow[];
+      return existing ? toAdminDto(existing) : this.grantIn(manager, accountId, principal.subject);
+    });
+  }
+
+  async revoke(principal: Principal, accountId: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('LOCK TABLE platform_roles IN SHARE ROW EXCLUSIVE MODE');
+      const admins = (await manager.query(`SELECT account_id FROM platform_roles WHERE role = 'admin'`)) as {
+        account_id: string;
+      }[];
+      if (!admins.some((row) => row.account_id === accountId))
+        throw ApiError.notFound('admin_not_found', 'The account is not an admin.');
+      if (admins.length === 1)
+        throw ApiError.conflict('last_admin', 'The platform must keep at least one admin.', 'accountId');
+      await manager.query(`DELETE FROM platform_roles WHERE account_id = $1 AND role = 'admin'`, [accountId]);
+      await this.outbox.append(manager, [
+        createEvent(
+          RoleRevokedV1,
+          {
+            accountId,
+            organizationId: null,
+            role: 'admin',
+            revokedBy: principal.subject,
+            revokedAt: new Date().toISOString(),
+          },
+          SOURCE,
+        ),
+      ]);
+    });
+  }
+
+  private async grantIn(
+    manager: EntityManager,
+    accountId: string,
+    grantedBy: string | null,
+  ): Promise<AdminDto> {
+    const [row] = (await manager.query(
+      `INSERT INTO platform_roles (account_id, role, granted_by) VALUES ($1, 'admin', $2)
+       RETURNING account_id, granted_by, granted_at`,
+      [accountId, grantedBy],
+    )) as AdminRow[];
+    const admin = toAdminDto(row as AdminRow);
+    await this.outbox.append(manager, [
+      createEvent(
+        RoleGrantedV1,
+        {
+          accountId,
+          organizationId: null,
+          organizationKind: null,
+          role: 'admin',
+          grantedBy,
+          grantedAt: admin.grantedAt,
+        },
+        SOURCE,
+      ),
+    ]);
+    return admin;
+  }
+}
+
+function toAdminDto(row: AdminRow): AdminDto {
+  return { accountId: row.account_id, grantedBy: row.granted_by, grantedAt: row.granted_at.toISOString() };
+}

@@ -1,0 +1,85 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  type ApiKeyPrincipal,
+  CurrentApiKey,
+  CurrentPrincipal,
+  type Principal,
+  Public,
+  RequireApiKey,
+  RequireOrganization,
+} from '@onecommons/auth';
+import { UuidParamPipe, ZodValidationPipe } from '@onecommons/service-kit';
+import { type z } from 'zod';
+import { ApiKeyStore } from '../directory/api-key-store.js';
+import { type Page, type PageQuery, pageQuerySchema } from '../directory/page.js';
+import {
+  type ApiKeyDto,
+  type CreateApiKeyDto,
+  createApiKeySchema,
+  type CreatedApiKeyDto,
+  introspectSchema,
+} from './dto.js';
+
+@Controller('v1/organizations/:organizationId/api-keys')
+export class OrganizationApiKeysController {
+  constructor(private readonly keys: ApiKeyStore) {}
+
+  /** Only owners make keys; the answer holds the key, which is never shown again. */
+  @Post()
+  @HttpCode(201)
+  @RequireOrganization({ param: 'organizationId', roles: ['owner'] })
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Param('organizationId', UuidParamPipe) organizationId: string,
+    @Body(new ZodValidationPipe(createApiKeySchema)) body: CreateApiKeyDto,
+  ): Promise<CreatedApiKeyDto> {
+    return this.keys.create(principal, organizationId, body);
+  }
+
+  @Get()
+  @RequireOrganization({ param: 'organizationId' })
+  list(
+    @Param('organizationId', UuidParamPipe) organizationId: string,
+    @Query(new ZodValidationPipe(pageQuerySchema)) page: PageQuery,
+  ): Promise<Page<ApiKeyDto>> {
+    return this.keys.list(organizationId, page);
+  }
+
+  @Delete(':keyId')
+  @RequireOrganization({ param: 'organizationId', roles: ['owner'] })
+  revoke(
+    @CurrentPrincipal() principal: Principal,
+    @Param('organizationId', UuidParamPipe) organizationId: string,
+    @Param('keyId', UuidParamPipe) keyId: string,
+  ): Promise<ApiKeyDto> {
+    return this.keys.revoke(principal, organizationId, keyId);
+  }
+}
+
+@Controller('v1')
+export class ApiKeyIntrospectionController {
+  constructor(private readonly keys: ApiKeyStore) {}
+
+  /** Lets a key holder check its key: what it is for and whether it still works. */
+  @Get('api-keys/self')
+  @RequireApiKey('any')
+  self(@CurrentApiKey() key: ApiKeyPrincipal): Promise<ApiKeyDto> {
+    return this.keys.describe(key.keyId);
+  }
+
+  /**
+   * For the platform's services (the gateway does not route `/internal/`): resolves a presented key.
+   * Holding the key is the only way to learn anything, and keys carry 190 random bits.
+   */
+  @Post('internal/api-keys/introspect')
+  @HttpCode(200)
+  @Public()
+  async introspect(
+    @Body(new ZodValidationPipe(introspectSchema)) body: z.output<typeof introspectSchema>,
+  ): Promise<{ active: false } | ({ active: true } & Omit<ApiKeyPrincipal, 'kind'>)> {
+    const principal = await this.keys.resolve(body.key);
+    if (!principal) return { active: false };
+    const { keyId, organizationId, scopes, serviceId } = principal;
+    return { active: true, keyId, organizationId, scopes, serviceId };
+  }
+}

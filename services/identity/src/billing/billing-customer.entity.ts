@@ -1,0 +1,16 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity({ name: 'billing_customers' })
+export class BillingCustomer {
+  @PrimaryColumn('uuid')
+  accountId!: string;
+
+  @Column('text')
+  provider!: 'stripe';
+
+  @Column('text')
+  providerCustomerId!: string;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,342 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startService, type RunningService } from '@onecommons/testing';
+import { type IdentityConfig } from '../src/config.js';
+import { identityService } from '../src/identity.definition.js';
+import { type Answer, GENEROUS_RATE_LIMITS, IdentityClient } from './identity-client.js';
+
+/**
+ * Every endpoint of identity × every kind of caller: who the access policy lets through, who it stops,
+ * and with which answer. A route added without a row here fails the coverage test below.
+ */
+const ACTORS = ['anonymous', 'subscriber', 'member', 'owner', 'outsider', 'admin', 'apiKey'] as const;
+type Actor = (typeof ACTORS)[number];
+const ACCOUNTS: readonly Actor[] = ['subscriber', 'member', 'owner', 'outsider', 'admin'];
+
+/** Error codes that mean "the access policy refused": anything else means the request got through. */
+const DENIALS: Readonly<Record<number, readonly string[]>> = {
+  401: ['unauthenticated', 'invalid_token', 'access_token_required', 'api_key_required', 'invalid_api_key'],
+  403: ['forbidden', 'not_a_member', 'wrong_organization_kind', 'insufficient_scope'],
+};
+
+/** Routes that are infrastructure, not API: probes, metrics, the API's documentation, the not-found answer. */
+const INFRASTRUCTURE = [
+  /^\/health\//,
+  /^\/metrics\/?$/,
+  /\/openapi(\.json)?$/,
+  /\/docs(\/|$)/,
+  /\{\/\*splat\}$/, // the JSON 404 for every other path under /api/identity
+];
+
+interface Fixture {
+  readonly organizationId: string;
+  readonly ownerToken: string;
+  readonly adminToken: string;
+  readonly apiKey: string;
+  readonly ids: Readonly<Record<Actor, string>>;
+}
+
+interface Row {
+  readonly method: string;
+  /** The route as Express knows it (with `/api/identity` and `:params`). */
+  readonly route: string;
+  readonly allowed: 'everyone' | readonly Actor[];
+  /** The concrete request; may create what it acts on, so every allowed actor gets its own target. */
+  readonly request: (fixture: Fixture, actor: Actor) => Promise<{ path: string; body?: unknown }>;
+}
+
+const BOOTSTRAP_TOKEN = `bootstrap-${randomUUID()}-${randomUUID()}`;
+let identity: RunningService<IdentityConfig>;
+let client: IdentityClient;
+let fixture: Fixture;
+const credentials = new Map<Actor, string | undefined>();
+
+beforeAll(async () => {
+  identity = await startService(identityService, {
+    env: { IDENTITY_ADMIN_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN, ...GENEROUS_RATE_LIMITS },
+  });
+  client = new IdentityClient(identity);
+  const accounts = Object.fromEntries(
+    await Promise.all(ACCOUNTS.map(async (actor) => [actor, await client.newAccount(actor)] as const)),
+  ) as Record<Actor, { id: string; email: string; token: string }>;
+  const admin = accounts.admin;
+  const bootstrap = await client.call('POST', '/v1/admins/bootstrap', {
+    credential: admin.token,
+    body: { token: BOOTSTRAP_TOKEN },
+  });
+  expect(bootstrap.status).toBe(200);
+  const organizationId = await client.newOrganization(accounts.owner.token, 'operator');
+  await client.newOrganization(accounts.outsider.token, 'operator');
+  const joined = await client.call(
+    'PUT',
+    `/v1/organizations/${organizationId}/members/${accounts.member.id}`,
+    {
+      credential: accounts.owner.token,
+      body: { role: 'member' },
+    },
+  );
+  expect(joined.status).toBe(200);
+  for (const actor of ACCOUNTS) credentials.set(actor, await client.login(accounts[actor].email));
+  const key = await client.call<{ key: string }>('POST', `/v1/organizations/${organizationId}/api-keys`, {
+    credential: credentials.get('owner'),
+    body: { name: 'matrix', scopes: ['metering:write'], serviceId: randomUUID() },
+  });
+  expect(key.status).toBe(201);
+  credentials.set('apiKey', key.body.key);
+  credentials.set('anonymous', undefined);
+  fixture = {
+    organizationId,
+    ownerToken: credentials.get('owner') as string,
+    adminToken: credentials.get('admin') as string,
+    apiKey: key.body.key,
+    ids: {
+      ...Object.fromEntries(ACCOUNTS.map((actor) => [actor, accounts[actor].id])),
+      anonymous: '',
+      apiKey: '',
+    } as Record<Actor, string>,
+  };
+});
+
+afterAll(async () => {
+  await identity.stop();
+});
+
+const organization = (f: Fixture) => `/v1/organizations/${f.organizationId}`;
+
+async function newMember(f: Fixture): Promise<string> {
+  const account = await client.newAccount('target');
+  const joined = await client.call('PUT', `${organization(f)}/members/${account.id}`, {
+    credential: f.ownerToken,
+    body: { role: 'member' },
+  });
+  expect(joined.status).toBe(200);
+  return account.id;
+}
+
+async function newKey(f: Fixture): Promise<string> {
+  const created = await client.call<{ id: string }>('POST', `${organization(f)}/api-keys`, {
+    credential: f.ownerToken,
+    body: { name: 'target', scopes: ['metering:write'], serviceId: randomUUID() },
+  });
+  expect(created.status).toBe(201);
+  return created.body.id;
+}
+
+async function newAdmin(f: Fixture): Promise<string> {
+  const account = await client.newAccount('admin-target');
+  expect((await client.call('PUT', `/v1/admins/${account.id}`, { credential: f.adminToken })).status).toBe(
+    200,
+  );
+  return account.id;
+}
+
+const freshEmail = () => `matrix-${randomUUID()}@example.org`;
+
+const ROWS: readonly Row[] = [
+  {
+    method: 'POST',
+    route: '/api/identity/v1/accounts',
+    allowed: 'everyone',
+    request: () =>
+      Promise.resolve({
+        path: '/v1/accounts',
+        body: { email: freshEmail(), password: 'a long enough password' },
+      }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/accounts/me',
+    allowed: ACCOUNTS,
+    request: () => Promise.resolve({ path: '/v1/accounts/me' }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/accounts/:accountId',
+    // Everyone asks for the subscriber's account: only the subscriber and an admin may read it.
+    allowed: ['subscriber', 'admin'],
+    request: (f) => Promise.resolve({ path: `/v1/accounts/${f.ids.subscriber}` }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/sessions',
+    allowed: 'everyone',
+    request: () =>
+      Promise.resolve({ path: '/v1/sessions', body: { email: freshEmail(), password: 'wrong password' } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/sessions/refresh',
+    allowed: 'everyone',
+    request: () =>
+      Promise.resolve({ path: '/v1/sessions/refresh', body: { refreshToken: `ocr_${'A'.repeat(43)}` } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/sessions/logout',
+    allowed: 'everyone',
+    request: () =>
+      Promise.resolve({ path: '/v1/sessions/logout', body: { refreshToken: `ocr_${'A'.repeat(43)}` } }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/.well-known/jwks.json',
+    allowed: 'everyone',
+    request: () => Promise.resolve({ path: '/v1/.well-known/jwks.json' }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/organizations',
+    allowed: ACCOUNTS,
+    request: () =>
+      Promise.resolve({
+        path: '/v1/organizations',
+        body: { name: `Org ${randomUUID()}`, kind: 'developer' },
+      }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/organizations',
+    allowed: ACCOUNTS,
+    request: () => Promise.resolve({ path: '/v1/organizations' }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/organizations/:organizationId',
+    allowed: ['member', 'owner', 'admin'],
+    request: (f) => Promise.resolve({ path: organization(f) }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/organizations/:organizationId/members',
+    allowed: ['member', 'owner', 'admin'],
+    request: (f) => Promise.resolve({ path: `${organization(f)}/members` }),
+  },
+  {
+    method: 'PUT',
+    route: '/api/identity/v1/organizations/:organizationId/members/:accountId',
+    allowed: ['owner', 'admin'],
+    request: async (f) => ({
+      path: `${organization(f)}/members/${(await client.newAccount('joiner')).id}`,
+      body: { role: 'member' },
+    }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/identity/v1/organizations/:organizationId/members/:accountId',
+    allowed: ['owner', 'admin'],
+    request: async (f) => ({ path: `${organization(f)}/members/${await newMember(f)}` }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/organizations/:organizationId/api-keys',
+    allowed: ['owner', 'admin'],
+    request: (f) =>
+      Promise.resolve({
+        path: `${organization(f)}/api-keys`,
+        body: { name: 'k', scopes: ['metering:write'], serviceId: randomUUID() },
+      }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/organizations/:organizationId/api-keys',
+    allowed: ['member', 'owner', 'admin'],
+    request: (f) => Promise.resolve({ path: `${organization(f)}/api-keys` }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/identity/v1/organizations/:organizationId/api-keys/:keyId',
+    allowed: ['owner', 'admin'],
+    request: async (f) => ({ path: `${organization(f)}/api-keys/${await newKey(f)}` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/api-keys/self',
+    allowed: ['apiKey'],
+    request: () => Promise.resolve({ path: '/v1/api-keys/self' }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/internal/api-keys/introspect',
+    allowed: 'everyone',
+    request: () =>
+      Promise.resolve({ path: '/v1/internal/api-keys/introspect', body: { key: 'ock_nothing' } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/admins/bootstrap',
+    allowed: ACCOUNTS,
+    request: () => Promise.resolve({ path: '/v1/admins/bootstrap', body: { token: 'a wrong token' } }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/admins',
+    allowed: ['admin'],
+    request: () => Promise.resolve({ path: '/v1/admins' }),
+  },
+  {
+    method: 'PUT',
+    route: '/api/identity/v1/admins/:accountId',
+    allowed: ['admin'],
+    request: async () => ({ path: `/v1/admins/${(await client.newAccount('promoted')).id}` }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/identity/v1/admins/:accountId',
+    allowed: ['admin'],
+    request: async (f) => ({ path: `/v1/admins/${await newAdmin(f)}` }),
+  },
+];
+
+function isDenial(answer: Answer): boolean {
+  const code = (answer.body['error'] as { code?: string } | undefined)?.code ?? '';
+  return (DENIALS[answer.status] ?? []).includes(code);
+}
+
+const isAllowed = (row: Row, actor: Actor) => row.allowed === 'everyone' || row.allowed.includes(actor);
+
+describe('authorization matrix', () => {
+  it('covers every route identity serves', () => {
+    const router = (identity.app.getHttpAdapter().getInstance() as { router: { stack: RouteLayer[] } })
+      .router;
+    const served = router.stack
+      .filter((layer) => layer.route)
+      .flatMap((layer) =>
+        Object.keys(layer.route?.methods ?? {})
+          .filter((method) => method !== '_all')
+          .map((method) => `${method.toUpperCase()} ${layer.route?.path ?? ''}`),
+      )
+      .filter((route) => !INFRASTRUCTURE.some((pattern) => pattern.test(route.split(' ')[1] ?? '')));
+    const listed = ROWS.map((row) => `${row.method} ${row.route}`);
+    expect(served.filter((route) => !listed.includes(route))).toEqual([]);
+    expect(listed.filter((route) => !served.includes(route))).toEqual([]);
+  });
+
+  describe.each(ROWS)('$method $route', (row) => {
+    it.each(ACTORS)('%s', async (actor) => {
+      const { path, body } = await row.request(fixture, actor);
+      const answer = await client.call(row.method, path, { credential: credentials.get(actor), body });
+      if (isAllowed(row, actor)) {
+        expect({ actor, status: answer.status, denied: isDenial(answer) }).toEqual({
+          actor,
+          status: answer.status,
+          denied: false,
+        });
+        expect(answer.status).toBeLessThan(500);
+      } else {
+        const expected =
+          actor === 'anonymous' || (actor === 'apiKey') !== (row.allowed as Actor[]).includes('apiKey')
+            ? 401
+            : 403;
+        expect({ actor, status: answer.status, denied: isDenial(answer) }).toEqual({
+          actor,
+          status: expected,
+          denied: true,
+        });
+      }
+    });
+  });
+});
+
+interface RouteLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+}

@@ -1,0 +1,238 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { findRoute } from './api-routes.js';
+import { BillingEngine } from './billing-engine.js';
+import { decodeForm, FormEncodingError } from './form-encoding.js';
+import { IdempotencyStore } from './idempotency-store.js';
+import { RequestParams } from './request-params.js';
+import { StripeApiError } from './stripe-error.js';
+import { type EventObject, snapshot, stripeId, type SubscriptionObject } from './stripe-objects.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  type DeliveryAttempt,
+  type RetryPolicy,
+  WebhookDeliverer,
+  type WebhookEndpoint,
+} from './webhook-deliverer.js';
+
+/** The API version the fake's objects follow (what the `stripe` SDK 23 pins). */
+export const FAKE_STRIPE_API_VERSION = '2026-10-28.endive';
+
+export interface FakeStripeOptions {
+  /** The one secret key accepted, e.g. `sk_test_...`. */
+  readonly secretKey: string;
+  readonly host?: string;
+  /** 0 (default) picks a free port. */
+  readonly port?: number;
+  readonly webhookEndpoints?: readonly WebhookEndpoint[];
+  readonly retry?: Partial<RetryPolicy>;
+  /** How often subscriptions whose period ended are renewed; 0 turns the real-time clock off (tests advance by hand). */
+  readonly renewalCheckIntervalMs?: number;
+  /** The clock, Unix milliseconds. */
+  readonly now?: () => number;
+}
+
+export interface FakeStripe {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly engine: BillingEngine;
+  readonly events: readonly EventObject[];
+  readonly deliveries: readonly DeliveryAttempt[];
+  /** Ends the subscription's current period now: renews (invoice, charge, webhooks) or ends it. */
+  advanceSubscription(id: string): SubscriptionObject;
+  /** Sends an event again, same id and payload, freshly signed: a duplicate delivery. */
+  resendEvent(id: string): void;
+  /** Resolves once every queued webhook delivery has been attempted. */
+  webhooksIdle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the fake Stripe API on a local port. */
+export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeStripe> {
+  const now = options.now ?? Date.now;
+  const nowSeconds = () => Math.floor(now() / 1_000);
+  const events: EventObject[] = [];
+  const endpoints = [...(options.webhookEndpoints ?? [])];
+  const deliverer = new WebhookDeliverer(() => endpoints, { ...DEFAULT_RETRY_POLICY, ...options.retry }, nowSeconds);
+  let currentRequest: { id: string; idempotencyKey: string | null } = { id: '', idempotencyKey: null };
+  const pendingEvents: EventObject[] = [];
+  const engine = new BillingEngine(nowSeconds, (type, object, previous) => {
+    const event: EventObject = {
+      id: stripeId('evt'),
+      object: 'event',
+      api_version: FAKE_STRIPE_API_VERSION,
+      created: nowSeconds(),
+      data: { object: snapshot(object), ...(previous ? { previous_attributes: snapshot(previous) } : {}) },
+      livemode: false,
+      pending_webhooks: endpoints.length,
+      request: { id: currentRequest.id || null, idempotency_key: currentRequest.idempotencyKey },
+      type,
+    };
+    events.push(event);
+    pendingEvents.push(event);
+  });
+  const flushEvents = () => {
+    // Events go out after the request that caused them has answered, as Stripe's asynchronous delivery does.
+    for (const event of pendingEvents.splice(0)) {
+      deliverer.deliver(event, () => {
+        event.pending_webhooks = Math.max(0, event.pending_webhooks - 1);
+      });
+    }
+  };
+  const idempotency = new IdempotencyStore();
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'http://fake-stripe.local');
+    const body = await readBody(request);
+    const method = request.method ?? 'GET';
+    const requestId = stripeId('req');
+    response.setHeader('request-id', requestId);
+    response.setHeader('stripe-version', FAKE_STRIPE_API_VERSION);
+    if (url.pathname.startsWith('/_fake/')) {
+      return fakeControl(method, url.pathname, headerOf(request, 'authorization'), response);
+    }
+    const key = method === 'POST' ? (headerOf(request, 'idempotency-key') ?? null) : null;
+    try {
+      authenticate(headerOf(request, 'authorization'), options.secretKey);
+      const found = findRoute(method, url.pathname);
+      if (!found) {
+        throw new StripeApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${url.pathname}).`);
+      }
+      const replay = key ? idempotency.begin(key, method, url.pathname, body) : undefined;
+      if (replay) {
+        response.setHeader('idempotent-replayed', 'true');
+        return send(response, replay.status, replay.body);
+      }
+      currentRequest = { id: requestId, idempotencyKey: key };
+      let payload: string;
+      try {
+        const source = method === 'GET' || method === 'DELETE' ? url.search.slice(1) : body;
+        const result = found.handler(new RequestParams(decodeForm(source)), found.ids, { engine, events: () => events });
+        payload = JSON.stringify(snapshot(result), null, 2);
+      } catch (error) {
+        const apiError = asStripeError(error);
+        // Validation failures are not stored (the key stays usable); a request that ran is replayed, errors too.
+        if (key && apiError.status !== 402) idempotency.forget(key);
+        else if (key) idempotency.complete(key, { status: apiError.status, body: JSON.stringify(apiError.toBody()) });
+        throw apiError;
+      } finally {
+        currentRequest = { id: '', idempotencyKey: null };
+      }
+      if (key) idempotency.complete(key, { status: 200, body: payload });
+      send(response, 200, payload);
+    } catch (error) {
+      const apiError = asStripeError(error);
+      send(response, apiError.status, JSON.stringify(apiError.toBody()));
+    } finally {
+      flushEvents();
+    }
+  };
+
+  /** Test helpers that are not Stripe's API (Stripe's own are test clocks and the CLI's `events resend`). */
+  const fakeControl = (method: string, path: string, authorization: string | undefined, response: ServerResponse) => {
+    try {
+      if (method === 'GET' && path === '/_fake/health') return send(response, 200, '{"status":"ok"}');
+      authenticate(authorization, options.secretKey);
+      const advance = /^\/_fake\/subscriptions\/([A-Za-z0-9_]+)\/advance$/.exec(path);
+      const resend = /^\/_fake\/events\/([A-Za-z0-9_]+)\/resend$/.exec(path);
+      if (method === 'GET' && path === '/_fake/deliveries') return send(response, 200, JSON.stringify(deliverer.attempts));
+      if (method === 'POST' && advance) return send(response, 200, JSON.stringify(control.advanceSubscription(advance[1]!)));
+      if (method === 'POST' && resend) {
+        control.resendEvent(resend[1]!);
+        return send(response, 202, JSON.stringify({ resent: resend[1] }));
+      }
+      throw new StripeApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}).`);
+    } catch (error) {
+      const apiError = asStripeError(error);
+      return send(response, apiError.status, JSON.stringify(apiError.toBody()));
+    } finally {
+      flushEvents();
+    }
+  };
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) send(response, 500, JSON.stringify(new StripeApiError(500, 'api_error', String(error)).toBody()));
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const renewalInterval = options.renewalCheckIntervalMs ?? 0;
+  const renewalTimer =
+    renewalInterval > 0
+      ? setInterval(() => {
+          engine.advanceDue(nowSeconds());
+          flushEvents();
+        }, renewalInterval)
+      : undefined;
+  renewalTimer?.unref();
+
+  const control: FakeStripe = {
+    url: `http://${host}:${port}`,
+    host,
+    port,
+    engine,
+    events,
+    deliveries: deliverer.attempts,
+    advanceSubscription(id) {
+      const result = snapshot(engine.advancePeriod(engine.subscription(id)));
+      flushEvents();
+      return result;
+    },
+    resendEvent(id) {
+      const event = events.find((candidate) => candidate.id === id);
+      if (!event) throw StripeApiError.missing('event', id);
+      deliverer.deliver(event);
+    },
+    webhooksIdle: () => deliverer.idle(),
+    async close() {
+      if (renewalTimer) clearInterval(renewalTimer);
+      await deliverer.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return control;
+}
+
+function authenticate(header: string | undefined, secretKey: string): void {
+  const match = /^Bearer (\S+)$/.exec(header ?? '');
+  if (!match) {
+    throw new StripeApiError(
+      401,
+      'invalid_request_error',
+      'You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. \'Authorization: Bearer YOUR_SECRET_KEY\').',
+    );
+  }
+  if (match[1] !== secretKey) {
+    const shown = `${match[1]!.slice(0, 8)}${'*'.repeat(Math.max(0, match[1]!.length - 12))}${match[1]!.slice(-4)}`;
+    throw new StripeApiError(401, 'invalid_request_error', `Invalid API Key provided: ${shown}`);
+  }
+}
+
+function asStripeError(error: unknown): StripeApiError {
+  if (error instanceof StripeApiError) return error;
+  if (error instanceof FormEncodingError) return new StripeApiError(400, 'invalid_request_error', error.message);
+  return new StripeApiError(500, 'api_error', 'An unexpected error occurred in the fake.');
+}
+
+function headerOf(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(response: ServerResponse, status: number, body: string): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(body);
+}

@@ -1,0 +1,11 @@
+export { BillingEngine } from './billing-engine.js';
+export {
+  FAKE_STRIPE_API_VERSION,
+  startFakeStripe,
+  type FakeStripe,
+  type FakeStripeOptions,
+} from './fake-stripe-server.js';
+export type * from './stripe-objects.js';
+export { TEST_CARDS } from './test-cards.js';
+export { type DeliveryAttempt, type RetryPolicy, type WebhookEndpoint } from './webhook-deliverer.js';
+export { stripeSignatureHeader } from './webhook-signature.js';

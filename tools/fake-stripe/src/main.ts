@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+import { startFakeStripe } from './fake-stripe-server.js';
+
+/**
+ * `node tools/fake-stripe/dist/src/main.js`: the fake Stripe as a process, configured by the environment:
+ * FAKE_STRIPE_PORT (default 12111), FAKE_STRIPE_HOST (127.0.0.1), FAKE_STRIPE_SECRET_KEY (sk_test_...),
+ * FAKE_STRIPE_WEBHOOK_URL and FAKE_STRIPE_WEBHOOK_SECRET (whsec_...; both or neither),
+ * FAKE_STRIPE_RENEWAL_CHECK_MS (default 10000; 0 = renew only through the test helper).
+ */
+function variable(name: string, fallback?: string): string {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined || value === '') fail(`${name} is required`);
+  return value;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`fake-stripe: ${message}\n`);
+  process.exit(78);
+}
+
+function integer(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) fail(`${name} must be an integer ${min}-${max}`);
+  return value;
+}
+
+const secretKey = variable('FAKE_STRIPE_SECRET_KEY');
+if (!/^sk_test_[A-Za-z0-9_]+$/.test(secretKey)) fail('FAKE_STRIPE_SECRET_KEY must be a test key (sk_test_...)');
+const webhookUrl = process.env['FAKE_STRIPE_WEBHOOK_URL'];
+const webhookSecret = process.env['FAKE_STRIPE_WEBHOOK_SECRET'];
+if (Boolean(webhookUrl) !== Boolean(webhookSecret)) {
+  fail('FAKE_STRIPE_WEBHOOK_URL and FAKE_STRIPE_WEBHOOK_SECRET go together');
+}
+if (webhookSecret && !webhookSecret.startsWith('whsec_')) fail('FAKE_STRIPE_WEBHOOK_SECRET must start with whsec_');
+
+const fake = await startFakeStripe({
+  secretKey,
+  host: variable('FAKE_STRIPE_HOST', '127.0.0.1'),
+  port: integer('FAKE_STRIPE_PORT', 12_111, 1, 65_535),
+  webhookEndpoints: webhookUrl && webhookSecret ? [{ url: webhookUrl, secret: webhookSecret }] : [],
+  renewalCheckIntervalMs: integer('FAKE_STRIPE_RENEWAL_CHECK_MS', 10_000, 0, 86_400_000),
+});
+process.stdout.write(`fake-stripe: listening on ${fake.url}${webhookUrl ? `, webhooks to ${webhookUrl}` : ''}\n`);
+
+const stop = (signal: NodeJS.Signals) => {
+  process.stdout.write(`fake-stripe: ${signal}, stopping\n`);
+  fake.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

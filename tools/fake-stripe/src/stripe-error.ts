@@ -1,0 +1,48 @@
+/** The error body Stripe answers with: `{"error": {"type", "code", "message", "param", "decline_code"}}`. */
+export type StripeErrorType =
+  | 'api_error'
+  | 'card_error'
+  | 'idempotency_error'
+  | 'invalid_request_error'
+  | 'rate_limit_error'
+  | 'authentication_error';
+
+export class StripeApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: StripeErrorType,
+    message: string,
+    readonly code?: string,
+    readonly param?: string,
+    readonly declineCode?: string,
+  ) {
+    super(message);
+    this.name = 'StripeApiError';
+  }
+
+  static missing(resource: string, id: string, param?: string): StripeApiError {
+    return new StripeApiError(
+      param ? 400 : 404,
+      'invalid_request_error',
+      `No such ${resource}: '${id}'`,
+      'resource_missing',
+      param,
+    );
+  }
+
+  static invalid(param: string, message: string, code = 'parameter_invalid'): StripeApiError {
+    return new StripeApiError(400, 'invalid_request_error', message, code, param);
+  }
+
+  toBody(): { error: Record<string, string> } {
+    return {
+      error: {
+        type: this.type,
+        message: this.message,
+        ...(this.code ? { code: this.code } : {}),
+        ...(this.param ? { param: this.param } : {}),
+        ...(this.declineCode ? { decline_code: this.declineCode } : {}),
+      },
+    };
+  }
+}
