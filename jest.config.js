@@ -21,6 +21,7 @@ const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
+    '^@onecommons/fake-stripe$': '<rootDir>/tools/fake-stripe/src/index.ts',
     '^@onecommons/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -28,7 +28,13 @@ export { apiKeyConfigShape, authConfigShape } from './auth-config.js';
 export { ApiKeySourceUnavailableError, RemoteApiKeySource } from './remote-api-key-source.js';
 export { ACCESS_POLICY, type AccessPolicy, type OrganizationRequirement } from './nest/access-policy.js';
 export { AccessPolicyGuard, type AuthenticatedRequest } from './nest/access-policy.guard.js';
-export { AuthModule, type AuthModuleOptions, type AuthSetup } from './nest/auth.module.js';
+export {
+  AuthModule,
+  type AuthModuleOptions,
+  type AuthSetup,
+  type RemoteAuthConfig,
+  remoteAuthSetup,
+} from './nest/auth.module.js';
 export {
   Authenticated,
   CurrentApiKey,

@@ -43,6 +43,7 @@ export async function createServiceApp<Config extends ServiceConfig>(
   const app = await NestFactory.create<NestExpressApplication>(rootModuleOf(definition, config), {
     bufferLogs: true,
     bodyParser: false,
+    rawBody: true, // `req.rawBody` for signed webhooks (a signature covers the exact bytes, not re-serialised JSON)
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');

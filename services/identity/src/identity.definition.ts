@@ -3,6 +3,10 @@ import { BackboneTables1763900000000 } from '@onecommons/kafka';
 import { defineService, RateLimitModule, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { Account } from './accounts/account.entity.js';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { BillingCustomer } from './billing/billing-customer.entity.js';
+import { BillingModule } from './billing/billing.module.js';
+import { Payment } from './billing/payment.entity.js';
+import { Subscription } from './billing/subscription.entity.js';
 import { type IdentityConfig, identityConfigSchema } from './config.js';
 import { ApiKeyStore } from './directory/api-key-store.js';
 import { DirectoryModule } from './directory/directory.module.js';
@@ -10,6 +14,7 @@ import { MembershipDirectory } from './directory/membership-directory.js';
 import { Accounts1763900001000 } from './migrations/1763900001000-accounts.js';
 import { Sessions1763900002000 } from './migrations/1763900002000-sessions.js';
 import { Organizations1763900003000 } from './migrations/1763900003000-organizations.js';
+import { Billing1763900004000 } from './migrations/1763900004000-billing.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { identityRateLimits } from './rate-limits/identity-rate-limits.js';
 import { SessionsModule } from './sessions/sessions.module.js';
@@ -41,12 +46,13 @@ const identityAuth = AuthModule.forRoot({
 export const identityService = defineService({
   service: 'identity',
   configSchema: identityConfigSchema,
-  entities: [Account],
+  entities: [Account, Subscription, Payment, BillingCustomer],
   migrations: [
     BackboneTables1763900000000,
     Accounts1763900001000,
     Sessions1763900002000,
     Organizations1763900003000,
+    Billing1763900004000,
   ],
   features: (config) => [
     RateLimitModule.forRoot(identityRateLimits(config)),
@@ -54,6 +60,7 @@ export const identityService = defineService({
     identityAuth,
     AccountsModule,
     OrganizationsModule,
+    BillingModule,
   ],
   projections: [],
 });

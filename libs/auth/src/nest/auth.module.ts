@@ -1,5 +1,6 @@
 import { type DynamicModule, type InjectionToken, Module, type ModuleMetadata } from '@nestjs/common';
-import { type AccessTokenVerifier } from '../access-token-verifier.js';
+import { AccessTokenVerifier } from '../access-token-verifier.js';
+import { RemoteApiKeySource } from '../remote-api-key-source.js';
 import { type ApiKeySource } from '../api-key.js';
 import { AccessPolicyGuard } from './access-policy.guard.js';
 import { type AccessDirectory, accessFromClaims } from './access-directory.js';
@@ -51,4 +52,25 @@ export class AuthModule {
       exports: [ACCESS_TOKEN_VERIFIER, API_KEY_SOURCE, ACCESS_DIRECTORY, AccessPolicyGuard],
     };
   }
+}
+
+/** What `remoteAuthSetup` reads from a service's validated config (see authConfigShape, apiKeyConfigShape). */
+export interface RemoteAuthConfig {
+  readonly AUTH_ISSUER: string;
+  readonly AUTH_AUDIENCE: string;
+  readonly AUTH_JWKS_URL: string;
+  readonly AUTH_API_KEY_INTROSPECTION_URL?: string;
+}
+
+/** How every service but identity authenticates: identity's JWKS (cached), API keys by introspection. */
+export function remoteAuthSetup(config: RemoteAuthConfig): AuthSetup {
+  return {
+    accessTokens: new AccessTokenVerifier(
+      { kind: 'remote', jwksUrl: config.AUTH_JWKS_URL },
+      { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE },
+    ),
+    ...(config.AUTH_API_KEY_INTROSPECTION_URL
+      ? { apiKeys: new RemoteApiKeySource(config.AUTH_API_KEY_INTROSPECTION_URL) }
+      : {}),
+  };
 }

@@ -1,0 +1,98 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, type RawBodyRequest, Req } from '@nestjs/common';
+import { Authenticated, CurrentPrincipal, type Principal, Public } from '@onecommons/auth';
+import { ApiAccessToken, ApiErrors, UuidParamPipe, ZodValidationPipe } from '@onecommons/service-kit';
+import { type Request } from 'express';
+import { type PaymentDto, PaymentsService } from './payments.service.js';
+import { type PlanDto, type SubscribeDto, subscribeSchema, type SubscriptionDto } from './dto.js';
+import { PlanCatalog } from './plan-catalog.js';
+import { StripeEventProcessor, type WebhookOutcome } from './stripe-event-processor.js';
+import { StripeGateway } from './stripe-gateway.js';
+import { SubscriptionsService } from './subscriptions.service.js';
+
+@Controller('v1/plans')
+export class PlansController {
+  constructor(private readonly plans: PlanCatalog) {}
+
+  @Get()
+  @Public()
+  list(): { plans: PlanDto[] } {
+    return { plans: this.plans.list() };
+  }
+}
+
+/** A subscriber's own subscription: every route is scoped to the caller's account. */
+@Controller('v1/subscriptions')
+export class SubscriptionsController {
+  constructor(private readonly subscriptions: SubscriptionsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @Authenticated()
+  @ApiAccessToken()
+  @ApiErrors(400, 401, 409)
+  subscribe(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodValidationPipe(subscribeSchema)) body: SubscribeDto,
+  ): Promise<SubscriptionDto> {
+    return this.subscriptions.subscribe(principal.subject, body);
+  }
+
+  @Get('current')
+  @Authenticated()
+  @ApiAccessToken()
+  @ApiErrors(401, 404)
+  current(@CurrentPrincipal() principal: Principal): Promise<SubscriptionDto> {
+    return this.subscriptions.current(principal.subject);
+  }
+
+  @Post('current/cancel')
+  @HttpCode(200)
+  @Authenticated()
+  @ApiAccessToken()
+  @ApiErrors(401, 404, 409)
+  cancel(@CurrentPrincipal() principal: Principal): Promise<SubscriptionDto> {
+    return this.subscriptions.cancelCurrent(principal.subject);
+  }
+
+  @Get(':subscriptionId')
+  @Authenticated()
+  @ApiAccessToken()
+  @ApiErrors(401, 404)
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('subscriptionId', UuidParamPipe) subscriptionId: string,
+  ): Promise<SubscriptionDto> {
+    return this.subscriptions.own(principal.subject, subscriptionId);
+  }
+}
+
+@Controller('v1/payments')
+export class PaymentsController {
+  constructor(
+    private readonly payments: PaymentsService,
+    private readonly stripe: StripeGateway,
+    private readonly processor: StripeEventProcessor,
+  ) {}
+
+  /** The caller's captured payments, newest period first. */
+  @Get()
+  @Authenticated()
+  @ApiAccessToken()
+  @ApiErrors(401)
+  async list(@CurrentPrincipal() principal: Principal): Promise<{ payments: PaymentDto[] }> {
+    return { payments: await this.payments.ofAccount(principal.subject) };
+  }
+
+  /** Stripe's webhook: authenticated by its signature over the raw body, not by a platform credential. */
+  @Post('stripe/webhook')
+  @HttpCode(200)
+  @Public()
+  @ApiErrors(400)
+  async stripeWebhook(
+    @Req() request: RawBodyRequest<Request>,
+    @Headers('stripe-signature') signature: string | undefined,
+  ): Promise<{ received: true; outcome: WebhookOutcome }> {
+    const event = this.stripe.verifyWebhook(request.rawBody, signature);
+    return { received: true, outcome: await this.processor.process(event) };
+  }
+}

@@ -1,0 +1,242 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  type CloudEvent,
+  createEvent,
+  PaymentCapturedV1,
+  SubscriptionEndedV1,
+  SubscriptionPastDueV1,
+  SubscriptionRenewedV1,
+  SubscriptionStartedV1,
+  uuidV7,
+} from '@onecommons/contracts';
+import { OutboxWriter } from '@onecommons/kafka';
+import type Stripe from 'stripe';
+import { DataSource, type EntityManager } from 'typeorm';
+import { laterPeriod, periodOfUnixSeconds } from './billing-period.js';
+import { Subscription } from './subscription.entity.js';
+import { adoptPeriod, IDENTITY_SOURCE, markCancelled } from './subscriptions.service.js';
+
+export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored';
+
+/**
+ * Applies Stripe's webhook events. Model: one Stripe subscription per identity subscription, one invoice
+ * per calendar month; the invoice line's service period names the period paid for.
+ * - `invoice.paid` captures the payment (PaymentCaptured) and starts or renews the subscription;
+ * - `invoice.payment_failed` makes it past due for that period;
+ * - `customer.subscription.updated` picks up a cancellation at period end made at Stripe, and expiry;
+ * - `customer.subscription.deleted` ends it.
+ * Idempotency: the event id is inserted into payment_provider_events (primary key) in the same transaction
+ * as the state change and the outbox rows; a redelivery, even a concurrent one, finds the row and changes
+ * nothing. A payment is also unique per invoice, so two different events reporting one payment capture once.
+ */
+@Injectable()
+export class StripeEventProcessor {
+  private readonly logger = new Logger(StripeEventProcessor.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
+  ) {}
+
+  process(event: Stripe.Event): Promise<WebhookOutcome> {
+    return this.dataSource.transaction(async (manager) => {
+      const claimed = (await manager.query(
+        `INSERT INTO payment_provider_events (provider, event_id, event_type, outcome)
+         VALUES ('stripe', $1, $2, 'pending') ON CONFLICT DO NOTHING RETURNING event_id`,
+        [event.id, event.type],
+      )) as unknown[];
+      if (claimed.length === 0) return 'duplicate';
+      const outcome = await this.apply(manager, event);
+      await manager.query(
+        `UPDATE payment_provider_events SET outcome = $3 WHERE provider = 'stripe' AND event_id = $1 AND event_type = $2`,
+        [event.id, event.type, outcome],
+      );
+      return outcome;
+    });
+  }
+
+  private async apply(manager: EntityManager, event: Stripe.Event): Promise<WebhookOutcome> {
+    switch (event.type) {
+      case 'invoice.paid':
+        return this.onInvoicePaid(manager, event.id, event.data.object);
+      case 'invoice.payment_failed':
+        return this.onInvoiceFailed(manager, event.data.object);
+      case 'customer.subscription.updated':
+        return this.onSubscriptionUpdated(manager, event.data.object, new Date(event.created * 1_000));
+      case 'customer.subscription.deleted':
+        return this.onSubscriptionDeleted(manager, event.data.object);
+      default:
+        return 'ignored';
+    }
+  }
+
+  private async onInvoicePaid(manager: EntityManager, eventId: string, invoice: Stripe.Invoice): Promise<WebhookOutcome> {
+    const subscription = await this.subscriptionOfInvoice(manager, invoice);
+    const line = invoice.lines.data[0];
+    if (!subscription || !line || invoice.amount_paid <= 0) return this.skip('invoice.paid', invoice.id);
+    const period = periodOfUnixSeconds(line.period.start);
+    const paymentId = uuidV7();
+    const capturedAt = new Date((invoice.status_transitions.paid_at ?? Math.floor(Date.now() / 1_000)) * 1_000);
+    const currency = invoice.currency.toUpperCase();
+    const inserted = (await manager.query(
+      `INSERT INTO payments (id, subscription_id, account_id, period, amount_minor, currency, provider,
+                             provider_payment_id, provider_event_id, captured_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'stripe', $7, $8, $9)
+       ON CONFLICT (provider, provider_payment_id) DO NOTHING RETURNING id`,
+      [paymentId, subscription.id, subscription.accountId, period, String(invoice.amount_paid), currency, invoice.id, eventId, capturedAt],
+    )) as unknown[];
+    // Another event already reported this invoice's payment.
+    if (inserted.length === 0) return 'duplicate';
+
+    const events: CloudEvent[] = [];
+    const subscriber = subscription.accountId;
+    if (subscription.status === 'incomplete') {
+      events.push(
+        createEvent(
+          SubscriptionStartedV1,
+          {
+            subscriber,
+            subscriptionId: subscription.id,
+            plan: subscription.plan,
+            currency: subscription.currency,
+            amountMinor: subscription.amountMinor.toString(),
+            period,
+            startedAt: capturedAt.toISOString(),
+          },
+          { source: IDENTITY_SOURCE },
+        ),
+      );
+    } else if (subscription.status === 'active' || subscription.status === 'past_due') {
+      events.push(
+        createEvent(
+          SubscriptionRenewedV1,
+          { subscriber, subscriptionId: subscription.id, period, renewedAt: capturedAt.toISOString() },
+          { source: IDENTITY_SOURCE },
+        ),
+      );
+    }
+    // Money that arrived is captured whatever the subscription's state: the ledger must see it.
+    events.push(
+      createEvent(
+        PaymentCapturedV1,
+        {
+          subscriber,
+          subscriptionId: subscription.id,
+          period,
+          amountMinor: String(invoice.amount_paid),
+          currency,
+          paymentId,
+          provider: 'stripe',
+          providerPaymentId: invoice.id,
+          providerEventId: eventId,
+          capturedAt: capturedAt.toISOString(),
+        },
+        { source: IDENTITY_SOURCE },
+      ),
+    );
+    if (subscription.status === 'incomplete' || subscription.status === 'past_due') subscription.status = 'active';
+    subscription.paidPeriod = laterPeriod(subscription.paidPeriod, period);
+    if (subscription.unpaidPeriod !== null && subscription.unpaidPeriod <= period) subscription.unpaidPeriod = null;
+    adoptPeriod(subscription, line.period.start, line.period.end);
+    await manager.save(subscription);
+    await this.outbox.append(manager, events);
+    return 'applied';
+  }
+
+  private async onInvoiceFailed(manager: EntityManager, invoice: Stripe.Invoice): Promise<WebhookOutcome> {
+    const subscription = await this.subscriptionOfInvoice(manager, invoice);
+    const line = invoice.lines.data[0];
+    if (!subscription || !line) return this.skip('invoice.payment_failed', invoice.id);
+    const period = periodOfUnixSeconds(line.period.start);
+    const live = subscription.status === 'incomplete' || subscription.status === 'active' || subscription.status === 'past_due';
+    const alreadyPaid = subscription.paidPeriod !== null && subscription.paidPeriod >= period;
+    if (!live || alreadyPaid) return 'ignored';
+    adoptPeriod(subscription, line.period.start, line.period.end);
+    // A retry failing again for the same period is not news.
+    const news = !(subscription.status === 'past_due' && subscription.unpaidPeriod === period);
+    subscription.status = 'past_due';
+    subscription.unpaidPeriod = period;
+    await manager.save(subscription);
+    if (news) {
+      await this.outbox.append(manager, [
+        createEvent(
+          SubscriptionPastDueV1,
+          {
+            subscriber: subscription.accountId,
+            subscriptionId: subscription.id,
+            period,
+            failedAt: new Date(invoice.created * 1_000).toISOString(),
+          },
+          { source: IDENTITY_SOURCE },
+        ),
+      ]);
+    }
+    return 'applied';
+  }
+
+  private async onSubscriptionUpdated(
+    manager: EntityManager,
+    provider: Stripe.Subscription,
+    at: Date,
+  ): Promise<WebhookOutcome> {
+    const subscription = await this.subscriptionOf(manager, provider.metadata['subscription_id'], provider.id);
+    if (!subscription) return this.skip('customer.subscription.updated', provider.id);
+    if (provider.status === 'incomplete_expired' || provider.status === 'canceled') {
+      return this.end(manager, subscription, provider.ended_at ?? Math.floor(at.getTime() / 1_000));
+    }
+    if (!provider.cancel_at_period_end || subscription.cancelAtPeriodEnd) return 'ignored';
+    const item = provider.items.data[0];
+    if (item) adoptPeriod(subscription, item.current_period_start, item.current_period_end);
+    await markCancelled(manager, this.outbox, subscription, provider.canceled_at ? new Date(provider.canceled_at * 1_000) : at);
+    await manager.save(subscription);
+    return 'applied';
+  }
+
+  private async onSubscriptionDeleted(manager: EntityManager, provider: Stripe.Subscription): Promise<WebhookOutcome> {
+    const subscription = await this.subscriptionOf(manager, provider.metadata['subscription_id'], provider.id);
+    if (!subscription) return this.skip('customer.subscription.deleted', provider.id);
+    return this.end(manager, subscription, provider.ended_at ?? Math.floor(Date.now() / 1_000));
+  }
+
+  private async end(manager: EntityManager, subscription: Subscription, endedAtSeconds: number): Promise<WebhookOutcome> {
+    if (subscription.status === 'ended' || subscription.status === 'failed') return 'ignored';
+    subscription.status = 'ended';
+    subscription.endedAt = new Date(endedAtSeconds * 1_000);
+    await manager.save(subscription);
+    await this.outbox.append(manager, [
+      createEvent(
+        SubscriptionEndedV1,
+        { subscriber: subscription.accountId, subscriptionId: subscription.id, endedAt: subscription.endedAt.toISOString() },
+        { source: IDENTITY_SOURCE },
+      ),
+    ]);
+    return 'applied';
+  }
+
+  private subscriptionOfInvoice(manager: EntityManager, invoice: Stripe.Invoice): Promise<Subscription | null> {
+    const details = invoice.parent?.subscription_details;
+    if (!details) return Promise.resolve(null);
+    const providerId = typeof details.subscription === 'string' ? details.subscription : details.subscription.id;
+    return this.subscriptionOf(manager, details.metadata?.['subscription_id'], providerId);
+  }
+
+  /** Ours by the id we put in the metadata (an early webhook may beat our own record of Stripe's id). */
+  private async subscriptionOf(
+    manager: EntityManager,
+    localId: string | undefined,
+    providerId: string,
+  ): Promise<Subscription | null> {
+    const repository = manager.getRepository(Subscription);
+    const lock = { mode: 'pessimistic_write' } as const;
+    if (localId && /^[0-9a-f-]{36}$/.test(localId)) {
+      const found = await repository.findOne({ where: { id: localId }, lock });
+      if (found) return found;
+    }
+    return repository.findOne({ where: { providerSubscriptionId: providerId }, lock });
+  }
+
+  private skip(type: string, id: string): WebhookOutcome {
+    this.logger.warn(`${type} for ${id}: no subscription of ours; recorded and ignored`);
+    return 'ignored';
+  }
+}
