@@ -77,14 +77,19 @@ describe('the gateway', () => {
   });
 
   it('keeps service-to-service endpoints off the public gateway', async () => {
-    const { response, body } = await postJson('/api/identity/v1/internal/api-keys/introspect', { key: 'ock_x' });
+    const { response, body } = await postJson('/api/identity/v1/internal/api-keys/introspect', {
+      key: 'ock_x',
+    });
     expect(response.status).toBe(404);
     expect((body as ErrorBody).error.message).toContain('Services live under');
-    const direct = await fetch(`${stack.services['identity']?.url}/api/identity/v1/internal/api-keys/introspect`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ key: 'ock_x' }),
-    });
+    const direct = await fetch(
+      `${stack.services['identity']?.url}/api/identity/v1/internal/api-keys/introspect`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ key: 'ock_x' }),
+      },
+    );
     expect(await direct.json()).toEqual({ active: false });
   });
 

@@ -1,3 +1,13 @@
+import { AppRegisteredV1 } from './catalog/app-registered.js';
+import { ProjectCreatedV1 } from './catalog/project-created.js';
+import { ContractVersionPublishedV1 } from './catalog/contract-version-published.js';
+import { ProjectDependenciesSetV1 } from './catalog/project-dependencies-set.js';
+import { ServiceTypeDefinedV1 } from './catalog/service-type-defined.js';
+import { MeterDefinedV1 } from './catalog/meter-defined.js';
+import { ServiceCreatedV1 } from './catalog/service-created.js';
+import { ServiceUpdatedV1 } from './catalog/service-updated.js';
+import { AgreementMadeV1 } from './catalog/agreement-made.js';
+import { AgreementUpdatedV1 } from './catalog/agreement-updated.js';
 import { EventCatalogue } from './envelope/event-catalogue.js';
 import { type EventContract } from './envelope/event-contract.js';
 import {
@@ -30,6 +40,16 @@ export const ALL_EVENT_CONTRACTS: readonly EventContract<unknown>[] = [
   SubscriptionCancelledV1,
   SubscriptionEndedV1,
   PaymentCapturedV1,
+  AppRegisteredV1,
+  ProjectCreatedV1,
+  ContractVersionPublishedV1,
+  ProjectDependenciesSetV1,
+  ServiceTypeDefinedV1,
+  MeterDefinedV1,
+  ServiceCreatedV1,
+  ServiceUpdatedV1,
+  AgreementMadeV1,
+  AgreementUpdatedV1,
 ];
 
 export const eventCatalogue = new EventCatalogue(ALL_EVENT_CONTRACTS);

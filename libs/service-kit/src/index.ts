@@ -47,6 +47,14 @@ export {
 export { RedisThrottlerStorage } from './rate-limit/redis-throttler-storage.js';
 export { UUID_PATTERN, UuidParamPipe } from './http/uuid-param.pipe.js';
 export {
+  decodeCursor,
+  encodeCursor,
+  type Page,
+  type PageQuery,
+  pageOf,
+  pageQuerySchema,
+} from './http/pagination.js';
+export {
   MAINTENANCE_QUEUE,
   OutboxMaintenanceScheduler,
   PRUNE_OUTBOX_JOB,

@@ -1,13 +1,24 @@
+import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
 import { BackboneTables1763900000000 } from '@onecommons/kafka';
-import { defineService } from '@onecommons/service-kit';
-import { catalogConfigSchema } from './config.js';
+import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { CatalogModule } from './catalog.module.js';
+import { type CatalogConfig, catalogConfigSchema } from './config.js';
+import { Catalog1763900001000 } from './migrations/1763900001000-catalog.js';
+
+const catalogAuth = AuthModule.forRoot({
+  inject: [SERVICE_CONFIG],
+  useFactory: (config: CatalogConfig) => remoteAuthSetup(config),
+});
 
 /** Catalog: apps, developer projects, dependencies, allocation contracts, service types, services and agreements. */
 export const catalogService = defineService({
   service: 'catalog',
   configSchema: catalogConfigSchema,
   entities: [],
-  migrations: [BackboneTables1763900000000],
-  features: () => [],
-  projections: [],
+  migrations: [BackboneTables1763900000000, Catalog1763900001000],
+  features: () => [catalogAuth, CatalogModule],
+  projections: [
+    { table: 'known_accounts', key: ['account_id'] },
+    { table: 'known_organizations', key: ['organization_id'] },
+  ],
 });

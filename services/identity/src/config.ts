@@ -40,7 +40,9 @@ export const identityConfigSchema = defineServiceConfig({
   /** Unset (with the webhook secret), subscribing answers 503: billing is off. */
   STRIPE_SECRET_KEY: z
     .string()
-    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, { error: 'must be a Stripe secret key (sk_test_…/sk_live_…)' })
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, {
+      error: 'must be a Stripe secret key (sk_test_…/sk_live_…)',
+    })
     .optional(),
   STRIPE_WEBHOOK_SECRET: z
     .string()

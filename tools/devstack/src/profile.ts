@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_NAMES, type ServiceName } from '@onecommons/contracts';
+import { identityStripeEnvironment } from './stack/fake-stripe.js';
 
 /** The repository root: tools/devstack/dist/src → four levels up. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -148,7 +149,15 @@ export function profileSecret(profile: Profile, name: string): string {
 /** Variables only one service reads. */
 function ownEnvironment(profile: Profile, service: ServiceName): Record<string, string> {
   if (service === 'identity')
-    return { IDENTITY_KEY_ENCRYPTION_KEY: profileSecret(profile, 'identity-key-encryption-key') };
+    return {
+      IDENTITY_KEY_ENCRYPTION_KEY: profileSecret(profile, 'identity-key-encryption-key'),
+      // `commons demo seed` and the e2e tests become the first admin with it.
+      IDENTITY_ADMIN_BOOTSTRAP_TOKEN: profileSecret(profile, 'identity-admin-bootstrap-token'),
+      // Locally every client is 127.0.0.1: the seed and the tests register and log in dozens of accounts.
+      REGISTRATION_RATE_LIMIT_PER_MINUTE: '10000',
+      LOGIN_ADDRESS_RATE_LIMIT_PER_MINUTE: '10000',
+      ...identityStripeEnvironment(profile),
+    };
   return {};
 }
 

@@ -1,5 +1,5 @@
 import { type BillingEngine } from './billing-engine.js';
-import { RequestParams } from './request-params.js';
+import { type RequestParams } from './request-params.js';
 import { StripeApiError } from './stripe-error.js';
 import { type EventObject, listOf, snapshot, type SubscriptionObject } from './stripe-objects.js';
 
@@ -42,7 +42,8 @@ const ROUTES: readonly Route[] = [
     if (paymentMethod) {
       const attached = engine.attachPaymentMethod(paymentMethod, customer.id);
       // A token given here and as the default refers to the PaymentMethod this request created from it.
-      if (defaultMethod === paymentMethod) engine.setDefaultPaymentMethod(customer, attached.id, 'invoice_settings[default_payment_method]');
+      if (defaultMethod === paymentMethod)
+        engine.setDefaultPaymentMethod(customer, attached.id, 'invoice_settings[default_payment_method]');
     }
     if (defaultMethod && defaultMethod !== paymentMethod) {
       engine.setDefaultPaymentMethod(customer, defaultMethod, 'invoice_settings[default_payment_method]');
@@ -61,7 +62,8 @@ const ROUTES: readonly Route[] = [
     settings?.done();
     const metadata = params.metadata();
     params.done();
-    if (defaultMethod) engine.setDefaultPaymentMethod(customer, defaultMethod, 'invoice_settings[default_payment_method]');
+    if (defaultMethod)
+      engine.setDefaultPaymentMethod(customer, defaultMethod, 'invoice_settings[default_payment_method]');
     if (metadata) customer.metadata = { ...customer.metadata, ...metadata };
     return customer;
   }),
@@ -76,17 +78,26 @@ const ROUTES: readonly Route[] = [
   }),
   route('POST', '/v1/prices', (params, _ids, { engine }) => {
     const currency = params.requiredString('currency').toLowerCase();
-    if (!/^[a-z]{3}$/.test(currency)) throw StripeApiError.invalid('currency', `Invalid currency: ${currency}`);
+    if (!/^[a-z]{3}$/.test(currency))
+      throw StripeApiError.invalid('currency', `Invalid currency: ${currency}`);
     const unitAmount = params.integer('unit_amount');
     if (unitAmount === undefined || unitAmount < 0) {
-      throw StripeApiError.invalid('unit_amount', 'Missing required param: unit_amount.', 'parameter_missing');
+      throw StripeApiError.invalid(
+        'unit_amount',
+        'Missing required param: unit_amount.',
+        'parameter_missing',
+      );
     }
     const recurringParams = params.object('recurring');
     const interval = recurringParams?.oneOf('interval', ['month'] as const);
     const intervalCount = recurringParams?.integer('interval_count') ?? 1;
     recurringParams?.done();
     if (recurringParams && !interval) {
-      throw StripeApiError.invalid('recurring[interval]', 'Missing required param: recurring[interval].', 'parameter_missing');
+      throw StripeApiError.invalid(
+        'recurring[interval]',
+        'Missing required param: recurring[interval].',
+        'parameter_missing',
+      );
     }
     const productId = params.string('product');
     const productData = params.object('product_data');
@@ -97,7 +108,10 @@ const ROUTES: readonly Route[] = [
     const metadata = params.metadata() ?? {};
     params.done();
     if (Boolean(productId) === Boolean(productName)) {
-      throw StripeApiError.invalid('product', 'You must specify either `product` or `product_data` when creating a price.');
+      throw StripeApiError.invalid(
+        'product',
+        'You must specify either `product` or `product_data` when creating a price.',
+      );
     }
     const product = productId ?? engine.createProduct(productName!).id;
     if (!engine.products.has(product)) throw StripeApiError.missing('product', product, 'product');
@@ -119,7 +133,10 @@ const ROUTES: readonly Route[] = [
     expandable(params, []);
     params.done();
     const prices = [...engine.prices.values()]
-      .filter((price) => lookupKeys.length === 0 || (price.lookup_key !== null && lookupKeys.includes(price.lookup_key)))
+      .filter(
+        (price) =>
+          lookupKeys.length === 0 || (price.lookup_key !== null && lookupKeys.includes(price.lookup_key)),
+      )
       .filter((price) => active === undefined || price.active === active)
       .reverse()
       .slice(0, limit);
@@ -132,12 +149,17 @@ const ROUTES: readonly Route[] = [
   route('POST', '/v1/subscriptions', (params, _ids, context) => {
     const customer = params.requiredString('customer');
     const items = params.list('items');
-    if (items.length !== 1) throw StripeApiError.invalid('items', 'The fake supports exactly one subscription item.');
+    if (items.length !== 1)
+      throw StripeApiError.invalid('items', 'The fake supports exactly one subscription item.');
     const item = items[0]!;
     const price = item.requiredString('price');
     const quantity = item.integer('quantity') ?? 1;
     item.done();
-    const proration = params.oneOf('proration_behavior', ['create_prorations', 'none', 'always_invoice'] as const);
+    const proration = params.oneOf('proration_behavior', [
+      'create_prorations',
+      'none',
+      'always_invoice',
+    ] as const);
     const behavior = params.oneOf('payment_behavior', ['allow_incomplete', 'error_if_incomplete'] as const);
     const input = {
       customer,
@@ -221,7 +243,11 @@ function expandable(params: RequestParams, allowed: readonly string[]): string[]
   return expand;
 }
 
-function expanded(subscription: SubscriptionObject, expand: readonly string[], { engine }: RouteContext): unknown {
+function expanded(
+  subscription: SubscriptionObject,
+  expand: readonly string[],
+  { engine }: RouteContext,
+): unknown {
   const copy: Record<string, unknown> = snapshot(subscription) as unknown as Record<string, unknown>;
   if (expand.includes('latest_invoice') && subscription.latest_invoice) {
     copy['latest_invoice'] = snapshot(engine.invoice(subscription.latest_invoice));

@@ -78,7 +78,9 @@ export class BillingEngine {
     return method;
   }
 
-  createCustomer(fields: Pick<CustomerObject, 'email' | 'name' | 'description' | 'metadata'>): CustomerObject {
+  createCustomer(
+    fields: Pick<CustomerObject, 'email' | 'name' | 'description' | 'metadata'>,
+  ): CustomerObject {
     const customer: CustomerObject = {
       id: stripeId('cus'),
       object: 'customer',
@@ -99,7 +101,10 @@ export class BillingEngine {
     const existing = this.paymentMethods.get(token);
     if (existing) {
       if (existing.customer !== null && existing.customer !== customer.id) {
-        throw StripeApiError.invalid(param, 'The payment method you provided has already been attached to a customer.');
+        throw StripeApiError.invalid(
+          param,
+          'The payment method you provided has already been attached to a customer.',
+        );
       }
       existing.customer = customer.id;
       return existing;
@@ -112,7 +117,14 @@ export class BillingEngine {
       type: 'card',
       created: this.nowSeconds(),
       customer: customer.id,
-      card: { brand: card.brand, last4: card.last4, exp_month: 12, exp_year: 2034, funding: 'credit', country: 'US' },
+      card: {
+        brand: card.brand,
+        last4: card.last4,
+        exp_month: 12,
+        exp_year: 2034,
+        funding: 'credit',
+        country: 'US',
+      },
       metadata: {},
       livemode: false,
     };
@@ -124,12 +136,20 @@ export class BillingEngine {
 
   setDefaultPaymentMethod(customer: CustomerObject, paymentMethodId: string, param: string): void {
     if (this.paymentMethod(paymentMethodId, param).customer !== customer.id) {
-      throw StripeApiError.invalid(param, `The payment method ${paymentMethodId} is not attached to ${customer.id}.`);
+      throw StripeApiError.invalid(
+        param,
+        `The payment method ${paymentMethodId} is not attached to ${customer.id}.`,
+      );
     }
     customer.invoice_settings.default_payment_method = paymentMethodId;
   }
 
-  createPrice(fields: Omit<PriceObject, 'id' | 'object' | 'created' | 'livemode' | 'billing_scheme' | 'unit_amount_decimal' | 'type'>): PriceObject {
+  createPrice(
+    fields: Omit<
+      PriceObject,
+      'id' | 'object' | 'created' | 'livemode' | 'billing_scheme' | 'unit_amount_decimal' | 'type'
+    >,
+  ): PriceObject {
     if (fields.lookup_key !== null) {
       const taken = [...this.prices.values()].find((price) => price.lookup_key === fields.lookup_key);
       if (taken) {
@@ -175,7 +195,10 @@ export class BillingEngine {
     const customer = this.customer(input.customer, 'customer');
     const price = this.price(input.price, 'items[0][price]');
     if (!price.recurring) {
-      throw StripeApiError.invalid('items[0][price]', `The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`);
+      throw StripeApiError.invalid(
+        'items[0][price]',
+        `The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`,
+      );
     }
     const paymentMethod = input.defaultPaymentMethod ?? customer.invoice_settings.default_payment_method;
     if (!paymentMethod) {
@@ -186,17 +209,22 @@ export class BillingEngine {
         'resource_missing',
       );
     }
-    if (input.defaultPaymentMethod) this.assertAttached(input.defaultPaymentMethod, customer, 'default_payment_method');
+    if (input.defaultPaymentMethod)
+      this.assertAttached(input.defaultPaymentMethod, customer, 'default_payment_method');
     const start = input.backdateStartDate ?? now;
-    if (start > now) throw StripeApiError.invalid('backdate_start_date', 'backdate_start_date must be in the past.');
+    if (start > now)
+      throw StripeApiError.invalid('backdate_start_date', 'backdate_start_date must be in the past.');
     if (input.billingCycleAnchor !== undefined && input.billingCycleAnchor <= now) {
       throw StripeApiError.invalid('billing_cycle_anchor', 'billing_cycle_anchor must be in the future.');
     }
     const anchor = input.billingCycleAnchor ?? start;
-    const periodEnd = input.billingCycleAnchor ?? addMonths(start, price.recurring.interval_count, dayOfMonth(anchor));
+    const periodEnd =
+      input.billingCycleAnchor ?? addMonths(start, price.recurring.interval_count, dayOfMonth(anchor));
     const fullPeriodStart = addMonths(periodEnd, -price.recurring.interval_count, dayOfMonth(anchor));
     const fullAmount = price.unit_amount * input.quantity;
-    const amount = input.prorate ? prorated(fullAmount, periodEnd - start, periodEnd - fullPeriodStart) : fullAmount;
+    const amount = input.prorate
+      ? prorated(fullAmount, periodEnd - start, periodEnd - fullPeriodStart)
+      : fullAmount;
 
     const id = stripeId('sub');
     const subscription: SubscriptionObject = {
@@ -239,7 +267,14 @@ export class BillingEngine {
     const invoice = this.draftInvoice(subscription, 'subscription_create', amount, start, periodEnd);
     const declined = this.declineCodeFor(subscription);
     if (declined && input.paymentBehavior === 'error_if_incomplete') {
-      throw new StripeApiError(402, 'card_error', DECLINE_MESSAGES[declined] ?? 'Your card was declined.', 'card_declined', undefined, declined);
+      throw new StripeApiError(
+        402,
+        'card_error',
+        DECLINE_MESSAGES[declined] ?? 'Your card was declined.',
+        'card_declined',
+        undefined,
+        declined,
+      );
     }
     this.subscriptions.set(id, subscription);
     this.invoices.set(invoice.id, invoice);
@@ -251,13 +286,20 @@ export class BillingEngine {
 
   updateSubscription(
     subscription: SubscriptionObject,
-    changes: { cancelAtPeriodEnd?: boolean; metadata?: Record<string, string>; defaultPaymentMethod?: string },
+    changes: {
+      cancelAtPeriodEnd?: boolean;
+      metadata?: Record<string, string>;
+      defaultPaymentMethod?: string;
+    },
   ): SubscriptionObject {
     if (subscription.status === 'canceled' || subscription.status === 'incomplete_expired') {
       throw StripeApiError.invalid('subscription', 'A canceled subscription can only update its metadata.');
     }
     const previous: Record<string, unknown> = {};
-    if (changes.cancelAtPeriodEnd !== undefined && changes.cancelAtPeriodEnd !== subscription.cancel_at_period_end) {
+    if (
+      changes.cancelAtPeriodEnd !== undefined &&
+      changes.cancelAtPeriodEnd !== subscription.cancel_at_period_end
+    ) {
       previous['cancel_at_period_end'] = subscription.cancel_at_period_end;
       previous['cancel_at'] = subscription.cancel_at;
       previous['canceled_at'] = subscription.canceled_at;
@@ -270,7 +312,11 @@ export class BillingEngine {
       subscription.metadata = withoutEmpty({ ...subscription.metadata, ...changes.metadata });
     }
     if (changes.defaultPaymentMethod !== undefined) {
-      this.assertAttached(changes.defaultPaymentMethod, this.customer(subscription.customer), 'default_payment_method');
+      this.assertAttached(
+        changes.defaultPaymentMethod,
+        this.customer(subscription.customer),
+        'default_payment_method',
+      );
       previous['default_payment_method'] = subscription.default_payment_method;
       subscription.default_payment_method = changes.defaultPaymentMethod;
     }
@@ -281,7 +327,11 @@ export class BillingEngine {
   /** `DELETE /v1/subscriptions/:id`: ends it now; open invoices stay open. */
   cancelNow(subscription: SubscriptionObject): SubscriptionObject {
     if (subscription.status === 'canceled') {
-      throw StripeApiError.invalid('subscription', `No such subscription: '${subscription.id}'`, 'resource_missing');
+      throw StripeApiError.invalid(
+        'subscription',
+        `No such subscription: '${subscription.id}'`,
+        'resource_missing',
+      );
     }
     this.end(subscription, this.nowSeconds());
     return subscription;
@@ -309,10 +359,19 @@ export class BillingEngine {
     }
     const interval = item.price.recurring?.interval_count ?? 1;
     const nextEnd = addMonths(end, interval, dayOfMonth(subscription.billing_cycle_anchor));
-    const previous = { items: structuredClone(subscription.items), latest_invoice: subscription.latest_invoice };
+    const previous = {
+      items: structuredClone(subscription.items),
+      latest_invoice: subscription.latest_invoice,
+    };
     item.current_period_start = end;
     item.current_period_end = nextEnd;
-    const invoice = this.draftInvoice(subscription, 'subscription_cycle', item.price.unit_amount * item.quantity, end, nextEnd);
+    const invoice = this.draftInvoice(
+      subscription,
+      'subscription_cycle',
+      item.price.unit_amount * item.quantity,
+      end,
+      nextEnd,
+    );
     this.invoices.set(invoice.id, invoice);
     subscription.latest_invoice = invoice.id;
     this.emit('customer.subscription.updated', subscription, previous);
@@ -336,20 +395,32 @@ export class BillingEngine {
 
   /** `POST /v1/invoices/:id/pay`: another attempt, optionally with another payment method. */
   payInvoice(invoice: InvoiceObject, paymentMethod?: string): InvoiceObject {
-    if (invoice.status === 'paid') throw StripeApiError.invalid('invoice', 'Invoice is already paid', 'invoice_already_paid');
-    if (invoice.status !== 'open') throw StripeApiError.invalid('invoice', `Invoice is ${invoice.status}`, 'invoice_not_open');
+    if (invoice.status === 'paid')
+      throw StripeApiError.invalid('invoice', 'Invoice is already paid', 'invoice_already_paid');
+    if (invoice.status !== 'open')
+      throw StripeApiError.invalid('invoice', `Invoice is ${invoice.status}`, 'invoice_not_open');
     const subscription = this.subscription(invoice.parent.subscription_details.subscription);
     if (paymentMethod) this.assertAttached(paymentMethod, this.customer(invoice.customer), 'payment_method');
     const declined = this.charge(subscription, invoice, paymentMethod);
     if (declined) {
-      throw new StripeApiError(402, 'card_error', DECLINE_MESSAGES[declined] ?? 'Your card was declined.', 'card_declined', undefined, declined);
+      throw new StripeApiError(
+        402,
+        'card_error',
+        DECLINE_MESSAGES[declined] ?? 'Your card was declined.',
+        'card_declined',
+        undefined,
+        declined,
+      );
     }
     return invoice;
   }
 
   private assertAttached(paymentMethodId: string, customer: CustomerObject, param: string): void {
     if (this.paymentMethod(paymentMethodId, param).customer !== customer.id) {
-      throw StripeApiError.invalid(param, `The customer does not have a payment method with the ID ${paymentMethodId}.`);
+      throw StripeApiError.invalid(
+        param,
+        `The customer does not have a payment method with the ID ${paymentMethodId}.`,
+      );
     }
   }
 
@@ -385,7 +456,10 @@ export class BillingEngine {
             currency: subscription.currency,
             description: `${item.quantity} × ${item.price.nickname ?? item.price.product}`,
             period: { start, end },
-            pricing: { type: 'price_details', price_details: { price: item.price.id, product: item.price.product } },
+            pricing: {
+              type: 'price_details',
+              price_details: { price: item.price.id, product: item.price.product },
+            },
             quantity: item.quantity,
           },
         ],
@@ -399,7 +473,10 @@ export class BillingEngine {
         subscription_details: { subscription: subscription.id, metadata: { ...subscription.metadata } },
       },
       // As in Stripe, an invoice's own period is the one before its line's service period.
-      period_start: reason === 'subscription_create' ? start : addMonths(start, -1, dayOfMonth(subscription.billing_cycle_anchor)),
+      period_start:
+        reason === 'subscription_create'
+          ? start
+          : addMonths(start, -1, dayOfMonth(subscription.billing_cycle_anchor)),
       period_end: start,
       status: 'draft',
       status_transitions: { finalized_at: null, paid_at: null },
@@ -418,9 +495,15 @@ export class BillingEngine {
   }
 
   /** Charges an open invoice; returns the decline code when the card declines. */
-  private charge(subscription: SubscriptionObject, invoice: InvoiceObject, paymentMethod?: string): string | undefined {
+  private charge(
+    subscription: SubscriptionObject,
+    invoice: InvoiceObject,
+    paymentMethod?: string,
+  ): string | undefined {
     const method =
-      paymentMethod ?? subscription.default_payment_method ?? this.customer(subscription.customer).invoice_settings.default_payment_method;
+      paymentMethod ??
+      subscription.default_payment_method ??
+      this.customer(subscription.customer).invoice_settings.default_payment_method;
     invoice.attempt_count++;
     invoice.attempted = true;
     invoice.default_payment_method = method;
@@ -428,7 +511,8 @@ export class BillingEngine {
     const previousStatus = subscription.status;
     if (declined) {
       this.emit('invoice.payment_failed', invoice);
-      if (invoice.billing_reason === 'subscription_cycle' && subscription.status === 'active') subscription.status = 'past_due';
+      if (invoice.billing_reason === 'subscription_cycle' && subscription.status === 'active')
+        subscription.status = 'past_due';
     } else {
       invoice.status = 'paid';
       invoice.amount_paid = invoice.amount_due;
@@ -437,7 +521,8 @@ export class BillingEngine {
       this.emit('invoice.paid', invoice);
       this.emit('invoice.payment_succeeded', invoice);
       const stillOpen = [...this.invoices.values()].some(
-        (other) => other.parent.subscription_details.subscription === subscription.id && other.status === 'open',
+        (other) =>
+          other.parent.subscription_details.subscription === subscription.id && other.status === 'open',
       );
       if (!stillOpen) subscription.status = 'active';
     }
@@ -448,7 +533,9 @@ export class BillingEngine {
   }
 
   private declineCodeFor(subscription: SubscriptionObject): string | undefined {
-    const method = subscription.default_payment_method ?? this.customer(subscription.customer).invoice_settings.default_payment_method;
+    const method =
+      subscription.default_payment_method ??
+      this.customer(subscription.customer).invoice_settings.default_payment_method;
     return method ? this.declines.get(method) : undefined;
   }
 

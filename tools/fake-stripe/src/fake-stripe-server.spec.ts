@@ -29,7 +29,11 @@ beforeAll(async () => {
       } catch {
         signatureValid = false;
       }
-      const event = JSON.parse(body.toString()) as { id: string; type: string; data: { object: Record<string, unknown> } };
+      const event = JSON.parse(body.toString()) as {
+        id: string;
+        type: string;
+        data: { object: Record<string, unknown> };
+      };
       received.push({ id: event.id, type: event.type, signatureValid });
       response.writeHead(200).end('{}');
     });
@@ -72,24 +76,36 @@ const startOfNextMonth = (date: Date) => Date.UTC(date.getUTCFullYear(), date.ge
 describe('the fake Stripe API, driven by the official SDK', () => {
   it('refuses a wrong API key with Stripe’s authentication error', async () => {
     const { hostname, port } = new URL(fake.url);
-    const wrong = new Stripe('sk_test_wrong_key_here', { host: hostname, port, protocol: 'http', maxNetworkRetries: 0 });
+    const wrong = new Stripe('sk_test_wrong_key_here', {
+      host: hostname,
+      port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
     await expect(wrong.customers.create({})).rejects.toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
   });
 
   it('answers an unknown parameter and a missing resource with Stripe-shaped errors', async () => {
-    await expect(stripe.customers.create({ bogus: 'x' } as Stripe.CustomerCreateParams)).rejects.toMatchObject({
+    await expect(
+      stripe.customers.create({ bogus: 'x' } as Stripe.CustomerCreateParams),
+    ).rejects.toMatchObject({
       type: 'StripeInvalidRequestError',
       code: 'parameter_unknown',
       param: 'bogus',
     });
-    await expect(stripe.customers.retrieve('cus_missing')).rejects.toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    await expect(stripe.customers.retrieve('cus_missing')).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'resource_missing',
+    });
   });
 
   it('replays the first response to an Idempotency-Key and refuses the key with other parameters', async () => {
     const first = await stripe.customers.create({ email: 'a@example.org' }, { idempotencyKey: 'key-1' });
     const again = await stripe.customers.create({ email: 'a@example.org' }, { idempotencyKey: 'key-1' });
     expect(again.id).toBe(first.id);
-    await expect(stripe.customers.create({ email: 'b@example.org' }, { idempotencyKey: 'key-1' })).rejects.toMatchObject({
+    await expect(
+      stripe.customers.create({ email: 'b@example.org' }, { idempotencyKey: 'key-1' }),
+    ).rejects.toMatchObject({
       type: 'StripeIdempotencyError',
       statusCode: 400,
     });
@@ -99,7 +115,9 @@ describe('the fake Stripe API, driven by the official SDK', () => {
     const price = await monthlyPrice('premium_eur_lookup');
     const found = await stripe.prices.list({ lookup_keys: ['premium_eur_lookup'] });
     expect(found.data.map((candidate) => candidate.id)).toEqual([price.id]);
-    await expect(monthlyPrice('premium_eur_lookup')).rejects.toMatchObject({ code: 'lookup_key_already_exists' });
+    await expect(monthlyPrice('premium_eur_lookup')).rejects.toMatchObject({
+      code: 'lookup_key_already_exists',
+    });
   });
 
   it('bills a calendar month in full when backdated to its first day, pays it and signs the webhooks', async () => {
@@ -117,7 +135,12 @@ describe('the fake Stripe API, driven by the official SDK', () => {
     });
     expect(subscription.status).toBe('active');
     const invoice = subscription.latest_invoice as Stripe.Invoice;
-    expect(invoice).toMatchObject({ status: 'paid', amount_paid: 500, currency: 'eur', billing_reason: 'subscription_create' });
+    expect(invoice).toMatchObject({
+      status: 'paid',
+      amount_paid: 500,
+      currency: 'eur',
+      billing_reason: 'subscription_create',
+    });
     expect(invoice.lines.data[0]?.period).toEqual({ start: startOfMonth(now), end: startOfNextMonth(now) });
     expect(invoice.parent?.subscription_details?.metadata).toEqual({ subscription_id: 'local-1' });
 
@@ -148,7 +171,10 @@ describe('the fake Stripe API, driven by the official SDK', () => {
     expect(subscription.status).toBe('incomplete');
     const invoice = await stripe.invoices.retrieve(subscription.latest_invoice as string);
     expect(invoice).toMatchObject({ status: 'open', attempt_count: 1, amount_paid: 0 });
-    await expect(stripe.invoices.pay(invoice.id)).rejects.toMatchObject({ type: 'StripeCardError', code: 'card_declined' });
+    await expect(stripe.invoices.pay(invoice.id)).rejects.toMatchObject({
+      type: 'StripeCardError',
+      code: 'card_declined',
+    });
 
     const good = await customerWith('pm_card_visa');
     const active = await stripe.subscriptions.create({
@@ -156,7 +182,9 @@ describe('the fake Stripe API, driven by the official SDK', () => {
       items: [{ price: price.id }],
       default_payment_method: good.paymentMethod,
     });
-    const declined = await stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: good.customer.id });
+    const declined = await stripe.paymentMethods.attach('pm_card_chargeDeclined', {
+      customer: good.customer.id,
+    });
     await stripe.subscriptions.update(active.id, { default_payment_method: declined.id });
     expect(fake.advanceSubscription(active.id).status).toBe('past_due');
   });
@@ -166,7 +194,8 @@ describe('the fake Stripe API, driven by the official SDK', () => {
     failNext = 1;
     const customer = await stripe.customers.create({ email: 'retry@example.org' });
     const created = fake.events.find(
-      (event) => event.type === 'customer.created' && (event.data.object as { id: string }).id === customer.id,
+      (event) =>
+        event.type === 'customer.created' && (event.data.object as { id: string }).id === customer.id,
     )!;
     const deadline = Date.now() + 5_000;
     while (!received.some((event) => event.id === created.id) && Date.now() < deadline) {

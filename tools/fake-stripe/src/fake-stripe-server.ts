@@ -41,8 +41,13 @@ export interface FakeStripe {
   readonly deliveries: readonly DeliveryAttempt[];
   /** Ends the subscription's current period now: renews (invoice, charge, webhooks) or ends it. */
   advanceSubscription(id: string): SubscriptionObject;
+  /** Adds a webhook endpoint (what `POST /v1/webhook_endpoints` does at Stripe), e.g. once the receiver's port is known. */
+  addWebhookEndpoint(endpoint: WebhookEndpoint): void;
   /** Sends an event again, same id and payload, freshly signed: a duplicate delivery. */
   resendEvent(id: string): void;
+  /** Holds webhook deliveries back until `releaseWebhooks` (to deliver an event first by hand, or late). */
+  holdWebhooks(): void;
+  releaseWebhooks(): void;
   /** Resolves once every queued webhook delivery has been attempted. */
   webhooksIdle(): Promise<void>;
   close(): Promise<void>;
@@ -54,7 +59,11 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
   const nowSeconds = () => Math.floor(now() / 1_000);
   const events: EventObject[] = [];
   const endpoints = [...(options.webhookEndpoints ?? [])];
-  const deliverer = new WebhookDeliverer(() => endpoints, { ...DEFAULT_RETRY_POLICY, ...options.retry }, nowSeconds);
+  const deliverer = new WebhookDeliverer(
+    () => endpoints,
+    { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    nowSeconds,
+  );
   let currentRequest: { id: string; idempotencyKey: string | null } = { id: '', idempotencyKey: null };
   const pendingEvents: EventObject[] = [];
   const engine = new BillingEngine(nowSeconds, (type, object, previous) => {
@@ -97,7 +106,11 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
       authenticate(headerOf(request, 'authorization'), options.secretKey);
       const found = findRoute(method, url.pathname);
       if (!found) {
-        throw new StripeApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${url.pathname}).`);
+        throw new StripeApiError(
+          404,
+          'invalid_request_error',
+          `Unrecognized request URL (${method}: ${url.pathname}).`,
+        );
       }
       const replay = key ? idempotency.begin(key, method, url.pathname, body) : undefined;
       if (replay) {
@@ -108,13 +121,17 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
       let payload: string;
       try {
         const source = method === 'GET' || method === 'DELETE' ? url.search.slice(1) : body;
-        const result = found.handler(new RequestParams(decodeForm(source)), found.ids, { engine, events: () => events });
+        const result = found.handler(new RequestParams(decodeForm(source)), found.ids, {
+          engine,
+          events: () => events,
+        });
         payload = JSON.stringify(snapshot(result), null, 2);
       } catch (error) {
         const apiError = asStripeError(error);
         // Validation failures are not stored (the key stays usable); a request that ran is replayed, errors too.
         if (key && apiError.status !== 402) idempotency.forget(key);
-        else if (key) idempotency.complete(key, { status: apiError.status, body: JSON.stringify(apiError.toBody()) });
+        else if (key)
+          idempotency.complete(key, { status: apiError.status, body: JSON.stringify(apiError.toBody()) });
         throw apiError;
       } finally {
         currentRequest = { id: '', idempotencyKey: null };
@@ -130,19 +147,30 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
   };
 
   /** Test helpers that are not Stripe's API (Stripe's own are test clocks and the CLI's `events resend`). */
-  const fakeControl = (method: string, path: string, authorization: string | undefined, response: ServerResponse) => {
+  const fakeControl = (
+    method: string,
+    path: string,
+    authorization: string | undefined,
+    response: ServerResponse,
+  ) => {
     try {
       if (method === 'GET' && path === '/_fake/health') return send(response, 200, '{"status":"ok"}');
       authenticate(authorization, options.secretKey);
       const advance = /^\/_fake\/subscriptions\/([A-Za-z0-9_]+)\/advance$/.exec(path);
       const resend = /^\/_fake\/events\/([A-Za-z0-9_]+)\/resend$/.exec(path);
-      if (method === 'GET' && path === '/_fake/deliveries') return send(response, 200, JSON.stringify(deliverer.attempts));
-      if (method === 'POST' && advance) return send(response, 200, JSON.stringify(control.advanceSubscription(advance[1]!)));
+      if (method === 'GET' && path === '/_fake/deliveries')
+        return send(response, 200, JSON.stringify(deliverer.attempts));
+      if (method === 'POST' && advance)
+        return send(response, 200, JSON.stringify(control.advanceSubscription(advance[1]!)));
       if (method === 'POST' && resend) {
         control.resendEvent(resend[1]!);
         return send(response, 202, JSON.stringify({ resent: resend[1] }));
       }
-      throw new StripeApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}).`);
+      throw new StripeApiError(
+        404,
+        'invalid_request_error',
+        `Unrecognized request URL (${method}: ${path}).`,
+      );
     } catch (error) {
       const apiError = asStripeError(error);
       return send(response, apiError.status, JSON.stringify(apiError.toBody()));
@@ -153,7 +181,8 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
 
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) send(response, 500, JSON.stringify(new StripeApiError(500, 'api_error', String(error)).toBody()));
+      if (!response.headersSent)
+        send(response, 500, JSON.stringify(new StripeApiError(500, 'api_error', String(error)).toBody()));
     });
   });
   const host = options.host ?? '127.0.0.1';
@@ -184,11 +213,16 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
       flushEvents();
       return result;
     },
+    addWebhookEndpoint(endpoint) {
+      endpoints.push(endpoint);
+    },
     resendEvent(id) {
       const event = events.find((candidate) => candidate.id === id);
       if (!event) throw StripeApiError.missing('event', id);
       deliverer.deliver(event);
     },
+    holdWebhooks: () => deliverer.hold(),
+    releaseWebhooks: () => deliverer.release(),
     webhooksIdle: () => deliverer.idle(),
     async close() {
       if (renewalTimer) clearInterval(renewalTimer);
@@ -206,7 +240,7 @@ function authenticate(header: string | undefined, secretKey: string): void {
     throw new StripeApiError(
       401,
       'invalid_request_error',
-      'You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. \'Authorization: Bearer YOUR_SECRET_KEY\').',
+      "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
     );
   }
   if (match[1] !== secretKey) {
@@ -217,7 +251,8 @@ function authenticate(header: string | undefined, secretKey: string): void {
 
 function asStripeError(error: unknown): StripeApiError {
   if (error instanceof StripeApiError) return error;
-  if (error instanceof FormEncodingError) return new StripeApiError(400, 'invalid_request_error', error.message);
+  if (error instanceof FormEncodingError)
+    return new StripeApiError(400, 'invalid_request_error', error.message);
   return new StripeApiError(500, 'api_error', 'An unexpected error occurred in the fake.');
 }
 

@@ -22,18 +22,21 @@ function integer(name: string, fallback: number, min: number, max: number): numb
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) fail(`${name} must be an integer ${min}-${max}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    fail(`${name} must be an integer ${min}-${max}`);
   return value;
 }
 
 const secretKey = variable('FAKE_STRIPE_SECRET_KEY');
-if (!/^sk_test_[A-Za-z0-9_]+$/.test(secretKey)) fail('FAKE_STRIPE_SECRET_KEY must be a test key (sk_test_...)');
+if (!/^sk_test_[A-Za-z0-9_]+$/.test(secretKey))
+  fail('FAKE_STRIPE_SECRET_KEY must be a test key (sk_test_...)');
 const webhookUrl = process.env['FAKE_STRIPE_WEBHOOK_URL'];
 const webhookSecret = process.env['FAKE_STRIPE_WEBHOOK_SECRET'];
 if (Boolean(webhookUrl) !== Boolean(webhookSecret)) {
   fail('FAKE_STRIPE_WEBHOOK_URL and FAKE_STRIPE_WEBHOOK_SECRET go together');
 }
-if (webhookSecret && !webhookSecret.startsWith('whsec_')) fail('FAKE_STRIPE_WEBHOOK_SECRET must start with whsec_');
+if (webhookSecret && !webhookSecret.startsWith('whsec_'))
+  fail('FAKE_STRIPE_WEBHOOK_SECRET must start with whsec_');
 
 const fake = await startFakeStripe({
   secretKey,
@@ -42,7 +45,9 @@ const fake = await startFakeStripe({
   webhookEndpoints: webhookUrl && webhookSecret ? [{ url: webhookUrl, secret: webhookSecret }] : [],
   renewalCheckIntervalMs: integer('FAKE_STRIPE_RENEWAL_CHECK_MS', 10_000, 0, 86_400_000),
 });
-process.stdout.write(`fake-stripe: listening on ${fake.url}${webhookUrl ? `, webhooks to ${webhookUrl}` : ''}\n`);
+process.stdout.write(
+  `fake-stripe: listening on ${fake.url}${webhookUrl ? `, webhooks to ${webhookUrl}` : ''}\n`,
+);
 
 const stop = (signal: NodeJS.Signals) => {
   process.stdout.write(`fake-stripe: ${signal}, stopping\n`);

@@ -86,7 +86,8 @@ export class RequestParams {
   list(name: string): RequestParams[] {
     const value = this.take(name);
     if (value === undefined || value === '') return [];
-    if (!Array.isArray(value)) throw StripeApiError.invalid(this.label(name), `Invalid array: ${this.label(name)}`);
+    if (!Array.isArray(value))
+      throw StripeApiError.invalid(this.label(name), `Invalid array: ${this.label(name)}`);
     return value.map((item, index) => {
       if (typeof item === 'string' || Array.isArray(item))
         throw StripeApiError.invalid(`${this.label(name)}[${index}]`, 'Invalid object');
@@ -99,7 +100,8 @@ export class RequestParams {
     if (value === undefined || value === '') return [];
     const items = Array.isArray(value) ? value : [value];
     return items.map((item, index) => {
-      if (typeof item !== 'string') throw StripeApiError.invalid(`${this.label(name)}[${index}]`, 'Invalid string');
+      if (typeof item !== 'string')
+        throw StripeApiError.invalid(`${this.label(name)}[${index}]`, 'Invalid string');
       return item;
     });
   }

@@ -20,7 +20,14 @@ export interface PaymentMethodObject {
   type: 'card';
   created: number;
   customer: string | null;
-  card: { brand: string; last4: string; exp_month: number; exp_year: number; funding: string; country: string };
+  card: {
+    brand: string;
+    last4: string;
+    exp_month: number;
+    exp_year: number;
+    funding: string;
+    country: string;
+  };
   metadata: Record<string, string>;
   livemode: false;
 }
@@ -66,12 +73,7 @@ export interface SubscriptionItemObject {
 }
 
 export type SubscriptionStatus =
-  | 'incomplete'
-  | 'incomplete_expired'
-  | 'active'
-  | 'past_due'
-  | 'canceled'
-  | 'unpaid';
+  'incomplete' | 'incomplete_expired' | 'active' | 'past_due' | 'canceled' | 'unpaid';
 
 export interface SubscriptionObject {
   id: string;

@@ -41,6 +41,7 @@ export class WebhookDeliverer {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
+  private held: { event: EventObject; onDelivered: () => void }[] | undefined;
 
   constructor(
     private readonly endpoints: () => readonly WebhookEndpoint[],
@@ -50,7 +51,22 @@ export class WebhookDeliverer {
 
   /** Queues the event for every endpoint; `onDelivered` runs once an endpoint answered 2xx. */
   deliver(event: EventObject, onDelivered: () => void = () => undefined): void {
+    if (this.held) {
+      this.held.push({ event, onDelivered });
+      return;
+    }
     for (const endpoint of this.endpoints()) this.enqueue(endpoint, event, 1, onDelivered);
+  }
+
+  /** Holds new deliveries back (as an endpoint's outage would) until `release`. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const { event, onDelivered } of held) this.deliver(event, onDelivered);
   }
 
   /** Resolves once every queued first attempt and due retry has been sent. */
@@ -65,7 +81,12 @@ export class WebhookDeliverer {
     await this.idle();
   }
 
-  private enqueue(endpoint: WebhookEndpoint, event: EventObject, attempt: number, onDelivered: () => void): void {
+  private enqueue(
+    endpoint: WebhookEndpoint,
+    event: EventObject,
+    attempt: number,
+    onDelivered: () => void,
+  ): void {
     if (this.closed) return;
     const previous = this.queues.get(endpoint.url) ?? Promise.resolve();
     const next = previous.then(() => this.send(endpoint, event, attempt, onDelivered));
@@ -75,7 +96,12 @@ export class WebhookDeliverer {
     });
   }
 
-  private async send(endpoint: WebhookEndpoint, event: EventObject, attempt: number, onDelivered: () => void) {
+  private async send(
+    endpoint: WebhookEndpoint,
+    event: EventObject,
+    attempt: number,
+    onDelivered: () => void,
+  ) {
     if (this.closed) return;
     const payload = JSON.stringify(event, null, 2);
     const record = (status: number | undefined, error?: string) =>
@@ -111,7 +137,12 @@ export class WebhookDeliverer {
     this.scheduleRetry(endpoint, event, attempt, onDelivered);
   }
 
-  private scheduleRetry(endpoint: WebhookEndpoint, event: EventObject, attempt: number, onDelivered: () => void) {
+  private scheduleRetry(
+    endpoint: WebhookEndpoint,
+    event: EventObject,
+    attempt: number,
+    onDelivered: () => void,
+  ) {
     if (this.closed || attempt >= this.policy.maxAttempts) return;
     const delay = Math.min(this.policy.firstDelayMs * 2 ** (attempt - 1), this.policy.maxDelayMs);
     const timer = setTimeout(() => {

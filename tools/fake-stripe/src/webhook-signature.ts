@@ -5,6 +5,8 @@ import { createHmac } from 'node:crypto';
  * `<t>.<payload>` with the endpoint's signing secret (the whole `whsec_...` string is the key).
  */
 export function stripeSignatureHeader(payload: string, secret: string, timestampSeconds: number): string {
-  const signature = createHmac('sha256', secret).update(`${timestampSeconds}.${payload}`, 'utf8').digest('hex');
+  const signature = createHmac('sha256', secret)
+    .update(`${timestampSeconds}.${payload}`, 'utf8')
+    .digest('hex');
   return `t=${timestampSeconds},v1=${signature}`;
 }

@@ -34,7 +34,8 @@ export function openApiDocumentOf(app: INestApplication, service: ServiceName): 
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
-        description: 'An access token from `POST /api/identity/v1/sessions` (EdDSA-signed JWT, `typ` at+jwt).',
+        description:
+          'An access token from `POST /api/identity/v1/sessions` (EdDSA-signed JWT, `typ` at+jwt).',
       },
       ACCESS_TOKEN_SECURITY,
     )

@@ -17,9 +17,8 @@ import { RedisThrottlerStorage } from './redis-throttler-storage.js';
 
 // @nestjs/throttler is CommonJS and requires ESM-only Nest 12: loaded once @nestjs/common has finished
 // evaluating, it never requires ESM in a cycle (which Jest's ESM runtime refuses).
-const { DEFAULT_IPV6_SUBNET_PREFIX, normalizeIp, ThrottlerGuard, ThrottlerModule } = await import(
-  '@nestjs/throttler'
-);
+const { DEFAULT_IPV6_SUBNET_PREFIX, normalizeIp, ThrottlerGuard, ThrottlerModule } =
+  await import('@nestjs/throttler');
 
 /** One limit: at most `limit` requests per `ttlMs` for each value of its tracker. */
 export interface RateLimitPolicy {
@@ -54,7 +53,9 @@ function policiesOf(context: ExecutionContext): readonly string[] {
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const unknown = policiesOf(context).filter((name) => !this.throttlers.some((known) => known.name === name));
+    const unknown = policiesOf(context).filter(
+      (name) => !this.throttlers.some((known) => known.name === name),
+    );
     // A misspelt policy would otherwise leave the endpoint silently unlimited.
     if (unknown.length > 0) throw new Error(`@RateLimited names unknown policies: ${unknown.join(', ')}`);
     return super.canActivate(context);

@@ -8,10 +8,15 @@ import {
   RequireApiKey,
   RequireOrganization,
 } from '@onecommons/auth';
-import { UuidParamPipe, ZodValidationPipe } from '@onecommons/service-kit';
+import {
+  type Page,
+  type PageQuery,
+  pageQuerySchema,
+  UuidParamPipe,
+  ZodValidationPipe,
+} from '@onecommons/service-kit';
 import { type z } from 'zod';
 import { ApiKeyStore } from '../directory/api-key-store.js';
-import { type Page, type PageQuery, pageQuerySchema } from '../directory/page.js';
 import {
   type ApiKeyDto,
   type CreateApiKeyDto,

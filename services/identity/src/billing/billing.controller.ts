@@ -1,4 +1,14 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, type RawBodyRequest, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  type RawBodyRequest,
+  Req,
+} from '@nestjs/common';
 import { Authenticated, CurrentPrincipal, type Principal, Public } from '@onecommons/auth';
 import { ApiAccessToken, ApiErrors, UuidParamPipe, ZodValidationPipe } from '@onecommons/service-kit';
 import { type Request } from 'express';

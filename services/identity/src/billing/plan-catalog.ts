@@ -31,7 +31,11 @@ export class PlanCatalog {
   /** The monthly fee of a paid plan in a currency, or a 400 naming the field that is wrong. */
   priceOf(plan: string, currency: string): { plan: PaidPlan; amountMinor: bigint } {
     if (plan !== 'premium') {
-      throw ApiError.badRequest('plan_not_subscribable', 'Only the premium plan is subscribed to; free needs no subscription.', 'plan');
+      throw ApiError.badRequest(
+        'plan_not_subscribable',
+        'Only the premium plan is subscribed to; free needs no subscription.',
+        'plan',
+      );
     }
     const amountMinor = this.config.PREMIUM_PRICES.get(currency);
     if (amountMinor === undefined) {

@@ -70,20 +70,36 @@ export class StripeEventProcessor {
     }
   }
 
-  private async onInvoicePaid(manager: EntityManager, eventId: string, invoice: Stripe.Invoice): Promise<WebhookOutcome> {
+  private async onInvoicePaid(
+    manager: EntityManager,
+    eventId: string,
+    invoice: Stripe.Invoice,
+  ): Promise<WebhookOutcome> {
     const subscription = await this.subscriptionOfInvoice(manager, invoice);
     const line = invoice.lines.data[0];
     if (!subscription || !line || invoice.amount_paid <= 0) return this.skip('invoice.paid', invoice.id);
     const period = periodOfUnixSeconds(line.period.start);
     const paymentId = uuidV7();
-    const capturedAt = new Date((invoice.status_transitions.paid_at ?? Math.floor(Date.now() / 1_000)) * 1_000);
+    const capturedAt = new Date(
+      (invoice.status_transitions.paid_at ?? Math.floor(Date.now() / 1_000)) * 1_000,
+    );
     const currency = invoice.currency.toUpperCase();
     const inserted = (await manager.query(
       `INSERT INTO payments (id, subscription_id, account_id, period, amount_minor, currency, provider,
                              provider_payment_id, provider_event_id, captured_at)
        VALUES ($1, $2, $3, $4, $5, $6, 'stripe', $7, $8, $9)
        ON CONFLICT (provider, provider_payment_id) DO NOTHING RETURNING id`,
-      [paymentId, subscription.id, subscription.accountId, period, String(invoice.amount_paid), currency, invoice.id, eventId, capturedAt],
+      [
+        paymentId,
+        subscription.id,
+        subscription.accountId,
+        period,
+        String(invoice.amount_paid),
+        currency,
+        invoice.id,
+        eventId,
+        capturedAt,
+      ],
     )) as unknown[];
     // Another event already reported this invoice's payment.
     if (inserted.length === 0) return 'duplicate';
@@ -134,9 +150,11 @@ export class StripeEventProcessor {
         { source: IDENTITY_SOURCE },
       ),
     );
-    if (subscription.status === 'incomplete' || subscription.status === 'past_due') subscription.status = 'active';
+    if (subscription.status === 'incomplete' || subscription.status === 'past_due')
+      subscription.status = 'active';
     subscription.paidPeriod = laterPeriod(subscription.paidPeriod, period);
-    if (subscription.unpaidPeriod !== null && subscription.unpaidPeriod <= period) subscription.unpaidPeriod = null;
+    if (subscription.unpaidPeriod !== null && subscription.unpaidPeriod <= period)
+      subscription.unpaidPeriod = null;
     adoptPeriod(subscription, line.period.start, line.period.end);
     await manager.save(subscription);
     await this.outbox.append(manager, events);
@@ -148,7 +166,10 @@ export class StripeEventProcessor {
     const line = invoice.lines.data[0];
     if (!subscription || !line) return this.skip('invoice.payment_failed', invoice.id);
     const period = periodOfUnixSeconds(line.period.start);
-    const live = subscription.status === 'incomplete' || subscription.status === 'active' || subscription.status === 'past_due';
+    const live =
+      subscription.status === 'incomplete' ||
+      subscription.status === 'active' ||
+      subscription.status === 'past_due';
     const alreadyPaid = subscription.paidPeriod !== null && subscription.paidPeriod >= period;
     if (!live || alreadyPaid) return 'ignored';
     adoptPeriod(subscription, line.period.start, line.period.end);
@@ -179,7 +200,11 @@ export class StripeEventProcessor {
     provider: Stripe.Subscription,
     at: Date,
   ): Promise<WebhookOutcome> {
-    const subscription = await this.subscriptionOf(manager, provider.metadata['subscription_id'], provider.id);
+    const subscription = await this.subscriptionOf(
+      manager,
+      provider.metadata['subscription_id'],
+      provider.id,
+    );
     if (!subscription) return this.skip('customer.subscription.updated', provider.id);
     if (provider.status === 'incomplete_expired' || provider.status === 'canceled') {
       return this.end(manager, subscription, provider.ended_at ?? Math.floor(at.getTime() / 1_000));
@@ -187,18 +212,34 @@ export class StripeEventProcessor {
     if (!provider.cancel_at_period_end || subscription.cancelAtPeriodEnd) return 'ignored';
     const item = provider.items.data[0];
     if (item) adoptPeriod(subscription, item.current_period_start, item.current_period_end);
-    await markCancelled(manager, this.outbox, subscription, provider.canceled_at ? new Date(provider.canceled_at * 1_000) : at);
+    await markCancelled(
+      manager,
+      this.outbox,
+      subscription,
+      provider.canceled_at ? new Date(provider.canceled_at * 1_000) : at,
+    );
     await manager.save(subscription);
     return 'applied';
   }
 
-  private async onSubscriptionDeleted(manager: EntityManager, provider: Stripe.Subscription): Promise<WebhookOutcome> {
-    const subscription = await this.subscriptionOf(manager, provider.metadata['subscription_id'], provider.id);
+  private async onSubscriptionDeleted(
+    manager: EntityManager,
+    provider: Stripe.Subscription,
+  ): Promise<WebhookOutcome> {
+    const subscription = await this.subscriptionOf(
+      manager,
+      provider.metadata['subscription_id'],
+      provider.id,
+    );
     if (!subscription) return this.skip('customer.subscription.deleted', provider.id);
     return this.end(manager, subscription, provider.ended_at ?? Math.floor(Date.now() / 1_000));
   }
 
-  private async end(manager: EntityManager, subscription: Subscription, endedAtSeconds: number): Promise<WebhookOutcome> {
+  private async end(
+    manager: EntityManager,
+    subscription: Subscription,
+    endedAtSeconds: number,
+  ): Promise<WebhookOutcome> {
     if (subscription.status === 'ended' || subscription.status === 'failed') return 'ignored';
     subscription.status = 'ended';
     subscription.endedAt = new Date(endedAtSeconds * 1_000);
@@ -206,17 +247,25 @@ export class StripeEventProcessor {
     await this.outbox.append(manager, [
       createEvent(
         SubscriptionEndedV1,
-        { subscriber: subscription.accountId, subscriptionId: subscription.id, endedAt: subscription.endedAt.toISOString() },
+        {
+          subscriber: subscription.accountId,
+          subscriptionId: subscription.id,
+          endedAt: subscription.endedAt.toISOString(),
+        },
         { source: IDENTITY_SOURCE },
       ),
     ]);
     return 'applied';
   }
 
-  private subscriptionOfInvoice(manager: EntityManager, invoice: Stripe.Invoice): Promise<Subscription | null> {
+  private subscriptionOfInvoice(
+    manager: EntityManager,
+    invoice: Stripe.Invoice,
+  ): Promise<Subscription | null> {
     const details = invoice.parent?.subscription_details;
     if (!details) return Promise.resolve(null);
-    const providerId = typeof details.subscription === 'string' ? details.subscription : details.subscription.id;
+    const providerId =
+      typeof details.subscription === 'string' ? details.subscription : details.subscription.id;
     return this.subscriptionOf(manager, details.metadata?.['subscription_id'], providerId);
   }
 

@@ -25,7 +25,9 @@ export class StripeGateway {
   constructor(@Inject(SERVICE_CONFIG) config: IdentityConfig) {
     const { STRIPE_SECRET_KEY: secretKey, STRIPE_WEBHOOK_SECRET: webhookSecret } = config;
     if (Boolean(secretKey) !== Boolean(webhookSecret)) {
-      throw new Error('STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together (or both left unset)');
+      throw new Error(
+        'STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together (or both left unset)',
+      );
     }
     const base = new URL(config.STRIPE_API_BASE);
     this.webhookSecret = webhookSecret;
@@ -42,7 +44,8 @@ export class StripeGateway {
   }
 
   private stripe(): Stripe {
-    if (!this.client) throw new ApiError(503, 'billing_unavailable', 'Payments are not configured on this platform.');
+    if (!this.client)
+      throw new ApiError(503, 'billing_unavailable', 'Payments are not configured on this platform.');
     return this.client;
   }
 
@@ -91,7 +94,9 @@ export class StripeGateway {
   /** Attaches the subscriber's payment method (a test token creates a new PaymentMethod); returns its id. */
   attachPaymentMethod(paymentMethod: string, customerId: string): Promise<string> {
     const stripe = this.stripe();
-    return withProviderErrors(async () => (await stripe.paymentMethods.attach(paymentMethod, { customer: customerId })).id);
+    return withProviderErrors(
+      async () => (await stripe.paymentMethods.attach(paymentMethod, { customer: customerId })).id,
+    );
   }
 
   /**
@@ -149,7 +154,11 @@ export class StripeGateway {
       return stripe.webhooks.constructEvent(rawBody, signature, this.webhookSecret!);
     } catch (error) {
       if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
-        throw ApiError.badRequest('invalid_signature', 'The webhook signature does not verify.', 'stripe-signature');
+        throw ApiError.badRequest(
+          'invalid_signature',
+          'The webhook signature does not verify.',
+          'stripe-signature',
+        );
       }
       throw error;
     }
@@ -171,10 +180,18 @@ async function withProviderErrors<Result>(call: () => Promise<Result>): Promise<
       throw new ApiError(402, 'payment_declined', error.message, 'paymentMethod');
     }
     if (error instanceof Stripe.errors.StripeInvalidRequestError && error.param?.includes('payment_method')) {
-      throw ApiError.badRequest('payment_method_invalid', 'The payment method cannot be used.', 'paymentMethod');
+      throw ApiError.badRequest(
+        'payment_method_invalid',
+        'The payment method cannot be used.',
+        'paymentMethod',
+      );
     }
     if (error instanceof Stripe.errors.StripeError) {
-      throw new ApiError(502, 'payment_provider_error', 'The payment provider could not complete the request.');
+      throw new ApiError(
+        502,
+        'payment_provider_error',
+        'The payment provider could not complete the request.',
+      );
     }
     throw error;
   }

@@ -50,7 +50,8 @@ export class SubscriptionsService {
         providerCustomerId: customerId,
       });
     } catch (error) {
-      if ((error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION) throw subscriptionExists();
+      if ((error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION)
+        throw subscriptionExists();
       throw error;
     }
     let created: ProviderSubscription;
@@ -64,7 +65,9 @@ export class SubscriptionsService {
         now: new Date(),
       });
     } catch (error) {
-      await this.dataSource.getRepository(Subscription).update({ id, status: 'incomplete' }, { status: 'failed' });
+      await this.dataSource
+        .getRepository(Subscription)
+        .update({ id, status: 'incomplete' }, { status: 'failed' });
       throw error;
     }
     return this.dataSource.transaction(async (manager) => {
@@ -83,7 +86,9 @@ export class SubscriptionsService {
 
   /** Another account's subscription is "not found", never "forbidden": ids of others are not confirmed. */
   async own(accountId: string, subscriptionId: string): Promise<SubscriptionDto> {
-    const subscription = await this.dataSource.getRepository(Subscription).findOneBy({ id: subscriptionId, accountId });
+    const subscription = await this.dataSource
+      .getRepository(Subscription)
+      .findOneBy({ id: subscriptionId, accountId });
     if (!subscription) throw noSubscription();
     return toSubscriptionDto(subscription);
   }
@@ -94,9 +99,15 @@ export class SubscriptionsService {
     if (!subscription) throw noSubscription();
     if (subscription.cancelAtPeriodEnd) return toSubscriptionDto(subscription);
     if (!subscription.providerSubscriptionId) {
-      throw ApiError.conflict('subscription_pending', 'The subscription is still being set up; try again shortly.');
+      throw ApiError.conflict(
+        'subscription_pending',
+        'The subscription is still being set up; try again shortly.',
+      );
     }
-    const provider = await this.stripe.cancelAtPeriodEnd(subscription.providerSubscriptionId, subscription.id);
+    const provider = await this.stripe.cancelAtPeriodEnd(
+      subscription.providerSubscriptionId,
+      subscription.id,
+    );
     return this.dataSource.transaction(async (manager) => {
       const locked = await lockedSubscription(manager, subscription.id);
       adoptPeriod(locked, provider.periodStart, provider.periodEnd);
@@ -136,7 +147,9 @@ export class SubscriptionsService {
 }
 
 export async function lockedSubscription(manager: EntityManager, id: string): Promise<Subscription> {
-  return manager.getRepository(Subscription).findOneOrFail({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  return manager
+    .getRepository(Subscription)
+    .findOneOrFail({ where: { id }, lock: { mode: 'pessimistic_write' } });
 }
 
 /** The provider's current period, taken only when it moves forward (events can arrive in any order). */

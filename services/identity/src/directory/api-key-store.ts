@@ -12,10 +12,9 @@ import {
 } from '@onecommons/auth';
 import { ApiKeyCreatedV1, ApiKeyRevokedV1, createEvent, uuidV7 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
-import { ApiError } from '@onecommons/service-kit';
+import { ApiError, decodeCursor, type Page, pageOf, type PageQuery } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type ApiKeyDto, type CreateApiKeyDto, type CreatedApiKeyDto } from '../api-keys/dto.js';
-import { decodeCursor, type Page, type PageQuery, pageOf } from './page.js';
 
 const SOURCE = { source: '/onecommons/identity' };
 

@@ -1,7 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { Authenticated, CurrentPrincipal, type Principal, RequireOrganization } from '@onecommons/auth';
-import { UuidParamPipe, ZodValidationPipe } from '@onecommons/service-kit';
-import { type Page, type PageQuery, pageQuerySchema } from '../directory/page.js';
+import {
+  type Page,
+  type PageQuery,
+  pageQuerySchema,
+  UuidParamPipe,
+  ZodValidationPipe,
+} from '@onecommons/service-kit';
 import {
   type CreateOrganizationDto,
   createOrganizationSchema,

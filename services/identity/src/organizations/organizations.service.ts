@@ -8,11 +8,10 @@ import {
   uuidV7,
 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
-import { ApiError } from '@onecommons/service-kit';
+import { ApiError, decodeCursor, type Page, pageOf, type PageQuery } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
-import { isUniqueViolation } from '../directory/database-errors.js';
+import { isUniqueViolation } from '@onecommons/persistence';
 import { MembershipDirectory } from '../directory/membership-directory.js';
-import { decodeCursor, type Page, type PageQuery, pageOf } from '../directory/page.js';
 import {
   type CreateOrganizationDto,
   type MemberDto,

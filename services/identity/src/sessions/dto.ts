@@ -23,7 +23,10 @@ export const tokenPairSchema = z.strictObject({
   tokenType: z.literal('Bearer'),
   accessToken: z.string().meta({ description: 'An EdDSA-signed JWT (`typ` at+jwt)' }),
   expiresIn: z.int().positive().meta({ description: 'Seconds until the access token expires' }),
-  refreshToken: z.string().regex(/^ocr_[A-Za-z0-9_-]{43}$/).meta({ description: 'Single use; rotates' }),
+  refreshToken: z
+    .string()
+    .regex(/^ocr_[A-Za-z0-9_-]{43}$/)
+    .meta({ description: 'Single use; rotates' }),
 });
 
 export type TokenPairDto = Readonly<z.output<typeof tokenPairSchema>>;

@@ -37,7 +37,10 @@ export class SessionsController {
   @Public()
   @Header('Cache-Control', 'no-store')
   @RateLimited(...TOKEN_REFRESH_LIMITS)
-  @ApiOkResponse({ description: 'The next pair; the spent token no longer works', standardSchema: tokenPairSchema })
+  @ApiOkResponse({
+    description: 'The next pair; the spent token no longer works',
+    standardSchema: tokenPairSchema,
+  })
   @ApiErrors(400, 401)
   refresh(@Body({ schema: refreshSchema }) body: RefreshDto): Promise<TokenPairDto> {
     return this.sessions.refresh(body.refreshToken);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { SERVICE_NAMES } from '@onecommons/contracts';
 import { gatewayUrl, serviceUrl, type Profile } from '../profile.js';
 import { ensurePostgres, ensureRedis } from './datastores.js';
+import { ensureFakeStripe, stopFakeStripe } from './fake-stripe.js';
 import { ensureGateway, stopGateway } from './gateway.js';
 import { ensureKafka, stopKafka } from './kafka-broker.js';
 import { say } from './log.js';
@@ -23,6 +24,7 @@ export async function platformUp(profile: Profile): Promise<void> {
   const processes = processTableOf(profile);
   writeEnvironmentFiles(profile);
   await migrateAll(profile);
+  await ensureFakeStripe(profile, processes);
   await startServices(profile, processes);
   await ensureGateway(profile, processes);
 }
@@ -32,10 +34,12 @@ export async function everythingDown(profile: Profile): Promise<void> {
   const processes = processTableOf(profile);
   const stoppedGateway = await stopGateway(processes);
   const stoppedServices = await stopServices(processes);
+  const stoppedFakeStripe = await stopFakeStripe(processes);
   const stoppedKafka = await stopKafka(processes);
   const stopped = [
     ...(stoppedGateway ? ['gateway'] : []),
     ...stoppedServices,
+    ...(stoppedFakeStripe ? ['fake-stripe'] : []),
     ...(stoppedKafka ? ['kafka'] : []),
   ];
   say(stopped.length > 0 ? `stopped ${stopped.join(', ')}` : 'nothing that ./dev started is running');

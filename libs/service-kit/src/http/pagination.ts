@@ -1,4 +1,5 @@
-import { ApiError } from '@onecommons/service-kit';
+import { ApiError } from './api-error.js';
+import { UUID_PATTERN } from './uuid-param.pipe.js';
 import { z } from 'zod';
 
 /** `?limit=&cursor=`: keyset pagination over ids (UUIDv7, so also creation order). */
@@ -25,7 +26,7 @@ export const encodeCursor = (afterId: string) => Buffer.from(afterId, 'utf8').to
 export function decodeCursor(cursor: string | undefined): string | null {
   if (cursor === undefined) return null;
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id))
+  if (!UUID_PATTERN.test(id))
     throw ApiError.badRequest('invalid_cursor', 'is not a cursor this API returned', 'cursor');
   return id;
 }

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/**
+ * Billing and allocation periods are calendar months in UTC, labelled `YYYY-MM`: labels sort in time
+ * order as strings, which the services rely on.
+ */
+export const PERIOD_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+export const periodSchema = z.string().regex(PERIOD_PATTERN, { error: 'must be a period, YYYY-MM' });
+
+export function periodOf(instant: Date): string {
+  return `${instant.getUTCFullYear().toString().padStart(4, '0')}-${(instant.getUTCMonth() + 1).toString().padStart(2, '0')}`;
+}
+
+/** The first instant of a period (inclusive). */
+export function periodStart(period: string): Date {
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(year, month - 1, 1));
+}
+
+/** The first instant after a period (exclusive end). */
+export function periodEnd(period: string): Date {
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(year, month, 1));
+}
+
+export const nextPeriod = (period: string): string => periodOf(periodEnd(period));

@@ -1,0 +1,90 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from '@jest/globals';
+import { testStack } from '@onecommons/testing';
+
+const stack = testStack();
+export const PASSWORD = 'correct horse battery staple';
+
+export interface Answer<Body = Record<string, unknown>> {
+  readonly status: number;
+  readonly body: Body;
+}
+
+/** A variable from the environment `./dev` gave a service process. */
+export function serviceEnvironmentValue(service: string, name: string): string {
+  const file = readFileSync(path.join(stack.envDir, `${service}.env`), 'utf8');
+  const line = file.split('\n').find((candidate) => candidate.startsWith(`${name}=`));
+  if (!line) throw new Error(`${service}.env has no ${name}`);
+  return line.slice(name.length + 1);
+}
+
+export async function call<Body = Record<string, unknown>>(
+  method: string,
+  pathname: string,
+  options: { credential?: string; body?: unknown } = {},
+): Promise<Answer<Body>> {
+  const response = await fetch(`${stack.gatewayUrl}${pathname}`, {
+    method,
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.credential ? { authorization: `Bearer ${options.credential}` } : {}),
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Body };
+}
+
+export interface TestAccount {
+  readonly id: string;
+  readonly email: string;
+  token: string;
+}
+
+export async function newAccount(label: string): Promise<TestAccount> {
+  const email = `${label}-${randomUUID()}@example.org`;
+  const created = await call<{ id: string }>('POST', '/api/identity/v1/accounts', {
+    body: { email, password: PASSWORD },
+  });
+  expect(created.status).toBe(201);
+  return { id: created.body.id, email, token: await login(email) };
+}
+
+/** A fresh access token: it carries the account's roles and memberships as of now. */
+export async function login(email: string): Promise<string> {
+  const session = await call<{ accessToken: string }>('POST', '/api/identity/v1/sessions', {
+    body: { email, password: PASSWORD },
+  });
+  expect(session.status).toBe(201);
+  return session.body.accessToken;
+}
+
+export async function newOrganization(account: TestAccount, kind: string): Promise<string> {
+  const created = await call<{ id: string }>('POST', '/api/identity/v1/organizations', {
+    credential: account.token,
+    body: { name: `${kind} ${randomUUID()}`, kind },
+  });
+  expect(created.status).toBe(201);
+  account.token = await login(account.email);
+  return created.body.id;
+}
+
+/**
+ * The stack's admin, the same account for every suite and worker: its email derives from the stack's
+ * bootstrap token, so registering twice just finds it, and bootstrapping again as it is harmless.
+ */
+export async function platformAdmin(): Promise<TestAccount> {
+  const bootstrapToken = serviceEnvironmentValue('identity', 'IDENTITY_ADMIN_BOOTSTRAP_TOKEN');
+  const email = `admin-${createHash('sha256').update(bootstrapToken).digest('hex').slice(0, 16)}@onecommons.test`;
+  const registered = await call('POST', '/api/identity/v1/accounts', { body: { email, password: PASSWORD } });
+  expect([201, 409]).toContain(registered.status);
+  const token = await login(email);
+  const bootstrap = await call<{ accountId: string }>('POST', '/api/identity/v1/admins/bootstrap', {
+    credential: token,
+    body: { token: bootstrapToken },
+  });
+  expect(bootstrap.status).toBe(200);
+  return { id: bootstrap.body.accountId, email, token: await login(email) };
+}

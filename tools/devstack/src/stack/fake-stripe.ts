@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { profileSecret, REPO_ROOT, serviceUrl, testSlot, type Profile } from '../profile.js';
+import { say } from './log.js';
+import { answers, getJson, waitUntil } from './probes.js';
+import { tailOf, type ProcessTable } from './processes.js';
+
+const PROCESS_NAME = 'fake-stripe';
+// A function, not a constant: profile.ts imports this module, so REPO_ROOT is not set yet at load.
+const entry = () => path.join(REPO_ROOT, 'tools/fake-stripe/dist/src/main.js');
+const HOST = '127.0.0.1';
+
+/** The local stand-in for Stripe: dev 12111, test 12211 + 100 × slot, bench out of every slot's way. */
+export function fakeStripePort(profile: Profile): number {
+  if (profile.name === 'dev') return 12_111;
+  return 12_211 + 100 * (profile.name === 'bench' ? 10 : testSlot());
+}
+
+export const fakeStripeUrl = (profile: Profile) => `http://${HOST}:${fakeStripePort(profile)}`;
+
+/** What identity and the fake share: the API key and the webhook signing secret (random per profile). */
+export function stripeSecrets(profile: Profile): { secretKey: string; webhookSecret: string } {
+  const key = Buffer.from(profileSecret(profile, 'fake-stripe-secret-key'), 'base64').toString('hex');
+  const webhook = Buffer.from(profileSecret(profile, 'fake-stripe-webhook-secret'), 'base64').toString('hex');
+  return { secretKey: `sk_test_${key}`, webhookSecret: `whsec_${webhook}` };
+}
+
+/** Identity's Stripe settings in a local stack. */
+export function identityStripeEnvironment(profile: Profile): Record<string, string> {
+  const { secretKey, webhookSecret } = stripeSecrets(profile);
+  return {
+    STRIPE_API_BASE: fakeStripeUrl(profile),
+    STRIPE_SECRET_KEY: secretKey,
+    STRIPE_WEBHOOK_SECRET: webhookSecret,
+  };
+}
+
+/** Starts the fake Stripe unless something answers on its port; it delivers webhooks to identity. */
+export async function ensureFakeStripe(profile: Profile, processes: ProcessTable): Promise<boolean> {
+  const port = fakeStripePort(profile);
+  if (await answers(HOST, port)) return false;
+  const { secretKey, webhookSecret } = stripeSecrets(profile);
+  const logFile = path.join(profile.stateDir, 'logs', 'fake-stripe.log');
+  say(`starting the fake Stripe on ${HOST}:${port}`);
+  processes.start({
+    name: PROCESS_NAME,
+    command: process.execPath,
+    args: ['--enable-source-maps', entry()],
+    env: {
+      FAKE_STRIPE_HOST: HOST,
+      FAKE_STRIPE_PORT: String(port),
+      FAKE_STRIPE_SECRET_KEY: secretKey,
+      FAKE_STRIPE_WEBHOOK_URL: `${serviceUrl(profile, 'identity')}/api/identity/v1/payments/stripe/webhook`,
+      FAKE_STRIPE_WEBHOOK_SECRET: webhookSecret,
+    },
+    cwd: REPO_ROOT,
+    logFile,
+    marker: entry(),
+  });
+  try {
+    await waitUntil(
+      `the fake Stripe at ${HOST}:${port}`,
+      async () => (await getJson(`${fakeStripeUrl(profile)}/_fake/health`)).status === 200,
+      { timeoutMs: 15_000 },
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${tailOf(logFile)}`);
+  }
+  return true;
+}
+
+export function stopFakeStripe(processes: ProcessTable): Promise<boolean> {
+  return processes.stop(PROCESS_NAME);
+}
