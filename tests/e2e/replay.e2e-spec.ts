@@ -1,31 +1,13 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { TOPICS } from '@onecommons/contracts';
 import { consumerCaughtUp, eventually, testStack } from '@onecommons/testing';
+import { runCommons } from './commons-cli.js';
 
 // `commons replay` against the running platform: metering's live projection, rebuilt from Kafka.
 
 const stack = testStack();
-const repoRoot = path.join(import.meta.dirname, '..', '..');
-const commons = path.join(repoRoot, 'tools/cli/bin/commons.js');
-
-function runCommons(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [commons, ...args], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
-
 describe('commons replay', () => {
   it('rebuilds metering from the topics and reports identical digests', async () => {
     const registered = await fetch(`${stack.gatewayUrl}/api/identity/v1/accounts`, {

@@ -21,15 +21,18 @@ let redis: Redis;
 
 beforeAll(async () => {
   identity = await startService(identityService, { env: limits });
-  // A second instance of the same service: same schema, so the same Redis key prefix.
-  replica = await startService(identityService, { env: limits, schema: identity.schema });
   redis = new Redis(testStack().redisUrl);
+  // A second instance of the same service: same schema (so the same Redis key prefix) and keys.
+  replica = await startService(identityService, {
+    env: { ...limits, IDENTITY_KEY_ENCRYPTION_KEY: identity.config.IDENTITY_KEY_ENCRYPTION_KEY },
+    schema: identity.schema,
+  });
 });
 
 afterAll(async () => {
-  redis.disconnect();
-  await replica.stop({ keepSchema: true });
-  await identity.stop();
+  redis?.disconnect();
+  await replica?.stop({ keepSchema: true });
+  await identity?.stop();
 });
 
 let nextAddress = 1;

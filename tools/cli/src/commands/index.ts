@@ -1,11 +1,13 @@
 import { type Command } from 'commander';
 import { registerAllocateCommand } from './allocate.js';
+import { registerDemoCommand } from './demo.js';
 import { registerDlqCommand } from './dlq.js';
 import { registerReplayCommand } from './replay.js';
 
 /** Every subcommand of `commons`, each registered by its own module. */
 export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerAllocateCommand,
+  registerDemoCommand,
   registerDlqCommand,
   registerReplayCommand,
 ];

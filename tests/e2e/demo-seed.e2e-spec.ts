@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { periodOf } from '@onecommons/contracts';
+import { testStack } from '@onecommons/testing';
+import { runCommons } from './commons-cli.js';
+import { call, PASSWORD, platformAdmin } from './gateway-client.js';
+
+// `commons demo seed` against the running platform, through the gateway only.
+
+const stack = testStack();
+const workDir = mkdtempSync(path.join(tmpdir(), 'demo-seed-'));
+const out = path.join(workDir, 'seed.json');
+
+afterAll(() => {
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+interface SeedFile {
+  gateway: string;
+  period: string;
+  admin: { token: string };
+  subscribers: { id: string; accessToken: string }[];
+  freeUsers: { id: string; accessToken: string }[];
+  services: { id: string; apiKey: string }[];
+  operators: { id: string }[];
+  providers: { id: string }[];
+  projects: { id: string; key: string }[];
+}
+
+async function seed(): Promise<SeedFile> {
+  const admin = await platformAdmin();
+  const result = await runCommons([
+    'demo',
+    'seed',
+    '--out',
+    out,
+    '--gateway',
+    stack.gatewayUrl,
+    '--bootstrap-token-file',
+    path.join(stack.envDir, '..', 'secrets', 'identity-admin-bootstrap-token'),
+    '--admin-email',
+    admin.email,
+    '--admin-password',
+    PASSWORD,
+  ]);
+  expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+  return JSON.parse(readFileSync(out, 'utf8')) as SeedFile;
+}
+
+describe('commons demo seed', () => {
+  it('creates the demo cast through the gateway, and a second run reuses it', async () => {
+    const first = await seed();
+    expect(first).toMatchObject({ gateway: stack.gatewayUrl, period: periodOf(new Date()) });
+    expect(first.subscribers).toHaveLength(20);
+    expect(first.freeUsers).toHaveLength(5);
+    expect(first.services).toHaveLength(8);
+    expect(first.operators).toHaveLength(4);
+    expect(first.providers).toHaveLength(3);
+    expect(first.projects).toHaveLength(6);
+
+    // Every subscriber has paid for this period; free users have no subscription.
+    for (const subscriber of first.subscribers) {
+      const current = await call('GET', '/api/identity/v1/subscriptions/current', {
+        credential: subscriber.accessToken,
+      });
+      expect(current).toMatchObject({ status: 200, body: { paidPeriod: first.period, status: 'active' } });
+    }
+    const free = await call('GET', '/api/identity/v1/subscriptions/current', {
+      credential: first.freeUsers[0]?.accessToken,
+    });
+    expect(free.status).toBe(404);
+    // Every service key works and is bound to its service.
+    for (const service of first.services) {
+      const self = await call('GET', '/api/identity/v1/api-keys/self', { credential: service.apiKey });
+      expect(self).toMatchObject({
+        status: 200,
+        body: { serviceId: service.id, scopes: ['metering:write'] },
+      });
+    }
+    // One project has no members yet: its share will be escrowed.
+    const authKit = first.projects.find((project) => project.key === 'auth-kit');
+    const contract = await call('GET', `/api/catalog/v1/projects/${authKit?.id}/contract`, {
+      credential: first.admin.token,
+    });
+    expect(contract).toMatchObject({ status: 200, body: { members: [] } });
+
+    const second = await seed();
+    const ids = (file: SeedFile) => ({
+      subscribers: file.subscribers.map((subscriber) => subscriber.id),
+      services: file.services.map((service) => [service.id, service.apiKey]),
+      operators: file.operators.map((operator) => operator.id),
+      projects: file.projects.map((project) => project.id),
+    });
+    expect(ids(second)).toEqual(ids(first));
+  });
+
+  it('refuses a bad gateway URL with exit 2 and the option', async () => {
+    const result = await runCommons(['demo', 'seed', '--out', out, '--gateway', 'not a url']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('invalid input: --gateway');
+  });
+});

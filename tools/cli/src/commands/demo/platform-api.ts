@@ -1,0 +1,69 @@
+import { CliError } from '../../cli-error.js';
+
+/** An answer the demo did not expect: the request, the status and the platform's error body. */
+export class PlatformApiError extends CliError {
+  constructor(
+    readonly method: string,
+    readonly pathname: string,
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`${method} ${pathname} answered ${status}: ${JSON.stringify(body)}`);
+    this.name = 'PlatformApiError';
+  }
+}
+
+export interface ApiAnswer<Body> {
+  readonly status: number;
+  readonly body: Body;
+}
+
+/** The platform's public HTTP API through the gateway, JSON in and out. */
+export class PlatformApi {
+  constructor(readonly gateway: string) {}
+
+  async request<Body>(
+    method: string,
+    pathname: string,
+    options: { credential?: string; body?: unknown } = {},
+  ): Promise<ApiAnswer<Body>> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(pathname, this.gateway), {
+        method,
+        headers: {
+          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(options.credential ? { authorization: `Bearer ${options.credential}` } : {}),
+        },
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (error) {
+      throw new CliError(
+        `cannot reach the gateway at ${this.gateway} (${error instanceof Error ? error.message : String(error)}); is the platform up (./dev up)?`,
+      );
+    }
+    const text = await response.text();
+    let body: unknown = undefined;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = text;
+    }
+    return { status: response.status, body: body as Body };
+  }
+
+  /** A request that must answer one of `expected` statuses (default: any 2xx). */
+  async expect<Body>(
+    method: string,
+    pathname: string,
+    options: { credential?: string; body?: unknown; statuses?: readonly number[] } = {},
+  ): Promise<ApiAnswer<Body>> {
+    const answer = await this.request<Body>(method, pathname, options);
+    const ok = options.statuses
+      ? options.statuses.includes(answer.status)
+      : answer.status >= 200 && answer.status < 300;
+    if (!ok) throw new PlatformApiError(method, pathname, answer.status, answer.body);
+    return answer;
+  }
+}
