@@ -142,6 +142,81 @@ describe('every service', () => {
   });
 });
 
+describe('API documentation through the gateway', () => {
+  interface DocsIndex {
+    readonly services: readonly {
+      readonly service: string;
+      readonly openapi: string;
+      readonly docs: string;
+    }[];
+  }
+
+  it('indexes every service’s OpenAPI document and Swagger UI at /api/docs', async () => {
+    const { response, body } = await send('/api/docs');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const { services } = body as DocsIndex;
+    expect(services.map((entry) => entry.service).sort()).toEqual(Object.keys(stack.services).sort());
+    for (const { service, openapi, docs } of services) {
+      expect({ openapi, docs }).toEqual({
+        openapi: `/api/${service}/openapi.json`,
+        docs: `/api/${service}/docs`,
+      });
+    }
+  });
+
+  it('passes each service’s document and Swagger UI through', async () => {
+    const { services } = (await send('/api/docs')).body as DocsIndex;
+    for (const { service, openapi, docs } of services) {
+      const document = await send(openapi);
+      expect({ service, status: document.response.status }).toEqual({ service, status: 200 });
+      const { openapi: version, paths } = document.body as {
+        openapi: string;
+        paths: Record<string, unknown>;
+      };
+      expect(version).toBe('3.1.0');
+      expect(Object.keys(paths).every((path) => path.startsWith(`/api/${service}/`))).toBe(true);
+      const page = await fetch(`${gateway}${docs}`);
+      expect({ service, status: page.status }).toEqual({ service, status: 200 });
+      expect(await page.text()).toContain('swagger-ui');
+    }
+    const identityPaths = Object.keys(
+      ((await send('/api/identity/openapi.json')).body as { paths: object }).paths,
+    );
+    expect(identityPaths).toEqual(
+      expect.arrayContaining(['/api/identity/v1/sessions', '/api/identity/v1/accounts']),
+    );
+  });
+});
+
+describe('login through the gateway', () => {
+  it('is limited per client address as the gateway forwards it, with the service’s 429', async () => {
+    // A client address of its own (forwarded by the gateway after the one the test claims), so this test
+    // does not spend the budget other tests log in with.
+    const headers = { 'x-forwarded-for': '203.0.113.77' };
+    const email = `limited-${randomUUID()}@example.org`;
+    const attempt = () =>
+      postJson('/api/identity/v1/sessions', { email, password: 'not the password' }, headers);
+    const statuses = [];
+    for (let index = 0; index < 10; index++) statuses.push((await attempt()).response.status);
+    expect(statuses).toEqual(Array.from({ length: 10 }, () => 401));
+    const limited = await attempt();
+    expect(limited.response.status).toBe(429);
+    expect(Number(limited.response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const { error } = limited.body as ErrorBody;
+    expect(error.code).toBe('rate_limited');
+    expect(error.message).not.toBe('Too many requests; retry later.'); // identity's answer, not nginx's
+    expect(limited.response.headers.get('x-request-id')).toBe(error.requestId);
+    // Another client trying the same account is not refused.
+    const other = await postJson(
+      '/api/identity/v1/sessions',
+      { email, password: 'not the password' },
+      { 'x-forwarded-for': '203.0.113.78' },
+    );
+    expect(other.response.status).toBe(401);
+  });
+});
+
 // Last: it spends this client's rate budget.
 describe('the gateway under a burst', () => {
   it('answers the excess with JSON 429s and a Retry-After', async () => {

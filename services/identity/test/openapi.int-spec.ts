@@ -13,7 +13,10 @@ interface Operation {
   readonly operationId?: string;
   readonly security?: Record<string, string[]>[];
   readonly requestBody?: { required?: boolean; content: Record<string, { schema: JsonSchema }> };
-  readonly responses: Record<string, { headers?: Record<string, unknown>; content?: Record<string, { schema: JsonSchema }> }>;
+  readonly responses: Record<
+    string,
+    { headers?: Record<string, unknown>; content?: Record<string, { schema: JsonSchema }> }
+  >;
 }
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[] };
 interface OpenApiDocument {
@@ -65,7 +68,7 @@ describe('GET /api/identity/openapi.json', () => {
     expect(requestSchemaOf('/v1/accounts')).toEqual({
       type: 'object',
       properties: {
-        email: { type: 'string' },
+        email: { type: 'string', format: 'email', maxLength: 254 },
         password: { type: 'string', minLength: 12, maxLength: 256 },
       },
       required: ['email', 'password'],
@@ -98,11 +101,13 @@ describe('GET /api/identity/openapi.json', () => {
     expect(responseSchemaOf('/v1/accounts', '409')).toEqual(errorRef);
     for (const [path, methods] of Object.entries(document.paths)) {
       for (const [method, { responses }] of Object.entries(methods)) {
-        expect({ path, method, schema: responses['default']?.content?.['application/json']?.schema }).toEqual({
-          path,
-          method,
-          schema: errorRef,
-        });
+        expect({ path, method, schema: responses['default']?.content?.['application/json']?.schema }).toEqual(
+          {
+            path,
+            method,
+            schema: errorRef,
+          },
+        );
       }
     }
   });

@@ -29,7 +29,9 @@ describe('ZodValidationPipe', () => {
   });
 
   it('names the failing field with its dotted path', async () => {
-    const error = await failure(pipe.transform({ email: 'a', address: { city: 7 } }, { type: 'body', schema }));
+    const error = await failure(
+      pipe.transform({ email: 'a', address: { city: 7 } }, { type: 'body', schema }),
+    );
     expect({ status: error.status, code: error.code, field: error.field, message: error.message }).toEqual({
       status: 400,
       code: 'validation_failed',

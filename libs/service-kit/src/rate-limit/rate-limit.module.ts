@@ -7,7 +7,7 @@ import {
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
-import type { ThrottlerLimitDetail } from '@nestjs/throttler';
+import type { ThrottlerLimitDetail, ThrottlerOptions } from '@nestjs/throttler';
 import { type Request, type Response } from 'express';
 import { type Redis } from 'ioredis';
 import { ApiError } from '../http/api-error.js';
@@ -79,6 +79,18 @@ export function RateLimited(...policies: readonly [string, ...string[]]): Method
   return applyDecorators(SetMetadata(RATE_LIMITS, policies), UseGuards(RateLimitGuard), ApiErrors(429));
 }
 
+/** @nestjs/throttler's options for the policies; each applies only where `@RateLimited` names it. */
+export function throttlersOf(policies: readonly RateLimitPolicy[]): ThrottlerOptions[] {
+  return policies.map(({ name, limit, ttlMs, blockMs, tracker = clientAddressOf }) => ({
+    name,
+    limit,
+    ttl: ttlMs,
+    blockDuration: blockMs ?? ttlMs,
+    skipIf: (context: ExecutionContext) => !policiesOf(context).includes(name),
+    getTracker: (request: Record<string, unknown>) => tracker(request as unknown as Request),
+  }));
+}
+
 /** Registers a service's rate-limit policies, counted in Redis. Endpoints opt in with `@RateLimited`. */
 @Module({})
 export class RateLimitModule {
@@ -92,15 +104,7 @@ export class RateLimitModule {
           useFactory: (redis: Redis, prefix: string) => ({
             storage: new RedisThrottlerStorage(redis, prefix),
             setHeaders: false,
-            throttlers: policies.map(({ tracker, ...policy }) => ({
-              name: policy.name,
-              limit: policy.limit,
-              ttl: policy.ttlMs,
-              blockDuration: policy.blockMs ?? policy.ttlMs,
-              skipIf: (context: ExecutionContext) => !policiesOf(context).includes(policy.name),
-              getTracker: (request: Record<string, unknown>) =>
-                (tracker ?? clientAddressOf)(request as unknown as Request),
-            })),
+            throttlers: throttlersOf(policies),
           }),
         }),
       ],

@@ -1,5 +1,7 @@
 import { SERVICE_NAMES } from '@onecommons/contracts';
-import { profileNamed, type Profile } from '../profile.js';
+import path from 'node:path';
+import { gatewayUrl, profileNamed, type Profile, REPO_ROOT } from '../profile.js';
+import { runCommand } from '../stack/run-command.js';
 import { say } from '../stack/log.js';
 import {
   everythingDown,
@@ -18,6 +20,27 @@ export async function up(profile: Profile = devProfile()): Promise<void> {
   await infrastructureUp(profile);
   await platformUp(profile);
   printSummary(await statusOf(profile));
+}
+
+/** The demo cast, seeded through the gateway like any client would (idempotent: a rerun reuses it). */
+async function seedDemo(profile: Profile): Promise<void> {
+  const out = path.join(profile.stateDir, 'demo-seed.json');
+  await runCommand(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, 'tools/cli/bin/commons.js'),
+      'demo',
+      'seed',
+      '--out',
+      out,
+      '--gateway',
+      gatewayUrl(profile),
+    ],
+    { cwd: REPO_ROOT, inherit: true },
+  );
+  say(
+    `demo seeded: accounts, organizations, projects, services and paying subscribers (${path.relative(REPO_ROOT, out)})`,
+  );
 }
 
 export async function down(profile: Profile = devProfile()): Promise<void> {
@@ -46,6 +69,7 @@ export async function start(): Promise<void> {
     await everythingDown(profile);
     throw error;
   }
+  await seedDemo(profile);
   say('everything is up; Ctrl-C stops it (logs in .local/dev/logs)');
   let lastReady = new Set<string>(SERVICE_NAMES);
   for (;;) {

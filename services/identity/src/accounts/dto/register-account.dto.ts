@@ -7,7 +7,9 @@ export const registerAccountSchema = z.strictObject({
     .transform(normaliseEmail)
     .pipe(
       z.email({ error: 'must be an email address' }).max(254, { error: 'must be at most 254 characters' }),
-    ),
+    )
+    // Documents what the pipe checks: a transform's input would otherwise show as any string.
+    .meta({ format: 'email', maxLength: 254 }),
   password: z
     .string({ error: 'must be a string' })
     .min(12, { error: 'must be at least 12 characters' })
