@@ -22,6 +22,7 @@ export { ShutdownState } from './health/shutdown-state.js';
 export { ApiError } from './http/api-error.js';
 export { ApiExceptionFilter, type ErrorBody } from './http/api-exception.filter.js';
 export { ZodValidationPipe } from './http/zod-validation.pipe.js';
+export { INFRASTRUCTURE_ENDPOINT, InfrastructureEndpoint } from './http/infrastructure-endpoint.js';
 export {
   ACCESS_TOKEN_SECURITY,
   API_KEY_SECURITY,

@@ -1,7 +1,9 @@
+import { DiscoveryModule } from '@nestjs/core';
 import { type DynamicModule, type InjectionToken, Module, type ModuleMetadata } from '@nestjs/common';
 import { AccessTokenVerifier } from '../access-token-verifier.js';
 import { RemoteApiKeySource } from '../remote-api-key-source.js';
 import { type ApiKeySource } from '../api-key.js';
+import { AccessPolicyAudit } from './access-policy-audit.js';
 import { AccessPolicyGuard } from './access-policy.guard.js';
 import { type AccessDirectory, accessFromClaims } from './access-directory.js';
 import { ACCESS_TOKEN_VERIFIER, API_KEY_SOURCE, ACCESS_DIRECTORY } from './tokens.js';
@@ -29,7 +31,7 @@ export class AuthModule {
     return {
       module: AuthModule,
       global: true,
-      imports: options.imports ?? [],
+      imports: [DiscoveryModule, ...(options.imports ?? [])],
       providers: [
         { provide: AUTH_SETUP, inject: options.inject ?? [], useFactory: options.useFactory },
         {
@@ -48,6 +50,7 @@ export class AuthModule {
           useFactory: (setup: AuthSetup) => setup.directory ?? accessFromClaims,
         },
         AccessPolicyGuard,
+        AccessPolicyAudit,
       ],
       exports: [ACCESS_TOKEN_VERIFIER, API_KEY_SOURCE, ACCESS_DIRECTORY, AccessPolicyGuard],
     };

@@ -1,3 +1,4 @@
+import { InfrastructureEndpoint } from '../http/infrastructure-endpoint.js';
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
@@ -5,6 +6,7 @@ import { DependencyHealth } from './dependency-health.js';
 import { ShutdownState } from './shutdown-state.js';
 
 @ApiExcludeController() // probes for the platform, not part of the public API
+@InfrastructureEndpoint()
 @Controller('health')
 export class HealthController {
   constructor(
