@@ -53,7 +53,14 @@ const credentials = new Map<Actor, string | undefined>();
 
 beforeAll(async () => {
   identity = await startService(identityService, {
-    env: { IDENTITY_ADMIN_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN, ...GENEROUS_RATE_LIMITS },
+    env: {
+      IDENTITY_ADMIN_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
+      ...GENEROUS_RATE_LIMITS,
+      // Payments configured but never reached: the matrix's requests stop at validation or the signature.
+      STRIPE_API_BASE: 'http://127.0.0.1:9',
+      STRIPE_SECRET_KEY: 'sk_test_authorization_matrix',
+      STRIPE_WEBHOOK_SECRET: 'whsec_authorization_matrix',
+    },
   });
   client = new IdentityClient(identity);
   const accounts = Object.fromEntries(
@@ -284,6 +291,54 @@ const ROWS: readonly Row[] = [
     route: '/api/identity/v1/admins/:accountId',
     allowed: ['admin'],
     request: async (f) => ({ path: `/v1/admins/${await newAdmin(f)}` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/plans',
+    allowed: 'everyone',
+    request: () => Promise.resolve({ path: '/v1/plans' }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/subscriptions',
+    allowed: ACCOUNTS,
+    // An unknown plan: the policy lets the caller through, validation answers (nothing is charged).
+    request: () =>
+      Promise.resolve({
+        path: '/v1/subscriptions',
+        body: { plan: 'no-such-plan', currency: 'EUR', paymentMethod: 'pm_card_visa' },
+      }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/subscriptions/current',
+    allowed: ACCOUNTS,
+    request: () => Promise.resolve({ path: '/v1/subscriptions/current' }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/subscriptions/current/cancel',
+    allowed: ACCOUNTS,
+    request: () => Promise.resolve({ path: '/v1/subscriptions/current/cancel' }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/subscriptions/:subscriptionId',
+    allowed: ACCOUNTS,
+    request: () => Promise.resolve({ path: `/v1/subscriptions/${randomUUID()}` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/payments',
+    allowed: ACCOUNTS,
+    request: () => Promise.resolve({ path: '/v1/payments' }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/payments/stripe/webhook',
+    // Stripe calls it: no platform credential, its signature is the authentication.
+    allowed: 'everyone',
+    request: () => Promise.resolve({ path: '/v1/payments/stripe/webhook', body: { id: 'evt_unsigned' } }),
   },
 ];
 
