@@ -23,6 +23,8 @@ const shared = {
   moduleNameMapper: {
     '^@onecommons/fake-stripe$': '<rootDir>/tools/fake-stripe/src/index.ts',
     '^@onecommons/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    // A service's integration tests may boot the services it talks to, by their definition only.
+    '^@onecommons/([a-z-]+)/definition$': '<rootDir>/services/$1/src/$1.definition.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/', '<rootDir>/.local/'],

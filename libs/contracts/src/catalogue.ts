@@ -8,6 +8,7 @@ import { ServiceCreatedV1 } from './catalog/service-created.js';
 import { ServiceUpdatedV1 } from './catalog/service-updated.js';
 import { AgreementMadeV1 } from './catalog/agreement-made.js';
 import { AgreementUpdatedV1 } from './catalog/agreement-updated.js';
+import { UsageRecordedV1 } from './metering/usage-recorded.js';
 import { EventCatalogue } from './envelope/event-catalogue.js';
 import { type EventContract } from './envelope/event-contract.js';
 import {
@@ -50,6 +51,7 @@ export const ALL_EVENT_CONTRACTS: readonly EventContract<unknown>[] = [
   ServiceUpdatedV1,
   AgreementMadeV1,
   AgreementUpdatedV1,
+  UsageRecordedV1,
 ];
 
 export const eventCatalogue = new EventCatalogue(ALL_EVENT_CONTRACTS);

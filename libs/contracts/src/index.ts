@@ -25,3 +25,4 @@ export * from './catalog/service-updated.js';
 export * from './catalog/agreement-made.js';
 export * from './catalog/agreement-updated.js';
 export { serviceStateSchema } from './catalog/service-state.js';
+export * from './metering/usage-recorded.js';

@@ -66,6 +66,10 @@ export async function startService<Config extends ServiceConfig>(
     KAFKA_TOPIC_PARTITIONS: '3',
     OUTBOX_POLL_INTERVAL_MS: '100',
     IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    // A service under test that authenticates callers gets identity's real URLs from its test (identity
+    // runs in the same process); for the others nothing listens here and nothing calls it.
+    AUTH_JWKS_URL: 'http://127.0.0.1:9/no-identity-in-this-test/jwks.json',
+    AUTH_API_KEY_INTROSPECTION_URL: 'http://127.0.0.1:9/no-identity-in-this-test/introspect',
     CONSUMER_RETRY_BACKOFF_MS: '20',
     CONSUMER_RETRY_BACKOFF_MAX_MS: '200',
     ...options.env,

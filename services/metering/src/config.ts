@@ -1,7 +1,16 @@
+import { apiKeyConfigShape, authConfigShape } from '@onecommons/auth';
+import { integerVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
 import { type z } from 'zod';
 
-/** Metering's environment: the platform's common variables; its own are added here as it grows. */
-export const meteringConfigSchema = defineServiceConfig({});
+/** Metering's environment: the platform's common variables, authentication, and late-event rules. */
+export const meteringConfigSchema = defineServiceConfig({
+  ...authConfigShape,
+  ...apiKeyConfigShape,
+  /** How long after a period ends its late usage is still accepted (the ledger closes it after that). */
+  METERING_LATE_EVENT_GRACE_MINUTES: integerVar({ min: 0, max: 7 * 24 * 60, default: 60 }),
+  /** How far in the future an event's `time` may be (clock skew of reporting services). */
+  METERING_MAX_FUTURE_SECONDS: integerVar({ min: 0, max: 3_600, default: 300 }),
+});
 
 export type MeteringConfig = z.output<typeof meteringConfigSchema>;

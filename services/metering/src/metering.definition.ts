@@ -1,15 +1,27 @@
+import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
 import { BackboneTables1763900000000 } from '@onecommons/kafka';
-import { defineService } from '@onecommons/service-kit';
-import { meteringConfigSchema } from './config.js';
+import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { type MeteringConfig, meteringConfigSchema } from './config.js';
+import { MeteringModule } from './metering.module.js';
 import { Subscribers1763900001000 } from './migrations/1763900001000-subscribers.js';
+import { Usage1763900002000 } from './migrations/1763900002000-usage.js';
 import { SubscribersModule } from './subscribers/subscribers.module.js';
+
+const meteringAuth = AuthModule.forRoot({
+  inject: [SERVICE_CONFIG],
+  useFactory: (config: MeteringConfig) => remoteAuthSetup(config),
+});
 
 /** Metering: usage ingestion, exactly-once counting, per-period aggregates and free-tier quotas. */
 export const meteringService = defineService({
   service: 'metering',
   configSchema: meteringConfigSchema,
   entities: [],
-  migrations: [BackboneTables1763900000000, Subscribers1763900001000],
-  features: () => [SubscribersModule],
-  projections: [{ table: 'subscribers', key: ['subscriber_id'] }],
+  migrations: [BackboneTables1763900000000, Subscribers1763900001000, Usage1763900002000],
+  features: () => [meteringAuth, SubscribersModule, MeteringModule],
+  projections: [
+    { table: 'subscribers', key: ['subscriber_id'] },
+    { table: 'meters', key: ['name'] },
+    { table: 'services', key: ['service_id'] },
+  ],
 });

@@ -1,0 +1,93 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type ApiKeyPrincipal } from '@onecommons/auth';
+import { periodEnd, periodOf } from '@onecommons/contracts';
+import { SERVICE_CONFIG } from '@onecommons/service-kit';
+import { DataSource } from 'typeorm';
+import { type MeteringConfig } from '../config.js';
+import { parseUsageEvent, type Rejection } from './usage-event.js';
+import { type DatedUsageEvent, eventKey, UsageRecorder } from './usage-recorder.js';
+
+export type Outcome =
+  | { readonly status: 'accepted' | 'duplicate'; readonly id: string }
+  | ({ readonly status: 'rejected'; readonly id: string | null } & Rejection);
+
+/** The rules an event must pass before it is counted, then the counting itself. */
+@Injectable()
+export class UsageIngestion {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly recorder: UsageRecorder,
+    @Inject(SERVICE_CONFIG) private readonly config: MeteringConfig,
+  ) {}
+
+  /** One outcome per input value, in order. Good events are kept even when others in the batch are not. */
+  async ingest(key: ApiKeyPrincipal, values: readonly unknown[], now = new Date()): Promise<Outcome[]> {
+    const meters = await this.knownMeters();
+    const outcomes: (Outcome | DatedUsageEvent)[] = values.map((value) => {
+      const parsed = parseUsageEvent(value);
+      if ('rejection' in parsed) return { status: 'rejected', id: idOf(value), ...parsed.rejection };
+      const { event } = parsed;
+      const rejection = this.contextualRejection(key, meters, event.serviceId, event.meter, event.time, now);
+      if (rejection) return { status: 'rejected', id: event.id, ...rejection };
+      return { ...event, period: periodOf(event.time) };
+    });
+    // The first occurrence of an (source, id) in the request is the one that counts.
+    const firsts = new Map<string, DatedUsageEvent>();
+    for (const outcome of outcomes)
+      if (!('status' in outcome)) {
+        const key = eventKey(outcome.source, outcome.id);
+        if (!firsts.has(key)) firsts.set(key, outcome);
+      }
+    const counted = await this.recorder.record([...firsts.values()]);
+    return outcomes.map((outcome) => {
+      if ('status' in outcome) return outcome;
+      const key = eventKey(outcome.source, outcome.id);
+      const accepted = firsts.get(key) === outcome && counted.has(key);
+      return { status: accepted ? 'accepted' : 'duplicate', id: outcome.id };
+    });
+  }
+
+  private contextualRejection(
+    key: ApiKeyPrincipal,
+    meters: ReadonlySet<string>,
+    serviceId: string,
+    meter: string,
+    time: Date,
+    now: Date,
+  ): Rejection | null {
+    if (serviceId !== key.serviceId)
+      return {
+        code: 'service_not_allowed',
+        field: 'data.service',
+        message: 'this API key reports for another service',
+      };
+    if (!meters.has(meter))
+      return { code: 'unknown_meter', field: 'data.meter', message: `no meter "${meter}"` };
+    if (time.getTime() > now.getTime() + this.config.METERING_MAX_FUTURE_SECONDS * 1_000)
+      return {
+        code: 'time_in_future',
+        field: 'time',
+        message: `is more than ${this.config.METERING_MAX_FUTURE_SECONDS} s ahead of the platform's clock`,
+      };
+    const closesAt =
+      periodEnd(periodOf(time)).getTime() + this.config.METERING_LATE_EVENT_GRACE_MINUTES * 60_000;
+    if (now.getTime() >= closesAt)
+      return {
+        code: 'period_closed',
+        field: 'time',
+        message: `the period ${periodOf(time)} is closed for usage`,
+      };
+    return null;
+  }
+
+  private async knownMeters(): Promise<Set<string>> {
+    const rows = (await this.dataSource.query('SELECT name FROM meters')) as { name: string }[];
+    return new Set(rows.map((row) => row.name));
+  }
+}
+
+function idOf(value: unknown): string | null {
+  const id =
+    typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['id'] : undefined;
+  return typeof id === 'string' ? id : null;
+}

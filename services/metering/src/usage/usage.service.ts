@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { type Principal } from '@onecommons/auth';
+import { DataSource } from 'typeorm';
+
+export interface UsageItemDto {
+  readonly service: string;
+  readonly meter: string;
+  /** Decimal string: sums can exceed 2^53. */
+  readonly quantity: string;
+}
+
+/**
+ * A subscriber's usage in a period. Who sees what: the subscriber all of theirs, an operator only the rows
+ * of services its organizations run, an admin everything; the scoping is part of the query.
+ */
+@Injectable()
+export class UsageService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async usage(
+    principal: Principal,
+    subscriberId: string,
+    period: string,
+    serviceId?: string,
+  ): Promise<UsageItemDto[]> {
+    const everything = principal.roles.includes('admin') || principal.subject === subscriberId;
+    const operatorIds = principal.organizations
+      .filter((grant) => grant.kind === 'operator')
+      .map((grant) => grant.id);
+    const rows = (await this.dataSource.query(
+      `SELECT a.service_id, a.meter, a.quantity::text AS quantity
+         FROM usage_aggregates a
+         LEFT JOIN services s ON s.service_id = a.service_id
+        WHERE a.period = $1 AND a.subscriber_id = $2 AND ($3::uuid IS NULL OR a.service_id = $3)
+          AND ($4 OR s.operator_id = ANY($5::uuid[]))
+        ORDER BY a.service_id, a.meter`,
+      [period, subscriberId, serviceId ?? null, everything, operatorIds],
+    )) as { service_id: string; meter: string; quantity: string }[];
+    return rows.map((row) => ({ service: row.service_id, meter: row.meter, quantity: row.quantity }));
+  }
+}

@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { periodOf } from '@onecommons/contracts';
+import fc from 'fast-check';
+import {
+  defineMeters,
+  json,
+  type MeteringStack,
+  newService,
+  newSubscriber,
+  startMeteringStack,
+} from './metering-stack.js';
+
+const SINGLE = 'application/cloudevents+json';
+const BATCH = 'application/cloudevents-batch+json';
+
+let stack: MeteringStack;
+let serviceId: string;
+let apiKey: string;
+let otherServiceId: string;
+
+beforeAll(async () => {
+  stack = await startMeteringStack();
+  await defineMeters(stack, { active_seconds: 1, requests: 1 });
+  ({ serviceId, apiKey } = await newService(stack));
+  ({ serviceId: otherServiceId } = await newService(stack));
+});
+
+afterAll(async () => {
+  await stack.stop();
+});
+
+const eventsUrl = () => `${stack.metering.url}/api/metering/v1/events`;
+
+function usage(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}) {
+  return {
+    specversion: '1.0',
+    id: randomUUID(),
+    source: `/services/${serviceId}`,
+    type: 'onecommons.usage.v1',
+    subject: (overrides['subject'] as string | undefined) ?? randomUUID(),
+    time: new Date().toISOString(),
+    ...overrides,
+    data: { service: serviceId, meter: 'active_seconds', quantity: 60, ...data },
+  };
+}
+
+const send = (body: unknown, contentType = SINGLE, credential: string = apiKey) =>
+  json<Record<string, unknown>>(eventsUrl(), 'POST', { credential, body, contentType });
+
+async function aggregate(subscriber: string): Promise<{ quantity: string; events: string }[]> {
+  return stack.metering.query(
+    'SELECT quantity::text, events::text FROM usage_aggregates WHERE subscriber_id = $1',
+    [subscriber],
+  );
+}
+
+describe('a single event', () => {
+  it('is accepted once; a resend is a duplicate and counts nothing more', async () => {
+    const event = usage();
+    expect(await send(event)).toEqual({ status: 202, body: { status: 'accepted', id: event.id } });
+    expect(await send(event)).toEqual({ status: 202, body: { status: 'duplicate', id: event.id } });
+    expect(await aggregate(event.subject)).toEqual([{ quantity: '60', events: '1' }]);
+    const announced = await stack.metering.query<{ payload: string }>(
+      `SELECT payload FROM outbox WHERE event_type = 'onecommons.metering.usage.recorded.v1' AND message_key = $1`,
+      [event.subject],
+    );
+    expect(announced.map((row) => JSON.parse(row.payload).data)).toEqual([
+      expect.objectContaining({
+        subscriberId: event.subject,
+        period: periodOf(new Date()),
+        usage: [{ serviceId, meter: 'active_seconds', quantity: '60', events: 1 }],
+      }),
+    ]);
+  });
+
+  it.each([
+    ['an unknown meter', () => usage({}, { meter: 'gigawatts' }), 400, 'unknown_meter', 'data.meter'],
+    ['a negative quantity', () => usage({}, { quantity: -5 }), 400, 'invalid_quantity', 'data.quantity'],
+    [
+      'a time too far ahead',
+      () => usage({ time: new Date(Date.now() + 10 * 60_000).toISOString() }),
+      400,
+      'time_in_future',
+      'time',
+    ],
+    ['a closed period', () => usage({ time: '2020-01-15T00:00:00Z' }), 400, 'period_closed', 'time'],
+    [
+      'another service',
+      () => usage({}, { service: randomUUID() }),
+      403,
+      'service_not_allowed',
+      'data.service',
+    ],
+  ])(
+    'with %s is refused, naming the field, and changes nothing',
+    async (_label, makeEvent, status, code, field) => {
+      const event = makeEvent();
+      expect(await send(event)).toMatchObject({ status, body: { error: { code, field } } });
+      expect(await aggregate(event.subject)).toEqual([]);
+    },
+  );
+
+  it('needs a valid metering:write key of its service', async () => {
+    expect((await send(usage(), SINGLE, '')).status).toBe(401);
+    expect((await send(usage(), SINGLE, 'ock_0000000000000000000000000000000000000000')).status).toBe(401);
+    expect((await send(usage(), SINGLE, stack.operatorToken)).status).toBe(401);
+    // The key of the other service cannot report for this one.
+    const other = usage({}, { service: otherServiceId });
+    expect((await send(other)).status).toBe(403);
+  });
+
+  it('must come as CloudEvents JSON', async () => {
+    expect(await send(usage(), 'application/json')).toMatchObject({
+      status: 415,
+      body: { error: { code: 'unsupported_media_type' } },
+    });
+    const broken = await json(eventsUrl(), 'POST', {
+      credential: apiKey,
+      contentType: SINGLE,
+      rawBody: '{"specversion":',
+    });
+    expect(broken.status).toBe(400);
+  });
+});
+
+describe('a batch', () => {
+  it('answers per event and keeps the good ones', async () => {
+    const subscriber = randomUUID();
+    const good = usage({ subject: subscriber });
+    const alsoGood = usage({ subject: subscriber }, { meter: 'requests', quantity: '12' });
+    const batch = [
+      good,
+      usage({ subject: subscriber }, { quantity: 1.5 }),
+      good,
+      alsoGood,
+      usage({ subject: subscriber }, { service: otherServiceId }),
+    ];
+    const answer = await send(batch, BATCH);
+    expect(answer).toMatchObject({
+      status: 200,
+      body: {
+        accepted: 2,
+        duplicate: 1,
+        rejected: 2,
+        results: [
+          { status: 'accepted', id: good.id },
+          { status: 'rejected', code: 'invalid_quantity', field: 'data.quantity' },
+          { status: 'duplicate', id: good.id },
+          { status: 'accepted', id: alsoGood.id },
+          { status: 'rejected', code: 'service_not_allowed' },
+        ],
+      },
+    });
+    const rows = await stack.metering.query<{ meter: string; quantity: string }>(
+      'SELECT meter, quantity::text FROM usage_aggregates WHERE subscriber_id = $1 ORDER BY meter',
+      [subscriber],
+    );
+    expect(rows).toEqual([
+      { meter: 'active_seconds', quantity: '60' },
+      { meter: 'requests', quantity: '12' },
+    ]);
+  });
+
+  it('holds 1 to 1000 events', async () => {
+    expect(await send([], BATCH)).toMatchObject({ status: 400, body: { error: { code: 'empty_batch' } } });
+    expect(await send(usage(), BATCH)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_batch' } },
+    });
+    const tooMany = Array.from({ length: 1001 }, () => usage());
+    expect(await send(tooMany, BATCH)).toMatchObject({
+      status: 413,
+      body: { error: { code: 'batch_too_large' } },
+    });
+    const huge = [usage({ id: 'x'.repeat(200) }, { meter: 'y'.repeat(1_100_000) })];
+    expect((await send(huge, BATCH)).status).toBe(413);
+  });
+
+  it('counts arbitrary retries and duplicated batches exactly once (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.array(fc.nat(), { minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 6 }),
+        async (quantities, deliveries) => {
+          const subscriber = randomUUID();
+          const events = quantities.map((quantity) => usage({ subject: subscriber }, { quantity }));
+          // Every event is delivered at least once; then arbitrary batches of repeats, in any order.
+          const batches = [
+            events,
+            ...deliveries.map((picks) => picks.map((pick) => events[pick % events.length])),
+          ];
+          await Promise.all(batches.map((batch) => send(batch, BATCH)));
+          const [row] = await aggregate(subscriber);
+          const expected = quantities.reduce((sum, quantity) => sum + BigInt(quantity), 0n);
+          return row?.quantity === expected.toString() && row.events === String(quantities.length);
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+});
+
+describe('usage', () => {
+  it('is read by the subscriber, by the operator of the service, and by admins only', async () => {
+    const subscriber = await newSubscriber(stack);
+    const stranger = await newSubscriber(stack);
+    expect((await send(usage({ subject: subscriber.id }, { quantity: 30 }))).status).toBe(202);
+    const read = (credential: string, query = `subscriber=${subscriber.id}`) =>
+      json<{ items: unknown[] }>(`${stack.metering.url}/api/metering/v1/usage?${query}`, 'GET', {
+        credential,
+      });
+    const expected = {
+      status: 200,
+      body: { items: [{ service: serviceId, meter: 'active_seconds', quantity: '30' }] },
+    };
+    expect(await read(subscriber.token)).toEqual(expected);
+    expect(await read(stack.operatorToken)).toEqual(expected);
+    expect(
+      await read(
+        stack.adminToken,
+        `subscriber=${subscriber.id}&period=${periodOf(new Date())}&service=${serviceId}`,
+      ),
+    ).toEqual(expected);
+    // Another subscriber sees nothing of it.
+    expect(await read(stranger.token)).toEqual({ status: 200, body: { items: [] } });
+    expect((await read(stack.adminToken, 'subscriber=not-a-uuid')).status).toBe(400);
+    expect((await read(stack.adminToken, `subscriber=${subscriber.id}&period=2026-13`)).status).toBe(400);
+    expect((await read('')).status).toBe(401);
+  });
+});

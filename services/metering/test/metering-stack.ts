@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from '@jest/globals';
+import { eventually, startService, type RunningService } from '@onecommons/testing';
+// Metering's tests boot the services it talks to (by their definition, nothing internal):
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { catalogService } from '@onecommons/catalog/definition';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { identityService } from '@onecommons/identity/definition';
+import { meteringService } from '../src/metering.definition.js';
+
+/**
+ * Identity, catalog and metering as the platform runs them, in this process: a service's API key comes from
+ * identity, meters and services reach metering through catalog's events on Kafka.
+ */
+export interface MeteringStack {
+  readonly identity: RunningService;
+  readonly catalog: RunningService;
+  readonly metering: RunningService;
+  readonly adminToken: string;
+  readonly operatorToken: string;
+  readonly operatorId: string;
+  stop(): Promise<void>;
+}
+
+const PASSWORD = 'correct horse battery staple';
+
+export async function json<Body = Record<string, unknown>>(
+  url: string,
+  method: string,
+  options: { credential?: string; body?: unknown; contentType?: string; rawBody?: string } = {},
+): Promise<{ status: number; body: Body }> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      ...(options.body !== undefined || options.rawBody !== undefined
+        ? { 'content-type': options.contentType ?? 'application/json' }
+        : {}),
+      ...(options.credential ? { authorization: `Bearer ${options.credential}` } : {}),
+    },
+    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Body };
+}
+
+export async function startMeteringStack(): Promise<MeteringStack> {
+  const bootstrapToken = `bootstrap-${randomUUID()}-${randomUUID()}`;
+  const identity = await startService(identityService, {
+    env: {
+      IDENTITY_ADMIN_BOOTSTRAP_TOKEN: bootstrapToken,
+      REGISTRATION_RATE_LIMIT_PER_MINUTE: '100000',
+      LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+      LOGIN_ADDRESS_RATE_LIMIT_PER_MINUTE: '100000',
+    },
+  });
+  const auth = {
+    AUTH_JWKS_URL: `${identity.url}/api/identity/v1/.well-known/jwks.json`,
+    AUTH_API_KEY_INTROSPECTION_URL: `${identity.url}/api/identity/v1/internal/api-keys/introspect`,
+  };
+  const catalog = await startService(catalogService, { env: auth });
+  const metering = await startService(meteringService, { env: auth });
+  const id = (path: string) => `${identity.url}/api/identity/v1${path}`;
+
+  const account = async (label: string) => {
+    const email = `${label}-${randomUUID()}@example.org`;
+    const created = await json<{ id: string }>(id('/accounts'), 'POST', {
+      body: { email, password: PASSWORD },
+    });
+    expect(created.status).toBe(201);
+    const login = async () =>
+      (await json<{ accessToken: string }>(id('/sessions'), 'POST', { body: { email, password: PASSWORD } }))
+        .body.accessToken;
+    return { id: created.body.id, login };
+  };
+  const admin = await account('admin');
+  expect(
+    (
+      await json(id('/admins/bootstrap'), 'POST', {
+        credential: await admin.login(),
+        body: { token: bootstrapToken },
+      })
+    ).status,
+  ).toBe(200);
+  const operator = await account('operator');
+  const organization = await json<{ id: string }>(id('/organizations'), 'POST', {
+    credential: await operator.login(),
+    body: { name: `Operator ${randomUUID()}`, kind: 'operator' },
+  });
+  return {
+    identity,
+    catalog,
+    metering,
+    adminToken: await admin.login(),
+    operatorToken: await operator.login(),
+    operatorId: organization.body.id,
+    async stop() {
+      await metering.stop();
+      await catalog.stop();
+      await identity.stop();
+    },
+  };
+}
+
+/** Defines meters through catalog and waits until metering knows them. */
+export async function defineMeters(stack: MeteringStack, meters: Record<string, number>): Promise<void> {
+  for (const [name, weight] of Object.entries(meters)) {
+    const defined = await json(`${stack.catalog.url}/api/catalog/v1/meters/${name}`, 'PUT', {
+      credential: stack.adminToken,
+      body: { weight },
+    });
+    expect(defined.status).toBe(200);
+  }
+  await eventually('metering knows the meters', async () => {
+    const rows = await stack.metering.query<{ name: string }>(
+      'SELECT name FROM meters WHERE name = ANY($1)',
+      [Object.keys(meters)],
+    );
+    return rows.length === Object.keys(meters).length ? true : undefined;
+  });
+}
+
+/** A service of the stack's operator (through catalog) and its `metering:write` key (through identity). */
+export async function newService(stack: MeteringStack): Promise<{ serviceId: string; apiKey: string }> {
+  const catalogUrl = `${stack.catalog.url}/api/catalog/v1`;
+  const type = `web-${randomUUID().slice(0, 8)}`;
+  await json(`${catalogUrl}/service-types/${type}`, 'PUT', {
+    credential: stack.adminToken,
+    body: { providerBps: 3000, developerBps: 2000 },
+  });
+  const developer = stack.adminToken;
+  // Admins may act for any organization: the app belongs to a developer org, made here by the admin.
+  const developerOrg = await json<{ id: string }>(
+    `${stack.identity.url}/api/identity/v1/organizations`,
+    'POST',
+    {
+      credential: developer,
+      body: { name: `Developers ${randomUUID()}`, kind: 'developer' },
+    },
+  );
+  const app = await json<{ id: string }>(`${catalogUrl}/organizations/${developerOrg.body.id}/apps`, 'POST', {
+    credential: stack.adminToken,
+    body: { name: `App ${randomUUID()}`, repositoryUrl: 'https://codeberg.org/x/y', license: 'MIT' },
+  });
+  expect(app.status).toBe(201);
+  const service = await json<{ id: string }>(
+    `${catalogUrl}/organizations/${stack.operatorId}/services`,
+    'POST',
+    {
+      credential: stack.operatorToken,
+      body: { appId: app.body.id, type, domain: `svc-${randomUUID().slice(0, 8)}.example.org` },
+    },
+  );
+  expect(service.status).toBe(201);
+  const key = await json<{ key: string }>(
+    `${stack.identity.url}/api/identity/v1/organizations/${stack.operatorId}/api-keys`,
+    'POST',
+    {
+      credential: stack.operatorToken,
+      body: { name: 'usage', scopes: ['metering:write'], serviceId: service.body.id },
+    },
+  );
+  expect(key.status).toBe(201);
+  await eventually('metering knows the service', async () => {
+    const rows = await stack.metering.query('SELECT 1 FROM services WHERE service_id = $1', [
+      service.body.id,
+    ]);
+    return rows.length > 0 ? true : undefined;
+  });
+  return { serviceId: service.body.id, apiKey: key.body.key };
+}
+
+/** A fresh subscriber account's id and access token. */
+export async function newSubscriber(stack: MeteringStack): Promise<{ id: string; token: string }> {
+  const email = `subscriber-${randomUUID()}@example.org`;
+  const base = `${stack.identity.url}/api/identity/v1`;
+  const created = await json<{ id: string }>(`${base}/accounts`, 'POST', {
+    body: { email, password: PASSWORD },
+  });
+  const session = await json<{ accessToken: string }>(`${base}/sessions`, 'POST', {
+    body: { email, password: PASSWORD },
+  });
+  return { id: created.body.id, token: session.body.accessToken };
+}
