@@ -44,6 +44,7 @@ export {
   RequireOrganization,
   RequirePlatformRole,
   RequireSelf,
+  RequireSelfOrApiKey,
 } from './nest/decorators.js';
 export { type AccessDirectory, accessFromClaims } from './nest/access-directory.js';
 export { ACCESS_TOKEN_VERIFIER, API_KEY_SOURCE, ACCESS_DIRECTORY } from './nest/tokens.js';

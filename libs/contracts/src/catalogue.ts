@@ -8,6 +8,8 @@ import { ServiceCreatedV1 } from './catalog/service-created.js';
 import { ServiceUpdatedV1 } from './catalog/service-updated.js';
 import { AgreementMadeV1 } from './catalog/agreement-made.js';
 import { AgreementUpdatedV1 } from './catalog/agreement-updated.js';
+import { QuotaExceededV1 } from './metering/quota-exceeded.js';
+import { QuotaWarningV1 } from './metering/quota-warning.js';
 import { UsageRecordedV1 } from './metering/usage-recorded.js';
 import { EventCatalogue } from './envelope/event-catalogue.js';
 import { type EventContract } from './envelope/event-contract.js';
@@ -52,6 +54,8 @@ export const ALL_EVENT_CONTRACTS: readonly EventContract<unknown>[] = [
   AgreementMadeV1,
   AgreementUpdatedV1,
   UsageRecordedV1,
+  QuotaWarningV1,
+  QuotaExceededV1,
 ];
 
 export const eventCatalogue = new EventCatalogue(ALL_EVENT_CONTRACTS);

@@ -26,3 +26,5 @@ export * from './catalog/agreement-made.js';
 export * from './catalog/agreement-updated.js';
 export { serviceStateSchema } from './catalog/service-state.js';
 export * from './metering/usage-recorded.js';
+export * from './metering/quota-warning.js';
+export * from './metering/quota-exceeded.js';

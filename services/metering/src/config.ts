@@ -2,6 +2,7 @@ import { apiKeyConfigShape, authConfigShape } from '@onecommons/auth';
 import { integerVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
 import { type z } from 'zod';
+import { planLimitsVar } from './entitlements/plan-limits.js';
 
 /** Metering's environment: the platform's common variables, authentication, and late-event rules. */
 export const meteringConfigSchema = defineServiceConfig({
@@ -11,6 +12,8 @@ export const meteringConfigSchema = defineServiceConfig({
   METERING_LATE_EVENT_GRACE_MINUTES: integerVar({ min: 0, max: 7 * 24 * 60, default: 60 }),
   /** How far in the future an event's `time` may be (clock skew of reporting services). */
   METERING_MAX_FUTURE_SECONDS: integerVar({ min: 0, max: 3_600, default: 300 }),
+  /** What the free plan includes per period, per meter (`meter:limit,…`); premium has no limits. */
+  METERING_FREE_PLAN_LIMITS: planLimitsVar('active_seconds:36000,requests:10000,storage_mb_hours:100000'),
 });
 
 export type MeteringConfig = z.output<typeof meteringConfigSchema>;

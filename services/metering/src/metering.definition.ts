@@ -5,6 +5,7 @@ import { type MeteringConfig, meteringConfigSchema } from './config.js';
 import { MeteringModule } from './metering.module.js';
 import { Subscribers1763900001000 } from './migrations/1763900001000-subscribers.js';
 import { Usage1763900002000 } from './migrations/1763900002000-usage.js';
+import { Quotas1763900003000 } from './migrations/1763900003000-quotas.js';
 import { SubscribersModule } from './subscribers/subscribers.module.js';
 
 const meteringAuth = AuthModule.forRoot({
@@ -17,7 +18,12 @@ export const meteringService = defineService({
   service: 'metering',
   configSchema: meteringConfigSchema,
   entities: [],
-  migrations: [BackboneTables1763900000000, Subscribers1763900001000, Usage1763900002000],
+  migrations: [
+    BackboneTables1763900000000,
+    Subscribers1763900001000,
+    Usage1763900002000,
+    Quotas1763900003000,
+  ],
   features: () => [meteringAuth, SubscribersModule, MeteringModule],
   projections: [
     { table: 'subscribers', key: ['subscriber_id'] },

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CatalogFactsProjection } from './catalog-facts/catalog-facts.projection.js';
+import { EntitlementsController } from './entitlements/entitlements.controller.js';
+import { Entitlements } from './entitlements/entitlements.service.js';
+import { QuotaWatcher } from './entitlements/quota-watcher.js';
 import { IngestController } from './ingest/ingest.controller.js';
 import { UsageIngestion } from './ingest/ingestion-rules.js';
 import { UsageRecorder } from './ingest/usage-recorder.js';
@@ -7,7 +10,14 @@ import { UsageController } from './usage/usage.controller.js';
 import { UsageService } from './usage/usage.service.js';
 
 @Module({
-  controllers: [IngestController, UsageController],
-  providers: [CatalogFactsProjection, UsageRecorder, UsageIngestion, UsageService],
+  controllers: [IngestController, UsageController, EntitlementsController],
+  providers: [
+    CatalogFactsProjection,
+    UsageRecorder,
+    UsageIngestion,
+    UsageService,
+    Entitlements,
+    QuotaWatcher,
+  ],
 })
 export class MeteringModule {}

@@ -43,7 +43,7 @@ export async function json<Body = Record<string, unknown>>(
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as Body };
 }
 
-export async function startMeteringStack(): Promise<MeteringStack> {
+export async function startMeteringStack(meteringEnv: Record<string, string> = {}): Promise<MeteringStack> {
   const bootstrapToken = `bootstrap-${randomUUID()}-${randomUUID()}`;
   const identity = await startService(identityService, {
     env: {
@@ -58,7 +58,7 @@ export async function startMeteringStack(): Promise<MeteringStack> {
     AUTH_API_KEY_INTROSPECTION_URL: `${identity.url}/api/identity/v1/internal/api-keys/introspect`,
   };
   const catalog = await startService(catalogService, { env: auth });
-  const metering = await startService(meteringService, { env: auth });
+  const metering = await startService(meteringService, { env: { ...auth, ...meteringEnv } });
   const id = (path: string) => `${identity.url}/api/identity/v1${path}`;
 
   const account = async (label: string) => {

@@ -7,7 +7,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiError } from '@onecommons/service-kit';
+import { ApiError, UUID_PATTERN } from '@onecommons/service-kit';
 import { type Request } from 'express';
 import { InvalidTokenError, type Principal } from '../access-token.js';
 import { type AccessTokenVerifier } from '../access-token-verifier.js';
@@ -16,6 +16,8 @@ import { ApiKeySourceUnavailableError } from '../remote-api-key-source.js';
 import { ACCESS_POLICY, type AccessPolicy, type OrganizationRequirement } from './access-policy.js';
 import { type AccessDirectory } from './access-directory.js';
 import { ACCESS_TOKEN_VERIFIER, API_KEY_SOURCE, ACCESS_DIRECTORY } from './tokens.js';
+
+type AccountRules = Omit<Extract<AccessPolicy, { kind: 'account' }>, 'kind'>;
 
 export type AuthenticatedRequest = Request & { principal?: Principal | ApiKeyPrincipal };
 
@@ -50,7 +52,10 @@ export class AccessPolicyGuard implements CanActivate {
     if (policy.kind === 'public') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const credential = bearerCredential(request);
-    if (policy.kind === 'api_key') {
+    if (
+      policy.kind === 'api_key' ||
+      (policy.kind === 'self_or_api_key' && credential.startsWith(API_KEY_PREFIX))
+    ) {
       const principal = await this.authenticateApiKey(credential);
       if (policy.scope !== 'any' && !principal.scopes.includes(policy.scope))
         throw new ApiError(403, 'insufficient_scope', `This API key lacks the ${policy.scope} scope.`);
@@ -59,17 +64,18 @@ export class AccessPolicyGuard implements CanActivate {
     }
     const principal = await this.authenticateAccount(credential);
     request.principal = principal;
+    const rules: AccountRules = policy.kind === 'account' ? policy : { selfParam: policy.selfParam };
     const platformRoles = await this.directory.platformRolesOf(principal);
     const isAdmin = platformRoles.includes('admin');
-    if (policy.platformRole && !platformRoles.includes(policy.platformRole))
-      throw new ApiError(403, 'forbidden', `This needs the platform role ${policy.platformRole}.`);
+    if (rules.platformRole && !platformRoles.includes(rules.platformRole))
+      throw new ApiError(403, 'forbidden', `This needs the platform role ${rules.platformRole}.`);
     if (
-      policy.selfParam !== undefined &&
+      rules.selfParam !== undefined &&
       !isAdmin &&
-      routeParam(request, policy.selfParam) !== principal.subject
+      accountParam(request, rules.selfParam) !== principal.subject
     )
       throw new ApiError(403, 'forbidden', 'An account may act only on itself.');
-    if (policy.organization) await this.checkOrganization(request, principal, isAdmin, policy.organization);
+    if (rules.organization) await this.checkOrganization(request, principal, isAdmin, rules.organization);
     return true;
   }
 
@@ -144,6 +150,13 @@ function bearerCredential(request: Request): string {
   const credential = BEARER.exec(header)?.[1];
   if (!credential) throw invalidToken();
   return credential;
+}
+
+/** An account id in the route: anything but a UUID is bad input (400), not someone else's account. */
+function accountParam(request: Request, name: string): string {
+  const value = routeParam(request, name);
+  if (!UUID_PATTERN.test(value)) throw ApiError.badRequest('validation_failed', 'must be a UUID', name);
+  return value.toLowerCase();
 }
 
 function routeParam(request: Request, name: string): string {

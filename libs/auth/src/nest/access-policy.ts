@@ -13,7 +13,9 @@ export type AccessPolicy =
       /** Object-level: the route parameter naming the only account (besides admins) allowed. */
       readonly selfParam?: string;
     }
-  | { readonly kind: 'api_key'; readonly scope: ApiKeyScope | 'any' };
+  | { readonly kind: 'api_key'; readonly scope: ApiKeyScope | 'any' }
+  /** An account acting on itself (or an admin), or a service's API key with the scope. */
+  | { readonly kind: 'self_or_api_key'; readonly selfParam: string; readonly scope: ApiKeyScope };
 
 export interface OrganizationRequirement {
   readonly param: string;

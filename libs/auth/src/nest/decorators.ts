@@ -30,6 +30,10 @@ export const RequireOrganization = (requirement: OrganizationRequirement) =>
 /** Only the account named by a route parameter, or an admin. */
 export const RequireSelf = (param: string) => withPolicy({ kind: 'account', selfParam: param });
 
+/** The account named by a route parameter (or an admin), or a service's API key with the scope. */
+export const RequireSelfOrApiKey = (param: string, scope: ApiKeyScope) =>
+  withPolicy({ kind: 'self_or_api_key', selfParam: param, scope });
+
 /** A valid API key with the scope (or any valid key with `'any'`). */
 export const RequireApiKey = (scope: ApiKeyScope | 'any') => withPolicy({ kind: 'api_key', scope });
 
