@@ -156,6 +156,7 @@ function ownEnvironment(profile: Profile, service: ServiceName): Record<string, 
       // Locally every client is 127.0.0.1: the seed and the tests register and log in dozens of accounts.
       REGISTRATION_RATE_LIMIT_PER_MINUTE: '10000',
       LOGIN_ADDRESS_RATE_LIMIT_PER_MINUTE: '10000',
+      LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR: '100000',
       ...identityStripeEnvironment(profile),
     };
   return {};

@@ -4,7 +4,7 @@ import { periodEnd, periodOf } from '@onecommons/contracts';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type MeteringConfig } from '../config.js';
-import { parseUsageEvent, type Rejection } from './usage-event.js';
+import { parseUsageEvent, type Rejection, type UsageEvent } from './usage-event.js';
 import { type DatedUsageEvent, eventKey, UsageRecorder } from './usage-recorder.js';
 
 export type Outcome =
@@ -23,13 +23,15 @@ export class UsageIngestion {
   /** One outcome per input value, in order. Good events are kept even when others in the batch are not. */
   async ingest(key: ApiKeyPrincipal, values: readonly unknown[], now = new Date()): Promise<Outcome[]> {
     const meters = await this.knownMeters();
+    const closings = new PeriodClosings(this.config.METERING_LATE_EVENT_GRACE_MINUTES);
     const outcomes: (Outcome | DatedUsageEvent)[] = values.map((value) => {
       const parsed = parseUsageEvent(value);
       if ('rejection' in parsed) return { status: 'rejected', id: idOf(value), ...parsed.rejection };
       const { event } = parsed;
-      const rejection = this.contextualRejection(key, meters, event.serviceId, event.meter, event.time, now);
+      const period = periodOf(event.time);
+      const rejection = this.contextualRejection(key, meters, event, period, closings, now);
       if (rejection) return { status: 'rejected', id: event.id, ...rejection };
-      return { ...event, period: periodOf(event.time) };
+      return { ...event, period };
     });
     // The first occurrence of an (source, id) in the request is the one that counts.
     const firsts = new Map<string, DatedUsageEvent>();
@@ -50,9 +52,9 @@ export class UsageIngestion {
   private contextualRejection(
     key: ApiKeyPrincipal,
     meters: ReadonlySet<string>,
-    serviceId: string,
-    meter: string,
-    time: Date,
+    { serviceId, meter, time }: UsageEvent,
+    period: string,
+    closings: PeriodClosings,
     now: Date,
   ): Rejection | null {
     if (serviceId !== key.serviceId)
@@ -69,13 +71,11 @@ export class UsageIngestion {
         field: 'time',
         message: `is more than ${this.config.METERING_MAX_FUTURE_SECONDS} s ahead of the platform's clock`,
       };
-    const closesAt =
-      periodEnd(periodOf(time)).getTime() + this.config.METERING_LATE_EVENT_GRACE_MINUTES * 60_000;
-    if (now.getTime() >= closesAt)
+    if (now.getTime() >= closings.closesAt(period))
       return {
         code: 'period_closed',
         field: 'time',
-        message: `the period ${periodOf(time)} is closed for usage`,
+        message: `the period ${period} is closed for usage`,
       };
     return null;
   }
@@ -83,6 +83,22 @@ export class UsageIngestion {
   private async knownMeters(): Promise<Set<string>> {
     const rows = (await this.dataSource.query('SELECT name FROM meters')) as { name: string }[];
     return new Set(rows.map((row) => row.name));
+  }
+}
+
+/** When each period stops taking late usage, worked out once per period a batch touches. */
+class PeriodClosings {
+  private readonly known = new Map<string, number>();
+
+  constructor(private readonly graceMinutes: number) {}
+
+  closesAt(period: string): number {
+    let closesAt = this.known.get(period);
+    if (closesAt === undefined) {
+      closesAt = periodEnd(period).getTime() + this.graceMinutes * 60_000;
+      this.known.set(period, closesAt);
+    }
+    return closesAt;
   }
 }
 

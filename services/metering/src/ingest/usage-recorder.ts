@@ -40,26 +40,37 @@ export class UsageRecorder {
 
   private async recordOnce(events: readonly DatedUsageEvent[]): Promise<Set<string>> {
     return this.dataSource.transaction(async (manager) => {
-      const inserted = (await manager.query(
+      // One statement, one row back: the per-(period, subscriber, service, meter) deltas this transaction
+      // added, and the positions of the events already counted before. Returning every inserted row instead
+      // made metering parse each event a second time; the groups are what the announcements need.
+      const [recorded] = (await manager.query(
         `WITH incoming AS (
            SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::bigint[], $7::text[],
-                                $8::timestamptz[])
-             AS t(source, event_id, subscriber_id, service_id, meter, quantity, period, event_time)
+                                $8::timestamptz[]) WITH ORDINALITY
+             AS t(source, event_id, subscriber_id, service_id, meter, quantity, period, event_time, position)
          ), inserted AS (
            INSERT INTO usage_events (source, event_id, subscriber_id, service_id, meter, quantity, period, event_time)
-           SELECT * FROM incoming
+           SELECT source, event_id, subscriber_id, service_id, meter, quantity, period, event_time FROM incoming
            ON CONFLICT (source, event_id) DO NOTHING
            RETURNING source, event_id, subscriber_id, service_id, meter, quantity, period
+         ), deltas AS (
+           SELECT period, subscriber_id, service_id, meter, sum(quantity) AS quantity, count(*) AS events
+             FROM inserted GROUP BY period, subscriber_id, service_id, meter
          ), summed AS (
            INSERT INTO usage_aggregates (period, subscriber_id, service_id, meter, quantity, events)
-           SELECT period, subscriber_id, service_id, meter, sum(quantity), count(*) FROM inserted
-            GROUP BY period, subscriber_id, service_id, meter
+           SELECT period, subscriber_id, service_id, meter, quantity, events FROM deltas
             ORDER BY period, subscriber_id, service_id, meter
            ON CONFLICT (period, subscriber_id, service_id, meter) DO UPDATE
              SET quantity = usage_aggregates.quantity + EXCLUDED.quantity,
                  events = usage_aggregates.events + EXCLUDED.events
          )
-         SELECT source, event_id, subscriber_id, service_id, meter, quantity::text AS quantity, period FROM inserted`,
+         SELECT
+           (SELECT coalesce(json_agg(json_build_array(period, subscriber_id, service_id, meter, quantity::text, events)),
+                            '[]'::json) FROM deltas) AS deltas,
+           (SELECT coalesce(json_agg(position), '[]'::json) FROM incoming
+             WHERE NOT EXISTS (SELECT 1 FROM inserted
+                                WHERE inserted.source = incoming.source AND inserted.event_id = incoming.event_id))
+             AS skipped`,
         [
           events.map((event) => event.source),
           events.map((event) => event.id),
@@ -70,55 +81,53 @@ export class UsageRecorder {
           events.map((event) => event.period),
           events.map((event) => event.time.toISOString()),
         ],
-      )) as InsertedRow[];
-      await this.outbox.append(manager, announcementsOf(inserted));
-      return new Set(inserted.map((row) => eventKey(row.source, row.event_id)));
+      )) as [{ deltas: UsageDelta[]; skipped: number[] }];
+      await this.outbox.append(manager, announcementsOf(recorded.deltas));
+      const skipped = new Set(recorded.skipped);
+      const counted = new Set<string>();
+      events.forEach((event, index) => {
+        if (!skipped.has(index + 1)) counted.add(eventKey(event.source, event.id));
+      });
+      return counted;
     });
   }
 }
 
-interface InsertedRow {
-  source: string;
-  event_id: string;
-  subscriber_id: string;
-  service_id: string;
-  meter: string;
-  quantity: string;
-  period: string;
-}
+/** What one transaction added to one aggregate: [period, subscriber, service, meter, quantity, events]. */
+type UsageDelta = [string, string, string, string, string, number];
 
 export const eventKey = (source: string, id: string) => `${source.length}:${source}${id}`;
 
 /** One UsageRecorded per (subscriber, period): the deltas this transaction added to its aggregates. */
-function announcementsOf(rows: readonly InsertedRow[]) {
+function announcementsOf(deltas: readonly UsageDelta[]) {
   const groups = new Map<
     string,
-    { subscriberId: string; period: string; usage: Map<string, { quantity: bigint; events: number }> }
+    {
+      subscriberId: string;
+      period: string;
+      usage: { serviceId: string; meter: string; quantity: string; events: number }[];
+    }
   >();
-  for (const row of rows) {
-    const groupKey = `${row.subscriber_id}/${row.period}`;
+  for (const [period, subscriberId, serviceId, meter, quantity, events] of deltas) {
+    const groupKey = `${subscriberId}/${period}`;
     let group = groups.get(groupKey);
     if (!group) {
-      group = { subscriberId: row.subscriber_id, period: row.period, usage: new Map() };
+      group = { subscriberId, period, usage: [] };
       groups.set(groupKey, group);
     }
-    const usageKey = `${row.service_id}/${row.meter}`;
-    const current = group.usage.get(usageKey) ?? { quantity: 0n, events: 0 };
-    group.usage.set(usageKey, {
-      quantity: current.quantity + BigInt(row.quantity),
-      events: current.events + 1,
-    });
+    group.usage.push({ serviceId, meter, quantity, events });
   }
   const recordedAt = new Date().toISOString();
+  const usageKey = (usage: { serviceId: string; meter: string }) => `${usage.serviceId}/${usage.meter}`;
   return [...groups.values()].map((group) =>
     createEvent(
       UsageRecordedV1,
       {
         subscriberId: group.subscriberId,
         period: group.period,
-        usage: [...group.usage.entries()].sort().map(([key, sum]) => {
-          const [serviceId, meter] = key.split(/\/(.*)/s) as [string, string];
-          return { serviceId, meter, quantity: sum.quantity.toString(), events: sum.events };
+        usage: group.usage.sort((left, right) => {
+          const [a, b] = [usageKey(left), usageKey(right)];
+          return a < b ? -1 : a > b ? 1 : 0;
         }),
         recordedAt,
       },

@@ -43,7 +43,12 @@ class LoadError extends Error {
   }
 }
 
-function post(agent: Agent, url: URL, apiKey: string, body: string): Promise<{ status: number; text: string }> {
+function post(
+  agent: Agent,
+  url: URL,
+  apiKey: string,
+  body: string,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const outgoing = request(
       url,

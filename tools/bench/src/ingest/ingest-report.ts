@@ -29,7 +29,10 @@ export function ingestNumbers(measured: {
   const baselineRowsPerSecond = ratePerSecond(measured.baselineRows, measured.baselineSeconds);
   return {
     eventsPerSecond,
-    acceptedPerSecond: ratePerSecond(measured.accepted, (measured.loadFinishedAt - measured.loadStartedAt) / 1_000),
+    acceptedPerSecond: ratePerSecond(
+      measured.accepted,
+      (measured.loadFinishedAt - measured.loadStartedAt) / 1_000,
+    ),
     baselineRowsPerSecond,
     ratio: eventsPerSecond / baselineRowsPerSecond,
     batchMs: summarizeLatencies(measured.latenciesMs),
@@ -55,6 +58,7 @@ export function secondsArgument(argv: readonly string[], fallback: number): numb
   if (index < 0) return fallback;
   const raw = argv[index + 1];
   const seconds = Number(raw);
-  if (!Number.isInteger(seconds) || seconds < 5) throw new RangeError(`--seconds needs a whole number ≥ 5, got "${raw}"`);
+  if (!Number.isInteger(seconds) || seconds < 5)
+    throw new RangeError(`--seconds needs a whole number ≥ 5, got "${raw}"`);
   return seconds;
 }

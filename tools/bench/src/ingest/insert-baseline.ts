@@ -2,7 +2,16 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { type UsageBatch } from './usage-batches.js';
 
-const COLUMNS = ['source', 'event_id', 'subscriber_id', 'service_id', 'meter', 'quantity', 'period', 'event_time'];
+const COLUMNS = [
+  'source',
+  'event_id',
+  'subscriber_id',
+  'service_id',
+  'meter',
+  'quantity',
+  'period',
+  'event_time',
+];
 
 export interface BaselineTally {
   readonly rows: number;

@@ -38,7 +38,11 @@ export class MeteringOutcome {
    * published UsageRecorded events counting exactly those. Returns the problems found.
    */
   async verify(serviceId: string, expectedEvents: number): Promise<string[]> {
-    const { rows } = await this.client.query<{ stored: string; aggregated: string; announced: string | null }>(
+    const { rows } = await this.client.query<{
+      stored: string;
+      aggregated: string;
+      announced: string | null;
+    }>(
       `SELECT (SELECT count(*) FROM usage_events WHERE service_id = $1)::text AS stored,
               (SELECT coalesce(sum(events), 0) FROM usage_aggregates WHERE service_id = $1)::text AS aggregated,
               (SELECT coalesce(sum((usage->>'events')::bigint), 0)
@@ -51,8 +55,12 @@ export class MeteringOutcome {
     const expected = String(expectedEvents);
     return [
       ...(row?.stored === expected ? [] : [`usage_events holds ${row?.stored}, expected ${expected}`]),
-      ...(row?.aggregated === expected ? [] : [`usage_aggregates count ${row?.aggregated}, expected ${expected}`]),
-      ...(row?.announced === expected ? [] : [`published UsageRecorded count ${row?.announced}, expected ${expected}`]),
+      ...(row?.aggregated === expected
+        ? []
+        : [`usage_aggregates count ${row?.aggregated}, expected ${expected}`]),
+      ...(row?.announced === expected
+        ? []
+        : [`published UsageRecorded count ${row?.announced}, expected ${expected}`]),
     ];
   }
 

@@ -66,8 +66,11 @@ export async function setUpIngest(options: {
     const email = `bench-${label}-${randomUUID()}@example.org`;
     await api('POST', `${IDENTITY}/accounts`, { body: { email, password: PASSWORD }, statuses: [201] });
     return async () =>
-      (await api<{ accessToken: string }>('POST', `${IDENTITY}/sessions`, { body: { email, password: PASSWORD } }))
-        .accessToken;
+      (
+        await api<{ accessToken: string }>('POST', `${IDENTITY}/sessions`, {
+          body: { email, password: PASSWORD },
+        })
+      ).accessToken;
   };
   const adminLogin = await account('admin');
   await api('POST', `${IDENTITY}/admins/bootstrap`, {
@@ -89,7 +92,11 @@ export async function setUpIngest(options: {
   });
   const app = await api<{ id: string }>('POST', `${CATALOG}/organizations/${developers.id}/apps`, {
     credential: admin,
-    body: { name: `Bench app ${randomUUID()}`, repositoryUrl: 'https://codeberg.org/bench/app', license: 'MIT' },
+    body: {
+      name: `Bench app ${randomUUID()}`,
+      repositoryUrl: 'https://codeberg.org/bench/app',
+      license: 'MIT',
+    },
   });
   const operatorLogin = await account('operator');
   const operatorOrg = await api<{ id: string }>('POST', `${IDENTITY}/organizations`, {

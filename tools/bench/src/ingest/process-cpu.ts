@@ -44,8 +44,13 @@ export function cpuSnapshot(): CpuSnapshot {
  * Each group's share of one core between two snapshots, in %. Processes that ended in between (Postgres
  * backends) lose their time, so postgres is a lower bound.
  */
-export function cpuPercentBetween(before: CpuSnapshot, after: CpuSnapshot, seconds: number): Map<string, number> {
+export function cpuPercentBetween(
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+  seconds: number,
+): Map<string, number> {
   const percent = new Map<string, number>();
-  for (const [group, total] of after) percent.set(group, ((total - (before.get(group) ?? 0)) / seconds) * 100);
+  for (const [group, total] of after)
+    percent.set(group, ((total - (before.get(group) ?? 0)) / seconds) * 100);
   return percent;
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { periodOf } from '@onecommons/contracts';
+import { decodeJwt } from 'jose';
 import { CliError } from '../../cli-error.js';
 import {
   AGREEMENTS,
@@ -175,7 +176,9 @@ export class DemoSeeder {
       );
     if (bootstrap.status !== 200)
       throw new PlatformApiError('POST', `${IDENTITY}/admins/bootstrap`, bootstrap.status, bootstrap.body);
-    return { ...account, accessToken: await this.login(email, password) };
+    // Only a token from before the first bootstrap lacks the role (logins are rate limited: no extra one).
+    const hasRole = (decodeJwt(account.accessToken)['roles'] as string[] | undefined)?.includes('admin');
+    return hasRole ? account : { ...account, accessToken: await this.login(email, password) };
   }
 
   private async ensurePricing(adminToken: string): Promise<void> {
@@ -228,8 +231,12 @@ export class DemoSeeder {
         });
         id = created.body.id;
       }
-      // A new token carries the membership.
-      organizations.push({ id, name, owner: { ...owner, accessToken: await this.login(owner.email) } });
+      // Memberships travel in the token: only a token from before the organization existed needs replacing.
+      const claims = (decodeJwt(owner.accessToken)['orgs'] as { id: string }[] | undefined) ?? [];
+      const accessToken = claims.some((claim) => claim.id === id)
+        ? owner.accessToken
+        : await this.login(owner.email);
+      organizations.push({ id, name, owner: { ...owner, accessToken } });
     }
     return organizations;
   }

@@ -1,0 +1,197 @@
+import { testStack } from '@onecommons/testing';
+import { cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { runInsertBaseline } from './ingest/insert-baseline.js';
+import {
+  ingestJsonLine,
+  ingestNumbers,
+  secondsArgument,
+  type IngestNumbers,
+} from './ingest/ingest-report.js';
+import { runIngestLoad, type LoadTally } from './ingest/ingest-load.js';
+import { MeteringOutcome } from './ingest/metering-outcome.js';
+import { setUpIngest } from './ingest/platform-setup.js';
+import { cpuPercentBetween, cpuSnapshot } from './ingest/process-cpu.js';
+import { INGEST_LOAD_SHAPE, UsageBatchGenerator } from './ingest/usage-batches.js';
+import { formatTable } from './text-table.js';
+
+/**
+ * `./dev bench ingest [--json] [--seconds N]`: usage ingestion end to end on the bench stack, every service
+ * behind the nginx gateway. Several connections send CloudEvents batches (100–1000 events, many subscribers,
+ * ~1% resends) to `POST /api/metering/v1/events` for N seconds (default 60); the run ends when the outbox
+ * relay has published everything accepted to Kafka, and is verified (each distinct event stored, aggregated
+ * and announced exactly once). Then the bare baseline: the same rows as multi-row INSERTs into an unindexed
+ * table over as many connections. With `--json` the last line is
+ * `{"bench":"ingest","eventsPerSecond","baselineRowsPerSecond","ratio","p99BatchMs"}`.
+ */
+
+const CONNECTIONS = 8;
+const WARM_UP_SECONDS = 5;
+const DEFAULT_SECONDS = 60;
+const SEED = 20_261_125;
+const TARGET_EVENTS_PER_SECOND = 20_000;
+const TARGET_RATIO = 0.5;
+
+const count = (value: number) => Math.round(value).toLocaleString('en-US');
+const ms = (value: number) => value.toFixed(1);
+const log = (message: string) => console.error(`[bench] ${message}`);
+
+function bootstrapToken(): string {
+  const token = process.env['BENCH_IDENTITY_ADMIN_BOOTSTRAP_TOKEN'];
+  if (!token)
+    throw new Error('BENCH_IDENTITY_ADMIN_BOOTSTRAP_TOKEN is not set (run through ./dev bench ingest)');
+  return token;
+}
+
+function printReport(
+  seconds: number,
+  tally: LoadTally,
+  numbers: IngestNumbers,
+  outboxRows: number,
+  cpu: ReadonlyMap<string, number>,
+  loadBefore: number,
+): void {
+  console.log(
+    `ingest benchmark: gateway → metering → Postgres → outbox relay → Kafka, node ${process.version}`,
+  );
+  console.log(`${cpus().length} CPUs, 1-minute load average ${loadBefore.toFixed(2)} before the run`);
+  console.log(
+    `${CONNECTIONS} connections × ${seconds} s, batches of ${INGEST_LOAD_SHAPE.minBatch}–${INGEST_LOAD_SHAPE.maxBatch} ` +
+      `events over ${count(INGEST_LOAD_SHAPE.subscribers)} subscribers and ${INGEST_LOAD_SHAPE.meters.length} meters, ` +
+      `${INGEST_LOAD_SHAPE.resendShare * 100}% resends`,
+  );
+  console.log('');
+  const rows = formatTable(
+    ['run', 'batches', 'rows sent', 'accepted', 'duplicate', 'rows/s', 'batch p50 ms', 'p99', 'max'],
+    [
+      [
+        'ingest (end to end)',
+        count(tally.batches),
+        count(tally.sent),
+        count(tally.accepted),
+        count(tally.duplicate),
+        count(numbers.eventsPerSecond),
+        ms(numbers.batchMs.p50),
+        ms(numbers.batchMs.p99),
+        ms(numbers.batchMs.max),
+      ],
+      [
+        'baseline INSERT',
+        count(numbers.baselineBatchMs.count),
+        count(tally.sent),
+        '',
+        '',
+        count(numbers.baselineRowsPerSecond),
+        ms(numbers.baselineBatchMs.p50),
+        ms(numbers.baselineBatchMs.p99),
+        ms(numbers.baselineBatchMs.max),
+      ],
+    ],
+  );
+  for (const line of rows) console.log(line);
+  console.log('');
+  console.log(
+    `accepted ${count(numbers.acceptedPerSecond)}/s while loading; outbox drained ${numbers.drainSeconds.toFixed(2)} s ` +
+      `after the last answer; ${count(outboxRows)} UsageRecorded events published ` +
+      `(${(tally.accepted / Math.max(outboxRows, 1)).toFixed(1)} usage events each); ${tally.rejected} rejected; ` +
+      `${tally.rateLimited} answers 429 (sent again)`,
+  );
+  console.log(
+    `CPU % of one core during the load: ${[...cpu]
+      .sort((left, right) => right[1] - left[1])
+      .map(([group, percent]) => `${group} ${percent.toFixed(0)}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `targets: ≥ ${count(TARGET_EVENTS_PER_SECOND)} events/s ${numbers.eventsPerSecond >= TARGET_EVENTS_PER_SECOND ? 'met' : 'NOT met'}, ` +
+      `ratio ≥ ${TARGET_RATIO} ${numbers.ratio >= TARGET_RATIO ? 'met' : 'NOT met'} (${numbers.ratio.toFixed(3)})`,
+  );
+  console.log('verified: every distinct event stored, aggregated and published exactly once');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const asJson = argv.includes('--json');
+  const seconds = secondsArgument(argv, DEFAULT_SECONDS);
+  const stack = testStack();
+  const loadBefore = loadavg()[0] ?? 0;
+  log('setting up a service, its meters and its API key through the gateway');
+  const { serviceId, apiKey } = await setUpIngest({
+    gateway: stack.gatewayUrl,
+    bootstrapToken: bootstrapToken(),
+    meters: INGEST_LOAD_SHAPE.meters,
+    postgresAdminUrl: stack.postgresAdminUrl,
+  });
+  const url = `${stack.gatewayUrl}/api/metering/v1/events`;
+  const outcome = await MeteringOutcome.connect(stack.postgresAdminUrl);
+  try {
+    log(`warming up for ${WARM_UP_SECONDS} s`);
+    const warmUp = new UsageBatchGenerator(INGEST_LOAD_SHAPE, serviceId, 'warm-up', SEED + 1);
+    const warm = await runIngestLoad({
+      url,
+      apiKey,
+      connections: CONNECTIONS,
+      seconds: WARM_UP_SECONDS,
+      nextBatch: () => warmUp.next(),
+    });
+    await outcome.publishedAll(120_000);
+
+    log(`loading for ${seconds} s over ${CONNECTIONS} connections`);
+    const generator = new UsageBatchGenerator(INGEST_LOAD_SHAPE, serviceId, 'run', SEED);
+    const outboxRowsBefore = await outcome.outboxRows();
+    const cpuBefore = cpuSnapshot();
+    const tally = await runIngestLoad({
+      url,
+      apiKey,
+      connections: CONNECTIONS,
+      seconds,
+      nextBatch: () => generator.next(),
+      onProgress: (accepted, elapsed) => {
+        if (Math.round(elapsed) % 10 === 0)
+          log(`${Math.round(elapsed)} s: ${count(accepted / elapsed)} accepted/s`);
+      },
+    });
+    const cpu = cpuPercentBetween(cpuBefore, cpuSnapshot(), (performance.now() - tally.startedAt) / 1_000);
+    log(
+      `waiting until the outbox relay has published everything (${count(await outcome.pendingOutbox())} rows left)`,
+    );
+    const publishedAt = await outcome.publishedAll(600_000);
+    const problems = await outcome.verify(serviceId, warm.accepted + tally.accepted);
+    const expectedAccepted = warm.sent - warm.resends + (tally.sent - tally.resends);
+    if (warm.accepted + tally.accepted !== expectedAccepted)
+      problems.push(
+        `metering accepted ${warm.accepted + tally.accepted} events, ${expectedAccepted} were distinct`,
+      );
+    if (problems.length > 0) throw new Error(`verification failed:\n  ${problems.join('\n  ')}`);
+    const outboxRows = (await outcome.outboxRows()) - outboxRowsBefore;
+
+    log(`baseline: the same ${count(tally.sent)} rows as multi-row INSERTs into an unindexed table`);
+    const replay = new UsageBatchGenerator(INGEST_LOAD_SHAPE, serviceId, 'run', SEED);
+    const baseline = await runInsertBaseline({
+      postgresUrl: stack.postgresAdminUrl,
+      connections: CONNECTIONS,
+      batches: tally.batches,
+      nextBatch: () => replay.next(),
+    });
+    const numbers = ingestNumbers({
+      accepted: tally.accepted,
+      loadStartedAt: tally.startedAt,
+      loadFinishedAt: tally.finishedAt,
+      publishedAt,
+      latenciesMs: tally.latenciesMs,
+      baselineRows: baseline.rows,
+      baselineSeconds: baseline.seconds,
+      baselineLatenciesMs: baseline.latenciesMs,
+    });
+    printReport(seconds, tally, numbers, outboxRows, cpu, loadBefore);
+    if (asJson) console.log(ingestJsonLine(numbers));
+    return 0;
+  } catch (error) {
+    log(`ingest: ${error instanceof Error ? error.message : String(error)}`);
+    if (asJson) console.log(JSON.stringify({ bench: 'ingest', ok: false, error: String(error) }));
+    return 1;
+  } finally {
+    await outcome.close();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
