@@ -38,7 +38,9 @@ export class RemoteApiKeySource implements ApiKeySource {
   ) {
     this.url = new URL(introspectionUrl);
     const secure = this.url.protocol === 'https:';
-    this.agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    // Idle connections are dropped before Node's default server keep-alive (5 s) would close them under us.
+    const options = { keepAlive: true, timeout: 4_000 };
+    this.agent = secure ? new https.Agent(options) : new http.Agent(options);
   }
 
   async resolve(key: string): Promise<ApiKeyPrincipal | null> {

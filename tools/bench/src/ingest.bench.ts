@@ -1,5 +1,6 @@
 import { testStack } from '@onecommons/testing';
 import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runInsertBaseline } from './ingest/insert-baseline.js';
 import {
@@ -138,7 +139,11 @@ async function main(argv: readonly string[]): Promise<number> {
     log(`loading for ${seconds} s over ${CONNECTIONS} connections`);
     const generator = new UsageBatchGenerator(INGEST_LOAD_SHAPE, serviceId, 'run', SEED);
     const outboxRowsBefore = await outcome.outboxRows();
-    const cpuBefore = cpuSnapshot();
+    const stackProcesses = {
+      database: new URL(stack.postgresAdminUrl).pathname.slice(1),
+      stateDir: path.dirname(stack.envDir),
+    };
+    const cpuBefore = cpuSnapshot(stackProcesses);
     const tally = await runIngestLoad({
       url,
       apiKey,
@@ -150,7 +155,11 @@ async function main(argv: readonly string[]): Promise<number> {
           log(`${Math.round(elapsed)} s: ${count(accepted / elapsed)} accepted/s`);
       },
     });
-    const cpu = cpuPercentBetween(cpuBefore, cpuSnapshot(), (performance.now() - tally.startedAt) / 1_000);
+    const cpu = cpuPercentBetween(
+      cpuBefore,
+      cpuSnapshot(stackProcesses),
+      (performance.now() - tally.startedAt) / 1_000,
+    );
     log(
       `waiting until the outbox relay has published everything (${count(await outcome.pendingOutbox())} rows left)`,
     );

@@ -5,13 +5,26 @@ import {
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
+import { ApiAccessToken, ApiErrors, ApiKeyAuth } from '@onecommons/service-kit';
 import { type PlatformRole, type Principal } from '../access-token.js';
 import { type ApiKeyPrincipal, type ApiKeyScope } from '../api-key.js';
 import { ACCESS_POLICY, type AccessPolicy, type OrganizationRequirement } from './access-policy.js';
 import { AccessPolicyGuard, type AuthenticatedRequest } from './access-policy.guard.js';
 
+/** The credentials a policy takes, as the OpenAPI document shows them. */
+function documentedCredentials(policy: AccessPolicy): (MethodDecorator & ClassDecorator)[] {
+  if (policy.kind === 'public') return [];
+  if (policy.kind === 'account') return [ApiAccessToken(), ApiErrors(401, 403)];
+  if (policy.kind === 'api_key') return [ApiKeyAuth(), ApiErrors(401, 403)];
+  return [ApiAccessToken(), ApiKeyAuth(), ApiErrors(401, 403)];
+}
+
 const withPolicy = (policy: AccessPolicy) =>
-  applyDecorators(SetMetadata(ACCESS_POLICY, policy), UseGuards(AccessPolicyGuard));
+  applyDecorators(
+    SetMetadata(ACCESS_POLICY, policy),
+    UseGuards(AccessPolicyGuard),
+    ...documentedCredentials(policy),
+  );
 
 /** Anyone may call the endpoint, without credentials. */
 export const Public = () => withPolicy({ kind: 'public' });

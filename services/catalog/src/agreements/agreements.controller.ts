@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { Authenticated, CurrentPrincipal, type Principal, RequireOrganization } from '@onecommons/auth';
-import { UuidParamPipe, ZodValidationPipe } from '@onecommons/service-kit';
+import { UuidParamPipe } from '@onecommons/service-kit';
 import { z } from 'zod';
 import { bpsInputSchema } from '../weights.js';
 import { type AgreementDto, AgreementsService } from './agreements.service.js';
@@ -22,7 +22,7 @@ export class AgreementsController {
   offer(
     @CurrentPrincipal() principal: Principal,
     @Param('organizationId', UuidParamPipe) organizationId: string,
-    @Body(new ZodValidationPipe(offerSchema)) body: z.output<typeof offerSchema>,
+    @Body({ schema: offerSchema }) body: z.output<typeof offerSchema>,
   ): Promise<AgreementDto> {
     return this.agreements.offer(principal, organizationId, body.projectId, body.developerBps);
   }
@@ -34,7 +34,7 @@ export class AgreementsController {
     @Param('organizationId', UuidParamPipe) organizationId: string,
     @Param('projectId', UuidParamPipe) projectId: string,
     @Param('agreementId', UuidParamPipe) agreementId: string,
-    @Body(new ZodValidationPipe(bindingSchema)) body: z.output<typeof bindingSchema>,
+    @Body({ schema: bindingSchema }) body: z.output<typeof bindingSchema>,
   ): Promise<AgreementDto> {
     return this.agreements.setBinding(organizationId, projectId, agreementId, body.binding);
   }

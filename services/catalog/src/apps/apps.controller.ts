@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { Authenticated, CurrentPrincipal, type Principal, RequireOrganization } from '@onecommons/auth';
-import { type Page, UuidParamPipe, ZodValidationPipe } from '@onecommons/service-kit';
+import { type Page, UuidParamPipe } from '@onecommons/service-kit';
 import { type SearchQuery, searchQuerySchema } from '../search.js';
 import { type AppDto, type RegisterAppDto, registerAppSchema } from './apps.dto.js';
 import { AppsService } from './apps.service.js';
@@ -16,14 +16,14 @@ export class AppsController {
   register(
     @CurrentPrincipal() principal: Principal,
     @Param('organizationId', UuidParamPipe) organizationId: string,
-    @Body(new ZodValidationPipe(registerAppSchema)) body: RegisterAppDto,
+    @Body({ schema: registerAppSchema }) body: RegisterAppDto,
   ): Promise<AppDto> {
     return this.apps.register(principal, organizationId, body);
   }
 
   @Get('apps')
   @Authenticated()
-  list(@Query(new ZodValidationPipe(searchQuerySchema)) query: SearchQuery): Promise<Page<AppDto>> {
+  list(@Query({ schema: searchQuerySchema }) query: SearchQuery): Promise<Page<AppDto>> {
     return this.apps.list(query);
   }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { Authenticated, RequirePlatformRole } from '@onecommons/auth';
-import { ApiError, ZodValidationPipe } from '@onecommons/service-kit';
+import { ApiError } from '@onecommons/service-kit';
 import { type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { z } from 'zod';
 import { bpsInputSchema } from '../weights.js';
@@ -51,7 +51,7 @@ export class PricingController {
   @RequirePlatformRole('admin')
   defineServiceType(
     @Param('name', serviceTypeName) name: string,
-    @Body(new ZodValidationPipe(serviceTypeSchema)) body: z.output<typeof serviceTypeSchema>,
+    @Body({ schema: serviceTypeSchema }) body: z.output<typeof serviceTypeSchema>,
   ): Promise<ServiceTypeDto> {
     return this.pricing.defineServiceType(name, body.providerBps, body.developerBps);
   }
@@ -66,7 +66,7 @@ export class PricingController {
   @RequirePlatformRole('admin')
   defineMeter(
     @Param('name', meterName) name: string,
-    @Body(new ZodValidationPipe(meterSchema)) body: z.output<typeof meterSchema>,
+    @Body({ schema: meterSchema }) body: z.output<typeof meterSchema>,
   ): Promise<MeterDto> {
     return this.pricing.defineMeter(name, body.weight, body.description);
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { Authenticated, CurrentPrincipal, type Principal, RequireOrganization } from '@onecommons/auth';
-import { type Page, UuidParamPipe, ZodValidationPipe } from '@onecommons/service-kit';
+import { type Page, UuidParamPipe } from '@onecommons/service-kit';
 import { z } from 'zod';
 import { type SearchQuery, searchQuerySchema } from '../search.js';
 import {
@@ -34,7 +34,7 @@ export class OrganizationProjectsController {
   create(
     @CurrentPrincipal() principal: Principal,
     @Param('organizationId', UuidParamPipe) organizationId: string,
-    @Body(new ZodValidationPipe(createProjectSchema)) body: CreateProjectDto,
+    @Body({ schema: createProjectSchema }) body: CreateProjectDto,
   ): Promise<ProjectDto> {
     return this.projects.create(principal, organizationId, body);
   }
@@ -46,7 +46,7 @@ export class OrganizationProjectsController {
     @CurrentPrincipal() principal: Principal,
     @Param('organizationId', UuidParamPipe) organizationId: string,
     @Param('projectId', UuidParamPipe) projectId: string,
-    @Body(new ZodValidationPipe(publishContractSchema)) body: PublishContractDto,
+    @Body({ schema: publishContractSchema }) body: PublishContractDto,
   ): Promise<ContractVersionDto> {
     return this.projects.publishContract(principal, organizationId, projectId, body);
   }
@@ -56,7 +56,7 @@ export class OrganizationProjectsController {
   setDependencies(
     @Param('organizationId', UuidParamPipe) organizationId: string,
     @Param('projectId', UuidParamPipe) projectId: string,
-    @Body(new ZodValidationPipe(setDependenciesSchema)) body: SetDependenciesDto,
+    @Body({ schema: setDependenciesSchema }) body: SetDependenciesDto,
   ): Promise<DependencyDto[]> {
     return this.projects.setDependencies(organizationId, projectId, body);
   }
@@ -67,7 +67,7 @@ export class OrganizationProjectsController {
   importManifest(
     @Param('organizationId', UuidParamPipe) organizationId: string,
     @Param('projectId', UuidParamPipe) projectId: string,
-    @Body(new ZodValidationPipe(importManifestSchema)) body: ImportManifestDto,
+    @Body({ schema: importManifestSchema }) body: ImportManifestDto,
   ): Promise<ManifestImportDto> {
     return this.projects.importManifest(organizationId, projectId, body);
   }
@@ -81,7 +81,7 @@ export class ProjectsController {
   @Get()
   @Authenticated()
   list(
-    @Query(new ZodValidationPipe(projectListQuerySchema)) query: SearchQuery & { organizationId?: string },
+    @Query({ schema: projectListQuerySchema }) query: SearchQuery & { organizationId?: string },
   ): Promise<Page<ProjectDto>> {
     return this.projects.list(query);
   }
@@ -105,7 +105,7 @@ export class ProjectsController {
   @Authenticated()
   contract(
     @Param('projectId', UuidParamPipe) projectId: string,
-    @Query(new ZodValidationPipe(contractQuerySchema)) query: z.output<typeof contractQuerySchema>,
+    @Query({ schema: contractQuerySchema }) query: z.output<typeof contractQuerySchema>,
   ): Promise<ContractVersionDto> {
     return this.projects.contractFor(projectId, query.period);
   }

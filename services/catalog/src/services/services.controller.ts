@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { Authenticated, CurrentPrincipal, type Principal, RequireOrganization } from '@onecommons/auth';
-import { type Page, UuidParamPipe, ZodValidationPipe } from '@onecommons/service-kit';
+import { type Page, UuidParamPipe } from '@onecommons/service-kit';
 import { z } from 'zod';
 import { searchQuerySchema } from '../search.js';
 import {
@@ -29,7 +29,7 @@ export class ServicesController {
   create(
     @CurrentPrincipal() principal: Principal,
     @Param('organizationId', UuidParamPipe) organizationId: string,
-    @Body(new ZodValidationPipe(createServiceSchema)) body: CreateServiceDto,
+    @Body({ schema: createServiceSchema }) body: CreateServiceDto,
   ): Promise<ServiceDto> {
     return this.services.create(principal, organizationId, body);
   }
@@ -39,16 +39,14 @@ export class ServicesController {
   update(
     @Param('organizationId', UuidParamPipe) organizationId: string,
     @Param('serviceId', UuidParamPipe) serviceId: string,
-    @Body(new ZodValidationPipe(updateServiceSchema)) body: UpdateServiceDto,
+    @Body({ schema: updateServiceSchema }) body: UpdateServiceDto,
   ): Promise<ServiceDto> {
     return this.services.update(organizationId, serviceId, body);
   }
 
   @Get('services')
   @Authenticated()
-  list(
-    @Query(new ZodValidationPipe(serviceListQuerySchema)) query: ServiceListQuery,
-  ): Promise<Page<ServiceDto>> {
+  list(@Query({ schema: serviceListQuerySchema }) query: ServiceListQuery): Promise<Page<ServiceDto>> {
     return this.services.list(query);
   }
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { Authenticated, CurrentPrincipal, type Principal, Public, RequireSelf } from '@onecommons/auth';
 import { ApiCreatedResponse, ApiOkResponse } from '@nestjs/swagger';
-import { ApiAccessToken, ApiErrors, RateLimited, UuidParamPipe } from '@onecommons/service-kit';
+import { ApiErrors, RateLimited, UuidParamPipe } from '@onecommons/service-kit';
 import { REGISTRATION_LIMITS } from '../rate-limits/identity-rate-limits.js';
 import { AccountsService } from './accounts.service.js';
 import {
@@ -28,7 +28,6 @@ export class AccountsController {
   /** The caller's own account: the only account a subscriber can read. */
   @Get('me')
   @Authenticated()
-  @ApiAccessToken()
   @ApiOkResponse({ description: 'The caller’s account', standardSchema: accountSchema })
   me(@CurrentPrincipal() principal: Principal): Promise<AccountDto> {
     return this.accounts.findOwn(principal.subject);

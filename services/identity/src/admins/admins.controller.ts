@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { Authenticated, CurrentPrincipal, type Principal, RequirePlatformRole } from '@onecommons/auth';
-import { UuidParamPipe, ZodValidationPipe } from '@onecommons/service-kit';
+import { UuidParamPipe } from '@onecommons/service-kit';
 import { z } from 'zod';
 import { type AdminDto, AdminsService } from './admins.service.js';
 
@@ -16,7 +16,7 @@ export class AdminsController {
   @Authenticated()
   bootstrap(
     @CurrentPrincipal() principal: Principal,
-    @Body(new ZodValidationPipe(bootstrapSchema)) body: z.output<typeof bootstrapSchema>,
+    @Body({ schema: bootstrapSchema }) body: z.output<typeof bootstrapSchema>,
   ): Promise<AdminDto> {
     return this.admins.bootstrap(principal, body.token);
   }

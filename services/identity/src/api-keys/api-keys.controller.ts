@@ -8,13 +8,7 @@ import {
   RequireApiKey,
   RequireOrganization,
 } from '@onecommons/auth';
-import {
-  type Page,
-  type PageQuery,
-  pageQuerySchema,
-  UuidParamPipe,
-  ZodValidationPipe,
-} from '@onecommons/service-kit';
+import { type Page, type PageQuery, pageQuerySchema, UuidParamPipe } from '@onecommons/service-kit';
 import { type z } from 'zod';
 import { ApiKeyStore } from '../directory/api-key-store.js';
 import {
@@ -36,7 +30,7 @@ export class OrganizationApiKeysController {
   create(
     @CurrentPrincipal() principal: Principal,
     @Param('organizationId', UuidParamPipe) organizationId: string,
-    @Body(new ZodValidationPipe(createApiKeySchema)) body: CreateApiKeyDto,
+    @Body({ schema: createApiKeySchema }) body: CreateApiKeyDto,
   ): Promise<CreatedApiKeyDto> {
     return this.keys.create(principal, organizationId, body);
   }
@@ -45,7 +39,7 @@ export class OrganizationApiKeysController {
   @RequireOrganization({ param: 'organizationId' })
   list(
     @Param('organizationId', UuidParamPipe) organizationId: string,
-    @Query(new ZodValidationPipe(pageQuerySchema)) page: PageQuery,
+    @Query({ schema: pageQuerySchema }) page: PageQuery,
   ): Promise<Page<ApiKeyDto>> {
     return this.keys.list(organizationId, page);
   }
@@ -80,7 +74,7 @@ export class ApiKeyIntrospectionController {
   @HttpCode(200)
   @Public()
   async introspect(
-    @Body(new ZodValidationPipe(introspectSchema)) body: z.output<typeof introspectSchema>,
+    @Body({ schema: introspectSchema }) body: z.output<typeof introspectSchema>,
   ): Promise<{ active: false } | ({ active: true } & Omit<ApiKeyPrincipal, 'kind'>)> {
     const principal = await this.keys.resolve(body.key);
     if (!principal) return { active: false };

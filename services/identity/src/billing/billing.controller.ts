@@ -10,7 +10,7 @@ import {
   Req,
 } from '@nestjs/common';
 import { Authenticated, CurrentPrincipal, type Principal, Public } from '@onecommons/auth';
-import { ApiAccessToken, ApiErrors, UuidParamPipe, ZodValidationPipe } from '@onecommons/service-kit';
+import { ApiErrors, UuidParamPipe } from '@onecommons/service-kit';
 import { type Request } from 'express';
 import { type PaymentDto, PaymentsService } from './payments.service.js';
 import { type PlanDto, type SubscribeDto, subscribeSchema, type SubscriptionDto } from './dto.js';
@@ -38,18 +38,16 @@ export class SubscriptionsController {
   @Post()
   @HttpCode(201)
   @Authenticated()
-  @ApiAccessToken()
   @ApiErrors(400, 401, 409)
   subscribe(
     @CurrentPrincipal() principal: Principal,
-    @Body(new ZodValidationPipe(subscribeSchema)) body: SubscribeDto,
+    @Body({ schema: subscribeSchema }) body: SubscribeDto,
   ): Promise<SubscriptionDto> {
     return this.subscriptions.subscribe(principal.subject, body);
   }
 
   @Get('current')
   @Authenticated()
-  @ApiAccessToken()
   @ApiErrors(401, 404)
   current(@CurrentPrincipal() principal: Principal): Promise<SubscriptionDto> {
     return this.subscriptions.current(principal.subject);
@@ -58,7 +56,6 @@ export class SubscriptionsController {
   @Post('current/cancel')
   @HttpCode(200)
   @Authenticated()
-  @ApiAccessToken()
   @ApiErrors(401, 404, 409)
   cancel(@CurrentPrincipal() principal: Principal): Promise<SubscriptionDto> {
     return this.subscriptions.cancelCurrent(principal.subject);
@@ -66,7 +63,6 @@ export class SubscriptionsController {
 
   @Get(':subscriptionId')
   @Authenticated()
-  @ApiAccessToken()
   @ApiErrors(401, 404)
   get(
     @CurrentPrincipal() principal: Principal,
@@ -87,7 +83,6 @@ export class PaymentsController {
   /** The caller's captured payments, newest period first. */
   @Get()
   @Authenticated()
-  @ApiAccessToken()
   @ApiErrors(401)
   async list(@CurrentPrincipal() principal: Principal): Promise<{ payments: PaymentDto[] }> {
     return { payments: await this.payments.ofAccount(principal.subject) };

@@ -1,12 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { Authenticated, CurrentPrincipal, type Principal, RequireOrganization } from '@onecommons/auth';
-import {
-  type Page,
-  type PageQuery,
-  pageQuerySchema,
-  UuidParamPipe,
-  ZodValidationPipe,
-} from '@onecommons/service-kit';
+import { type Page, type PageQuery, pageQuerySchema, UuidParamPipe } from '@onecommons/service-kit';
 import {
   type CreateOrganizationDto,
   createOrganizationSchema,
@@ -27,7 +21,7 @@ export class OrganizationsController {
   @Authenticated()
   create(
     @CurrentPrincipal() principal: Principal,
-    @Body(new ZodValidationPipe(createOrganizationSchema)) body: CreateOrganizationDto,
+    @Body({ schema: createOrganizationSchema }) body: CreateOrganizationDto,
   ): Promise<OrganizationDto> {
     return this.organizations.create(principal, body);
   }
@@ -36,7 +30,7 @@ export class OrganizationsController {
   @Authenticated()
   list(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(pageQuerySchema)) page: PageQuery,
+    @Query({ schema: pageQuerySchema }) page: PageQuery,
   ): Promise<Page<OrganizationDto>> {
     return this.organizations.list(principal, page);
   }
@@ -54,7 +48,7 @@ export class OrganizationsController {
   @RequireOrganization({ param: 'organizationId' })
   members(
     @Param('organizationId', UuidParamPipe) organizationId: string,
-    @Query(new ZodValidationPipe(pageQuerySchema)) page: PageQuery,
+    @Query({ schema: pageQuerySchema }) page: PageQuery,
   ): Promise<Page<MemberDto>> {
     return this.organizations.members(organizationId, page);
   }
@@ -66,7 +60,7 @@ export class OrganizationsController {
     @CurrentPrincipal() principal: Principal,
     @Param('organizationId', UuidParamPipe) organizationId: string,
     @Param('accountId', UuidParamPipe) accountId: string,
-    @Body(new ZodValidationPipe(setMemberSchema)) body: SetMemberDto,
+    @Body({ schema: setMemberSchema }) body: SetMemberDto,
   ): Promise<MemberDto> {
     return this.organizations.setMember(principal, organizationId, accountId, body);
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { RequireSelfOrApiKey } from '@onecommons/auth';
 import { periodSchema } from '@onecommons/contracts';
-import { UuidParamPipe, ZodValidationPipe } from '@onecommons/service-kit';
+import { UuidParamPipe } from '@onecommons/service-kit';
 import { z } from 'zod';
 import { Entitlements, type EntitlementsDto } from './entitlements.service.js';
 
@@ -16,7 +16,7 @@ export class EntitlementsController {
   @RequireSelfOrApiKey('subscriber', 'metering:write')
   of(
     @Param('subscriber', UuidParamPipe) subscriber: string,
-    @Query(new ZodValidationPipe(entitlementQuerySchema)) query: z.output<typeof entitlementQuerySchema>,
+    @Query({ schema: entitlementQuerySchema }) query: z.output<typeof entitlementQuerySchema>,
   ): Promise<EntitlementsDto> {
     return this.entitlements.of(subscriber, query.period);
   }

@@ -31,7 +31,8 @@ export class UsageRecorder {
       try {
         return await this.recordOnce(events);
       } catch (error) {
-        // Two batches touching the same aggregates in another order: one is chosen to fail; run it again.
+        // Keys are taken in one order (events, then aggregates, then outbox locks), so a deadlock is not
+        // expected; should Postgres still pick this transaction as a victim, it is simply run again.
         const code = (error as { driverError?: { code?: string } }).driverError?.code;
         if (code !== DEADLOCK || attempt >= ATTEMPTS) throw error;
       }
@@ -51,6 +52,7 @@ export class UsageRecorder {
          ), inserted AS (
            INSERT INTO usage_events (source, event_id, subscriber_id, service_id, meter, quantity, period, event_time)
            SELECT source, event_id, subscriber_id, service_id, meter, quantity, period, event_time FROM incoming
+            ORDER BY source, event_id
            ON CONFLICT (source, event_id) DO NOTHING
            RETURNING source, event_id, subscriber_id, service_id, meter, quantity, period
          ), deltas AS (

@@ -1,7 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { Authenticated, CurrentPrincipal, type Principal } from '@onecommons/auth';
 import { periodOf, periodSchema } from '@onecommons/contracts';
-import { ZodValidationPipe } from '@onecommons/service-kit';
 import { z } from 'zod';
 import { type UsageItemDto, UsageService } from './usage.service.js';
 
@@ -19,7 +18,7 @@ export class UsageController {
   @Authenticated()
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(usageQuerySchema)) query: z.output<typeof usageQuerySchema>,
+    @Query({ schema: usageQuerySchema }) query: z.output<typeof usageQuerySchema>,
   ): Promise<{ items: UsageItemDto[] }> {
     return { items: await this.usage.usage(principal, query.subscriber, query.period, query.service) };
   }

@@ -5,14 +5,41 @@ export type CpuSnapshot = ReadonlyMap<string, number>;
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-/** Which part of the stack a process is, from its command line; null for the rest of the machine. */
-export function processGroupOf(commandLine: string, pid: number, ownPid: number): string | null {
+/** What identifies a process as part of one profile's stack. */
+export interface ProcessFacts {
+  readonly pid: number;
+  readonly commandLine: string;
+  /** Its DATABASE_URL (services), else ''. */
+  readonly databaseUrl: string;
+  /** The command line of its parent (nginx workers name their master's prefix only there). */
+  readonly parentCommandLine: string;
+}
+
+/**
+ * Which part of the bench stack a process is; null for anything else on the machine (other test slots,
+ * other databases). Postgres's shared background processes (WAL writer, checkpointer) count as postgres.
+ */
+export function processGroupOf(
+  facts: ProcessFacts,
+  stack: { database: string; stateDir: string },
+  ownPid: number,
+): string | null {
+  const { pid, commandLine, databaseUrl, parentCommandLine } = facts;
   if (pid === ownPid) return 'bench client';
   const service = /services\/([a-z]+)\/dist\//.exec(commandLine);
-  if (service) return service[1] === 'metering' || service[1] === 'identity' ? service[1] : 'other services';
-  if (commandLine.startsWith('postgres')) return 'postgres';
-  if (commandLine.includes('kafka.Kafka')) return 'kafka';
-  if (commandLine.startsWith('nginx')) return 'gateway (nginx)';
+  if (service)
+    return databaseUrl.endsWith(`/${stack.database}`)
+      ? service[1] === 'metering' || service[1] === 'identity'
+        ? service[1]
+        : 'other services'
+      : null;
+  if (commandLine.startsWith('postgres: ')) {
+    const backend = /^postgres: [^:]+: \S+ (\S+) /.exec(commandLine);
+    return !backend || backend[1] === stack.database ? 'postgres' : null;
+  }
+  if (commandLine.includes('kafka.Kafka')) return commandLine.includes(stack.stateDir) ? 'kafka' : null;
+  if (commandLine.startsWith('nginx'))
+    return `${commandLine} ${parentCommandLine}`.includes(stack.stateDir) ? 'gateway (nginx)' : null;
   return null;
 }
 
@@ -22,14 +49,29 @@ export function cpuSecondsOfStat(stat: string): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
-export function cpuSnapshot(): CpuSnapshot {
+const read = (file: string) => readFileSync(file, 'utf8').replaceAll('\0', ' ');
+
+function factsOf(pid: number): ProcessFacts {
+  const commandLine = read(`/proc/${pid}/cmdline`);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  let databaseUrl = '';
+  if (commandLine.includes('/dist/src/main.js'))
+    databaseUrl =
+      /(?:^|\0)DATABASE_URL=([^\0]*)/.exec(readFileSync(`/proc/${pid}/environ`, 'utf8'))?.[1] ?? '';
+  let parentCommandLine = '';
+  if (commandLine.startsWith('nginx')) parentCommandLine = read(`/proc/${parent}/cmdline`);
+  return { pid, commandLine, databaseUrl, parentCommandLine };
+}
+
+/** CPU seconds of the bench stack's processes now, by group. */
+export function cpuSnapshot(stack: { database: string; stateDir: string }): CpuSnapshot {
   const totals = new Map<string, number>();
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
     try {
-      const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      const group = processGroupOf(commandLine, pid, process.pid);
+      const group = processGroupOf(factsOf(pid), stack, process.pid);
       if (!group) continue;
       const seconds = cpuSecondsOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
       totals.set(group, (totals.get(group) ?? 0) + seconds);

@@ -84,14 +84,14 @@ export class UsageBatchGenerator {
     const events: BenchUsageEvent[] = [];
     let resends = 0;
     while (events.length < size) {
-      if (this.recent.length > 0 && this.random.chance(this.shape.resendShare)) {
-        events.push(this.random.pick(this.recent));
-        resends += 1;
-        continue;
-      }
       const subject = this.random.pick(this.subscribers);
       const run = Math.min(this.random.integer(1, this.shape.maxEventsPerSubscriber), size - events.length);
-      for (let index = 0; index < run; index += 1) events.push(this.fresh(subject, time));
+      for (let index = 0; index < run; index += 1) {
+        if (this.recent.length > 0 && this.random.chance(this.shape.resendShare)) {
+          events.push(this.random.pick(this.recent));
+          resends += 1;
+        } else events.push(this.fresh(subject, time));
+      }
     }
     return { events, resends };
   }
