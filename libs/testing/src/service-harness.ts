@@ -33,15 +33,11 @@ export interface StartOptions {
   readonly consumerGroup?: string;
 }
 
-/**
- * Boots a real service in this process against the test stack: its own fresh schema (migrated like
- * production), its own consumer group, a free HTTP port. Nothing is mocked.
- */
-export async function startService<Config extends ServiceConfig>(
-  definition: ServiceDefinition<Config>,
+/** A fresh, migrated schema for one service under test and the environment it runs with. */
+export async function prepareService(
+  definition: ServiceDefinition<ServiceConfig>,
   options: StartOptions = {},
-): Promise<RunningService<Config>> {
-  startProcessTelemetry({ serviceName: 'integration-tests' }); // trace context as in production, no exporter
+): Promise<{ schema: string; consumerGroup: string; env: Record<string, string> }> {
   const stack = testStack();
   const suffix = uniqueSuffix();
   const schema = options.schema ?? `t_${definition.service}_${suffix}`;
@@ -74,6 +70,23 @@ export async function startService<Config extends ServiceConfig>(
     CONSUMER_RETRY_BACKOFF_MAX_MS: '200',
     ...options.env,
   };
+  return { schema, consumerGroup, env };
+}
+
+/**
+ * Boots a real service in this process against the test stack: its own fresh schema (migrated like
+ * production), its own consumer group, a free HTTP port. Nothing is mocked.
+ */
+export async function startService<Config extends ServiceConfig>(
+  definition: ServiceDefinition<Config>,
+  options: StartOptions = {},
+): Promise<RunningService<Config>> {
+  startProcessTelemetry({ serviceName: 'integration-tests' }); // trace context as in production, no exporter
+  const stack = testStack();
+  const { schema, consumerGroup, env } = await prepareService(
+    definition as unknown as ServiceDefinition<ServiceConfig>,
+    options,
+  );
   const config = loadConfig(definition.configSchema as unknown as z.ZodObject, env) as Config;
   const app = await createServiceApp(definition, config);
   await app.listen(0, '127.0.0.1');

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from '@jest/globals';
-import { eventually, startService, type RunningService } from '@onecommons/testing';
+import {
+  eventually,
+  type RunningService,
+  type ServiceProcess,
+  startService,
+  startServiceProcess,
+} from '@onecommons/testing';
 // Metering's tests boot the services it talks to (by their definition, nothing internal):
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { catalogService } from '@onecommons/catalog/definition';
@@ -15,7 +21,10 @@ import { meteringService } from '../src/metering.definition.js';
 export interface MeteringStack {
   readonly identity: RunningService;
   readonly catalog: RunningService;
-  readonly metering: RunningService;
+  /** In this process, or (with `asProcess`) its own OS process that a test may kill. */
+  readonly metering: Pick<RunningService, 'url' | 'query'>;
+  /** Set when metering runs as its own process. */
+  readonly meteringProcess?: ServiceProcess;
   readonly adminToken: string;
   readonly operatorToken: string;
   readonly operatorId: string;
@@ -43,7 +52,10 @@ export async function json<Body = Record<string, unknown>>(
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as Body };
 }
 
-export async function startMeteringStack(meteringEnv: Record<string, string> = {}): Promise<MeteringStack> {
+export async function startMeteringStack(
+  meteringEnv: Record<string, string> = {},
+  { asProcess = false }: { asProcess?: boolean } = {},
+): Promise<MeteringStack> {
   const bootstrapToken = `bootstrap-${randomUUID()}-${randomUUID()}`;
   const identity = await startService(identityService, {
     env: {
@@ -58,7 +70,10 @@ export async function startMeteringStack(meteringEnv: Record<string, string> = {
     AUTH_API_KEY_INTROSPECTION_URL: `${identity.url}/api/identity/v1/internal/api-keys/introspect`,
   };
   const catalog = await startService(catalogService, { env: auth });
-  const metering = await startService(meteringService, { env: { ...auth, ...meteringEnv } });
+  const meteringOptions = { env: { ...auth, ...meteringEnv } };
+  const meteringProcess = asProcess ? await startServiceProcess(meteringService, meteringOptions) : undefined;
+  const meteringInProcess = asProcess ? undefined : await startService(meteringService, meteringOptions);
+  const metering = (meteringProcess ?? meteringInProcess) as Pick<RunningService, 'url' | 'query'>;
   const id = (path: string) => `${identity.url}/api/identity/v1${path}`;
 
   const account = async (label: string) => {
@@ -90,11 +105,12 @@ export async function startMeteringStack(meteringEnv: Record<string, string> = {
     identity,
     catalog,
     metering,
+    ...(meteringProcess ? { meteringProcess } : {}),
     adminToken: await admin.login(),
     operatorToken: await operator.login(),
     operatorId: organization.body.id,
     async stop() {
-      await metering.stop();
+      await (meteringProcess ?? meteringInProcess)?.stop();
       await catalog.stop();
       await identity.stop();
     },
