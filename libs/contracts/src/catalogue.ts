@@ -10,6 +10,7 @@ import { AgreementMadeV1 } from './catalog/agreement-made.js';
 import { AgreementUpdatedV1 } from './catalog/agreement-updated.js';
 import { QuotaExceededV1 } from './metering/quota-exceeded.js';
 import { QuotaWarningV1 } from './metering/quota-warning.js';
+import { UsageCorrectedV1 } from './metering/usage-corrected.js';
 import { UsageRecordedV1 } from './metering/usage-recorded.js';
 import { EventCatalogue } from './envelope/event-catalogue.js';
 import { type EventContract } from './envelope/event-contract.js';
@@ -54,6 +55,7 @@ export const ALL_EVENT_CONTRACTS: readonly EventContract<unknown>[] = [
   AgreementMadeV1,
   AgreementUpdatedV1,
   UsageRecordedV1,
+  UsageCorrectedV1,
   QuotaWarningV1,
   QuotaExceededV1,
 ];

@@ -28,3 +28,4 @@ export { serviceStateSchema } from './catalog/service-state.js';
 export * from './metering/usage-recorded.js';
 export * from './metering/quota-warning.js';
 export * from './metering/quota-exceeded.js';
+export * from './metering/usage-corrected.js';

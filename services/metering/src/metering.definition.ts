@@ -6,6 +6,7 @@ import { MeteringModule } from './metering.module.js';
 import { Subscribers1763900001000 } from './migrations/1763900001000-subscribers.js';
 import { Usage1763900002000 } from './migrations/1763900002000-usage.js';
 import { Quotas1763900003000 } from './migrations/1763900003000-quotas.js';
+import { Corrections1763900004000 } from './migrations/1763900004000-corrections.js';
 import { SubscribersModule } from './subscribers/subscribers.module.js';
 
 const meteringAuth = AuthModule.forRoot({
@@ -23,6 +24,7 @@ export const meteringService = defineService({
     Subscribers1763900001000,
     Usage1763900002000,
     Quotas1763900003000,
+    Corrections1763900004000,
   ],
   features: () => [meteringAuth, SubscribersModule, MeteringModule],
   projections: [

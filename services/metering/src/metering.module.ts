@@ -3,6 +3,7 @@ import { CatalogFactsProjection } from './catalog-facts/catalog-facts.projection
 import { EntitlementsController } from './entitlements/entitlements.controller.js';
 import { Entitlements } from './entitlements/entitlements.service.js';
 import { QuotaWatcher } from './entitlements/quota-watcher.js';
+import { CorrectionRecorder } from './ingest/correction-recorder.js';
 import { IngestController } from './ingest/ingest.controller.js';
 import { UsageIngestion } from './ingest/ingestion-rules.js';
 import { UsageRecorder } from './ingest/usage-recorder.js';
@@ -14,6 +15,7 @@ import { UsageService } from './usage/usage.service.js';
   providers: [
     CatalogFactsProjection,
     UsageRecorder,
+    CorrectionRecorder,
     UsageIngestion,
     UsageService,
     Entitlements,

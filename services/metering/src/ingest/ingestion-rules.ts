@@ -4,7 +4,8 @@ import { periodEnd, periodOf } from '@onecommons/contracts';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type MeteringConfig } from '../config.js';
-import { parseUsageEvent, type Rejection, type UsageEvent } from './usage-event.js';
+import { CorrectionRecorder } from './correction-recorder.js';
+import { type CorrectionEvent, parseUsageEvent, type Rejection, type UsageEvent } from './usage-event.js';
 import { type DatedUsageEvent, eventKey, UsageRecorder } from './usage-recorder.js';
 
 export type Outcome =
@@ -17,6 +18,7 @@ export class UsageIngestion {
   constructor(
     private readonly dataSource: DataSource,
     private readonly recorder: UsageRecorder,
+    private readonly corrections: CorrectionRecorder,
     @Inject(SERVICE_CONFIG) private readonly config: MeteringConfig,
   ) {}
 
@@ -24,9 +26,17 @@ export class UsageIngestion {
   async ingest(key: ApiKeyPrincipal, values: readonly unknown[], now = new Date()): Promise<Outcome[]> {
     const meters = await this.knownMeters();
     const closings = new PeriodClosings(this.config.METERING_LATE_EVENT_GRACE_MINUTES);
-    const outcomes: (Outcome | DatedUsageEvent)[] = values.map((value) => {
+    const corrections = new Map<number, CorrectionEvent>();
+    const outcomes: (Outcome | DatedUsageEvent | null)[] = values.map((value, index) => {
       const parsed = parseUsageEvent(value);
       if ('rejection' in parsed) return { status: 'rejected', id: idOf(value), ...parsed.rejection };
+      if ('correction' in parsed) {
+        const { correction } = parsed;
+        const rejection = this.correctionRejection(key, meters, correction, now);
+        if (rejection) return { status: 'rejected', id: correction.id, ...rejection };
+        corrections.set(index, correction);
+        return null;
+      }
       const { event } = parsed;
       const period = periodOf(event.time);
       const rejection = this.contextualRejection(key, meters, event, period, closings, now);
@@ -36,12 +46,24 @@ export class UsageIngestion {
     // The first occurrence of an (source, id) in the request is the one that counts.
     const firsts = new Map<string, DatedUsageEvent>();
     for (const outcome of outcomes)
-      if (!('status' in outcome)) {
+      if (outcome && !('status' in outcome)) {
         const key = eventKey(outcome.source, outcome.id);
         if (!firsts.has(key)) firsts.set(key, outcome);
       }
     const counted = await this.recorder.record([...firsts.values()]);
-    return outcomes.map((outcome) => {
+    // Corrections after the batch's usage, in order: one may correct an event of the same request.
+    const corrected = new Map<number, Outcome>();
+    for (const [index, correction] of corrections) {
+      const result = await this.corrections.record(correction, periodOf(now));
+      corrected.set(
+        index,
+        typeof result === 'string'
+          ? { status: result, id: correction.id }
+          : { status: 'rejected', id: correction.id, ...result },
+      );
+    }
+    return outcomes.map((outcome, index) => {
+      if (outcome === null) return corrected.get(index) as Outcome;
       if ('status' in outcome) return outcome;
       const key = eventKey(outcome.source, outcome.id);
       const accepted = firsts.get(key) === outcome && counted.has(key);
@@ -76,6 +98,29 @@ export class UsageIngestion {
         code: 'period_closed',
         field: 'time',
         message: `the period ${period} is closed for usage`,
+      };
+    return null;
+  }
+
+  private correctionRejection(
+    key: ApiKeyPrincipal,
+    meters: ReadonlySet<string>,
+    { serviceId, meter, time }: CorrectionEvent,
+    now: Date,
+  ): Rejection | null {
+    if (serviceId !== key.serviceId)
+      return {
+        code: 'service_not_allowed',
+        field: 'data.service',
+        message: 'this API key reports for another service',
+      };
+    if (!meters.has(meter))
+      return { code: 'unknown_meter', field: 'data.meter', message: `no meter "${meter}"` };
+    if (time.getTime() > now.getTime() + this.config.METERING_MAX_FUTURE_SECONDS * 1_000)
+      return {
+        code: 'time_in_future',
+        field: 'time',
+        message: `is more than ${this.config.METERING_MAX_FUTURE_SECONDS} s ahead of the platform's clock`,
       };
     return null;
   }

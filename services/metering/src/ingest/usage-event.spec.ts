@@ -48,3 +48,35 @@ describe('usage events', () => {
     expect(rejectionOf(value)).toMatchObject({ rejection: { field } });
   });
 });
+
+describe('usage corrections', () => {
+  const correction = {
+    ...valid,
+    id: 'fix-1',
+    type: 'onecommons.usage.correction.v1',
+    data: {
+      service,
+      meter: 'active_seconds',
+      quantity: '-20',
+      corrects: { source: '/services/wiki-1', id: 'evt-1' },
+    },
+  };
+
+  it('carry a signed change and the event they correct', () => {
+    expect(parseUsageEvent(correction)).toMatchObject({
+      correction: { delta: -20n, corrects: { source: '/services/wiki-1', id: 'evt-1' } },
+    });
+    expect(parseUsageEvent({ ...correction, data: { ...correction.data, quantity: 5 } })).toMatchObject({
+      correction: { delta: 5n },
+    });
+  });
+
+  it.each([
+    ['a zero change', { ...correction.data, quantity: 0 }, 'data.quantity'],
+    ['a fractional change', { ...correction.data, quantity: -1.5 }, 'data.quantity'],
+    ['no reference', { ...correction.data, corrects: undefined }, 'data.corrects'],
+    ['a reference without id', { ...correction.data, corrects: { source: '/x' } }, 'data.corrects'],
+  ])('refuse %s', (_label, data, field) => {
+    expect(parseUsageEvent({ ...correction, data })).toMatchObject({ rejection: { field } });
+  });
+});

@@ -1,8 +1,10 @@
 import { UUID_PATTERN } from '@onecommons/service-kit';
 
 export const USAGE_EVENT_TYPE = 'onecommons.usage.v1';
+export const CORRECTION_EVENT_TYPE = 'onecommons.usage.correction.v1';
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 const QUANTITY_STRING = /^(0|[1-9]\d{0,17})$/;
+const DELTA_STRING = /^-?[1-9]\d{0,17}$/;
 
 /** A well-formed usage event, as metering counts it. */
 export interface UsageEvent {
@@ -22,7 +24,19 @@ export interface Rejection {
   readonly message: string;
 }
 
-export type Parsed = { readonly event: UsageEvent } | { readonly rejection: Rejection };
+/**
+ * A correction of an accepted usage event: a signed change of its quantity, counted in the period in
+ * which the correction arrives (a closed period's allocation never changes).
+ */
+export interface CorrectionEvent extends Omit<UsageEvent, 'quantity'> {
+  readonly delta: bigint;
+  readonly corrects: { readonly source: string; readonly id: string };
+}
+
+export type Parsed =
+  | { readonly event: UsageEvent }
+  | { readonly correction: CorrectionEvent }
+  | { readonly rejection: Rejection };
 
 const reject = (code: string, field: string, message: string): Parsed => ({
   rejection: { code, field, message },
@@ -47,8 +61,9 @@ export function parseUsageEvent(value: unknown): Parsed {
   const source = value['source'];
   if (!nonEmptyString(source, 1_024) || /\s/.test(source))
     return reject('invalid_attribute', 'source', 'must be a non-empty URI-reference');
-  if (value['type'] !== USAGE_EVENT_TYPE)
-    return reject('unsupported_type', 'type', `must be "${USAGE_EVENT_TYPE}"`);
+  const type = value['type'];
+  if (type !== USAGE_EVENT_TYPE && type !== CORRECTION_EVENT_TYPE)
+    return reject('unsupported_type', 'type', `must be "${USAGE_EVENT_TYPE}" or "${CORRECTION_EVENT_TYPE}"`);
   const subject = value['subject'];
   if (typeof subject !== 'string' || !UUID_PATTERN.test(subject))
     return reject('invalid_attribute', 'subject', 'must be the subscriber id (a UUID)');
@@ -66,6 +81,15 @@ export function parseUsageEvent(value: unknown): Parsed {
     return reject('invalid_attribute', 'data.service', 'must be the service id (a UUID)');
   if (!nonEmptyString(data['meter'], 63))
     return reject('invalid_attribute', 'data.meter', 'must be a meter name');
+  const common = {
+    source,
+    id: value['id'],
+    subscriberId: subject.toLowerCase(),
+    serviceId: service.toLowerCase(),
+    meter: data['meter'],
+    time: new Date(time),
+  };
+  if (type === CORRECTION_EVENT_TYPE) return parseCorrection(common, data);
   const quantity = quantityOf(data['quantity']);
   if (quantity === null)
     return reject(
@@ -73,17 +97,31 @@ export function parseUsageEvent(value: unknown): Parsed {
       'data.quantity',
       'must be a non-negative integer: a JSON number up to 2^53-1 or a decimal string of up to 18 digits',
     );
-  return {
-    event: {
-      source,
-      id: value['id'],
-      subscriberId: subject.toLowerCase(),
-      serviceId: service.toLowerCase(),
-      meter: data['meter'],
-      quantity,
-      time: new Date(time),
-    },
-  };
+  return { event: { ...common, quantity } };
+}
+
+function parseCorrection(common: Omit<UsageEvent, 'quantity'>, data: Record<string, unknown>): Parsed {
+  const delta = deltaOf(data['quantity']);
+  if (delta === null)
+    return reject(
+      'invalid_quantity',
+      'data.quantity',
+      'must be the signed change, a non-zero integer: a JSON number or a decimal string of up to 18 digits',
+    );
+  const corrects = data['corrects'];
+  if (
+    !isObject(corrects) ||
+    !nonEmptyString(corrects['source'], 1_024) ||
+    !nonEmptyString(corrects['id'], 256)
+  )
+    return reject('invalid_attribute', 'data.corrects', 'must name the corrected event: {"source", "id"}');
+  return { correction: { ...common, delta, corrects: { source: corrects['source'], id: corrects['id'] } } };
+}
+
+function deltaOf(value: unknown): bigint | null {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value !== 0 ? BigInt(value) : null;
+  if (typeof value === 'string') return DELTA_STRING.test(value) ? BigInt(value) : null;
+  return null;
 }
 
 function quantityOf(value: unknown): bigint | null {
