@@ -5,6 +5,7 @@ import { migrateServiceSchema } from '@onecommons/persistence';
 import { createServiceApp, type ServiceConfig, type ServiceDefinition } from '@onecommons/service-kit';
 import { startProcessTelemetry } from '@onecommons/telemetry';
 import pg from 'pg';
+import { schemaQuery } from './schema-query.js';
 import { type z } from 'zod';
 import { serviceOf, testStack, uniqueSuffix } from './test-stack.js';
 
@@ -99,15 +100,7 @@ export async function startService<Config extends ServiceConfig>(
     url: `http://127.0.0.1:${address.port}`,
     schema,
     consumerGroup,
-    async query<Row extends pg.QueryResultRow>(sql: string, params: unknown[] = []) {
-      const client = await admin.connect();
-      try {
-        await client.query(`SET search_path TO ${pg.escapeIdentifier(schema)}`);
-        return (await client.query<Row>(sql, params)).rows;
-      } finally {
-        client.release();
-      }
-    },
+    query: schemaQuery(admin, schema),
     async stop({ keepSchema = false } = {}) {
       if (stopped) return;
       stopped = true;

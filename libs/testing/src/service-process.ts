@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ServiceConfig, type ServiceDefinition } from '@onecommons/service-kit';
 import pg from 'pg';
+import { schemaQuery } from './schema-query.js';
 import { prepareService, type StartOptions } from './service-harness.js';
 import { testStack } from './test-stack.js';
 
@@ -52,7 +53,10 @@ export async function startServiceProcess<Config extends ServiceConfig>(
   options: StartOptions = {},
 ): Promise<ServiceProcess> {
   const stack = testStack();
-  const { schema, env } = await prepareService(definition as unknown as ServiceDefinition<ServiceConfig>, options);
+  const { schema, env } = await prepareService(
+    definition as unknown as ServiceDefinition<ServiceConfig>,
+    options,
+  );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const main = path.join(repositoryRoot(), 'services', definition.service, 'dist', 'src', 'main.js');
@@ -96,15 +100,7 @@ export async function startServiceProcess<Config extends ServiceConfig>(
   return {
     url,
     schema,
-    async query<Row extends pg.QueryResultRow>(sql: string, params: unknown[] = []) {
-      const client = await admin.connect();
-      try {
-        await client.query(`SET search_path TO ${pg.escapeIdentifier(schema)}`);
-        return (await client.query<Row>(sql, params)).rows;
-      } finally {
-        client.release();
-      }
-    },
+    query: schemaQuery(admin, schema),
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
       if (!child) return;
       const running = child;

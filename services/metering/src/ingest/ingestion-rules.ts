@@ -5,6 +5,7 @@ import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type MeteringConfig } from '../config.js';
 import { CorrectionRecorder } from './correction-recorder.js';
+import { countOutcomes } from './ingest-metrics.js';
 import { type CorrectionEvent, parseUsageEvent, type Rejection, type UsageEvent } from './usage-event.js';
 import { type DatedUsageEvent, eventKey, UsageRecorder } from './usage-recorder.js';
 
@@ -32,7 +33,7 @@ export class UsageIngestion {
       if ('rejection' in parsed) return { status: 'rejected', id: idOf(value), ...parsed.rejection };
       if ('correction' in parsed) {
         const { correction } = parsed;
-        const rejection = this.correctionRejection(key, meters, correction, now);
+        const rejection = this.commonRejection(key, meters, correction, now);
         if (rejection) return { status: 'rejected', id: correction.id, ...rejection };
         corrections.set(index, correction);
         return null;
@@ -62,50 +63,38 @@ export class UsageIngestion {
           : { status: 'rejected', id: correction.id, ...result },
       );
     }
-    return outcomes.map((outcome, index) => {
+    const results = outcomes.map((outcome, index): Outcome => {
       if (outcome === null) return corrected.get(index) as Outcome;
       if ('status' in outcome) return outcome;
       const key = eventKey(outcome.source, outcome.id);
       const accepted = firsts.get(key) === outcome && counted.has(key);
       return { status: accepted ? 'accepted' : 'duplicate', id: outcome.id };
     });
+    countOutcomes(results);
+    return results;
   }
 
+  /** Usage must pass the common rules and still be in an open period. */
   private contextualRejection(
     key: ApiKeyPrincipal,
     meters: ReadonlySet<string>,
-    { serviceId, meter, time }: UsageEvent,
+    event: UsageEvent,
     period: string,
     closings: PeriodClosings,
     now: Date,
   ): Rejection | null {
-    if (serviceId !== key.serviceId)
-      return {
-        code: 'service_not_allowed',
-        field: 'data.service',
-        message: 'this API key reports for another service',
-      };
-    if (!meters.has(meter))
-      return { code: 'unknown_meter', field: 'data.meter', message: `no meter "${meter}"` };
-    if (time.getTime() > now.getTime() + this.config.METERING_MAX_FUTURE_SECONDS * 1_000)
-      return {
-        code: 'time_in_future',
-        field: 'time',
-        message: `is more than ${this.config.METERING_MAX_FUTURE_SECONDS} s ahead of the platform's clock`,
-      };
+    const common = this.commonRejection(key, meters, event, now);
+    if (common) return common;
     if (now.getTime() >= closings.closesAt(period))
-      return {
-        code: 'period_closed',
-        field: 'time',
-        message: `the period ${period} is closed for usage`,
-      };
+      return { code: 'period_closed', field: 'time', message: `the period ${period} is closed for usage` };
     return null;
   }
 
-  private correctionRejection(
+  /** What every event (usage or correction) must pass: its key's service, a known meter, a sane time. */
+  private commonRejection(
     key: ApiKeyPrincipal,
     meters: ReadonlySet<string>,
-    { serviceId, meter, time }: CorrectionEvent,
+    { serviceId, meter, time }: Pick<UsageEvent, 'serviceId' | 'meter' | 'time'>,
     now: Date,
   ): Rejection | null {
     if (serviceId !== key.serviceId)
