@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { TOPICS } from '@onecommons/contracts';
 import { consumerCaughtUp, eventually, testStack } from '@onecommons/testing';
+import pg from 'pg';
 import { runCommons } from './commons-cli.js';
 
 // `commons replay` against the running platform: metering's live projection, rebuilt from Kafka.
@@ -20,7 +21,9 @@ describe('commons replay', () => {
     });
     expect(registered.status).toBe(201);
     await eventually('metering to consume everything identity published', async () =>
-      (await consumerCaughtUp('metering', [TOPICS.identityEvents.name])) ? true : undefined,
+      (await consumerCaughtUp('metering', [TOPICS.identityEvents.name, TOPICS.catalogEvents.name]))
+        ? true
+        : undefined,
     );
 
     const envFile = path.join(stack.envDir, 'metering.env');
@@ -43,6 +46,31 @@ describe('commons replay', () => {
     expect(summary.live).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(summary.events).toBeGreaterThan(0);
     expect(stderr).toContain('digests identical');
+  });
+
+  it('exits 1 naming the service when the live projection has drifted from the events', async () => {
+    const admin = new pg.Pool({ connectionString: stack.postgresAdminUrl, max: 1 });
+    const [row] = (
+      await admin.query<{ subscriber_id: string; plan: string }>(
+        'SELECT subscriber_id, plan FROM metering.subscribers ORDER BY subscriber_id LIMIT 1',
+      )
+    ).rows;
+    if (!row) throw new Error('metering has no subscribers yet');
+    await admin.query(`UPDATE metering.subscribers SET plan = 'drifted' WHERE subscriber_id = $1`, [
+      row.subscriber_id,
+    ]);
+    try {
+      const envFile = path.join(stack.envDir, 'metering.env');
+      const { code, stderr } = await runCommons(['replay', 'metering', '--verify', '--env-file', envFile]);
+      expect(code).toBe(1);
+      expect(stderr).toContain('replay metering: the rebuilt state differs from the live one');
+    } finally {
+      await admin.query('UPDATE metering.subscribers SET plan = $2 WHERE subscriber_id = $1', [
+        row.subscriber_id,
+        row.plan,
+      ]);
+      await admin.end();
+    }
   });
 
   it('refuses an unknown service and a bad --from with exit 2 and the path of the bad value', async () => {

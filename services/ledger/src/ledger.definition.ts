@@ -1,13 +1,40 @@
 import { BackboneTables1763900000000 } from '@onecommons/kafka';
 import { defineService } from '@onecommons/service-kit';
 import { ledgerConfigSchema } from './config.js';
+import { Journal1763900001000 } from './migrations/1763900001000-journal.js';
+import { Projections1763900002000 } from './migrations/1763900002000-projections.js';
+import { ProjectionsModule } from './projections/projections.module.js';
+import { TreasuryModule } from './treasury/treasury.module.js';
 
 /** Ledger: the append-only double-entry ledger, the CommonCents treasury and period close. */
 export const ledgerService = defineService({
   service: 'ledger',
   configSchema: ledgerConfigSchema,
   entities: [],
-  migrations: [BackboneTables1763900000000],
-  features: () => [],
-  projections: [],
+  migrations: [BackboneTables1763900000000, Journal1763900001000, Projections1763900002000],
+  features: () => [TreasuryModule, ProjectionsModule],
+  // Replay compares content, not chain position: the order in which a replay interleaves partitions (and so
+  // `seq` and the hashes) may differ from the live one; `verify` checks the chain of each.
+  projections: [
+    {
+      table: 'ledger_transactions',
+      key: ['key'],
+      volatileColumns: ['seq', 'prev_hash', 'hash', 'posted_at'],
+    },
+    { table: 'ledger_entries', key: ['transaction_key', 'line'] },
+    { table: 'ledger_balances', key: ['account', 'unit'] },
+    { table: 'period_prices', key: ['period'], volatileColumns: ['fixed_at'] },
+    { table: 'subscriber_tokens', key: ['period', 'subscriber_id'] },
+    { table: 'subscribers', key: ['subscriber_id'] },
+    { table: 'meters', key: ['name'] },
+    { table: 'service_types', key: ['name'] },
+    { table: 'services', key: ['service_id'] },
+    { table: 'projects', key: ['project_id'] },
+    { table: 'contract_versions', key: ['project_id', 'version'] },
+    { table: 'contract_members', key: ['project_id', 'version', 'account_id'] },
+    { table: 'project_dependencies', key: ['project_id', 'dependency_id'] },
+    { table: 'agreements', key: ['agreement_id'] },
+    { table: 'usage_quantities', key: ['period', 'subscriber_id', 'service_id', 'meter'] },
+    { table: 'provider_resource_points', key: ['period', 'service_id', 'provider_id'] },
+  ],
 });

@@ -2,6 +2,7 @@ import { type Command } from 'commander';
 import { registerAllocateCommand } from './allocate.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDlqCommand } from './dlq.js';
+import { registerLedgerCommand } from './ledger.js';
 import { registerReplayCommand } from './replay.js';
 
 /** Every subcommand of `commons`, each registered by its own module. */
@@ -9,5 +10,6 @@ export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerAllocateCommand,
   registerDemoCommand,
   registerDlqCommand,
+  registerLedgerCommand,
   registerReplayCommand,
 ];

@@ -92,7 +92,9 @@ export function registerReplayCommand(program: Command): void {
     .action(async (service: string, options: ReplayCommandOptions) => {
       validateReplayInput(service, options);
       const exitCode = await runReplay(service, options);
-      if (exitCode !== ExitCode.ok) process.exitCode = exitCode;
+      // Thrown, not set on process.exitCode: the CLI's own exit code would overwrite that.
+      if (exitCode !== ExitCode.ok)
+        throw new CliError(`replay ${service}: the rebuilt state differs from the live one`, exitCode);
     });
 }
 

@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type AllocationInput,
+  type AllocationPolicy,
+  type Project,
+  type Service,
+} from '@onecommons/allocation';
+import { type EntityManager } from 'typeorm';
+
+/**
+ * Builds one period's allocation input (libs/allocation) from the ledger's projections: the tokens each
+ * subscriber's fees minted for the period, their usage, and the catalog facts in force for the period.
+ */
+@Injectable()
+export class AllocationInputReader {
+  async read(manager: EntityManager, period: string, policy: AllocationPolicy): Promise<AllocationInput> {
+    const meters = (await manager.query('SELECT name, weight::text AS weight FROM meters ORDER BY name')) as {
+      name: string;
+      weight: string;
+    }[];
+    const types = (await manager.query(
+      'SELECT name, provider_bps, developer_bps FROM service_types ORDER BY name',
+    )) as { name: string; provider_bps: number; developer_bps: number }[];
+    const subscribers = (await manager.query(
+      `SELECT subscriber_id AS id, tokens::text AS tokens FROM subscriber_tokens
+        WHERE period = $1 AND tokens > 0 ORDER BY subscriber_id`,
+      [period],
+    )) as { id: string; tokens: string }[];
+    // Only rows that can move money: subscribers with tokens, known services and meters, positive quantities.
+    const usage = (await manager.query(
+      `SELECT u.subscriber_id, u.service_id, u.meter, u.quantity::text AS quantity
+         FROM usage_quantities u
+         JOIN subscriber_tokens t ON t.period = u.period AND t.subscriber_id = u.subscriber_id AND t.tokens > 0
+         JOIN services s ON s.service_id = u.service_id
+         JOIN meters m ON m.name = u.meter
+        WHERE u.period = $1 AND u.quantity > 0
+        ORDER BY u.subscriber_id, u.service_id, u.meter`,
+      [period],
+    )) as { subscriber_id: string; service_id: string; meter: string; quantity: string }[];
+    return {
+      period,
+      policy,
+      meters: new Map(meters.map((meter) => [meter.name, BigInt(meter.weight)])),
+      serviceTypes: new Map(
+        types.map((type) => [
+          type.name,
+          { providerBps: BigInt(type.provider_bps), developerBps: BigInt(type.developer_bps) },
+        ]),
+      ),
+      subscribers: subscribers.map((row) => ({ id: row.id, tokens: BigInt(row.tokens) })),
+      usage: usage.map((row) => ({
+        subscriber: row.subscriber_id,
+        service: row.service_id,
+        meter: row.meter,
+        quantity: BigInt(row.quantity),
+      })),
+      services: await this.services(manager, period),
+      projects: await this.projects(manager, period),
+      agreements: (
+        (await manager.query(
+          'SELECT project_id, operator_id, developer_bps, binding FROM agreements ORDER BY agreement_id',
+        )) as { project_id: string; operator_id: string; developer_bps: number; binding: boolean }[]
+      ).map((row) => ({
+        project: row.project_id,
+        operator: row.operator_id,
+        developerBps: BigInt(row.developer_bps),
+        binding: row.binding,
+      })),
+    };
+  }
+
+  private async services(manager: EntityManager, period: string): Promise<Service[]> {
+    const rows = (await manager.query(
+      `SELECT s.service_id, s.type, s.operator_id, s.project_id, s.provider_bps, s.developer_bps,
+              coalesce(json_agg(json_build_array(p.provider_id, p.points::text) ORDER BY p.provider_id)
+                         FILTER (WHERE p.provider_id IS NOT NULL), '[]') AS providers
+         FROM services s
+         LEFT JOIN provider_resource_points p ON p.service_id = s.service_id AND p.period = $1
+        GROUP BY s.service_id ORDER BY s.service_id`,
+      [period],
+    )) as {
+      service_id: string;
+      type: string;
+      operator_id: string;
+      project_id: string | null;
+      provider_bps: number | null;
+      developer_bps: number | null;
+      providers: [string, string][];
+    }[];
+    return rows.map((row) => ({
+      id: row.service_id,
+      type: row.type,
+      operator: row.operator_id,
+      project: row.project_id,
+      providerBps: row.provider_bps === null ? null : BigInt(row.provider_bps),
+      developerBps: row.developer_bps === null ? null : BigInt(row.developer_bps),
+      providers: row.providers.map(([id, points]) => ({ id, weight: BigInt(points) })),
+    }));
+  }
+
+  /** Each project with the contract version in force for the period: the latest effective on or before it. */
+  private async projects(manager: EntityManager, period: string): Promise<Project[]> {
+    const rows = (await manager.query(
+      `WITH effective AS (
+         SELECT DISTINCT ON (project_id) project_id, version, dependencies_bps
+           FROM contract_versions WHERE effective_from <= $1
+          ORDER BY project_id, effective_from DESC, version DESC
+       )
+       SELECT p.project_id, coalesce(e.dependencies_bps, 0) AS dependencies_bps,
+              coalesce((SELECT json_agg(json_build_array(d.dependency_id, d.weight::text) ORDER BY d.dependency_id)
+                          FROM project_dependencies d WHERE d.project_id = p.project_id), '[]') AS dependencies,
+              coalesce((SELECT json_agg(json_build_array(m.account_id, m.weight::text) ORDER BY m.account_id)
+                          FROM contract_members m
+                         WHERE m.project_id = e.project_id AND m.version = e.version), '[]') AS members
+         FROM projects p LEFT JOIN effective e ON e.project_id = p.project_id
+        ORDER BY p.project_id`,
+      [period],
+    )) as {
+      project_id: string;
+      dependencies_bps: number;
+      dependencies: [string, string][];
+      members: [string, string][];
+    }[];
+    return rows.map((row) => ({
+      id: row.project_id,
+      dependenciesBps: BigInt(row.dependencies_bps),
+      dependencies: row.dependencies.map(([id, weight]) => ({ id, weight: BigInt(weight) })),
+      members: row.members.map(([id, weight]) => ({ id, weight: BigInt(weight) })),
+    }));
+  }
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { AllocationInputReader } from './allocation-input-reader.js';
+import { CatalogProjection } from './catalog-projection.js';
+import { SubscriberProjection } from './subscriber-projection.js';
+import { UsageProjection } from './usage-projection.js';
+
+@Module({
+  providers: [CatalogProjection, UsageProjection, SubscriberProjection, AllocationInputReader],
+  exports: [AllocationInputReader],
+})
+export class ProjectionsModule {}

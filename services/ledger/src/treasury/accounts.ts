@@ -1,0 +1,21 @@
+/**
+ * Treasury and source accounts. Participant keys (`fund:general`, `provider:…`, `operator:…`, `member:…`,
+ * `escrow:…`) are those of DESIGN §4 step 5, built by `@onecommons/allocation`.
+ */
+export const TreasuryAccount = {
+  /** Currency backing the outstanding tokens. */
+  reserve: 'treasury:reserve',
+  /** uCC source: its negative balance is the tokens outstanding. */
+  issued: 'treasury:issued',
+  /** Currency source: every captured payment, negative. */
+  paymentsReceived: 'payments:received',
+  /** Payments in a currency that is not the treasury's: held, not minted (no FX). */
+  foreignCurrencySuspense: 'suspense:foreign-currency',
+} as const;
+
+/** A subscriber's period escrow in uCC: what its fee for the period minted, until the period is allocated. */
+export const subscriberEscrow = (subscriberId: string, period: string): string =>
+  `subscriber:${subscriberId}:${period}`;
+
+/** Currency a holder's redeemed tokens paid, owed to it (payouts pays it out). */
+export const payableAccount = (holder: string): string => `payable:${holder}`;

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { LedgerJournal } from '../journal/ledger-journal.js';
+import { PaymentMinting } from './payment-minting.js';
+import { PeriodPrices } from './period-prices.js';
+import { Treasury } from './treasury.js';
+
+@Module({
+  providers: [LedgerJournal, PeriodPrices, Treasury, PaymentMinting],
+  exports: [LedgerJournal, Treasury],
+})
+export class TreasuryModule {}

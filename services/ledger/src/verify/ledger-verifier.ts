@@ -1,0 +1,204 @@
+import type pg from 'pg';
+import { TreasuryAccount } from '../treasury/accounts.js';
+import { TOKEN_UNIT } from '../journal/ledger-transaction.js';
+import { chainHash, GENESIS_HASH } from '../journal/hash-chain.js';
+import { higherPrice, INITIAL_PRICE, proveReserve } from '../treasury/treasury-math.js';
+
+export type CheckName = 'chain' | 'zero_sum' | 'balances' | 'reserve';
+
+export interface Violation {
+  readonly check: CheckName;
+  readonly message: string;
+}
+
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly transactions: number;
+  readonly entries: number;
+  readonly head: string;
+  readonly reserve: {
+    readonly currency: string;
+    readonly reserve: string;
+    readonly outstanding: string;
+    readonly price: string;
+    readonly claims: string;
+    readonly residue: string;
+  };
+  /** The first violation, named; `null` when every check holds. */
+  readonly firstViolation: string | null;
+  /** Up to 100 violations, in check order (chain, zero sum, balances, reserve). */
+  readonly violations: readonly Violation[];
+}
+
+const PAGE = 2_000;
+const MAX_VIOLATIONS = 100;
+
+interface ChainRow {
+  seq: string;
+  key: string;
+  kind: string;
+  period: string | null;
+  memo: Record<string, string>;
+  prev_hash: string;
+  hash: string;
+  entries: [number, string, string, string][] | null;
+}
+
+/**
+ * Checks the ledger from its entries alone, in one read-only snapshot: the hash chain links and every hash
+ * matches its transaction; every transaction has ≥2 entries summing to zero per unit; the balance
+ * projection equals the entries; the reserve invariant holds.
+ */
+export async function verifyLedger(client: pg.ClientBase, currency: string): Promise<VerifyReport> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const violations: Violation[] = [];
+    const add = (check: CheckName, message: string) => {
+      if (violations.length < MAX_VIOLATIONS) violations.push({ check, message });
+    };
+    const chain = await verifyChain(client, (message) => add('chain', message));
+    await verifyZeroSums(client, (message) => add('zero_sum', message));
+    await verifyBalances(client, (message) => add('balances', message));
+    const reserve = await verifyReserve(client, currency, (message) => add('reserve', message));
+    const [{ entries } = { entries: 0 }] = (
+      await client.query<{ entries: number }>('SELECT count(*)::int AS entries FROM ledger_entries')
+    ).rows;
+    return {
+      ok: violations.length === 0,
+      transactions: chain.transactions,
+      entries,
+      head: chain.head,
+      reserve,
+      firstViolation: violations[0]?.message ?? null,
+      violations,
+    };
+  } finally {
+    await client.query('COMMIT');
+  }
+}
+
+async function verifyChain(
+  client: pg.ClientBase,
+  report: (message: string) => void,
+): Promise<{ transactions: number; head: string }> {
+  let previousHash = GENESIS_HASH;
+  let expectedSeq = 1n;
+  let after = '0';
+  let transactions = 0;
+  for (;;) {
+    const { rows } = await client.query<ChainRow>(
+      `SELECT t.seq::text AS seq, t.key, t.kind, t.period, t.memo, t.prev_hash, t.hash,
+              (SELECT json_agg(json_build_array(e.line, e.account, e.unit, e.amount::text) ORDER BY e.line)
+                 FROM ledger_entries e WHERE e.transaction_key = t.key) AS entries
+         FROM ledger_transactions t WHERE t.seq > $1 ORDER BY t.seq LIMIT ${PAGE}`,
+      [after],
+    );
+    for (const row of rows) {
+      const seq = BigInt(row.seq);
+      const name = `transaction ${row.key} (seq ${row.seq})`;
+      if (seq !== expectedSeq) report(`${name}: expected seq ${expectedSeq}; the chain has a gap`);
+      if (row.prev_hash !== previousHash) {
+        report(`${name}: prev_hash ${row.prev_hash} does not link to the previous hash ${previousHash}`);
+      }
+      const recomputed = chainHash(row.prev_hash, {
+        seq,
+        key: row.key,
+        kind: row.kind,
+        period: row.period,
+        memo: row.memo,
+        entries: (row.entries ?? []).map(([line, account, unit, amount]) => ({
+          line,
+          account,
+          unit,
+          amount: BigInt(amount),
+        })),
+      });
+      if (recomputed !== row.hash) report(`${name}: hash does not match its contents (tampered)`);
+      previousHash = row.hash;
+      expectedSeq = seq + 1n;
+      transactions += 1;
+    }
+    if (rows.length < PAGE) break;
+    after = rows[rows.length - 1]?.seq ?? after;
+  }
+  return { transactions, head: previousHash };
+}
+
+async function verifyZeroSums(client: pg.ClientBase, report: (message: string) => void): Promise<void> {
+  const { rows: thin } = await client.query<{ key: string; n: number }>(
+    `SELECT t.key, count(e.line)::int AS n FROM ledger_transactions t
+       LEFT JOIN ledger_entries e ON e.transaction_key = t.key
+      GROUP BY t.key, t.seq HAVING count(e.line) < 2 ORDER BY t.seq`,
+  );
+  for (const row of thin) report(`transaction ${row.key}: ${row.n} entries, not at least 2`);
+  const { rows } = await client.query<{ key: string; unit: string; sum: string }>(
+    `SELECT t.key, e.unit, sum(e.amount)::text AS sum
+       FROM ledger_entries e JOIN ledger_transactions t ON t.key = e.transaction_key
+      GROUP BY t.key, t.seq, e.unit HAVING sum(e.amount) <> 0 ORDER BY t.seq, e.unit`,
+  );
+  for (const row of rows) report(`transaction ${row.key}: ${row.unit} sums to ${row.sum}, not 0`);
+}
+
+async function verifyBalances(client: pg.ClientBase, report: (message: string) => void): Promise<void> {
+  const { rows } = await client.query<{ account: string; unit: string; stored: string; computed: string }>(
+    `SELECT coalesce(b.account, c.account) AS account, coalesce(b.unit, c.unit) AS unit,
+            coalesce(b.balance, 0)::text AS stored, coalesce(c.balance, 0)::text AS computed
+       FROM ledger_balances b
+       FULL JOIN (SELECT account, unit, sum(amount) AS balance FROM ledger_entries GROUP BY account, unit) c
+         ON c.account = b.account AND c.unit = b.unit
+      WHERE coalesce(b.balance, 0) <> coalesce(c.balance, 0)
+      ORDER BY 1, 2`,
+  );
+  for (const row of rows) {
+    report(`balance ${row.account} ${row.unit} is ${row.stored}, but its entries sum to ${row.computed}`);
+  }
+}
+
+async function verifyReserve(
+  client: pg.ClientBase,
+  currency: string,
+  report: (message: string) => void,
+): Promise<VerifyReport['reserve']> {
+  // From the entries, not the projection: the balances check above is what ties the two together.
+  const { rows } = await client.query<{ account: string; unit: string; balance: string }>(
+    `SELECT account, unit, sum(amount)::text AS balance FROM ledger_entries
+      WHERE unit = $1 OR (unit = $2 AND account = $3) OR unit = $4
+      GROUP BY account, unit ORDER BY account`,
+    [TOKEN_UNIT, currency, TreasuryAccount.reserve, TOKEN_UNIT],
+  );
+  const prices = await client.query<{ num: string; den: string }>(
+    'SELECT num::text AS num, den::text AS den FROM period_prices',
+  );
+  const price = prices.rows
+    .map((row) => ({ num: BigInt(row.num), den: BigInt(row.den) }))
+    .reduce(higherPrice, INITIAL_PRICE);
+  let reserve = 0n;
+  let issued = 0n;
+  const holdings: bigint[] = [];
+  for (const row of rows) {
+    const balance = BigInt(row.balance);
+    if (row.unit !== TOKEN_UNIT) reserve = balance;
+    else if (row.account === TreasuryAccount.issued) issued = balance;
+    else if (balance < 0n)
+      report(`account ${row.account} holds ${balance} uCC; only ${TreasuryAccount.issued} may be negative`);
+    else if (balance > 0n) holdings.push(balance);
+  }
+  const proof = proveReserve({ reserve, holdings, price });
+  if (proof.outstanding !== -issued) {
+    report(`tokens held (${proof.outstanding} uCC) differ from tokens issued (${-issued} uCC)`);
+  }
+  if (!proof.holds) {
+    report(
+      `reserve invariant: reserve ${reserve} ${currency} is less than the ${proof.claims} the outstanding ` +
+        `${proof.outstanding} uCC redeem for at ${price.num}/${price.den}`,
+    );
+  }
+  return {
+    currency,
+    reserve: reserve.toString(),
+    outstanding: proof.outstanding.toString(),
+    price: `${price.num}/${price.den}`,
+    claims: proof.claims.toString(),
+    residue: proof.residue.toString(),
+  };
+}

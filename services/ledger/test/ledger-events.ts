@@ -1,0 +1,90 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type CloudEvent, createEvent, PaymentCapturedV1, TOPICS, uuidV7 } from '@onecommons/contracts';
+import {
+  consumerCaughtUp,
+  eventually,
+  type RawProducer,
+  type RunningService,
+  testStack,
+} from '@onecommons/testing';
+import { type LedgerConfig } from '../src/config.js';
+
+export const LEDGER_TOPICS = [
+  TOPICS.identityEvents.name,
+  TOPICS.catalogEvents.name,
+  TOPICS.meteringUsage.name,
+];
+
+/** A PaymentCaptured as identity publishes it. */
+export function paymentCaptured(payment: {
+  subscriber: string;
+  period: string;
+  amountMinor: string;
+  currency?: string;
+  paymentId?: string;
+}) {
+  return createEvent(
+    PaymentCapturedV1,
+    {
+      subscriber: payment.subscriber,
+      subscriptionId: uuidV7(),
+      period: payment.period,
+      amountMinor: payment.amountMinor,
+      currency: payment.currency ?? 'EUR',
+      paymentId: payment.paymentId ?? uuidV7(),
+      provider: 'stripe',
+      providerPaymentId: `in_${uuidV7()}`,
+      providerEventId: `evt_${uuidV7()}`,
+      capturedAt: new Date().toISOString(),
+    },
+    { source: '/onecommons/identity' },
+  );
+}
+
+/** Publishes events onto their topics, keyed by subject, as the owning services' relays would. */
+export async function publish(producer: RawProducer, events: readonly CloudEvent[]): Promise<void> {
+  for (const event of events) {
+    const topic = LEDGER_TOPICS.find((name) => event.type.startsWith(`onecommons.${name.split('.')[0]}.`));
+    if (!topic) throw new Error(`no topic for ${event.type}`);
+    await producer.send(topic, event.subject, JSON.stringify(event));
+  }
+}
+
+export async function caughtUp(ledger: RunningService): Promise<void> {
+  await eventually('the ledger to catch up with its topics', async () =>
+    (await consumerCaughtUp(ledger.consumerGroup, LEDGER_TOPICS)) ? true : undefined,
+  );
+}
+
+/** An env file with which the ledger's own process (`main.js verify`) reads this test's schema. */
+export function ledgerEnvFile(ledger: RunningService<LedgerConfig>): string {
+  const file = path.join(tmpdir(), `ledger-${ledger.schema}.env`);
+  const stack = testStack();
+  writeFileSync(
+    file,
+    [
+      'NODE_ENV=test',
+      'LOG_LEVEL=error',
+      'HTTP_PORT=1',
+      `DATABASE_URL=${ledger.config.DATABASE_URL}`,
+      `DATABASE_SCHEMA=${ledger.schema}`,
+      `REDIS_URL=${stack.redisUrl}`,
+      `KAFKA_BROKERS=${stack.kafkaBrokers}`,
+      `LEDGER_CURRENCY=${ledger.config.LEDGER_CURRENCY}`,
+    ].join('\n') + '\n',
+  );
+  return file;
+}
+
+/**
+ * A treasury currency of this test run alone. A test ledger consumes its topics from the beginning, so it
+ * sees every payment earlier runs published; in another currency they go to suspense and leave this run's
+ * reserve, outstanding tokens and prices to its own payments.
+ */
+export function testCurrency(): string {
+  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  const bytes = crypto.getRandomValues(new Uint8Array(3));
+  return [...bytes].map((byte) => letters[byte % 26]).join('');
+}
