@@ -1,3 +1,4 @@
+export { instrumentPostgres, instrumentRedis } from './client-spans.js';
 export {
   shutdownProcessTelemetry,
   startProcessTelemetry,

@@ -3,6 +3,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, NoopSpanProcessor } from '@opentelemetry/sdk-trace';
+import { instrumentPostgres, instrumentRedis } from './client-spans.js';
 
 export interface TelemetryOptions {
   readonly serviceName: string;
@@ -34,6 +35,10 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     instrumentations: [],
   });
   sdk.start();
+  // HTTP server spans come from service-kit's request middleware and Kafka consumer spans from the
+  // backbone's processor; the database and Redis calls made inside them become their children.
+  instrumentPostgres();
+  instrumentRedis();
   return { shutdown: () => sdk.shutdown() };
 }
 

@@ -13,6 +13,7 @@ import { OutboxWriter } from '@onecommons/kafka';
 import type Stripe from 'stripe';
 import { DataSource, type EntityManager } from 'typeorm';
 import { laterPeriod, periodOfUnixSeconds } from './billing-period.js';
+import { countPaymentProviderEvent } from './payment-event-metrics.js';
 import { Subscription } from './subscription.entity.js';
 import { adoptPeriod, IDENTITY_SOURCE, markCancelled } from './subscriptions.service.js';
 
@@ -38,8 +39,8 @@ export class StripeEventProcessor {
     private readonly outbox: OutboxWriter,
   ) {}
 
-  process(event: Stripe.Event): Promise<WebhookOutcome> {
-    return this.dataSource.transaction(async (manager) => {
+  async process(event: Stripe.Event): Promise<WebhookOutcome> {
+    const result = await this.dataSource.transaction(async (manager) => {
       const claimed = (await manager.query(
         `INSERT INTO payment_provider_events (provider, event_id, event_type, outcome)
          VALUES ('stripe', $1, $2, 'pending') ON CONFLICT DO NOTHING RETURNING event_id`,
@@ -53,6 +54,8 @@ export class StripeEventProcessor {
       );
       return outcome;
     });
+    countPaymentProviderEvent(event.type, result);
+    return result;
   }
 
   private async apply(manager: EntityManager, event: Stripe.Event): Promise<WebhookOutcome> {

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { PasswordHasher } from '../accounts/password-hasher.js';
 import { AccessTokenIssuer } from './access-token-issuer.js';
 import { type LoginDto, type TokenPairDto } from './dto.js';
+import { countLogin } from './login-metrics.js';
 import { RefreshTokens } from './refresh-tokens.js';
 
 const invalidCredentials = () =>
@@ -33,7 +34,11 @@ export class SessionsService {
       account?.password_hash ?? (await this.decoyHash),
       input.password,
     );
-    if (!account || !matches) throw invalidCredentials();
+    if (!account || !matches) {
+      countLogin('invalid_credentials');
+      throw invalidCredentials();
+    }
+    countLogin('succeeded');
     const refreshToken = await this.dataSource.transaction((manager) =>
       this.refreshTokens.startFamily(manager, account.id),
     );

@@ -89,6 +89,8 @@ export async function runTests(
       if (suites.has('integration')) await jest('integration', stackEnv, jestArgs);
       if (suites.has('e2e')) {
         await ensureDebianPackage('docker-compose', 'docker-compose');
+        // The observability test runs Prometheus and promtool against the services.
+        await ensureDebianPackage('promtool', 'prometheus');
         await platformUp(profile);
         await jest('e2e', stackEnv, jestArgs);
       }
