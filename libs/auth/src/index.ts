@@ -38,8 +38,10 @@ export {
 export {
   Authenticated,
   CurrentApiKey,
+  CurrentCaller,
   CurrentPrincipal,
   Public,
+  RequireAdminOrApiKey,
   RequireApiKey,
   RequireOrganization,
   RequirePlatformRole,

@@ -29,3 +29,4 @@ export * from './metering/usage-recorded.js';
 export * from './metering/quota-warning.js';
 export * from './metering/quota-exceeded.js';
 export * from './metering/usage-corrected.js';
+export * from './webhooks/deliverable-events.js';

@@ -310,6 +310,26 @@ describe('API keys', () => {
     expect(count[0]?.n).toBe(0);
   });
 
+  it('lets every kind of organization hold a webhooks:manage key (not bound to a service)', async () => {
+    const owner = await client.newAccount('integrator');
+    for (const kind of ['developer', 'operator', 'provider', 'partner'] as const) {
+      const organizationId = await client.newOrganization(owner.token, kind);
+      const created = await client.call<{ key: string }>(
+        'POST',
+        `/v1/organizations/${organizationId}/api-keys`,
+        {
+          credential: await client.login(owner.email),
+          body: { name: `${kind} webhooks`, scopes: ['webhooks:manage'] },
+        },
+      );
+      expect(created.status).toBe(201);
+      expect(await client.call('GET', '/v1/api-keys/self', { credential: created.body.key })).toMatchObject({
+        status: 200,
+        body: { organizationId, scopes: ['webhooks:manage'], serviceId: null },
+      });
+    }
+  });
+
   it('cannot be used where an access token is required, nor a token where a key is', async () => {
     const { key, owner } = await operatorWithKey();
     expect(await client.call('GET', '/v1/accounts/me', { credential: key })).toMatchObject({

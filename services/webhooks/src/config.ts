@@ -1,7 +1,49 @@
+import { apiKeyConfigShape, authConfigShape } from '@onecommons/auth';
+import { booleanVar, integerVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
-import { type z } from 'zod';
+import { z } from 'zod';
 
-/** Webhooks's environment: the platform's common variables; its own are added here as it grows. */
-export const webhooksConfigSchema = defineServiceConfig({});
+/** Standard Webhooks' schedule: now, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. */
+const STANDARD_RETRY_SCHEDULE = '0,5,300,1800,7200,18000,36000,50400,72000,86400';
+
+/** Seconds to wait before each attempt, the first included (`0,5,300,…`); at most 20 attempts. */
+function retryScheduleVar() {
+  return z
+    .string()
+    .default(STANDARD_RETRY_SCHEDULE)
+    .refine((value) => /^\d{1,6}(,\d{1,6}){0,19}$/.test(value.replace(/\s/g, '')), {
+      error: 'must be 1 to 20 comma-separated delays in seconds, e.g. 0,5,300',
+    })
+    .transform((value) => value.replace(/\s/g, '').split(',').map(Number));
+}
+
+/** A base64 (or base64url) encoding of exactly 32 random bytes. */
+const secretEncryptionKey = z
+  .string({ error: 'is required' })
+  .refine((value) => /^[A-Za-z0-9+/_-]{43}=?$/.test(value) && Buffer.from(value, 'base64').length === 32, {
+    error: 'must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
+  });
+
+/** Webhooks's environment: the platform's common variables, authentication, and delivery rules. */
+export const webhooksConfigSchema = defineServiceConfig({
+  ...authConfigShape,
+  ...apiKeyConfigShape,
+  /** Seals endpoint signing secrets at rest (AES-256-GCM): a database dump alone cannot forge deliveries. */
+  WEBHOOKS_SECRET_ENCRYPTION_KEY: secretEncryptionKey,
+  /** Delivers to private, loopback and link-local addresses: for local development only (`./dev` sets it). */
+  WEBHOOKS_ALLOW_PRIVATE_TARGETS: booleanVar(false),
+  WEBHOOKS_RETRY_SCHEDULE_SECONDS: retryScheduleVar(),
+  /** Up to this share (in percent) of a retry delay is added at random, so failed receivers are not hit in step. */
+  WEBHOOKS_RETRY_JITTER_PERCENT: integerVar({ min: 0, max: 100, default: 10 }),
+  /** The longest `Retry-After` honoured; a receiver asking for more waits this long. */
+  WEBHOOKS_MAX_RETRY_AFTER_SECONDS: integerVar({ min: 1, max: 86_400, default: 86_400 }),
+  /** How long one attempt may take, connection to last byte. */
+  WEBHOOKS_DELIVERY_TIMEOUT_MS: integerVar({ min: 100, max: 60_000, default: 15_000 }),
+  WEBHOOKS_DELIVERY_CONCURRENCY: integerVar({ min: 1, max: 200, default: 20 }),
+  /** How often due deliveries whose jobs Redis lost are queued again (Postgres holds the truth). */
+  WEBHOOKS_SWEEP_INTERVAL_MS: integerVar({ min: 100, max: 600_000, default: 30_000 }),
+  /** How long the previous secret still signs (beside the new one) after a rotation. */
+  WEBHOOKS_SECRET_ROTATION_GRACE_HOURS: integerVar({ min: 0, max: 24 * 30, default: 24 }),
+});
 
 export type WebhooksConfig = z.output<typeof webhooksConfigSchema>;

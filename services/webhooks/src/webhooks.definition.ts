@@ -1,13 +1,24 @@
+import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
 import { BackboneTables1763900000000 } from '@onecommons/kafka';
-import { defineService } from '@onecommons/service-kit';
-import { webhooksConfigSchema } from './config.js';
+import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { type WebhooksConfig, webhooksConfigSchema } from './config.js';
+import { Webhooks1763900001000 } from './migrations/1763900001000-webhooks.js';
+import { WebhooksModule } from './webhooks.module.js';
 
-/** Webhooks: partner endpoints and signed webhook delivery. */
+const webhooksAuth = AuthModule.forRoot({
+  inject: [SERVICE_CONFIG],
+  useFactory: (config: WebhooksConfig) => remoteAuthSetup(config),
+});
+
+/**
+ * Webhooks: partner endpoints and signed webhook delivery. Delivery state is not a projection (it
+ * records what was sent to whom), so a replay rebuilds nothing here and sends nothing.
+ */
 export const webhooksService = defineService({
   service: 'webhooks',
   configSchema: webhooksConfigSchema,
   entities: [],
-  migrations: [BackboneTables1763900000000],
-  features: () => [],
+  migrations: [BackboneTables1763900000000, Webhooks1763900001000],
+  features: () => [webhooksAuth, WebhooksModule],
   projections: [],
 });

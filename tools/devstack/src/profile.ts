@@ -159,6 +159,12 @@ function ownEnvironment(profile: Profile, service: ServiceName): Record<string, 
       LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR: '100000',
       ...identityStripeEnvironment(profile),
     };
+  if (service === 'webhooks')
+    return {
+      WEBHOOKS_SECRET_ENCRYPTION_KEY: profileSecret(profile, 'webhooks-secret-encryption-key'),
+      // Local receivers listen on 127.0.0.1; a deployment keeps the SSRF guard (the default).
+      WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true',
+    };
   return {};
 }
 

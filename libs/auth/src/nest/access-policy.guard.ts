@@ -54,7 +54,8 @@ export class AccessPolicyGuard implements CanActivate {
     const credential = bearerCredential(request);
     if (
       policy.kind === 'api_key' ||
-      (policy.kind === 'self_or_api_key' && credential.startsWith(API_KEY_PREFIX))
+      ((policy.kind === 'self_or_api_key' || policy.kind === 'admin_or_api_key') &&
+        credential.startsWith(API_KEY_PREFIX))
     ) {
       const principal = await this.authenticateApiKey(credential);
       if (policy.scope !== 'any' && !principal.scopes.includes(policy.scope))
@@ -64,7 +65,7 @@ export class AccessPolicyGuard implements CanActivate {
     }
     const principal = await this.authenticateAccount(credential);
     request.principal = principal;
-    const rules: AccountRules = policy.kind === 'account' ? policy : { selfParam: policy.selfParam };
+    const rules: AccountRules = accountRulesOf(policy);
     const platformRoles = await this.directory.platformRolesOf(principal);
     const isAdmin = platformRoles.includes('admin');
     if (rules.platformRole && !platformRoles.includes(rules.platformRole))
@@ -141,6 +142,15 @@ export class AccessPolicyGuard implements CanActivate {
         `This is for ${requirement.kinds.join(' or ')} organizations only.`,
       );
   }
+}
+
+/** What an account must satisfy under a policy that lets accounts in. */
+function accountRulesOf(
+  policy: Exclude<AccessPolicy, { kind: 'public' } | { kind: 'api_key' }>,
+): AccountRules {
+  if (policy.kind === 'account') return policy;
+  if (policy.kind === 'admin_or_api_key') return { platformRole: 'admin' };
+  return { selfParam: policy.selfParam };
 }
 
 function bearerCredential(request: Request): string {

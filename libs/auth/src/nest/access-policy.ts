@@ -15,7 +15,9 @@ export type AccessPolicy =
     }
   | { readonly kind: 'api_key'; readonly scope: ApiKeyScope | 'any' }
   /** An account acting on itself (or an admin), or a service's API key with the scope. */
-  | { readonly kind: 'self_or_api_key'; readonly selfParam: string; readonly scope: ApiKeyScope };
+  | { readonly kind: 'self_or_api_key'; readonly selfParam: string; readonly scope: ApiKeyScope }
+  /** A platform admin (access token), or an organization's API key with the scope. */
+  | { readonly kind: 'admin_or_api_key'; readonly scope: ApiKeyScope };
 
 export interface OrganizationRequirement {
   readonly param: string;

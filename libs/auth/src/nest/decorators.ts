@@ -47,6 +47,9 @@ export const RequireSelf = (param: string) => withPolicy({ kind: 'account', self
 export const RequireSelfOrApiKey = (param: string, scope: ApiKeyScope) =>
   withPolicy({ kind: 'self_or_api_key', selfParam: param, scope });
 
+/** A platform admin (access token), or an organization's API key with the scope. */
+export const RequireAdminOrApiKey = (scope: ApiKeyScope) => withPolicy({ kind: 'admin_or_api_key', scope });
+
 /** A valid API key with the scope (or any valid key with `'any'`). */
 export const RequireApiKey = (scope: ApiKeyScope | 'any') => withPolicy({ kind: 'api_key', scope });
 
@@ -70,6 +73,15 @@ export const CurrentApiKey = createParamDecorator(
     const principal = principalOf(context);
     if (principal?.kind !== 'api_key')
       throw new Error('@CurrentApiKey() used on an endpoint without @RequireApiKey()');
+    return principal;
+  },
+);
+
+/** The verified caller of an endpoint that takes an access token or an API key (either kind). */
+export const CurrentCaller = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Principal | ApiKeyPrincipal => {
+    const principal = principalOf(context);
+    if (!principal) throw new Error('@CurrentCaller() used on an endpoint without credentials');
     return principal;
   },
 );

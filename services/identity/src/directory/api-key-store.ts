@@ -7,6 +7,7 @@ import {
   type ApiKeySource,
   generateApiKey,
   isWellFormedApiKey,
+  ORGANIZATION_KINDS,
   type OrganizationKind,
   type Principal,
 } from '@onecommons/auth';
@@ -35,10 +36,13 @@ interface ApiKeyRow {
   last_used_at: Date | null;
 }
 
-/** Which kinds of organization may hold keys of each scope: services report usage, partners manage webhooks. */
+/**
+ * Which kinds of organization may hold keys of each scope: operators' services report usage; every kind
+ * may manage webhooks (partners, and operators or providers integrating their own systems).
+ */
 const SCOPE_HOLDERS: Readonly<Record<ApiKeyScope, readonly OrganizationKind[]>> = {
   'metering:write': ['operator'],
-  'webhooks:manage': ['partner'],
+  'webhooks:manage': ORGANIZATION_KINDS,
 };
 
 const COLUMNS = `id, organization_id, name, display_prefix, scopes, service_id, created_by, created_at,

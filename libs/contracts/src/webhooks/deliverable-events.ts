@@ -1,0 +1,96 @@
+import { AgreementMadeV1 } from '../catalog/agreement-made.js';
+import { AgreementUpdatedV1 } from '../catalog/agreement-updated.js';
+import { AppRegisteredV1 } from '../catalog/app-registered.js';
+import { MeterDefinedV1 } from '../catalog/meter-defined.js';
+import { ProjectCreatedV1 } from '../catalog/project-created.js';
+import { ProjectDependenciesSetV1 } from '../catalog/project-dependencies-set.js';
+import { ServiceCreatedV1 } from '../catalog/service-created.js';
+import { ServiceTypeDefinedV1 } from '../catalog/service-type-defined.js';
+import { ServiceUpdatedV1 } from '../catalog/service-updated.js';
+import { type EventContract } from '../envelope/event-contract.js';
+import { ApiKeyCreatedV1, ApiKeyRevokedV1, OrganizationCreatedV1 } from '../identity/organizations.js';
+import { PaymentCapturedV1 } from '../identity/payment-captured.js';
+import { SubscriptionCancelledV1 } from '../identity/subscription-cancelled.js';
+import { SubscriptionEndedV1 } from '../identity/subscription-ended.js';
+import { SubscriptionPastDueV1 } from '../identity/subscription-past-due.js';
+import { SubscriptionRenewedV1 } from '../identity/subscription-renewed.js';
+import { SubscriptionStartedV1 } from '../identity/subscription-started.js';
+import { QuotaExceededV1 } from '../metering/quota-exceeded.js';
+import { QuotaWarningV1 } from '../metering/quota-warning.js';
+
+/**
+ * Who may receive an event by webhook: `everyone` (public facts), `admins` only (platform-wide facts about
+ * subscribers), or the `organization`s the event concerns (and admins).
+ */
+export type WebhookAudience<Data> =
+  | { readonly kind: 'everyone' }
+  | { readonly kind: 'admins' }
+  | { readonly kind: 'organization'; readonly organizationsOf: (data: Data) => readonly string[] };
+
+export type WebhookAudienceKind = WebhookAudience<unknown>['kind'];
+
+/** An event partners may subscribe to, and its audience. */
+export interface DeliverableEvent {
+  readonly contract: EventContract<unknown>;
+  readonly audience: WebhookAudience<unknown>;
+}
+
+function deliverable<Data>(contract: EventContract<Data>, audience: WebhookAudience<Data>): DeliverableEvent {
+  return { contract: contract as EventContract<unknown>, audience: audience as WebhookAudience<unknown> };
+}
+
+const everyone = { kind: 'everyone' } as const;
+const admins = { kind: 'admins' } as const;
+const concerning = <Data>(organizationsOf: (data: Data) => readonly string[]): WebhookAudience<Data> => ({
+  kind: 'organization',
+  organizationsOf,
+});
+
+/**
+ * The events the webhooks service delivers (each the newest version of its event). An event becomes
+ * deliverable by a line here, with its audience: the service subscribes to it and lists it at
+ * `GET /api/webhooks/v1/event-types`. Usage events are left out: they are a stream, read through metering.
+ */
+export const WEBHOOK_DELIVERABLE_EVENTS: readonly DeliverableEvent[] = [
+  deliverable(AppRegisteredV1, everyone),
+  deliverable(ProjectCreatedV1, everyone),
+  deliverable(ProjectDependenciesSetV1, everyone),
+  deliverable(ServiceTypeDefinedV1, everyone),
+  deliverable(MeterDefinedV1, everyone),
+  deliverable(
+    ServiceCreatedV1,
+    concerning((data) => [data.operatorId]),
+  ),
+  deliverable(
+    ServiceUpdatedV1,
+    concerning((data) => [data.operatorId]),
+  ),
+  deliverable(
+    AgreementMadeV1,
+    concerning((data) => [data.operatorId]),
+  ),
+  deliverable(
+    AgreementUpdatedV1,
+    concerning((data) => [data.operatorId]),
+  ),
+  deliverable(
+    OrganizationCreatedV1,
+    concerning((data) => [data.organizationId]),
+  ),
+  deliverable(
+    ApiKeyCreatedV1,
+    concerning((data) => [data.organizationId]),
+  ),
+  deliverable(
+    ApiKeyRevokedV1,
+    concerning((data) => [data.organizationId]),
+  ),
+  deliverable(SubscriptionStartedV1, admins),
+  deliverable(SubscriptionRenewedV1, admins),
+  deliverable(SubscriptionPastDueV1, admins),
+  deliverable(SubscriptionCancelledV1, admins),
+  deliverable(SubscriptionEndedV1, admins),
+  deliverable(PaymentCapturedV1, admins),
+  deliverable(QuotaWarningV1, admins),
+  deliverable(QuotaExceededV1, admins),
+];

@@ -1,0 +1,62 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@onecommons/service-kit';
+import { type WebhooksConfig } from '../config.js';
+
+const SECRET_PREFIX = 'whsec_';
+const SECRET_BYTES = 32; // Standard Webhooks asks for 24 to 64
+
+/** A new endpoint secret as Standard Webhooks writes it: `whsec_` and the base64 of random bytes. */
+export function generateSigningSecret(): string {
+  return SECRET_PREFIX + randomBytes(SECRET_BYTES).toString('base64');
+}
+
+/** `v1,<base64 HMAC-SHA256 of "id.timestamp.body">` for each secret, space-separated (receivers try each). */
+export function signatureHeader(
+  secrets: readonly string[],
+  webhookId: string,
+  timestampSeconds: number,
+  body: string,
+): string {
+  return secrets
+    .map((secret) => {
+      const key = Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64');
+      const mac = createHmac('sha256', key).update(`${webhookId}.${timestampSeconds}.${body}`, 'utf8');
+      return `v1,${mac.digest('base64')}`;
+    })
+    .join(' ');
+}
+
+/**
+ * Seals endpoint secrets at rest (AES-256-GCM, `v1.<iv>.<tag>.<ciphertext>`), bound to their endpoint so a
+ * sealed secret copied to another row does not open. The service must sign, so it cannot keep only a hash.
+ */
+@Injectable()
+export class SecretSealer {
+  private readonly key: Buffer;
+
+  constructor(@Inject(SERVICE_CONFIG) config: WebhooksConfig) {
+    this.key = Buffer.from(config.WEBHOOKS_SECRET_ENCRYPTION_KEY, 'base64');
+  }
+
+  seal(secret: string, endpointId: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv).setAAD(Buffer.from(endpointId));
+    const ciphertext = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+    return ['v1', ...[iv, cipher.getAuthTag(), ciphertext].map((part) => part.toString('base64url'))].join(
+      '.',
+    );
+  }
+
+  unseal(sealed: string, endpointId: string): string {
+    const [version, iv, tag, ciphertext] = sealed.split('.');
+    if (version !== 'v1' || !iv || !tag || ciphertext === undefined)
+      throw new Error('unrecognised sealed secret format');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'))
+      .setAAD(Buffer.from(endpointId))
+      .setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString(
+      'utf8',
+    );
+  }
+}

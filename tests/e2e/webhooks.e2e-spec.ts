@@ -1,0 +1,85 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '@onecommons/testing';
+import { Webhook } from 'standardwebhooks';
+import { call, newAccount, newOrganization, type TestAccount } from './gateway-client.js';
+
+// A partner system receives the platform's events: its key registers an endpoint through the gateway,
+// catalog's real event reaches a real local receiver, signed (`./dev` lets webhooks reach 127.0.0.1).
+
+const APP_REGISTERED = 'onecommons.catalog.app.registered.v1';
+
+let server: Server;
+let receiverUrl: string;
+const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+let developer: TestAccount;
+let developerOrg: string;
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/onecommons`;
+  developer = await newAccount('integrator');
+  developerOrg = await newOrganization(developer, 'developer');
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe('webhooks through the gateway', () => {
+  it('deliver a catalog event, signed, to the endpoint an organization registered with its key', async () => {
+    const key = await call<{ key: string }>(
+      'POST',
+      `/api/identity/v1/organizations/${developerOrg}/api-keys`,
+      {
+        credential: developer.token,
+        body: { name: 'webhooks', scopes: ['webhooks:manage'] },
+      },
+    );
+    expect(key.status).toBe(201);
+    const types = await call<{ items: { type: string }[] }>('GET', '/api/webhooks/v1/event-types');
+    expect(types.body.items.map((item) => item.type)).toContain(APP_REGISTERED);
+    const endpoint = await call<{ id: string; secret: string }>('POST', '/api/webhooks/v1/endpoints', {
+      credential: key.body.key,
+      body: { url: receiverUrl, eventTypes: [APP_REGISTERED] },
+    });
+    expect(endpoint.status).toBe(201);
+
+    const app = await call<{ id: string }>('POST', `/api/catalog/v1/organizations/${developerOrg}/apps`, {
+      credential: developer.token,
+      body: { name: `Wiki ${randomUUID()}`, repositoryUrl: 'https://codeberg.org/wiki/wiki', license: 'MIT' },
+    });
+    expect(app.status).toBe(201);
+    const request = await eventually('the receiver gets the app.registered webhook', async () =>
+      received.find((candidate) => candidate.body.includes(app.body.id)),
+    );
+    const event = new Webhook(endpoint.body.secret).verify(
+      request.body,
+      request.headers as Record<string, string>,
+    );
+    expect(event).toMatchObject({
+      type: APP_REGISTERED,
+      data: { appId: app.body.id, organizationId: developerOrg },
+    });
+
+    const log = await eventually('the delivery log shows the success', async () => {
+      const answer = await call<{ items: { status: string; webhookId: string }[] }>(
+        'GET',
+        `/api/webhooks/v1/endpoints/${endpoint.body.id}/deliveries`,
+        { credential: key.body.key },
+      );
+      return answer.body.items.find((item) => item.status === 'succeeded');
+    });
+    expect(log.webhookId).toBe(request.headers['webhook-id']);
+  });
+});
