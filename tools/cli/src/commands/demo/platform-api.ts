@@ -1,4 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from '../../cli-error.js';
+
+const RATE_LIMITED_ATTEMPTS = 6;
 
 /** An answer the demo did not expect: the request, the status and the platform's error body. */
 export class PlatformApiError extends CliError {
@@ -22,11 +25,24 @@ export interface ApiAnswer<Body> {
 export class PlatformApi {
   constructor(readonly gateway: string) {}
 
+  /** Like any well-behaved client, waits out a 429 (the gateway limits each client address) and retries. */
   async request<Body>(
     method: string,
     pathname: string,
     options: { credential?: string; body?: unknown } = {},
   ): Promise<ApiAnswer<Body>> {
+    for (let attempt = 1; ; attempt += 1) {
+      const answer = await this.requestOnce<Body>(method, pathname, options);
+      if (answer.status !== 429 || attempt >= RATE_LIMITED_ATTEMPTS) return answer;
+      await sleep(Math.min(10, Math.max(1, Number(answer.retryAfter) || 1)) * 1_000);
+    }
+  }
+
+  private async requestOnce<Body>(
+    method: string,
+    pathname: string,
+    options: { credential?: string; body?: unknown },
+  ): Promise<ApiAnswer<Body> & { retryAfter: string | null }> {
     let response: Response;
     try {
       response = await fetch(new URL(pathname, this.gateway), {
@@ -50,7 +66,7 @@ export class PlatformApi {
     } catch {
       body = text;
     }
-    return { status: response.status, body: body as Body };
+    return { status: response.status, body: body as Body, retryAfter: response.headers.get('retry-after') };
   }
 
   /** A request that must answer one of `expected` statuses (default: any 2xx). */
