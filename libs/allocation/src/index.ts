@@ -39,3 +39,5 @@ export {
   type MerkleProofStep,
   verifyMerkleProof,
 } from './merkle.js';
+export { toAllocationInputJson } from './allocation-input-json.js';
+export { type SubscriberSplit, subscriberSplit } from './subscriber-split.js';

@@ -13,22 +13,53 @@ export function splitSubscriberTokens(input: AllocationInput, accounts: AccountT
   const serviceShares = new Map<string, MixedInteger>();
   for (const subscriber of input.subscribers) {
     if (subscriber.tokens <= 0n) continue;
-    const fund = bpsShare(subscriber.tokens, input.policy.generalFundBps);
-    const rest = subscriber.tokens - fund;
-    accounts.credit(GENERAL_FUND, fund);
-    const weights = weightsBySubscriber.get(subscriber.id);
-    if (weights === undefined || weights.size === 0) {
-      accounts.credit(GENERAL_FUND, rest);
-      continue;
-    }
-    const services = Array.from(weights.keys());
-    const shares = splitByMixedWeight(rest, services, Array.from(weights.values()));
-    for (let index = 0; index < services.length; index++) {
-      const service = services[index] as string;
-      const share = shares[index] as MixedInteger;
+    const split = splitOneSubscriber(input, subscriber.tokens, weightsBySubscriber.get(subscriber.id));
+    accounts.credit(GENERAL_FUND, split.fund);
+    for (const [service, share] of split.services) {
       const sum = serviceShares.get(service);
       serviceShares.set(service, sum === undefined ? share : addIntegers(sum, share));
     }
   }
   return new Map(Array.from(serviceShares, ([service, share]) => [service, BigInt(share)]));
+}
+
+/** One subscriber's step 1: what goes to the general fund and what to each service it used. */
+function splitOneSubscriber(
+  input: AllocationInput,
+  tokens: bigint,
+  weights: ReadonlyMap<string, MixedInteger> | undefined,
+): { fund: bigint; services: Map<string, MixedInteger> } {
+  const fund = bpsShare(tokens, input.policy.generalFundBps);
+  const rest = tokens - fund;
+  if (weights === undefined || weights.size === 0) return { fund: tokens, services: new Map() };
+  const services = Array.from(weights.keys());
+  const shares = splitByMixedWeight(rest, services, Array.from(weights.values()));
+  return {
+    fund,
+    services: new Map(services.map((service, index) => [service, shares[index] as MixedInteger])),
+  };
+}
+
+/** Where one subscriber's tokens went in step 1 (the rest of the way is shared per service). */
+export interface SubscriberSplit {
+  readonly subscriber: string;
+  readonly tokens: bigint;
+  /** To `fund:general`: the fund's cut, or everything when the subscriber used nothing with weight. */
+  readonly fund: bigint;
+  /** Per service, sorted by service id. */
+  readonly services: readonly { readonly service: string; readonly amount: bigint }[];
+}
+
+export function subscriberSplit(input: AllocationInput, subscriberId: string): SubscriberSplit | null {
+  const subscriber = input.subscribers.find((candidate) => candidate.id === subscriberId);
+  if (subscriber === undefined || subscriber.tokens <= 0n) return null;
+  const split = splitOneSubscriber(input, subscriber.tokens, weighSubscriberUsage(input).get(subscriberId));
+  return {
+    subscriber: subscriberId,
+    tokens: subscriber.tokens,
+    fund: split.fund,
+    services: [...split.services]
+      .map(([service, amount]) => ({ service, amount: BigInt(amount) }))
+      .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0)),
+  };
 }
