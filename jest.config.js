@@ -22,6 +22,7 @@ const shared = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^@onecommons/fake-stripe$': '<rootDir>/tools/fake-stripe/src/index.ts',
+    '^@onecommons/fake-clouds$': '<rootDir>/tools/fake-clouds/src/index.ts',
     '^@onecommons/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     // A service's integration tests may boot the services it talks to, by their definition only.
     '^@onecommons/([a-z-]+)/definition$': '<rootDir>/services/$1/src/$1.definition.ts',

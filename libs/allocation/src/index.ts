@@ -41,3 +41,4 @@ export {
 } from './merkle.js';
 export { toAllocationInputJson } from './allocation-input-json.js';
 export { type SubscriberSplit, subscriberSplit } from './subscriber-split.js';
+export { serviceStatements, type ServiceStatement } from './service-statements.js';

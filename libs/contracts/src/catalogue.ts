@@ -12,6 +12,9 @@ import { QuotaExceededV1 } from './metering/quota-exceeded.js';
 import { QuotaWarningV1 } from './metering/quota-warning.js';
 import { UsageCorrectedV1 } from './metering/usage-corrected.js';
 import { UsageRecordedV1 } from './metering/usage-recorded.js';
+import { DeploymentStatusChangedV1 } from './provisioner/deployment-status-changed.js';
+import { ResourceUsageReportedV1 } from './provisioner/resource-usage-reported.js';
+import { PeriodClosedV1 } from './ledger/period-closed.js';
 import { EventCatalogue } from './envelope/event-catalogue.js';
 import { type EventContract } from './envelope/event-contract.js';
 import {
@@ -58,6 +61,9 @@ export const ALL_EVENT_CONTRACTS: readonly EventContract<unknown>[] = [
   UsageCorrectedV1,
   QuotaWarningV1,
   QuotaExceededV1,
+  DeploymentStatusChangedV1,
+  ResourceUsageReportedV1,
+  PeriodClosedV1,
 ];
 
 export const eventCatalogue = new EventCatalogue(ALL_EVENT_CONTRACTS);

@@ -29,4 +29,7 @@ export * from './metering/usage-recorded.js';
 export * from './metering/quota-warning.js';
 export * from './metering/quota-exceeded.js';
 export * from './metering/usage-corrected.js';
+export * from './provisioner/deployment-status-changed.js';
+export * from './provisioner/resource-usage-reported.js';
 export * from './webhooks/deliverable-events.js';
+export * from './ledger/period-closed.js';

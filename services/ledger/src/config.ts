@@ -1,9 +1,11 @@
+import { authConfigShape } from '@onecommons/auth';
 import { integerVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
 import { z } from 'zod';
 
 /** Ledger's environment: the platform's common variables and the treasury's settings. */
 export const ledgerConfigSchema = defineServiceConfig({
+  ...authConfigShape,
   /**
    * The treasury's one currency (ISO 4217). A payment in another currency is held on a suspense account
    * and mints nothing: the ledger does no FX.
@@ -14,6 +16,18 @@ export const ledgerConfigSchema = defineServiceConfig({
     .default('EUR'),
   /** Share of each payment (bps) that stays in the reserve without minting, so held tokens gain value. */
   LEDGER_RESERVE_BPS: integerVar({ min: 0, max: 10_000, default: 0 }),
+  /** DESIGN §4 step 1: the general fund's share of every subscriber's tokens. */
+  LEDGER_GENERAL_FUND_BPS: integerVar({ min: 0, max: 10_000, default: 500 }),
+  /** Levels a project passes value down to its dependencies. */
+  LEDGER_MAX_DEPENDENCY_DEPTH: integerVar({ min: 0, max: 1_000, default: 3 }),
+  /** Anti-gaming knobs (DESIGN §4), off unless set. */
+  LEDGER_CAP_WEIGHT_PER_SERVICE: integerVar({ min: 1, max: Number.MAX_SAFE_INTEGER }).optional(),
+  LEDGER_MIN_SUBSCRIBERS_PER_SERVICE: integerVar({ min: 1, max: 1_000_000 }).optional(),
+  /**
+   * A period closes on schedule this long after it ends: later than metering's late-event grace, so all
+   * accepted usage has reached the ledger.
+   */
+  LEDGER_CLOSE_GRACE_MINUTES: integerVar({ min: 0, max: 30 * 24 * 60, default: 180 }),
 });
 
 export type LedgerConfig = z.output<typeof ledgerConfigSchema>;

@@ -1,18 +1,31 @@
 import { BackboneTables1763900000000 } from '@onecommons/kafka';
-import { defineService } from '@onecommons/service-kit';
-import { ledgerConfigSchema } from './config.js';
+import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
+import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { type LedgerConfig, ledgerConfigSchema } from './config.js';
 import { Journal1763900001000 } from './migrations/1763900001000-journal.js';
 import { Projections1763900002000 } from './migrations/1763900002000-projections.js';
+import { PeriodCloses1763900003000 } from './migrations/1763900003000-period-closes.js';
+import { PeriodsModule } from './periods/periods.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { TreasuryModule } from './treasury/treasury.module.js';
+
+const ledgerAuth = AuthModule.forRoot({
+  inject: [SERVICE_CONFIG],
+  useFactory: (config: LedgerConfig) => remoteAuthSetup(config),
+});
 
 /** Ledger: the append-only double-entry ledger, the CommonCents treasury and period close. */
 export const ledgerService = defineService({
   service: 'ledger',
   configSchema: ledgerConfigSchema,
   entities: [],
-  migrations: [BackboneTables1763900000000, Journal1763900001000, Projections1763900002000],
-  features: () => [TreasuryModule, ProjectionsModule],
+  migrations: [
+    BackboneTables1763900000000,
+    Journal1763900001000,
+    Projections1763900002000,
+    PeriodCloses1763900003000,
+  ],
+  features: () => [ledgerAuth, TreasuryModule, ProjectionsModule, PeriodsModule],
   // Replay compares content, not chain position: the order in which a replay interleaves partitions (and so
   // `seq` and the hashes) may differ from the live one; `verify` checks the chain of each.
   projections: [
@@ -23,7 +36,13 @@ export const ledgerService = defineService({
     },
     { table: 'ledger_entries', key: ['transaction_key', 'line'] },
     { table: 'ledger_balances', key: ['account', 'unit'] },
-    { table: 'period_prices', key: ['period'], volatileColumns: ['fixed_at'] },
+    // Which payment fixed a price, and the reserve it saw, depend on how partitions interleave; the price
+    // itself is compared.
+    {
+      table: 'period_prices',
+      key: ['period'],
+      volatileColumns: ['fixed_at', 'fixed_by', 'basis_reserve', 'basis_outstanding'],
+    },
     { table: 'subscriber_tokens', key: ['period', 'subscriber_id'] },
     { table: 'subscribers', key: ['subscriber_id'] },
     { table: 'meters', key: ['name'] },

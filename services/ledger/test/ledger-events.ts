@@ -15,6 +15,7 @@ export const LEDGER_TOPICS = [
   TOPICS.identityEvents.name,
   TOPICS.catalogEvents.name,
   TOPICS.meteringUsage.name,
+  TOPICS.provisionerEvents.name,
 ];
 
 /** A PaymentCaptured as identity publishes it. */
@@ -73,6 +74,7 @@ export function ledgerEnvFile(ledger: RunningService<LedgerConfig>): string {
       `REDIS_URL=${stack.redisUrl}`,
       `KAFKA_BROKERS=${stack.kafkaBrokers}`,
       `LEDGER_CURRENCY=${ledger.config.LEDGER_CURRENCY}`,
+      `AUTH_JWKS_URL=${ledger.config.AUTH_JWKS_URL}`,
     ].join('\n') + '\n',
   );
   return file;

@@ -1,7 +1,47 @@
+import { authConfigShape } from '@onecommons/auth';
+import { integerVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
-import { type z } from 'zod';
+import { z } from 'zod';
 
-/** Provisioner's environment: the platform's common variables; its own are added here as it grows. */
-export const provisionerConfigSchema = defineServiceConfig({});
+/** A base64 (or base64url) encoding of exactly 32 random bytes. */
+const credentialsKey = z
+  .string({ error: 'is required' })
+  .refine((value) => /^[A-Za-z0-9+/_-]{43}=?$/.test(value) && Buffer.from(value, 'base64').length === 32, {
+    error: 'must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
+  });
+
+/**
+ * Where provider accounts may point: the provisioner sends their API tokens there, so an account cannot
+ * aim it at an internal address (SSRF). Comma-separated URL prefixes.
+ */
+const allowedApiBaseUrls = z
+  .string()
+  .default('https://api.hetzner.cloud/v1,https://api.digitalocean.com')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ''),
+  )
+  .refine((entries) => entries.length > 0 && entries.every((entry) => URL.canParse(entry)), {
+    error: 'must be a comma-separated list of URL prefixes',
+  });
+
+/** Provisioner's environment: the platform's common variables, access tokens, and the reconcile loop. */
+export const provisionerConfigSchema = defineServiceConfig({
+  ...authConfigShape,
+  PROVISIONER_CREDENTIALS_KEY: credentialsKey,
+  PROVISIONER_ALLOWED_API_BASE_URLS: allowedApiBaseUrls,
+  /** How often each replica looks for deployments due for a reconcile; 0 turns the loop off. */
+  PROVISIONER_RECONCILE_INTERVAL_MS: integerVar({ min: 0, max: 3_600_000, default: 2_000 }),
+  /** How often a deployment that is as desired is observed again. */
+  PROVISIONER_RESYNC_INTERVAL_MS: integerVar({ min: 100, max: 86_400_000, default: 300_000 }),
+  PROVISIONER_PROVIDER_TIMEOUT_MS: integerVar({ min: 50, max: 120_000, default: 10_000 }),
+  /** Capped exponential backoff of action polls and retries after failures. */
+  PROVISIONER_BACKOFF_BASE_MS: integerVar({ min: 1, max: 600_000, default: 1_000 }),
+  PROVISIONER_BACKOFF_MAX_MS: integerVar({ min: 1, max: 3_600_000, default: 60_000 }),
+  /** How often resource usage is totted up and reported; 0 turns reports off. */
+  PROVISIONER_USAGE_REPORT_INTERVAL_MS: integerVar({ min: 0, max: 86_400_000, default: 60_000 }),
+});
 
 export type ProvisionerConfig = z.output<typeof provisionerConfigSchema>;

@@ -1,13 +1,23 @@
+import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
 import { BackboneTables1763900000000 } from '@onecommons/kafka';
-import { defineService } from '@onecommons/service-kit';
-import { provisionerConfigSchema } from './config.js';
+import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { type ProvisionerConfig, provisionerConfigSchema } from './config.js';
+import { Provisioner1763900001000 } from './migrations/1763900001000-provisioner.js';
+import { ProvisionerModule } from './provisioner.module.js';
 
-/** Provisioner: cloud providers, deployments of services onto them and the reconcile loop. */
+const provisionerAuth = AuthModule.forRoot({
+  inject: [SERVICE_CONFIG],
+  useFactory: (config: ProvisionerConfig) => remoteAuthSetup(config),
+});
+
+/** Provisioner: provider accounts, deployments of services onto them, the reconcile loop and resource usage. */
 export const provisionerService = defineService({
   service: 'provisioner',
   configSchema: provisionerConfigSchema,
   entities: [],
-  migrations: [BackboneTables1763900000000],
-  features: () => [],
-  projections: [],
+  migrations: [BackboneTables1763900000000, Provisioner1763900001000],
+  features: () => [provisionerAuth, ProvisionerModule],
+  // Only catalog's services are rebuilt from events; deployments, intents and uptime are the provisioner's own
+  // records (of what it asked clouds to do), not projections.
+  projections: [{ table: 'known_services', key: ['service_id'] }],
 });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_NAMES, type ServiceName } from '@onecommons/contracts';
+import { provisionerEnvironment } from './stack/fake-clouds.js';
 import { identityStripeEnvironment } from './stack/fake-stripe.js';
 
 /** The repository root: tools/devstack/dist/src → four levels up. */
@@ -165,6 +166,7 @@ function ownEnvironment(profile: Profile, service: ServiceName): Record<string, 
       // Local receivers listen on 127.0.0.1; a deployment keeps the SSRF guard (the default).
       WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true',
     };
+  if (service === 'provisioner') return provisionerEnvironment(profile);
   return {};
 }
 

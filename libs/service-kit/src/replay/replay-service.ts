@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { eventCatalogue } from '@onecommons/contracts';
+import { eventCatalogue, type ServiceName, topicsOwnedBy } from '@onecommons/contracts';
 import {
   EventHandlerRegistry,
   IdempotentEventProcessor,
@@ -93,14 +93,31 @@ export async function replayService<Config extends ServiceConfig>(
       logger: { warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
       stopSignal: new AbortController().signal,
     });
-    events = await replayTopics({
-      kafka: context.get<Kafka>(KAFKA_CLIENT),
-      topics,
-      from: options.from,
-      processor,
-      groupId: `replay-${replaySchema}`,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    // Other services' facts first, then the service's own log (the ledger's period closes are recomputed from
+    // its own events, so they must see every fact those closes were computed from).
+    const own = new Set(topicsOwnedBy(definition.service as ServiceName));
+    const phases = [topics.filter((topic) => !own.has(topic)), topics.filter((topic) => own.has(topic))];
+    let done: ReplayProgress | undefined;
+    for (const [index, phaseTopics] of phases.entries()) {
+      if (phaseTopics.length === 0) continue;
+      const before = done;
+      const progress = await replayTopics({
+        kafka: context.get<Kafka>(KAFKA_CLIENT),
+        topics: phaseTopics,
+        from: options.from,
+        processor,
+        groupId: `replay-${replaySchema}-${index}`,
+        ...(options.onProgress
+          ? { onProgress: (current: ReplayProgress) => options.onProgress?.(combined(before, current)) }
+          : {}),
+      });
+      done = combined(before, progress);
+    }
+    events = done ?? {
+      processed: 0,
+      total: 0,
+      outcomes: { applied: 0, duplicate: 0, ignored: 0, dead_lettered: 0 },
+    };
   } finally {
     await context.close();
   }
@@ -125,4 +142,13 @@ export async function replayService<Config extends ServiceConfig>(
   } finally {
     await admin.end();
   }
+}
+
+/** Two phases' progress as one. */
+function combined(before: ReplayProgress | undefined, current: ReplayProgress): ReplayProgress {
+  if (!before) return current;
+  const outcomes = { ...before.outcomes };
+  for (const [outcome, count] of Object.entries(current.outcomes) as [keyof typeof outcomes, number][])
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + count;
+  return { processed: before.processed + current.processed, total: before.total + current.total, outcomes };
 }

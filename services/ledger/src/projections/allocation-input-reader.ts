@@ -26,12 +26,14 @@ export class AllocationInputReader {
         WHERE period = $1 AND tokens > 0 ORDER BY subscriber_id`,
       [period],
     )) as { id: string; tokens: string }[];
-    // Only rows that can move money: subscribers with tokens, known services and meters, positive quantities.
+    // Only rows that can move money: subscribers with tokens, known services (of known types) and meters,
+    // positive quantities; and only the services those rows name.
     const usage = (await manager.query(
       `SELECT u.subscriber_id, u.service_id, u.meter, u.quantity::text AS quantity
          FROM usage_quantities u
          JOIN subscriber_tokens t ON t.period = u.period AND t.subscriber_id = u.subscriber_id AND t.tokens > 0
          JOIN services s ON s.service_id = u.service_id
+         JOIN service_types st ON st.name = s.type
          JOIN meters m ON m.name = u.meter
         WHERE u.period = $1 AND u.quantity > 0
         ORDER BY u.subscriber_id, u.service_id, u.meter`,
@@ -75,7 +77,12 @@ export class AllocationInputReader {
               coalesce(json_agg(json_build_array(p.provider_id, p.points::text) ORDER BY p.provider_id)
                          FILTER (WHERE p.provider_id IS NOT NULL), '[]') AS providers
          FROM services s
+         JOIN service_types st ON st.name = s.type
          LEFT JOIN provider_resource_points p ON p.service_id = s.service_id AND p.period = $1
+        WHERE s.service_id IN (
+          SELECT u.service_id FROM usage_quantities u
+            JOIN subscriber_tokens t ON t.period = u.period AND t.subscriber_id = u.subscriber_id AND t.tokens > 0
+           WHERE u.period = $1 AND u.quantity > 0)
         GROUP BY s.service_id ORDER BY s.service_id`,
       [period],
     )) as {

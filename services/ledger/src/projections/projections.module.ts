@@ -2,10 +2,17 @@ import { Module } from '@nestjs/common';
 import { AllocationInputReader } from './allocation-input-reader.js';
 import { CatalogProjection } from './catalog-projection.js';
 import { SubscriberProjection } from './subscriber-projection.js';
+import { ResourceUsageProjection } from './resource-usage-projection.js';
 import { UsageProjection } from './usage-projection.js';
 
 @Module({
-  providers: [CatalogProjection, UsageProjection, SubscriberProjection, AllocationInputReader],
+  providers: [
+    CatalogProjection,
+    UsageProjection,
+    SubscriberProjection,
+    ResourceUsageProjection,
+    AllocationInputReader,
+  ],
   exports: [AllocationInputReader],
 })
 export class ProjectionsModule {}

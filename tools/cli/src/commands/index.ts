@@ -3,6 +3,7 @@ import { registerAllocateCommand } from './allocate.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDlqCommand } from './dlq.js';
 import { registerLedgerCommand } from './ledger.js';
+import { registerPeriodCommand } from './period.js';
 import { registerReplayCommand } from './replay.js';
 
 /** Every subcommand of `commons`, each registered by its own module. */
@@ -11,5 +12,6 @@ export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerDemoCommand,
   registerDlqCommand,
   registerLedgerCommand,
+  registerPeriodCommand,
   registerReplayCommand,
 ];

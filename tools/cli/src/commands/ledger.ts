@@ -1,12 +1,6 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Command } from 'commander';
-import { CliError, ExitCode, InvalidInputError } from '../cli-error.js';
-
-/** The repository root: tools/cli/dist/src/commands → five levels up. */
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
+import { CliError, ExitCode } from '../cli-error.js';
+import { runServiceProcess, serviceEnvFile } from '../service-process.js';
 
 interface LedgerVerifyOptions {
   readonly json?: boolean;
@@ -24,15 +18,6 @@ interface VerifyReportLine {
     readonly firstViolation: string | null;
     readonly violations: readonly { check: string; message: string }[];
   };
-}
-
-function envFileFor(given: string | undefined): string | undefined {
-  if (given !== undefined) {
-    if (!existsSync(given)) throw new InvalidInputError('--env-file', `no such file: ${given}`);
-    return given;
-  }
-  const devStack = path.join(REPO_ROOT, '.local/dev/env/ledger.env');
-  return existsSync(devStack) ? devStack : undefined;
 }
 
 /**
@@ -55,22 +40,11 @@ export function registerLedgerCommand(program: Command): void {
 }
 
 async function runVerify(options: LedgerVerifyOptions): Promise<void> {
-  const main = path.join(REPO_ROOT, 'services/ledger/dist/src/main.js');
-  if (!existsSync(main))
-    throw new CliError(`${main} is missing: build the workspace first (./dev builds it)`);
-  const envFile = envFileFor(options.envFile);
-  const args = [
-    '--disable-warning=TimeoutNegativeWarning',
-    ...(envFile ? [`--env-file=${envFile}`] : []),
-    main,
-    'verify',
-  ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number>((resolve) => child.once('close', (status) => resolve(status ?? 1)));
+  const { code, stdout, stderr } = await runServiceProcess(
+    'ledger',
+    ['verify'],
+    serviceEnvFile('ledger', options.envFile),
+  );
   const report = stdout
     .split('\n')
     .map(parseReport)

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { SERVICE_NAMES } from '@onecommons/contracts';
 import { gatewayUrl, serviceUrl, type Profile } from '../profile.js';
 import { ensurePostgres, ensureRedis } from './datastores.js';
+import { ensureFakeClouds, stopFakeClouds } from './fake-clouds.js';
 import { ensureFakeStripe, stopFakeStripe } from './fake-stripe.js';
 import { ensureGateway, stopGateway } from './gateway.js';
 import { ensureKafka, stopKafka } from './kafka-broker.js';
@@ -25,6 +26,7 @@ export async function platformUp(profile: Profile): Promise<void> {
   writeEnvironmentFiles(profile);
   await migrateAll(profile);
   await ensureFakeStripe(profile, processes);
+  await ensureFakeClouds(profile, processes);
   await startServices(profile, processes);
   await ensureGateway(profile, processes);
 }
@@ -35,11 +37,13 @@ export async function everythingDown(profile: Profile): Promise<void> {
   const stoppedGateway = await stopGateway(processes);
   const stoppedServices = await stopServices(processes);
   const stoppedFakeStripe = await stopFakeStripe(processes);
+  const stoppedFakeClouds = await stopFakeClouds(processes);
   const stoppedKafka = await stopKafka(processes);
   const stopped = [
     ...(stoppedGateway ? ['gateway'] : []),
     ...stoppedServices,
     ...(stoppedFakeStripe ? ['fake-stripe'] : []),
+    ...(stoppedFakeClouds ? ['fake-clouds'] : []),
     ...(stoppedKafka ? ['kafka'] : []),
   ];
   say(stopped.length > 0 ? `stopped ${stopped.join(', ')}` : 'nothing that ./dev started is running');

@@ -1,0 +1,188 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  type AllocationPolicy,
+  allocatePeriod,
+  type PeriodAllocationJson,
+  toAllocationInputJson,
+  toAllocationJson,
+} from '@onecommons/allocation';
+import { createEvent, periodEnd, PeriodClosedV1 } from '@onecommons/contracts';
+import { OutboxWriter } from '@onecommons/kafka';
+import { ApiError, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type LedgerConfig } from '../config.js';
+import { LedgerJournal } from '../journal/ledger-journal.js';
+import { type Posting, TOKEN_UNIT } from '../journal/ledger-transaction.js';
+import { AllocationInputReader } from '../projections/allocation-input-reader.js';
+import { subscriberEscrow } from '../treasury/accounts.js';
+
+export interface PeriodCloseDto {
+  readonly period: string;
+  readonly status: 'closed';
+  readonly total: string;
+  readonly merkleRoot: string;
+}
+
+export interface ClosedPeriod extends PeriodCloseDto {
+  readonly input: Record<string, unknown>;
+  readonly allocation: PeriodAllocationJson;
+  readonly forced: boolean;
+  readonly closedAt: string;
+}
+
+interface CloseRow {
+  period: string;
+  total: string;
+  merkle_root: string;
+  input: Record<string, unknown>;
+  allocation: PeriodAllocationJson;
+  forced: boolean;
+  closed_at: Date;
+}
+
+/**
+ * Closes a period (DESIGN §4–5): builds its allocation input from the projections, runs the engine, and in one
+ * transaction posts every subscriber's escrowed tokens to the participants' accounts, records the result and
+ * announces it. Closing a closed period answers the recorded result and posts nothing.
+ */
+@Injectable()
+export class PeriodCloser {
+  private readonly logger = new Logger('PeriodCloser');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly journal: LedgerJournal,
+    private readonly reader: AllocationInputReader,
+    private readonly outbox: OutboxWriter,
+    @Inject(SERVICE_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  /** When a period may close without `force`: its end plus the grace for late usage. */
+  closesAt(period: string): Date {
+    return new Date(periodEnd(period).getTime() + this.config.LEDGER_CLOSE_GRACE_MINUTES * 60_000);
+  }
+
+  async close(period: string, { force = false, now = new Date() } = {}): Promise<PeriodCloseDto> {
+    const closed = await this.find(period);
+    if (closed) return summaryOf(closed);
+    if (!force && now < this.closesAt(period))
+      throw ApiError.conflict(
+        'period_not_ended',
+        `${period} can close from ${this.closesAt(period).toISOString()} (its end plus the late-usage grace); force closes it now`,
+        'period',
+      );
+    const started = process.hrtime.bigint();
+    const result = await this.dataSource.transaction((manager) => this.closeWithin(manager, period, force));
+    this.logger.log(
+      `closed ${period}: ${result.total} uCC, root ${result.merkleRoot} in ${Number(process.hrtime.bigint() - started) / 1e6} ms`,
+    );
+    return result;
+  }
+
+  async find(period: string, manager: EntityManager = this.dataSource.manager): Promise<ClosedPeriod | null> {
+    const [row] = (await manager.query(
+      `SELECT period, total::text AS total, merkle_root, input, allocation, forced, closed_at FROM period_closes
+        WHERE period = $1`,
+      [period],
+    )) as CloseRow[];
+    return row ? closedPeriodOf(row) : null;
+  }
+
+  /** The close inside the caller's transaction (also how a replay recomputes a close from the ledger's own log). */
+  async closeWithin(manager: EntityManager, period: string, forced: boolean): Promise<PeriodCloseDto> {
+    // The journal lock orders this close with every mint: nothing posts to the period's escrows meanwhile.
+    await this.journal.lock(manager);
+    const already = await this.find(period, manager);
+    if (already) return summaryOf(already);
+    const input = await this.reader.read(manager, period, this.policy());
+    const allocation = allocatePeriod(input);
+    const postings: Posting[] = [
+      ...input.subscribers
+        .filter((subscriber) => subscriber.tokens > 0n)
+        .map((subscriber) => ({
+          account: subscriberEscrow(subscriber.id, period),
+          unit: TOKEN_UNIT,
+          amount: -subscriber.tokens,
+        })),
+      ...allocation.allocations.map((row) => ({
+        account: row.account,
+        unit: TOKEN_UNIT,
+        amount: row.amount,
+      })),
+    ];
+    if (postings.length > 0)
+      await this.journal.post(manager, {
+        key: `close:${period}`,
+        kind: 'period_close',
+        period,
+        memo: { merkleRoot: allocation.merkleRoot, total: allocation.total.toString() },
+        postings,
+      });
+    const allocationJson = toAllocationJson(allocation);
+    const [row] = (await manager.query(
+      `INSERT INTO period_closes (period, total, merkle_root, input, allocation, forced)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       RETURNING period, total::text AS total, merkle_root, input, allocation, forced, closed_at`,
+      [
+        period,
+        allocation.total.toString(),
+        allocation.merkleRoot,
+        JSON.stringify(toAllocationInputJson(input)),
+        JSON.stringify(allocationJson),
+        forced,
+      ],
+    )) as CloseRow[];
+    const closed = closedPeriodOf(row as CloseRow);
+    await this.outbox.append(manager, [
+      createEvent(
+        PeriodClosedV1,
+        {
+          period,
+          total: closed.total,
+          merkleRoot: closed.merkleRoot,
+          accounts: allocation.allocations.length,
+          subscribers: input.subscribers.length,
+          closedAt: closed.closedAt,
+        },
+        { source: '/onecommons/ledger' },
+      ),
+    ]);
+    return summaryOf(closed);
+  }
+
+  private policy(): AllocationPolicy {
+    const config = this.config;
+    return {
+      generalFundBps: BigInt(config.LEDGER_GENERAL_FUND_BPS),
+      maxDependencyDepth: config.LEDGER_MAX_DEPENDENCY_DEPTH,
+      capWeightPerService:
+        config.LEDGER_CAP_WEIGHT_PER_SERVICE === undefined
+          ? null
+          : BigInt(config.LEDGER_CAP_WEIGHT_PER_SERVICE),
+      minSubscribersPerService:
+        config.LEDGER_MIN_SUBSCRIBERS_PER_SERVICE === undefined
+          ? null
+          : BigInt(config.LEDGER_MIN_SUBSCRIBERS_PER_SERVICE),
+    };
+  }
+}
+
+function closedPeriodOf(row: CloseRow): ClosedPeriod {
+  return {
+    period: row.period,
+    status: 'closed',
+    total: row.total,
+    merkleRoot: row.merkle_root,
+    input: row.input,
+    allocation: row.allocation,
+    forced: row.forced,
+    closedAt: row.closed_at.toISOString(),
+  };
+}
+
+const summaryOf = (closed: ClosedPeriod): PeriodCloseDto => ({
+  period: closed.period,
+  status: 'closed',
+  total: closed.total,
+  merkleRoot: closed.merkleRoot,
+});

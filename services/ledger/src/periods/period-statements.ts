@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import {
+  merkleProof,
+  type MerkleProofStep,
+  parseAllocationInput,
+  serviceStatements,
+  subscriberSplit,
+  type AllocationInput,
+} from '@onecommons/allocation';
+import { type Principal } from '@onecommons/auth';
+import { ApiError } from '@onecommons/service-kit';
+import { DataSource } from 'typeorm';
+import { type ClosedPeriod, PeriodCloser } from './period-closer.js';
+
+export interface SubscriberStatementDto {
+  readonly subscriber: string;
+  readonly period: string;
+  /** uCC the subscriber's fee minted for the period. */
+  readonly tokens: string;
+  readonly generalFund: string;
+  /** Per service used: the subscriber's tokens it received, and how the service's share split by role. */
+  readonly services: readonly {
+    readonly service: string;
+    readonly amount: string;
+    /** Role shares of this amount in the proportions the service's whole share split (rounding is per service). */
+    readonly roles: { readonly providers: string; readonly operator: string; readonly developers: string };
+  }[];
+}
+
+export interface AccountStatementDto {
+  readonly account: string;
+  readonly period: string;
+  readonly amount: string;
+  /** For provider and operator accounts: the services the amount came from. */
+  readonly sources: readonly { readonly service: string; readonly amount: string }[];
+  /** The Merkle proof of the account's row: `key:amount` hashed, then the siblings up to the root. */
+  readonly proof: { readonly steps: readonly MerkleProofStep[] };
+  readonly merkleRoot: string;
+}
+
+/** Statements of closed periods, from exactly the input and output the close recorded. */
+@Injectable()
+export class PeriodStatements {
+  constructor(
+    private readonly closer: PeriodCloser,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async closed(period: string): Promise<ClosedPeriod> {
+    const closed = await this.closer.find(period);
+    if (!closed) throw ApiError.conflict('period_open', `${period} is not closed yet`, 'period');
+    return closed;
+  }
+
+  async subscriber(subscriberId: string, period: string): Promise<SubscriberStatementDto> {
+    const closed = await this.closed(period);
+    const input = inputOf(closed);
+    const split = subscriberSplit(input, subscriberId);
+    if (!split) throw ApiError.notFound('no_tokens', `the subscriber had no tokens in ${period}`);
+    const byService = new Map(serviceStatements(input).map((statement) => [statement.service, statement]));
+    return {
+      subscriber: subscriberId,
+      period,
+      tokens: split.tokens.toString(),
+      generalFund: split.fund.toString(),
+      services: split.services.map(({ service, amount }) => {
+        const whole = byService.get(service);
+        const share = (part: bigint) => (whole && whole.amount > 0n ? (amount * part) / whole.amount : 0n);
+        const providers = (whole?.credits ?? [])
+          .filter((credit) => credit.account.startsWith('provider:'))
+          .reduce((sum, credit) => sum + credit.amount, 0n);
+        const developers = whole?.developer?.amount ?? 0n;
+        const providerShare = share(providers);
+        const developerShare = share(developers);
+        return {
+          service,
+          amount: amount.toString(),
+          roles: {
+            providers: providerShare.toString(),
+            operator: (amount - providerShare - developerShare).toString(),
+            developers: developerShare.toString(),
+          },
+        };
+      }),
+    };
+  }
+
+  async account(principal: Principal, account: string, period: string): Promise<AccountStatementDto> {
+    await this.assertMayRead(principal, account);
+    const closed = await this.closed(period);
+    const rows = closed.allocation.allocations.map((row) => ({
+      account: row.account,
+      amount: BigInt(row.amount),
+    }));
+    const row = rows.find((candidate) => candidate.account === account);
+    if (!row) throw ApiError.notFound('no_allocation', `${account} received nothing in ${period}`);
+    const sources =
+      account.startsWith('provider:') || account.startsWith('operator:')
+        ? serviceStatements(inputOf(closed)).flatMap((statement) =>
+            statement.credits
+              .filter((credit) => credit.account === account)
+              .map((credit) => ({ service: statement.service, amount: credit.amount.toString() })),
+          )
+        : [];
+    return {
+      account,
+      period,
+      amount: row.amount.toString(),
+      sources,
+      proof: { steps: merkleProof(rows, account)?.steps ?? [] },
+      merkleRoot: closed.merkleRoot,
+    };
+  }
+
+  /**
+   * Object-level: a member reads its own account, an organization's members read the organization's (operator,
+   * provider) and its projects' escrows, admins read all. The fund is public knowledge of the platform.
+   */
+  private async assertMayRead(principal: Principal, account: string): Promise<void> {
+    if (principal.roles.includes('admin') || account === 'fund:general') return;
+    const [kind, id] = account.split(/:(.*)/s) as [string, string | undefined];
+    const memberOf = (organizationId: string) =>
+      principal.organizations.some((grant) => grant.id === organizationId);
+    if (kind === 'member' && id === principal.subject) return;
+    if ((kind === 'operator' || kind === 'provider') && id !== undefined && memberOf(id)) return;
+    if (kind === 'escrow' && id !== undefined) {
+      const [project] = (await this.dataSource.query(
+        'SELECT organization_id FROM projects WHERE project_id = $1',
+        [id],
+      )) as { organization_id: string }[];
+      if (project && memberOf(project.organization_id)) return;
+    }
+    throw new ApiError(403, 'forbidden', 'This account’s statement is for its holder only.');
+  }
+}
+
+function inputOf(closed: ClosedPeriod): AllocationInput {
+  const parsed = parseAllocationInput(closed.input);
+  if (!parsed.ok)
+    throw new Error(`the recorded input of ${closed.period} does not parse: ${parsed.error.reason}`);
+  return parsed.input;
+}

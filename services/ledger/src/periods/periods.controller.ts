@@ -1,0 +1,130 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  Authenticated,
+  CurrentPrincipal,
+  type Principal,
+  RequirePlatformRole,
+  RequireSelf,
+} from '@onecommons/auth';
+import { periodOf, periodSchema } from '@onecommons/contracts';
+import { type PeriodAllocationJson } from '@onecommons/allocation';
+import { ApiError, UuidParamPipe } from '@onecommons/service-kit';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { PeriodCloser, type PeriodCloseDto } from './period-closer.js';
+import {
+  type AccountStatementDto,
+  PeriodStatements,
+  type SubscriberStatementDto,
+} from './period-statements.js';
+
+const closeSchema = z.strictObject({ force: z.boolean({ error: 'must be true or false' }).default(false) });
+const statementQuerySchema = z.strictObject({ period: periodSchema.default(() => periodOf(new Date())) });
+const ACCOUNT_KEY = /^(fund:general|(provider|operator|member|escrow):[0-9a-f-]{36})$/;
+
+function periodParam(value: string): string {
+  const parsed = periodSchema.safeParse(value);
+  if (!parsed.success) throw ApiError.badRequest('validation_failed', 'must be a period, YYYY-MM', 'period');
+  return parsed.data;
+}
+
+@Controller('v1/periods')
+export class PeriodsController {
+  constructor(
+    private readonly closer: PeriodCloser,
+    private readonly statements: PeriodStatements,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /** Closes the period (admin). Before its end plus the grace only with `{"force": true}`; repeating answers the same. */
+  @Post(':period/close')
+  @HttpCode(200)
+  @RequirePlatformRole('admin')
+  close(
+    @Param('period') period: string,
+    @Body({ schema: closeSchema }) body: z.output<typeof closeSchema>,
+  ): Promise<PeriodCloseDto> {
+    return this.closer.close(periodParam(period), { force: body.force });
+  }
+
+  @Get(':period')
+  @Authenticated()
+  async get(@Param('period') raw: string) {
+    const period = periodParam(raw);
+    const closed = await this.closer.find(period);
+    if (closed)
+      return {
+        period,
+        status: 'closed',
+        total: closed.total,
+        merkleRoot: closed.merkleRoot,
+        forced: closed.forced,
+        closedAt: closed.closedAt,
+      };
+    const [minted] = (await this.dataSource.query(
+      `SELECT count(*)::int AS subscribers, coalesce(sum(tokens), 0)::text AS tokens FROM subscriber_tokens
+        WHERE period = $1 AND tokens > 0`,
+      [period],
+    )) as { subscribers: number; tokens: string }[];
+    return {
+      period,
+      status: 'open',
+      closesAt: this.closer.closesAt(period).toISOString(),
+      subscribers: minted?.subscribers ?? 0,
+      tokens: minted?.tokens ?? '0',
+    };
+  }
+
+  /** The exact allocation input the close used, in the shared vectors' format (`commons allocate` reproduces it). */
+  @Get(':period/input')
+  @RequirePlatformRole('admin')
+  async input(@Param('period') period: string): Promise<Record<string, unknown>> {
+    return (await this.statements.closed(periodParam(period))).input;
+  }
+
+  @Get(':period/allocations')
+  @Authenticated()
+  async allocations(@Param('period') period: string): Promise<PeriodAllocationJson> {
+    return (await this.statements.closed(periodParam(period))).allocation;
+  }
+
+  @Get(':period/proofs/:account')
+  @Authenticated()
+  proof(
+    @CurrentPrincipal() principal: Principal,
+    @Param('period') period: string,
+    @Param('account') account: string,
+  ): Promise<AccountStatementDto> {
+    if (!ACCOUNT_KEY.test(account))
+      throw ApiError.badRequest('validation_failed', 'must be an account key, e.g. operator:<id>', 'account');
+    return this.statements.account(principal, account, periodParam(period));
+  }
+}
+
+@Controller('v1/statements')
+export class StatementsController {
+  constructor(private readonly statements: PeriodStatements) {}
+
+  /** Where a subscriber's fee went: per service used and per role. */
+  @Get('subscribers/:subscriberId')
+  @RequireSelf('subscriberId')
+  subscriber(
+    @Param('subscriberId', UuidParamPipe) subscriberId: string,
+    @Query({ schema: statementQuerySchema }) query: z.output<typeof statementQuerySchema>,
+  ): Promise<SubscriberStatementDto> {
+    return this.statements.subscriber(subscriberId, query.period);
+  }
+
+  /** What an account got in a period, from which services, with the Merkle proof of its row. */
+  @Get('accounts/:account')
+  @Authenticated()
+  account(
+    @CurrentPrincipal() principal: Principal,
+    @Param('account') account: string,
+    @Query({ schema: statementQuerySchema }) query: z.output<typeof statementQuerySchema>,
+  ): Promise<AccountStatementDto> {
+    if (!ACCOUNT_KEY.test(account))
+      throw ApiError.badRequest('validation_failed', 'must be an account key, e.g. operator:<id>', 'account');
+    return this.statements.account(principal, account, query.period);
+  }
+}

@@ -1,0 +1,17 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { ProjectionsModule } from '../projections/projections.module.js';
+import { TreasuryModule } from '../treasury/treasury.module.js';
+import { PERIOD_CLOSE_QUEUE, PeriodCloseScheduler, PeriodCloseWorker } from './period-close.scheduler.js';
+import { PeriodCloseLog } from './period-close-log.js';
+import { PeriodCloser } from './period-closer.js';
+import { PeriodStatements } from './period-statements.js';
+import { PeriodsController, StatementsController } from './periods.controller.js';
+
+@Module({
+  imports: [BullModule.registerQueue({ name: PERIOD_CLOSE_QUEUE }), TreasuryModule, ProjectionsModule],
+  controllers: [PeriodsController, StatementsController],
+  providers: [PeriodCloser, PeriodStatements, PeriodCloseScheduler, PeriodCloseWorker, PeriodCloseLog],
+  exports: [PeriodCloser],
+})
+export class PeriodsModule {}

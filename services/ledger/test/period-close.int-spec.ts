@@ -1,0 +1,400 @@
+import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  allocatePeriod,
+  parseAllocationInput,
+  serializeAllocation,
+  verifyMerkleProof,
+} from '@onecommons/allocation';
+import {
+  ContractVersionPublishedV1,
+  createEvent,
+  MeterDefinedV1,
+  periodOf,
+  ProjectCreatedV1,
+  ResourceUsageReportedV1,
+  ServiceCreatedV1,
+  ServiceTypeDefinedV1,
+  UsageRecordedV1,
+  uuidV7,
+} from '@onecommons/contracts';
+// The ledger's tests boot identity for real access tokens (by its definition, nothing internal):
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { identityService } from '@onecommons/identity/definition';
+import { replayService } from '@onecommons/service-kit';
+import { eventually, RawProducer, startService, testStack, type RunningService } from '@onecommons/testing';
+import { type LedgerConfig } from '../src/config.js';
+import { ledgerService } from '../src/ledger.definition.js';
+import { caughtUp, ledgerEnvFile, paymentCaptured, publish, testCurrency } from './ledger-events.js';
+
+// Closing periods: the allocation of a period's tokens posted once, answered the same ever after, readable as
+// input, allocations, proofs and statements, and recomputed identically from the ledger's own log on replay.
+
+const PERIOD = '2026-01';
+const FORCED_PERIOD = '2026-02';
+const CUR = testCurrency();
+const catalog = { source: '/onecommons/catalog' };
+const PASSWORD = 'correct horse battery staple';
+const repoRoot = path.join(import.meta.dirname, '..', '..', '..');
+
+let identity: RunningService;
+let ledger: RunningService<LedgerConfig>;
+let producer: RawProducer;
+let adminToken: string;
+let userToken: string;
+
+const ids = {
+  operator: uuidV7(),
+  developerOrg: uuidV7(),
+  project: uuidV7(),
+  service: uuidV7(),
+  member: uuidV7(),
+  contributor: uuidV7(),
+  heavy: uuidV7(),
+  light: uuidV7(),
+  provider: uuidV7(),
+  type: `web-${uuidV7().slice(-8)}`,
+  meter: `seconds_${uuidV7().slice(-8)}`,
+};
+
+async function json<Body = Record<string, unknown>>(
+  url: string,
+  method: string,
+  options: { credential?: string; body?: unknown } = {},
+): Promise<{ status: number; body: Body }> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.credential ? { authorization: `Bearer ${options.credential}` } : {}),
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Body };
+}
+
+const ledgerApi = (pathname: string) => `${ledger.url}/api/ledger/v1${pathname}`;
+
+async function login(label: string): Promise<string> {
+  const email = `${label}-${randomUUID()}@example.org`;
+  const base = `${identity.url}/api/identity/v1`;
+  expect((await json(`${base}/accounts`, 'POST', { body: { email, password: PASSWORD } })).status).toBe(201);
+  return (
+    await json<{ accessToken: string }>(`${base}/sessions`, 'POST', { body: { email, password: PASSWORD } })
+  ).body.accessToken;
+}
+
+function usage(subscriberId: string, period: string, quantity: string) {
+  return createEvent(
+    UsageRecordedV1,
+    {
+      subscriberId,
+      period,
+      usage: [{ serviceId: ids.service, meter: ids.meter, quantity, events: 1 }],
+      recordedAt: new Date().toISOString(),
+    },
+    { source: '/onecommons/metering' },
+  );
+}
+
+beforeAll(async () => {
+  const bootstrap = `bootstrap-${randomUUID()}-${randomUUID()}`;
+  identity = await startService(identityService, {
+    env: { IDENTITY_ADMIN_BOOTSTRAP_TOKEN: bootstrap, REGISTRATION_RATE_LIMIT_PER_MINUTE: '1000' },
+  });
+  ledger = await startService(ledgerService, {
+    env: { LEDGER_CURRENCY: CUR, AUTH_JWKS_URL: `${identity.url}/api/identity/v1/.well-known/jwks.json` },
+  });
+  producer = await RawProducer.connect();
+  const first = await login('admin');
+  expect(
+    (
+      await json(`${identity.url}/api/identity/v1/admins/bootstrap`, 'POST', {
+        credential: first,
+        body: { token: bootstrap },
+      })
+    ).status,
+  ).toBe(200);
+  const me = await json<{ email: string }>(`${identity.url}/api/identity/v1/accounts/me`, 'GET', {
+    credential: first,
+  });
+  adminToken = (
+    await json<{ accessToken: string }>(`${identity.url}/api/identity/v1/sessions`, 'POST', {
+      body: { email: me.body.email, password: PASSWORD },
+    })
+  ).body.accessToken;
+  userToken = await login('user');
+
+  await publish(producer, [
+    createEvent(ServiceTypeDefinedV1, { name: ids.type, providerBps: 3000, developerBps: 2000 }, catalog),
+    createEvent(MeterDefinedV1, { name: ids.meter, weight: '1' }, catalog),
+    createEvent(
+      ProjectCreatedV1,
+      {
+        projectId: ids.project,
+        organizationId: ids.developerOrg,
+        name: `P ${ids.project}`,
+        packageNames: [],
+      },
+      catalog,
+    ),
+    createEvent(
+      ContractVersionPublishedV1,
+      {
+        projectId: ids.project,
+        version: 1,
+        effectiveFrom: PERIOD,
+        dependenciesBps: 0,
+        members: [
+          { account: ids.member, weight: '3' },
+          { account: ids.contributor, weight: '1' },
+        ],
+      },
+      catalog,
+    ),
+    createEvent(
+      ServiceCreatedV1,
+      {
+        serviceId: ids.service,
+        operatorId: ids.operator,
+        appId: uuidV7(),
+        projectId: ids.project,
+        type: ids.type,
+        domain: `${ids.service}.example.org`,
+        providerBps: null,
+        developerBps: null,
+        status: 'active',
+      },
+      catalog,
+    ),
+    createEvent(
+      ResourceUsageReportedV1,
+      {
+        serviceId: ids.service,
+        providerId: ids.provider,
+        period: PERIOD,
+        points: '5000',
+        uptimeSeconds: '100',
+        reportedAt: new Date().toISOString(),
+      },
+      { source: '/onecommons/provisioner' },
+    ),
+    usage(ids.heavy, PERIOD, '600'),
+    usage(ids.light, PERIOD, '60'),
+    usage(ids.heavy, FORCED_PERIOD, '10'),
+    paymentCaptured({ subscriber: ids.heavy, period: PERIOD, amountMinor: '1000', currency: CUR }),
+    paymentCaptured({ subscriber: ids.light, period: PERIOD, amountMinor: '500', currency: CUR }),
+    paymentCaptured({ subscriber: ids.heavy, period: FORCED_PERIOD, amountMinor: '1000', currency: CUR }),
+  ]);
+  await caughtUp(ledger);
+});
+
+afterAll(async () => {
+  await producer.stop();
+  await ledger.stop();
+  await identity.stop();
+});
+
+describe('closing a period', () => {
+  it('needs an admin, and a period that has ended unless forced', async () => {
+    const current = periodOf(new Date());
+    expect((await json(ledgerApi(`/periods/${PERIOD}/close`), 'POST', { body: {} })).status).toBe(401);
+    expect(
+      (await json(ledgerApi(`/periods/${PERIOD}/close`), 'POST', { credential: userToken, body: {} })).status,
+    ).toBe(403);
+    expect(
+      await json(ledgerApi(`/periods/${current}/close`), 'POST', { credential: adminToken, body: {} }),
+    ).toMatchObject({ status: 409, body: { error: { code: 'period_not_ended', field: 'period' } } });
+    expect(
+      await json(ledgerApi('/periods/2026-13/close'), 'POST', { credential: adminToken, body: {} }),
+    ).toMatchObject({ status: 400, body: { error: { field: 'period' } } });
+  });
+
+  it('posts the allocation once, answers the same when repeated, and records exactly what it used', async () => {
+    const closed = await json<{ total: string; merkleRoot: string }>(
+      ledgerApi(`/periods/${PERIOD}/close`),
+      'POST',
+      {
+        credential: adminToken,
+        body: {},
+      },
+    );
+    expect(closed).toMatchObject({
+      status: 200,
+      body: { period: PERIOD, status: 'closed', total: '1500000000' },
+    });
+    const again = await json(ledgerApi(`/periods/${PERIOD}/close`), 'POST', {
+      credential: adminToken,
+      body: {},
+    });
+    expect(again).toEqual(closed);
+
+    // The recorded input reproduces the recorded output byte for byte (what `commons allocate` would print).
+    const input = await json(ledgerApi(`/periods/${PERIOD}/input`), 'GET', { credential: adminToken });
+    const parsed = parseAllocationInput(input.body);
+    if (!parsed.ok) throw new Error(parsed.error.reason);
+    const recomputed = allocatePeriod(parsed.input);
+    // The provisioner's resource points made the provider a participant (DESIGN §4 step 2).
+    expect(recomputed.allocations.map((row) => row.account)).toContain(`provider:${ids.provider}`);
+    expect(recomputed.merkleRoot).toBe(closed.body.merkleRoot);
+    const allocations = await json(ledgerApi(`/periods/${PERIOD}/allocations`), 'GET', {
+      credential: userToken,
+    });
+    expect(JSON.stringify(allocations.body, null, 2)).toBe(serializeAllocation(recomputed));
+
+    const closes = await ledger.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ledger_transactions WHERE key = $1`,
+      [`close:${PERIOD}`],
+    );
+    expect(closes[0]?.n).toBe(1);
+    // Every escrow of the period is empty; every participant holds its allocation.
+    const escrows = await ledger.query<{ balance: string }>(
+      `SELECT balance::text FROM ledger_balances WHERE account LIKE $1 AND unit = 'uCC'`,
+      [`subscriber:%:${PERIOD}`],
+    );
+    expect(escrows.map((row) => row.balance)).toEqual(['0', '0']);
+    for (const row of recomputed.allocations) {
+      const [balance] = await ledger.query<{ balance: string }>(
+        `SELECT balance::text FROM ledger_balances WHERE account = $1 AND unit = 'uCC'`,
+        [row.account],
+      );
+      expect({ account: row.account, balance: balance?.balance }).toEqual({
+        account: row.account,
+        balance: row.amount.toString(),
+      });
+    }
+    const announced = await ledger.query<{ payload: string }>(
+      `SELECT payload FROM outbox WHERE event_type = 'onecommons.ledger.period.closed.v1' AND message_key = $1`,
+      [`period:${PERIOD}`],
+    );
+    expect(announced.map((row) => JSON.parse(row.payload).data)).toEqual([
+      expect.objectContaining({ period: PERIOD, total: '1500000000', merkleRoot: closed.body.merkleRoot }),
+    ]);
+  });
+
+  it('keeps a closed period final in the database itself', async () => {
+    await expect(
+      ledger.query(`UPDATE period_closes SET total = 0 WHERE period = $1`, [PERIOD]),
+    ).rejects.toThrow('a closed period is final');
+    await expect(ledger.query(`DELETE FROM period_closes WHERE period = $1`, [PERIOD])).rejects.toThrow(
+      'a closed period is final',
+    );
+  });
+
+  it('tells a subscriber where the fee went, and an account where its amount came from, with a proof', async () => {
+    const statement = await json<{ tokens: string; generalFund: string; services: { amount: string }[] }>(
+      ledgerApi(`/statements/subscribers/${ids.heavy}?period=${PERIOD}`),
+      'GET',
+      { credential: adminToken },
+    );
+    expect(statement).toMatchObject({ status: 200, body: { tokens: '1000000000', generalFund: '50000000' } });
+    const spent = statement.body.services.reduce((sum, service) => sum + BigInt(service.amount), 0n);
+    expect(spent + BigInt(statement.body.generalFund)).toBe(1_000_000_000n);
+    expect(
+      (
+        await json(ledgerApi(`/statements/subscribers/${ids.heavy}?period=${PERIOD}`), 'GET', {
+          credential: userToken,
+        })
+      ).status,
+    ).toBe(403);
+
+    const account = `operator:${ids.operator}`;
+    const operator = await json<{
+      amount: string;
+      sources: { service: string; amount: string }[];
+      proof: { steps: { sibling: string; side: 'left' | 'right' }[] };
+      merkleRoot: string;
+    }>(ledgerApi(`/statements/accounts/${account}?period=${PERIOD}`), 'GET', { credential: adminToken });
+    expect(operator.status).toBe(200);
+    expect(operator.body.sources).toEqual([{ service: ids.service, amount: operator.body.amount }]);
+    expect(
+      verifyMerkleProof(
+        { account, amount: BigInt(operator.body.amount), steps: operator.body.proof.steps },
+        operator.body.merkleRoot,
+      ),
+    ).toBe(true);
+    expect(
+      (
+        await json(ledgerApi(`/statements/accounts/${account}?period=${PERIOD}`), 'GET', {
+          credential: userToken,
+        })
+      ).status,
+    ).toBe(403);
+  });
+
+  it('closes from the command line, forced, and the ledger still verifies', async () => {
+    const envFile = ledgerEnvFile(ledger);
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [path.join(repoRoot, 'tools/cli/bin/commons.js'), ...args], {
+          cwd: repoRoot,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.once('error', reject);
+        child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      });
+    const unforced = await run(['period', 'close', '--period', periodOf(new Date()), '--env-file', envFile]);
+    expect(unforced.code).toBe(1);
+    const forced = await run([
+      'period',
+      'close',
+      '--period',
+      FORCED_PERIOD,
+      '--force',
+      '--env-file',
+      envFile,
+    ]);
+    expect({ code: forced.code, stderr: forced.code === 0 ? '' : forced.stderr }).toEqual({
+      code: 0,
+      stderr: '',
+    });
+    expect(JSON.parse(forced.stdout.trim())).toMatchObject({
+      period: FORCED_PERIOD,
+      status: 'closed',
+      total: '1000000000',
+    });
+    const verified = await run(['ledger', 'verify', '--env-file', envFile]);
+    expect({ code: verified.code, stderr: verified.code === 0 ? '' : verified.stderr }).toEqual({
+      code: 0,
+      stderr: '',
+    });
+    expect((await run(['period', 'close', '--period', 'soon'])).code).toBe(2);
+  });
+
+  it('is recomputed from the ledger’s own log on replay, with the same Merkle roots', async () => {
+    // The closes' own events must be on Kafka first (the relay publishes them).
+    await eventually('the ledger’s outbox published', async () => {
+      const [pending] = await ledger.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+      );
+      return pending?.n === 0 ? true : undefined;
+    });
+    const report = await replayService(ledgerService, ledger.config, testStack().postgresAdminUrl, {
+      from: { kind: 'earliest' },
+      verify: true,
+      keep: true,
+    });
+    const differing = report.rebuilt.tables
+      .filter(
+        (table) => report.live?.tables.find((live) => live.table === table.table)?.digest !== table.digest,
+      )
+      .map((table) => table.table);
+    expect(differing).toEqual([]);
+    expect(report.identical).toBe(true);
+    const roots = await ledger.query<{ period: string; merkle_root: string }>(
+      `SELECT period, merkle_root FROM ${report.replaySchema}.period_closes ORDER BY period`,
+    );
+    const live = await ledger.query<{ period: string; merkle_root: string }>(
+      'SELECT period, merkle_root FROM period_closes ORDER BY period',
+    );
+    expect(roots).toEqual(live);
+    await ledger.query(`DROP SCHEMA ${report.replaySchema} CASCADE`);
+  });
+});

@@ -1,0 +1,2 @@
+/** The CloudEvents `source` of everything the provisioner announces. */
+export const PROVISIONER_SOURCE = { source: '/onecommons/provisioner' } as const;
