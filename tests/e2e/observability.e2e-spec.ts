@@ -67,13 +67,7 @@ function panelsOf(panels: readonly Panel[]): Panel[] {
  * Metrics that alert rules name before their service exposes them: the contract of services still being
  * built (ledger, provisioner). Any other metric a rule or panel names must be declared by a service.
  */
-const PENDING_METRICS = [
-  'onecommons_ledger_oldest_open_period_end_timestamp_seconds',
-  'onecommons_treasury_reserve_minor',
-  'onecommons_treasury_outstanding_redeemable_minor',
-  'onecommons_treasury_rounding_residue_minor',
-  'onecommons_provisioner_reconciles_total',
-];
+const PENDING_METRICS = ['onecommons_provisioner_reconciles_total'];
 
 const seriesOf = (result: QueryResult) => result.data?.result.length ?? 0;
 

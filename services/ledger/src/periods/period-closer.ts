@@ -9,12 +9,29 @@ import {
 import { createEvent, periodEnd, PeriodClosedV1 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
 import { ApiError, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { Counter, Histogram, register } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type LedgerConfig } from '../config.js';
 import { LedgerJournal } from '../journal/ledger-journal.js';
 import { type Posting, TOKEN_UNIT } from '../journal/ledger-transaction.js';
 import { AllocationInputReader } from '../projections/allocation-input-reader.js';
 import { subscriberEscrow } from '../treasury/accounts.js';
+
+const closeDuration = (): Histogram =>
+  (register.getSingleMetric('onecommons_ledger_period_close_duration_seconds') as Histogram | undefined) ??
+  new Histogram({
+    name: 'onecommons_ledger_period_close_duration_seconds',
+    help: 'Time to close a period: read the input, allocate, post, record',
+    buckets: [0.1, 0.5, 1, 5, 15, 60, 300],
+  });
+
+const closes = (): Counter<'outcome'> =>
+  (register.getSingleMetric('onecommons_ledger_period_closes_total') as Counter<'outcome'> | undefined) ??
+  new Counter({
+    name: 'onecommons_ledger_period_closes_total',
+    help: 'Period closes by outcome',
+    labelNames: ['outcome'],
+  });
 
 export interface PeriodCloseDto {
   readonly period: string;
@@ -72,7 +89,16 @@ export class PeriodCloser {
         'period',
       );
     const started = process.hrtime.bigint();
-    const result = await this.dataSource.transaction((manager) => this.closeWithin(manager, period, force));
+    const timer = closeDuration().startTimer();
+    let result: PeriodCloseDto;
+    try {
+      result = await this.dataSource.transaction((manager) => this.closeWithin(manager, period, force));
+    } catch (error) {
+      closes().inc({ outcome: 'failed' });
+      throw error;
+    }
+    timer();
+    closes().inc({ outcome: 'succeeded' });
     this.logger.log(
       `closed ${period}: ${result.total} uCC, root ${result.merkleRoot} in ${Number(process.hrtime.bigint() - started) / 1e6} ms`,
     );
