@@ -183,7 +183,7 @@ describe('endpoints', () => {
       [{ url: 'not a url', eventTypes: [APP_REGISTERED] }, 'url'],
       [{ url: 'https://user:pass@93.184.215.14/x', eventTypes: [APP_REGISTERED] }, 'url'],
       [{ url: PUBLIC_URL, eventTypes: [] }, 'eventTypes'],
-      [{ url: PUBLIC_URL, eventTypes: ['onecommons.ledger.period.closed.v1'] }, 'eventTypes'],
+      [{ url: PUBLIC_URL, eventTypes: ['onecommons.ledger.period.reopened.v1'] }, 'eventTypes'],
       [{ url: PUBLIC_URL, eventTypes: [APP_REGISTERED], secret: 'whsec_mine' }, 'secret'],
     ];
     for (const [body, field] of cases)

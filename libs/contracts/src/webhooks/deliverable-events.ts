@@ -15,7 +15,9 @@ import { SubscriptionEndedV1 } from '../identity/subscription-ended.js';
 import { SubscriptionPastDueV1 } from '../identity/subscription-past-due.js';
 import { SubscriptionRenewedV1 } from '../identity/subscription-renewed.js';
 import { SubscriptionStartedV1 } from '../identity/subscription-started.js';
+import { PeriodClosedV1 } from '../ledger/period-closed.js';
 import { QuotaExceededV1 } from '../metering/quota-exceeded.js';
+import { DeploymentStatusChangedV1 } from '../provisioner/deployment-status-changed.js';
 import { QuotaWarningV1 } from '../metering/quota-warning.js';
 
 /**
@@ -57,6 +59,11 @@ export const WEBHOOK_DELIVERABLE_EVENTS: readonly DeliverableEvent[] = [
   deliverable(ProjectDependenciesSetV1, everyone),
   deliverable(ServiceTypeDefinedV1, everyone),
   deliverable(MeterDefinedV1, everyone),
+  deliverable(PeriodClosedV1, everyone),
+  deliverable(
+    DeploymentStatusChangedV1,
+    concerning((data) => [data.operatorId, data.providerId]),
+  ),
   deliverable(
     ServiceCreatedV1,
     concerning((data) => [data.operatorId]),
