@@ -24,6 +24,7 @@ interface SeedFile {
   subscribers: { id: string; accessToken: string }[];
   freeUsers: { id: string; accessToken: string }[];
   services: { id: string; apiKey: string }[];
+  deployments: { id: string; serviceId: string; providerId: string }[];
   operators: { id: string }[];
   providers: { id: string }[];
   projects: { id: string; key: string }[];
@@ -44,6 +45,8 @@ async function seed(): Promise<SeedFile> {
     admin.email,
     '--admin-password',
     PASSWORD,
+    '--fake-clouds',
+    path.join(stack.envDir, '..', 'fake-clouds.json'),
   ]);
   if (result.code !== 0) throw new Error(`commons demo seed exited ${result.code}:\n${result.stderr}`);
   return JSON.parse(readFileSync(out, 'utf8')) as SeedFile;
@@ -59,6 +62,13 @@ describe('commons demo seed', () => {
     expect(first.operators).toHaveLength(4);
     expect(first.providers).toHaveLength(3);
     expect(first.projects).toHaveLength(6);
+    // Every service runs on one of the providers' (fake) clouds.
+    expect(first.deployments.map((deployment) => deployment.serviceId).sort()).toEqual(
+      first.services.map((service) => service.id).sort(),
+    );
+    expect(new Set(first.deployments.map((deployment) => deployment.providerId))).toEqual(
+      new Set(first.providers.map((provider) => provider.id)),
+    );
 
     // Every subscriber has paid for this period; free users have no subscription.
     for (const subscriber of first.subscribers) {
@@ -92,6 +102,7 @@ describe('commons demo seed', () => {
       services: file.services.map((service) => [service.id, service.apiKey]),
       operators: file.operators.map((operator) => operator.id),
       projects: file.projects.map((project) => project.id),
+      deployments: file.deployments.map((deployment) => deployment.id),
     });
     expect(ids(second)).toEqual(ids(first));
   });

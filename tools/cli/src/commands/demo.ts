@@ -4,10 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { type Command } from 'commander';
 import { CliError, InvalidInputError } from '../cli-error.js';
 import { demoEmail, DEMO_PASSWORD } from './demo/demo-cast.js';
+import { type FakeClouds } from './demo/demo-deployments.js';
 import { type DemoSeedFile, DemoSeeder } from './demo/demo-seed.js';
 
 /** The repository root: tools/cli/dist/src/commands → five levels up. */
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
+const DEV_FAKE_CLOUDS = path.join(REPO_ROOT, '.local', 'dev', 'fake-clouds.json');
 const DEV_BOOTSTRAP_TOKEN = path.join(
   REPO_ROOT,
   '.local',
@@ -22,6 +24,23 @@ interface SeedCommandOptions {
   readonly bootstrapTokenFile: string;
   readonly adminEmail: string;
   readonly adminPassword: string;
+  readonly fakeClouds: string;
+}
+
+/** The fake clouds file, when there is one (without it the services are not deployed). */
+function fakeClouds(file: string): FakeClouds | undefined {
+  if (!existsSync(file)) return undefined;
+  const value = JSON.parse(readFileSync(file, 'utf8')) as Partial<FakeClouds>;
+  if (
+    typeof value.hetznerBaseUrl !== 'string' ||
+    typeof value.digitaloceanBaseUrl !== 'string' ||
+    typeof value.token !== 'string'
+  )
+    throw new InvalidInputError(
+      '--fake-clouds',
+      `${file} lacks hetznerBaseUrl, digitaloceanBaseUrl or token`,
+    );
+  return value as FakeClouds;
 }
 
 function bootstrapToken(file: string): string {
@@ -68,6 +87,11 @@ export function registerDemoCommand(program: Command): void {
       demoEmail('admin'),
     )
     .option('--admin-password <password>', 'that admin’s password', DEMO_PASSWORD)
+    .option(
+      '--fake-clouds <file>',
+      'the local fake clouds (JSON: hetznerBaseUrl, digitaloceanBaseUrl, token) to deploy the services on',
+      DEV_FAKE_CLOUDS,
+    )
     .action(async (options: SeedCommandOptions) => {
       let gateway: URL;
       try {
@@ -80,11 +104,13 @@ export function registerDemoCommand(program: Command): void {
       const out = path.resolve(options.out);
       if (!existsSync(path.dirname(out)))
         throw new InvalidInputError('--out', `directory ${path.dirname(out)} does not exist`);
+      const clouds = fakeClouds(options.fakeClouds);
       const seeder = new DemoSeeder({
         gateway: gateway.origin,
         bootstrapToken: bootstrapToken(options.bootstrapTokenFile),
         admin: { email: options.adminEmail, password: options.adminPassword },
         previous: previousRun(out),
+        ...(clouds ? { fakeClouds: clouds } : {}),
         log: (line) => process.stderr.write(`[demo seed] ${line}\n`),
       });
       const seeded = await seeder.run();

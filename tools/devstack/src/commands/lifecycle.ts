@@ -1,6 +1,7 @@
 import { SERVICE_NAMES } from '@onecommons/contracts';
 import path from 'node:path';
 import { gatewayUrl, profileNamed, type Profile, REPO_ROOT } from '../profile.js';
+import { fakeCloudsFileOf } from '../stack/fake-clouds.js';
 import { runCommand } from '../stack/run-command.js';
 import { say } from '../stack/log.js';
 import {
@@ -35,6 +36,8 @@ async function seedDemo(profile: Profile): Promise<void> {
       out,
       '--gateway',
       gatewayUrl(profile),
+      '--fake-clouds',
+      fakeCloudsFileOf(profile),
     ],
     { cwd: REPO_ROOT, inherit: true },
   );

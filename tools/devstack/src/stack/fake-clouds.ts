@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { profileSecret, REPO_ROOT, testSlot, type Profile } from '../profile.js';
 import { say } from './log.js';
@@ -47,8 +48,15 @@ export function provisionerEnvironment(profile: Profile): Record<string, string>
 }
 
 /** Starts the fake clouds unless something answers on the Hetzner port. */
+/** Where `./dev` tells clients (`commons demo seed --fake-clouds`) how to reach the fakes. */
+export const fakeCloudsFileOf = (profile: Profile) => path.join(profile.stateDir, 'fake-clouds.json');
+
 export async function ensureFakeClouds(profile: Profile, processes: ProcessTable): Promise<boolean> {
   const ports = fakeCloudPorts(profile);
+  mkdirSync(profile.stateDir, { recursive: true });
+  writeFileSync(fakeCloudsFileOf(profile), `${JSON.stringify(fakeCloudAccounts(profile), null, 2)}\n`, {
+    mode: 0o600,
+  });
   if (await answers(HOST, ports.hetzner)) return false;
   const logFile = path.join(profile.stateDir, 'logs', 'fake-clouds.log');
   say(

@@ -17,6 +17,7 @@ import {
   SUBSCRIBER_COUNT,
   SUBSCRIPTION,
 } from './demo-cast.js';
+import { type FakeClouds, type SeededDeployment, seedDeployments } from './demo-deployments.js';
 import { PlatformApi, PlatformApiError } from './platform-api.js';
 
 const IDENTITY = '/api/identity/v1';
@@ -28,6 +29,8 @@ export interface SeedOptions {
   readonly admin: { readonly email: string; readonly password: string };
   /** What an earlier run wrote: its API keys are reused while they still work (keys are shown once). */
   readonly previous?: DemoSeedFile;
+  /** Where the local fake clouds are: the demo's services are deployed there. */
+  readonly fakeClouds?: FakeClouds;
   readonly log: (line: string) => void;
 }
 
@@ -57,6 +60,7 @@ export interface DemoSeedFile {
     readonly projectId: string;
     readonly apiKey: string;
   }[];
+  readonly deployments: readonly SeededDeployment[];
   readonly operators: readonly SeededOrganization[];
   readonly providers: readonly SeededOrganization[];
   readonly developers: readonly SeededOrganization[];
@@ -111,6 +115,20 @@ export class DemoSeeder {
     await this.ensureAgreements(operators, developers, projects);
     log(`${services.length} services with metering API keys`);
 
+    const deployments = this.options.fakeClouds
+      ? await seedDeployments(
+          this.api,
+          this.options.fakeClouds,
+          providers,
+          services.map((service) => ({
+            id: service.id,
+            operator: operators.find((operator) => operator.id === service.operatorId) as SeededOrganization,
+          })),
+          log,
+        )
+      : [];
+    if (!this.options.fakeClouds) log('no --fake-clouds: services are not deployed on a provider');
+
     const subscribers = await this.ensureSubscribers();
     log(`${subscribers.length} subscribers paid for ${this.period}`);
     const freeUsers: SeededAccount[] = [];
@@ -125,6 +143,7 @@ export class DemoSeeder {
       subscribers,
       freeUsers,
       services,
+      deployments,
       operators,
       providers,
       developers,
