@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TOPICS } from '@onecommons/contracts';
+import { periodOf, periodStart, TOPICS } from '@onecommons/contracts';
 import { eventually, RawProducer, testStack } from '@onecommons/testing';
 import { repoRoot, runCommons } from './commons-cli.js';
-import { call, PASSWORD, platformAdmin } from './gateway-client.js';
+import { call, newAccount, newOrganization, PASSWORD, platformAdmin } from './gateway-client.js';
 import { PrometheusServer, prometheusConfig, promtool, type QueryResult } from './prometheus-server.js';
 
 // Prometheus (Debian's package) scrapes every running service while the test drives traffic through the
@@ -67,12 +68,15 @@ function panelsOf(panels: readonly Panel[]): Panel[] {
  * Metrics that alert rules name before their service exposes them: the contract of services still being
  * built (ledger, provisioner). Any other metric a rule or panel names must be declared by a service.
  */
-const PENDING_METRICS = ['onecommons_provisioner_reconciles_total'];
+const PENDING_METRICS: string[] = [];
 
 const seriesOf = (result: QueryResult) => result.data?.result.length ?? 0;
 
 let prometheus: PrometheusServer;
 const seedDir = mkdtempSync(path.join(tmpdir(), 'observability-seed-'));
+/** A partner's webhook receiver: counts the deliveries it answers 204. */
+let receiver: Server;
+const delivered: string[] = [];
 
 beforeAll(async () => {
   const targets = Object.entries(stack.services).map(([service, { url }]) => ({
@@ -80,14 +84,28 @@ beforeAll(async () => {
     address: new URL(url).host,
   }));
   prometheus = await PrometheusServer.start(prometheusConfig(targets, ruleFiles));
+  receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      delivered.push(Buffer.concat(chunks).toString('utf8'));
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 });
 
 afterAll(async () => {
+  receiver?.closeAllConnections();
+  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
   await prometheus?.stop();
   rmSync(seedDir, { recursive: true, force: true });
 });
 
-/** Demo cast, logins (good and bad), usage events of every outcome, and one poison Kafka message. */
+/**
+ * Demo cast (paid subscribers, services deployed on the fake clouds), logins (good and bad), usage events of
+ * every outcome, a period close, a webhook delivered, and one poison Kafka message.
+ */
 async function driveTraffic(): Promise<void> {
   const admin = await platformAdmin();
   const out = path.join(seedDir, 'seed.json');
@@ -104,6 +122,8 @@ async function driveTraffic(): Promise<void> {
     admin.email,
     '--admin-password',
     PASSWORD,
+    '--fake-clouds',
+    path.join(stack.envDir, '..', 'fake-clouds.json'),
   ]);
   if (seeded.code !== 0) throw new Error(`commons demo seed exited ${seeded.code}:\n${seeded.stderr}`);
   const seed = JSON.parse(readFileSync(out, 'utf8')) as {
@@ -144,6 +164,43 @@ async function driveTraffic(): Promise<void> {
   await send([first, usage(randomUUID(), 'no_such_meter'), usage(randomUUID(), 'requests')]);
   expect(await send([first])).toMatchObject({ accepted: 0, duplicate: 1, rejected: 0 });
 
+  // The previous month (no tokens of this stack's, so no later test sees a difference): a close recorded.
+  const previous = periodOf(new Date(periodStart(periodOf(new Date())).getTime() - 1));
+  const closed = await call('POST', `/api/ledger/v1/periods/${previous}/close`, {
+    credential: admin.token,
+    body: { force: true },
+  });
+  expect(closed).toMatchObject({ status: 200, body: { period: previous, status: 'closed' } });
+
+  // A partner organization's endpoint receives catalog's app.registered.
+  const partner = await newAccount('observability-partner');
+  const organization = await newOrganization(partner, 'developer');
+  const key = await call<{ key: string }>('POST', `/api/identity/v1/organizations/${organization}/api-keys`, {
+    credential: partner.token,
+    body: { name: 'webhooks', scopes: ['webhooks:manage'] },
+  });
+  expect(key.status).toBe(201);
+  const endpoint = await call('POST', '/api/webhooks/v1/endpoints', {
+    credential: key.body.key,
+    body: {
+      url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/onecommons`,
+      eventTypes: ['onecommons.catalog.app.registered.v1'],
+    },
+  });
+  expect(endpoint.status).toBe(201);
+  const app = await call<{ id: string }>('POST', `/api/catalog/v1/organizations/${organization}/apps`, {
+    credential: partner.token,
+    body: {
+      name: `Observed ${randomUUID()}`,
+      repositoryUrl: 'https://codeberg.org/wiki/wiki',
+      license: 'MIT',
+    },
+  });
+  expect(app.status).toBe(201);
+  await eventually('the partner receives the app.registered webhook', async () =>
+    delivered.some((body) => body.includes(app.body.id)) ? true : undefined,
+  );
+
   // Undecodable: every consumer of the topic dead-letters it at once.
   const producer = await RawProducer.connect();
   try {
@@ -180,6 +237,10 @@ describe('observability', () => {
           'onecommons_metering_events_total{outcome="rejected"}',
           'onecommons_dlq_messages_total',
           'onecommons_identity_logins_total{outcome="invalid_credentials"}',
+          'onecommons_identity_payment_provider_events_total{type="invoice.paid", outcome="applied"}',
+          'onecommons_ledger_period_closes_total',
+          'onecommons_webhook_deliveries_total{outcome="succeeded"}',
+          'onecommons_provider_api_calls_total',
         ];
         const results = await Promise.all(
           needed.map((selector) => prometheus.query(`count_over_time(${selector}[1m]) >= 3`)),
@@ -204,6 +265,17 @@ describe('observability', () => {
         if (series === 0) empty.push(`${file} "${panel.title}": no data`);
       }
     expect(empty).toEqual([]);
+
+    // The seeded money flow: tokens minted against a reserve that backs them; services deployed; a webhook sent.
+    const value = async (expr: string) => {
+      const [sample] = ((await prometheus.query(expr)).data?.result ?? []) as { value: [number, string] }[];
+      return Number(sample?.value[1]);
+    };
+    expect(await value('sum(onecommons_treasury_token_supply_ucc)')).toBeGreaterThan(0);
+    expect(await value('sum(onecommons_treasury_reserve_minor)')).toBeGreaterThan(0);
+    expect(await value('min(onecommons_treasury_rounding_residue_minor)')).toBeGreaterThanOrEqual(0);
+    expect(await value('sum(onecommons_deployments)')).toBeGreaterThan(0);
+    expect(await value('sum(onecommons_webhook_deliveries_total{outcome="succeeded"})')).toBeGreaterThan(0);
 
     // Prometheus loaded every rule file; each rule parses and, once evaluated, is healthy.
     const ruleCount = ruleFiles
