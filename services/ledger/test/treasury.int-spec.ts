@@ -184,6 +184,36 @@ describe('minting', () => {
 });
 
 describe('immutability', () => {
+  it('keeps one linear chain past ten transactions (the head is the highest seq as a number)', async () => {
+    const payments = Array.from({ length: 12 }, () =>
+      // Another currency: each posts a suspense transaction, leaving this test's reserve as the others expect.
+      paymentCaptured({
+        subscriber: uuidV7(),
+        period: '2026-04',
+        amountMinor: '100',
+        currency: CUR === 'XTS' ? 'XXX' : 'XTS',
+      }),
+    );
+    await publish(producer, payments);
+    await caughtUp(ledger);
+    const chain = await ledger.query<{ seq: string; key: string }>(
+      'SELECT t.seq::text AS seq, t.key FROM ledger_transactions t ORDER BY t.seq',
+    );
+    expect(chain.length).toBeGreaterThanOrEqual(12);
+    expect(chain.map((row) => row.seq)).toEqual(chain.map((_row, index) => String(index + 1)));
+    for (const payment of payments)
+      expect(chain.map((row) => row.key)).toContain(
+        `payment:${(payment.data as { paymentId: string }).paymentId}`,
+      );
+    const client = await admin.connect();
+    try {
+      await client.query(`SET search_path TO ${ledger.schema}`);
+      expect((await verifyLedger(client, CUR)).ok).toBe(true);
+    } finally {
+      client.release();
+    }
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE of entries to the service’s runtime role', async () => {
     for (const sql of [
       'UPDATE ledger_entries SET amount = amount + 1',

@@ -33,8 +33,10 @@ export class LedgerJournal {
     await this.lock(manager);
     const existing = await this.postedSeq(manager, transaction.key);
     if (existing !== undefined) return { posted: false, seq: existing };
+    // `t.seq`, not `seq`: an unqualified ORDER BY name is the output column, here text ("9" > "10"), which
+    // would also sort the whole journal instead of reading the head off the seq index.
     const [head] = (await manager.query(
-      'SELECT seq::text AS seq, hash FROM ledger_transactions ORDER BY seq DESC LIMIT 1',
+      'SELECT t.seq::text AS seq, t.hash FROM ledger_transactions t ORDER BY t.seq DESC LIMIT 1',
     )) as { seq: string; hash: string }[];
     const seq = head ? BigInt(head.seq) + 1n : 1n;
     const prevHash = head?.hash ?? GENESIS_HASH;

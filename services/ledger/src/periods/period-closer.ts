@@ -57,6 +57,8 @@ interface CloseRow {
   closed_at: Date;
 }
 
+type StoredRow = Pick<CloseRow, 'period' | 'total' | 'merkle_root' | 'closed_at'>;
+
 /**
  * Closes a period (DESIGN §4–5): builds its allocation input from the projections, runs the engine, and in one
  * transaction posts every subscriber's escrowed tokens to the participants' accounts, records the result and
@@ -144,21 +146,28 @@ export class PeriodCloser {
         memo: { merkleRoot: allocation.merkleRoot, total: allocation.total.toString() },
         postings,
       });
-    const allocationJson = toAllocationJson(allocation);
+    // Returns only what the summary and the event need: reading the stored input back (one json value per
+    // usage row) would cost a second transfer and parse of the largest thing the close writes.
     const [row] = (await manager.query(
       `INSERT INTO period_closes (period, total, merkle_root, input, allocation, forced)
        VALUES ($1, $2, $3, $4, $5, $6)
-       RETURNING period, total::text AS total, merkle_root, input, allocation, forced, closed_at`,
+       RETURNING period, total::text AS total, merkle_root, closed_at`,
       [
         period,
         allocation.total.toString(),
         allocation.merkleRoot,
         JSON.stringify(toAllocationInputJson(input)),
-        JSON.stringify(allocationJson),
+        JSON.stringify(toAllocationJson(allocation)),
         forced,
       ],
-    )) as CloseRow[];
-    const closed = closedPeriodOf(row as CloseRow);
+    )) as StoredRow[];
+    const stored = row as StoredRow;
+    const closed = {
+      period: stored.period,
+      total: stored.total,
+      merkleRoot: stored.merkle_root,
+      closedAt: stored.closed_at.toISOString(),
+    };
     await this.outbox.append(manager, [
       createEvent(
         PeriodClosedV1,
@@ -173,7 +182,7 @@ export class PeriodCloser {
         { source: '/onecommons/ledger' },
       ),
     ]);
-    return summaryOf(closed);
+    return { period: closed.period, status: 'closed', total: closed.total, merkleRoot: closed.merkleRoot };
   }
 
   private policy(): AllocationPolicy {
