@@ -5,6 +5,7 @@ import { type LedgerConfig, ledgerConfigSchema } from './config.js';
 import { Journal1763900001000 } from './migrations/1763900001000-journal.js';
 import { Projections1763900002000 } from './migrations/1763900002000-projections.js';
 import { PeriodCloses1763900003000 } from './migrations/1763900003000-period-closes.js';
+import { PeriodCloseUsage1763900004000 } from './migrations/1763900004000-period-close-usage.js';
 import { PeriodsModule } from './periods/periods.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { TreasuryModule } from './treasury/treasury.module.js';
@@ -24,6 +25,7 @@ export const ledgerService = defineService({
     Journal1763900001000,
     Projections1763900002000,
     PeriodCloses1763900003000,
+    PeriodCloseUsage1763900004000,
   ],
   features: () => [ledgerAuth, TreasuryModule, ProjectionsModule, PeriodsModule],
   // Replay compares content, not chain position: the order in which a replay interleaves partitions (and so

@@ -82,9 +82,10 @@ class TimedReader extends AllocationInputReader {
     manager: EntityManager,
     period: string,
     policy: AllocationPolicy,
+    options?: { fromClose?: boolean },
   ): Promise<AllocationInput> {
     this.marks.readStart = performance.now();
-    const input = await super.read(manager, period, policy);
+    const input = await super.read(manager, period, policy, options);
     this.marks.readEnd = performance.now();
     this.marks.usageRows = input.usage.length;
     return input;

@@ -14,7 +14,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { type LedgerConfig } from '../config.js';
 import { LedgerJournal } from '../journal/ledger-journal.js';
 import { type Posting, TOKEN_UNIT } from '../journal/ledger-transaction.js';
-import { AllocationInputReader } from '../projections/allocation-input-reader.js';
+import { ALLOCATED_USAGE, AllocationInputReader } from '../projections/allocation-input-reader.js';
 import { subscriberEscrow } from '../treasury/accounts.js';
 
 const closeDuration = (): Histogram =>
@@ -107,6 +107,26 @@ export class PeriodCloser {
     return result;
   }
 
+  /** The exact input a close used, usage rows included (for statements; the API streams it instead). */
+  async fullInput(period: string): Promise<Record<string, unknown> | null> {
+    const closed = await this.find(period);
+    if (!closed) return null;
+    const rows = (await this.dataSource.query(
+      `SELECT subscriber_id, service_id, meter, quantity::text AS quantity FROM period_close_usage
+        WHERE period = $1 ORDER BY subscriber_id, service_id, meter`,
+      [period],
+    )) as { subscriber_id: string; service_id: string; meter: string; quantity: string }[];
+    return {
+      ...closed.input,
+      usage: rows.map((row) => ({
+        subscriber: row.subscriber_id,
+        service: row.service_id,
+        meter: row.meter,
+        quantity: row.quantity,
+      })),
+    };
+  }
+
   async find(period: string, manager: EntityManager = this.dataSource.manager): Promise<ClosedPeriod | null> {
     const [row] = (await manager.query(
       `SELECT period, total::text AS total, merkle_root, input, allocation, forced, closed_at FROM period_closes
@@ -122,7 +142,13 @@ export class PeriodCloser {
     await this.journal.lock(manager);
     const already = await this.find(period, manager);
     if (already) return summaryOf(already);
-    const input = await this.reader.read(manager, period, this.policy());
+    // The usage rows taken as they are now, once: the input is built from exactly what the close keeps.
+    await manager.query(
+      `INSERT INTO period_close_usage (period, subscriber_id, service_id, meter, quantity)
+       SELECT $1, u.subscriber_id, u.service_id, u.meter, u.quantity ${ALLOCATED_USAGE}`,
+      [period],
+    );
+    const input = await this.reader.read(manager, period, this.policy(), { fromClose: true });
     const allocation = allocatePeriod(input);
     const postings: Posting[] = [
       ...input.subscribers
@@ -156,7 +182,8 @@ export class PeriodCloser {
         period,
         allocation.total.toString(),
         allocation.merkleRoot,
-        JSON.stringify(toAllocationInputJson(input)),
+        // The usage rows are in period_close_usage: at a million subscribers they would not fit one value.
+        JSON.stringify(toAllocationInputJson({ ...input, usage: [] })),
         JSON.stringify(toAllocationJson(allocation)),
         forced,
       ],

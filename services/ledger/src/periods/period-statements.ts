@@ -53,8 +53,7 @@ export class PeriodStatements {
   }
 
   async subscriber(subscriberId: string, period: string): Promise<SubscriberStatementDto> {
-    const closed = await this.closed(period);
-    const input = inputOf(closed);
+    const input = await this.inputOf(await this.closed(period));
     const split = subscriberSplit(input, subscriberId);
     if (!split) throw ApiError.notFound('no_tokens', `the subscriber had no tokens in ${period}`);
     const byService = new Map(serviceStatements(input).map((statement) => [statement.service, statement]));
@@ -96,7 +95,7 @@ export class PeriodStatements {
     if (!row) throw ApiError.notFound('no_allocation', `${account} received nothing in ${period}`);
     const sources =
       account.startsWith('provider:') || account.startsWith('operator:')
-        ? serviceStatements(inputOf(closed)).flatMap((statement) =>
+        ? serviceStatements(await this.inputOf(closed)).flatMap((statement) =>
             statement.credits
               .filter((credit) => credit.account === account)
               .map((credit) => ({ service: statement.service, amount: credit.amount.toString() })),
@@ -110,6 +109,13 @@ export class PeriodStatements {
       proof: { steps: merkleProof(rows, account)?.steps ?? [] },
       merkleRoot: closed.merkleRoot,
     };
+  }
+
+  private async inputOf(closed: ClosedPeriod): Promise<AllocationInput> {
+    const parsed = parseAllocationInput(await this.closer.fullInput(closed.period));
+    if (!parsed.ok)
+      throw new Error(`the recorded input of ${closed.period} does not parse: ${parsed.error.reason}`);
+    return parsed.input;
   }
 
   /**
@@ -132,11 +138,4 @@ export class PeriodStatements {
     }
     throw new ApiError(403, 'forbidden', 'This account’s statement is for its holder only.');
   }
-}
-
-function inputOf(closed: ClosedPeriod): AllocationInput {
-  const parsed = parseAllocationInput(closed.input);
-  if (!parsed.ok)
-    throw new Error(`the recorded input of ${closed.period} does not parse: ${parsed.error.reason}`);
-  return parsed.input;
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   Authenticated,
   CurrentPrincipal,
@@ -9,6 +9,7 @@ import {
 import { periodOf, periodSchema } from '@onecommons/contracts';
 import { type PeriodAllocationJson } from '@onecommons/allocation';
 import { ApiError, UuidParamPipe } from '@onecommons/service-kit';
+import { type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { PeriodCloser, type PeriodCloseDto } from './period-closer.js';
@@ -78,8 +79,9 @@ export class PeriodsController {
   /** The exact allocation input the close used, in the shared vectors' format (`commons allocate` reproduces it). */
   @Get(':period/input')
   @RequirePlatformRole('admin')
-  async input(@Param('period') period: string): Promise<Record<string, unknown>> {
-    return (await this.statements.closed(periodParam(period))).input;
+  async input(@Param('period') raw: string, @Res() response: Response): Promise<void> {
+    const closed = await this.statements.closed(periodParam(raw));
+    await streamInput(this.dataSource, closed.period, closed.input, response);
   }
 
   @Get(':period/allocations')
@@ -127,4 +129,49 @@ export class StatementsController {
       throw ApiError.badRequest('validation_failed', 'must be an account key, e.g. operator:<id>', 'account');
     return this.statements.account(principal, account, query.period);
   }
+}
+
+const USAGE_BATCH = 20_000;
+
+/**
+ * Writes the recorded input as JSON, its usage rows streamed from period_close_usage in keyset batches: a
+ * million subscribers' input is larger than one string may be.
+ */
+async function streamInput(
+  dataSource: DataSource,
+  period: string,
+  head: Record<string, unknown>,
+  response: Response,
+): Promise<void> {
+  const [before, after] = JSON.stringify({ ...head, usage: [] }).split('"usage":[]') as [string, string];
+  response.status(200).type('application/json');
+  response.write(`${before}"usage":[`);
+  let last: [string, string, string] | null = null;
+  let first = true;
+  for (;;) {
+    const rows = (await dataSource.query(
+      `SELECT subscriber_id, service_id, meter, quantity::text AS quantity FROM period_close_usage
+        WHERE period = $1 AND ($2::uuid IS NULL OR (subscriber_id, service_id, meter) > ($2::uuid, $3::uuid, $4::text))
+        ORDER BY subscriber_id, service_id, meter LIMIT ${USAGE_BATCH}`,
+      [period, last?.[0] ?? null, last?.[1] ?? null, last?.[2] ?? null],
+    )) as { subscriber_id: string; service_id: string; meter: string; quantity: string }[];
+    if (rows.length === 0) break;
+    const chunk = rows
+      .map((row) =>
+        JSON.stringify({
+          subscriber: row.subscriber_id,
+          service: row.service_id,
+          meter: row.meter,
+          quantity: row.quantity,
+        }),
+      )
+      .join(',');
+    if (!response.write(`${first ? '' : ','}${chunk}`))
+      await new Promise((resolve) => response.once('drain', resolve));
+    first = false;
+    const end = rows[rows.length - 1] as (typeof rows)[number];
+    last = [end.subscriber_id, end.service_id, end.meter];
+    if (rows.length < USAGE_BATCH) break;
+  }
+  response.end(`]${after}`);
 }

@@ -8,12 +8,36 @@ import {
 import { type EntityManager } from 'typeorm';
 
 /**
+ * The usage rows of period `$1` that take part in its allocation: of subscribers with tokens, on known services
+ * of known types, on known meters, with a positive quantity. (A close also records exactly these rows.)
+ */
+export const ALLOCATED_USAGE = `
+   FROM usage_quantities u
+   JOIN subscriber_tokens t ON t.period = u.period AND t.subscriber_id = u.subscriber_id AND t.tokens > 0
+   JOIN services s ON s.service_id = u.service_id
+   JOIN service_types st ON st.name = s.type
+   JOIN meters m ON m.name = u.meter
+  WHERE u.period = $1 AND u.quantity > 0`;
+
+/**
  * Builds one period's allocation input (libs/allocation) from the ledger's projections: the tokens each
  * subscriber's fees minted for the period, their usage, and the catalog facts in force for the period.
  */
 @Injectable()
 export class AllocationInputReader {
-  async read(manager: EntityManager, period: string, policy: AllocationPolicy): Promise<AllocationInput> {
+  /**
+   * `fromClose`: take the usage rows a close already recorded (period_close_usage) instead of the live
+   * projection, so the input is exactly the rows the close keeps.
+   */
+  async read(
+    manager: EntityManager,
+    period: string,
+    policy: AllocationPolicy,
+    { fromClose = false }: { fromClose?: boolean } = {},
+  ): Promise<AllocationInput> {
+    const usageRows = fromClose
+      ? 'SELECT u.subscriber_id, u.service_id, u.meter, u.quantity FROM period_close_usage u WHERE u.period = $1'
+      : `SELECT u.subscriber_id, u.service_id, u.meter, u.quantity ${ALLOCATED_USAGE}`;
     const meters = (await manager.query('SELECT name, weight::text AS weight FROM meters ORDER BY name')) as {
       name: string;
       weight: string;
@@ -29,14 +53,8 @@ export class AllocationInputReader {
     // Only rows that can move money: subscribers with tokens, known services (of known types) and meters,
     // positive quantities; and only the services those rows name.
     const usage = (await manager.query(
-      `SELECT u.subscriber_id, u.service_id, u.meter, u.quantity::text AS quantity
-         FROM usage_quantities u
-         JOIN subscriber_tokens t ON t.period = u.period AND t.subscriber_id = u.subscriber_id AND t.tokens > 0
-         JOIN services s ON s.service_id = u.service_id
-         JOIN service_types st ON st.name = s.type
-         JOIN meters m ON m.name = u.meter
-        WHERE u.period = $1 AND u.quantity > 0
-        ORDER BY u.subscriber_id, u.service_id, u.meter`,
+      `SELECT subscriber_id, service_id, meter, quantity::text AS quantity FROM (${usageRows}) u
+        ORDER BY subscriber_id, service_id, meter`,
       [period],
     )) as { subscriber_id: string; service_id: string; meter: string; quantity: string }[];
     return {
@@ -56,7 +74,7 @@ export class AllocationInputReader {
         meter: row.meter,
         quantity: BigInt(row.quantity),
       })),
-      services: await this.services(manager, period),
+      services: await this.services(manager, period, usageRows),
       projects: await this.projects(manager, period),
       agreements: (
         (await manager.query(
@@ -71,7 +89,7 @@ export class AllocationInputReader {
     };
   }
 
-  private async services(manager: EntityManager, period: string): Promise<Service[]> {
+  private async services(manager: EntityManager, period: string, usageRows: string): Promise<Service[]> {
     const rows = (await manager.query(
       `SELECT s.service_id, s.type, s.operator_id, s.project_id, s.provider_bps, s.developer_bps,
               coalesce(json_agg(json_build_array(p.provider_id, p.points::text) ORDER BY p.provider_id)
@@ -80,9 +98,7 @@ export class AllocationInputReader {
          JOIN service_types st ON st.name = s.type
          LEFT JOIN provider_resource_points p ON p.service_id = s.service_id AND p.period = $1
         WHERE s.service_id IN (
-          SELECT u.service_id FROM usage_quantities u
-            JOIN subscriber_tokens t ON t.period = u.period AND t.subscriber_id = u.subscriber_id AND t.tokens > 0
-           WHERE u.period = $1 AND u.quantity > 0)
+          SELECT used.service_id FROM (${usageRows}) used)
         GROUP BY s.service_id ORDER BY s.service_id`,
       [period],
     )) as {
