@@ -134,7 +134,7 @@ export class StatementsController {
 const USAGE_BATCH = 20_000;
 
 /**
- * Writes the recorded input as JSON, its usage rows streamed from period_close_usage in keyset batches: a
+ * Writes the recorded input as JSON, its usage rows streamed from period_close_usage through a cursor: a
  * million subscribers' input is larger than one string may be.
  */
 async function streamInput(
@@ -144,34 +144,47 @@ async function streamInput(
   response: Response,
 ): Promise<void> {
   const [before, after] = JSON.stringify({ ...head, usage: [] }).split('"usage":[]') as [string, string];
-  response.status(200).type('application/json');
-  response.write(`${before}"usage":[`);
-  let last: [string, string, string] | null = null;
-  let first = true;
-  for (;;) {
-    const rows = (await dataSource.query(
-      `SELECT subscriber_id, service_id, meter, quantity::text AS quantity FROM period_close_usage
-        WHERE period = $1 AND ($2::uuid IS NULL OR (subscriber_id, service_id, meter) > ($2::uuid, $3::uuid, $4::text))
-        ORDER BY subscriber_id, service_id, meter LIMIT ${USAGE_BATCH}`,
-      [period, last?.[0] ?? null, last?.[1] ?? null, last?.[2] ?? null],
-    )) as { subscriber_id: string; service_id: string; meter: string; quantity: string }[];
-    if (rows.length === 0) break;
-    const chunk = rows
-      .map((row) =>
-        JSON.stringify({
-          subscriber: row.subscriber_id,
-          service: row.service_id,
-          meter: row.meter,
-          quantity: row.quantity,
-        }),
-      )
-      .join(',');
-    if (!response.write(`${first ? '' : ','}${chunk}`))
-      await new Promise((resolve) => response.once('drain', resolve));
-    first = false;
-    const end = rows[rows.length - 1] as (typeof rows)[number];
-    last = [end.subscriber_id, end.service_id, end.meter];
-    if (rows.length < USAGE_BATCH) break;
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.startTransaction();
+    // `period` passed periodSchema (YYYY-MM): safe to inline, as DECLARE takes no parameters.
+    await runner.query(
+      `DECLARE close_usage NO SCROLL CURSOR FOR
+         SELECT subscriber_id, service_id, meter, quantity::text AS quantity FROM period_close_usage
+          WHERE period = '${period}' ORDER BY subscriber_id, service_id, meter`,
+    );
+    response.status(200).type('application/json');
+    response.write(`${before}"usage":[`);
+    let first = true;
+    for (;;) {
+      const rows = (await runner.query(`FETCH ${USAGE_BATCH} FROM close_usage`)) as {
+        subscriber_id: string;
+        service_id: string;
+        meter: string;
+        quantity: string;
+      }[];
+      if (rows.length === 0) break;
+      const chunk = rows
+        .map((row) =>
+          JSON.stringify({
+            subscriber: row.subscriber_id,
+            service: row.service_id,
+            meter: row.meter,
+            quantity: row.quantity,
+          }),
+        )
+        .join(',');
+      if (!response.write(`${first ? '' : ','}${chunk}`))
+        await new Promise((resolve) => response.once('drain', resolve));
+      first = false;
+    }
+    await runner.commitTransaction();
+    response.end(`]${after}`);
+  } catch (error) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction();
+    throw error;
+  } finally {
+    await runner.release();
   }
-  response.end(`]${after}`);
 }
