@@ -70,3 +70,12 @@ export function identifierVar(defaultValue?: string) {
     .regex(/^[a-z][a-z0-9_]{0,62}$/, { error: 'must be a lowercase identifier (a-z, 0-9, _)' });
   return defaultValue === undefined ? field : field.default(defaultValue);
 }
+
+/** An AES-256 key: a base64 (or base64url) encoding of exactly 32 random bytes. */
+export function encryptionKeyVar() {
+  return z
+    .string({ error: 'is required' })
+    .refine((value) => /^[A-Za-z0-9+/_-]{43}=?$/.test(value) && Buffer.from(value, 'base64').length === 32, {
+      error: 'must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
+    });
+}

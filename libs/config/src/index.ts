@@ -2,6 +2,7 @@ export { ConfigError, type ConfigProblem } from './config-error.js';
 export { loadConfig, type Environment } from './load-config.js';
 export {
   booleanVar,
+  encryptionKeyVar,
   enumVar,
   hostPortListVar,
   identifierVar,

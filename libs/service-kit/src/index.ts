@@ -75,3 +75,4 @@ export {
 } from './service-definition.js';
 export { ServiceKitModule, type RunMode, type ServiceKitOptions } from './service-kit.module.js';
 export { REDIS_CLIENT, REDIS_KEY_PREFIX, SERVICE_CONFIG } from './tokens.js';
+export { seal, unseal } from './security/sealing.js';

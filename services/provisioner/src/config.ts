@@ -1,14 +1,7 @@
 import { authConfigShape } from '@onecommons/auth';
-import { integerVar } from '@onecommons/config';
+import { encryptionKeyVar, integerVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
 import { z } from 'zod';
-
-/** A base64 (or base64url) encoding of exactly 32 random bytes. */
-const credentialsKey = z
-  .string({ error: 'is required' })
-  .refine((value) => /^[A-Za-z0-9+/_-]{43}=?$/.test(value) && Buffer.from(value, 'base64').length === 32, {
-    error: 'must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
-  });
 
 /**
  * Where provider accounts may point: the provisioner sends their API tokens there, so an account cannot
@@ -30,7 +23,7 @@ const allowedApiBaseUrls = z
 /** Provisioner's environment: the platform's common variables, access tokens, and the reconcile loop. */
 export const provisionerConfigSchema = defineServiceConfig({
   ...authConfigShape,
-  PROVISIONER_CREDENTIALS_KEY: credentialsKey,
+  PROVISIONER_CREDENTIALS_KEY: encryptionKeyVar(),
   PROVISIONER_ALLOWED_API_BASE_URLS: allowedApiBaseUrls,
   /** How often each replica looks for deployments due for a reconcile; 0 turns the loop off. */
   PROVISIONER_RECONCILE_INTERVAL_MS: integerVar({ min: 0, max: 3_600_000, default: 2_000 }),

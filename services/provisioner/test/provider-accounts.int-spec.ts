@@ -1,6 +1,6 @@
+import { unseal } from '@onecommons/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CLOUD_TOKEN, json, type ProvisionerStack, startProvisionerStack } from './provisioner-stack.js';
-import { unsealCredential } from '../src/credentials/credential-sealing.js';
 
 let stack: ProvisionerStack;
 
@@ -45,7 +45,7 @@ describe('provider accounts', () => {
     expect(row?.credentials_sealed).toMatch(/^v1\./);
     expect(row?.credentials_sealed).not.toContain(CLOUD_TOKEN);
     const key = Buffer.from(stack.credentialsKey, 'base64');
-    expect(unsealCredential(row?.credentials_sealed ?? '', key, `provider-account:${id}`)).toBe(CLOUD_TOKEN);
+    expect(unseal(row?.credentials_sealed ?? '', key, `provider-account:${id}`)).toBe(CLOUD_TOKEN);
   });
 
   it('refuse bad input with the failing field', async () => {

@@ -1,5 +1,5 @@
 import { apiKeyConfigShape, authConfigShape } from '@onecommons/auth';
-import { booleanVar, integerVar } from '@onecommons/config';
+import { booleanVar, encryptionKeyVar, integerVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
 import { z } from 'zod';
 
@@ -17,19 +17,12 @@ function retryScheduleVar() {
     .transform((value) => value.replace(/\s/g, '').split(',').map(Number));
 }
 
-/** A base64 (or base64url) encoding of exactly 32 random bytes. */
-const secretEncryptionKey = z
-  .string({ error: 'is required' })
-  .refine((value) => /^[A-Za-z0-9+/_-]{43}=?$/.test(value) && Buffer.from(value, 'base64').length === 32, {
-    error: 'must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
-  });
-
 /** Webhooks's environment: the platform's common variables, authentication, and delivery rules. */
 export const webhooksConfigSchema = defineServiceConfig({
   ...authConfigShape,
   ...apiKeyConfigShape,
   /** Seals endpoint signing secrets at rest (AES-256-GCM): a database dump alone cannot forge deliveries. */
-  WEBHOOKS_SECRET_ENCRYPTION_KEY: secretEncryptionKey,
+  WEBHOOKS_SECRET_ENCRYPTION_KEY: encryptionKeyVar(),
   /** Delivers to private, loopback and link-local addresses: for local development only (`./dev` sets it). */
   WEBHOOKS_ALLOW_PRIVATE_TARGETS: booleanVar(false),
   WEBHOOKS_RETRY_SCHEDULE_SECONDS: retryScheduleVar(),

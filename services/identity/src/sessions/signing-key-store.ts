@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { SERVICE_CONFIG } from '@onecommons/service-kit';
+import { seal, SERVICE_CONFIG, unseal } from '@onecommons/service-kit';
 import {
   exportJWK,
   exportPKCS8,
@@ -12,7 +12,6 @@ import {
 } from 'jose';
 import { DataSource } from 'typeorm';
 import { type IdentityConfig } from '../config.js';
-import { seal, unseal } from './key-sealing.js';
 
 interface ActiveKey {
   readonly kid: string;

@@ -6,13 +6,13 @@ import {
   ApiError,
   decodeCursor,
   type Page,
-  type PageQuery,
   pageOf,
+  type PageQuery,
+  seal,
   SERVICE_CONFIG,
 } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type ProvisionerConfig } from '../config.js';
-import { sealCredential } from '../credentials/credential-sealing.js';
 import { type ProviderApiKind } from '../providers/provider-api.js';
 import {
   type ProviderAccountDto,
@@ -96,7 +96,7 @@ export class ProviderAccountsService {
           input.name,
           input.api,
           baseUrl,
-          sealCredential(input.token, this.key, credentialContext(id)),
+          seal(input.token, this.key, credentialContext(id)),
           input.image,
           input.regions,
           JSON.stringify(input.sizes),

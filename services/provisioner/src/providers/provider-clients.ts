@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SERVICE_CONFIG } from '@onecommons/service-kit';
+import { SERVICE_CONFIG, unseal } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type ProvisionerConfig } from '../config.js';
-import { unsealCredential } from '../credentials/credential-sealing.js';
 import { providerApiCalls } from '../metrics/provisioner-metrics.js';
 import {
   credentialContext,
@@ -92,7 +91,7 @@ export class ProviderClients {
     const http = new ProviderHttp({
       api: account.api,
       baseUrl: account.baseUrl,
-      token: unsealCredential(account.credentialsSealed, this.key, credentialContext(account.id)),
+      token: unseal(account.credentialsSealed, this.key, credentialContext(account.id)),
       timeoutMs: this.config.PROVISIONER_PROVIDER_TIMEOUT_MS,
       gate: new RateBudgetGate(this.dataSource, account.id, account.api),
     });

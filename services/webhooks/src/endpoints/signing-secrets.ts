@@ -1,6 +1,6 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { SERVICE_CONFIG } from '@onecommons/service-kit';
+import { seal, SERVICE_CONFIG, unseal } from '@onecommons/service-kit';
 import { type WebhooksConfig } from '../config.js';
 
 const SECRET_PREFIX = 'whsec_';
@@ -40,23 +40,10 @@ export class SecretSealer {
   }
 
   seal(secret: string, endpointId: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv).setAAD(Buffer.from(endpointId));
-    const ciphertext = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-    return ['v1', ...[iv, cipher.getAuthTag(), ciphertext].map((part) => part.toString('base64url'))].join(
-      '.',
-    );
+    return seal(secret, this.key, endpointId);
   }
 
   unseal(sealed: string, endpointId: string): string {
-    const [version, iv, tag, ciphertext] = sealed.split('.');
-    if (version !== 'v1' || !iv || !tag || ciphertext === undefined)
-      throw new Error('unrecognised sealed secret format');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'))
-      .setAAD(Buffer.from(endpointId))
-      .setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString(
-      'utf8',
-    );
+    return unseal(sealed, this.key, endpointId);
   }
 }
