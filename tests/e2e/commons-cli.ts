@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { testStack } from '@onecommons/testing';
 
 export const repoRoot = path.join(import.meta.dirname, '..', '..');
 const commons = path.join(repoRoot, 'tools/cli/bin/commons.js');
@@ -22,4 +24,30 @@ export function runCommons(
     child.once('error', reject);
     child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
+}
+
+/**
+ * `commons demo seed` against the test stack, as the stack's admin (see platformAdmin), deploying on the
+ * stack's fake clouds; returns the seed file's contents.
+ */
+export async function seedDemo<Seed>(out: string, admin: { email: string; password: string }): Promise<Seed> {
+  const stack = testStack();
+  const result = await runCommons([
+    'demo',
+    'seed',
+    '--out',
+    out,
+    '--gateway',
+    stack.gatewayUrl,
+    '--bootstrap-token-file',
+    path.join(stack.envDir, '..', 'secrets', 'identity-admin-bootstrap-token'),
+    '--admin-email',
+    admin.email,
+    '--admin-password',
+    admin.password,
+    '--fake-clouds',
+    path.join(stack.envDir, '..', 'fake-clouds.json'),
+  ]);
+  if (result.code !== 0) throw new Error(`commons demo seed exited ${result.code}:\n${result.stderr}`);
+  return JSON.parse(readFileSync(out, 'utf8')) as Seed;
 }

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { periodOf } from '@onecommons/contracts';
 import { testStack } from '@onecommons/testing';
-import { runCommons } from './commons-cli.js';
+import { runCommons, seedDemo } from './commons-cli.js';
 import { call, PASSWORD, platformAdmin } from './gateway-client.js';
 
 // `commons demo seed` against the running platform, through the gateway only.
@@ -32,24 +32,7 @@ interface SeedFile {
 
 async function seed(): Promise<SeedFile> {
   const admin = await platformAdmin();
-  const result = await runCommons([
-    'demo',
-    'seed',
-    '--out',
-    out,
-    '--gateway',
-    stack.gatewayUrl,
-    '--bootstrap-token-file',
-    path.join(stack.envDir, '..', 'secrets', 'identity-admin-bootstrap-token'),
-    '--admin-email',
-    admin.email,
-    '--admin-password',
-    PASSWORD,
-    '--fake-clouds',
-    path.join(stack.envDir, '..', 'fake-clouds.json'),
-  ]);
-  if (result.code !== 0) throw new Error(`commons demo seed exited ${result.code}:\n${result.stderr}`);
-  return JSON.parse(readFileSync(out, 'utf8')) as SeedFile;
+  return seedDemo<SeedFile>(out, { email: admin.email, password: PASSWORD });
 }
 
 describe('commons demo seed', () => {

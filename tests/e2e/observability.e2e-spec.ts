@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { periodOf, periodStart, TOPICS } from '@onecommons/contracts';
 import { eventually, RawProducer, testStack } from '@onecommons/testing';
-import { repoRoot, runCommons } from './commons-cli.js';
+import { repoRoot, seedDemo } from './commons-cli.js';
 import { call, newAccount, newOrganization, PASSWORD, platformAdmin } from './gateway-client.js';
 import { PrometheusServer, prometheusConfig, promtool, type QueryResult } from './prometheus-server.js';
 
@@ -109,27 +109,10 @@ afterAll(async () => {
 async function driveTraffic(): Promise<void> {
   const admin = await platformAdmin();
   const out = path.join(seedDir, 'seed.json');
-  const seeded = await runCommons([
-    'demo',
-    'seed',
-    '--out',
-    out,
-    '--gateway',
-    stack.gatewayUrl,
-    '--bootstrap-token-file',
-    path.join(stack.envDir, '..', 'secrets', 'identity-admin-bootstrap-token'),
-    '--admin-email',
-    admin.email,
-    '--admin-password',
-    PASSWORD,
-    '--fake-clouds',
-    path.join(stack.envDir, '..', 'fake-clouds.json'),
-  ]);
-  if (seeded.code !== 0) throw new Error(`commons demo seed exited ${seeded.code}:\n${seeded.stderr}`);
-  const seed = JSON.parse(readFileSync(out, 'utf8')) as {
+  const seed = await seedDemo<{
     subscribers: { id: string }[];
     services: { id: string; apiKey: string }[];
-  };
+  }>(out, { email: admin.email, password: PASSWORD });
 
   const refused = await call('POST', '/api/identity/v1/sessions', {
     body: { email: admin.email, password: 'not the password' },
