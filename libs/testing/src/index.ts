@@ -3,3 +3,4 @@ export { prepareService, startService, type RunningService, type StartOptions } 
 export { serviceOf, TEST_STACK_VARIABLE, testStack, uniqueSuffix, type TestStack } from './test-stack.js';
 export { consumerCaughtUp, RawProducer, TopicProbe, type ObservedMessage } from './kafka-probe.js';
 export { startServiceProcess, type ServiceProcess } from './service-process.js';
+export { jsonRequest } from './json-request.js';

@@ -24,7 +24,14 @@ import {
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { identityService } from '@onecommons/identity/definition';
 import { replayService } from '@onecommons/service-kit';
-import { eventually, RawProducer, startService, testStack, type RunningService } from '@onecommons/testing';
+import {
+  eventually,
+  jsonRequest,
+  RawProducer,
+  type RunningService,
+  startService,
+  testStack,
+} from '@onecommons/testing';
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { caughtUp, ledgerEnvFile, paymentCaptured, publish, testCurrency } from './ledger-events.js';
@@ -59,22 +66,7 @@ const ids = {
   meter: `seconds_${uuidV7().slice(-8)}`,
 };
 
-async function json<Body = Record<string, unknown>>(
-  url: string,
-  method: string,
-  options: { credential?: string; body?: unknown } = {},
-): Promise<{ status: number; body: Body }> {
-  const response = await fetch(url, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(options.credential ? { authorization: `Bearer ${options.credential}` } : {}),
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Body };
-}
+const json = jsonRequest;
 
 const ledgerApi = (pathname: string) => `${ledger.url}/api/ledger/v1${pathname}`;
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from '@jest/globals';
 import {
   eventually,
+  jsonRequest,
   type RunningService,
   type ServiceProcess,
   startService,
@@ -33,24 +34,7 @@ export interface MeteringStack {
 
 const PASSWORD = 'correct horse battery staple';
 
-export async function json<Body = Record<string, unknown>>(
-  url: string,
-  method: string,
-  options: { credential?: string; body?: unknown; contentType?: string; rawBody?: string } = {},
-): Promise<{ status: number; body: Body }> {
-  const response = await fetch(url, {
-    method,
-    headers: {
-      ...(options.body !== undefined || options.rawBody !== undefined
-        ? { 'content-type': options.contentType ?? 'application/json' }
-        : {}),
-      ...(options.credential ? { authorization: `Bearer ${options.credential}` } : {}),
-    },
-    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Body };
-}
+export const json = jsonRequest;
 
 export async function startMeteringStack(
   meteringEnv: Record<string, string> = {},

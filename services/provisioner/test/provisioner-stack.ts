@@ -4,6 +4,7 @@ import { createEvent, ServiceCreatedV1, ServiceUpdatedV1, TOPICS } from '@onecom
 import { type FakeCloud, startFakeDigitalOcean, startFakeHetzner } from '@onecommons/fake-clouds';
 import {
   eventually,
+  jsonRequest,
   RawProducer,
   type RunningService,
   type ServiceProcess,
@@ -18,22 +19,7 @@ import { provisionerService } from '../src/provisioner.definition.js';
 export const CLOUD_TOKEN = `cloud-token-${randomUUID()}`;
 const PASSWORD = 'correct horse battery staple';
 
-export async function json<Body = Record<string, unknown>>(
-  url: string,
-  method: string,
-  options: { credential?: string; body?: unknown } = {},
-): Promise<{ status: number; body: Body }> {
-  const response = await fetch(url, {
-    method,
-    headers: {
-      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(options.credential ? { authorization: `Bearer ${options.credential}` } : {}),
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Body };
-}
+export const json = jsonRequest;
 
 export interface Party {
   readonly accountId: string;

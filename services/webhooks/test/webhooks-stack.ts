@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from '@jest/globals';
-import { type RunningService, startService } from '@onecommons/testing';
+import { jsonRequest, type RunningService, startService } from '@onecommons/testing';
 // Webhooks' tests boot identity (by its definition, nothing internal) for real tokens and API keys:
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { identityService } from '@onecommons/identity/definition';
@@ -9,22 +9,7 @@ import { webhooksService } from '../src/webhooks.definition.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-export async function json<Body = Record<string, unknown>>(
-  url: string,
-  method: string,
-  options: { credential?: string; body?: unknown } = {},
-): Promise<{ status: number; body: Body }> {
-  const response = await fetch(url, {
-    method,
-    headers: {
-      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(options.credential ? { authorization: `Bearer ${options.credential}` } : {}),
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Body };
-}
+export const json = jsonRequest;
 
 export interface WebhooksStack {
   readonly identity: RunningService;
