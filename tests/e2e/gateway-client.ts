@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from '@jest/globals';
 import { testStack } from '@onecommons/testing';
 import { decodeJwt } from 'jose';
@@ -21,21 +22,29 @@ export function serviceEnvironmentValue(service: string, name: string): string {
   return line.slice(name.length + 1);
 }
 
+/**
+ * A request through the gateway. Like a well-behaved client it waits out the gateway's per-address 429
+ * (Retry-After) and tries again: every test shares 127.0.0.1, and the seed spends much of its budget.
+ */
 export async function call<Body = Record<string, unknown>>(
   method: string,
   pathname: string,
   options: { credential?: string; body?: unknown } = {},
 ): Promise<Answer<Body>> {
-  const response = await fetch(`${stack.gatewayUrl}${pathname}`, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(options.credential ? { authorization: `Bearer ${options.credential}` } : {}),
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Body };
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await fetch(`${stack.gatewayUrl}${pathname}`, {
+      method,
+      headers: {
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(options.credential ? { authorization: `Bearer ${options.credential}` } : {}),
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await response.text();
+    if (response.status !== 429 || attempt >= 6)
+      return { status: response.status, body: (text ? JSON.parse(text) : {}) as Body };
+    await sleep(Math.min(10, Math.max(1, Number(response.headers.get('retry-after')) || 1)) * 1_000);
+  }
 }
 
 export interface TestAccount {
