@@ -1,5 +1,5 @@
 // One Jest run, three tiers: unit tests beside the code, integration tests per service or lib
-// against the real stack, e2e tests across services through the gateway.
+// against the real stack, e2e tests across services through the gateway; and the chaos suite.
 // NestJS 12 ships as ES modules only, so Jest runs in ESM mode (./dev passes --experimental-vm-modules).
 const swc = [
   '@swc/jest',
@@ -46,6 +46,14 @@ export default {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/tests/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/stack-timeouts.ts'],
+    },
+    {
+      // Only `./dev test chaos` selects it: faults injected into its own stack while usage flows.
+      ...shared,
+      displayName: 'chaos',
+      testMatch: ['<rootDir>/tests/chaos/**/*.chaos-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/stack-timeouts.ts'],
     },

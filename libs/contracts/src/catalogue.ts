@@ -15,6 +15,15 @@ import { UsageRecordedV1 } from './metering/usage-recorded.js';
 import { DeploymentStatusChangedV1 } from './provisioner/deployment-status-changed.js';
 import { ResourceUsageReportedV1 } from './provisioner/resource-usage-reported.js';
 import { PeriodClosedV1 } from './ledger/period-closed.js';
+import { EscrowReleasedV1 } from './ledger/escrow-released.js';
+import { TokensRedeemedV1 } from './ledger/tokens-redeemed.js';
+import { PayeePreferencesChangedV1 } from './payouts/payee-preferences-changed.js';
+import {
+  PayoutFailedV1,
+  PayoutReversedV1,
+  PayoutScheduledV1,
+  PayoutSucceededV1,
+} from './payouts/payout-events.js';
 import { EventCatalogue } from './envelope/event-catalogue.js';
 import { type EventContract } from './envelope/event-contract.js';
 import {
@@ -64,6 +73,13 @@ export const ALL_EVENT_CONTRACTS: readonly EventContract<unknown>[] = [
   DeploymentStatusChangedV1,
   ResourceUsageReportedV1,
   PeriodClosedV1,
+  TokensRedeemedV1,
+  EscrowReleasedV1,
+  PayeePreferencesChangedV1,
+  PayoutScheduledV1,
+  PayoutSucceededV1,
+  PayoutFailedV1,
+  PayoutReversedV1,
 ];
 
 export const eventCatalogue = new EventCatalogue(ALL_EVENT_CONTRACTS);

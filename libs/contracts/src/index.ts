@@ -33,3 +33,7 @@ export * from './provisioner/deployment-status-changed.js';
 export * from './provisioner/resource-usage-reported.js';
 export * from './webhooks/deliverable-events.js';
 export * from './ledger/period-closed.js';
+export * from './ledger/tokens-redeemed.js';
+export * from './ledger/escrow-released.js';
+export * from './payouts/payee-preferences-changed.js';
+export * from './payouts/payout-events.js';

@@ -76,3 +76,5 @@ export {
 export { ServiceKitModule, type RunMode, type ServiceKitOptions } from './service-kit.module.js';
 export { REDIS_CLIENT, REDIS_KEY_PREFIX, SERVICE_CONFIG } from './tokens.js';
 export { seal, unseal } from './security/sealing.js';
+export { AfterCommit } from './persistence/after-commit.js';
+export { PeriodicTask } from './jobs/periodic-task.js';

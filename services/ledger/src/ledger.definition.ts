@@ -6,6 +6,7 @@ import { Journal1763900001000 } from './migrations/1763900001000-journal.js';
 import { Projections1763900002000 } from './migrations/1763900002000-projections.js';
 import { PeriodCloses1763900003000 } from './migrations/1763900003000-period-closes.js';
 import { PeriodCloseUsage1763900004000 } from './migrations/1763900004000-period-close-usage.js';
+import { Payables1763900005000 } from './migrations/1763900005000-payables.js';
 import { PeriodsModule } from './periods/periods.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { TreasuryModule } from './treasury/treasury.module.js';
@@ -26,6 +27,7 @@ export const ledgerService = defineService({
     Projections1763900002000,
     PeriodCloses1763900003000,
     PeriodCloseUsage1763900004000,
+    Payables1763900005000,
   ],
   features: () => [ledgerAuth, TreasuryModule, ProjectionsModule, PeriodsModule],
   // Replay compares content, not chain position: the order in which a replay interleaves partitions (and so
@@ -57,5 +59,6 @@ export const ledgerService = defineService({
     { table: 'agreements', key: ['agreement_id'] },
     { table: 'usage_quantities', key: ['period', 'subscriber_id', 'service_id', 'meter'] },
     { table: 'provider_resource_points', key: ['period', 'service_id', 'provider_id'] },
+    { table: 'payee_preferences', key: ['holder'] },
   ],
 });

@@ -16,6 +16,7 @@ export const LEDGER_TOPICS = [
   TOPICS.catalogEvents.name,
   TOPICS.meteringUsage.name,
   TOPICS.provisionerEvents.name,
+  TOPICS.payoutsEvents.name,
 ];
 
 /** A PaymentCaptured as identity publishes it. */

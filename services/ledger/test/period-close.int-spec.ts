@@ -242,7 +242,8 @@ describe('closing a period', () => {
       [`close:${PERIOD}`],
     );
     expect(closes[0]?.n).toBe(1);
-    // Every escrow of the period is empty; every participant holds its allocation.
+    // Every escrow of the period is empty; the fund and project escrows hold their allocation, and every payee's
+    // allocation was redeemed at the close (auto-redeem, the default) into currency payable to it.
     const escrows = await ledger.query<{ balance: string }>(
       `SELECT balance::text FROM ledger_balances WHERE account LIKE $1 AND unit = 'uCC'`,
       [`subscriber:%:${PERIOD}`],
@@ -253,10 +254,18 @@ describe('closing a period', () => {
         `SELECT balance::text FROM ledger_balances WHERE account = $1 AND unit = 'uCC'`,
         [row.account],
       );
+      const payee = /^(provider|operator|member):/.test(row.account);
       expect({ account: row.account, balance: balance?.balance }).toEqual({
         account: row.account,
-        balance: row.amount.toString(),
+        balance: payee ? '0' : row.amount.toString(),
       });
+      if (payee) {
+        const [payable] = await ledger.query<{ balance: string }>(
+          `SELECT balance::text FROM ledger_balances WHERE account = $1 AND unit = $2`,
+          [`payable:${row.account}`, CUR],
+        );
+        expect(BigInt(payable?.balance ?? '0')).toBeGreaterThan(0n);
+      }
     }
     const announced = await ledger.query<{ payload: string }>(
       `SELECT payload FROM outbox WHERE event_type = 'onecommons.ledger.period.closed.v1' AND message_key = $1`,

@@ -1,7 +1,61 @@
+import { authConfigShape } from '@onecommons/auth';
+import { encryptionKeyVar, integerVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
-import { type z } from 'zod';
+import { z } from 'zod';
+import { railConfigShape } from './rails/rail-config.js';
 
-/** Payouts's environment: the platform's common variables; its own are added here as it grows. */
-export const payoutsConfigSchema = defineServiceConfig({});
+/**
+ * `EUR=1000,USD=1500`: each currency's payout threshold in minor units (others take the default); metrics
+ * report these currencies even before their first payout.
+ */
+function thresholdsVar() {
+  return z
+    .string()
+    .default('EUR=1000')
+    .refine(
+      (value) => /^([A-Z]{3}=[1-9]\d{0,14}(,[A-Z]{3}=[1-9]\d{0,14})*)?$/.test(value.replace(/\s/g, '')),
+      {
+        error: 'must be comma-separated CUR=minor-units pairs, e.g. EUR=1000,USD=1500',
+      },
+    )
+    .transform(
+      (value) =>
+        new Map(
+          value
+            .replace(/\s/g, '')
+            .split(',')
+            .filter(Boolean)
+            .map((pair) => {
+              const [currency, amount] = pair.split('=') as [string, string];
+              return [currency, BigInt(amount)] as const;
+            }),
+        ),
+    );
+}
+
+/** Payouts's environment: authentication, rails, thresholds and the worker's timing. */
+export const payoutsConfigSchema = defineServiceConfig({
+  ...authConfigShape,
+  ...railConfigShape,
+  /** Seals payout account details (IBANs) at rest (AES-256-GCM). */
+  PAYOUTS_ACCOUNT_ENCRYPTION_KEY: encryptionKeyVar(),
+  /** DESIGN §6: a payee is paid when its payable balance reaches the threshold (10.00), else it carries forward. */
+  PAYOUTS_DEFAULT_THRESHOLD_MINOR: integerVar({ min: 1, max: 1_000_000_000, default: 1000 }),
+  PAYOUTS_THRESHOLDS_MINOR: thresholdsVar(),
+  PAYOUTS_WORKER_CONCURRENCY: integerVar({ min: 1, max: 100, default: 5 }),
+  /** How long a worker owns a payout it is submitting; after that a sweeper may run it again (same key). */
+  PAYOUTS_LEASE_SECONDS: integerVar({ min: 1, max: 3600, default: 60 }),
+  /** How often payouts whose jobs Redis lost are queued again (Postgres holds the truth). */
+  PAYOUTS_SWEEP_INTERVAL_MS: integerVar({ min: 100, max: 600_000, default: 15_000 }),
+  /** Retry delays after a rail was unavailable: doubling from the first, capped. */
+  PAYOUTS_RETRY_BASE_MS: integerVar({ min: 10, max: 600_000, default: 5_000 }),
+  PAYOUTS_RETRY_MAX_MS: integerVar({ min: 10, max: 86_400_000, default: 3_600_000 }),
+  /** How often paid Stripe transfers are checked for reversals made at the rail. */
+  PAYOUTS_RAIL_SYNC_INTERVAL_MS: integerVar({ min: 100, max: 86_400_000, default: 300_000 }),
+});
 
 export type PayoutsConfig = z.output<typeof payoutsConfigSchema>;
+
+export function thresholdFor(config: PayoutsConfig, currency: string): bigint {
+  return config.PAYOUTS_THRESHOLDS_MINOR.get(currency) ?? BigInt(config.PAYOUTS_DEFAULT_THRESHOLD_MINOR);
+}

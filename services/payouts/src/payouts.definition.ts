@@ -1,13 +1,26 @@
+import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
 import { BackboneTables1763900000000 } from '@onecommons/kafka';
-import { defineService } from '@onecommons/service-kit';
-import { payoutsConfigSchema } from './config.js';
+import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { type PayoutsConfig, payoutsConfigSchema } from './config.js';
+import { Payouts1763900001000 } from './migrations/1763900001000-payouts.js';
+import { PayoutsModule } from './payouts.module.js';
 
-/** Payouts: payable balances, thresholds, holds, payout batches and payment rails. */
+const payoutsAuth = AuthModule.forRoot({
+  inject: [SERVICE_CONFIG],
+  useFactory: (config: PayoutsConfig) => remoteAuthSetup(config),
+});
+
+/** Payouts: payable balances, thresholds, holds, payout batches and payment rails (DESIGN §6). */
 export const payoutsService = defineService({
   service: 'payouts',
   configSchema: payoutsConfigSchema,
   entities: [],
-  migrations: [BackboneTables1763900000000],
-  features: () => [],
-  projections: [],
+  migrations: [BackboneTables1763900000000, Payouts1763900001000],
+  features: () => [payoutsAuth, PayoutsModule],
+  // Rail outcomes, leases and attempt timing come from the rails, not the event log: a replay rebuilds
+  // credits, batches and preferences, and compares the payouts' amounts and who they went to.
+  projections: [
+    { table: 'payable_credits', key: ['redemption_key'], volatileColumns: ['credited_at'] },
+    { table: 'payout_batches', key: ['period'], volatileColumns: ['created_at'] },
+  ],
 });

@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { AfterCommit } from './delivery/after-commit.js';
+import { AfterCommit } from '@onecommons/service-kit';
 import { DeliveriesController } from './delivery/deliveries.controller.js';
 import { DeliveriesService } from './delivery/deliveries.service.js';
 import { DeliveryAttempter } from './delivery/delivery-attempter.js';

@@ -12,6 +12,10 @@ import { type LedgerConfig } from '@onecommons/ledger/dist/src/config.js';
 import { LedgerJournal, type PostOutcome } from '@onecommons/ledger/dist/src/journal/ledger-journal.js';
 import { type LedgerTransaction } from '@onecommons/ledger/dist/src/journal/ledger-transaction.js';
 import { ledgerService } from '@onecommons/ledger/dist/src/ledger.definition.js';
+import { CloseSettlement } from '@onecommons/ledger/dist/src/payables/close-settlement.js';
+import { PayeePreferences } from '@onecommons/ledger/dist/src/payables/payee-preferences.js';
+import { PeriodPrices } from '@onecommons/ledger/dist/src/treasury/period-prices.js';
+import { Treasury } from '@onecommons/ledger/dist/src/treasury/treasury.js';
 import { PeriodCloser } from '@onecommons/ledger/dist/src/periods/period-closer.js';
 import { AllocationInputReader } from '@onecommons/ledger/dist/src/projections/allocation-input-reader.js';
 import { verifyLedger } from '@onecommons/ledger/dist/src/verify/ledger-verifier.js';
@@ -129,11 +133,20 @@ async function runSize(adminUrl: string, subscribers: number, verifyMax: number)
     log(`${count(subscribers)} subscribers: populated in ${(setupMs / 1000).toFixed(1)} s; closing`);
     globalThis.gc?.();
     const marks = new Marks();
+    const journal = new TimedJournal(marks);
+    const prices = new PeriodPrices();
+    const settlement = new CloseSettlement(
+      journal,
+      new Treasury(journal, prices, CONFIG),
+      prices,
+      new PayeePreferences(),
+    );
     const closer = new PeriodCloser(
       db,
-      new TimedJournal(marks),
+      journal,
       new TimedReader(marks),
       new OutboxWriter(),
+      settlement,
       CONFIG,
     );
     const started = performance.now();

@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_NAMES, type ServiceName } from '@onecommons/contracts';
+import { CHAOS_SERVICE_ENVIRONMENT, chaosProfile } from './chaos/chaos-profile.js';
 import { provisionerEnvironment } from './stack/fake-clouds.js';
-import { identityStripeEnvironment } from './stack/fake-stripe.js';
+import { identityStripeEnvironment, payoutsStripeEnvironment } from './stack/fake-stripe.js';
 
 /** The repository root: tools/devstack/dist/src → four levels up. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -34,9 +35,11 @@ export interface Profile {
   readonly servicePorts: Readonly<Record<ServiceName, number>>;
   /** Whether the database, Redis database and Kafka log are reset when the stack comes up. */
   readonly resetData: boolean;
+  /** Postgres and Redis are this profile's own server processes, which ./dev starts and stops (chaos). */
+  readonly privateDatastores?: boolean;
 }
 
-function servicePorts(base: number): Record<ServiceName, number> {
+export function servicePorts(base: number): Record<ServiceName, number> {
   return Object.fromEntries(SERVICE_NAMES.map((name, index) => [name, base + 1 + index])) as Record<
     ServiceName,
     number
@@ -64,10 +67,18 @@ export function testSlot(): number {
   return Number(raw);
 }
 
-export type ProfileName = 'dev' | 'test' | 'bench';
+export type ProfileName = 'dev' | 'test' | 'bench' | 'chaos';
+
+/** The block of ports a local profile takes beside dev: test slots 0-9, bench 10, chaos 20-29. */
+export function portSlotOf(profile: Profile): number {
+  if (profile.name === 'bench') return 10;
+  if (profile.name === 'chaos') return 20 + testSlot();
+  return testSlot();
+}
 
 /** `dev` keeps its data; `test` (per slot) and `bench` start from nothing every run. */
 export function profileNamed(name: ProfileName): Profile {
+  if (name === 'chaos') return chaosProfile();
   if (name === 'dev') {
     return {
       name,
@@ -167,6 +178,11 @@ function ownEnvironment(profile: Profile, service: ServiceName): Record<string, 
       WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true',
     };
   if (service === 'provisioner') return provisionerEnvironment(profile);
+  if (service === 'payouts')
+    return {
+      PAYOUTS_ACCOUNT_ENCRYPTION_KEY: profileSecret(profile, 'payouts-account-encryption-key'),
+      ...payoutsStripeEnvironment(profile),
+    };
   return {};
 }
 
@@ -184,6 +200,7 @@ export function serviceEnvironment(profile: Profile, service: ServiceName): Reco
     REDIS_URL: redisUrl(profile),
     KAFKA_BROKERS: kafkaBootstrap(profile),
     ...(profile.name !== 'dev' ? { KAFKA_TOPIC_PARTITIONS: '3', OUTBOX_POLL_INTERVAL_MS: '200' } : {}),
+    ...(profile.name === 'chaos' ? CHAOS_SERVICE_ENVIRONMENT : {}),
   };
 }
 

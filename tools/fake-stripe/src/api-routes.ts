@@ -1,30 +1,10 @@
-import { type BillingEngine } from './billing-engine.js';
-import { type RequestParams } from './request-params.js';
+import { CONNECT_ROUTES } from './connect-routes.js';
+import { expandable, type Handler, route, type Route, type RouteContext } from './route-table.js';
 import { StripeApiError } from './stripe-error.js';
-import { type EventObject, listOf, snapshot, type SubscriptionObject } from './stripe-objects.js';
-
-export interface RouteContext {
-  readonly engine: BillingEngine;
-  readonly events: () => readonly EventObject[];
-}
-
-type Handler = (params: RequestParams, ids: string[], context: RouteContext) => unknown;
-
-interface Route {
-  readonly method: string;
-  readonly pattern: RegExp;
-  readonly handler: Handler;
-}
-
-const ID = '([A-Za-z0-9_]+)';
-const route = (method: string, path: string, handler: Handler): Route => ({
-  method,
-  pattern: new RegExp(`^${path.replaceAll(':id', ID)}$`),
-  handler,
-});
+import { listOf, snapshot, type SubscriptionObject } from './stripe-objects.js';
 
 /** The subset of Stripe's v1 API the platform uses, with Stripe's parameters and object shapes. */
-const ROUTES: readonly Route[] = [
+const BILLING_ROUTES: readonly Route[] = [
   route('POST', '/v1/customers', (params, _ids, { engine }) => {
     const paymentMethod = params.string('payment_method');
     const settings = params.object('invoice_settings');
@@ -226,21 +206,12 @@ const ROUTES: readonly Route[] = [
 ];
 
 export function findRoute(method: string, path: string): { handler: Handler; ids: string[] } | undefined {
-  for (const candidate of ROUTES) {
+  for (const candidate of [...BILLING_ROUTES, ...CONNECT_ROUTES]) {
     if (candidate.method !== method) continue;
     const match = candidate.pattern.exec(path);
     if (match) return { handler: candidate.handler, ids: match.slice(1) };
   }
   return undefined;
-}
-
-function expandable(params: RequestParams, allowed: readonly string[]): string[] {
-  const expand = params.stringList('expand');
-  const unsupported = expand.find((path) => !allowed.includes(path));
-  if (unsupported !== undefined) {
-    throw StripeApiError.invalid('expand', `This property cannot be expanded (${unsupported}).`);
-  }
-  return expand;
 }
 
 function expanded(

@@ -2,6 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo } from 'node:net';
 import { findRoute } from './api-routes.js';
 import { BillingEngine } from './billing-engine.js';
+import { ConnectEngine, DEFAULT_PLATFORM_BALANCE } from './connect-engine.js';
+import { type AccountObject, type TransferAttempt, type TransferReversalObject } from './connect-objects.js';
+import { connectControl } from './connect-control.js';
+import { FaultInjector, type FaultRule, sendFault } from './fault-injector.js';
 import { decodeForm, FormEncodingError } from './form-encoding.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import { RequestParams } from './request-params.js';
@@ -30,6 +34,8 @@ export interface FakeStripeOptions {
   readonly renewalCheckIntervalMs?: number;
   /** The clock, Unix milliseconds. */
   readonly now?: () => number;
+  /** The platform's available balance per currency in minor units (default 10^12 eur and usd). */
+  readonly platformBalance?: Readonly<Record<string, number>>;
 }
 
 export interface FakeStripe {
@@ -37,6 +43,9 @@ export interface FakeStripe {
   readonly host: string;
   readonly port: number;
   readonly engine: BillingEngine;
+  readonly connect: ConnectEngine;
+  /** Every `POST /v1/transfers` answered, in order: creations, replays, failures and injected faults. */
+  readonly transferAttempts: readonly TransferAttempt[];
   readonly events: readonly EventObject[];
   readonly deliveries: readonly DeliveryAttempt[];
   /** Ends the subscription's current period now: renews (invoice, charge, webhooks) or ends it. */
@@ -48,6 +57,13 @@ export interface FakeStripe {
   /** Holds webhook deliveries back until `releaseWebhooks` (to deliver an event first by hand, or late). */
   holdWebhooks(): void;
   releaseWebhooks(): void;
+  /** The next `count` requests to `path` fail with `status` (429 with `Retry-After`, or a 5xx). */
+  injectFault(rule: FaultRule): void;
+  clearFaults(): void;
+  /** Verification lapsed (`inactive`): transfers to the account are refused until it is `active` again. */
+  setTransfersCapability(accountId: string, status: 'active' | 'inactive'): AccountObject;
+  /** A reversal the platform did not ask for through the API (the funds came back from the account). */
+  reverseTransfer(transferId: string, amount?: number): TransferReversalObject;
   /** Resolves once every queued webhook delivery has been attempted. */
   webhooksIdle(): Promise<void>;
   close(): Promise<void>;
@@ -66,7 +82,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
   );
   let currentRequest: { id: string; idempotencyKey: string | null } = { id: '', idempotencyKey: null };
   const pendingEvents: EventObject[] = [];
-  const engine = new BillingEngine(nowSeconds, (type, object, previous) => {
+  const engineEvents = (type: string, object: unknown, previous?: Record<string, unknown>) => {
     const event: EventObject = {
       id: stripeId('evt'),
       object: 'event',
@@ -80,7 +96,8 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     };
     events.push(event);
     pendingEvents.push(event);
-  });
+  };
+  const engine = new BillingEngine(nowSeconds, engineEvents);
   const flushEvents = () => {
     // Events go out after the request that caused them has answered, as Stripe's asynchronous delivery does.
     for (const event of pendingEvents.splice(0)) {
@@ -90,6 +107,13 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     }
   };
   const idempotency = new IdempotencyStore();
+  const connect = new ConnectEngine(
+    nowSeconds,
+    (type, object, previous) => engineEvents(type, object, previous),
+    options.platformBalance ?? DEFAULT_PLATFORM_BALANCE,
+  );
+  const faults = new FaultInjector();
+  const transferAttempts: TransferAttempt[] = [];
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://fake-stripe.local');
@@ -99,9 +123,10 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     response.setHeader('request-id', requestId);
     response.setHeader('stripe-version', FAKE_STRIPE_API_VERSION);
     if (url.pathname.startsWith('/_fake/')) {
-      return fakeControl(method, url.pathname, headerOf(request, 'authorization'), response);
+      return fakeControl(method, url.pathname, headerOf(request, 'authorization'), body, response);
     }
     const key = method === 'POST' ? (headerOf(request, 'idempotency-key') ?? null) : null;
+    const note = attemptRecorder(method, url.pathname, requestId, key);
     try {
       authenticate(headerOf(request, 'authorization'), options.secretKey);
       const found = findRoute(method, url.pathname);
@@ -112,8 +137,16 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
           `Unrecognized request URL (${method}: ${url.pathname}).`,
         );
       }
+      // An injected fault answers before the API runs (nothing stored), unless it models a lost response.
+      const fault = faults.take(method, url.pathname);
+      if (fault && !fault.afterExecution) {
+        note('fault', fault.status);
+        return sendFault(response, fault);
+      }
       const replay = key ? idempotency.begin(key, method, url.pathname, body) : undefined;
       if (replay) {
+        note('replayed', fault?.status ?? replay.status, replay.body);
+        if (fault) return sendFault(response, fault);
         response.setHeader('idempotent-replayed', 'true');
         return send(response, replay.status, replay.body);
       }
@@ -123,13 +156,14 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
         const source = method === 'GET' || method === 'DELETE' ? url.search.slice(1) : body;
         const result = found.handler(new RequestParams(decodeForm(source)), found.ids, {
           engine,
+          connect,
           events: () => events,
         });
         payload = JSON.stringify(snapshot(result), null, 2);
       } catch (error) {
         const apiError = asStripeError(error);
         // Validation failures are not stored (the key stays usable); a request that ran is replayed, errors too.
-        if (key && apiError.status !== 402) idempotency.forget(key);
+        if (key && apiError.status !== 402 && !apiError.storedForReplay) idempotency.forget(key);
         else if (key)
           idempotency.complete(key, { status: apiError.status, body: JSON.stringify(apiError.toBody()) });
         throw apiError;
@@ -137,20 +171,43 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
         currentRequest = { id: '', idempotencyKey: null };
       }
       if (key) idempotency.complete(key, { status: 200, body: payload });
+      note('created', fault?.status ?? 200, payload);
+      if (fault) return sendFault(response, fault);
       send(response, 200, payload);
     } catch (error) {
       const apiError = asStripeError(error);
+      note('failed', apiError.status);
       send(response, apiError.status, JSON.stringify(apiError.toBody()));
     } finally {
       flushEvents();
     }
   };
 
+  /** Records the `POST /v1/transfers` requests, so tests can tell real creations from replays. */
+  const attemptRecorder =
+    (method: string, path: string, requestId: string, idempotencyKey: string | null) =>
+    (outcome: TransferAttempt['outcome'], status: number, payload?: string) => {
+      if (method !== 'POST' || path !== '/v1/transfers') return;
+      // The payload is the request's own answer (a stored error on a replay has no transfer).
+      const answered =
+        payload === undefined ? undefined : (JSON.parse(payload) as { object?: string; id?: string });
+      const transfer = answered?.object === 'transfer' ? (answered.id ?? null) : null;
+      transferAttempts.push({
+        at: new Date(now()).toISOString(),
+        requestId,
+        idempotencyKey,
+        outcome,
+        status,
+        transfer,
+      });
+    };
+
   /** Test helpers that are not Stripe's API (Stripe's own are test clocks and the CLI's `events resend`). */
   const fakeControl = (
     method: string,
     path: string,
     authorization: string | undefined,
+    body: string,
     response: ServerResponse,
   ) => {
     try {
@@ -166,6 +223,8 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
         control.resendEvent(resend[1]!);
         return send(response, 202, JSON.stringify({ resent: resend[1] }));
       }
+      const connectAnswer = connectControl(control, method, path, body);
+      if (connectAnswer) return send(response, connectAnswer.status, JSON.stringify(connectAnswer.body));
       throw new StripeApiError(
         404,
         'invalid_request_error',
@@ -206,6 +265,8 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     host,
     port,
     engine,
+    connect,
+    transferAttempts,
     events,
     deliveries: deliverer.attempts,
     advanceSubscription(id) {
@@ -220,6 +281,18 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
       const event = events.find((candidate) => candidate.id === id);
       if (!event) throw StripeApiError.missing('event', id);
       deliverer.deliver(event);
+    },
+    injectFault: (rule) => faults.add(rule),
+    clearFaults: () => faults.clear(),
+    setTransfersCapability(accountId, status) {
+      const result = snapshot(connect.setTransfersCapability(accountId, status));
+      flushEvents();
+      return result;
+    },
+    reverseTransfer(transferId, amount) {
+      const result = snapshot(connect.reverse(connect.transfer(transferId), amount, {}));
+      flushEvents();
+      return result;
     },
     holdWebhooks: () => deliverer.hold(),
     releaseWebhooks: () => deliverer.release(),

@@ -1,4 +1,7 @@
 export { BillingEngine } from './billing-engine.js';
+export { ConnectEngine, DEFAULT_PLATFORM_BALANCE } from './connect-engine.js';
+export type * from './connect-objects.js';
+export { type FaultRule } from './fault-injector.js';
 export {
   FAKE_STRIPE_API_VERSION,
   startFakeStripe,

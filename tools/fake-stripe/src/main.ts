@@ -3,9 +3,12 @@ import { startFakeStripe } from './fake-stripe-server.js';
 
 /**
  * `node tools/fake-stripe/dist/src/main.js`: the fake Stripe as a process, configured by the environment:
- * FAKE_STRIPE_PORT (default 12111), FAKE_STRIPE_HOST (127.0.0.1), FAKE_STRIPE_SECRET_KEY (sk_test_...),
+ * FAKE_STRIPE_PORT (default 12111; 0 picks a free one, printed in the `listening on` line),
+ * FAKE_STRIPE_HOST (127.0.0.1), FAKE_STRIPE_SECRET_KEY (sk_test_...),
  * FAKE_STRIPE_WEBHOOK_URL and FAKE_STRIPE_WEBHOOK_SECRET (whsec_...; both or neither),
- * FAKE_STRIPE_RENEWAL_CHECK_MS (default 10000; 0 = renew only through the test helper).
+ * FAKE_STRIPE_RENEWAL_CHECK_MS (default 10000; 0 = renew only through the test helper),
+ * FAKE_STRIPE_PLATFORM_BALANCE (Connect's available balance per currency in minor units,
+ * default `eur:1000000000000,usd:1000000000000`).
  */
 function variable(name: string, fallback?: string): string {
   const value = process.env[name] ?? fallback;
@@ -27,6 +30,15 @@ function integer(name: string, fallback: number, min: number, max: number): numb
   return value;
 }
 
+/** `eur:100,usd:200` → `{ eur: 100, usd: 200 }`. */
+function balances(name: string): Record<string, number> | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const entries = raw.split(',').map((entry) => /^([A-Za-z]{3}):(\d{1,15})$/.exec(entry.trim()));
+  if (entries.some((entry) => !entry)) fail(`${name} must look like eur:1000000000000,usd:1000000000000`);
+  return Object.fromEntries(entries.map((entry) => [entry![1]!.toLowerCase(), Number(entry![2])]));
+}
+
 const secretKey = variable('FAKE_STRIPE_SECRET_KEY');
 if (!/^sk_test_[A-Za-z0-9_]+$/.test(secretKey))
   fail('FAKE_STRIPE_SECRET_KEY must be a test key (sk_test_...)');
@@ -38,12 +50,15 @@ if (Boolean(webhookUrl) !== Boolean(webhookSecret)) {
 if (webhookSecret && !webhookSecret.startsWith('whsec_'))
   fail('FAKE_STRIPE_WEBHOOK_SECRET must start with whsec_');
 
+const platformBalance = balances('FAKE_STRIPE_PLATFORM_BALANCE');
+
 const fake = await startFakeStripe({
   secretKey,
   host: variable('FAKE_STRIPE_HOST', '127.0.0.1'),
-  port: integer('FAKE_STRIPE_PORT', 12_111, 1, 65_535),
+  port: integer('FAKE_STRIPE_PORT', 12_111, 0, 65_535),
   webhookEndpoints: webhookUrl && webhookSecret ? [{ url: webhookUrl, secret: webhookSecret }] : [],
   renewalCheckIntervalMs: integer('FAKE_STRIPE_RENEWAL_CHECK_MS', 10_000, 0, 86_400_000),
+  ...(platformBalance ? { platformBalance } : {}),
 });
 process.stdout.write(
   `fake-stripe: listening on ${fake.url}${webhookUrl ? `, webhooks to ${webhookUrl}` : ''}\n`,

@@ -8,6 +8,9 @@ export type StripeErrorType =
   | 'authentication_error';
 
 export class StripeApiError extends Error {
+  /** The endpoint ran and refused (e.g. `balance_insufficient`): Stripe stores this answer for its idempotency key. */
+  storedForReplay = false;
+
   constructor(
     readonly status: number,
     readonly type: StripeErrorType,
@@ -18,6 +21,12 @@ export class StripeApiError extends Error {
   ) {
     super(message);
     this.name = 'StripeApiError';
+  }
+
+  /** Marks an error that Stripe answers after the request ran, so its idempotency key replays it. */
+  replayable(): this {
+    this.storedForReplay = true;
+    return this;
   }
 
   static missing(resource: string, id: string, param?: string): StripeApiError {

@@ -19,6 +19,16 @@ import { PeriodClosedV1 } from '../ledger/period-closed.js';
 import { QuotaExceededV1 } from '../metering/quota-exceeded.js';
 import { DeploymentStatusChangedV1 } from '../provisioner/deployment-status-changed.js';
 import { QuotaWarningV1 } from '../metering/quota-warning.js';
+import {
+  PayoutFailedV1,
+  PayoutReversedV1,
+  PayoutScheduledV1,
+  PayoutSucceededV1,
+} from '../payouts/payout-events.js';
+
+/** The organization a provider or operator payee is; a member payee is a person, not an organization. */
+const payeeOrganization = (data: { payee: string }): readonly string[] =>
+  data.payee.startsWith('member:') ? [] : [data.payee.slice(data.payee.indexOf(':') + 1)];
 
 /**
  * Who may receive an event by webhook: `everyone` (public facts), `admins` only (platform-wide facts about
@@ -98,6 +108,10 @@ export const WEBHOOK_DELIVERABLE_EVENTS: readonly DeliverableEvent[] = [
   deliverable(SubscriptionCancelledV1, admins),
   deliverable(SubscriptionEndedV1, admins),
   deliverable(PaymentCapturedV1, admins),
+  deliverable(PayoutScheduledV1, concerning(payeeOrganization)),
+  deliverable(PayoutSucceededV1, concerning(payeeOrganization)),
+  deliverable(PayoutFailedV1, concerning(payeeOrganization)),
+  deliverable(PayoutReversedV1, concerning(payeeOrganization)),
   deliverable(QuotaWarningV1, admins),
   deliverable(QuotaExceededV1, admins),
 ];

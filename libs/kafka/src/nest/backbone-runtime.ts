@@ -11,6 +11,7 @@ import { type Kafka, type Producer } from 'kafkajs';
 import { type BackboneMetrics } from '../backbone-metrics.js';
 import { EventHandlerRegistry } from '../consumer/event-handler-registry.js';
 import { OutboxRelay } from '../outbox/outbox-relay.js';
+import { idempotentProducer } from '../outbox/producer-state.js';
 import { ensureTopics } from '../topic-admin.js';
 import { BACKBONE_OPTIONS, type BackboneOptions } from './backbone-options.js';
 import { BACKBONE_METRICS, KAFKA_CLIENT, KAFKA_PRODUCER } from './tokens.js';
@@ -25,6 +26,8 @@ export class BackboneRuntime
 {
   private readonly logger = new Logger('Backbone');
   private relay: OutboxRelay | undefined;
+  /** The relay's own producer: replaced when the broker loses its state, without touching the shared one. */
+  private relayProducer: Producer | undefined;
 
   constructor(
     @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions,
@@ -48,10 +51,19 @@ export class BackboneRuntime
     );
     if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
     await this.producer.connect();
+    this.relayProducer = idempotentProducer(this.kafka);
+    await this.relayProducer.connect();
     this.relay = new OutboxRelay({
       databaseUrl: this.options.databaseUrl,
       schema: this.options.schema,
-      producer: this.producer,
+      producer: this.relayProducer,
+      renewProducer: async (broken) => {
+        await broken.disconnect().catch(() => undefined);
+        const renewed = idempotentProducer(this.kafka);
+        this.relayProducer = renewed;
+        await renewed.connect();
+        return renewed;
+      },
       batchSize: this.options.settings.outboxBatchSize,
       pollIntervalMs: this.options.settings.outboxPollIntervalMs,
       logger: this.logger,
@@ -68,6 +80,7 @@ export class BackboneRuntime
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.relayProducer?.disconnect();
     await this.producer.disconnect();
   }
 }

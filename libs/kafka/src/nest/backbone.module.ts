@@ -1,7 +1,8 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { eventCatalogue } from '@onecommons/contracts';
-import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { type Kafka, type Producer } from 'kafkajs';
+import { idempotentProducer } from '../outbox/producer-state.js';
 import { DataSource } from 'typeorm';
 import { backboneMetrics, type BackboneMetrics } from '../backbone-metrics.js';
 import { EventConsumerServer } from '../consumer/event-consumer.server.js';
@@ -44,15 +45,7 @@ export class BackboneModule {
         {
           provide: KAFKA_PRODUCER,
           inject: [KAFKA_CLIENT],
-          useFactory: (kafka: Kafka) =>
-            kafka.producer({
-              idempotent: true,
-              maxInFlightRequests: 1,
-              allowAutoTopicCreation: false,
-              createPartitioner: Partitioners.DefaultPartitioner,
-              // An idempotent producer keeps retrying: the outbox row stays unsent until Kafka is back.
-              retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
-            }),
+          useFactory: (kafka: Kafka) => idempotentProducer(kafka),
         },
         { provide: EventHandlerRegistry, useFactory: () => new EventHandlerRegistry(eventCatalogue) },
         OutboxWriter,

@@ -2,11 +2,17 @@ import { type Producer, type Message } from 'kafkajs';
 import pg from 'pg';
 import { backoffDelay, sleep } from '../backoff.js';
 import { type BackboneMetrics } from '../backbone-metrics.js';
+import { producerStateLost } from './producer-state.js';
 
 export interface OutboxRelayOptions {
   readonly databaseUrl: string;
   readonly schema: string;
   readonly producer: Producer;
+  /**
+   * Replaces a producer whose state the broker lost (see `producerStateLost`); without it such a relay
+   * would fail the same way on every retry.
+   */
+  readonly renewProducer?: (broken: Producer) => Promise<Producer>;
   readonly batchSize: number;
   readonly pollIntervalMs: number;
   readonly logger: RelayLogger;
@@ -45,8 +51,11 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private leader = false;
+  private producer: Producer;
 
-  constructor(private readonly options: OutboxRelayOptions) {}
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.producer = options.producer;
+  }
 
   get isLeader(): boolean {
     return this.leader;
@@ -169,10 +178,18 @@ export class OutboxRelay {
       messages.push({ key: row.message_key, value: row.payload, headers: row.headers });
       byTopic.set(row.topic, messages);
     }
-    await this.options.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    try {
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (error) {
+      if (this.options.renewProducer && producerStateLost(error)) {
+        this.options.logger.warn('the broker lost the relay producer’s state: starting a new producer');
+        this.producer = await this.options.renewProducer(this.producer);
+      }
+      throw error; // the rows stay unsent; the next attempt sends them with the new producer
+    }
   }
 
   private async disconnect(): Promise<void> {

@@ -41,6 +41,25 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; code: string; message
   'request.aborted': { status: 400, code: 'request_aborted', message: 'The request was aborted.' },
 };
 
+/**
+ * The database went away under the request (a restart, a failover): the client may retry, so this is a 503
+ * like any unavailable dependency, not a 500. Postgres' class 08 (connection exception), 57P01-57P03 (shutdown,
+ * cannot connect now), and node-postgres' own broken-connection errors.
+ */
+export function isDatabaseUnavailable(exception: unknown): boolean {
+  for (const candidate of [exception, (exception as { driverError?: unknown } | null)?.driverError]) {
+    const { code, message } = (candidate ?? {}) as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (/^08/.test(code) || /^57P0[1-3]$/.test(code) || code === 'ECONNREFUSED'))
+      return true;
+    if (
+      typeof message === 'string' &&
+      /Connection terminated|Client has encountered a connection error|connect ECONNREFUSED/.test(message)
+    )
+      return true;
+  }
+  return false;
+}
+
 /** Every error leaves a service as the same JSON shape; unexpected ones say nothing about internals. */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
@@ -53,10 +72,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const { status, body } = this.toResponse(exception);
     // nestjs-pino logs an object first argument as fields: `err` keeps the message and stack in the log.
-    if (status >= 500)
+    if (status === 503)
+      this.logger.warn(`database unavailable on ${request.method} ${request.url}: ${String(exception)}`);
+    else if (status >= 500)
       this.logger.error({ err: exception }, `unhandled error on ${request.method} ${request.url}`);
     const requestId = typeof request.id === 'string' ? request.id : undefined;
     if (response.headersSent) return;
+    if (status === 503) response.setHeader('retry-after', '1');
     response.status(status).json({ error: { ...body, ...(requestId ? { requestId } : {}) } });
   }
 
@@ -82,6 +104,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const message = status >= 500 ? 'Internal error.' : exception.message;
       return { status, body: { code, message } };
     }
+    if (isDatabaseUnavailable(exception))
+      return {
+        status: 503,
+        body: { code: 'service_unavailable', message: 'Temporarily unavailable; retry.' },
+      };
     return { status: 500, body: { code: 'internal_error', message: 'Internal error.' } };
   }
 }

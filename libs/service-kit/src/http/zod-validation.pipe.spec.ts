@@ -47,6 +47,21 @@ describe('ZodValidationPipe', () => {
     expect(error.field).toBe('address.zip');
   });
 
+  it('refuses a NUL anywhere in the input, naming where (Postgres stores none)', async () => {
+    const error = await failure(
+      pipe.transform({ email: 'a', address: { city: 'Ly\u0000on' } }, { type: 'body', schema }),
+    );
+    expect({ status: error.status, code: error.code, field: error.field }).toEqual({
+      status: 400,
+      code: 'validation_failed',
+      field: 'address.city',
+    });
+    expect((await failure(pipe.transform({ 'k\u0000': 1 }, { type: 'query', schema }))).field).toBe(
+      'k\u0000',
+    );
+    expect((await failure(pipe.transform('\u0000', { type: 'query', schema }))).field).toBeUndefined();
+  });
+
   it('passes parameters without a schema through untouched', async () => {
     const value = { anything: true };
     await expect(pipe.transform(value, { type: 'custom' })).resolves.toBe(value);

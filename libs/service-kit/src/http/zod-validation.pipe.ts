@@ -19,6 +19,13 @@ export class ZodValidationPipe<Output = unknown> implements PipeTransform<unknow
   async transform(value: unknown, metadata?: ArgumentMetadata): Promise<Output> {
     const schema = this.schema ?? metadata?.schema;
     if (!schema) return value as Output;
+    const withNul = pathToNul(value);
+    if (withNul !== undefined)
+      throw ApiError.badRequest(
+        'validation_failed',
+        'must not contain NUL characters',
+        withNul.join('.') || undefined,
+      );
     const result = await schema['~standard'].validate(value);
     if (!result.issues) return result.value as Output;
     const issue = result.issues[0] as Issue | undefined;
@@ -38,4 +45,24 @@ function fieldOf(issue: Issue): string | undefined {
     ...(Array.isArray(keys) ? (keys as PropertyKey[]) : []),
   ];
   return path.length > 0 ? path.map(String).join('.') : undefined;
+}
+
+/**
+ * The path of the first string (or key) holding a NUL: Postgres can store none in text or jsonb, so such
+ * input would otherwise pass validation and fail in SQL as a 500. Iterative, so deep nesting cannot overflow.
+ */
+function pathToNul(value: unknown): string[] | undefined {
+  const pending: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  while (pending.length > 0) {
+    const { value: current, path } = pending.pop()!;
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) return path;
+    } else if (current !== null && typeof current === 'object') {
+      for (const [key, child] of Object.entries(current)) {
+        if (key.includes('\u0000')) return [...path, key];
+        pending.push({ value: child, path: [...path, key] });
+      }
+    }
+  }
+  return undefined;
 }

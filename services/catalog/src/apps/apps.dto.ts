@@ -9,7 +9,9 @@ export const registerAppSchema = z.strictObject({
   license: z
     .string({ error: 'must be a string' })
     .max(200)
-    .refine(isSpdxExpression, { error: 'must be an SPDX license expression, e.g. AGPL-3.0-only' }),
+    .refine(isSpdxExpression, { error: 'must be an SPDX license expression, e.g. AGPL-3.0-only' })
+    // The refinement is code, not JSON Schema: the example tells clients (and generated requests) what passes.
+    .meta({ examples: ['AGPL-3.0-only'] }),
   description: z.string().max(2_000).default(''),
 });
 export type RegisterAppDto = z.output<typeof registerAppSchema>;

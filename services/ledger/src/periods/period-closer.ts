@@ -15,6 +15,7 @@ import { type LedgerConfig } from '../config.js';
 import { LedgerJournal } from '../journal/ledger-journal.js';
 import { type Posting, TOKEN_UNIT } from '../journal/ledger-transaction.js';
 import { ALLOCATED_USAGE, AllocationInputReader } from '../projections/allocation-input-reader.js';
+import { CloseSettlement } from '../payables/close-settlement.js';
 import { subscriberEscrow } from '../treasury/accounts.js';
 
 const closeDuration = (): Histogram =>
@@ -73,6 +74,7 @@ export class PeriodCloser {
     private readonly journal: LedgerJournal,
     private readonly reader: AllocationInputReader,
     private readonly outbox: OutboxWriter,
+    private readonly settlement: CloseSettlement,
     @Inject(SERVICE_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
@@ -195,7 +197,11 @@ export class PeriodCloser {
       merkleRoot: stored.merkle_root,
       closedAt: stored.closed_at.toISOString(),
     };
+    // After the close is recorded (the escrow rule reads earlier closes' allocations, this one's included); the
+    // redemptions' events go out before the close's, on the same key: consumers see every credit first.
+    const settled = await this.settlement.settleWithin(manager, input, allocation);
     await this.outbox.append(manager, [
+      ...settled,
       createEvent(
         PeriodClosedV1,
         {

@@ -67,12 +67,26 @@ export class PeriodsController {
         WHERE period = $1 AND tokens > 0`,
       [period],
     )) as { subscribers: number; tokens: string }[];
+    // How much of the period's usage and resource points has reached the ledger (what a close now would use).
+    const [usage] = (await this.dataSource.query(
+      `SELECT count(*)::int AS rows, coalesce(sum(quantity), 0)::text AS quantity FROM usage_quantities
+        WHERE period = $1`,
+      [period],
+    )) as { rows: number; quantity: string }[];
+    const [points] = (await this.dataSource.query(
+      `SELECT count(DISTINCT service_id)::int AS services FROM provider_resource_points
+        WHERE period = $1 AND points > 0`,
+      [period],
+    )) as { services: number }[];
     return {
       period,
       status: 'open',
       closesAt: this.closer.closesAt(period).toISOString(),
       subscribers: minted?.subscribers ?? 0,
       tokens: minted?.tokens ?? '0',
+      usage: { rows: usage?.rows ?? 0, quantity: usage?.quantity ?? '0' },
+      /** Services whose providers' resource points (the provisioner's reports) have reached the ledger. */
+      resourcePoints: { services: points?.services ?? 0 },
     };
   }
 

@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { PayablesModule } from '../payables/payables.module.js';
 import { ProjectionsModule } from '../projections/projections.module.js';
 import { TreasuryModule } from '../treasury/treasury.module.js';
 import { PERIOD_CLOSE_QUEUE, PeriodCloseScheduler, PeriodCloseWorker } from './period-close.scheduler.js';
@@ -9,7 +10,12 @@ import { PeriodStatements } from './period-statements.js';
 import { PeriodsController, StatementsController } from './periods.controller.js';
 
 @Module({
-  imports: [BullModule.registerQueue({ name: PERIOD_CLOSE_QUEUE }), TreasuryModule, ProjectionsModule],
+  imports: [
+    BullModule.registerQueue({ name: PERIOD_CLOSE_QUEUE }),
+    TreasuryModule,
+    ProjectionsModule,
+    PayablesModule,
+  ],
   controllers: [PeriodsController, StatementsController],
   providers: [PeriodCloser, PeriodStatements, PeriodCloseScheduler, PeriodCloseWorker, PeriodCloseLog],
   exports: [PeriodCloser],

@@ -11,6 +11,10 @@ export const TreasuryAccount = {
   paymentsReceived: 'payments:received',
   /** Payments in a currency that is not the treasury's: held, not minted (no FX). */
   foreignCurrencySuspense: 'suspense:foreign-currency',
+  /** Currency committed to scheduled payouts, until the rail pays them or they fail. */
+  payoutsInTransit: 'payouts:in-transit',
+  /** Currency the rails paid out: its balance is everything paid to payees, less reversals. */
+  payoutsDisbursed: 'payouts:disbursed',
 } as const;
 
 /** A subscriber's period escrow in uCC: what its fee for the period minted, until the period is allocated. */

@@ -7,6 +7,6 @@ import { Treasury } from './treasury.js';
 
 @Module({
   providers: [LedgerJournal, PeriodPrices, Treasury, PaymentMinting, TreasuryMetrics],
-  exports: [LedgerJournal, Treasury],
+  exports: [LedgerJournal, Treasury, PeriodPrices],
 })
 export class TreasuryModule {}

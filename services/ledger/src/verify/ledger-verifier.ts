@@ -4,7 +4,7 @@ import { TOKEN_UNIT } from '../journal/ledger-transaction.js';
 import { chainHash, GENESIS_HASH } from '../journal/hash-chain.js';
 import { higherPrice, INITIAL_PRICE, proveReserve } from '../treasury/treasury-math.js';
 
-export type CheckName = 'chain' | 'zero_sum' | 'balances' | 'reserve';
+export type CheckName = 'chain' | 'zero_sum' | 'balances' | 'reserve' | 'payables';
 
 export interface Violation {
   readonly check: CheckName;
@@ -47,7 +47,7 @@ interface ChainRow {
 /**
  * Checks the ledger from its entries alone, in one read-only snapshot: the hash chain links and every hash
  * matches its transaction; every transaction has ≥2 entries summing to zero per unit; the balance
- * projection equals the entries; the reserve invariant holds.
+ * projection equals the entries; the reserve invariant holds; no payee is paid more than it was owed.
  */
 export async function verifyLedger(client: pg.ClientBase, currency: string): Promise<VerifyReport> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -60,6 +60,7 @@ export async function verifyLedger(client: pg.ClientBase, currency: string): Pro
     await verifyZeroSums(client, (message) => add('zero_sum', message));
     await verifyBalances(client, (message) => add('balances', message));
     const reserve = await verifyReserve(client, currency, (message) => add('reserve', message));
+    await verifyPayables(client, currency, (message) => add('payables', message));
     const [{ entries } = { entries: 0 }] = (
       await client.query<{ entries: number }>('SELECT count(*)::int AS entries FROM ledger_entries')
     ).rows;
@@ -201,4 +202,23 @@ async function verifyReserve(
     claims: proof.claims.toString(),
     residue: proof.residue.toString(),
   };
+}
+
+/**
+ * Payouts only move what was payable: no payable, in-transit or disbursed balance in the treasury currency (the
+ * only one redemptions pay in) is ever negative.
+ */
+async function verifyPayables(
+  client: pg.ClientBase,
+  currency: string,
+  report: (message: string) => void,
+): Promise<void> {
+  const { rows } = await client.query<{ account: string; balance: string }>(
+    `SELECT account, sum(amount)::text AS balance FROM ledger_entries
+      WHERE unit = $1 AND (account LIKE 'payable:%' OR account IN ($2, $3))
+      GROUP BY account HAVING sum(amount) < 0 ORDER BY account`,
+    [currency, TreasuryAccount.payoutsInTransit, TreasuryAccount.payoutsDisbursed],
+  );
+  for (const row of rows)
+    report(`account ${row.account} holds ${row.balance} ${currency}; it may not be negative`);
 }

@@ -45,8 +45,9 @@ const reject = (code: string, field: string, message: string): Parsed => ({
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** A NUL is refused here: Postgres stores none, so it would fail the insert as a 500 (and the whole batch). */
 const nonEmptyString = (value: unknown, max: number): value is string =>
-  typeof value === 'string' && value.length > 0 && value.length <= max;
+  typeof value === 'string' && value.length > 0 && value.length <= max && !value.includes('\u0000');
 
 /**
  * Checks one CloudEvents 1.0 usage event (structured JSON mode) on its own; what needs context (the

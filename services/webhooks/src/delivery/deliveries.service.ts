@@ -3,7 +3,7 @@ import { ApiError, decodeCursor, type Page, pageOf } from '@onecommons/service-k
 import { DataSource, type EntityManager } from 'typeorm';
 import { EndpointsService } from '../endpoints/endpoints.service.js';
 import { type EndpointOwner } from '../event-types/deliverable-types.js';
-import { AfterCommit } from './after-commit.js';
+import { AfterCommit } from '@onecommons/service-kit';
 import {
   type AttemptDto,
   type DeliveryDetailDto,

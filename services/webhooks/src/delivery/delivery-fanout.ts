@@ -2,7 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type CloudEvent, uuidV7 } from '@onecommons/contracts';
 import { type EventContext, EventHandlerRegistry } from '@onecommons/kafka';
 import { DeliverableTypes } from '../event-types/deliverable-types.js';
-import { AfterCommit } from './after-commit.js';
+import { AfterCommit } from '@onecommons/service-kit';
 import { DeliveryQueue } from './delivery-queue.js';
 
 /**

@@ -5,11 +5,16 @@ import { type Command } from 'commander';
 import { CliError, InvalidInputError } from '../cli-error.js';
 import { demoEmail, DEMO_PASSWORD } from './demo/demo-cast.js';
 import { type FakeClouds } from './demo/demo-deployments.js';
+import { type StripeAccess } from './demo/demo-payouts.js';
 import { type DemoSeedFile, DemoSeeder } from './demo/demo-seed.js';
+import { runDemoStory } from './demo/demo-story.js';
+import { demoSummary } from './demo/demo-summary.js';
+import { PlatformApi } from './demo/platform-api.js';
 
 /** The repository root: tools/cli/dist/src/commands → five levels up. */
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
 const DEV_FAKE_CLOUDS = path.join(REPO_ROOT, '.local', 'dev', 'fake-clouds.json');
+const DEV_PAYOUTS_ENV = path.join(REPO_ROOT, '.local', 'dev', 'env', 'payouts.env');
 const DEV_BOOTSTRAP_TOKEN = path.join(
   REPO_ROOT,
   '.local',
@@ -25,6 +30,24 @@ interface SeedCommandOptions {
   readonly adminEmail: string;
   readonly adminPassword: string;
   readonly fakeClouds: string;
+  readonly payoutsEnv: string;
+}
+
+/** The Stripe API payouts uses (`STRIPE_API_BASE`, `STRIPE_SECRET_KEY` of its env file), when there is one. */
+function stripeAccess(file: string): StripeAccess | undefined {
+  if (!existsSync(file)) return undefined;
+  const variables = new Map(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line) => /^([A-Z_]+)=(.*)$/.exec(line.trim()))
+      .filter((match) => match !== null)
+      .map((match) => [match[1] as string, (match[2] as string).replace(/^"(.*)"$/, '$1')]),
+  );
+  const apiBase = variables.get('STRIPE_API_BASE');
+  const secretKey = variables.get('STRIPE_SECRET_KEY');
+  if (!apiBase || !secretKey)
+    throw new InvalidInputError('--payouts-env', `${file} lacks STRIPE_API_BASE or STRIPE_SECRET_KEY`);
+  return { apiBase, secretKey };
 }
 
 /** The fake clouds file, when there is one (without it the services are not deployed). */
@@ -63,13 +86,9 @@ function previousRun(file: string): DemoSeedFile | undefined {
   }
 }
 
-export function registerDemoCommand(program: Command): void {
-  const demo = program.command('demo').description('the demo platform: seed it, run its story');
-  demo
-    .command('seed')
-    .description(
-      'create the demo cast through the gateway (idempotent) and write what a client needs to FILE',
-    )
+/** The options `demo seed` and `demo run` share: where the platform is and who the demo acts as. */
+function withSeedOptions(command: Command): Command {
+  return command
     .requiredOption('--out <file>', 'where to write the seed file (JSON)')
     .option(
       '--gateway <url>',
@@ -92,35 +111,101 @@ export function registerDemoCommand(program: Command): void {
       'the local fake clouds (JSON: hetznerBaseUrl, digitaloceanBaseUrl, token) to deploy the services on',
       DEV_FAKE_CLOUDS,
     )
-    .action(async (options: SeedCommandOptions) => {
-      let gateway: URL;
-      try {
-        gateway = new URL(options.gateway);
-      } catch {
-        throw new InvalidInputError('--gateway', `not a URL: "${options.gateway}"`);
-      }
-      if (!['http:', 'https:'].includes(gateway.protocol))
-        throw new InvalidInputError('--gateway', 'must be an http(s) URL');
-      const out = path.resolve(options.out);
-      if (!existsSync(path.dirname(out)))
-        throw new InvalidInputError('--out', `directory ${path.dirname(out)} does not exist`);
-      const clouds = fakeClouds(options.fakeClouds);
-      const seeder = new DemoSeeder({
-        gateway: gateway.origin,
-        bootstrapToken: bootstrapToken(options.bootstrapTokenFile),
-        admin: { email: options.adminEmail, password: options.adminPassword },
-        previous: previousRun(out),
-        ...(clouds ? { fakeClouds: clouds } : {}),
-        log: (line) => process.stderr.write(`[demo seed] ${line}\n`),
-      });
-      const seeded = await seeder.run();
-      const temporary = `${out}.partial`;
-      try {
-        writeFileSync(temporary, `${JSON.stringify(seeded, null, 2)}\n`, { mode: 0o600 });
-        renameSync(temporary, out);
-      } catch (error) {
-        throw new CliError(`cannot write ${out}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      process.stderr.write(`[demo seed] wrote ${out}\n`);
+    .option(
+      '--payouts-env <file>',
+      'the payouts service’s env file: its Stripe API opens the payees’ connected accounts',
+      DEV_PAYOUTS_ENV,
+    );
+}
+
+/** Seeds the demo (idempotent) and writes the seed file; returns what it wrote and where. */
+async function seed(
+  options: SeedCommandOptions,
+  log: (line: string) => void,
+): Promise<{ seeded: DemoSeedFile; out: string }> {
+  let gateway: URL;
+  try {
+    gateway = new URL(options.gateway);
+  } catch {
+    throw new InvalidInputError('--gateway', `not a URL: "${options.gateway}"`);
+  }
+  if (!['http:', 'https:'].includes(gateway.protocol))
+    throw new InvalidInputError('--gateway', 'must be an http(s) URL');
+  const out = path.resolve(options.out);
+  if (!existsSync(path.dirname(out)))
+    throw new InvalidInputError('--out', `directory ${path.dirname(out)} does not exist`);
+  const clouds = fakeClouds(options.fakeClouds);
+  const stripe = stripeAccess(options.payoutsEnv);
+  const seeder = new DemoSeeder({
+    gateway: gateway.origin,
+    bootstrapToken: bootstrapToken(options.bootstrapTokenFile),
+    admin: { email: options.adminEmail, password: options.adminPassword },
+    previous: previousRun(out),
+    ...(clouds ? { fakeClouds: clouds } : {}),
+    ...(stripe ? { stripe } : {}),
+    log,
+  });
+  const seeded = await seeder.run();
+  const temporary = `${out}.partial`;
+  try {
+    writeFileSync(temporary, `${JSON.stringify(seeded, null, 2)}\n`, { mode: 0o600 });
+    renameSync(temporary, out);
+  } catch (error) {
+    throw new CliError(`cannot write ${out}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  log(`wrote ${out}`);
+  return { seeded, out };
+}
+
+/** A progress bar on a terminal; on anything else a line at every quarter. */
+function progressReporter(label: string): (done: number, total: number) => void {
+  let lastQuarter = -1;
+  return (done, total) => {
+    const ratio = total === 0 ? 1 : done / total;
+    if (process.stderr.isTTY) {
+      const width = 30;
+      const filled = Math.round(ratio * width);
+      process.stderr.write(
+        `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor(ratio * 100)}% (${done}/${total})` +
+          (done >= total ? '\n' : ''),
+      );
+      return;
+    }
+    const quarter = Math.floor(ratio * 4);
+    if (quarter !== lastQuarter) {
+      lastQuarter = quarter;
+      process.stderr.write(`${label} ${Math.floor(ratio * 100)}% (${done}/${total})\n`);
+    }
+  };
+}
+
+export function registerDemoCommand(program: Command): void {
+  const demo = program.command('demo').description('the demo platform: seed it, run its story');
+  withSeedOptions(
+    demo
+      .command('seed')
+      .description(
+        'create the demo cast through the gateway (idempotent) and write what a client needs to FILE',
+      ),
+  ).action(async (options: SeedCommandOptions) => {
+    await seed(options, (line) => process.stderr.write(`[demo seed] ${line}\n`));
+  });
+  withSeedOptions(
+    demo
+      .command('run')
+      .description(
+        'the whole story through the gateway: seed, a month of usage, close the period, pay out, and a summary',
+      ),
+  ).action(async (options: SeedCommandOptions) => {
+    const log = (line: string) => process.stderr.write(`[demo] ${line}\n`);
+    const { seeded, out } = await seed(options, log);
+    const story = await runDemoStory(new PlatformApi(seeded.gateway), seeded, {
+      now: new Date(),
+      bankFile: path.join(path.dirname(out), `bank-file-${seeded.period}.xml`),
+      log,
+      progress: progressReporter('[demo] usage'),
     });
+    const shown = path.relative(process.cwd(), out);
+    process.stdout.write(demoSummary(seeded, story, shown.startsWith('..') ? out : shown));
+  });
 }

@@ -2,7 +2,9 @@ import { type Command } from 'commander';
 import { registerAllocateCommand } from './allocate.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDlqCommand } from './dlq.js';
+import { registerDocsCommand } from './docs.js';
 import { registerLedgerCommand } from './ledger.js';
+import { registerPayoutsCommand } from './payouts.js';
 import { registerPeriodCommand } from './period.js';
 import { registerReplayCommand } from './replay.js';
 
@@ -11,7 +13,9 @@ export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerAllocateCommand,
   registerDemoCommand,
   registerDlqCommand,
+  registerDocsCommand,
   registerLedgerCommand,
+  registerPayoutsCommand,
   registerPeriodCommand,
   registerReplayCommand,
 ];

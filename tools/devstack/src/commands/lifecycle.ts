@@ -1,6 +1,6 @@
 import { SERVICE_NAMES } from '@onecommons/contracts';
 import path from 'node:path';
-import { gatewayUrl, profileNamed, type Profile, REPO_ROOT } from '../profile.js';
+import { envDirOf, gatewayUrl, profileNamed, type Profile, REPO_ROOT } from '../profile.js';
 import { fakeCloudsFileOf } from '../stack/fake-clouds.js';
 import { runCommand } from '../stack/run-command.js';
 import { say } from '../stack/log.js';
@@ -23,27 +23,31 @@ export async function up(profile: Profile = devProfile()): Promise<void> {
   printSummary(await statusOf(profile));
 }
 
-/** The demo cast, seeded through the gateway like any client would (idempotent: a rerun reuses it). */
-async function seedDemo(profile: Profile): Promise<void> {
+/**
+ * The demo's whole story through the gateway like any client (`commons demo run`): seed the cast, a month of
+ * usage, close the period, pay out, print the summary. Idempotent: a rerun reuses the cast and finds the
+ * period closed and paid.
+ */
+async function runDemo(profile: Profile): Promise<void> {
   const out = path.join(profile.stateDir, 'demo-seed.json');
   await runCommand(
     process.execPath,
     [
       path.join(REPO_ROOT, 'tools/cli/bin/commons.js'),
       'demo',
-      'seed',
+      'run',
       '--out',
       out,
       '--gateway',
       gatewayUrl(profile),
       '--fake-clouds',
       fakeCloudsFileOf(profile),
+      '--payouts-env',
+      path.join(envDirOf(profile), 'payouts.env'),
     ],
     { cwd: REPO_ROOT, inherit: true },
   );
-  say(
-    `demo seeded: accounts, organizations, projects, services and paying subscribers (${path.relative(REPO_ROOT, out)})`,
-  );
+  say(`demo done: the seed file is ${path.relative(REPO_ROOT, out)}`);
 }
 
 export async function down(profile: Profile = devProfile()): Promise<void> {
@@ -72,7 +76,7 @@ export async function start(): Promise<void> {
     await everythingDown(profile);
     throw error;
   }
-  await seedDemo(profile);
+  await runDemo(profile);
   say('everything is up; Ctrl-C stops it (logs in .local/dev/logs)');
   let lastReady = new Set<string>(SERVICE_NAMES);
   for (;;) {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { withChaosStack } from '../chaos/chaos-stack.js';
 import { describeStack, REPO_ROOT, profileNamed } from '../profile.js';
 import { ensureDebianPackage } from '../stack/debian.js';
 import { say } from '../stack/log.js';
@@ -6,7 +7,9 @@ import { runInteractive } from '../stack/run-command.js';
 import { everythingDown, infrastructureUp, platformUp } from '../stack/stack.js';
 
 export const TEST_SUITES = ['check', 'unit', 'integration', 'e2e'] as const;
-export type TestSuite = (typeof TEST_SUITES)[number];
+/** Suites that run only when named: the chaos suite takes minutes and a stack of its own. */
+export const OPT_IN_SUITES = ['chaos'] as const;
+export type TestSuite = (typeof TEST_SUITES)[number] | (typeof OPT_IN_SUITES)[number];
 
 const bin = (name: string) => path.join(REPO_ROOT, 'node_modules/.bin', name);
 const JEST = path.join(REPO_ROOT, 'node_modules/jest/bin/jest.js');
@@ -36,7 +39,7 @@ export class TestFailure extends Error {
 }
 
 function jest(
-  project: 'unit' | 'integration' | 'e2e',
+  project: 'unit' | 'integration' | 'e2e' | 'chaos',
   env: Record<string, string>,
   extra: readonly string[],
 ) {
@@ -60,7 +63,8 @@ function jest(
 /**
  * `./dev test [suite...]`: formatting, lint and types (the build already ran), unit tests, then on the
  * `test` profile (its own Kafka, database and Redis db, reset) integration tests, then every service
- * and the gateway for the e2e tests. Stops what it started, pass or fail.
+ * and the gateway for the e2e tests. `./dev test chaos` (never part of the default) runs the chaos suite on
+ * the `chaos` profile (tools/devstack/src/chaos). Stops what it started, pass or fail.
  */
 export async function runTests(
   requested: readonly TestSuite[],
@@ -70,7 +74,9 @@ export async function runTests(
   const profile = profileNamed('test');
   const stackEnv = { ONECOMMONS_TEST_STACK: JSON.stringify(describeStack(profile)) };
   const needsStack = suites.has('integration') || suites.has('e2e');
-  const stop = () => void everythingDown(profile).finally(() => process.exit(130));
+  const profiles = suites.has('chaos') ? [profile, profileNamed('chaos')] : [profile];
+  const stop = () =>
+    void Promise.all(profiles.map((each) => everythingDown(each))).finally(() => process.exit(130));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
@@ -95,6 +101,7 @@ export async function runTests(
         await jest('e2e', stackEnv, jestArgs);
       }
     }
+    if (suites.has('chaos')) await withChaosStack((chaosEnv) => jest('chaos', chaosEnv, jestArgs));
     say(`all passed: ${[...suites].join(', ')}`);
     return 0;
   } catch (error) {

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { profileSecret, REPO_ROOT, testSlot, type Profile } from '../profile.js';
+import { profileSecret, REPO_ROOT, portSlotOf, type Profile } from '../profile.js';
 import { say } from './log.js';
 import { answers, getJson, waitUntil } from './probes.js';
 import { tailOf, type ProcessTable } from './processes.js';
@@ -12,7 +12,7 @@ const HOST = '127.0.0.1';
 
 /** The local Hetzner Cloud and DigitalOcean stand-ins: dev 12112/12113, test 12212/12213 + 100 × slot. */
 export function fakeCloudPorts(profile: Profile): { hetzner: number; digitalocean: number } {
-  const base = profile.name === 'dev' ? 12_112 : 12_212 + 100 * (profile.name === 'bench' ? 10 : testSlot());
+  const base = profile.name === 'dev' ? 12_112 : 12_212 + 100 * portSlotOf(profile);
   return { hetzner: base, digitalocean: base + 1 };
 }
 

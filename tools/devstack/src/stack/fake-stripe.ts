@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { profileSecret, REPO_ROOT, serviceUrl, testSlot, type Profile } from '../profile.js';
+import { profileSecret, REPO_ROOT, serviceUrl, portSlotOf, type Profile } from '../profile.js';
 import { say } from './log.js';
 import { answers, getJson, waitUntil } from './probes.js';
 import { tailOf, type ProcessTable } from './processes.js';
@@ -12,7 +12,7 @@ const HOST = '127.0.0.1';
 /** The local stand-in for Stripe: dev 12111, test 12211 + 100 × slot, bench out of every slot's way. */
 export function fakeStripePort(profile: Profile): number {
   if (profile.name === 'dev') return 12_111;
-  return 12_211 + 100 * (profile.name === 'bench' ? 10 : testSlot());
+  return 12_211 + 100 * portSlotOf(profile);
 }
 
 export const fakeStripeUrl = (profile: Profile) => `http://${HOST}:${fakeStripePort(profile)}`;
@@ -32,6 +32,11 @@ export function identityStripeEnvironment(profile: Profile): Record<string, stri
     STRIPE_SECRET_KEY: secretKey,
     STRIPE_WEBHOOK_SECRET: webhookSecret,
   };
+}
+
+/** Payouts' Stripe settings in a local stack: Connect transfers go to the same fake (no webhooks). */
+export function payoutsStripeEnvironment(profile: Profile): Record<string, string> {
+  return { STRIPE_API_BASE: fakeStripeUrl(profile), STRIPE_SECRET_KEY: stripeSecrets(profile).secretKey };
 }
 
 /** Starts the fake Stripe unless something answers on its port; it delivers webhooks to identity. */

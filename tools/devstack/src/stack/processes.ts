@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -69,6 +69,18 @@ export class ProcessTable {
     }
   }
 
+  /** SIGKILL at once, as a crash (no shutdown hook runs); waits until it is gone. Returns the pid killed. */
+  async kill(name: string, timeoutMs = 10_000): Promise<number | undefined> {
+    const pid = this.running(name);
+    if (pid === undefined) return undefined;
+    signal(pid, 'SIGKILL');
+    const deadline = Date.now() + timeoutMs;
+    while (!released(pid) && Date.now() < deadline) await sleep(50);
+    if (!released(pid)) throw new Error(`${name} (pid ${pid}) is still alive ${timeoutMs} ms after SIGKILL`);
+    rmSync(this.pidFile(name), { force: true });
+    return pid;
+  }
+
   /** SIGTERM, then SIGKILL after the grace period. Returns whether there was anything to stop. */
   async stop(name: string, graceMs = 15_000): Promise<boolean> {
     const pid = this.running(name);
@@ -103,6 +115,18 @@ function isAlive(pid: number): boolean {
   })();
   // A zombie has exited; only its parent's wait is missing.
   return stat !== undefined && !/^\d+ \(.*\) Z /.test(stat);
+}
+
+/**
+ * Gone, sockets and files included: a multithreaded process (a JVM, Node's workers) shows its main thread as
+ * a zombie while other threads are still exiting, and its ports are still open until the last one has.
+ */
+function released(pid: number): boolean {
+  try {
+    return !isAlive(pid) && readdirSync(`/proc/${pid}/task`).length <= 1;
+  } catch {
+    return true;
+  }
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

@@ -12,7 +12,7 @@ const NODE_FLAGS = ['--disable-warning=TimeoutNegativeWarning', '--enable-source
 const entryOf = (service: ServiceName, file: 'main' | 'migrate') =>
   path.join(REPO_ROOT, 'services', service, 'dist/src', `${file}.js`);
 
-const processNameOf = (service: ServiceName) => `service-${service}`;
+export const processNameOf = (service: ServiceName) => `service-${service}`;
 const logFileOf = (profile: Profile, service: ServiceName) =>
   path.join(profile.stateDir, 'logs', `${service}.log`);
 

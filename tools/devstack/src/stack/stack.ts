@@ -6,6 +6,8 @@ import { ensureFakeClouds, stopFakeClouds } from './fake-clouds.js';
 import { ensureFakeStripe, stopFakeStripe } from './fake-stripe.js';
 import { ensureGateway, stopGateway } from './gateway.js';
 import { ensureKafka, stopKafka } from './kafka-broker.js';
+import { ensurePrivatePostgres, stopPrivatePostgres } from './private-postgres.js';
+import { ensurePrivateRedis, stopPrivateRedis } from './private-redis.js';
 import { say } from './log.js';
 import { answers } from './probes.js';
 import { ProcessTable } from './processes.js';
@@ -16,6 +18,8 @@ export const processTableOf = (profile: Profile) => new ProcessTable(path.join(p
 /** Kafka, Postgres, Redis: what services and integration tests need. */
 export async function infrastructureUp(profile: Profile): Promise<void> {
   const processes = processTableOf(profile);
+  if (profile.privateDatastores)
+    await Promise.all([ensurePrivatePostgres(profile), ensurePrivateRedis(profile, processes)]);
   await Promise.all([ensurePostgres(profile), ensureRedis(profile)]);
   await ensureKafka(profile, processes);
 }
@@ -39,12 +43,16 @@ export async function everythingDown(profile: Profile): Promise<void> {
   const stoppedFakeStripe = await stopFakeStripe(processes);
   const stoppedFakeClouds = await stopFakeClouds(processes);
   const stoppedKafka = await stopKafka(processes);
+  const stoppedRedis = profile.privateDatastores === true && (await stopPrivateRedis(processes));
+  const stoppedPostgres = profile.privateDatastores === true && (await stopPrivatePostgres(profile));
   const stopped = [
     ...(stoppedGateway ? ['gateway'] : []),
     ...stoppedServices,
     ...(stoppedFakeStripe ? ['fake-stripe'] : []),
     ...(stoppedFakeClouds ? ['fake-clouds'] : []),
     ...(stoppedKafka ? ['kafka'] : []),
+    ...(stoppedRedis ? ['redis'] : []),
+    ...(stoppedPostgres ? ['postgres'] : []),
   ];
   say(stopped.length > 0 ? `stopped ${stopped.join(', ')}` : 'nothing that ./dev started is running');
 }

@@ -18,6 +18,7 @@ import {
   SUBSCRIPTION,
 } from './demo-cast.js';
 import { type FakeClouds, type SeededDeployment, seedDeployments } from './demo-deployments.js';
+import { type SeededPayee, seedPayoutAccounts, type StripeAccess } from './demo-payouts.js';
 import { PlatformApi, PlatformApiError } from './platform-api.js';
 
 const IDENTITY = '/api/identity/v1';
@@ -31,6 +32,8 @@ export interface SeedOptions {
   readonly previous?: DemoSeedFile;
   /** Where the local fake clouds are: the demo's services are deployed there. */
   readonly fakeClouds?: FakeClouds;
+  /** The platform's Stripe (the local fake): payees' connected accounts are opened there. */
+  readonly stripe?: StripeAccess;
   readonly log: (line: string) => void;
 }
 
@@ -70,6 +73,7 @@ export interface DemoSeedFile {
     readonly name: string;
     readonly organizationId: string;
   }[];
+  readonly payees: readonly SeededPayee[];
 }
 
 interface Listing<T> {
@@ -129,6 +133,15 @@ export class DemoSeeder {
       : [];
     if (!this.options.fakeClouds) log('no --fake-clouds: services are not deployed on a provider');
 
+    const payees = this.options.stripe
+      ? await seedPayoutAccounts(this.api, this.options.stripe, admin, { providers, operators }, members)
+      : [];
+    log(
+      this.options.stripe
+        ? `${payees.filter((payee) => payee.payoutAccount).length} of ${payees.length} payees have payout accounts`
+        : 'no --payouts-env: payees get no payout accounts (their balances are held)',
+    );
+
     const subscribers = await this.ensureSubscribers();
     log(`${subscribers.length} subscribers paid for ${this.period}`);
     const freeUsers: SeededAccount[] = [];
@@ -148,6 +161,7 @@ export class DemoSeeder {
       providers,
       developers,
       projects: [...projects.entries()].map(([key, project]) => ({ key, ...project })),
+      payees,
     };
   }
 

@@ -29,7 +29,7 @@ export class PlatformApi {
   async request<Body>(
     method: string,
     pathname: string,
-    options: { credential?: string; body?: unknown } = {},
+    options: { credential?: string; body?: unknown; contentType?: string } = {},
   ): Promise<ApiAnswer<Body>> {
     for (let attempt = 1; ; attempt += 1) {
       const answer = await this.requestOnce<Body>(method, pathname, options);
@@ -41,14 +41,16 @@ export class PlatformApi {
   private async requestOnce<Body>(
     method: string,
     pathname: string,
-    options: { credential?: string; body?: unknown },
+    options: { credential?: string; body?: unknown; contentType?: string },
   ): Promise<ApiAnswer<Body> & { retryAfter: string | null }> {
     let response: Response;
     try {
       response = await fetch(new URL(pathname, this.gateway), {
         method,
         headers: {
-          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(options.body === undefined
+            ? {}
+            : { 'content-type': options.contentType ?? 'application/json' }),
           ...(options.credential ? { authorization: `Bearer ${options.credential}` } : {}),
         },
         body: options.body === undefined ? undefined : JSON.stringify(options.body),

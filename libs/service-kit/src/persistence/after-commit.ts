@@ -11,8 +11,8 @@ import {
 type Work = () => Promise<void>;
 
 /**
- * Runs work once the transaction it was scheduled in has committed (and drops it on rollback): jobs for
- * new deliveries are queued only when their rows exist. Work that fails is left to the sweeper.
+ * Runs work once the transaction it was scheduled in has committed (and drops it on rollback): a job is
+ * queued only when the rows it works on exist. Work that fails is left to the caller's sweeper.
  */
 @Injectable()
 export class AfterCommit implements EntitySubscriberInterface, OnModuleInit {

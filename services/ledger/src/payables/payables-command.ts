@@ -1,0 +1,75 @@
+import { periodSchema } from '@onecommons/contracts';
+import { loadConfigOrExit } from '@onecommons/service-kit';
+import pg from 'pg';
+import { ledgerConfigSchema } from '../config.js';
+import { TreasuryAccount } from '../treasury/accounts.js';
+
+export interface PayablesReport {
+  readonly period: string;
+  readonly currency: string;
+  /** Currency the period's redemptions made payable, per holder. */
+  readonly redeemed: Readonly<Record<string, string>>;
+  /** Every payee's payable balance now. */
+  readonly payable: Readonly<Record<string, string>>;
+  readonly inTransit: string;
+  readonly disbursed: string;
+}
+
+/** What the ledger says payouts owe and paid: the ledger's half of `commons payouts reconcile`. */
+export async function payablesReport(
+  client: pg.ClientBase,
+  period: string,
+  currency: string,
+): Promise<PayablesReport> {
+  const redeemed = await client.query<{ holder: string; amount: string }>(
+    `SELECT t.memo ->> 'holder' AS holder, e.amount::text AS amount
+       FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_key = t.key
+      WHERE t.kind = 'redeem' AND t.period = $1 AND e.unit = $2 AND e.account = 'payable:' || (t.memo ->> 'holder')
+      ORDER BY holder`,
+    [period, currency],
+  );
+  const balances = await client.query<{ account: string; balance: string }>(
+    `SELECT account, balance::text AS balance FROM ledger_balances
+      WHERE unit = $1 AND (account LIKE 'payable:%' OR account IN ($2, $3)) ORDER BY account`,
+    [currency, TreasuryAccount.payoutsInTransit, TreasuryAccount.payoutsDisbursed],
+  );
+  const balanceOf = (account: string) => balances.rows.find((row) => row.account === account)?.balance ?? '0';
+  return {
+    period,
+    currency,
+    redeemed: Object.fromEntries(redeemed.rows.map((row) => [row.holder, row.amount])),
+    payable: Object.fromEntries(
+      balances.rows
+        .filter((row) => row.account.startsWith('payable:'))
+        .map((row) => [row.account.slice('payable:'.length), row.balance]),
+    ),
+    inTransit: balanceOf(TreasuryAccount.payoutsInTransit),
+    disbursed: balanceOf(TreasuryAccount.payoutsDisbursed),
+  };
+}
+
+/** `payables --period P`: prints one JSON line `{"payables": …}` (read-only, as the runtime role). */
+export async function runPayablesCommand(argv: readonly string[]): Promise<never> {
+  const periodAt = argv.indexOf('--period');
+  const period = periodAt >= 0 ? argv[periodAt + 1] : undefined;
+  if (!period || !periodSchema.safeParse(period).success) {
+    process.stderr.write(
+      `ledger payables: --period must be a period, YYYY-MM (got ${period ?? 'nothing'})\n`,
+    );
+    process.exit(2);
+  }
+  const config = loadConfigOrExit('ledger', ledgerConfigSchema);
+  const client = new pg.Client({
+    connectionString: config.DATABASE_URL,
+    application_name: 'ledger:payables',
+  });
+  await client.connect();
+  try {
+    await client.query(`SET search_path TO ${pg.escapeIdentifier(config.DATABASE_SCHEMA ?? 'ledger')}`);
+    const report = await payablesReport(client, period, config.LEDGER_CURRENCY);
+    process.stdout.write(`${JSON.stringify({ payables: report })}\n`);
+  } finally {
+    await client.end();
+  }
+  process.exit(0);
+}

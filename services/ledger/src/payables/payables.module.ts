@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TreasuryModule } from '../treasury/treasury.module.js';
+import { CloseSettlement } from './close-settlement.js';
+import { PayeePreferences } from './payee-preferences.js';
+import { PayoutPostings } from './payout-postings.js';
+
+/** Payable currency: redemptions at close, escrow releases, and payouts' steps mirrored in the ledger. */
+@Module({
+  imports: [TreasuryModule],
+  providers: [PayeePreferences, CloseSettlement, PayoutPostings],
+  exports: [CloseSettlement],
+})
+export class PayablesModule {}

@@ -1,0 +1,91 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@onecommons/service-kit';
+import { Counter, Gauge, register } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { type PayoutsConfig } from '../config.js';
+
+const STATES = ['scheduled', 'submitting', 'submitted', 'succeeded', 'failed', 'reversed'] as const;
+
+const transitions = (): Counter<'state'> =>
+  (register.getSingleMetric('onecommons_payouts_transitions_total') as Counter<'state'> | undefined) ??
+  new Counter({
+    name: 'onecommons_payouts_transitions_total',
+    help: 'Payout state changes by the state entered',
+    labelNames: ['state'],
+  });
+
+const railCalls = (): Counter<'rail' | 'outcome'> =>
+  (register.getSingleMetric('onecommons_payouts_rail_calls_total') as
+    Counter<'rail' | 'outcome'> | undefined) ??
+  new Counter({
+    name: 'onecommons_payouts_rail_calls_total',
+    help: 'Calls to payout rails by outcome: paid, declined, unavailable, error',
+    labelNames: ['rail', 'outcome'],
+  });
+
+/**
+ * Payouts by state, amounts by state and currency, and the oldest open payout's age, read from Postgres (the
+ * truth) at each scrape; every state and the configured currencies are reported, zeros included, so a
+ * dashboard shows 0 rather than nothing before the first payout.
+ */
+@Injectable()
+export class PayoutMetrics implements OnModuleInit {
+  readonly transitions = transitions();
+  readonly railCalls = railCalls();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SERVICE_CONFIG) private readonly config: PayoutsConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const dataSource = this.dataSource;
+    const currencies = [...this.config.PAYOUTS_THRESHOLDS_MINOR.keys()];
+    for (const state of STATES) this.transitions.inc({ state }, 0);
+    for (const outcome of ['paid', 'declined', 'unavailable', 'error'])
+      this.railCalls.inc({ rail: 'stripe', outcome }, 0);
+    for (const name of [
+      'onecommons_payouts_payouts',
+      'onecommons_payouts_amount_minor',
+      'onecommons_payouts_oldest_open_seconds',
+    ])
+      register.removeSingleMetric(name);
+    new Gauge({
+      name: 'onecommons_payouts_oldest_open_seconds',
+      help: 'Age of the oldest payout not yet paid or failed (scheduled, submitting, submitted); 0 when none',
+      async collect() {
+        const [row] = (await dataSource.query(
+          `SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age FROM payouts
+            WHERE state IN ('scheduled', 'submitting', 'submitted')`,
+        )) as { age: number }[];
+        this.set(row?.age ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'onecommons_payouts_payouts',
+      help: 'Payouts by state',
+      labelNames: ['state'] as const,
+      async collect() {
+        const rows = (await dataSource.query(
+          'SELECT state, count(*)::int AS count FROM payouts GROUP BY state',
+        )) as { state: string; count: number }[];
+        this.reset();
+        for (const state of STATES) this.set({ state }, 0);
+        for (const row of rows) this.set({ state: row.state }, row.count);
+      },
+    });
+    new Gauge({
+      name: 'onecommons_payouts_amount_minor',
+      help: 'Payout amounts (minor units) by state and currency',
+      labelNames: ['state', 'currency'] as const,
+      async collect() {
+        const rows = (await dataSource.query(
+          'SELECT state, currency, sum(amount_minor)::float8 AS amount FROM payouts GROUP BY state, currency',
+        )) as { state: string; currency: string; amount: number }[];
+        this.reset();
+        for (const currency of currencies) for (const state of STATES) this.set({ state, currency }, 0);
+        for (const row of rows) this.set({ state: row.state, currency: row.currency }, row.amount);
+      },
+    });
+  }
+}

@@ -1,0 +1,228 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiError, decodeCursor, type Page, pageOf, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { DataSource } from 'typeorm';
+import { type PayoutsConfig } from '../config.js';
+import { PayoutAccountSealer } from '../payees/payout-account-sealer.js';
+import { endToEndIdOf, renderPain001 } from '../rails/bank-file.js';
+import { answeringRailErrors } from '../rails/rail-errors.js';
+import { StripeTransferRail } from '../rails/stripe-transfer-rail.js';
+import { PAYOUT_COLUMNS, type PayoutRow, PayoutTransitions } from './payout-transitions.js';
+
+export interface PayoutDto {
+  readonly id: string;
+  readonly payee: string;
+  readonly period: string;
+  readonly amountMinor: string;
+  readonly currency: string;
+  readonly rail: 'stripe' | 'bank';
+  readonly state: PayoutRow['state'];
+  readonly reference: string | null;
+  readonly failureCode: string | null;
+  readonly failureReason: string | null;
+  readonly attempts: number;
+  readonly nextAttemptAt: string | null;
+  readonly lastError: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface PayoutFilter {
+  readonly payee?: string | undefined;
+  readonly period?: string | undefined;
+  readonly state?: PayoutRow['state'] | undefined;
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
+/** Reading payouts, and what admins do to them: reverse a paid one, settle a bank one, get a batch's bank file. */
+@Injectable()
+export class PayoutOperations {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transitions: PayoutTransitions,
+    private readonly stripe: StripeTransferRail,
+    private readonly sealer: PayoutAccountSealer,
+    @Inject(SERVICE_CONFIG) private readonly config: PayoutsConfig,
+  ) {}
+
+  async list(filter: PayoutFilter): Promise<Page<PayoutDto>> {
+    const after = decodeCursor(filter.cursor);
+    const rows = (await this.dataSource.query(
+      `SELECT ${PAYOUT_COLUMNS} FROM payouts
+        WHERE ($1::text IS NULL OR payee = $1) AND ($2::text IS NULL OR period = $2)
+          AND ($3::text IS NULL OR state = $3) AND ($4::uuid IS NULL OR id > $4)
+        ORDER BY id LIMIT $5`,
+      [filter.payee ?? null, filter.period ?? null, filter.state ?? null, after, filter.limit + 1],
+    )) as PayoutRow[];
+    return pageOf(rows, filter.limit, payoutDto);
+  }
+
+  async get(payoutId: string): Promise<PayoutRow> {
+    const [row] = (await this.dataSource.query(`SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE id = $1`, [
+      payoutId,
+    ])) as PayoutRow[];
+    if (!row) throw ApiError.notFound('payout_not_found', `no payout ${payoutId}`);
+    return row;
+  }
+
+  /** Reverses a paid payout: Stripe transfers at Stripe (idempotently), bank payouts as returned by the bank. */
+  async reverse(payoutId: string, reason: string): Promise<PayoutDto> {
+    const payout = await this.get(payoutId);
+    if (payout.state !== 'succeeded')
+      throw ApiError.conflict(
+        'payout_not_paid',
+        `payout ${payoutId} is ${payout.state}; only a paid payout reverses`,
+      );
+    if (payout.rail === 'stripe' && payout.reference)
+      await answeringRailErrors(() =>
+        this.stripe.reverse(
+          payout.reference as string,
+          BigInt(payout.amount_minor),
+          `payout:${payoutId}:reversal`,
+        ),
+      );
+    return this.moveOrConflict(payoutId, 'reversed', {
+      reference: payout.reference ?? '',
+      reason,
+      detail: `reversed: ${reason}`,
+    });
+  }
+
+  /** The bank's answer to a bank payout of a credit-transfer file. */
+  async settle(payoutId: string, outcome: 'settled' | 'rejected', reason: string): Promise<PayoutDto> {
+    const payout = await this.get(payoutId);
+    if (payout.rail !== 'bank' || payout.state !== 'submitted')
+      throw ApiError.conflict(
+        'payout_not_awaiting_bank',
+        `payout ${payoutId} is a ${payout.rail} payout in state ${payout.state}; only submitted bank payouts settle`,
+      );
+    return outcome === 'settled'
+      ? this.moveOrConflict(payoutId, 'succeeded', {
+          detail: `settled by the bank${reason ? `: ${reason}` : ''}`,
+        })
+      : this.moveOrConflict(payoutId, 'failed', {
+          code: 'bank_rejected',
+          reason,
+          detail: `rejected by the bank: ${reason}`,
+        });
+  }
+
+  /** The batch's bank payouts awaiting the bank, as one ISO 20022 pain.001.001.09 file (the same bytes each time). */
+  async bankFile(period: string): Promise<string> {
+    const rows = (await this.dataSource.query(
+      `SELECT p.id, p.amount_minor::text AS amount_minor, p.currency, p.payee, p.payout_account_id, a.details_sealed,
+              b.created_at
+         FROM payouts p JOIN payout_accounts a ON a.id = p.payout_account_id
+         JOIN payout_batches b ON b.period = p.period
+        WHERE p.period = $1 AND p.rail = 'bank' AND p.state = 'submitted' ORDER BY p.id`,
+      [period],
+    )) as {
+      id: string;
+      amount_minor: string;
+      currency: string;
+      payee: string;
+      payout_account_id: string;
+      details_sealed: string;
+      created_at: Date;
+    }[];
+    if (rows.length === 0)
+      throw ApiError.notFound('bank_file_empty', `batch ${period} has no bank payouts awaiting the bank`);
+    const createdAt = (rows[0] as { created_at: Date }).created_at;
+    return renderPain001({
+      messageId: `OC-${period}-${rows.length}-${endToEndIdOf(rows.at(-1)?.id ?? '').slice(0, 12)}`,
+      createdAt,
+      initiatingParty: this.config.PAYOUTS_BANK_DEBTOR_NAME,
+      debtor: {
+        name: this.config.PAYOUTS_BANK_DEBTOR_NAME,
+        iban: this.config.PAYOUTS_BANK_DEBTOR_IBAN,
+        bic: this.config.PAYOUTS_BANK_DEBTOR_BIC,
+      },
+      requestedExecutionDate: createdAt.toISOString().slice(0, 10),
+      payments: rows.map((row) => {
+        const destination = this.sealer.unseal(row.payout_account_id, row.details_sealed);
+        if (destination.rail !== 'bank')
+          throw new Error(`payout ${row.id} has a ${destination.rail} account`);
+        return {
+          endToEndId: endToEndIdOf(row.id),
+          amountMinor: BigInt(row.amount_minor),
+          currency: row.currency,
+          creditor: {
+            name: destination.holderName,
+            iban: destination.iban,
+            ...(destination.bic ? { bic: destination.bic } : {}),
+          },
+          remittance: `OneCommons payout ${period} ${row.payee}`,
+        };
+      }),
+    });
+  }
+
+  /** A batch's lines and payouts, totalled. */
+  async batch(period: string) {
+    const [batch] = (await this.dataSource.query(
+      `SELECT period, created_at FROM payout_batches WHERE period = $1`,
+      [period],
+    )) as { period: string; created_at: Date }[];
+    if (!batch)
+      throw ApiError.notFound('batch_not_found', `no payout batch for ${period} (the period has not closed)`);
+    const lines = (await this.dataSource.query(
+      `SELECT outcome, currency, count(*)::int AS payees, sum(available_minor)::text AS amount
+         FROM batch_lines WHERE period = $1 GROUP BY outcome, currency ORDER BY outcome, currency`,
+      [period],
+    )) as { outcome: string; currency: string; payees: number; amount: string }[];
+    const payouts = (await this.dataSource.query(
+      `SELECT state, currency, count(*)::int AS payouts, sum(amount_minor)::text AS amount
+         FROM payouts WHERE period = $1 GROUP BY state, currency ORDER BY state, currency`,
+      [period],
+    )) as { state: string; currency: string; payouts: number; amount: string }[];
+    return {
+      period,
+      createdAt: batch.created_at.toISOString(),
+      lines: lines.map((line) => ({
+        outcome: line.outcome,
+        currency: line.currency,
+        payees: line.payees,
+        amountMinor: line.amount,
+      })),
+      payouts: payouts.map((row) => ({
+        state: row.state,
+        currency: row.currency,
+        payouts: row.payouts,
+        amountMinor: row.amount,
+      })),
+    };
+  }
+
+  private async moveOrConflict(
+    payoutId: string,
+    to: 'succeeded' | 'failed' | 'reversed',
+    facts: Parameters<PayoutTransitions['move']>[3],
+  ): Promise<PayoutDto> {
+    const moved = await this.dataSource.transaction((manager) =>
+      this.transitions.move(manager, payoutId, to, facts),
+    );
+    if (!moved)
+      throw ApiError.conflict('payout_changed', `payout ${payoutId} changed meanwhile; read it again`);
+    return payoutDto(moved);
+  }
+}
+
+export function payoutDto(row: PayoutRow): PayoutDto {
+  return {
+    id: row.id,
+    payee: row.payee,
+    period: row.period,
+    amountMinor: row.amount_minor,
+    currency: row.currency,
+    rail: row.rail,
+    state: row.state,
+    reference: row.reference,
+    failureCode: row.failure_code,
+    failureReason: row.failure_reason,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at?.toISOString() ?? null,
+    lastError: row.last_error,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

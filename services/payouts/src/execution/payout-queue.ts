@@ -1,0 +1,45 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import { BACKBONE_OPTIONS, type BackboneOptions } from '@onecommons/kafka';
+import { Queue } from 'bullmq';
+
+export const PAYOUT_QUEUE = 'payouts';
+export const PAY_JOB = 'pay';
+
+export interface PayJobData {
+  readonly payoutId: string;
+}
+
+/**
+ * One job per payout, its id the payout's: queueing twice (the batch and the sweeper racing) makes one job.
+ * Postgres holds the state; a job only wakes a worker. A replay process queues nothing (it must not pay).
+ */
+@Injectable()
+export class PayoutQueue {
+  constructor(
+    @InjectQueue(PAYOUT_QUEUE) private readonly queue: Queue<PayJobData>,
+    @Inject(BACKBONE_OPTIONS) private readonly backbone: BackboneOptions,
+  ) {}
+
+  get serving(): boolean {
+    return this.backbone.runRelay;
+  }
+
+  async enqueue(payoutId: string, at: Date = new Date()): Promise<void> {
+    if (!this.serving) return;
+    await this.queue.add(
+      PAY_JOB,
+      { payoutId },
+      {
+        jobId: payoutId,
+        delay: Math.max(0, at.getTime() - Date.now()),
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    );
+  }
+
+  async hasJob(payoutId: string): Promise<boolean> {
+    return (await this.queue.getJob(payoutId)) !== undefined;
+  }
+}

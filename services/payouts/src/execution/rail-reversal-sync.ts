@@ -1,0 +1,78 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { PeriodicTask, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { DataSource } from 'typeorm';
+import { type PayoutsConfig } from '../config.js';
+import { StripeTransferRail } from '../rails/stripe-transfer-rail.js';
+import { PayoutQueue } from './payout-queue.js';
+import { PayoutTransitions } from './payout-transitions.js';
+
+const BATCH = 200;
+
+/**
+ * Transfers can be reversed at the rail after they were paid (the connected account's bank returned them):
+ * every interval, recent paid Stripe payouts are read back from Stripe, and a fully reversed one is marked
+ * reversed, which returns its amount to the payee's payable balance through the ledger.
+ */
+@Injectable()
+export class RailReversalSync implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('RailReversalSync');
+  private readonly task = new PeriodicTask('RailReversalSync', () => this.markReversed(), 0);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly stripe: StripeTransferRail,
+    private readonly transitions: PayoutTransitions,
+    private readonly queue: PayoutQueue,
+    @Inject(SERVICE_CONFIG) private readonly config: PayoutsConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.queue.serving) this.task.start(this.config.PAYOUTS_RAIL_SYNC_INTERVAL_MS);
+  }
+
+  onApplicationShutdown(): void {
+    this.task.stop();
+  }
+
+  /** Marks the paid Stripe payouts Stripe reports reversed; returns how many. */
+  sync(): Promise<number> {
+    return this.task.runNow();
+  }
+
+  private async markReversed(): Promise<number> {
+    const paid = (await this.dataSource.query(
+      `SELECT id, reference, amount_minor::text AS amount_minor FROM payouts
+        WHERE state = 'succeeded' AND rail = 'stripe' AND reference IS NOT NULL
+          AND updated_at > now() - interval '60 days'
+        ORDER BY updated_at DESC LIMIT $1`,
+      [BATCH],
+    )) as { id: string; reference: string; amount_minor: string }[];
+    let reversed = 0;
+    for (const payout of paid) {
+      const transfer = await this.stripe.retrieve(payout.reference);
+      if (transfer.reversedMinor === 0n) continue;
+      if (transfer.reversedMinor < BigInt(payout.amount_minor)) {
+        this.logger.warn(
+          `payout ${payout.id}: Stripe reversed ${transfer.reversedMinor} of ${payout.amount_minor}; partial reversals need an admin`,
+        );
+        continue;
+      }
+      const moved = await this.dataSource.transaction((manager) =>
+        this.transitions.move(manager, payout.id, 'reversed', {
+          reference: payout.reference,
+          reason: 'reversed at the rail',
+          detail: `Stripe reports transfer ${payout.reference} reversed`,
+        }),
+      );
+      if (moved) reversed++;
+    }
+    if (reversed > 0) this.logger.log(`${reversed} payouts were reversed at Stripe`);
+    return reversed;
+  }
+}

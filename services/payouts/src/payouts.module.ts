@@ -1,0 +1,44 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { AfterCommit } from '@onecommons/service-kit';
+import { PayableBalances } from './balances/payable-balances.js';
+import { PayableCredits } from './balances/payable-credits.js';
+import { PayoutBatches } from './batches/payout-batches.js';
+import { PayoutMetrics } from './execution/payout-metrics.js';
+import { PayoutOperations } from './execution/payout-operations.js';
+import { PAYOUT_QUEUE, PayoutQueue } from './execution/payout-queue.js';
+import { PayoutRunner } from './execution/payout-runner.js';
+import { PayoutSweeper } from './execution/payout-sweeper.js';
+import { PayoutTransitions } from './execution/payout-transitions.js';
+import { PayoutWorker } from './execution/payout-worker.js';
+import { PayoutBatchesController, PayoutsController } from './execution/payouts.controller.js';
+import { RailReversalSync } from './execution/rail-reversal-sync.js';
+import { stripeRailProvider } from './execution/stripe-rail.provider.js';
+import { PayeesController } from './payees/payees.controller.js';
+import { PayeesService } from './payees/payees.service.js';
+import { PayoutAccountSealer } from './payees/payout-account-sealer.js';
+import { PayeeStatements } from './statements/payee-statements.js';
+
+@Module({
+  imports: [BullModule.registerQueue({ name: PAYOUT_QUEUE })],
+  controllers: [PayeesController, PayoutsController, PayoutBatchesController],
+  providers: [
+    AfterCommit,
+    stripeRailProvider,
+    PayoutAccountSealer,
+    PayoutMetrics,
+    PayableBalances,
+    PayableCredits,
+    PayoutTransitions,
+    PayoutQueue,
+    PayoutBatches,
+    PayoutRunner,
+    PayoutWorker,
+    PayoutSweeper,
+    RailReversalSync,
+    PayoutOperations,
+    PayeesService,
+    PayeeStatements,
+  ],
+})
+export class PayoutsModule {}

@@ -1,0 +1,111 @@
+import { type EntityManager } from 'typeorm';
+import { RETURNED_STATES } from '../balances/payable-balances.js';
+import { type RailTransferRecord } from '../rails/payout-rail.js';
+
+/** Payouts' half of `commons payouts reconcile`: its credits, balances, the batch, and the rail's transfers. */
+export interface PayoutsReport {
+  readonly period: string;
+  /** The period's credits (the ledger's redemptions as payouts received them), per payee. */
+  readonly credits: Readonly<Record<string, string>>;
+  /** Every payee's payable balance now (credits less payouts that did not fail or reverse), per payee. */
+  readonly payable: Readonly<Record<string, string>>;
+  /** Over all batches: in flight (scheduled, submitting, submitted) and paid (succeeded). */
+  readonly inTransit: string;
+  readonly disbursed: string;
+  readonly batch: {
+    readonly exists: boolean;
+    readonly carried: string;
+    readonly held: string;
+    readonly linesPaid: string;
+  };
+  readonly payouts: readonly {
+    readonly id: string;
+    readonly payee: string;
+    readonly amountMinor: string;
+    readonly state: string;
+    readonly rail: string;
+    readonly reference: string | null;
+  }[];
+  /** The rail's own records of the batch's transfers (Stripe's transfer group `payouts:<period>`). */
+  readonly transfers: readonly {
+    readonly reference: string;
+    readonly payoutId: string | null;
+    readonly amountMinor: string;
+    readonly reversedMinor: string;
+  }[];
+}
+
+const sumBy = (rows: readonly { payee: string; amount: string }[]) =>
+  Object.fromEntries(rows.map((row) => [row.payee, row.amount]));
+
+export async function payoutsReport(
+  manager: EntityManager,
+  period: string,
+  transfers: AsyncIterable<RailTransferRecord>,
+): Promise<PayoutsReport> {
+  const credits = (await manager.query(
+    `SELECT payee, sum(amount_minor)::text AS amount FROM payable_credits WHERE period = $1 GROUP BY payee ORDER BY payee`,
+    [period],
+  )) as { payee: string; amount: string }[];
+  const payable = (await manager.query(
+    `SELECT payee, sum(amount)::text AS amount FROM (
+        SELECT payee, amount_minor AS amount FROM payable_credits
+        UNION ALL SELECT payee, -amount_minor FROM payouts WHERE state <> ALL($1)
+      ) moves GROUP BY payee ORDER BY payee`,
+    [RETURNED_STATES],
+  )) as { payee: string; amount: string }[];
+  const [totals] = (await manager.query(
+    `SELECT coalesce(sum(amount_minor) FILTER (WHERE state IN ('scheduled', 'submitting', 'submitted')), 0)::text AS in_transit,
+            coalesce(sum(amount_minor) FILTER (WHERE state = 'succeeded'), 0)::text AS disbursed
+       FROM payouts`,
+  )) as { in_transit: string; disbursed: string }[];
+  const [batch] = (await manager.query(
+    `SELECT b.period,
+            coalesce((SELECT sum(available_minor) FROM batch_lines WHERE period = b.period AND outcome = 'carried'), 0)::text AS carried,
+            coalesce((SELECT sum(available_minor) FROM batch_lines WHERE period = b.period AND outcome = 'held'), 0)::text AS held,
+            coalesce((SELECT sum(available_minor) FROM batch_lines WHERE period = b.period AND outcome = 'paid'), 0)::text AS paid
+       FROM payout_batches b WHERE b.period = $1`,
+    [period],
+  )) as { period: string; carried: string; held: string; paid: string }[];
+  const payouts = (await manager.query(
+    `SELECT id, payee, amount_minor::text AS amount_minor, state, rail, reference FROM payouts WHERE period = $1 ORDER BY id`,
+    [period],
+  )) as {
+    id: string;
+    payee: string;
+    amount_minor: string;
+    state: string;
+    rail: string;
+    reference: string | null;
+  }[];
+  const railTransfers: PayoutsReport['transfers'][number][] = [];
+  for await (const transfer of transfers)
+    railTransfers.push({
+      reference: transfer.reference,
+      payoutId: transfer.payoutId,
+      amountMinor: transfer.amountMinor.toString(),
+      reversedMinor: transfer.reversedMinor.toString(),
+    });
+  return {
+    period,
+    credits: sumBy(credits),
+    payable: sumBy(payable),
+    inTransit: totals?.in_transit ?? '0',
+    disbursed: totals?.disbursed ?? '0',
+    batch: {
+      exists: batch !== undefined,
+      carried: batch?.carried ?? '0',
+      held: batch?.held ?? '0',
+      linesPaid: batch?.paid ?? '0',
+    },
+    payouts: payouts.map((row) => ({
+      id: row.id,
+      payee: row.payee,
+      amountMinor: row.amount_minor,
+      state: row.state,
+      rail: row.rail,
+      reference: row.reference,
+    })),
+    transfers: railTransfers,
+  };
+}

@@ -1,0 +1,213 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { expect } from '@jest/globals';
+import { createEvent, PeriodClosedV1, TokensRedeemedV1, TOPICS, uuidV7 } from '@onecommons/contracts';
+// Payouts' tests boot identity (by its definition, nothing internal) for real access tokens:
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { identityService } from '@onecommons/identity/definition';
+import {
+  consumerCaughtUp,
+  eventually,
+  jsonRequest,
+  RawProducer,
+  type RunningService,
+  type ServiceProcess,
+  startService,
+  startServiceProcess,
+} from '@onecommons/testing';
+import { payoutsService } from '../src/payouts.definition.js';
+import { FakeStripeProcess } from './rails/fake-stripe-process.js';
+
+const PASSWORD = 'correct horse battery staple';
+const SECRET_KEY = 'sk_test_payouts_integration';
+const LEDGER = { source: '/onecommons/ledger' };
+
+export interface Account {
+  readonly id: string;
+  readonly email: string;
+  readonly token: string;
+}
+
+/** Identity (in this process), the fake Stripe and payouts (as their own processes), as `./dev` runs them. */
+export class PayoutsStack {
+  private constructor(
+    readonly identity: RunningService,
+    readonly stripe: FakeStripeProcess,
+    readonly payouts: ServiceProcess,
+    readonly consumerGroup: string,
+    readonly producer: RawProducer,
+    readonly admin: Account,
+  ) {}
+
+  static async start(payoutsEnv: Record<string, string> = {}): Promise<PayoutsStack> {
+    const bootstrapToken = `bootstrap-${randomUUID()}-${randomUUID()}`;
+    const identity = await startService(identityService, {
+      env: {
+        IDENTITY_ADMIN_BOOTSTRAP_TOKEN: bootstrapToken,
+        REGISTRATION_RATE_LIMIT_PER_MINUTE: '100000',
+        LOGIN_ADDRESS_RATE_LIMIT_PER_MINUTE: '100000',
+        LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR: '100000',
+      },
+    });
+    const stripe = await FakeStripeProcess.start(SECRET_KEY);
+    const consumerGroup = `t-payouts-${uuidV7()}`;
+    const payouts = await startServiceProcess(payoutsService, {
+      consumerGroup,
+      env: {
+        AUTH_JWKS_URL: `${identity.url}/api/identity/v1/.well-known/jwks.json`,
+        AUTH_API_KEY_INTROSPECTION_URL: `${identity.url}/api/identity/v1/internal/api-keys/introspect`,
+        STRIPE_SECRET_KEY: SECRET_KEY,
+        STRIPE_API_BASE: stripe.url,
+        PAYOUTS_ACCOUNT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        PAYOUTS_SWEEP_INTERVAL_MS: '300',
+        PAYOUTS_RETRY_BASE_MS: '200',
+        PAYOUTS_RETRY_MAX_MS: '1000',
+        PAYOUTS_LEASE_SECONDS: '2',
+        PAYOUTS_RAIL_SYNC_INTERVAL_MS: '500',
+        ...payoutsEnv,
+      },
+    });
+    const producer = await RawProducer.connect();
+    const stack = new PayoutsStack(identity, stripe, payouts, consumerGroup, producer, {
+      id: '',
+      email: '',
+      token: '',
+    });
+    const admin = await stack.account('admin');
+    expect(
+      (
+        await jsonRequest(`${identity.url}/api/identity/v1/admins/bootstrap`, 'POST', {
+          credential: admin.token,
+          body: { token: bootstrapToken },
+        })
+      ).status,
+    ).toBe(200);
+    return new PayoutsStack(identity, stripe, payouts, consumerGroup, producer, {
+      ...admin,
+      token: await stack.login(admin.email),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.producer.stop();
+    await this.payouts.stop();
+    await this.stripe.stop();
+    await this.identity.stop();
+  }
+
+  async login(email: string): Promise<string> {
+    return (
+      await jsonRequest<{ accessToken: string }>(`${this.identity.url}/api/identity/v1/sessions`, 'POST', {
+        body: { email, password: PASSWORD },
+      })
+    ).body.accessToken;
+  }
+
+  async account(label: string): Promise<Account> {
+    const email = `${label}-${randomUUID()}@example.org`;
+    const base = `${this.identity.url}/api/identity/v1`;
+    expect(
+      (await jsonRequest(`${base}/accounts`, 'POST', { body: { email, password: PASSWORD } })).status,
+    ).toBe(201);
+    const token = await this.login(email);
+    const me = await jsonRequest<{ id: string }>(`${base}/accounts/me`, 'GET', { credential: token });
+    return { id: me.body.id, email, token };
+  }
+
+  /** An organization of the kind, and its owner with a token that carries the membership. */
+  async organization(kind: 'provider' | 'operator'): Promise<{ id: string; owner: Account }> {
+    const owner = await this.account(`${kind}-owner`);
+    const created = await jsonRequest<{ id: string }>(
+      `${this.identity.url}/api/identity/v1/organizations`,
+      'POST',
+      {
+        credential: owner.token,
+        body: { name: `${kind} ${randomUUID()}`, kind },
+      },
+    );
+    expect(created.status).toBe(201);
+    return { id: created.body.id, owner: { ...owner, token: await this.login(owner.email) } };
+  }
+
+  call<Body = Record<string, unknown>>(method: string, path: string, credential?: string, body?: unknown) {
+    return jsonRequest<Body>(`${this.payouts.url}/api/payouts/v1${path}`, method, {
+      ...(credential ? { credential } : {}),
+      ...(body === undefined ? {} : { body }),
+    });
+  }
+
+  /** A verified Stripe payout account for the payee, set by its owner. */
+  async stripeAccount(payee: string, owner: Account): Promise<string> {
+    const accountId = await this.stripe.createAccount();
+    const set = await this.call<{ status: string }>('PUT', `/payees/${payee}/payout-account`, owner.token, {
+      rail: 'stripe',
+      accountId,
+    });
+    expect(set).toMatchObject({ status: 200, body: { status: 'verified' } });
+    return accountId;
+  }
+
+  /** The ledger's redemptions of a period and then its close, as the ledger announces them. */
+  async closePeriod(period: string, credits: Readonly<Record<string, bigint>>): Promise<void> {
+    const merkleRoot = 'ab'.repeat(32);
+    const events = [
+      ...Object.entries(credits).map(([holder, amount]) =>
+        createEvent(
+          TokensRedeemedV1,
+          {
+            redemptionKey: `redeem:${period}:${holder}`,
+            holder,
+            period,
+            tokens: (amount * 1_000_000n).toString(),
+            allocatedTokens: (amount * 1_000_000n).toString(),
+            amountMinor: amount.toString(),
+            currency: 'EUR',
+            price: { num: '1', den: '1' },
+            merkleRoot,
+          },
+          LEDGER,
+        ),
+      ),
+      createEvent(
+        PeriodClosedV1,
+        {
+          period,
+          total: '0',
+          merkleRoot,
+          accounts: Object.keys(credits).length,
+          subscribers: 1,
+          closedAt: new Date().toISOString(),
+        },
+        LEDGER,
+      ),
+    ];
+    for (const event of events)
+      await this.producer.send(TOPICS.ledgerEvents.name, event.subject, JSON.stringify(event));
+    await this.caughtUp();
+  }
+
+  async caughtUp(): Promise<void> {
+    await eventually('payouts to catch up with the ledger', async () =>
+      (await consumerCaughtUp(this.consumerGroup, [TOPICS.ledgerEvents.name])) ? true : undefined,
+    );
+  }
+
+  async payoutOf(payee: string, period: string) {
+    const [row] = await this.payouts.query<{
+      id: string;
+      state: string;
+      amount_minor: string;
+      reference: string | null;
+    }>(
+      `SELECT id, state, amount_minor::text AS amount_minor, reference FROM payouts WHERE payee = $1 AND period = $2`,
+      [payee, period],
+    );
+    return row;
+  }
+
+  async settled(payee: string, period: string, state: string) {
+    return eventually(`${payee}'s ${period} payout to be ${state}`, async () => {
+      const payout = await this.payoutOf(payee, period);
+      return payout?.state === state ? payout : undefined;
+    });
+  }
+}

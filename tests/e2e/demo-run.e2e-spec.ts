@@ -1,0 +1,128 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { periodOf } from '@onecommons/contracts';
+import { eventually, testStack } from '@onecommons/testing';
+import { runCommons, runDemo } from './commons-cli.js';
+import { call, PASSWORD, platformAdmin } from './gateway-client.js';
+
+// The whole story (`commons demo run`, what `./dev start` runs) and the money's way out, across services: the
+// seeded payments, a month of usage reported by the demo's services, the period closed (the ledger redeems
+// the payees' allocations), payouts paying through the local Stripe and a bank file, and `commons payouts
+// reconcile` finding ledger, payouts and Stripe in agreement.
+
+const stack = testStack();
+const workDir = mkdtempSync(path.join(tmpdir(), 'demo-run-'));
+const period = periodOf(new Date());
+
+interface SeedFile {
+  admin: { token: string };
+  payees: { payee: string; label: string; payoutAccount: string | null }[];
+}
+
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+describe('commons demo run', () => {
+  it('seeds, simulates the month, closes it, pays out and sums it up; a rerun changes nothing', async () => {
+    const admin = await platformAdmin();
+    const out = path.join(workDir, 'seed.json');
+    const first = await runDemo<SeedFile>(out, { email: admin.email, password: PASSWORD });
+    expect(first.summary).toContain(`OneCommons demo: ${period} closed and paid out`);
+    expect(first.summary).toMatch(/Cloud providers\s+3\s/);
+    expect(first.summary).toMatch(/paid \(Stripe Connect transfers\)\s+\d+\s+\d+\.\d\d/);
+    expect(first.summary).toMatch(/held \(hold or no payout account\)\s+1\s/);
+    expect(first.log).toMatch(/usage 100%/);
+    expect(first.seed.payees.filter((payee) => payee.payoutAccount === null)).toHaveLength(1);
+
+    // The bank payout went out in the batch's pain.001 file, which the demo saved.
+    const bankFile = path.join(workDir, `bank-file-${period}.xml`);
+    expect(readFileSync(bankFile, 'utf8')).toContain('<IBAN>NL91ABNA0417164300</IBAN>');
+
+    const again = await runDemo<SeedFile>(out, { email: admin.email, password: PASSWORD });
+    // The same events again (a day's new ones at most): counted once.
+    expect(again.summary).toMatch(/\d+ usage events sent \(\d+ new, [1-9]\d* already counted\)/);
+    const totals = (summary: string) =>
+      summary.split('\n').filter((line) => /^\s*(Revenue|paid|held|carried)/.test(line));
+    expect(totals(again.summary)).toEqual(totals(first.summary));
+  });
+
+  it('leaves ledger, payouts and Stripe in agreement, with no transfer made twice', async () => {
+    const admin = await platformAdmin();
+    // The bank confirms the bank payout.
+    const bank = await call<{ items: { id: string; rail: string }[] }>(
+      'GET',
+      `/api/payouts/v1/payouts?period=${period}&state=submitted`,
+      { credential: admin.token },
+    );
+    expect(bank.body.items.map((payout) => payout.rail)).toEqual(['bank']);
+    for (const payout of bank.body.items)
+      expect(
+        (
+          await call('POST', `/api/payouts/v1/payouts/${payout.id}/settlement`, {
+            credential: admin.token,
+            body: { outcome: 'settled' },
+          })
+        ).status,
+      ).toBe(200);
+
+    // The ledger mirrors payouts' steps through Kafka; then ledger, payouts and Stripe agree.
+    const reconciled = await eventually(
+      'ledger, payouts and Stripe to agree',
+      async () => {
+        const run = await runCommons([
+          'payouts',
+          'reconcile',
+          '--period',
+          period,
+          '--json',
+          '--env-dir',
+          stack.envDir,
+        ]);
+        const last = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+        return run.code === 0 && last['consistent'] === true ? last : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 1_000 },
+    );
+    expect(reconciled).toMatchObject({ duplicates: 0, consistent: true, inFlight: '0' });
+    const amount = (key: string) => BigInt(reconciled[key] as string);
+    expect(amount('paid')).toBeGreaterThan(0n);
+    expect(amount('held')).toBeGreaterThan(0n);
+    // The first batch: everything redeemed is paid, returned, carried forward or held.
+    expect(amount('redeemed')).toBe(amount('paid') + amount('returned') + amount('carried') + amount('held'));
+
+    const verified = await runCommons([
+      'ledger',
+      'verify',
+      '--env-file',
+      path.join(stack.envDir, 'ledger.env'),
+    ]);
+    expect({ code: verified.code, stderr: verified.code === 0 ? '' : verified.stderr }).toEqual({
+      code: 0,
+      stderr: '',
+    });
+
+    // A paid payee's statement: its credit traced to the allocation, and its payout.
+    const paid = await call<{ items: { payee: string }[] }>(
+      'GET',
+      `/api/payouts/v1/payouts?period=${period}&state=succeeded&limit=1`,
+      { credential: admin.token },
+    );
+    const payee = (paid.body.items[0] as { payee: string }).payee;
+    const statement = await call<{
+      credits: { allocationProof: string }[];
+      batch: { payouts: { state: string }[] };
+    }>('GET', `/api/payouts/v1/payees/${payee}/statement?period=${period}`, { credential: admin.token });
+    expect(statement.status).toBe(200);
+    expect(statement.body.credits).toHaveLength(1);
+    expect(statement.body.batch.payouts.map((payout) => payout.state)).toEqual(['succeeded']);
+    const proof = await call(
+      'GET',
+      (statement.body.credits[0] as { allocationProof: string }).allocationProof,
+      {
+        credential: admin.token,
+      },
+    );
+    expect(proof.status).toBe(200);
+  });
+});

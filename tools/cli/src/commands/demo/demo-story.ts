@@ -1,0 +1,159 @@
+import { writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CliError } from '../../cli-error.js';
+import { monthOfTraffic, type UsageEventBody } from './demo-traffic.js';
+import { type DemoSeedFile } from './demo-seed.js';
+import { type PlatformApi } from './platform-api.js';
+
+const BATCH = 500;
+
+export interface StoryOptions {
+  readonly now: Date;
+  /** Where the batch's ISO 20022 bank file is written. */
+  readonly bankFile: string;
+  readonly log: (line: string) => void;
+  /** Draws the traffic's progress (a bar on a terminal). */
+  readonly progress: (done: number, total: number) => void;
+  readonly timeoutMs?: number;
+}
+
+interface Allocations {
+  readonly total: string;
+  readonly merkleRoot: string;
+  readonly allocations: readonly { readonly account: string; readonly amount: string }[];
+}
+
+interface Batch {
+  readonly lines: readonly { outcome: string; currency: string; payees: number; amountMinor: string }[];
+  readonly payouts: readonly { state: string; currency: string; payouts: number; amountMinor: string }[];
+}
+
+export interface StoryResult {
+  readonly period: string;
+  readonly eventsSent: number;
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly allocations: Allocations;
+  readonly batch: Batch;
+  readonly bankFile: string | null;
+}
+
+/**
+ * The demo's month, through the gateway like any client: the services report their subscribers' usage, the
+ * admin closes the period (early: the demo cannot wait for the month to end), and payouts pay the payees.
+ * A rerun sends the same events (counted once) and finds the period closed and paid.
+ */
+export async function runDemoStory(
+  api: PlatformApi,
+  seed: DemoSeedFile,
+  options: StoryOptions,
+): Promise<StoryResult> {
+  const { log } = options;
+  const admin = seed.admin.token;
+  const traffic = monthOfTraffic(
+    seed.period,
+    seed.subscribers.map((subscriber) => subscriber.id),
+    seed.services,
+    options.now,
+  );
+  const total = [...traffic.values()].reduce((sum, events) => sum + events.length, 0);
+  const quantity = [...traffic.values()].flat().reduce((sum, event) => sum + BigInt(event.data.quantity), 0n);
+  log(`simulating ${seed.period}: ${total} usage events from ${seed.services.length} services`);
+  let sent = 0;
+  let accepted = 0;
+  let duplicates = 0;
+  options.progress(0, total);
+  for (const service of seed.services) {
+    const events = traffic.get(service.id) ?? [];
+    for (let from = 0; from < events.length; from += BATCH) {
+      const outcome = await sendBatch(api, service.apiKey, events.slice(from, from + BATCH));
+      accepted += outcome.accepted;
+      duplicates += outcome.duplicate;
+      sent += Math.min(BATCH, events.length - from);
+      options.progress(sent, total);
+    }
+  }
+  log(`usage sent: ${accepted} new, ${duplicates} already counted (a rerun repeats the same events)`);
+
+  const periodPath = `/api/ledger/v1/periods/${seed.period}`;
+  const deployedServices = new Set(seed.deployments.map((deployment) => deployment.serviceId)).size;
+  log('waiting for the ledger to have the usage and the providers’ resource points');
+  const deadline = Date.now() + (options.timeoutMs ?? 180_000);
+  for (;;) {
+    const state = await api.expect<{
+      status: string;
+      usage?: { quantity: string };
+      resourcePoints?: { services: number };
+    }>('GET', periodPath, { credential: admin });
+    const usageIn = BigInt(state.body.usage?.quantity ?? '0') >= quantity;
+    // The provisioner reports the deployments' resource points every minute: the providers' share needs them.
+    const pointsIn = (state.body.resourcePoints?.services ?? 0) >= deployedServices;
+    if (state.body.status === 'closed' || (usageIn && pointsIn)) break;
+    if (Date.now() > deadline)
+      throw new CliError(
+        `the ledger did not receive the period's ${usageIn ? 'resource points' : 'usage'} in time`,
+      );
+    await sleep(500);
+  }
+  const closed = await api.expect<{ total: string; merkleRoot: string }>('POST', `${periodPath}/close`, {
+    credential: admin,
+    body: { force: true },
+  });
+  log(`closed ${seed.period}: ${closed.body.total} uCC allocated, Merkle root ${closed.body.merkleRoot}`);
+  const allocations = await api.expect<Allocations>('GET', `${periodPath}/allocations`, {
+    credential: admin,
+  });
+
+  const batchPath = `/api/payouts/v1/payout-batches/${seed.period}`;
+  let batch: Batch;
+  for (;;) {
+    const answer = await api.request<Batch>('GET', batchPath, { credential: admin });
+    if (
+      answer.status === 200 &&
+      !answer.body.payouts.some((row) => ['scheduled', 'submitting'].includes(row.state))
+    ) {
+      batch = answer.body;
+      break;
+    }
+    if (Date.now() > deadline)
+      throw new CliError(`the payout batch of ${seed.period} did not finish in time`);
+    await sleep(500);
+  }
+  let bankFile: string | null = null;
+  if (batch.payouts.some((row) => row.state === 'submitted')) {
+    const file = await api.request<string>('GET', `${batchPath}/bank-file`, { credential: admin });
+    if (file.status === 200 && typeof file.body === 'string') {
+      writeFileSync(options.bankFile, file.body);
+      bankFile = options.bankFile;
+    }
+  }
+  return {
+    period: seed.period,
+    eventsSent: sent,
+    accepted,
+    duplicates,
+    allocations: allocations.body,
+    batch,
+    bankFile,
+  };
+}
+
+async function sendBatch(api: PlatformApi, apiKey: string, events: readonly UsageEventBody[]) {
+  const answer = await api.request<{
+    accepted: number;
+    duplicate: number;
+    rejected: number;
+    results: unknown[];
+  }>('POST', '/api/metering/v1/events', {
+    credential: apiKey,
+    body: events,
+    contentType: 'application/cloudevents-batch+json',
+  });
+  if (answer.status !== 200)
+    throw new CliError(`metering refused a usage batch: ${answer.status} ${JSON.stringify(answer.body)}`);
+  if (answer.body.rejected > 0)
+    throw new CliError(
+      `metering rejected ${answer.body.rejected} demo events: ${JSON.stringify(answer.body.results)}`,
+    );
+  return answer.body;
+}
