@@ -8,7 +8,9 @@ describe('producerStateLost', () => {
   it('recognises the broker forgetting the producer, also wrapped by kafkajs', () => {
     expect(producerStateLost(protocolError('OUT_OF_ORDER_SEQUENCE_NUMBER'))).toBe(true);
     expect(producerStateLost(protocolError('UNKNOWN_PRODUCER_ID'))).toBe(true);
-    const wrapped = new KafkaJSNonRetriableError(protocolError('OUT_OF_ORDER_SEQUENCE_NUMBER'));
+    // As kafkajs' retrier gives up on it: the protocol error as the cause.
+    const lost = protocolError('OUT_OF_ORDER_SEQUENCE_NUMBER');
+    const wrapped = Object.assign(new KafkaJSNonRetriableError(lost), { cause: lost });
     expect(producerStateLost(wrapped)).toBe(true);
     expect(producerStateLost({ errors: [new Error('x'), protocolError('INVALID_PRODUCER_EPOCH')] })).toBe(
       true,
