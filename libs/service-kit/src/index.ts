@@ -78,3 +78,4 @@ export { REDIS_CLIENT, REDIS_KEY_PREFIX, SERVICE_CONFIG } from './tokens.js';
 export { seal, unseal } from './security/sealing.js';
 export { AfterCommit } from './persistence/after-commit.js';
 export { PeriodicTask } from './jobs/periodic-task.js';
+export { LostJobSweeper, type RowJobQueue } from './jobs/lost-job-sweeper.js';
