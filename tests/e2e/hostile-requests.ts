@@ -281,6 +281,11 @@ const MALFORMED_JSON = [
   '[1, 2',
 ];
 
+function emptyBodyIsValid(schema: unknown): boolean {
+  const { type, required } = (schema ?? {}) as { type?: unknown; required?: unknown };
+  return type === 'object' && !(Array.isArray(required) && required.length > 0);
+}
+
 function bodyAttacks(operation: Operation, callers: Callers, undocumented?: UndocumentedBody) {
   const body = bodyOf(operation, undocumented);
   if (!body) return [];
@@ -308,7 +313,8 @@ function bodyAttacks(operation: Operation, callers: Callers, undocumented?: Undo
       headers: { ...headers, 'content-type': type },
       body: example,
     })),
-    { how: 'no body', headers: json },
+    // An empty JSON body is hostile only where the body requires something (`{}` may be a valid body).
+    ...(emptyBodyIsValid(body.schema) ? [] : [{ how: 'no body', headers: json }]),
     { how: 'oversized body (1.5 MB)', headers: json, body: `{"a":"${'x'.repeat(1_500_000)}"}` },
     {
       how: 'invalid UTF-8',

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { withChaosStack } from '../chaos/chaos-stack.js';
 import { describeStack, REPO_ROOT, profileNamed } from '../profile.js';
 import { ensureDebianPackage } from '../stack/debian.js';
+import { recreateTopics } from '../stack/kafka-broker.js';
 import { say } from '../stack/log.js';
 import { runInteractive } from '../stack/run-command.js';
 import { everythingDown, infrastructureUp, platformUp } from '../stack/stack.js';
@@ -97,6 +98,8 @@ export async function runTests(
         await ensureDebianPackage('docker-compose', 'docker-compose');
         // The observability test runs Prometheus and promtool against the services.
         await ensureDebianPackage('promtool', 'prometheus');
+        // The e2e services read every topic from the start: the integration tests' events stay out of it.
+        if (suites.has('integration')) await recreateTopics(profile);
         await platformUp(profile);
         await jest('e2e', stackEnv, jestArgs);
       }

@@ -139,6 +139,45 @@ export async function ensureKafka(profile: Profile, processes: ProcessTable): Pr
   return started;
 }
 
+/**
+ * Deletes the platform's topics and creates them empty: the e2e tier's services consume from the earliest
+ * offset, and must not see the integration tests' events (synthetic closes, redemptions, payouts).
+ */
+export async function recreateTopics(profile: Profile): Promise<void> {
+  const kafka = adminClient(profile, 5);
+  const topics = allTopicNamesWithDlq();
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const present = topics.filter((topic) => existing.has(topic));
+    if (present.length > 0) await admin.deleteTopics({ topics: present, timeout: 30_000 });
+    await waitUntil(
+      'the deleted topics to be gone',
+      async () => {
+        const left = new Set(await admin.listTopics());
+        return topics.every((topic) => !left.has(topic));
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+  await waitUntil(
+    'the topics to be created again',
+    async () => {
+      try {
+        await ensureTopics(kafka, topics, profile.name === 'test' ? 3 : 6);
+        return true;
+      } catch {
+        return false; // still being deleted: try again
+      }
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
+  say(`recreated ${topics.length} topics empty`);
+}
+
 export async function stopKafka(processes: ProcessTable): Promise<boolean> {
   return processes.stop(PROCESS_NAME, 30_000);
 }
