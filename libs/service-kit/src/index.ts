@@ -79,3 +79,4 @@ export { seal, unseal } from './security/sealing.js';
 export { AfterCommit } from './persistence/after-commit.js';
 export { PeriodicTask } from './jobs/periodic-task.js';
 export { LostJobSweeper, type RowJobQueue } from './jobs/lost-job-sweeper.js';
+export { periodArgumentOrExit } from './period-argument.js';

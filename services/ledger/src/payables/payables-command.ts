@@ -1,5 +1,4 @@
-import { periodSchema } from '@onecommons/contracts';
-import { loadConfigOrExit } from '@onecommons/service-kit';
+import { loadConfigOrExit, periodArgumentOrExit } from '@onecommons/service-kit';
 import pg from 'pg';
 import { ledgerConfigSchema } from '../config.js';
 import { TreasuryAccount } from '../treasury/accounts.js';
@@ -50,14 +49,7 @@ export async function payablesReport(
 
 /** `payables --period P`: prints one JSON line `{"payables": …}` (read-only, as the runtime role). */
 export async function runPayablesCommand(argv: readonly string[]): Promise<never> {
-  const periodAt = argv.indexOf('--period');
-  const period = periodAt >= 0 ? argv[periodAt + 1] : undefined;
-  if (!period || !periodSchema.safeParse(period).success) {
-    process.stderr.write(
-      `ledger payables: --period must be a period, YYYY-MM (got ${period ?? 'nothing'})\n`,
-    );
-    process.exit(2);
-  }
+  const period = periodArgumentOrExit('ledger payables', argv);
   const config = loadConfigOrExit('ledger', ledgerConfigSchema);
   const client = new pg.Client({
     connectionString: config.DATABASE_URL,

@@ -1,6 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { periodSchema } from '@onecommons/contracts';
-import { ApiError, loadConfigOrExit, rootModuleOf } from '@onecommons/service-kit';
+import { ApiError, loadConfigOrExit, periodArgumentOrExit, rootModuleOf } from '@onecommons/service-kit';
 import { ledgerConfigSchema } from '../config.js';
 import { ledgerService } from '../ledger.definition.js';
 import { PeriodCloser } from './period-closer.js';
@@ -11,13 +10,8 @@ import { PeriodCloser } from './period-closer.js';
  * Prints one JSON line; exits 2 for bad arguments, 1 when the period may not close yet.
  */
 export async function runCloseCommand(argv: readonly string[]): Promise<never> {
-  const periodAt = argv.indexOf('--period');
-  const period = periodAt >= 0 ? argv[periodAt + 1] : undefined;
+  const period = periodArgumentOrExit('ledger close', argv);
   const force = argv.includes('--force');
-  if (!period || !periodSchema.safeParse(period).success) {
-    process.stderr.write(`ledger close: --period must be a period, YYYY-MM (got ${period ?? 'nothing'})\n`);
-    process.exit(2);
-  }
   const config = loadConfigOrExit('ledger', ledgerConfigSchema);
   const app = await NestFactory.createApplicationContext(
     rootModuleOf(ledgerService, config, { mode: 'replay' }),

@@ -1,6 +1,5 @@
-import { periodSchema } from '@onecommons/contracts';
 import { serviceDataSourceOptions } from '@onecommons/persistence';
-import { loadConfigOrExit } from '@onecommons/service-kit';
+import { loadConfigOrExit, periodArgumentOrExit } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { payoutsConfigSchema } from '../config.js';
 import { StripeTransferRail } from '../rails/stripe-transfer-rail.js';
@@ -12,14 +11,7 @@ import { payoutsReport } from './payouts-report.js';
  * the ledger's `payables` report.
  */
 export async function runReconcileCommand(argv: readonly string[]): Promise<never> {
-  const periodAt = argv.indexOf('--period');
-  const period = periodAt >= 0 ? argv[periodAt + 1] : undefined;
-  if (!period || !periodSchema.safeParse(period).success) {
-    process.stderr.write(
-      `payouts reconcile: --period must be a period, YYYY-MM (got ${period ?? 'nothing'})\n`,
-    );
-    process.exit(2);
-  }
+  const period = periodArgumentOrExit('payouts reconcile', argv);
   const config = loadConfigOrExit('payouts', payoutsConfigSchema);
   const dataSource = new DataSource(
     serviceDataSourceOptions({
