@@ -24,8 +24,19 @@ export {
   isWellFormedApiKey,
   SERVICE_BOUND_SCOPES,
 } from './api-key.js';
-export { apiKeyConfigShape, authConfigShape } from './auth-config.js';
+export {
+  apiKeyConfigShape,
+  authConfigShape,
+  internalCallConfigShape,
+  liveAccessConfigShape,
+} from './auth-config.js';
+export { INTERNAL_TOKEN_HEADER, InternalCredential } from './internal-credential.js';
 export { ApiKeySourceUnavailableError, RemoteApiKeySource } from './remote-api-key-source.js';
+export {
+  type LiveAccessAnswer,
+  liveAccessAnswer,
+  RemoteAccessDirectory,
+} from './nest/remote-access-directory.js';
 export { ACCESS_POLICY, type AccessPolicy, type OrganizationRequirement } from './nest/access-policy.js';
 export { AccessPolicyGuard, type AuthenticatedRequest } from './nest/access-policy.guard.js';
 export {
@@ -40,6 +51,7 @@ export {
   CurrentApiKey,
   CurrentCaller,
   CurrentPrincipal,
+  InternalOnly,
   Public,
   RequireAdminOrApiKey,
   RequireApiKey,
@@ -49,4 +61,9 @@ export {
   RequireSelfOrApiKey,
 } from './nest/decorators.js';
 export { type AccessDirectory, accessFromClaims } from './nest/access-directory.js';
-export { ACCESS_TOKEN_VERIFIER, API_KEY_SOURCE, ACCESS_DIRECTORY } from './nest/tokens.js';
+export {
+  ACCESS_TOKEN_VERIFIER,
+  API_KEY_SOURCE,
+  ACCESS_DIRECTORY,
+  INTERNAL_CREDENTIAL,
+} from './nest/tokens.js';

@@ -1,7 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
 import { z } from 'zod';
 import { API_KEY_SCOPES, type ApiKeyPrincipal, type ApiKeySource } from './api-key.js';
+import { InternalJsonClient } from './internal-client.js';
 
 const introspectionAnswer = z.discriminatedUnion('active', [
   z.object({ active: z.literal(false) }),
@@ -24,29 +23,20 @@ export class ApiKeySourceUnavailableError extends Error {
 
 /**
  * Asks identity about every presented key, with no cache: a revoked key stops working at once in every
- * service. The call is one round trip on the internal network over a kept-alive connection (node:http
- * rather than fetch, whose per-call overhead showed in metering's ingestion profile); identity is the only
- * holder of key hashes.
+ * service. One round trip on the internal network over a kept-alive connection, with the platform-internal
+ * credential; identity is the only holder of key hashes.
  */
 export class RemoteApiKeySource implements ApiKeySource {
-  private readonly url: URL;
-  private readonly agent: http.Agent;
+  private readonly client: InternalJsonClient;
 
-  constructor(
-    introspectionUrl: string,
-    private readonly timeoutMs = 5_000,
-  ) {
-    this.url = new URL(introspectionUrl);
-    const secure = this.url.protocol === 'https:';
-    // Idle connections are dropped before Node's default server keep-alive (5 s) would close them under us.
-    const options = { keepAlive: true, timeout: 4_000 };
-    this.agent = secure ? new https.Agent(options) : new http.Agent(options);
+  constructor(introspectionUrl: string, internalToken: string, timeoutMs = 5_000) {
+    this.client = new InternalJsonClient(introspectionUrl, internalToken, timeoutMs);
   }
 
   async resolve(key: string): Promise<ApiKeyPrincipal | null> {
     let body: unknown;
     try {
-      body = JSON.parse(await this.post(JSON.stringify({ key })));
+      body = await this.client.post({ key });
     } catch (error) {
       throw new ApiKeySourceUnavailableError(error);
     }
@@ -55,33 +45,5 @@ export class RemoteApiKeySource implements ApiKeySource {
     if (!answer.data.active) return null;
     const { keyId, organizationId, scopes, serviceId } = answer.data;
     return { kind: 'api_key', keyId, organizationId, scopes, serviceId };
-  }
-
-  /** POSTs a JSON body and resolves with the answer's text; fails on a non-2xx status or after the timeout. */
-  private post(body: string): Promise<string> {
-    const transport = this.url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const request = transport.request(
-        this.url,
-        {
-          method: 'POST',
-          agent: this.agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-          signal: AbortSignal.timeout(this.timeoutMs),
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const status = response.statusCode ?? 0;
-            if (status < 200 || status >= 300) reject(new Error(`HTTP ${status}`));
-            else resolve(Buffer.concat(chunks).toString('utf8'));
-          });
-        },
-      );
-      request.on('error', reject);
-      request.end(body);
-    });
   }
 }

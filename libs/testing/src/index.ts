@@ -1,5 +1,11 @@
 export { eventually } from './eventually.js';
-export { prepareService, startService, type RunningService, type StartOptions } from './service-harness.js';
+export {
+  prepareService,
+  startService,
+  TEST_INTERNAL_API_TOKEN,
+  type RunningService,
+  type StartOptions,
+} from './service-harness.js';
 export { serviceOf, TEST_STACK_VARIABLE, testStack, uniqueSuffix, type TestStack } from './test-stack.js';
 export { consumerCaughtUp, RawProducer, TopicProbe, type ObservedMessage } from './kafka-probe.js';
 export { startServiceProcess, type ServiceProcess } from './service-process.js';

@@ -9,6 +9,12 @@ import { schemaQuery } from './schema-query.js';
 import { type z } from 'zod';
 import { serviceOf, testStack, uniqueSuffix } from './test-stack.js';
 
+/**
+ * The platform-internal credential of every service this test process starts: services started together call
+ * each other with it, as in production.
+ */
+export const TEST_INTERNAL_API_TOKEN = `test-internal-${randomBytes(24).toString('base64url')}`;
+
 export interface RunningService<Config extends ServiceConfig = ServiceConfig> {
   readonly app: NestExpressApplication;
   /** The validated config it runs with (e.g. to run `replayService` against it). */
@@ -68,6 +74,8 @@ export async function prepareService(
     // runs in the same process); for the others nothing listens here and nothing calls it.
     AUTH_JWKS_URL: 'http://127.0.0.1:9/no-identity-in-this-test/jwks.json',
     AUTH_API_KEY_INTROSPECTION_URL: 'http://127.0.0.1:9/no-identity-in-this-test/introspect',
+    AUTH_ACCESS_URL: 'http://127.0.0.1:9/no-identity-in-this-test/access',
+    INTERNAL_API_TOKEN: TEST_INTERNAL_API_TOKEN,
     CONSUMER_RETRY_BACKOFF_MS: '20',
     CONSUMER_RETRY_BACKOFF_MAX_MS: '200',
     ...options.env,

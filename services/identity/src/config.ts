@@ -1,3 +1,4 @@
+import { internalCallConfigShape } from '@onecommons/auth';
 import { encryptionKeyVar, integerVar, urlVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
 import { z } from 'zod';
@@ -7,6 +8,7 @@ import { premiumPricesVar } from './billing/premium-prices.js';
 export const identityConfigSchema = defineServiceConfig({
   AUTH_ISSUER: z.string().min(1).default('https://identity.onecommons.local'),
   AUTH_AUDIENCE: z.string().min(1).default('onecommons'),
+  ...internalCallConfigShape,
   IDENTITY_KEY_ENCRYPTION_KEY: encryptionKeyVar(),
   ACCESS_TOKEN_TTL_SECONDS: integerVar({ min: 60, max: 3_600, default: 900 }),
   REFRESH_TOKEN_TTL_DAYS: integerVar({ min: 1, max: 365, default: 30 }),
@@ -21,6 +23,15 @@ export const identityConfigSchema = defineServiceConfig({
   TOKEN_REFRESH_RATE_LIMIT_PER_MINUTE: integerVar({ min: 1, max: 100_000, default: 300 }),
   /** Account registrations per minute from one client address. */
   REGISTRATION_RATE_LIMIT_PER_MINUTE: integerVar({ min: 1, max: 100_000, default: 20 }),
+  /**
+   * Organizations one account may belong to (founded and joined). Each is a claim in the account's access
+   * tokens: the maximum keeps a token well under the gateway's header buffer (see sessions.int-spec).
+   */
+  ORGANIZATIONS_PER_ACCOUNT_LIMIT: integerVar({ min: 1, max: 50, default: 20 }),
+  /** Invitations one organization may have pending at once. */
+  PENDING_INVITATIONS_PER_ORGANIZATION_LIMIT: integerVar({ min: 1, max: 10_000, default: 50 }),
+  /** Live (not revoked, not expired) API keys one organization may hold. */
+  LIVE_API_KEYS_PER_ORGANIZATION_LIMIT: integerVar({ min: 1, max: 10_000, default: 100 }),
   /** Lets an account make itself the first platform admin; unset, the bootstrap endpoint is off. */
   IDENTITY_ADMIN_BOOTSTRAP_TOKEN: z
     .string()

@@ -15,6 +15,7 @@ import { Accounts1763900001000 } from './migrations/1763900001000-accounts.js';
 import { Sessions1763900002000 } from './migrations/1763900002000-sessions.js';
 import { Organizations1763900003000 } from './migrations/1763900003000-organizations.js';
 import { Billing1763900004000 } from './migrations/1763900004000-billing.js';
+import { TrustBoundaries1763900005000 } from './migrations/1763900005000-trust-boundaries.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { identityRateLimits } from './rate-limits/identity-rate-limits.js';
 import { SessionsModule } from './sessions/sessions.module.js';
@@ -22,7 +23,8 @@ import { SigningKeyStore } from './sessions/signing-key-store.js';
 
 /**
  * Identity verifies its own tokens against its key store, API keys and roles against its own tables;
- * other services fetch the JWKS, ask identity about API keys and go by the token's role claims.
+ * other services fetch the JWKS and ask identity about API keys (and, where money moves, live roles) with
+ * the platform-internal credential.
  */
 const identityAuth = AuthModule.forRoot({
   imports: [SessionsModule, DirectoryModule],
@@ -39,6 +41,7 @@ const identityAuth = AuthModule.forRoot({
     ),
     apiKeys,
     directory,
+    internalToken: config.INTERNAL_API_TOKEN,
   }),
 });
 
@@ -53,6 +56,7 @@ export const identityService = defineService({
     Sessions1763900002000,
     Organizations1763900003000,
     Billing1763900004000,
+    TrustBoundaries1763900005000,
   ],
   features: (config) => [
     RateLimitModule.forRoot(identityRateLimits(config)),
@@ -62,5 +66,5 @@ export const identityService = defineService({
     OrganizationsModule,
     BillingModule,
   ],
-  projections: [],
+  projections: [{ table: 'catalog_services', key: ['service_id'] }],
 });

@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startService, type RunningService } from '@onecommons/testing';
 import { type IdentityConfig } from '../src/config.js';
 import { identityService } from '../src/identity.definition.js';
-import { type Answer, GENEROUS_RATE_LIMITS, IdentityClient } from './identity-client.js';
+import {
+  type Answer,
+  announceService,
+  GENEROUS_RATE_LIMITS,
+  IdentityClient,
+  joinByInvitation,
+} from './identity-client.js';
 
 /**
  * Every endpoint of identity × every kind of caller: who the access policy lets through, who it stops,
@@ -15,7 +21,15 @@ const ACCOUNTS: readonly Actor[] = ['subscriber', 'member', 'owner', 'outsider',
 
 /** Error codes that mean "the access policy refused": anything else means the request got through. */
 const DENIALS: Readonly<Record<number, readonly string[]>> = {
-  401: ['unauthenticated', 'invalid_token', 'access_token_required', 'api_key_required', 'invalid_api_key'],
+  401: [
+    'unauthenticated',
+    'invalid_token',
+    'access_token_required',
+    'api_key_required',
+    'invalid_api_key',
+    'internal_credential_required',
+    'invalid_internal_credential',
+  ],
   403: ['forbidden', 'not_a_member', 'wrong_organization_kind', 'insufficient_scope'],
 };
 
@@ -33,6 +47,8 @@ interface Fixture {
   readonly ownerToken: string;
   readonly adminToken: string;
   readonly apiKey: string;
+  /** A service the organization operates (as catalog announced it), for service-bound keys. */
+  readonly serviceId: string;
   readonly ids: Readonly<Record<Actor, string>>;
 }
 
@@ -40,7 +56,8 @@ interface Row {
   readonly method: string;
   /** The route as Express knows it (with `/api/identity` and `:params`). */
   readonly route: string;
-  readonly allowed: 'everyone' | readonly Actor[];
+  /** `internal`: only the platform's services (internal credential), so every actor here is refused 401. */
+  readonly allowed: 'everyone' | 'internal' | readonly Actor[];
   /** The concrete request; may create what it acts on, so every allowed actor gets its own target. */
   readonly request: (fixture: Fixture, actor: Actor) => Promise<{ path: string; body?: unknown }>;
 }
@@ -56,6 +73,8 @@ beforeAll(async () => {
     env: {
       IDENTITY_ADMIN_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
       ...GENEROUS_RATE_LIMITS,
+      // The owner founds an organization per actor for the leave row.
+      ORGANIZATIONS_PER_ACCOUNT_LIMIT: '50',
       // Payments configured but never reached: the matrix's requests stop at validation or the signature.
       STRIPE_API_BASE: 'http://127.0.0.1:9',
       STRIPE_SECRET_KEY: 'sk_test_authorization_matrix',
@@ -74,19 +93,12 @@ beforeAll(async () => {
   expect(bootstrap.status).toBe(200);
   const organizationId = await client.newOrganization(accounts.owner.token, 'operator');
   await client.newOrganization(accounts.outsider.token, 'operator');
-  const joined = await client.call(
-    'PUT',
-    `/v1/organizations/${organizationId}/members/${accounts.member.id}`,
-    {
-      credential: accounts.owner.token,
-      body: { role: 'member' },
-    },
-  );
-  expect(joined.status).toBe(200);
+  await joinByInvitation(client, accounts.owner.token, organizationId, accounts.member);
+  const serviceId = await announceService(identity, organizationId);
   for (const actor of ACCOUNTS) credentials.set(actor, await client.login(accounts[actor].email));
   const key = await client.call<{ key: string }>('POST', `/v1/organizations/${organizationId}/api-keys`, {
     credential: credentials.get('owner'),
-    body: { name: 'matrix', scopes: ['metering:write'], serviceId: randomUUID() },
+    body: { name: 'matrix', scopes: ['metering:write'], serviceId },
   });
   expect(key.status).toBe(201);
   credentials.set('apiKey', key.body.key);
@@ -96,6 +108,7 @@ beforeAll(async () => {
     ownerToken: credentials.get('owner') as string,
     adminToken: credentials.get('admin') as string,
     apiKey: key.body.key,
+    serviceId,
     ids: {
       ...Object.fromEntries(ACCOUNTS.map((actor) => [actor, accounts[actor].id])),
       anonymous: '',
@@ -112,18 +125,31 @@ const organization = (f: Fixture) => `/v1/organizations/${f.organizationId}`;
 
 async function newMember(f: Fixture): Promise<string> {
   const account = await client.newAccount('target');
-  const joined = await client.call('PUT', `${organization(f)}/members/${account.id}`, {
-    credential: f.ownerToken,
-    body: { role: 'member' },
-  });
-  expect(joined.status).toBe(200);
+  await joinByInvitation(client, f.ownerToken, f.organizationId, account);
   return account.id;
+}
+
+async function newInvitation(f: Fixture): Promise<string> {
+  const invited = await client.call<{ id: string }>('POST', `${organization(f)}/invitations`, {
+    credential: f.ownerToken,
+    body: { accountId: (await client.newAccount('invitee')).id, role: 'member' },
+  });
+  expect(invited.status).toBe(201);
+  return invited.body.id;
+}
+
+/** An organization of the owner that the member joined too, so that leaving it changes nothing else. */
+async function organizationToLeave(f: Fixture): Promise<string> {
+  const organizationId = await client.newOrganization(f.ownerToken, 'developer', 'leavable');
+  const member = { id: f.ids.member, token: credentials.get('member') as string };
+  await joinByInvitation(client, f.ownerToken, organizationId, member);
+  return organizationId;
 }
 
 async function newKey(f: Fixture): Promise<string> {
   const created = await client.call<{ id: string }>('POST', `${organization(f)}/api-keys`, {
     credential: f.ownerToken,
-    body: { name: 'target', scopes: ['metering:write'], serviceId: randomUUID() },
+    body: { name: 'target', scopes: ['metering:write'], serviceId: f.serviceId },
   });
   expect(created.status).toBe(201);
   return created.body.id;
@@ -222,10 +248,55 @@ const ROWS: readonly Row[] = [
     method: 'PUT',
     route: '/api/identity/v1/organizations/:organizationId/members/:accountId',
     allowed: ['owner', 'admin'],
+    // A member's role changes directly (to the role it has: a no-op); new members come by invitation.
+    request: async (f) => ({ path: `${organization(f)}/members/${await newMember(f)}`, body: { role: 'member' } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/organizations/:organizationId/leave',
+    // Members and owners (the last owner is refused 409); an admin who is no member has nothing to leave.
+    allowed: ['member', 'owner'],
+    request: async (f) => ({ path: `/v1/organizations/${await organizationToLeave(f)}/leave` }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/organizations/:organizationId/invitations',
+    allowed: ['owner', 'admin'],
     request: async (f) => ({
-      path: `${organization(f)}/members/${(await client.newAccount('joiner')).id}`,
-      body: { role: 'member' },
+      path: `${organization(f)}/invitations`,
+      body: { accountId: (await client.newAccount('invitee')).id, role: 'member' },
     }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/organizations/:organizationId/invitations',
+    allowed: ['owner', 'admin'],
+    request: (f) => Promise.resolve({ path: `${organization(f)}/invitations` }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/identity/v1/organizations/:organizationId/invitations/:invitationId',
+    allowed: ['owner', 'admin'],
+    request: async (f) => ({ path: `${organization(f)}/invitations/${await newInvitation(f)}` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/invitations',
+    allowed: ACCOUNTS,
+    request: () => Promise.resolve({ path: '/v1/invitations' }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/invitations/:invitationId/accept',
+    // Any account may try; only the invitee finds the invitation (others get 404 invitation_not_found).
+    allowed: ACCOUNTS,
+    request: async (f) => ({ path: `/v1/invitations/${await newInvitation(f)}/accept` }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/invitations/:invitationId/decline',
+    allowed: ACCOUNTS,
+    request: async (f) => ({ path: `/v1/invitations/${await newInvitation(f)}/decline` }),
   },
   {
     method: 'DELETE',
@@ -240,7 +311,7 @@ const ROWS: readonly Row[] = [
     request: (f) =>
       Promise.resolve({
         path: `${organization(f)}/api-keys`,
-        body: { name: 'k', scopes: ['metering:write'], serviceId: randomUUID() },
+        body: { name: 'k', scopes: ['metering:write'], serviceId: f.serviceId },
       }),
   },
   {
@@ -264,9 +335,15 @@ const ROWS: readonly Row[] = [
   {
     method: 'POST',
     route: '/api/identity/v1/internal/api-keys/introspect',
-    allowed: 'everyone',
+    allowed: 'internal',
     request: () =>
       Promise.resolve({ path: '/v1/internal/api-keys/introspect', body: { key: 'ock_nothing' } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/internal/access',
+    allowed: 'internal',
+    request: (f) => Promise.resolve({ path: '/v1/internal/access', body: { accountId: f.ids.owner } }),
   },
   {
     method: 'POST',
@@ -347,7 +424,8 @@ function isDenial(answer: Answer): boolean {
   return (DENIALS[answer.status] ?? []).includes(code);
 }
 
-const isAllowed = (row: Row, actor: Actor) => row.allowed === 'everyone' || row.allowed.includes(actor);
+const isAllowed = (row: Row, actor: Actor) =>
+  row.allowed === 'everyone' || (row.allowed !== 'internal' && row.allowed.includes(actor));
 
 describe('authorization matrix', () => {
   it('covers every route identity serves', () => {
@@ -379,7 +457,9 @@ describe('authorization matrix', () => {
         expect(answer.status).toBeLessThan(500);
       } else {
         const expected =
-          actor === 'anonymous' || (actor === 'apiKey') !== (row.allowed as Actor[]).includes('apiKey')
+          row.allowed === 'internal' ||
+          actor === 'anonymous' ||
+          (actor === 'apiKey') !== (row.allowed as Actor[]).includes('apiKey')
             ? 401
             : 403;
         expect({ actor, status: answer.status, denied: isDenial(answer) }).toEqual({

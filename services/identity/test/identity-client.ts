@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from '@jest/globals';
-import { type RunningService } from '@onecommons/testing';
+import { INTERNAL_TOKEN_HEADER } from '@onecommons/auth';
+import { createEvent, ServiceCreatedV1 } from '@onecommons/contracts';
+import { eventually, RawProducer, type RunningService } from '@onecommons/testing';
 import { type IdentityConfig } from '../src/config.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -66,4 +68,87 @@ export class IdentityClient {
     expect(created.status).toBe(201);
     return created.body.id;
   }
+}
+
+/** An account as the tests hold it: its id and an access token. */
+export interface TestAccount {
+  readonly id: string;
+  readonly token: string;
+}
+
+/** An owner invites the account and the account accepts: the only way in. */
+export async function joinByInvitation(
+  client: IdentityClient,
+  ownerToken: string,
+  organizationId: string,
+  account: TestAccount,
+  role: 'owner' | 'member' = 'member',
+): Promise<void> {
+  const invited = await client.call<{ id: string }>('POST', `/v1/organizations/${organizationId}/invitations`, {
+    credential: ownerToken,
+    body: { accountId: account.id, role },
+  });
+  expect(invited.status).toBe(201);
+  const accepted = await client.call('POST', `/v1/invitations/${invited.body.id}/accept`, {
+    credential: account.token,
+  });
+  expect(accepted.status).toBe(200);
+}
+
+/** Calls one of identity's `/internal/` endpoints as a platform service would (or with another credential). */
+export async function internalCall<Body = Record<string, unknown>>(
+  identity: RunningService<IdentityConfig>,
+  path: string,
+  body: unknown,
+  internalToken: string | undefined = identity.config.INTERNAL_API_TOKEN,
+): Promise<Answer<Body>> {
+  const response = await fetch(`${identity.url}/api/identity${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(internalToken === undefined ? {} : { [INTERNAL_TOKEN_HEADER]: internalToken }),
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Body };
+}
+
+/**
+ * A service catalog announces (ServiceCreatedV1 on catalog.events.v1, as catalog's relay publishes it), once
+ * identity has applied it.
+ */
+export async function announceService(
+  identity: RunningService<IdentityConfig>,
+  operatorId: string,
+  status: 'active' | 'suspended' | 'retired' = 'active',
+): Promise<string> {
+  const serviceId = randomUUID();
+  const event = createEvent(
+    ServiceCreatedV1,
+    {
+      serviceId,
+      operatorId,
+      appId: randomUUID(),
+      projectId: null,
+      type: 'web',
+      domain: `${serviceId}.example.org`,
+      providerBps: null,
+      developerBps: null,
+      status,
+    },
+    { source: '/onecommons/catalog' },
+  );
+  const producer = await RawProducer.connect();
+  try {
+    await producer.send(ServiceCreatedV1.topic, event.subject as string, JSON.stringify(event));
+  } finally {
+    await producer.stop();
+  }
+  await eventually('identity applies the service', async () =>
+    (await identity.query('SELECT 1 FROM catalog_services WHERE service_id = $1', [serviceId])).length > 0
+      ? true
+      : undefined,
+  );
+  return serviceId;
 }

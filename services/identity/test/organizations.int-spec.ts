@@ -5,7 +5,7 @@ import { startService, type RunningService } from '@onecommons/testing';
 import { decodeJwt } from 'jose';
 import { type IdentityConfig } from '../src/config.js';
 import { identityService } from '../src/identity.definition.js';
-import { GENEROUS_RATE_LIMITS, IdentityClient } from './identity-client.js';
+import { announceService, GENEROUS_RATE_LIMITS, IdentityClient, joinByInvitation } from './identity-client.js';
 
 const BOOTSTRAP_TOKEN = `bootstrap-${randomUUID()}-${randomUUID()}`;
 let identity: RunningService<IdentityConfig>;
@@ -84,12 +84,7 @@ describe('organizations', () => {
         body: { role: 'member' },
       }),
     ).toMatchObject({ status: 409, body: { error: { code: 'last_owner' } } });
-    expect(
-      await client.call('PUT', `${members}/${colleague.id}`, {
-        credential: owner.token,
-        body: { role: 'member' },
-      }),
-    ).toMatchObject({ status: 200, body: { accountId: colleague.id, role: 'member' } });
+    await joinByInvitation(client, owner.token, organizationId, colleague);
     const colleagueToken = await client.login(colleague.email);
     expect(
       (await client.call('GET', `/v1/organizations/${organizationId}`, { credential: colleagueToken }))
@@ -123,7 +118,7 @@ describe('organizations', () => {
         credential: owner.token,
         body: { role: 'member' },
       }),
-    ).toMatchObject({ status: 404, body: { error: { code: 'account_not_found', field: 'accountId' } } });
+    ).toMatchObject({ status: 404, body: { error: { code: 'member_not_found', field: 'accountId' } } });
   });
 
   it('pages through organizations with a cursor', async () => {
@@ -200,7 +195,7 @@ describe('API keys', () => {
   async function operatorWithKey() {
     const owner = await client.newAccount('operator');
     const organizationId = await client.newOrganization(owner.token, 'operator');
-    const serviceId = randomUUID();
+    const serviceId = await announceService(identity, organizationId);
     const created = await client.call<{ id: string; key: string; displayPrefix: string }>(
       'POST',
       `/v1/organizations/${organizationId}/api-keys`,
@@ -243,7 +238,10 @@ describe('API keys', () => {
 
   it('stops working at once when revoked, in identity and through introspection by other services', async () => {
     const { organizationId, id, key, owner } = await operatorWithKey();
-    const remote = new RemoteApiKeySource(`${identity.url}/api/identity/v1/internal/api-keys/introspect`);
+    const remote = new RemoteApiKeySource(
+      `${identity.url}/api/identity/v1/internal/api-keys/introspect`,
+      identity.config.INTERNAL_API_TOKEN,
+    );
     expect(await remote.resolve(key)).toMatchObject({
       keyId: id,
       organizationId,
@@ -264,7 +262,7 @@ describe('API keys', () => {
   });
 
   it('refuses a made-up key without a lookup, an expired key, and keys of the wrong kind of organization', async () => {
-    const { key, organizationId, owner } = await operatorWithKey();
+    const { key, organizationId, owner, serviceId } = await operatorWithKey();
     const typo = `${key.slice(0, 10)}${key[10] === 'a' ? 'b' : 'a'}${key.slice(11)}`;
     expect((await client.call('GET', '/v1/api-keys/self', { credential: typo })).status).toBe(401);
 
@@ -276,7 +274,7 @@ describe('API keys', () => {
         body: {
           name: 'short-lived',
           scopes: ['metering:write'],
-          serviceId: randomUUID(),
+          serviceId,
           expiresAt: new Date(Date.now() + 60_000).toISOString(),
         },
       },

@@ -18,7 +18,7 @@ import { ApiExceptionFilter } from '@onecommons/service-kit';
 import { startService, type RunningService } from '@onecommons/testing';
 import { type IdentityConfig } from '../src/config.js';
 import { identityService } from '../src/identity.definition.js';
-import { GENEROUS_RATE_LIMITS, IdentityClient } from './identity-client.js';
+import { announceService, GENEROUS_RATE_LIMITS, IdentityClient } from './identity-client.js';
 
 /**
  * Another service as every service but identity runs libs/auth: tokens checked locally against identity's
@@ -70,6 +70,7 @@ beforeAll(async () => {
     AUTH_AUDIENCE: identity.config.AUTH_AUDIENCE,
     AUTH_JWKS_URL: `${identity.url}/api/identity/v1/.well-known/jwks.json`,
     AUTH_API_KEY_INTROSPECTION_URL: `${identity.url}/api/identity/v1/internal/api-keys/introspect`,
+    INTERNAL_API_TOKEN: identity.config.INTERNAL_API_TOKEN,
   });
   @Module({ imports: [AuthModule.forRoot({ useFactory: () => setup })], controllers: [ProbeController] })
   class OtherServiceModule {}
@@ -125,7 +126,7 @@ describe('another service authenticating with libs/auth', () => {
   it('checks API keys at identity on every request: scope, binding, and revocation at once', async () => {
     const owner = await client.newAccount('remote-keys');
     const organizationId = await client.newOrganization(owner.token, 'operator');
-    const serviceId = randomUUID();
+    const serviceId = await announceService(identity, organizationId);
     const created = await client.call<{ id: string; key: string }>(
       'POST',
       `/v1/organizations/${organizationId}/api-keys`,

@@ -1,4 +1,4 @@
-import { authConfigShape } from '@onecommons/auth';
+import { authConfigShape, liveAccessConfigShape } from '@onecommons/auth';
 import { integerVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
 import { z } from 'zod';
@@ -6,6 +6,8 @@ import { z } from 'zod';
 /** Ledger's environment: the platform's common variables and the treasury's settings. */
 export const ledgerConfigSchema = defineServiceConfig({
   ...authConfigShape,
+  // Money moves here: memberships and roles are asked of identity per request, not read from the token.
+  ...liveAccessConfigShape,
   /**
    * The treasury's one currency (ISO 4217). A payment in another currency is held on a suspense account
    * and mints nothing: the ledger does no FX.

@@ -76,6 +76,8 @@ export function ledgerEnvFile(ledger: RunningService<LedgerConfig>): string {
       `KAFKA_BROKERS=${stack.kafkaBrokers}`,
       `LEDGER_CURRENCY=${ledger.config.LEDGER_CURRENCY}`,
       `AUTH_JWKS_URL=${ledger.config.AUTH_JWKS_URL}`,
+      `AUTH_ACCESS_URL=${ledger.config.AUTH_ACCESS_URL}`,
+      `INTERNAL_API_TOKEN=${ledger.config.INTERNAL_API_TOKEN}`,
     ].join('\n') + '\n',
   );
   return file;

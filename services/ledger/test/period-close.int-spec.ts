@@ -98,7 +98,11 @@ beforeAll(async () => {
     env: { IDENTITY_ADMIN_BOOTSTRAP_TOKEN: bootstrap, REGISTRATION_RATE_LIMIT_PER_MINUTE: '1000' },
   });
   ledger = await startService(ledgerService, {
-    env: { LEDGER_CURRENCY: CUR, AUTH_JWKS_URL: `${identity.url}/api/identity/v1/.well-known/jwks.json` },
+    env: {
+      LEDGER_CURRENCY: CUR,
+      AUTH_JWKS_URL: `${identity.url}/api/identity/v1/.well-known/jwks.json`,
+      AUTH_ACCESS_URL: `${identity.url}/api/identity/v1/internal/access`,
+    },
   });
   producer = await RawProducer.connect();
   const first = await login('admin');

@@ -1,4 +1,4 @@
-import { authConfigShape } from '@onecommons/auth';
+import { authConfigShape, liveAccessConfigShape } from '@onecommons/auth';
 import { encryptionKeyVar, integerVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
 import { z } from 'zod';
@@ -36,6 +36,8 @@ function thresholdsVar() {
 /** Payouts's environment: authentication, rails, thresholds and the worker's timing. */
 export const payoutsConfigSchema = defineServiceConfig({
   ...authConfigShape,
+  // Money moves here: memberships and roles are asked of identity per request, not read from the token.
+  ...liveAccessConfigShape,
   ...railConfigShape,
   /** Seals payout account details (IBANs) at rest (AES-256-GCM). */
   PAYOUTS_ACCOUNT_ENCRYPTION_KEY: encryptionKeyVar(),

@@ -55,6 +55,7 @@ export class PayoutsStack {
       env: {
         AUTH_JWKS_URL: `${identity.url}/api/identity/v1/.well-known/jwks.json`,
         AUTH_API_KEY_INTROSPECTION_URL: `${identity.url}/api/identity/v1/internal/api-keys/introspect`,
+        AUTH_ACCESS_URL: `${identity.url}/api/identity/v1/internal/access`,
         STRIPE_SECRET_KEY: SECRET_KEY,
         STRIPE_API_BASE: stripe.url,
         PAYOUTS_ACCOUNT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { eventually, testStack } from '@onecommons/testing';
+import { eventually, TEST_INTERNAL_API_TOKEN, testStack } from '@onecommons/testing';
 import { Redis } from 'ioredis';
 import { type Account, PayoutsStack } from './payouts-stack.js';
 
@@ -460,6 +460,8 @@ function reconcileReport(period: string) {
       `STRIPE_API_BASE=${stack.stripe.url}`,
       `PAYOUTS_ACCOUNT_ENCRYPTION_KEY=${Buffer.alloc(32, 1).toString('base64')}`,
       'AUTH_JWKS_URL=http://127.0.0.1:9/jwks.json',
+      'AUTH_ACCESS_URL=http://127.0.0.1:9/access',
+      `INTERNAL_API_TOKEN=${TEST_INTERNAL_API_TOKEN}`,
     ].join('\n') + '\n',
   );
   const run = spawnSync(

@@ -190,8 +190,11 @@ function ownEnvironment(profile: Profile, service: ServiceName): Record<string, 
 export function serviceEnvironment(profile: Profile, service: ServiceName): Record<string, string> {
   return {
     ...ownEnvironment(profile, service),
+    // Every service holds it: identity's `/internal/` endpoints answer only callers that present it.
+    INTERNAL_API_TOKEN: profileSecret(profile, 'internal-api-token'),
     AUTH_JWKS_URL: `${serviceUrl(profile, 'identity')}/api/identity/v1/.well-known/jwks.json`,
     AUTH_API_KEY_INTROSPECTION_URL: `${serviceUrl(profile, 'identity')}/api/identity/v1/internal/api-keys/introspect`,
+    AUTH_ACCESS_URL: `${serviceUrl(profile, 'identity')}/api/identity/v1/internal/access`,
     NODE_ENV: profile.name === 'dev' ? 'development' : 'test',
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
     HTTP_PORT: String(profile.servicePorts[service]),

@@ -12,10 +12,11 @@ import { type Request } from 'express';
 import { InvalidTokenError, type Principal } from '../access-token.js';
 import { type AccessTokenVerifier } from '../access-token-verifier.js';
 import { API_KEY_PREFIX, type ApiKeyPrincipal, type ApiKeySource, isWellFormedApiKey } from '../api-key.js';
+import { INTERNAL_TOKEN_HEADER, type InternalCredential } from '../internal-credential.js';
 import { ApiKeySourceUnavailableError } from '../remote-api-key-source.js';
 import { ACCESS_POLICY, type AccessPolicy, type OrganizationRequirement } from './access-policy.js';
 import { type AccessDirectory } from './access-directory.js';
-import { ACCESS_TOKEN_VERIFIER, API_KEY_SOURCE, ACCESS_DIRECTORY } from './tokens.js';
+import { ACCESS_TOKEN_VERIFIER, API_KEY_SOURCE, ACCESS_DIRECTORY, INTERNAL_CREDENTIAL } from './tokens.js';
 
 type AccountRules = Omit<Extract<AccessPolicy, { kind: 'account' }>, 'kind'>;
 
@@ -40,6 +41,7 @@ export class AccessPolicyGuard implements CanActivate {
     @Inject(ACCESS_TOKEN_VERIFIER) private readonly tokens: AccessTokenVerifier,
     @Inject(ACCESS_DIRECTORY) private readonly directory: AccessDirectory,
     @Optional() @Inject(API_KEY_SOURCE) private readonly apiKeys?: ApiKeySource,
+    @Optional() @Inject(INTERNAL_CREDENTIAL) private readonly internal?: InternalCredential,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -51,6 +53,7 @@ export class AccessPolicyGuard implements CanActivate {
       throw new Error(`${context.getClass().name}.${context.getHandler().name} declares no access policy`);
     if (policy.kind === 'public') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (policy.kind === 'internal') return this.authenticateInternalCall(request);
     const credential = bearerCredential(request);
     if (
       policy.kind === 'api_key' ||
@@ -77,6 +80,22 @@ export class AccessPolicyGuard implements CanActivate {
     )
       throw new ApiError(403, 'forbidden', 'An account may act only on itself.');
     if (rules.organization) await this.checkOrganization(request, principal, isAdmin, rules.organization);
+    return true;
+  }
+
+  /** A platform service's call: the internal credential, never an account's or an API key's. */
+  private authenticateInternalCall(request: Request): true {
+    if (!this.internal)
+      throw new Error('an internal policy needs the internal credential (AuthModule.forRoot internalToken)');
+    const presented = request.headers[INTERNAL_TOKEN_HEADER];
+    if (typeof presented !== 'string' || presented === '')
+      throw new ApiError(
+        401,
+        'internal_credential_required',
+        `This endpoint is for the platform's services (${INTERNAL_TOKEN_HEADER}).`,
+      );
+    if (!this.internal.matches(presented))
+      throw new ApiError(401, 'invalid_internal_credential', 'The internal credential is wrong.');
     return true;
   }
 
@@ -146,7 +165,7 @@ export class AccessPolicyGuard implements CanActivate {
 
 /** What an account must satisfy under a policy that lets accounts in. */
 function accountRulesOf(
-  policy: Exclude<AccessPolicy, { kind: 'public' } | { kind: 'api_key' }>,
+  policy: Exclude<AccessPolicy, { kind: 'public' } | { kind: 'api_key' } | { kind: 'internal' }>,
 ): AccountRules {
   if (policy.kind === 'account') return policy;
   if (policy.kind === 'admin_or_api_key') return { platformRole: 'admin' };

@@ -17,7 +17,9 @@ export type AccessPolicy =
   /** An account acting on itself (or an admin), or a service's API key with the scope. */
   | { readonly kind: 'self_or_api_key'; readonly selfParam: string; readonly scope: ApiKeyScope }
   /** A platform admin (access token), or an organization's API key with the scope. */
-  | { readonly kind: 'admin_or_api_key'; readonly scope: ApiKeyScope };
+  | { readonly kind: 'admin_or_api_key'; readonly scope: ApiKeyScope }
+  /** Another platform service, holding the platform-internal credential (no account, no API key). */
+  | { readonly kind: 'internal' };
 
 export interface OrganizationRequirement {
   readonly param: string;

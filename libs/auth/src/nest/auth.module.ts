@@ -1,12 +1,14 @@
 import { DiscoveryModule } from '@nestjs/core';
 import { type DynamicModule, type InjectionToken, Module, type ModuleMetadata } from '@nestjs/common';
 import { AccessTokenVerifier } from '../access-token-verifier.js';
+import { InternalCredential } from '../internal-credential.js';
 import { RemoteApiKeySource } from '../remote-api-key-source.js';
 import { type ApiKeySource } from '../api-key.js';
 import { AccessPolicyAudit } from './access-policy-audit.js';
 import { AccessPolicyGuard } from './access-policy.guard.js';
 import { type AccessDirectory, accessFromClaims } from './access-directory.js';
-import { ACCESS_TOKEN_VERIFIER, API_KEY_SOURCE, ACCESS_DIRECTORY } from './tokens.js';
+import { RemoteAccessDirectory } from './remote-access-directory.js';
+import { ACCESS_TOKEN_VERIFIER, API_KEY_SOURCE, ACCESS_DIRECTORY, INTERNAL_CREDENTIAL } from './tokens.js';
 
 /** How a service authenticates: always access tokens; API keys and fresher membership data if it has them. */
 export interface AuthSetup {
@@ -14,6 +16,8 @@ export interface AuthSetup {
   readonly apiKeys?: ApiKeySource;
   /** Defaults to the memberships carried by the access token. */
   readonly directory?: AccessDirectory;
+  /** The platform-internal credential `@InternalOnly()` endpoints check (`INTERNAL_API_TOKEN`). */
+  readonly internalToken?: string;
 }
 
 export interface AuthModuleOptions {
@@ -49,6 +53,12 @@ export class AuthModule {
           inject: [AUTH_SETUP],
           useFactory: (setup: AuthSetup) => setup.directory ?? accessFromClaims,
         },
+        {
+          provide: INTERNAL_CREDENTIAL,
+          inject: [AUTH_SETUP],
+          useFactory: (setup: AuthSetup) =>
+            setup.internalToken === undefined ? null : new InternalCredential(setup.internalToken),
+        },
         AccessPolicyGuard,
         AccessPolicyAudit,
       ],
@@ -63,17 +73,30 @@ export interface RemoteAuthConfig {
   readonly AUTH_AUDIENCE: string;
   readonly AUTH_JWKS_URL: string;
   readonly AUTH_API_KEY_INTROSPECTION_URL?: string;
+  /** Set (see liveAccessConfigShape): memberships and platform roles are asked of identity per request. */
+  readonly AUTH_ACCESS_URL?: string;
+  readonly INTERNAL_API_TOKEN: string;
 }
 
-/** How every service but identity authenticates: identity's JWKS (cached), API keys by introspection. */
+/**
+ * How every service but identity authenticates: identity's JWKS (cached), API keys by introspection, and
+ * (where money moves) live memberships and roles from identity; each call to identity carries the
+ * platform-internal credential.
+ */
 export function remoteAuthSetup(config: RemoteAuthConfig): AuthSetup {
   return {
     accessTokens: new AccessTokenVerifier(
       { kind: 'remote', jwksUrl: config.AUTH_JWKS_URL },
       { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE },
     ),
+    internalToken: config.INTERNAL_API_TOKEN,
     ...(config.AUTH_API_KEY_INTROSPECTION_URL
-      ? { apiKeys: new RemoteApiKeySource(config.AUTH_API_KEY_INTROSPECTION_URL) }
+      ? {
+          apiKeys: new RemoteApiKeySource(config.AUTH_API_KEY_INTROSPECTION_URL, config.INTERNAL_API_TOKEN),
+        }
+      : {}),
+    ...(config.AUTH_ACCESS_URL
+      ? { directory: new RemoteAccessDirectory(config.AUTH_ACCESS_URL, config.INTERNAL_API_TOKEN) }
       : {}),
   };
 }

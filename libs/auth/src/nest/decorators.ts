@@ -16,6 +16,7 @@ function documentedCredentials(policy: AccessPolicy): (MethodDecorator & ClassDe
   if (policy.kind === 'public') return [];
   if (policy.kind === 'account') return [ApiAccessToken(), ApiErrors(401, 403)];
   if (policy.kind === 'api_key') return [ApiKeyAuth(), ApiErrors(401, 403)];
+  if (policy.kind === 'internal') return [ApiErrors(401)];
   return [ApiAccessToken(), ApiKeyAuth(), ApiErrors(401, 403)];
 }
 
@@ -49,6 +50,9 @@ export const RequireSelfOrApiKey = (param: string, scope: ApiKeyScope) =>
 
 /** A platform admin (access token), or an organization's API key with the scope. */
 export const RequireAdminOrApiKey = (scope: ApiKeyScope) => withPolicy({ kind: 'admin_or_api_key', scope });
+
+/** Only the platform's own services, by the internal credential (`x-onecommons-internal-token`). */
+export const InternalOnly = () => withPolicy({ kind: 'internal' });
 
 /** A valid API key with the scope (or any valid key with `'any'`). */
 export const RequireApiKey = (scope: ApiKeyScope | 'any') => withPolicy({ kind: 'api_key', scope });

@@ -79,6 +79,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const requestId = typeof request.id === 'string' ? request.id : undefined;
     if (response.headersSent) return;
     if (status === 503) response.setHeader('retry-after', '1');
+    if (exception instanceof ApiError && exception.retryAfterSeconds !== undefined)
+      response.setHeader('retry-after', String(exception.retryAfterSeconds));
     response.status(status).json({ error: { ...body, ...(requestId ? { requestId } : {}) } });
   }
 

@@ -3,8 +3,8 @@ import {
   type ApiKeyPrincipal,
   CurrentApiKey,
   CurrentPrincipal,
+  InternalOnly,
   type Principal,
-  Public,
   RequireApiKey,
   RequireOrganization,
 } from '@onecommons/auth';
@@ -67,12 +67,12 @@ export class ApiKeyIntrospectionController {
   }
 
   /**
-   * For the platform's services (the gateway does not route `/internal/`): resolves a presented key.
-   * Holding the key is the only way to learn anything, and keys carry 190 random bits.
+   * For the platform's services (the gateway does not route `/internal/`, and the internal credential is
+   * required): resolves a presented key.
    */
   @Post('internal/api-keys/introspect')
   @HttpCode(200)
-  @Public()
+  @InternalOnly()
   async introspect(
     @Body({ schema: introspectSchema }) body: z.output<typeof introspectSchema>,
   ): Promise<{ active: false } | ({ active: true } & Omit<ApiKeyPrincipal, 'kind'>)> {

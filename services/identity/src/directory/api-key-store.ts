@@ -16,6 +16,8 @@ import { OutboxWriter } from '@onecommons/kafka';
 import { ApiError, decodeCursor, type Page, pageOf, type PageQuery } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type ApiKeyDto, type CreateApiKeyDto, type CreatedApiKeyDto } from '../api-keys/dto.js';
+import { IdentityBounds } from '../bounds/identity-bounds.js';
+import { ServiceOperators } from '../catalog-services/service-operators.js';
 
 const SOURCE = { source: '/onecommons/identity' };
 
@@ -54,6 +56,8 @@ export class ApiKeyStore implements ApiKeySource {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
+    private readonly bounds: IdentityBounds,
+    private readonly serviceOperators: ServiceOperators,
   ) {}
 
   async create(
@@ -74,6 +78,9 @@ export class ApiKeyStore implements ApiKeySource {
           `${refused} keys are for ${SCOPE_HOLDERS[refused].join(' or ')} organizations`,
           'scopes',
         );
+      if (input.serviceId !== undefined)
+        await this.serviceOperators.ensureOperatedBy(manager, input.serviceId, organizationId);
+      await this.bounds.ensureRoomForApiKey(manager, organizationId);
       const [row] = (await manager.query(
         `INSERT INTO api_keys (id, organization_id, name, key_hash, display_prefix, scopes, service_id, created_by,
                                expires_at)

@@ -48,12 +48,16 @@ export class MembershipDirectory implements AccessDirectory {
     return this.platformRolesOfAccount(principal.subject);
   }
 
-  async membershipOf(principal: Principal, organizationId: string): Promise<OrganizationGrant | null> {
+  membershipOf(principal: Principal, organizationId: string): Promise<OrganizationGrant | null> {
+    return this.membershipOfAccount(principal.subject, organizationId);
+  }
+
+  async membershipOfAccount(accountId: string, organizationId: string): Promise<OrganizationGrant | null> {
     if (!UUID_PATTERN.test(organizationId)) return null;
     const [row] = (await this.dataSource.query(
       `SELECT o.id, o.kind, m.role FROM memberships m JOIN organizations o ON o.id = m.organization_id
         WHERE m.account_id = $1 AND m.organization_id = $2`,
-      [principal.subject, organizationId],
+      [accountId, organizationId],
     )) as GrantRow[];
     return row ? toGrant(row) : null;
   }

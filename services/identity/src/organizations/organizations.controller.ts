@@ -53,7 +53,7 @@ export class OrganizationsController {
     return this.organizations.members(organizationId, page);
   }
 
-  /** Adds a member or changes a member's role (by account id: the API never looks accounts up by email). */
+  /** Changes a member's role (by account id). New members come by invitation (…/invitations). */
   @Put(':organizationId/members/:accountId')
   @RequireOrganization({ param: 'organizationId', roles: ['owner'] })
   setMember(
@@ -63,6 +63,17 @@ export class OrganizationsController {
     @Body({ schema: setMemberSchema }) body: SetMemberDto,
   ): Promise<MemberDto> {
     return this.organizations.setMember(principal, organizationId, accountId, body);
+  }
+
+  /** The caller leaves the organization (the last owner cannot). */
+  @Post(':organizationId/leave')
+  @HttpCode(204)
+  @RequireOrganization({ param: 'organizationId', admins: false })
+  async leave(
+    @CurrentPrincipal() principal: Principal,
+    @Param('organizationId', UuidParamPipe) organizationId: string,
+  ): Promise<void> {
+    await this.organizations.leave(principal, organizationId);
   }
 
   @Delete(':organizationId/members/:accountId')

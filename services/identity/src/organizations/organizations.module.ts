@@ -5,19 +5,29 @@ import {
   ApiKeyIntrospectionController,
   OrganizationApiKeysController,
 } from '../api-keys/api-keys.controller.js';
+import { CatalogServicesProjection } from '../catalog-services/catalog-services.projection.js';
 import { DirectoryModule } from '../directory/directory.module.js';
+import { InternalAccessController } from '../internal-access/internal-access.controller.js';
+import {
+  MyInvitationsController,
+  OrganizationInvitationsController,
+} from '../invitations/invitations.controller.js';
+import { InvitationsService } from '../invitations/invitations.service.js';
 import { OrganizationsController } from './organizations.controller.js';
 import { OrganizationsService } from './organizations.service.js';
 
-/** Organizations, their members and API keys, and platform admins. */
+/** Organizations, their members, invitations and API keys, platform admins, and catalog's services. */
 @Module({
   imports: [DirectoryModule],
   controllers: [
     OrganizationsController,
+    OrganizationInvitationsController,
+    MyInvitationsController,
     OrganizationApiKeysController,
     ApiKeyIntrospectionController,
+    InternalAccessController,
     AdminsController,
   ],
-  providers: [OrganizationsService, AdminsService],
+  providers: [OrganizationsService, InvitationsService, AdminsService, CatalogServicesProjection],
 })
 export class OrganizationsModule {}

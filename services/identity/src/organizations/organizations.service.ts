@@ -11,7 +11,17 @@ import { OutboxWriter } from '@onecommons/kafka';
 import { ApiError, decodeCursor, type Page, pageOf, type PageQuery } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isUniqueViolation } from '@onecommons/persistence';
+import { IdentityBounds } from '../bounds/identity-bounds.js';
 import { MembershipDirectory } from '../directory/membership-directory.js';
+import {
+  currentRole,
+  ensureAnotherOwner,
+  lockOrganization,
+  type MemberRow,
+  memberRow,
+  organizationNotFound,
+  toMemberDto,
+} from './memberships.js';
 import {
   type CreateOrganizationDto,
   type MemberDto,
@@ -30,14 +40,6 @@ interface OrganizationRow {
   role: OrganizationRole | null;
 }
 
-interface MemberRow {
-  account_id: string;
-  role: OrganizationRole;
-  granted_by: string | null;
-  granted_at: Date;
-}
-
-const organizationNotFound = () => ApiError.notFound('organization_not_found', 'No such organization.');
 
 @Injectable()
 export class OrganizationsService {
@@ -45,12 +47,14 @@ export class OrganizationsService {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     private readonly directory: MembershipDirectory,
+    private readonly bounds: IdentityBounds,
   ) {}
 
   /** Creates an organization with the caller as its owner. */
   async create(principal: Principal, input: CreateOrganizationDto): Promise<OrganizationDto> {
     try {
       return await this.dataSource.transaction(async (manager) => {
+        await this.bounds.ensureRoomForOrganization(manager, principal.subject);
         const id = uuidV7();
         const [row] = (await manager.query(
           `INSERT INTO organizations (id, name, kind, created_by) VALUES ($1, $2, $3, $4)
@@ -143,7 +147,10 @@ export class OrganizationsService {
     return pageOf(rows, page.limit, toMemberDto);
   }
 
-  /** Adds an account to the organization or changes its role; the last owner cannot be demoted. */
+  /**
+   * Changes a member's role; the last owner cannot be demoted. Nobody is added here: an account joins only
+   * by accepting an invitation (see InvitationsService).
+   */
   async setMember(
     principal: Principal,
     organizationId: string,
@@ -152,20 +159,22 @@ export class OrganizationsService {
   ): Promise<MemberDto> {
     return this.dataSource.transaction(async (manager) => {
       const kind = await lockOrganization(manager, organizationId);
-      const [account] = (await manager.query('SELECT 1 FROM accounts WHERE id = $1', [
-        accountId,
-      ])) as unknown[];
-      if (!account) throw new ApiError(404, 'account_not_found', 'No account has this id.', 'accountId');
       const current = await currentRole(manager, organizationId, accountId);
+      if (!current)
+        throw new ApiError(
+          404,
+          'member_not_found',
+          'The account is not a member: invite it (POST …/invitations); it joins when it accepts.',
+          'accountId',
+        );
       if (current === input.role) return toMemberDto(await memberRow(manager, organizationId, accountId));
       if (current === 'owner') await ensureAnotherOwner(manager, organizationId, accountId);
-      const [row] = (await manager.query(
-        `INSERT INTO memberships (organization_id, account_id, role, granted_by) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (organization_id, account_id)
-           DO UPDATE SET role = EXCLUDED.role, granted_by = EXCLUDED.granted_by, granted_at = now()
-         RETURNING account_id, role, granted_by, granted_at`,
+      const [[row]] = (await manager.query(
+        `UPDATE memberships SET role = $3, granted_by = $4, granted_at = now()
+          WHERE organization_id = $1 AND account_id = $2
+          RETURNING account_id, role, granted_by, granted_at`,
         [organizationId, accountId, input.role, principal.subject],
-      )) as MemberRow[];
+      )) as [MemberRow[], number];
       const member = toMemberDto(row as MemberRow);
       await this.outbox.append(manager, [
         createEvent(
@@ -183,6 +192,11 @@ export class OrganizationsService {
       ]);
       return member;
     });
+  }
+
+  /** A member leaves of their own accord; the last owner cannot (they must hand over first). */
+  async leave(principal: Principal, organizationId: string): Promise<void> {
+    await this.removeMember(principal, organizationId, principal.subject);
   }
 
   async removeMember(principal: Principal, organizationId: string, accountId: string): Promise<void> {
@@ -213,53 +227,6 @@ export class OrganizationsService {
   }
 }
 
-/** Serialises membership changes of one organization, so two owners cannot demote each other at once. */
-async function lockOrganization(manager: EntityManager, organizationId: string): Promise<OrganizationKind> {
-  const [row] = (await manager.query('SELECT kind FROM organizations WHERE id = $1 FOR UPDATE', [
-    organizationId,
-  ])) as { kind: OrganizationKind }[];
-  if (!row) throw organizationNotFound();
-  return row.kind;
-}
-
-async function currentRole(
-  manager: EntityManager,
-  organizationId: string,
-  accountId: string,
-): Promise<OrganizationRole | null> {
-  const [row] = (await manager.query(
-    'SELECT role FROM memberships WHERE organization_id = $1 AND account_id = $2',
-    [organizationId, accountId],
-  )) as { role: OrganizationRole }[];
-  return row?.role ?? null;
-}
-
-async function memberRow(
-  manager: EntityManager,
-  organizationId: string,
-  accountId: string,
-): Promise<MemberRow> {
-  const [row] = (await manager.query(
-    'SELECT account_id, role, granted_by, granted_at FROM memberships WHERE organization_id = $1 AND account_id = $2',
-    [organizationId, accountId],
-  )) as MemberRow[];
-  return row as MemberRow;
-}
-
-async function ensureAnotherOwner(
-  manager: EntityManager,
-  organizationId: string,
-  accountId: string,
-): Promise<void> {
-  const [row] = (await manager.query(
-    `SELECT count(*)::int AS owners FROM memberships
-      WHERE organization_id = $1 AND role = 'owner' AND account_id <> $2`,
-    [organizationId, accountId],
-  )) as { owners: number }[];
-  if (!row || row.owners === 0)
-    throw ApiError.conflict('last_owner', 'An organization must keep at least one owner.', 'accountId');
-}
-
 function toOrganizationDto(row: OrganizationRow): OrganizationDto {
   return {
     id: row.id,
@@ -268,14 +235,5 @@ function toOrganizationDto(row: OrganizationRow): OrganizationDto {
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
     role: row.role,
-  };
-}
-
-function toMemberDto(row: MemberRow): MemberDto {
-  return {
-    accountId: row.account_id,
-    role: row.role,
-    grantedBy: row.granted_by,
-    grantedAt: row.granted_at.toISOString(),
   };
 }

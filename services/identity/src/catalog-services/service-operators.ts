@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '@onecommons/service-kit';
+import { type EntityManager } from 'typeorm';
+
+/** How long a client waits before asking again about a service identity has not heard of yet. */
+const NOT_KNOWN_YET_RETRY_SECONDS = 2;
+
+/**
+ * The one rule for binding a key to a service: the service exists in catalog, is active, and the organization
+ * operates it. A service created a moment ago may not have reached identity yet: that refusal is retryable.
+ */
+@Injectable()
+export class ServiceOperators {
+  async ensureOperatedBy(manager: EntityManager, serviceId: string, organizationId: string): Promise<void> {
+    const [service] = (await manager.query(
+      'SELECT operator_id, status FROM catalog_services WHERE service_id = $1',
+      [serviceId],
+    )) as { operator_id: string; status: string }[];
+    if (!service)
+      throw new ApiError(
+        409,
+        'service_not_known_yet',
+        'Identity does not know this service (yet): a service just created in catalog arrives in seconds; retry.',
+        'serviceId',
+        NOT_KNOWN_YET_RETRY_SECONDS,
+      );
+    if (service.operator_id !== organizationId)
+      throw new ApiError(403, 'service_not_operated', 'This organization does not operate the service.', 'serviceId');
+    if (service.status !== 'active')
+      throw ApiError.conflict('service_not_active', `The service is ${service.status}.`, 'serviceId');
+  }
+}
