@@ -62,7 +62,13 @@ export class AuthModule {
         AccessPolicyGuard,
         AccessPolicyAudit,
       ],
-      exports: [ACCESS_TOKEN_VERIFIER, API_KEY_SOURCE, ACCESS_DIRECTORY, AccessPolicyGuard],
+      exports: [
+        ACCESS_TOKEN_VERIFIER,
+        API_KEY_SOURCE,
+        ACCESS_DIRECTORY,
+        INTERNAL_CREDENTIAL,
+        AccessPolicyGuard,
+      ],
     };
   }
 }
