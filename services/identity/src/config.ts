@@ -25,9 +25,9 @@ export const identityConfigSchema = defineServiceConfig({
   REGISTRATION_RATE_LIMIT_PER_MINUTE: integerVar({ min: 1, max: 100_000, default: 20 }),
   /**
    * Organizations one account may belong to (founded and joined). Each is a claim in the account's access
-   * tokens: the maximum keeps a token well under the gateway's header buffer (see sessions.int-spec).
+   * tokens: the maximum keeps a token under half the gateway's 8 KiB header buffer (see trust-boundaries.int-spec).
    */
-  ORGANIZATIONS_PER_ACCOUNT_LIMIT: integerVar({ min: 1, max: 50, default: 20 }),
+  ORGANIZATIONS_PER_ACCOUNT_LIMIT: integerVar({ min: 1, max: 25, default: 20 }),
   /** Invitations one organization may have pending at once. */
   PENDING_INVITATIONS_PER_ORGANIZATION_LIMIT: integerVar({ min: 1, max: 10_000, default: 50 }),
   /** Live (not revoked, not expired) API keys one organization may hold. */

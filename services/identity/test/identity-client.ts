@@ -100,13 +100,14 @@ export async function internalCall<Body = Record<string, unknown>>(
   identity: RunningService<IdentityConfig>,
   path: string,
   body: unknown,
-  internalToken: string | undefined = identity.config.INTERNAL_API_TOKEN,
+  /** null: no credential at all. */
+  internalToken: string | null = identity.config.INTERNAL_API_TOKEN,
 ): Promise<Answer<Body>> {
   const response = await fetch(`${identity.url}/api/identity${path}`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      ...(internalToken === undefined ? {} : { [INTERNAL_TOKEN_HEADER]: internalToken }),
+      ...(internalToken === null ? {} : { [INTERNAL_TOKEN_HEADER]: internalToken }),
     },
     body: JSON.stringify(body),
   });
