@@ -60,7 +60,7 @@ export {
   RequireSelf,
   RequireSelfOrApiKey,
 } from './nest/decorators.js';
-export { type AccessDirectory, accessFromClaims } from './nest/access-directory.js';
+export { type AccessDirectory, accessFromClaims, currentPrincipal } from './nest/access-directory.js';
 export {
   ACCESS_TOKEN_VERIFIER,
   API_KEY_SOURCE,

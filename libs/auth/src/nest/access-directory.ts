@@ -12,3 +12,20 @@ export const accessFromClaims: AccessDirectory = {
   membershipOf: (principal, organizationId) =>
     Promise.resolve(principal.organizations.find((grant) => grant.id === organizationId) ?? null),
 };
+
+/**
+ * The principal with what the directory says now instead of its token's claims: its platform roles and (when
+ * asked about one) its membership of one organization. For rules written against a Principal that must not
+ * go by a token issued before a revocation, e.g. who may change where a payee's money goes.
+ */
+export async function currentPrincipal(
+  directory: AccessDirectory,
+  principal: Principal,
+  organizationId?: string,
+): Promise<Principal> {
+  const [roles, membership] = await Promise.all([
+    directory.platformRolesOf(principal),
+    organizationId === undefined ? Promise.resolve(null) : directory.membershipOf(principal, organizationId),
+  ]);
+  return { ...principal, roles: [...roles], organizations: membership ? [membership] : [] };
+}

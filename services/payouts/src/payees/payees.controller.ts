@@ -1,10 +1,18 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { Authenticated, CurrentPrincipal, type Principal, RequirePlatformRole } from '@onecommons/auth';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import {
+  ACCESS_DIRECTORY,
+  type AccessDirectory,
+  Authenticated,
+  CurrentPrincipal,
+  currentPrincipal,
+  type Principal,
+  RequirePlatformRole,
+} from '@onecommons/auth';
 import { periodOf, periodSchema } from '@onecommons/contracts';
 import { UuidParamPipe } from '@onecommons/service-kit';
 import { z } from 'zod';
 import { type PayeeStatementDto, PayeeStatements } from '../statements/payee-statements.js';
-import { assertCanManage, assertCanView, parsePayee } from './payee-key.js';
+import { assertCanManage, assertCanView, type Payee, parsePayee } from './payee-key.js';
 import { type HoldDto, type PayeeDto, type PayoutAccountDto, PayeesService } from './payees.service.js';
 
 const minorUnits = z
@@ -61,7 +69,17 @@ export class PayeesController {
   constructor(
     private readonly payees: PayeesService,
     private readonly statements: PayeeStatements,
+    @Inject(ACCESS_DIRECTORY) private readonly access: AccessDirectory,
   ) {}
+
+  /**
+   * Changing where or how a payee is paid goes by identity's memberships now, not the token's claims: an owner
+   * removed a minute ago must not redirect the organization's money with a token issued before.
+   */
+  private async assertCanManageNow(principal: Principal, payee: Payee): Promise<void> {
+    const organizationId = payee.kind === 'member' ? undefined : payee.id;
+    assertCanManage(await currentPrincipal(this.access, principal, organizationId), payee);
+  }
 
   /** Balances, threshold, payout account, holds and when the next payout is expected. */
   @Get(':payee')
@@ -74,26 +92,26 @@ export class PayeesController {
 
   @Put(':payee/preferences')
   @Authenticated()
-  preferences(
+  async preferences(
     @CurrentPrincipal() principal: Principal,
     @Param('payee') raw: string,
     @Body({ schema: preferencesSchema }) body: z.output<typeof preferencesSchema>,
   ): Promise<PayeeDto> {
     const payee = parsePayee(raw);
-    assertCanManage(principal, payee);
+    await this.assertCanManageNow(principal, payee);
     return this.payees.setPreferences(payee, body);
   }
 
   /** Sets where the payee is paid (replacing the previous account). A Stripe account is checked at once. */
   @Put(':payee/payout-account')
   @Authenticated()
-  payoutAccount(
+  async payoutAccount(
     @CurrentPrincipal() principal: Principal,
     @Param('payee') raw: string,
     @Body({ schema: payoutAccountSchema }) body: z.output<typeof payoutAccountSchema>,
   ): Promise<PayoutAccountDto> {
     const payee = parsePayee(raw);
-    assertCanManage(principal, payee);
+    await this.assertCanManageNow(principal, payee);
     return this.payees.setPayoutAccount(payee, body);
   }
 
