@@ -5,7 +5,14 @@ import { testStack } from '@onecommons/testing';
 import fc from 'fast-check';
 import pg from 'pg';
 import { forgedCredentials } from './forged-credentials.js';
-import { call, newOrganization, platformAdmin, serviceEnvironmentValue } from './gateway-client.js';
+import {
+  call,
+  newOperatedService,
+  newOrganization,
+  platformAdmin,
+  requestServiceKey,
+  serviceEnvironmentValue,
+} from './gateway-client.js';
 import {
   type Callers,
   type HostileRequest,
@@ -91,14 +98,12 @@ async function quietSnapshot(): Promise<Record<string, string>> {
 }
 
 async function apiKey(organizationId: string, token: string, scopes: string[], serviceId?: string) {
-  const created = await call<{ id: string; key: string }>(
-    'POST',
-    `/api/identity/v1/organizations/${organizationId}/api-keys`,
-    {
-      credential: token,
-      body: { name: `bad-input ${scopes.join(' ')}`, scopes, ...(serviceId ? { serviceId } : {}) },
-    },
-  );
+  const created = serviceId
+    ? await requestServiceKey(organizationId, token, serviceId, scopes)
+    : await call<{ id: string; key: string }>('POST', `/api/identity/v1/organizations/${organizationId}/api-keys`, {
+        credential: token,
+        body: { name: `bad-input ${scopes.join(' ')}`, scopes },
+      });
   expect(created.status).toBe(201);
   return created.body;
 }
@@ -107,7 +112,7 @@ beforeAll(async () => {
   admin = new pg.Pool({ connectionString: stack.postgresAdminUrl, max: 2 });
   const platform = await platformAdmin();
   const organizationId = await newOrganization(platform, 'operator');
-  const serviceId = randomUUID();
+  const serviceId = await newOperatedService(platform, organizationId);
   const metering = await apiKey(organizationId, platform.token, ['metering:write'], serviceId);
   const webhooks = await apiKey(organizationId, platform.token, ['webhooks:manage']);
   const revoked = await apiKey(organizationId, platform.token, ['metering:write'], serviceId);

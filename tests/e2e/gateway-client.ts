@@ -107,3 +107,55 @@ async function findOrMakeAdmin(): Promise<TestAccount> {
   const hasRole = (decodeJwt(token)['roles'] as string[] | undefined)?.includes('admin');
   return { id: bootstrap.body.accountId, email, token: hasRole ? token : await login(email) };
 }
+
+/**
+ * A service of the operator organization, created through catalog as operators do (with a service type from
+ * the admin and an app of a fresh developer organization).
+ */
+export async function newOperatedService(operator: TestAccount, operatorOrganization: string): Promise<string> {
+  const admin = await platformAdmin();
+  const type = `e2e-${randomUUID().slice(0, 8)}`;
+  const typed = await call('PUT', `/api/catalog/v1/service-types/${type}`, {
+    credential: admin.token,
+    body: { providerBps: 3000, developerBps: 2000 },
+  });
+  expect([200, 201]).toContain(typed.status);
+  const developer = await newAccount('e2e-developer');
+  const developers = await newOrganization(developer, 'developer');
+  const app = await call<{ id: string }>('POST', `/api/catalog/v1/organizations/${developers}/apps`, {
+    credential: developer.token,
+    body: { name: `e2e app ${randomUUID()}`, repositoryUrl: 'https://codeberg.org/e2e/app', license: 'MIT' },
+  });
+  expect(app.status).toBe(201);
+  const service = await call<{ id: string }>(
+    'POST',
+    `/api/catalog/v1/organizations/${operatorOrganization}/services`,
+    {
+      credential: operator.token,
+      body: { appId: app.body.id, type, domain: `e2e-${randomUUID().slice(0, 8)}.example.org` },
+    },
+  );
+  expect(service.status).toBe(201);
+  return service.body.id;
+}
+
+/**
+ * Asks identity for a key bound to a service, waiting out `service_not_known_yet` (identity learns services
+ * from catalog's events a moment after they are created). Answers identity's last answer.
+ */
+export async function requestServiceKey(
+  organizationId: string,
+  token: string,
+  serviceId: string,
+  scopes: readonly string[] = ['metering:write'],
+): Promise<Answer<{ id: string; key: string; error?: { code: string; field?: string } }>> {
+  for (let attempt = 0; ; attempt += 1) {
+    const answer = await call<{ id: string; key: string; error?: { code: string; field?: string } }>(
+      'POST',
+      `/api/identity/v1/organizations/${organizationId}/api-keys`,
+      { credential: token, body: { name: `service ${serviceId}`, scopes, serviceId } },
+    );
+    if (answer.body.error?.code !== 'service_not_known_yet' || attempt >= 60) return answer;
+    await sleep(500);
+  }
+}

@@ -90,7 +90,9 @@ describe('the gateway', () => {
         body: JSON.stringify({ key: 'ock_x' }),
       },
     );
-    expect(await direct.json()).toEqual({ active: false });
+    // Even at identity's own port, only a platform service (with the internal credential) is answered.
+    expect(direct.status).toBe(401);
+    expect(await direct.json()).toMatchObject({ error: { code: 'internal_credential_required' } });
   });
 
   it('rejects a body over the limit with a JSON 413 before it reaches a service', async () => {

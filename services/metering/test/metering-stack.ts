@@ -151,14 +151,18 @@ export async function newService(stack: MeteringStack): Promise<{ serviceId: str
     },
   );
   expect(service.status).toBe(201);
-  const key = await json<{ key: string }>(
-    `${stack.identity.url}/api/identity/v1/organizations/${stack.operatorId}/api-keys`,
-    'POST',
-    {
-      credential: stack.operatorToken,
-      body: { name: 'usage', scopes: ['metering:write'], serviceId: service.body.id },
-    },
-  );
+  // Identity learns the service from catalog's event: until then it answers 409 service_not_known_yet.
+  const key = await eventually('identity issues a key for the new service', async () => {
+    const answer = await json<{ key: string; error?: { code: string } }>(
+      `${stack.identity.url}/api/identity/v1/organizations/${stack.operatorId}/api-keys`,
+      'POST',
+      {
+        credential: stack.operatorToken,
+        body: { name: 'usage', scopes: ['metering:write'], serviceId: service.body.id },
+      },
+    );
+    return answer.body.error?.code === 'service_not_known_yet' ? undefined : answer;
+  });
   expect(key.status).toBe(201);
   await eventually('metering knows the service', async () => {
     const rows = await stack.metering.query('SELECT 1 FROM services WHERE service_id = $1', [

@@ -108,9 +108,22 @@ export async function setUpIngest(options: {
     credential: operator,
     body: { appId: app.id, type, domain: `bench-${randomUUID().slice(0, 8)}.example.org` },
   });
-  const key = await api<{ key: string }>('POST', `${IDENTITY}/organizations/${operatorOrg.id}/api-keys`, {
-    credential: operator,
-    body: { name: 'bench usage', scopes: ['metering:write'], serviceId: service.id },
+  // Identity learns the service from catalog's events: it answers 409 service_not_known_yet until then.
+  let apiKey: string | undefined;
+  await until('identity knows the service', async () => {
+    const answer = await api<{ key?: string; error?: { code: string } }>(
+      'POST',
+      `${IDENTITY}/organizations/${operatorOrg.id}/api-keys`,
+      {
+        credential: operator,
+        body: { name: 'bench usage', scopes: ['metering:write'], serviceId: service.id },
+        statuses: [201, 409],
+      },
+    );
+    if (answer.error && answer.error.code !== 'service_not_known_yet')
+      throw new Error(`identity refused the service's key: ${answer.error.code}`);
+    apiKey = answer.key;
+    return apiKey !== undefined;
   });
   const metering = new pg.Client({ connectionString: options.postgresAdminUrl });
   await metering.connect();
@@ -126,5 +139,5 @@ export async function setUpIngest(options: {
   } finally {
     await metering.end();
   }
-  return { serviceId: service.id, apiKey: key.key };
+  return { serviceId: service.id, apiKey: apiKey as string };
 }

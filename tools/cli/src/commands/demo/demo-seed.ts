@@ -453,15 +453,19 @@ export class DemoSeeder {
       });
       if (self.status === 200 && self.body.serviceId === serviceId) return earlier;
     }
-    const created = await this.api.expect<{ key: string }>(
-      'POST',
-      `${IDENTITY}/organizations/${operator.id}/api-keys`,
-      {
+    // Identity learns a service from catalog's events a moment after it is created: it answers 409
+    // service_not_known_yet (with Retry-After) until then.
+    const path = `${IDENTITY}/organizations/${operator.id}/api-keys`;
+    for (let attempt = 0; ; attempt += 1) {
+      const answer = await this.api.request<{ key: string; error?: { code: string } }>('POST', path, {
         credential: operator.owner.accessToken,
         body: { name: `metering for ${domain}`, scopes: ['metering:write'], serviceId },
-      },
-    );
-    return created.body.key;
+      });
+      if (answer.status === 201) return answer.body.key;
+      if (answer.status !== 409 || answer.body.error?.code !== 'service_not_known_yet' || attempt >= 60)
+        throw new PlatformApiError('POST', path, answer.status, answer.body);
+      await sleep(500);
+    }
   }
 
   private async ensureAgreements(
