@@ -55,7 +55,10 @@ function usage(overrides: Record<string, unknown> = {}, data: Record<string, unk
 const send = (body: unknown, contentType = SINGLE, credential: string = apiKey) =>
   json<Record<string, unknown>>(eventsUrl(), 'POST', { credential, body, contentType });
 
-async function aggregate(subscriber: string, meter?: string): Promise<{ quantity: string; events: string }[]> {
+async function aggregate(
+  subscriber: string,
+  meter?: string,
+): Promise<{ quantity: string; events: string }[]> {
   return stack.metering.query(
     'SELECT quantity::text, events::text FROM usage_aggregates WHERE subscriber_id = $1 AND ($2::text IS NULL OR meter = $2)',
     [subscriber, meter ?? null],

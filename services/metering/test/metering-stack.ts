@@ -201,9 +201,10 @@ export async function newSubscriberIds(stack: MeteringStack, count: number): Pro
 
 async function knownSubscribers(stack: MeteringStack, ids: readonly string[]): Promise<void> {
   await eventually('metering knows the subscribers', async () => {
-    const rows = await stack.metering.query('SELECT 1 FROM subscribers WHERE subscriber_id = ANY($1::uuid[])', [
-      ids,
-    ]);
+    const rows = await stack.metering.query(
+      'SELECT 1 FROM subscribers WHERE subscriber_id = ANY($1::uuid[])',
+      [ids],
+    );
     return rows.length === ids.length ? true : undefined;
   });
 }

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createEvent, periodEnd, periodOf, periodStart, ServiceUpdatedV1, TOPICS } from '@onecommons/contracts';
+import {
+  createEvent,
+  periodEnd,
+  periodOf,
+  periodStart,
+  ServiceUpdatedV1,
+  TOPICS,
+} from '@onecommons/contracts';
 import { eventually, RawProducer } from '@onecommons/testing';
 import {
   defineMeters,
@@ -28,7 +35,7 @@ beforeAll(async () => {
   await defineMeters(stack, { active_seconds: 1, requests: 1 });
   mine = await newService(stack);
   theirs = await newService(stack);
-  subscribers = await newSubscriberIds(stack, 10);
+  subscribers = await newSubscriberIds(stack, 14);
 });
 
 afterAll(async () => {
@@ -73,7 +80,10 @@ const counted = (subscriber: string) =>
 const secondsOf = (period: string) => (periodEnd(period).getTime() - periodStart(period).getTime()) / 1_000;
 
 /** Catalog announces a change of the service (another operator, another status), as a ServiceUpdated would. */
-async function serviceChanged(serviceId: string, change: { operatorId?: string; status?: 'active' | 'suspended' }) {
+async function serviceChanged(
+  serviceId: string,
+  change: { operatorId?: string; status?: 'active' | 'suspended' },
+) {
   const [current] = await stack.metering.query<{ operator_id: string; status: 'active' | 'suspended' }>(
     'SELECT operator_id, status FROM services WHERE service_id = $1',
     [serviceId],
@@ -159,11 +169,20 @@ describe('event identity', () => {
     const real = usage(mine, subscriber, { quantity: 100 });
     // The other service sends first, with the same source and id: it is its own event, counted for it.
     const shadow = { ...real, data: { ...real.data, service: theirs.serviceId, quantity: 7 } };
-    expect(await send(theirs.apiKey, shadow)).toEqual({ status: 202, body: { status: 'accepted', id: real.id } });
+    expect(await send(theirs.apiKey, shadow)).toEqual({
+      status: 202,
+      body: { status: 'accepted', id: real.id },
+    });
     expect(await send(mine.apiKey, real)).toEqual({ status: 202, body: { status: 'accepted', id: real.id } });
     // A real resend is a duplicate for its own service only.
-    expect(await send(mine.apiKey, real)).toEqual({ status: 202, body: { status: 'duplicate', id: real.id } });
-    expect(await send(theirs.apiKey, shadow)).toEqual({ status: 202, body: { status: 'duplicate', id: real.id } });
+    expect(await send(mine.apiKey, real)).toEqual({
+      status: 202,
+      body: { status: 'duplicate', id: real.id },
+    });
+    expect(await send(theirs.apiKey, shadow)).toEqual({
+      status: 202,
+      body: { status: 'duplicate', id: real.id },
+    });
     expect(await counted(subscriber)).toEqual(
       [
         { service_id: mine.serviceId, meter: 'active_seconds', quantity: '100', events: '1' },
@@ -180,7 +199,10 @@ describe('event identity', () => {
       ...usage(theirs, subscriber, { meter: 'requests', quantity: -50 }),
       type: 'onecommons.usage.correction.v1',
     };
-    const forged = { ...correction, data: { ...correction.data, corrects: { source: real.source, id: real.id } } };
+    const forged = {
+      ...correction,
+      data: { ...correction.data, corrects: { source: real.source, id: real.id } },
+    };
     expect(await send(theirs.apiKey, forged)).toMatchObject({
       status: 400,
       body: { error: { code: 'unknown_original', field: 'data.corrects' } },

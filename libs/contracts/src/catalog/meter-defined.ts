@@ -7,7 +7,8 @@ import { weightSchema } from './fields.js';
 export const MeterDefinedV1 = defineEvent({
   type: 'onecommons.catalog.meter.defined.v1',
   topic: TOPICS.catalogEvents.name,
-  description: 'An admin defined or changed a meter and its weight (superseded by v2, which adds unit and bound).',
+  description:
+    'An admin defined or changed a meter and its weight (superseded by v2, which adds unit and bound).',
   schema: z.object({ name: z.string(), weight: weightSchema }),
   subjectOf: (data) => `meter:${data.name}`,
 });
@@ -54,7 +55,12 @@ export const MeterDefinedV2 = defineEvent(
       'An admin defined or changed a meter: its weight in the allocation, its unit, and the bound on one ' +
       "subscriber's usage of one service in a period (per second of the period, or per period). Upcast from " +
       'v1: a `*_seconds` meter counts `second`s bounded by 1 per second, any other `unit`s bounded by 1000 per second.',
-    schema: z.object({ name: z.string(), weight: weightSchema, unit: meterUnitSchema, bound: meterBoundSchema }),
+    schema: z.object({
+      name: z.string(),
+      weight: weightSchema,
+      unit: meterUnitSchema,
+      bound: meterBoundSchema,
+    }),
     subjectOf: (data) => `meter:${data.name}`,
   },
   {

@@ -18,6 +18,8 @@ export class MeterMeasures1764700000200 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE meters DROP COLUMN unit, DROP COLUMN bound_per, DROP COLUMN bound_max`);
+    await queryRunner.query(
+      `ALTER TABLE meters DROP COLUMN unit, DROP COLUMN bound_per, DROP COLUMN bound_max`,
+    );
   }
 }

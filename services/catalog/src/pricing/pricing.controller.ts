@@ -87,7 +87,12 @@ export class PricingController {
         `a meter counted in ${SECONDS_UNIT}s is bounded by the period's seconds: {"per": "second", "max": "1"}`,
         'bound',
       );
-    return this.pricing.defineMeter(name, { weight: body.weight, description: body.description, unit, bound });
+    return this.pricing.defineMeter(name, {
+      weight: body.weight,
+      description: body.description,
+      unit,
+      bound,
+    });
   }
 
   @Get('meters')

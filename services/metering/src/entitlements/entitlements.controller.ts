@@ -24,7 +24,10 @@ export class EntitlementsController {
     @Query({ schema: entitlementQuerySchema }) query: z.output<typeof entitlementQuerySchema>,
   ): Promise<EntitlementsDto> {
     const period = query.period ?? periodOf(new Date());
-    if (caller.kind === 'api_key' && !(await this.entitlements.isUserOfService(subscriber, caller.serviceId, period)))
+    if (
+      caller.kind === 'api_key' &&
+      !(await this.entitlements.isUserOfService(subscriber, caller.serviceId, period))
+    )
       throw ApiError.notFound(
         'not_a_user_of_service',
         "this key's service reported no usage for the subscriber in the period or the one before",

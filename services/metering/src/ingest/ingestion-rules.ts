@@ -11,7 +11,10 @@ import { type DatedUsageEvent, eventKey, UsageRecorder } from './usage-recorder.
 
 export type Outcome =
   | { readonly status: 'accepted' | 'duplicate'; readonly id: string }
-  | ({ readonly status: 'rejected'; readonly id: string | null; readonly retryable: boolean } & Omit<Rejection, 'retryable'>);
+  | ({ readonly status: 'rejected'; readonly id: string | null; readonly retryable: boolean } & Omit<
+      Rejection,
+      'retryable'
+    >);
 
 /** How long a sender should wait before resending an event refused as retryable (projection lag). */
 export const RETRY_AFTER_SECONDS = 5;
@@ -32,7 +35,11 @@ export class UsageIngestion {
   async ingest(key: ApiKeyPrincipal, values: readonly unknown[], now = new Date()): Promise<Outcome[]> {
     const parsed = values.map(parseUsageEvent);
     const subjects = parsed.flatMap((result) =>
-      'event' in result ? [result.event.subscriberId] : 'correction' in result ? [result.correction.subscriberId] : [],
+      'event' in result
+        ? [result.event.subscriberId]
+        : 'correction' in result
+          ? [result.correction.subscriberId]
+          : [],
     );
     const facts = await this.factsReader.read(key.serviceId, subjects);
     const serviceRejection = keyServiceRejection(key, facts.service);
@@ -74,9 +81,7 @@ export class UsageIngestion {
       );
       corrected.set(
         index,
-        typeof result === 'string'
-          ? { status: result, id: correction.id }
-          : rejected(correction.id, result),
+        typeof result === 'string' ? { status: result, id: correction.id } : rejected(correction.id, result),
       );
     }
     const results = outcomes.map((outcome, index): Outcome => {
@@ -165,7 +170,11 @@ function subscriberRejection(facts: IngestFacts, subscriberId: string): Rejectio
  */
 function keyServiceRejection(key: ApiKeyPrincipal, service: ServiceFacts | null): Rejection | null {
   if (key.serviceId === null)
-    return { code: 'service_not_allowed', field: 'data.service', message: 'this API key is bound to no service' };
+    return {
+      code: 'service_not_allowed',
+      field: 'data.service',
+      message: 'this API key is bound to no service',
+    };
   // Catalog's ServiceCreated may not have reached metering yet when a key is made right after the service.
   if (service === null)
     return {

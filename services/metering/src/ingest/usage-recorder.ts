@@ -48,7 +48,9 @@ export class UsageRecorder {
         // Keys are taken in one order (aggregates, events, then outbox locks), so a deadlock is not expected;
         // should Postgres still pick this transaction as a victim, it is simply run again.
         const code =
-          error instanceof BoundRaced ? error.code : (error as { driverError?: { code?: string } }).driverError?.code;
+          error instanceof BoundRaced
+            ? error.code
+            : (error as { driverError?: { code?: string } }).driverError?.code;
         if ((code !== DEADLOCK && code !== 'bound_raced') || attempt >= ATTEMPTS) throw error;
       }
     }
@@ -75,7 +77,10 @@ export class UsageRecorder {
       if (admitted.length === 0) return fates;
       const recorded = await this.insert(manager, admitted);
       const limits = new Map(
-        admitted.map((event) => [groupKey(event.period, event.subscriberId, event.serviceId, event.meter), event.limit]),
+        admitted.map((event) => [
+          groupKey(event.period, event.subscriberId, event.serviceId, event.meter),
+          event.limit,
+        ]),
       );
       for (const [period, subscriberId, serviceId, meter, quantity] of recorded.sums)
         if (BigInt(quantity) > (limits.get(groupKey(period, subscriberId, serviceId, meter)) ?? 0n))

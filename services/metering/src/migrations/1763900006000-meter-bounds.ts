@@ -17,6 +17,8 @@ export class MeterBounds1763900006000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE meters DROP COLUMN unit, DROP COLUMN bound_per, DROP COLUMN bound_max`);
+    await queryRunner.query(
+      `ALTER TABLE meters DROP COLUMN unit, DROP COLUMN bound_per, DROP COLUMN bound_max`,
+    );
   }
 }
