@@ -51,7 +51,7 @@ export class UsageIngestion {
         const { correction } = result;
         const rejection =
           this.commonRejection(key, serviceRejection, facts, correction, now) ??
-          subscriberRejection(facts, correction.subscriberId);
+          lagRejection(serviceRejection, facts, correction.subscriberId);
         if (rejection) return rejected(correction.id, rejection);
         corrections.set(index, correction);
         return null;
@@ -112,7 +112,7 @@ export class UsageIngestion {
       return { code: 'period_closed', field: 'time', message: `the period ${period} is closed for usage` };
     const limit = facts.limitOf(event.meter, period);
     if (event.quantity > limit) return overBound(limit);
-    return subscriberRejection(facts, event.subscriberId);
+    return lagRejection(serviceRejection, facts, event.subscriberId);
   }
 
   /** What every event (usage or correction) must pass: its key's service, operated by the key's organization; a known meter; a sane time. */
@@ -129,7 +129,7 @@ export class UsageIngestion {
         field: 'data.service',
         message: 'this API key reports for another service',
       };
-    if (serviceRejection) return serviceRejection;
+    if (serviceRejection && !serviceRejection.retryable) return serviceRejection;
     if (!facts.hasMeter(meter))
       return { code: 'unknown_meter', field: 'data.meter', message: `no meter "${meter}"` };
     if (time.getTime() > now.getTime() + this.config.METERING_MAX_FUTURE_SECONDS * 1_000)
@@ -150,10 +150,16 @@ const rejected = (id: string | null, rejection: Rejection): Outcome => ({
 });
 
 /**
- * Checked last, so that a sender only retries an event nothing else is wrong with. Metering learns of
- * subscribers from identity's events: one registered a moment ago may not be known yet.
+ * The retryable refusals, checked last so that a sender only retries an event nothing else is wrong with:
+ * metering learns of services and subscribers from catalog's and identity's events, and one made a moment
+ * ago may not be known yet.
  */
-function subscriberRejection(facts: IngestFacts, subscriberId: string): Rejection | null {
+function lagRejection(
+  serviceRejection: Rejection | null,
+  facts: IngestFacts,
+  subscriberId: string,
+): Rejection | null {
+  if (serviceRejection) return serviceRejection;
   if (facts.isSubscriber(subscriberId)) return null;
   return {
     code: 'unknown_subscriber',
