@@ -232,15 +232,16 @@ describe('plausible usage', () => {
     const most = periodSeconds - 100;
     expect((await send(mine.apiKey, usage(mine, subscriber, { quantity: most }))).status).toBe(202);
     const [fits, tooMuch, fitsAfter] = [60, 41, 40].map((quantity) => usage(mine, subscriber, { quantity }));
-    expect(await send(mine.apiKey, [fits, tooMuch, fitsAfter], BATCH)).toMatchObject({
+    expect(await send(mine.apiKey, [fits, tooMuch, fitsAfter, tooMuch], BATCH)).toMatchObject({
       status: 200,
       body: {
         accepted: 2,
-        rejected: 1,
+        rejected: 2,
         results: [
           { status: 'accepted', id: fits?.id },
           { status: 'rejected', id: tooMuch?.id, code: 'implausible_quantity', field: 'data.quantity' },
           { status: 'accepted', id: fitsAfter?.id },
+          { status: 'rejected', id: tooMuch?.id, code: 'implausible_quantity', retryable: false },
         ],
       },
     });

@@ -88,9 +88,13 @@ export class UsageIngestion {
       if (outcome === null) return corrected.get(index) as Outcome;
       if ('status' in outcome) return outcome;
       const identity = eventKey(outcome);
-      const result = firsts.get(identity) === outcome ? recorded.get(identity) : 'duplicate';
-      if (result === 'over_bound') return rejected(outcome.id, overBound(outcome.limit));
-      return { status: result ?? 'duplicate', id: outcome.id };
+      const fate = recorded.get(identity);
+      // A repeat within the request shares its first occurrence's refusal; else it is a duplicate of it.
+      if (fate === 'over_bound') return rejected(outcome.id, overBound(outcome.limit));
+      return {
+        status: firsts.get(identity) === outcome ? (fate ?? 'duplicate') : 'duplicate',
+        id: outcome.id,
+      };
     });
     countOutcomes(results);
     return results;
