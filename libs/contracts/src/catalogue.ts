@@ -3,7 +3,7 @@ import { ProjectCreatedV1 } from './catalog/project-created.js';
 import { ContractVersionPublishedV1 } from './catalog/contract-version-published.js';
 import { ProjectDependenciesSetV1 } from './catalog/project-dependencies-set.js';
 import { ServiceTypeDefinedV1 } from './catalog/service-type-defined.js';
-import { MeterDefinedV1 } from './catalog/meter-defined.js';
+import { MeterDefinedV1, MeterDefinedV2 } from './catalog/meter-defined.js';
 import { ServiceCreatedV1 } from './catalog/service-created.js';
 import { ServiceUpdatedV1 } from './catalog/service-updated.js';
 import { AgreementMadeV1 } from './catalog/agreement-made.js';
@@ -62,6 +62,7 @@ export const ALL_EVENT_CONTRACTS: readonly EventContract<unknown>[] = [
   ProjectDependenciesSetV1,
   ServiceTypeDefinedV1,
   MeterDefinedV1,
+  MeterDefinedV2,
   ServiceCreatedV1,
   ServiceUpdatedV1,
   AgreementMadeV1,

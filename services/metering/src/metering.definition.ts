@@ -7,6 +7,8 @@ import { Subscribers1763900001000 } from './migrations/1763900001000-subscribers
 import { Usage1763900002000 } from './migrations/1763900002000-usage.js';
 import { Quotas1763900003000 } from './migrations/1763900003000-quotas.js';
 import { Corrections1763900004000 } from './migrations/1763900004000-corrections.js';
+import { ServiceEventIdentity1763900005000 } from './migrations/1763900005000-service-event-identity.js';
+import { MeterBounds1763900006000 } from './migrations/1763900006000-meter-bounds.js';
 import { SubscribersModule } from './subscribers/subscribers.module.js';
 
 const meteringAuth = AuthModule.forRoot({
@@ -25,6 +27,8 @@ export const meteringService = defineService({
     Usage1763900002000,
     Quotas1763900003000,
     Corrections1763900004000,
+    ServiceEventIdentity1763900005000,
+    MeterBounds1763900006000,
   ],
   features: () => [meteringAuth, SubscribersModule, MeteringModule],
   projections: [

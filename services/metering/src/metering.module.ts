@@ -4,6 +4,7 @@ import { EntitlementsController } from './entitlements/entitlements.controller.j
 import { Entitlements } from './entitlements/entitlements.service.js';
 import { QuotaWatcher } from './entitlements/quota-watcher.js';
 import { CorrectionRecorder } from './ingest/correction-recorder.js';
+import { IngestFactsReader } from './ingest/ingest-facts.js';
 import { IngestController } from './ingest/ingest.controller.js';
 import { UsageIngestion } from './ingest/ingestion-rules.js';
 import { UsageRecorder } from './ingest/usage-recorder.js';
@@ -14,6 +15,7 @@ import { UsageService } from './usage/usage.service.js';
   controllers: [IngestController, UsageController, EntitlementsController],
   providers: [
     CatalogFactsProjection,
+    IngestFactsReader,
     UsageRecorder,
     CorrectionRecorder,
     UsageIngestion,

@@ -1,17 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { periodOf } from '@onecommons/contracts';
-import { defineMeters, json, type MeteringStack, newService, startMeteringStack } from './metering-stack.js';
+import {
+  defineMeters,
+  json,
+  type MeteringStack,
+  newService,
+  newSubscriberIds,
+  startMeteringStack,
+} from './metering-stack.js';
 
 let stack: MeteringStack;
 let serviceId: string;
 let apiKey: string;
+let subscribers: string[];
 
 beforeAll(async () => {
   stack = await startMeteringStack();
   await defineMeters(stack, { requests: 1 });
   ({ serviceId, apiKey } = await newService(stack));
+  subscribers = await newSubscriberIds(stack, 5);
 });
+
+/** A registered subscriber no other test uses. */
+const freshSubscriber = () => subscribers.pop() as string;
 
 afterAll(async () => {
   await stack.stop();
@@ -70,7 +82,7 @@ const usageOf = async (subscriber: string) =>
 
 describe('usage corrections', () => {
   it('change the current period once, are announced, and name the corrected event', async () => {
-    const subscriber = randomUUID();
+    const subscriber = freshSubscriber();
     const original = await report(subscriber, 100);
     const fix = correct(subscriber, original, -30);
     expect(await send(fix)).toEqual({ status: 202, body: { status: 'accepted', id: fix.id } });
@@ -90,7 +102,7 @@ describe('usage corrections', () => {
   });
 
   it('cannot take an event below zero or a period’s usage negative, and changes nothing when refused', async () => {
-    const subscriber = randomUUID();
+    const subscriber = freshSubscriber();
     const original = await report(subscriber, 10);
     expect((await send(correct(subscriber, original, -6))).status).toBe(202);
     expect(await send(correct(subscriber, original, -5))).toMatchObject({
@@ -100,7 +112,7 @@ describe('usage corrections', () => {
     expect(await usageOf(subscriber)).toBe('4');
 
     // An event of an earlier period, corrected now: it comes off this period's usage, which is smaller.
-    const other = randomUUID();
+    const other = freshSubscriber();
     const lastMonth = new Date();
     lastMonth.setUTCDate(0);
     const earlier = await stack.metering.query(
@@ -128,9 +140,9 @@ describe('usage corrections', () => {
   });
 
   it('must name an accepted event of the same subscriber, service and meter', async () => {
-    const subscriber = randomUUID();
+    const subscriber = freshSubscriber();
     const original = await report(subscriber, 10);
-    expect(await send(correct(randomUUID(), original, -1))).toMatchObject({
+    expect(await send(correct(freshSubscriber(), original, -1))).toMatchObject({
       status: 400,
       body: { error: { code: 'unknown_original', field: 'data.corrects' } },
     });

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@onecommons/testing';
-import { defineMeters, type MeteringStack, newService, startMeteringStack } from './metering-stack.js';
+import {
+  defineMeters,
+  type MeteringStack,
+  newService,
+  newSubscriberIds,
+  startMeteringStack,
+} from './metering-stack.js';
 
 // Metering as its own process, killed with SIGKILL while batches are in flight, then started again.
 
@@ -63,7 +69,7 @@ async function deliver(batch: Batch): Promise<{ accepted: number; duplicate: num
 
 describe('metering killed mid-batch', () => {
   it('counts every acknowledged event exactly once after it restarts', async () => {
-    const subscribers = Array.from({ length: 20 }, () => randomUUID());
+    const subscribers = await newSubscriberIds(stack, 20);
     const batches = Array.from({ length: 30 }, () => batchOf(subscribers, 200));
     let next = 0;
     const senders = Array.from({ length: 4 }, async () => {

@@ -8,6 +8,7 @@ import {
   type MeteringStack,
   newService,
   newSubscriber,
+  newSubscriberIds,
   startMeteringStack,
 } from './metering-stack.js';
 
@@ -66,7 +67,7 @@ const watched = (subscriber: string, events: number) =>
 
 describe('free plan quotas', () => {
   it('announce 80% and 100% of a limit once each, however much more is used', async () => {
-    const subscriber = randomUUID();
+    const [subscriber] = (await newSubscriberIds(stack, 1)) as [string];
     await use(subscriber, 79);
     await watched(subscriber, 1);
     expect(await notices(subscriber)).toEqual([]);

@@ -173,15 +173,42 @@ export async function newService(stack: MeteringStack): Promise<{ serviceId: str
   return { serviceId: service.body.id, apiKey: key.body.key };
 }
 
-/** A fresh subscriber account's id and access token. */
+/** A fresh subscriber account's id and access token, once metering knows the subscriber. */
 export async function newSubscriber(stack: MeteringStack): Promise<{ id: string; token: string }> {
   const email = `subscriber-${randomUUID()}@example.org`;
   const base = `${stack.identity.url}/api/identity/v1`;
   const created = await json<{ id: string }>(`${base}/accounts`, 'POST', {
     body: { email, password: PASSWORD },
   });
+  expect(created.status).toBe(201);
   const session = await json<{ accessToken: string }>(`${base}/sessions`, 'POST', {
     body: { email, password: PASSWORD },
   });
+  await knownSubscribers(stack, [created.body.id]);
   return { id: created.body.id, token: session.body.accessToken };
+}
+
+/** Fresh subscriber accounts (ids only), once metering knows them all: usage is only taken for subscribers. */
+export async function newSubscriberIds(stack: MeteringStack, count: number): Promise<string[]> {
+  const base = `${stack.identity.url}/api/identity/v1`;
+  const ids: string[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const created = await json<{ id: string }>(`${base}/accounts`, 'POST', {
+      body: { email: `subscriber-${randomUUID()}@example.org`, password: PASSWORD },
+    });
+    expect(created.status).toBe(201);
+    ids.push(created.body.id);
+  }
+  await knownSubscribers(stack, ids);
+  return ids;
+}
+
+async function knownSubscribers(stack: MeteringStack, ids: readonly string[]): Promise<void> {
+  await eventually('metering knows the subscribers', async () => {
+    const rows = await stack.metering.query(
+      'SELECT 1 FROM subscribers WHERE subscriber_id = ANY($1::uuid[])',
+      [ids],
+    );
+    return rows.length === ids.length ? true : undefined;
+  });
 }

@@ -11,7 +11,7 @@ import {
 } from './ingest/ingest-report.js';
 import { runIngestLoad, type LoadTally } from './ingest/ingest-load.js';
 import { MeteringOutcome } from './ingest/metering-outcome.js';
-import { setUpIngest } from './ingest/platform-setup.js';
+import { registerSubscribers, setUpIngest } from './ingest/platform-setup.js';
 import { cpuPercentBetween, cpuSnapshot } from './ingest/process-cpu.js';
 import { INGEST_LOAD_SHAPE, UsageBatchGenerator } from './ingest/usage-batches.js';
 import { formatTable } from './text-table.js';
@@ -127,6 +127,8 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     log(`warming up for ${WARM_UP_SECONDS} s`);
     const warmUp = new UsageBatchGenerator(INGEST_LOAD_SHAPE, serviceId, 'warm-up', SEED + 1);
+    const generator = new UsageBatchGenerator(INGEST_LOAD_SHAPE, serviceId, 'run', SEED);
+    await registerSubscribers(stack.postgresAdminUrl, [...warmUp.subscribers, ...generator.subscribers]);
     const warm = await runIngestLoad({
       url,
       apiKey,
@@ -137,7 +139,6 @@ async function main(argv: readonly string[]): Promise<number> {
     await outcome.publishedAll(120_000);
 
     log(`loading for ${seconds} s over ${CONNECTIONS} connections`);
-    const generator = new UsageBatchGenerator(INGEST_LOAD_SHAPE, serviceId, 'run', SEED);
     const outboxRowsBefore = await outcome.outboxRows();
     const stackProcesses = {
       database: new URL(stack.postgresAdminUrl).pathname.slice(1),

@@ -1,7 +1,7 @@
 import { AgreementMadeV1 } from '../catalog/agreement-made.js';
 import { AgreementUpdatedV1 } from '../catalog/agreement-updated.js';
 import { AppRegisteredV1 } from '../catalog/app-registered.js';
-import { MeterDefinedV1 } from '../catalog/meter-defined.js';
+import { MeterDefinedV2 } from '../catalog/meter-defined.js';
 import { ProjectCreatedV1 } from '../catalog/project-created.js';
 import { ProjectDependenciesSetV1 } from '../catalog/project-dependencies-set.js';
 import { ServiceCreatedV1 } from '../catalog/service-created.js';
@@ -68,7 +68,7 @@ export const WEBHOOK_DELIVERABLE_EVENTS: readonly DeliverableEvent[] = [
   deliverable(ProjectCreatedV1, everyone),
   deliverable(ProjectDependenciesSetV1, everyone),
   deliverable(ServiceTypeDefinedV1, everyone),
-  deliverable(MeterDefinedV1, everyone),
+  deliverable(MeterDefinedV2, everyone),
   deliverable(PeriodClosedV1, everyone),
   deliverable(
     DeploymentStatusChangedV1,

@@ -2,6 +2,13 @@ import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { Authenticated, RequirePlatformRole } from '@onecommons/auth';
 import { ApiError } from '@onecommons/service-kit';
 import { type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import {
+  defaultMeterMeasure,
+  isBoundPlausibleForUnit,
+  meterBoundSchema,
+  meterUnitSchema,
+  SECONDS_UNIT,
+} from '@onecommons/contracts';
 import { z } from 'zod';
 import { bpsInputSchema } from '../weights.js';
 import { type MeterDto, PricingService, type ServiceTypeDto } from './pricing.service.js';
@@ -21,6 +28,9 @@ const meterSchema = z.strictObject({
     ])
     .transform(String),
   description: z.string().max(500).default(''),
+  /** Left out: the documented default of `defaultMeterMeasure` (seconds for `*_seconds`, else units). */
+  unit: meterUnitSchema.optional(),
+  bound: z.strictObject(meterBoundSchema.shape).optional(),
 });
 
 /** A name in a path: lower-case, as the database's check constraint requires, else a 400 naming it. */
@@ -68,7 +78,21 @@ export class PricingController {
     @Param('name', meterName) name: string,
     @Body({ schema: meterSchema }) body: z.output<typeof meterSchema>,
   ): Promise<MeterDto> {
-    return this.pricing.defineMeter(name, body.weight, body.description);
+    const measure = defaultMeterMeasure(name);
+    const unit = body.unit ?? measure.unit;
+    const bound = body.bound ?? measure.bound;
+    if (!isBoundPlausibleForUnit(unit, bound))
+      throw ApiError.badRequest(
+        'implausible_bound',
+        `a meter counted in ${SECONDS_UNIT}s is bounded by the period's seconds: {"per": "second", "max": "1"}`,
+        'bound',
+      );
+    return this.pricing.defineMeter(name, {
+      weight: body.weight,
+      description: body.description,
+      unit,
+      bound,
+    });
   }
 
   @Get('meters')

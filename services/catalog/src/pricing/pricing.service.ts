@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createEvent, MeterDefinedV1, ServiceTypeDefinedV1 } from '@onecommons/contracts';
+import { createEvent, type MeterBound, MeterDefinedV2, ServiceTypeDefinedV1 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
 import { DataSource } from 'typeorm';
 import { CATALOG_SOURCE } from '../catalog-events.js';
@@ -15,7 +15,17 @@ export interface MeterDto {
   readonly name: string;
   readonly weight: string;
   readonly description: string;
+  readonly unit: string;
+  /** The most one subscriber's usage of one service may reach in a period: `max` per second of it, or per period. */
+  readonly bound: MeterBound;
   readonly updatedAt: string;
+}
+
+export interface MeterDefinition {
+  readonly weight: string;
+  readonly description: string;
+  readonly unit: string;
+  readonly bound: MeterBound;
 }
 
 /** The platform-wide terms of the allocation: service types' default shares and meters' weights. */
@@ -49,23 +59,25 @@ export class PricingService {
     return rows.map(toServiceTypeDto);
   }
 
-  async defineMeter(name: string, weight: string, description: string): Promise<MeterDto> {
+  async defineMeter(name: string, { weight, description, unit, bound }: MeterDefinition): Promise<MeterDto> {
     return this.dataSource.transaction(async (manager) => {
       const [row] = (await manager.query(
-        `INSERT INTO meters (name, weight, description) VALUES ($1, $2, $3)
+        `INSERT INTO meters (name, weight, description, unit, bound_per, bound_max) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (name) DO UPDATE SET weight = EXCLUDED.weight, description = EXCLUDED.description,
-           updated_at = now()
-         RETURNING name, weight::text AS weight, description, updated_at`,
-        [name, weight, description],
+           unit = EXCLUDED.unit, bound_per = EXCLUDED.bound_per, bound_max = EXCLUDED.bound_max, updated_at = now()
+         RETURNING ${METER_COLUMNS}`,
+        [name, weight, description, unit, bound.per, bound.max],
       )) as MeterRow[];
-      await this.outbox.append(manager, [createEvent(MeterDefinedV1, { name, weight }, CATALOG_SOURCE)]);
+      await this.outbox.append(manager, [
+        createEvent(MeterDefinedV2, { name, weight, unit, bound }, CATALOG_SOURCE),
+      ]);
       return toMeterDto(row as MeterRow);
     });
   }
 
   async meters(): Promise<MeterDto[]> {
     const rows = (await this.dataSource.query(
-      'SELECT name, weight::text AS weight, description, updated_at FROM meters ORDER BY name',
+      `SELECT ${METER_COLUMNS} FROM meters ORDER BY name`,
     )) as MeterRow[];
     return rows.map(toMeterDto);
   }
@@ -78,10 +90,16 @@ interface ServiceTypeRow {
   updated_at: Date;
 }
 
+const METER_COLUMNS =
+  'name, weight::text AS weight, description, unit, bound_per, bound_max::text AS bound_max, updated_at';
+
 interface MeterRow {
   name: string;
   weight: string;
   description: string;
+  unit: string;
+  bound_per: MeterBound['per'];
+  bound_max: string;
   updated_at: Date;
 }
 
@@ -96,5 +114,7 @@ const toMeterDto = (row: MeterRow): MeterDto => ({
   name: row.name,
   weight: row.weight,
   description: row.description,
+  unit: row.unit,
+  bound: { per: row.bound_per, max: row.bound_max },
   updatedAt: row.updated_at.toISOString(),
 });

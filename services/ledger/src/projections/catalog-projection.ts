@@ -5,7 +5,7 @@ import {
   type CloudEvent,
   ContractVersionPublishedV1,
   type DataOf,
-  MeterDefinedV1,
+  MeterDefinedV2,
   ProjectCreatedV1,
   ProjectDependenciesSetV1,
   ServiceCreatedV1,
@@ -19,8 +19,8 @@ type EventOf<Contract> = CloudEvent<DataOf<Contract>>;
 /** The ledger's copy of catalog's facts: meters, service types, services, projects, contracts, agreements. */
 @Injectable()
 export class CatalogProjection {
-  @OnEvent(MeterDefinedV1)
-  async onMeterDefined(event: EventOf<typeof MeterDefinedV1>, { manager }: EventContext): Promise<void> {
+  @OnEvent(MeterDefinedV2)
+  async onMeterDefined(event: EventOf<typeof MeterDefinedV2>, { manager }: EventContext): Promise<void> {
     await manager.query(
       `INSERT INTO meters (name, weight) VALUES ($1, $2)
        ON CONFLICT (name) DO UPDATE SET weight = EXCLUDED.weight`,

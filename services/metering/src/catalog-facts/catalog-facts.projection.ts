@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   type CloudEvent,
   type DataOf,
-  MeterDefinedV1,
+  MeterDefinedV2,
   ServiceCreatedV1,
   ServiceUpdatedV1,
 } from '@onecommons/contracts';
@@ -11,14 +11,16 @@ import { type EventContext, OnEvent } from '@onecommons/kafka';
 /** Metering's copy of catalog's meters and services: what may be metered, and whose service it is. */
 @Injectable()
 export class CatalogFactsProjection {
-  @OnEvent(MeterDefinedV1)
+  @OnEvent(MeterDefinedV2)
   async onMeterDefined(
-    event: CloudEvent<DataOf<typeof MeterDefinedV1>>,
+    event: CloudEvent<DataOf<typeof MeterDefinedV2>>,
     context: EventContext,
   ): Promise<void> {
     await context.manager.query(
-      `INSERT INTO meters (name, weight) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET weight = EXCLUDED.weight`,
-      [event.data.name, event.data.weight],
+      `INSERT INTO meters (name, weight, unit, bound_per, bound_max) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (name) DO UPDATE SET weight = EXCLUDED.weight, unit = EXCLUDED.unit,
+         bound_per = EXCLUDED.bound_per, bound_max = EXCLUDED.bound_max`,
+      [event.data.name, event.data.weight, event.data.unit, event.data.bound.per, event.data.bound.max],
     );
   }
 

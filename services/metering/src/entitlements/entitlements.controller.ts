@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { RequireSelfOrApiKey } from '@onecommons/auth';
-import { periodSchema } from '@onecommons/contracts';
-import { UuidParamPipe } from '@onecommons/service-kit';
+import { type ApiKeyPrincipal, CurrentCaller, type Principal, RequireSelfOrApiKey } from '@onecommons/auth';
+import { periodOf, periodSchema } from '@onecommons/contracts';
+import { ApiError, UuidParamPipe } from '@onecommons/service-kit';
 import { z } from 'zod';
 import { Entitlements, type EntitlementsDto } from './entitlements.service.js';
 
@@ -11,13 +11,27 @@ const entitlementQuerySchema = z.strictObject({ period: periodSchema.optional() 
 export class EntitlementsController {
   constructor(private readonly entitlements: Entitlements) {}
 
-  /** The subscriber's own (or an admin), or a service deciding what to offer them (its metering key). */
+  /**
+   * The subscriber's own (or an admin), or a service deciding what to offer one of its users (its metering
+   * key): a subscriber it reported usage for in the period or the one before. Anyone else's are a 404
+   * `not_a_user_of_service`, the same whether the subscriber exists or not.
+   */
   @Get(':subscriber')
   @RequireSelfOrApiKey('subscriber', 'metering:write')
-  of(
+  async of(
+    @CurrentCaller() caller: Principal | ApiKeyPrincipal,
     @Param('subscriber', UuidParamPipe) subscriber: string,
     @Query({ schema: entitlementQuerySchema }) query: z.output<typeof entitlementQuerySchema>,
   ): Promise<EntitlementsDto> {
-    return this.entitlements.of(subscriber, query.period);
+    const period = query.period ?? periodOf(new Date());
+    if (
+      caller.kind === 'api_key' &&
+      !(await this.entitlements.isUserOfService(subscriber, caller.serviceId, period))
+    )
+      throw ApiError.notFound(
+        'not_a_user_of_service',
+        "this key's service reported no usage for the subscriber in the period or the one before",
+      );
+    return this.entitlements.of(subscriber, period);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { periodOf } from '@onecommons/contracts';
+import { periodOf, periodStart } from '@onecommons/contracts';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type MeteringConfig } from '../config.js';
@@ -50,6 +50,21 @@ export class Entitlements {
         };
       }),
     };
+  }
+
+  /**
+   * Whether the service reported usage for the subscriber in `period` or the one before (so that a service
+   * still knows its users at the start of a month). The key's period, subscriber and service make it one
+   * index lookup.
+   */
+  async isUserOfService(subscriberId: string, serviceId: string | null, period: string): Promise<boolean> {
+    if (serviceId === null) return false;
+    const rows = (await this.dataSource.query(
+      `SELECT 1 FROM usage_aggregates WHERE period = ANY($1::text[]) AND subscriber_id = $2 AND service_id = $3
+        LIMIT 1`,
+      [[period, previousPeriod(period)], subscriberId, serviceId],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   /** Limits crossed (meter, threshold) in the period that have not been announced yet, claimed in `manager`'s transaction. */
@@ -104,3 +119,5 @@ export class Entitlements {
     return new Map(rows.map((row) => [row.meter, BigInt(row.used)]));
   }
 }
+
+const previousPeriod = (period: string): string => periodOf(new Date(periodStart(period).getTime() - 1));

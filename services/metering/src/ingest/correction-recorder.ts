@@ -33,9 +33,14 @@ export class CorrectionRecorder {
     private readonly outbox: OutboxWriter,
   ) {}
 
-  async record(correction: CorrectionEvent, period: string): Promise<'accepted' | 'duplicate' | Rejection> {
+  /** `limit`: the bound of the correction's meter in `period`, which a positive correction cannot take it beyond. */
+  async record(
+    correction: CorrectionEvent,
+    period: string,
+    limit: bigint,
+  ): Promise<'accepted' | 'duplicate' | Rejection> {
     try {
-      return await this.dataSource.transaction((manager) => this.apply(manager, correction, period));
+      return await this.dataSource.transaction((manager) => this.apply(manager, correction, period, limit));
     } catch (error) {
       if (error instanceof CorrectionRefused) return error.rejection;
       throw error;
@@ -46,12 +51,14 @@ export class CorrectionRecorder {
     manager: EntityManager,
     correction: CorrectionEvent,
     period: string,
+    limit: bigint,
   ): Promise<'accepted' | 'duplicate'> {
-    // Locks the original: concurrent corrections of one event are checked against each other.
+    // Locks the original: concurrent corrections of one event are checked against each other. A service
+    // corrects only its own events: another service's (source, id) is not even looked at.
     const [original] = (await manager.query(
       `SELECT subscriber_id, service_id, meter, quantity::text AS quantity, period FROM usage_events
-        WHERE source = $1 AND event_id = $2 FOR UPDATE`,
-      [correction.corrects.source, correction.corrects.id],
+        WHERE service_id = $1 AND source = $2 AND event_id = $3 FOR UPDATE`,
+      [correction.serviceId, correction.corrects.source, correction.corrects.id],
     )) as OriginalRow[];
     if (
       !original ||
@@ -67,7 +74,8 @@ export class CorrectionRecorder {
     const inserted = (await manager.query(
       `INSERT INTO usage_corrections (source, event_id, original_source, original_event_id, subscriber_id, service_id,
                                       meter, delta, period, original_period)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (source, event_id) DO NOTHING RETURNING 1`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (service_id, source, event_id) DO NOTHING
+       RETURNING 1`,
       [
         correction.source,
         correction.id,
@@ -84,8 +92,8 @@ export class CorrectionRecorder {
     if (inserted.length === 0) return 'duplicate';
     const [net] = (await manager.query(
       `SELECT ($3::numeric + coalesce(sum(delta), 0))::text AS net FROM usage_corrections
-        WHERE original_source = $1 AND original_event_id = $2`,
-      [correction.corrects.source, correction.corrects.id, original.quantity],
+        WHERE service_id = $4 AND original_source = $1 AND original_event_id = $2`,
+      [correction.corrects.source, correction.corrects.id, original.quantity, correction.serviceId],
     )) as { net: string }[];
     if (BigInt(net?.net ?? '0') < 0n)
       throw new CorrectionRefused({
@@ -106,6 +114,12 @@ export class CorrectionRecorder {
         code: 'correction_exceeds_current_usage',
         field: 'data.quantity',
         message: `the ${period} usage of this service and meter is smaller than the correction`,
+      });
+    if (BigInt(aggregate?.quantity ?? '0') > limit)
+      throw new CorrectionRefused({
+        code: 'implausible_quantity',
+        field: 'data.quantity',
+        message: `would take the ${period} usage of this service and meter beyond its bound (${limit})`,
       });
     const correctedAt = new Date().toISOString();
     await this.outbox.append(manager, [

@@ -2,14 +2,22 @@ import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { type ApiKeyPrincipal, CurrentApiKey, RequireApiKey } from '@onecommons/auth';
 import { ApiError } from '@onecommons/service-kit';
 import { type Request, type Response } from 'express';
-import { type Outcome, UsageIngestion } from './ingestion-rules.js';
+import { type Outcome, RETRY_AFTER_SECONDS, UsageIngestion } from './ingestion-rules.js';
 
 const SINGLE = 'application/cloudevents+json';
 const BATCH = 'application/cloudevents-batch+json';
 export const MAX_BATCH_EVENTS = 1_000;
 
-/** Status of a refused single event: reporting for another service is forbidden, the rest is bad input. */
-const statusOfRejection = (code: string) => (code === 'service_not_allowed' ? 403 : 400);
+/** Refusals of a key that may not report for the service at all. */
+const FORBIDDEN = new Set(['service_not_allowed', 'service_not_operated', 'service_inactive']);
+
+/**
+ * Status of a refused single event: a retryable refusal (metering has not heard of the subscriber or service
+ * yet) is a 409 with Retry-After, reporting for a service the key may not report for is forbidden, the rest
+ * is bad input.
+ */
+const statusOfRejection = (outcome: { code: string; retryable: boolean }) =>
+  outcome.retryable ? 409 : FORBIDDEN.has(outcome.code) ? 403 : 400;
 
 @Controller('v1/events')
 export class IngestController {
@@ -17,7 +25,8 @@ export class IngestController {
 
   /**
    * CloudEvents in structured mode: one event (202, accepted or duplicate) or a batch of 1–1000 (200, one
-   * result per event, the good ones kept). Authenticated by the service's `metering:write` API key.
+   * result per event, the good ones kept; a rejected one says whether it is `retryable`). Authenticated by the
+   * service's `metering:write` API key; its organization must operate the service.
    */
   @Post()
   @HttpCode(200)
@@ -30,8 +39,10 @@ export class IngestController {
     const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (mediaType === SINGLE) {
       const [outcome] = (await this.ingestion.ingest(key, [request.body])) as [Outcome];
-      if (outcome.status === 'rejected')
-        throw new ApiError(statusOfRejection(outcome.code), outcome.code, outcome.message, outcome.field);
+      if (outcome.status === 'rejected') {
+        if (outcome.retryable) response.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
+        throw new ApiError(statusOfRejection(outcome), outcome.code, outcome.message, outcome.field);
+      }
       response.status(202);
       return outcome;
     }

@@ -2,22 +2,30 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type ApiKeyPrincipal } from '@onecommons/auth';
 import { periodEnd, periodOf } from '@onecommons/contracts';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
-import { DataSource } from 'typeorm';
 import { type MeteringConfig } from '../config.js';
 import { CorrectionRecorder } from './correction-recorder.js';
+import { type IngestFacts, IngestFactsReader, type ServiceFacts } from './ingest-facts.js';
 import { countOutcomes } from './ingest-metrics.js';
 import { type CorrectionEvent, parseUsageEvent, type Rejection, type UsageEvent } from './usage-event.js';
 import { type DatedUsageEvent, eventKey, UsageRecorder } from './usage-recorder.js';
 
 export type Outcome =
   | { readonly status: 'accepted' | 'duplicate'; readonly id: string }
-  | ({ readonly status: 'rejected'; readonly id: string | null } & Rejection);
+  | ({ readonly status: 'rejected'; readonly id: string | null; readonly retryable: boolean } & Omit<
+      Rejection,
+      'retryable'
+    >);
+
+/** How long a sender should wait before resending an event refused as retryable (projection lag). */
+export const RETRY_AFTER_SECONDS = 5;
+
+const RETRY_LATER = { retryable: true } as const;
 
 /** The rules an event must pass before it is counted, then the counting itself. */
 @Injectable()
 export class UsageIngestion {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly factsReader: IngestFactsReader,
     private readonly recorder: UsageRecorder,
     private readonly corrections: CorrectionRecorder,
     @Inject(SERVICE_CONFIG) private readonly config: MeteringConfig,
@@ -25,75 +33,97 @@ export class UsageIngestion {
 
   /** One outcome per input value, in order. Good events are kept even when others in the batch are not. */
   async ingest(key: ApiKeyPrincipal, values: readonly unknown[], now = new Date()): Promise<Outcome[]> {
-    const meters = await this.knownMeters();
+    const parsed = values.map(parseUsageEvent);
+    const subjects = parsed.flatMap((result) =>
+      'event' in result
+        ? [result.event.subscriberId]
+        : 'correction' in result
+          ? [result.correction.subscriberId]
+          : [],
+    );
+    const facts = await this.factsReader.read(key.serviceId, subjects);
+    const serviceRejection = keyServiceRejection(key, facts.service);
     const closings = new PeriodClosings(this.config.METERING_LATE_EVENT_GRACE_MINUTES);
     const corrections = new Map<number, CorrectionEvent>();
-    const outcomes: (Outcome | DatedUsageEvent | null)[] = values.map((value, index) => {
-      const parsed = parseUsageEvent(value);
-      if ('rejection' in parsed) return { status: 'rejected', id: idOf(value), ...parsed.rejection };
-      if ('correction' in parsed) {
-        const { correction } = parsed;
-        const rejection = this.commonRejection(key, meters, correction, now);
-        if (rejection) return { status: 'rejected', id: correction.id, ...rejection };
+    const outcomes: (Outcome | DatedUsageEvent | null)[] = parsed.map((result, index) => {
+      if ('rejection' in result) return rejected(idOf(values[index]), result.rejection);
+      if ('correction' in result) {
+        const { correction } = result;
+        const rejection =
+          this.commonRejection(key, serviceRejection, facts, correction, now) ??
+          lagRejection(serviceRejection, facts, correction.subscriberId);
+        if (rejection) return rejected(correction.id, rejection);
         corrections.set(index, correction);
         return null;
       }
-      const { event } = parsed;
+      const { event } = result;
       const period = periodOf(event.time);
-      const rejection = this.contextualRejection(key, meters, event, period, closings, now);
-      if (rejection) return { status: 'rejected', id: event.id, ...rejection };
-      return { ...event, period };
+      const rejection = this.usageRejection(key, serviceRejection, facts, event, period, closings, now);
+      if (rejection) return rejected(event.id, rejection);
+      return { ...event, period, limit: facts.limitOf(event.meter, period) };
     });
-    // The first occurrence of an (source, id) in the request is the one that counts.
+    // The first occurrence of an event's identity in the request is the one that counts.
     const firsts = new Map<string, DatedUsageEvent>();
     for (const outcome of outcomes)
       if (outcome && !('status' in outcome)) {
-        const key = eventKey(outcome.source, outcome.id);
-        if (!firsts.has(key)) firsts.set(key, outcome);
+        const identity = eventKey(outcome);
+        if (!firsts.has(identity)) firsts.set(identity, outcome);
       }
-    const counted = await this.recorder.record([...firsts.values()]);
+    const recorded = await this.recorder.record([...firsts.values()]);
     // Corrections after the batch's usage, in order: one may correct an event of the same request.
     const corrected = new Map<number, Outcome>();
+    const currentPeriod = periodOf(now);
     for (const [index, correction] of corrections) {
-      const result = await this.corrections.record(correction, periodOf(now));
+      const result = await this.corrections.record(
+        correction,
+        currentPeriod,
+        facts.limitOf(correction.meter, currentPeriod),
+      );
       corrected.set(
         index,
-        typeof result === 'string'
-          ? { status: result, id: correction.id }
-          : { status: 'rejected', id: correction.id, ...result },
+        typeof result === 'string' ? { status: result, id: correction.id } : rejected(correction.id, result),
       );
     }
     const results = outcomes.map((outcome, index): Outcome => {
       if (outcome === null) return corrected.get(index) as Outcome;
       if ('status' in outcome) return outcome;
-      const key = eventKey(outcome.source, outcome.id);
-      const accepted = firsts.get(key) === outcome && counted.has(key);
-      return { status: accepted ? 'accepted' : 'duplicate', id: outcome.id };
+      const identity = eventKey(outcome);
+      const fate = recorded.get(identity);
+      // A repeat within the request shares its first occurrence's refusal; else it is a duplicate of it.
+      if (fate === 'over_bound') return rejected(outcome.id, overBound(outcome.limit));
+      return {
+        status: firsts.get(identity) === outcome ? (fate ?? 'duplicate') : 'duplicate',
+        id: outcome.id,
+      };
     });
     countOutcomes(results);
     return results;
   }
 
-  /** Usage must pass the common rules and still be in an open period. */
-  private contextualRejection(
+  /** Usage must pass the common rules, still be in an open period, and be plausible on its own. */
+  private usageRejection(
     key: ApiKeyPrincipal,
-    meters: ReadonlySet<string>,
+    serviceRejection: Rejection | null,
+    facts: IngestFacts,
     event: UsageEvent,
     period: string,
     closings: PeriodClosings,
     now: Date,
   ): Rejection | null {
-    const common = this.commonRejection(key, meters, event, now);
+    const common = this.commonRejection(key, serviceRejection, facts, event, now);
     if (common) return common;
     if (now.getTime() >= closings.closesAt(period))
       return { code: 'period_closed', field: 'time', message: `the period ${period} is closed for usage` };
-    return null;
+    const limit = facts.limitOf(event.meter, period);
+    if (event.quantity > limit) return overBound(limit);
+    return lagRejection(serviceRejection, facts, event.subscriberId);
   }
 
-  /** What every event (usage or correction) must pass: its key's service, a known meter, a sane time. */
+  /** What every event (usage or correction) must pass: its key's service, operated by the key's organization; a known meter; a sane time. */
   private commonRejection(
     key: ApiKeyPrincipal,
-    meters: ReadonlySet<string>,
+    serviceRejection: Rejection | null,
+    facts: IngestFacts,
     { serviceId, meter, time }: Pick<UsageEvent, 'serviceId' | 'meter' | 'time'>,
     now: Date,
   ): Rejection | null {
@@ -103,7 +133,8 @@ export class UsageIngestion {
         field: 'data.service',
         message: 'this API key reports for another service',
       };
-    if (!meters.has(meter))
+    if (serviceRejection && !serviceRejection.retryable) return serviceRejection;
+    if (!facts.hasMeter(meter))
       return { code: 'unknown_meter', field: 'data.meter', message: `no meter "${meter}"` };
     if (time.getTime() > now.getTime() + this.config.METERING_MAX_FUTURE_SECONDS * 1_000)
       return {
@@ -113,11 +144,72 @@ export class UsageIngestion {
       };
     return null;
   }
+}
 
-  private async knownMeters(): Promise<Set<string>> {
-    const rows = (await this.dataSource.query('SELECT name FROM meters')) as { name: string }[];
-    return new Set(rows.map((row) => row.name));
-  }
+const rejected = (id: string | null, rejection: Rejection): Outcome => ({
+  status: 'rejected',
+  id,
+  ...rejection,
+  retryable: rejection.retryable ?? false,
+});
+
+/**
+ * The retryable refusals, checked last so that a sender only retries an event nothing else is wrong with:
+ * metering learns of services and subscribers from catalog's and identity's events, and one made a moment
+ * ago may not be known yet.
+ */
+function lagRejection(
+  serviceRejection: Rejection | null,
+  facts: IngestFacts,
+  subscriberId: string,
+): Rejection | null {
+  if (serviceRejection) return serviceRejection;
+  if (facts.isSubscriber(subscriberId)) return null;
+  return {
+    code: 'unknown_subscriber',
+    field: 'subject',
+    message: 'is not a registered subscriber (yet): send again later if the account was just created',
+    ...RETRY_LATER,
+  };
+}
+
+/**
+ * Whether the key's service may report at all: catalog must have announced it, it must be active, and its
+ * operator must be the key's organization (identity checks this when issuing a key; metering again, so that a
+ * key outliving a change of operator, or issued wrongly, moves nobody's money).
+ */
+function keyServiceRejection(key: ApiKeyPrincipal, service: ServiceFacts | null): Rejection | null {
+  if (key.serviceId === null)
+    return {
+      code: 'service_not_allowed',
+      field: 'data.service',
+      message: 'this API key is bound to no service',
+    };
+  // Catalog's ServiceCreated may not have reached metering yet when a key is made right after the service.
+  if (service === null)
+    return {
+      code: 'unknown_service',
+      field: 'data.service',
+      message: 'metering has not heard of this service (yet): send again later if it was just created',
+      ...RETRY_LATER,
+    };
+  if (service.operatorId !== key.organizationId)
+    return {
+      code: 'service_not_operated',
+      field: 'data.service',
+      message: "this API key's organization does not operate the service",
+    };
+  if (service.status !== 'active')
+    return { code: 'service_inactive', field: 'data.service', message: `the service is ${service.status}` };
+  return null;
+}
+
+function overBound(limit: bigint): Rejection {
+  return {
+    code: 'implausible_quantity',
+    field: 'data.quantity',
+    message: `would take this subscriber's usage of the service on this meter beyond its bound for the period (${limit})`,
+  };
 }
 
 /** When each period stops taking late usage, worked out once per period a batch touches. */

@@ -17,11 +17,15 @@ export interface UsageEvent {
   readonly time: Date;
 }
 
-/** Why an event is refused: a stable code and the failing field (dotted path inside the event). */
+/**
+ * Why an event is refused: a stable code and the failing field (dotted path inside the event). A retryable
+ * refusal may pass when sent again later unchanged (metering has not yet heard of something that exists).
+ */
 export interface Rejection {
   readonly code: string;
   readonly field: string;
   readonly message: string;
+  readonly retryable?: true;
 }
 
 /**

@@ -1,21 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import { createEvent, UsageRecordedV1 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { type UsageEvent } from './usage-event.js';
 
 export interface DatedUsageEvent extends UsageEvent {
   readonly period: string;
+  /** The most this subscriber's usage of the service may reach on the meter in the period (its bound). */
+  readonly limit: bigint;
 }
 
+/** What became of one event: counted, already counted before, or refused as beyond its meter's bound. */
+export type RecordedAs = 'accepted' | 'duplicate' | 'over_bound';
+
 const DEADLOCK = '40P01';
-const ATTEMPTS = 3;
+const ATTEMPTS = 5;
+
+/** Another transaction created an aggregate this one also created and pushed it past its bound: run again. */
+class BoundRaced extends Error {
+  readonly code = 'bound_raced';
+}
 
 /**
- * Counts usage exactly once. In one transaction: the events go into `usage_events`, whose primary key
- * (source, id) drops any already counted; only the rows actually inserted are added to the aggregates and
+ * Counts usage exactly once, within each meter's bound. In one transaction: the aggregates the events add to
+ * are locked and read with the events already counted; each new event is admitted, in order, while its
+ * aggregate stays within the bound; the admitted events go into `usage_events`, whose primary key (service,
+ * source, id) drops any counted meanwhile; only the rows actually inserted are added to the aggregates and
  * announced through the outbox. A retry of the same request therefore changes nothing, and a crash before
- * the commit leaves nothing behind (never "claim the id, then write").
+ * the commit leaves nothing behind (never "claim the id, then write"). An aggregate that did not exist when
+ * read cannot be locked: should a concurrent transaction create it first, the sum read back exceeds the
+ * bound and the whole transaction runs again, now with the row locked.
  */
 @Injectable()
 export class UsageRecorder {
@@ -24,81 +38,178 @@ export class UsageRecorder {
     private readonly outbox: OutboxWriter,
   ) {}
 
-  /** Records the events (distinct (source, id) within the call); returns the keys newly counted. */
-  async record(events: readonly DatedUsageEvent[]): Promise<Set<string>> {
-    if (events.length === 0) return new Set();
+  /** Records the events (distinct identities within the call); returns each one's fate by `eventKey`. */
+  async record(events: readonly DatedUsageEvent[]): Promise<Map<string, RecordedAs>> {
+    if (events.length === 0) return new Map();
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.recordOnce(events);
       } catch (error) {
-        // Keys are taken in one order (events, then aggregates, then outbox locks), so a deadlock is not
-        // expected; should Postgres still pick this transaction as a victim, it is simply run again.
-        const code = (error as { driverError?: { code?: string } }).driverError?.code;
-        if (code !== DEADLOCK || attempt >= ATTEMPTS) throw error;
+        // Keys are taken in one order (aggregates, events, then outbox locks), so a deadlock is not expected;
+        // should Postgres still pick this transaction as a victim, it is simply run again.
+        const code =
+          error instanceof BoundRaced
+            ? error.code
+            : (error as { driverError?: { code?: string } }).driverError?.code;
+        if ((code !== DEADLOCK && code !== 'bound_raced') || attempt >= ATTEMPTS) throw error;
       }
     }
   }
 
-  private async recordOnce(events: readonly DatedUsageEvent[]): Promise<Set<string>> {
+  private async recordOnce(events: readonly DatedUsageEvent[]): Promise<Map<string, RecordedAs>> {
     return this.dataSource.transaction(async (manager) => {
-      // One statement, one row back: the per-(period, subscriber, service, meter) deltas this transaction
-      // added, and the positions of the events already counted before. Returning every inserted row instead
-      // made metering parse each event a second time; the groups are what the announcements need.
-      const [recorded] = (await manager.query(
-        `WITH incoming AS (
-           SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::bigint[], $7::text[],
-                                $8::timestamptz[]) WITH ORDINALITY
-             AS t(source, event_id, subscriber_id, service_id, meter, quantity, period, event_time, position)
-         ), inserted AS (
-           INSERT INTO usage_events (source, event_id, subscriber_id, service_id, meter, quantity, period, event_time)
-           SELECT source, event_id, subscriber_id, service_id, meter, quantity, period, event_time FROM incoming
-            ORDER BY source, event_id
-           ON CONFLICT (source, event_id) DO NOTHING
-           RETURNING source, event_id, subscriber_id, service_id, meter, quantity, period
-         ), deltas AS (
-           SELECT period, subscriber_id, service_id, meter, sum(quantity) AS quantity, count(*) AS events
-             FROM inserted GROUP BY period, subscriber_id, service_id, meter
-         ), summed AS (
-           INSERT INTO usage_aggregates (period, subscriber_id, service_id, meter, quantity, events)
-           SELECT period, subscriber_id, service_id, meter, quantity, events FROM deltas
-            ORDER BY period, subscriber_id, service_id, meter
-           ON CONFLICT (period, subscriber_id, service_id, meter) DO UPDATE
-             SET quantity = usage_aggregates.quantity + EXCLUDED.quantity,
-                 events = usage_aggregates.events + EXCLUDED.events
-         )
-         SELECT
-           (SELECT coalesce(json_agg(json_build_array(period, subscriber_id, service_id, meter, quantity::text, events)),
-                            '[]'::json) FROM deltas) AS deltas,
-           (SELECT coalesce(json_agg(position), '[]'::json) FROM incoming
-             WHERE NOT EXISTS (SELECT 1 FROM inserted
-                                WHERE inserted.source = incoming.source AND inserted.event_id = incoming.event_id))
-             AS skipped`,
-        [
-          events.map((event) => event.source),
-          events.map((event) => event.id),
-          events.map((event) => event.subscriberId),
-          events.map((event) => event.serviceId),
-          events.map((event) => event.meter),
-          events.map((event) => event.quantity.toString()),
-          events.map((event) => event.period),
-          events.map((event) => event.time.toISOString()),
-        ],
-      )) as [{ deltas: UsageDelta[]; skipped: number[] }];
+      const fates = new Map<string, RecordedAs>();
+      const { countedBefore, aggregates } = await this.lockAggregates(manager, events);
+      const running = new Map(aggregates);
+      const admitted: DatedUsageEvent[] = [];
+      for (const [index, event] of events.entries()) {
+        const identity = eventKey(event);
+        const group = groupKey(event.period, event.subscriberId, event.serviceId, event.meter);
+        const after = (running.get(group) ?? 0n) + event.quantity;
+        if (countedBefore.has(index + 1)) fates.set(identity, 'duplicate');
+        else if (after > event.limit) fates.set(identity, 'over_bound');
+        else {
+          running.set(group, after);
+          admitted.push(event);
+          fates.set(identity, 'accepted');
+        }
+      }
+      if (admitted.length === 0) return fates;
+      const recorded = await this.insert(manager, admitted);
+      const limits = new Map(
+        admitted.map((event) => [
+          groupKey(event.period, event.subscriberId, event.serviceId, event.meter),
+          event.limit,
+        ]),
+      );
+      for (const [period, subscriberId, serviceId, meter, quantity] of recorded.sums)
+        if (BigInt(quantity) > (limits.get(groupKey(period, subscriberId, serviceId, meter)) ?? 0n))
+          throw new BoundRaced('an aggregate created concurrently went beyond its bound');
       await this.outbox.append(manager, announcementsOf(recorded.deltas));
       const skipped = new Set(recorded.skipped);
-      const counted = new Set<string>();
-      events.forEach((event, index) => {
-        if (!skipped.has(index + 1)) counted.add(eventKey(event.source, event.id));
+      admitted.forEach((event, index) => {
+        if (skipped.has(index + 1)) fates.set(eventKey(event), 'duplicate');
       });
-      return counted;
+      return fates;
     });
   }
+
+  /**
+   * One statement: the positions of the events counted before, and the aggregates they add to, locked (in key
+   * order, like every writer) so that concurrent requests for one subscriber, service and meter are checked
+   * against each other's usage.
+   */
+  private async lockAggregates(
+    manager: EntityManager,
+    events: readonly DatedUsageEvent[],
+  ): Promise<{ countedBefore: Set<number>; aggregates: Map<string, bigint> }> {
+    const [row] = (await manager.query(
+      `WITH incoming AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY AS t(service_id, source, event_id, position)
+       ), groups AS (
+         SELECT DISTINCT * FROM unnest($4::text[], $5::uuid[], $1::uuid[], $6::text[])
+           AS g(period, subscriber_id, service_id, meter)
+       ), locked AS (
+         SELECT a.period, a.subscriber_id, a.service_id, a.meter, a.quantity FROM usage_aggregates a
+           JOIN groups g USING (period, subscriber_id, service_id, meter)
+          ORDER BY a.period, a.subscriber_id, a.service_id, a.meter
+            FOR UPDATE OF a
+       )
+       SELECT
+         (SELECT coalesce(json_agg(position), '[]'::json) FROM incoming i
+           WHERE EXISTS (SELECT 1 FROM usage_events e
+                          WHERE e.service_id = i.service_id AND e.source = i.source AND e.event_id = i.event_id))
+           AS counted,
+         (SELECT coalesce(json_agg(json_build_array(period, subscriber_id, service_id, meter, quantity::text)),
+                          '[]'::json) FROM locked) AS aggregates`,
+      [
+        events.map((event) => event.serviceId),
+        events.map((event) => event.source),
+        events.map((event) => event.id),
+        events.map((event) => event.period),
+        events.map((event) => event.subscriberId),
+        events.map((event) => event.meter),
+      ],
+    )) as [{ counted: number[]; aggregates: [string, string, string, string, string][] }];
+    return {
+      countedBefore: new Set(row.counted),
+      aggregates: new Map(
+        row.aggregates.map(([period, subscriberId, serviceId, meter, quantity]) => [
+          groupKey(period, subscriberId, serviceId, meter),
+          BigInt(quantity),
+        ]),
+      ),
+    };
+  }
+
+  private async insert(manager: EntityManager, events: readonly DatedUsageEvent[]): Promise<Recorded> {
+    // One statement, one row back: the per-(period, subscriber, service, meter) deltas this transaction
+    // added, the sums they reached, and the positions of the events counted meanwhile. Returning every
+    // inserted row instead made metering parse each event a second time; the groups are what it needs.
+    const [recorded] = (await manager.query(
+      `WITH incoming AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::bigint[], $7::text[],
+                              $8::timestamptz[]) WITH ORDINALITY
+           AS t(source, event_id, subscriber_id, service_id, meter, quantity, period, event_time, position)
+       ), inserted AS (
+         INSERT INTO usage_events (source, event_id, subscriber_id, service_id, meter, quantity, period, event_time)
+         SELECT source, event_id, subscriber_id, service_id, meter, quantity, period, event_time FROM incoming
+          ORDER BY service_id, source, event_id
+         ON CONFLICT (service_id, source, event_id) DO NOTHING
+         RETURNING source, event_id, subscriber_id, service_id, meter, quantity, period
+       ), deltas AS (
+         SELECT period, subscriber_id, service_id, meter, sum(quantity) AS quantity, count(*) AS events
+           FROM inserted GROUP BY period, subscriber_id, service_id, meter
+       ), summed AS (
+         INSERT INTO usage_aggregates (period, subscriber_id, service_id, meter, quantity, events)
+         SELECT period, subscriber_id, service_id, meter, quantity, events FROM deltas
+          ORDER BY period, subscriber_id, service_id, meter
+         ON CONFLICT (period, subscriber_id, service_id, meter) DO UPDATE
+           SET quantity = usage_aggregates.quantity + EXCLUDED.quantity,
+               events = usage_aggregates.events + EXCLUDED.events
+         RETURNING period, subscriber_id, service_id, meter, quantity
+       )
+       SELECT
+         (SELECT coalesce(json_agg(json_build_array(period, subscriber_id, service_id, meter, quantity::text, events)),
+                          '[]'::json) FROM deltas) AS deltas,
+         (SELECT coalesce(json_agg(json_build_array(period, subscriber_id, service_id, meter, quantity::text)),
+                          '[]'::json) FROM summed) AS sums,
+         (SELECT coalesce(json_agg(position), '[]'::json) FROM incoming
+           WHERE NOT EXISTS (SELECT 1 FROM inserted
+                              WHERE inserted.service_id = incoming.service_id AND inserted.source = incoming.source
+                                AND inserted.event_id = incoming.event_id))
+           AS skipped`,
+      [
+        events.map((event) => event.source),
+        events.map((event) => event.id),
+        events.map((event) => event.subscriberId),
+        events.map((event) => event.serviceId),
+        events.map((event) => event.meter),
+        events.map((event) => event.quantity.toString()),
+        events.map((event) => event.period),
+        events.map((event) => event.time.toISOString()),
+      ],
+    )) as [Recorded];
+    return recorded;
+  }
 }
+
+interface Recorded {
+  readonly deltas: UsageDelta[];
+  /** [period, subscriber, service, meter, quantity]: each aggregate's sum after this transaction's events. */
+  readonly sums: [string, string, string, string, string][];
+  readonly skipped: number[];
+}
+
+const groupKey = (period: string, subscriberId: string, serviceId: string, meter: string) =>
+  `${period}/${subscriberId}/${serviceId}/${meter}`;
 
 /** What one transaction added to one aggregate: [period, subscriber, service, meter, quantity, events]. */
 type UsageDelta = [string, string, string, string, string, number];
 
-export const eventKey = (source: string, id: string) => `${source.length}:${source}${id}`;
+/** An event's identity: its service's, then its CloudEvents (source, id) within that service. */
+export const eventKey = ({ serviceId, source, id }: Pick<UsageEvent, 'serviceId' | 'source' | 'id'>) =>
+  `${serviceId}/${source.length}:${source}${id}`;
 
 /** One UsageRecorded per (subscriber, period): the deltas this transaction added to its aggregates. */
 function announcementsOf(deltas: readonly UsageDelta[]) {

@@ -141,3 +141,25 @@ export async function setUpIngest(options: {
   }
   return { serviceId: service.id, apiKey: apiKey as string };
 }
+
+/**
+ * Makes the load's subscribers known to metering. Registering 20,000 accounts through identity would take
+ * longer than the load (a password hash each), and identity is not what this bench measures: metering's
+ * subscribers projection gets the rows identity's SubscriberRegistered events would give it.
+ */
+export async function registerSubscribers(
+  postgresAdminUrl: string,
+  subscribers: readonly string[],
+): Promise<void> {
+  const metering = new pg.Client({ connectionString: postgresAdminUrl });
+  await metering.connect();
+  try {
+    await metering.query(
+      `INSERT INTO metering.subscribers (subscriber_id, plan, registered_at)
+       SELECT id, 'free', now() FROM unnest($1::uuid[]) AS t(id) ON CONFLICT (subscriber_id) DO NOTHING`,
+      [subscribers],
+    );
+  } finally {
+    await metering.end();
+  }
+}

@@ -60,7 +60,8 @@ export function seededUuid(random: SeededRandom): string {
  */
 export class UsageBatchGenerator {
   private readonly random: SeededRandom;
-  private readonly subscribers: readonly string[];
+  /** The pool the batches' subjects are drawn from (metering takes usage only for registered subscribers). */
+  readonly subscribers: readonly string[];
   private readonly recent: BenchUsageEvent[] = [];
   private recentNext = 0;
   private sequence = 0;

@@ -11,10 +11,30 @@ export const SERVICE_TYPES = [
   { name: 'storage', providerBps: 5000, developerBps: 1500 },
 ] as const;
 
+/** Each meter's unit and the bound on one subscriber's use of one service in a month (per second of it). */
 export const METERS = [
-  { name: 'active_seconds', weight: '1', description: 'Seconds a subscriber actively used the service' },
-  { name: 'requests', weight: '1', description: 'Requests served on the subscriber’s behalf' },
-  { name: 'storage_mb_hours', weight: '2', description: 'Megabyte-hours of the subscriber’s stored data' },
+  {
+    name: 'active_seconds',
+    weight: '1',
+    description: 'Seconds a subscriber actively used the service',
+    unit: 'second',
+    bound: { per: 'second', max: '1' },
+  },
+  {
+    name: 'requests',
+    weight: '1',
+    description: 'Requests served on the subscriber’s behalf',
+    unit: 'request',
+    bound: { per: 'second', max: '100' },
+  },
+  {
+    name: 'storage_mb_hours',
+    weight: '2',
+    description: 'Megabyte-hours of the subscriber’s stored data',
+    unit: 'megabyte_hour',
+    // At most 100 GB stored the whole month: 100,000 MB × 1 h per 3,600 s.
+    bound: { per: 'second', max: '28' },
+  },
 ] as const;
 
 export const PROVIDERS = [1, 2, 3].map((index) => ({

@@ -228,18 +228,23 @@ export class DemoSeeder {
         body: { providerBps: type.providerBps, developerBps: type.developerBps },
       });
     }
-    const meters = await this.api.expect<Listing<{ name: string; weight: string }>>(
-      'GET',
-      `${CATALOG}/meters`,
-      {
-        credential: adminToken,
-      },
-    );
+    const meters = await this.api.expect<
+      Listing<{ name: string; weight: string; unit: string; bound: { per: string; max: string } }>
+    >('GET', `${CATALOG}/meters`, {
+      credential: adminToken,
+    });
     for (const meter of METERS) {
-      if (meters.body.items.find((item) => item.name === meter.name)?.weight === meter.weight) continue;
+      const current = meters.body.items.find((item) => item.name === meter.name);
+      if (
+        current?.weight === meter.weight &&
+        current.unit === meter.unit &&
+        current.bound.per === meter.bound.per &&
+        current.bound.max === meter.bound.max
+      )
+        continue;
       await this.api.expect('PUT', `${CATALOG}/meters/${meter.name}`, {
         credential: adminToken,
-        body: { weight: meter.weight, description: meter.description },
+        body: { weight: meter.weight, description: meter.description, unit: meter.unit, bound: meter.bound },
       });
     }
   }

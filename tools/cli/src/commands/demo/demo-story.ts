@@ -138,22 +138,38 @@ export async function runDemoStory(
   };
 }
 
+interface BatchResult {
+  readonly status: 'accepted' | 'duplicate' | 'rejected';
+  readonly retryable?: boolean;
+}
+
+/** How often a batch's retryable refusals are sent again (metering may not know a fresh seed's accounts yet). */
+const RETRYABLE_ATTEMPTS = 30;
+
 async function sendBatch(api: PlatformApi, apiKey: string, events: readonly UsageEventBody[]) {
-  const answer = await api.request<{
-    accepted: number;
-    duplicate: number;
-    rejected: number;
-    results: unknown[];
-  }>('POST', '/api/metering/v1/events', {
-    credential: apiKey,
-    body: events,
-    contentType: 'application/cloudevents-batch+json',
-  });
-  if (answer.status !== 200)
-    throw new CliError(`metering refused a usage batch: ${answer.status} ${JSON.stringify(answer.body)}`);
-  if (answer.body.rejected > 0)
-    throw new CliError(
-      `metering rejected ${answer.body.rejected} demo events: ${JSON.stringify(answer.body.results)}`,
-    );
-  return answer.body;
+  const total = { accepted: 0, duplicate: 0 };
+  let pending = events;
+  for (let attempt = 1; pending.length > 0; attempt += 1) {
+    const answer = await api.request<{
+      accepted: number;
+      duplicate: number;
+      rejected: number;
+      results: BatchResult[];
+    }>('POST', '/api/metering/v1/events', {
+      credential: apiKey,
+      body: pending,
+      contentType: 'application/cloudevents-batch+json',
+    });
+    if (answer.status !== 200)
+      throw new CliError(`metering refused a usage batch: ${answer.status} ${JSON.stringify(answer.body)}`);
+    total.accepted += answer.body.accepted;
+    total.duplicate += answer.body.duplicate;
+    const refused = answer.body.results.filter((result) => result.status === 'rejected');
+    if (refused.some((result) => !result.retryable) || (refused.length > 0 && attempt >= RETRYABLE_ATTEMPTS))
+      throw new CliError(`metering rejected ${refused.length} demo events: ${JSON.stringify(refused)}`);
+    // Retryable refusals (a subscriber or service metering has not heard of yet): send those again shortly.
+    pending = pending.filter((_, index) => answer.body.results[index]?.status === 'rejected');
+    if (pending.length > 0) await sleep(1_000);
+  }
+  return total;
 }
