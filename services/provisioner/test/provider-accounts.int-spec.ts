@@ -93,7 +93,7 @@ describe('provider accounts', () => {
     // Allowed addresses are compared as parsed origins (scheme, host, port) and paths, never as prefixes.
     const allowed = new URL(stack.hetzner.url);
     for (const spelling of [
-      `${allowed.protocol}//${allowed.host}.evil.example/v1`,
+      `${allowed.protocol}//${allowed.hostname}.evil.example:${allowed.port}/v1`,
       `${allowed.protocol}//${allowed.host}@evil.example/v1`,
       `${allowed.protocol}//user:pw@${allowed.host}/v1`,
       `${allowed.protocol}//${allowed.hostname}:${Number(allowed.port) + 1}/v1`,
