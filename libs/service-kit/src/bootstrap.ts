@@ -5,7 +5,11 @@ import { ConfigError, loadConfig } from '@onecommons/config';
 import { EventConsumerServer } from '@onecommons/kafka';
 import { migrateServiceSchema, migrationConfigShape } from '@onecommons/persistence';
 import { shutdownProcessTelemetry } from '@onecommons/telemetry';
-import express, { type Express } from 'express';
+import express, {
+  type Express,
+  type Request as ExpressRequest,
+  type Response as ExpressResponse,
+} from 'express';
 import { Logger } from 'nestjs-pino';
 import { z } from 'zod';
 import { ShutdownState } from './health/shutdown-state.js';
@@ -47,15 +51,27 @@ export function strictExpressApp(): Express {
   return app;
 }
 
+/**
+ * Last in line: a path outside the service's prefix (routes being case-sensitive, `/api/Identity/…` is one)
+ * is a 404 in the platform's error shape too, not Express's HTML page.
+ */
+function answerNotFound(request: ExpressRequest & { id?: unknown }, response: ExpressResponse): void {
+  const requestId = typeof request.id === 'string' ? request.id : undefined;
+  response.status(404).json({
+    error: { code: 'not_found', message: 'No API at this path.', requestId },
+  });
+}
+
 /** Builds the HTTP + Kafka hybrid app of a service, ready to listen. Used by `serve` and by tests. */
 export async function createServiceApp<Config extends ServiceConfig>(
   definition: ServiceDefinition<Config>,
   config: Config,
 ): Promise<NestExpressApplication> {
   collectProcessMetrics(definition.service);
+  const expressApp = strictExpressApp();
   const app = await NestFactory.create<NestExpressApplication>(
     rootModuleOf(definition, config),
-    new ExpressAdapter(strictExpressApp()),
+    new ExpressAdapter(expressApp),
     {
       bufferLogs: true,
       bodyParser: false,
@@ -75,6 +91,7 @@ export async function createServiceApp<Config extends ServiceConfig>(
   serveApiDocs(app, definition.service);
   app.connectMicroservice({ strategy: app.get(EventConsumerServer) }, { inheritAppConfig: true });
   await app.init();
+  expressApp.use(answerNotFound);
   await app.startAllMicroservices();
   return app;
 }
