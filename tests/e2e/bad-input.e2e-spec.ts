@@ -32,6 +32,7 @@ import {
   STACK_TRACE,
   stackSecrets,
 } from './stack-witness.js';
+import { suiteFetch } from './suite-address.js';
 
 /**
  * Issue #12: generated malformed and hostile requests against every public endpoint, read from the
@@ -227,11 +228,10 @@ async function send(request: HostileRequest): Promise<Answer> {
     lastSent = Math.max(Date.now(), lastSent + MIN_INTERVAL_MS);
     await sleep(lastSent - Date.now());
     sent += 1;
-    const response = await fetch(`${stack.gatewayUrl}${request.target}`, {
+    const response = await suiteFetch(`${stack.gatewayUrl}${request.target}`, {
       method: request.method,
       headers: request.headers,
       body: request.body,
-      redirect: 'manual',
     });
     const text = await response.text();
     // The gateway's 429 (Retry-After: 1) is the suite's pace, not the answer; a service's own limit is one.

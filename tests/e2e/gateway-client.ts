@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from '@jest/globals';
 import { testStack } from '@onecommons/testing';
 import { decodeJwt } from 'jose';
+import { suiteFetch } from './suite-address.js';
 
 const stack = testStack();
 export const PASSWORD = 'correct horse battery staple';
@@ -23,8 +24,8 @@ export function serviceEnvironmentValue(service: string, name: string): string {
 }
 
 /**
- * A request through the gateway. Like a well-behaved client it waits out the gateway's per-address 429
- * (Retry-After) and tries again: every test shares 127.0.0.1, and the seed spends much of its budget.
+ * A request through the gateway, from the suite's own loopback address (suite-address.ts). Like a
+ * well-behaved client it waits out the gateway's per-address 429 (Retry-After: 1) and tries again.
  */
 export async function call<Body = Record<string, unknown>>(
   method: string,
@@ -32,7 +33,7 @@ export async function call<Body = Record<string, unknown>>(
   options: { credential?: string; body?: unknown } = {},
 ): Promise<Answer<Body>> {
   for (let attempt = 1; ; attempt += 1) {
-    const response = await fetch(`${stack.gatewayUrl}${pathname}`, {
+    const response = await suiteFetch(`${stack.gatewayUrl}${pathname}`, {
       method,
       headers: {
         ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),

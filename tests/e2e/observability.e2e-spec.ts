@@ -9,6 +9,7 @@ import { eventually, RawProducer, testStack } from '@onecommons/testing';
 import { repoRoot, seedDemo } from './commons-cli.js';
 import { call, newAccount, newOrganization, PASSWORD, platformAdmin } from './gateway-client.js';
 import { PrometheusServer, prometheusConfig, promtool, type QueryResult } from './prometheus-server.js';
+import { suiteFetch } from './suite-address.js';
 
 // Prometheus (Debian's package) scrapes every running service while the test drives traffic through the
 // gateway; then every alert rule in deploy/prometheus/rules and every dashboard query in
@@ -132,7 +133,7 @@ async function driveTraffic(): Promise<void> {
     data: { service: service.id, meter, quantity: 3 },
   });
   const send = async (events: readonly unknown[]) => {
-    const response = await fetch(`${stack.gatewayUrl}/api/metering/v1/events`, {
+    const response = await suiteFetch(`${stack.gatewayUrl}/api/metering/v1/events`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${service.apiKey}`,

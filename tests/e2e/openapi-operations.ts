@@ -1,3 +1,5 @@
+import { suiteFetch } from './suite-address.js';
+
 /** A JSON Schema (draft 2020-12) as the services' OpenAPI 3.1 documents write them. */
 export interface JsonSchema {
   readonly type?: string | readonly string[];
@@ -63,7 +65,7 @@ interface OpenApiDocument {
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url);
+  const response = await suiteFetch(url);
   if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}`);
   return (await response.json()) as T;
 }

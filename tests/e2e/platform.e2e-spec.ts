@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { eventually, testStack } from '@onecommons/testing';
 import pg from 'pg';
+import { freshLoopbackAddress, suiteFetch } from './suite-address.js';
 
 // The platform as `./dev` runs it: every service as its own process, reached through the nginx gateway.
 
@@ -22,8 +23,8 @@ interface ErrorBody {
   };
 }
 
-async function send(path: string, init: RequestInit = {}) {
-  const response = await fetch(`${gateway}${path}`, init);
+async function send(path: string, init: Parameters<typeof suiteFetch>[1] = {}) {
+  const response = await suiteFetch(`${gateway}${path}`, init);
   const text = await response.text();
   return { response, text, body: text ? (JSON.parse(text) as unknown) : undefined };
 }
@@ -178,7 +179,7 @@ describe('API documentation through the gateway', () => {
       };
       expect(version).toBe('3.1.0');
       expect(Object.keys(paths).every((path) => path.startsWith(`/api/${service}/`))).toBe(true);
-      const page = await fetch(`${gateway}${docs}`);
+      const page = await suiteFetch(`${gateway}${docs}`);
       expect({ service, status: page.status }).toEqual({ service, status: 200 });
       expect(await page.text()).toContain('swagger-ui');
     }
@@ -192,17 +193,22 @@ describe('API documentation through the gateway', () => {
 });
 
 describe('login through the gateway', () => {
-  it('is limited per client address as the gateway forwards it, with the service’s 429', async () => {
-    // A client address of its own (forwarded by the gateway after the one the test claims), so this test
-    // does not spend the budget other tests log in with.
-    const headers = { 'x-forwarded-for': '203.0.113.77' };
+  it('is limited per client address as the gateway sees it, with the service’s 429', async () => {
+    // A client address of its own, so this test does not spend the budget other tests log in with. The
+    // X-Forwarded-For it claims changes every time and counts for nothing: the gateway overwrites it.
+    const localAddress = freshLoopbackAddress('login');
     const email = `limited-${randomUUID()}@example.org`;
-    const attempt = () =>
-      postJson('/api/identity/v1/sessions', { email, password: 'not the password' }, headers);
+    const attempt = (index: number, address = localAddress) =>
+      send('/api/identity/v1/sessions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${index}` },
+        body: JSON.stringify({ email, password: 'not the password' }),
+        localAddress: address,
+      });
     const statuses = [];
-    for (let index = 0; index < 10; index++) statuses.push((await attempt()).response.status);
+    for (let index = 0; index < 10; index++) statuses.push((await attempt(index)).response.status);
     expect(statuses).toEqual(Array.from({ length: 10 }, () => 401));
-    const limited = await attempt();
+    const limited = await attempt(10);
     expect(limited.response.status).toBe(429);
     expect(Number(limited.response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     const { error } = limited.body as ErrorBody;
@@ -210,11 +216,7 @@ describe('login through the gateway', () => {
     expect(error.message).not.toBe('Too many requests; retry later.'); // identity's answer, not nginx's
     expect(limited.response.headers.get('x-request-id')).toBe(error.requestId);
     // Another client trying the same account is not refused.
-    const other = await postJson(
-      '/api/identity/v1/sessions',
-      { email, password: 'not the password' },
-      { 'x-forwarded-for': '203.0.113.78' },
-    );
+    const other = await attempt(11, freshLoopbackAddress('login-other'));
     expect(other.response.status).toBe(401);
   });
 });
@@ -222,8 +224,12 @@ describe('login through the gateway', () => {
 // Last: it spends this client's rate budget.
 describe('the gateway under a burst', () => {
   it('answers the excess with JSON 429s and a Retry-After', async () => {
+    // From an address of its own: the burst spends only that client's budget.
+    const localAddress = freshLoopbackAddress('burst');
     const responses = await Promise.all(
-      Array.from({ length: 400 }, () => fetch(`${gateway}/api/identity/no-such-endpoint`)),
+      Array.from({ length: 400 }, () =>
+        suiteFetch(`${gateway}/api/identity/no-such-endpoint`, { localAddress }),
+      ),
     );
     const limited = responses.filter((response) => response.status === 429);
     expect(limited.length).toBeGreaterThan(0);

@@ -5,13 +5,14 @@ import { TOPICS } from '@onecommons/contracts';
 import { consumerCaughtUp, eventually, testStack } from '@onecommons/testing';
 import pg from 'pg';
 import { runCommons } from './commons-cli.js';
+import { suiteFetch } from './suite-address.js';
 
 // `commons replay` against the running platform: metering's live projection, rebuilt from Kafka.
 
 const stack = testStack();
 describe('commons replay', () => {
   it('rebuilds metering from the topics and reports identical digests', async () => {
-    const registered = await fetch(`${stack.gatewayUrl}/api/identity/v1/accounts`, {
+    const registered = await suiteFetch(`${stack.gatewayUrl}/api/identity/v1/accounts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({

@@ -1,10 +1,15 @@
 import { type INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, loadConfig } from '@onecommons/config';
 import { EventConsumerServer } from '@onecommons/kafka';
 import { migrateServiceSchema, migrationConfigShape } from '@onecommons/persistence';
 import { shutdownProcessTelemetry } from '@onecommons/telemetry';
+import express, {
+  type Express,
+  type Request as ExpressRequest,
+  type Response as ExpressResponse,
+} from 'express';
 import { Logger } from 'nestjs-pino';
 import { z } from 'zod';
 import { ShutdownState } from './health/shutdown-state.js';
@@ -34,17 +39,45 @@ export function loadConfigOrExit<Config>(service: string, schema: z.ZodType<Conf
   }
 }
 
+/**
+ * The Express app under Nest. Routes are case-sensitive and strict (`/V1/` and a trailing slash are 404s):
+ * every spelling of a path but one is refused at the service too, not only at the gateway. Express reads
+ * these settings when it creates its router, which Nest's adapter does at once, so they are set first.
+ */
+export function strictExpressApp(): Express {
+  const app = express();
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+  return app;
+}
+
+/**
+ * Last in line: a path outside the service's prefix (routes being case-sensitive, `/api/Identity/…` is one)
+ * is a 404 in the platform's error shape too, not Express's HTML page.
+ */
+function answerNotFound(request: ExpressRequest & { id?: unknown }, response: ExpressResponse): void {
+  const requestId = typeof request.id === 'string' ? request.id : undefined;
+  response.status(404).json({
+    error: { code: 'not_found', message: 'No API at this path.', requestId },
+  });
+}
+
 /** Builds the HTTP + Kafka hybrid app of a service, ready to listen. Used by `serve` and by tests. */
 export async function createServiceApp<Config extends ServiceConfig>(
   definition: ServiceDefinition<Config>,
   config: Config,
 ): Promise<NestExpressApplication> {
   collectProcessMetrics(definition.service);
-  const app = await NestFactory.create<NestExpressApplication>(rootModuleOf(definition, config), {
-    bufferLogs: true,
-    bodyParser: false,
-    rawBody: true, // `req.rawBody` for signed webhooks (a signature covers the exact bytes, not re-serialised JSON)
-  });
+  const expressApp = strictExpressApp();
+  const app = await NestFactory.create<NestExpressApplication>(
+    rootModuleOf(definition, config),
+    new ExpressAdapter(expressApp),
+    {
+      bufferLogs: true,
+      bodyParser: false,
+      rawBody: true, // `req.rawBody` for signed webhooks (a signature covers the exact bytes, not re-serialised JSON)
+    },
+  );
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', config.HTTP_TRUSTED_PROXIES); // the gateway's X-Forwarded-For, and only its
@@ -58,6 +91,7 @@ export async function createServiceApp<Config extends ServiceConfig>(
   serveApiDocs(app, definition.service);
   app.connectMicroservice({ strategy: app.get(EventConsumerServer) }, { inheritAppConfig: true });
   await app.init();
+  expressApp.use(answerNotFound);
   await app.startAllMicroservices();
   return app;
 }

@@ -45,6 +45,10 @@ export {
   RateLimitModule,
   type RateLimitPolicy,
 } from './rate-limit/rate-limit.module.js';
+export {
+  PrincipalRateLimitInterceptor,
+  principalKeyOf,
+} from './rate-limit/principal-rate-limit.interceptor.js';
 export { RedisThrottlerStorage } from './rate-limit/redis-throttler-storage.js';
 export { UUID_PATTERN, UuidParamPipe } from './http/uuid-param.pipe.js';
 export {

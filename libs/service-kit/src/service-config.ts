@@ -40,6 +40,11 @@ export const serviceConfigShape = {
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: portVar(),
   HTTP_TRUSTED_PROXIES: trustedProxiesVar(),
+  /**
+   * Requests one account or API key may make to this service per minute, from any number of addresses
+   * (the gateway limits each address: GATEWAY_RATE_LIMIT). Anonymous requests are not counted here.
+   */
+  HTTP_PRINCIPAL_RATE_LIMIT_PER_MINUTE: integerVar({ min: 1, max: 10_000_000, default: 6_000 }),
   HTTP_BODY_LIMIT_BYTES: integerVar({ min: 1_024, max: 16 * 1024 * 1024, default: 1024 * 1024 }),
   SHUTDOWN_TIMEOUT_MS: integerVar({ min: 100, max: 120_000, default: 10_000 }),
   REDIS_URL: urlVar(['redis', 'rediss']),

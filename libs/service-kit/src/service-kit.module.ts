@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { type ServiceName } from '@onecommons/contracts';
@@ -19,6 +19,7 @@ import {
   OutboxMaintenanceWorker,
 } from './maintenance/outbox-maintenance.js';
 import { MetricsController } from './metrics/metrics.controller.js';
+import { PrincipalRateLimitInterceptor } from './rate-limit/principal-rate-limit.interceptor.js';
 import { RedisConnection } from './redis-connection.js';
 import { type ServiceConfig } from './service-config.js';
 import { REDIS_CLIENT, REDIS_KEY_PREFIX, SERVICE_CONFIG } from './tokens.js';
@@ -95,6 +96,7 @@ export class ServiceKitModule {
         ...workers,
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useValue: new ZodValidationPipe() }, // validates every `@Body({ schema })` etc.
+        { provide: APP_INTERCEPTOR, useClass: PrincipalRateLimitInterceptor }, // per account / API key
         { provide: REDIS_KEY_PREFIX, useValue: `oc:${schema}` },
       ],
       exports: [SERVICE_CONFIG, REDIS_CLIENT, REDIS_KEY_PREFIX, ShutdownState, OutboxMaintenanceScheduler],

@@ -2,22 +2,41 @@ import { authConfigShape } from '@onecommons/auth';
 import { encryptionKeyVar, integerVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
 import { z } from 'zod';
+import {
+  type AllowedApiBaseUrl,
+  parseAllowedApiBaseUrl,
+} from './provider-accounts/provider-api-allowlist.js';
 
 /**
  * Where provider accounts may point: the provisioner sends their API tokens there, so an account cannot
- * aim it at an internal address (SSRF). Comma-separated URL prefixes.
+ * aim it at an internal address (SSRF). Comma-separated base URLs; an account's base URL must have the same
+ * origin (scheme, host, port) and path as one of them (see provider-api-allowlist.ts).
  */
 const allowedApiBaseUrls = z
   .string()
   .default('https://api.hetzner.cloud/v1,https://api.digitalocean.com')
-  .transform((value) =>
-    value
+  .transform((value, context) => {
+    const entries = value
       .split(',')
       .map((entry) => entry.trim())
-      .filter((entry) => entry !== ''),
-  )
-  .refine((entries) => entries.length > 0 && entries.every((entry) => URL.canParse(entry)), {
-    error: 'must be a comma-separated list of URL prefixes',
+      .filter((entry) => entry !== '');
+    if (entries.length === 0) {
+      context.addIssue({ code: 'custom', message: 'must list at least one base URL' });
+      return z.NEVER;
+    }
+    const parsed: AllowedApiBaseUrl[] = [];
+    for (const entry of entries) {
+      try {
+        parsed.push(parseAllowedApiBaseUrl(entry));
+      } catch (error) {
+        context.addIssue({
+          code: 'custom',
+          message: `must be comma-separated http(s) base URLs without user info or query: ${(error as Error).message}`,
+        });
+        return z.NEVER;
+      }
+    }
+    return parsed;
   });
 
 /** Provisioner's environment: the platform's common variables, access tokens, and the reconcile loop. */

@@ -14,10 +14,23 @@ import {
 
 let stack: ProvisionerStack;
 let hetznerAccount: string;
+/**
+ * Hetzner fakes of the tests' own, started before the provisioner: it calls only the API addresses it was
+ * configured with, compared exactly (origin and path).
+ */
 const extraFakes: FakeCloud[] = [];
+let rateLimitedFake: FakeCloud;
+const OWN_FAKES = 5;
 
 beforeAll(async () => {
-  stack = await startProvisionerStack();
+  const fakeOptions = { token: CLOUD_TOKEN, actionDurationMs: 300 };
+  for (let index = 0; index < OWN_FAKES; index++) extraFakes.push(await startFakeHetzner(fakeOptions));
+  rateLimitedFake = await startFakeHetzner({ ...fakeOptions, rateLimit: { limit: 3, windowMs: 2_000 } });
+  extraFakes.push(rateLimitedFake);
+  stack = await startProvisionerStack(
+    {},
+    { extraAllowedBaseUrls: extraFakes.map((fake) => `${fake.url}/v1`) },
+  );
   hetznerAccount = await stack.registerAccount('hetzner');
 });
 
@@ -26,16 +39,16 @@ afterAll(async () => {
   await Promise.all(extraFakes.map((fake) => fake.close()));
 });
 
+let ownFakesTaken = 0;
+
 /** A Hetzner fake of the test's own (so no other deployment's calls use up its faults) and an account at it. */
-async function ownHetzner(
-  options: { rateLimit?: { limit: number; windowMs: number }; maxServers?: number } = {},
-) {
-  const fake = await startFakeHetzner({
-    token: CLOUD_TOKEN,
-    actionDurationMs: 300,
-    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
-  });
-  extraFakes.push(fake);
+async function ownHetzner(options: { rateLimited?: boolean; maxServers?: number } = {}) {
+  const fake = options.rateLimited
+    ? rateLimitedFake
+    : ownFakesTaken < OWN_FAKES
+      ? extraFakes[ownFakesTaken++]
+      : undefined;
+  if (!fake) throw new Error(`more than ${OWN_FAKES} tests want a fake of their own: raise OWN_FAKES`);
   const accountId = await stack.registerAccount('hetzner', {
     baseUrl: `${fake.url}/v1`,
     ...(options.maxServers === undefined ? {} : { maxServers: options.maxServers }),
@@ -294,7 +307,7 @@ describe('a deployment', () => {
   });
 
   it('honours 429 and the rate-limit headers: no call before the announced reset', async () => {
-    const { fake, accountId } = await ownHetzner({ rateLimit: { limit: 3, windowMs: 2_000 } });
+    const { fake, accountId } = await ownHetzner({ rateLimited: true });
     fake.faults.spendRateBudget();
     const serviceId = await stack.newService(stack.operator.organizationId);
     const created = await deploy(stack, {

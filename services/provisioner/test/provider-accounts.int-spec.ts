@@ -90,6 +90,25 @@ describe('provider accounts', () => {
       status: 400,
       body: { error: { code: 'base_url_not_allowed', field: 'baseUrl' } },
     });
+    // Allowed addresses are compared as parsed origins (scheme, host, port) and paths, never as prefixes.
+    const allowed = new URL(stack.hetzner.url);
+    for (const spelling of [
+      `${allowed.protocol}//${allowed.hostname}.evil.example:${allowed.port}/v1`,
+      `${allowed.protocol}//${allowed.host}@evil.example/v1`,
+      `${allowed.protocol}//user:pw@${allowed.host}/v1`,
+      `${allowed.protocol}//${allowed.hostname}:${Number(allowed.port) + 1}/v1`,
+      `${allowed.protocol}//${allowed.host}/v1evil`,
+      `${allowed.protocol}//${allowed.host}/v1?next=http://169.254.169.254`,
+    ]) {
+      expect({ spelling, answer: await register({ baseUrl: spelling }) }).toMatchObject({
+        spelling,
+        answer: { status: 400, body: { error: { code: 'base_url_not_allowed', field: 'baseUrl' } } },
+      });
+    }
+    const [{ count }] = (await stack.provisioner.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM provider_accounts WHERE name = 'x'`,
+    )) as [{ count: number }];
+    expect(count).toBe(0);
   });
 
   it('are only for owners of provider organizations', async () => {

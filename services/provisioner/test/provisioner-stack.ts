@@ -62,7 +62,12 @@ export const FAST_LOOP = {
 
 export async function startProvisionerStack(
   env: Record<string, string> = {},
-  cloud: { actionDurationMs?: number; rateLimit?: { limit: number; windowMs: number } } = {},
+  cloud: {
+    actionDurationMs?: number;
+    rateLimit?: { limit: number; windowMs: number };
+    /** Base URLs allowed beside the stack's own fakes' (`PROVISIONER_ALLOWED_API_BASE_URLS`). */
+    extraAllowedBaseUrls?: readonly string[];
+  } = {},
   { asProcess = false }: { asProcess?: boolean } = {},
 ): Promise<ProvisionerStack> {
   const bootstrapToken = `bootstrap-${randomUUID()}-${randomUUID()}`;
@@ -86,7 +91,11 @@ export async function startProvisionerStack(
     env: {
       AUTH_JWKS_URL: `${identity.url}/api/identity/v1/.well-known/jwks.json`,
       PROVISIONER_CREDENTIALS_KEY: credentialsKey,
-      PROVISIONER_ALLOWED_API_BASE_URLS: 'http://127.0.0.1:',
+      PROVISIONER_ALLOWED_API_BASE_URLS: [
+        `${hetzner.url}/v1`,
+        digitalocean.url,
+        ...(cloud.extraAllowedBaseUrls ?? []),
+      ].join(','),
       ...FAST_LOOP,
       ...env,
     },

@@ -35,6 +35,11 @@ export const webhooksConfigSchema = defineServiceConfig({
   WEBHOOKS_DELIVERY_CONCURRENCY: integerVar({ min: 1, max: 200, default: 20 }),
   /** How often due deliveries whose jobs Redis lost are queued again (Postgres holds the truth). */
   WEBHOOKS_SWEEP_INTERVAL_MS: integerVar({ min: 100, max: 600_000, default: 30_000 }),
+  /**
+   * The most endpoints one organization (or the platform's admins together) may have: each delivers every
+   * matching event with its own retries, so the count bounds the delivery work one customer can cause.
+   */
+  WEBHOOKS_MAX_ENDPOINTS_PER_ORGANIZATION: integerVar({ min: 1, max: 1_000, default: 20 }),
   /** How long the previous secret still signs (beside the new one) after a rotation. */
   WEBHOOKS_SECRET_ROTATION_GRACE_HOURS: integerVar({ min: 0, max: 24 * 30, default: 24 }),
 });

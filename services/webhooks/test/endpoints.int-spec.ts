@@ -53,6 +53,33 @@ describe('the event-type catalogue', () => {
 });
 
 describe('endpoints', () => {
+  it('are bounded per organization (WEBHOOKS_MAX_ENDPOINTS_PER_ORGANIZATION, 20 by default), even when registered at once', async () => {
+    const crowded = await stack.organizationWithKey('partner');
+    const attempts = await Promise.all(
+      Array.from({ length: 25 }, (_, index) =>
+        register(crowded.key, { url: `${PUBLIC_URL}/${index}`, eventTypes: [APP_REGISTERED] }),
+      ),
+    );
+    expect(attempts.filter((answer) => answer.status === 201)).toHaveLength(20);
+    const refused = attempts.filter((answer) => answer.status !== 201);
+    expect(refused).toHaveLength(5);
+    for (const answer of refused)
+      expect(answer).toMatchObject({ status: 409, body: { error: { code: 'limit_reached' } } });
+    const [{ count }] = (await stack.webhooks.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM endpoints WHERE organization_id = $1',
+      [crowded.organizationId],
+    )) as [{ count: number }];
+    expect(count).toBe(20);
+    // Another organization is not affected; deleting one makes room again.
+    const neighbour = await stack.organizationWithKey('partner');
+    expect((await register(neighbour.key, { url: PUBLIC_URL, eventTypes: [APP_REGISTERED] })).status).toBe(
+      201,
+    );
+    const id = String(attempts.find((answer) => answer.status === 201)?.body['id']);
+    expect((await stack.call('DELETE', `/v1/endpoints/${id}`, crowded.key)).status).toBe(204);
+    expect((await register(crowded.key, { url: PUBLIC_URL, eventTypes: [APP_REGISTERED] })).status).toBe(201);
+  });
+
   it('are registered with a whsec_ secret shown once and stored sealed', async () => {
     const created = await register(partner.key, {
       url: PUBLIC_URL,

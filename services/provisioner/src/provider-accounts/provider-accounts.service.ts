@@ -14,6 +14,7 @@ import {
 import { DataSource } from 'typeorm';
 import { type ProvisionerConfig } from '../config.js';
 import { type ProviderApiKind } from '../providers/provider-api.js';
+import { allowedBaseUrl } from './provider-api-allowlist.js';
 import {
   type ProviderAccountDto,
   type RegisterProviderAccountDto,
@@ -73,12 +74,8 @@ export class ProviderAccountsService {
     organizationId: string,
     input: RegisterProviderAccountDto,
   ): Promise<ProviderAccountDto> {
-    const baseUrl = input.baseUrl.replace(/\/+$/, '');
-    if (
-      !this.config.PROVISIONER_ALLOWED_API_BASE_URLS.some((prefix) =>
-        baseUrl.startsWith(prefix.replace(/\/+$/, '')),
-      )
-    )
+    const baseUrl = allowedBaseUrl(input.baseUrl, this.config.PROVISIONER_ALLOWED_API_BASE_URLS);
+    if (baseUrl === undefined)
       throw ApiError.badRequest(
         'base_url_not_allowed',
         'is not an API address this platform may call',

@@ -1,6 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { type ApiKeyPrincipal, CurrentCaller, type Principal, RequireAdminOrApiKey } from '@onecommons/auth';
-import { type Page, type PageQuery, pageQuerySchema, UuidParamPipe } from '@onecommons/service-kit';
+import {
+  ApiErrors,
+  type Page,
+  type PageQuery,
+  pageQuerySchema,
+  UuidParamPipe,
+} from '@onecommons/service-kit';
 import { actorOf, ownerOf } from './endpoint-owner.js';
 import {
   type CreateEndpointDto,
@@ -19,9 +25,13 @@ type Caller = Principal | ApiKeyPrincipal;
 export class EndpointsController {
   constructor(private readonly endpoints: EndpointsService) {}
 
-  /** Registers an endpoint; the answer carries its signing secret, shown this once. */
+  /**
+   * Registers an endpoint; the answer carries its signing secret, shown this once. 409 `limit_reached` past
+   * WEBHOOKS_MAX_ENDPOINTS_PER_ORGANIZATION.
+   */
   @Post()
   @HttpCode(201)
+  @ApiErrors(409)
   @RequireAdminOrApiKey('webhooks:manage')
   create(
     @CurrentCaller() caller: Caller,

@@ -46,6 +46,7 @@ const notFound = () => ApiError.notFound('endpoint_not_found', 'No such endpoint
 @Injectable()
 export class EndpointsService {
   private readonly graceHours: number;
+  private readonly maxEndpoints: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -55,6 +56,7 @@ export class EndpointsService {
     @Inject(SERVICE_CONFIG) config: WebhooksConfig,
   ) {
     this.graceHours = config.WEBHOOKS_SECRET_ROTATION_GRACE_HOURS;
+    this.maxEndpoints = config.WEBHOOKS_MAX_ENDPOINTS_PER_ORGANIZATION;
   }
 
   async create(
@@ -66,12 +68,36 @@ export class EndpointsService {
     const url = await this.vetUrl(input.url);
     const id = uuidV7();
     const secret = generateSigningSecret();
-    const [row] = (await this.dataSource.query(
-      `INSERT INTO endpoints (id, organization_id, url, description, event_types, secret_sealed, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-      [id, scopeOf(owner), url, input.description, input.eventTypes, this.sealer.seal(secret, id), actor],
-    )) as EndpointRow[];
-    return { ...toEndpointDto(row as EndpointRow), secret };
+    return this.dataSource.transaction(async (manager) => {
+      await this.checkEndpointBound(manager, owner);
+      const [row] = (await manager.query(
+        `INSERT INTO endpoints (id, organization_id, url, description, event_types, secret_sealed, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+        [id, scopeOf(owner), url, input.description, input.eventTypes, this.sealer.seal(secret, id), actor],
+      )) as EndpointRow[];
+      return { ...toEndpointDto(row as EndpointRow), secret };
+    });
+  }
+
+  /**
+   * Refuses a new endpoint when its owner has WEBHOOKS_MAX_ENDPOINTS_PER_ORGANIZATION already. A transaction
+   * lock per owner makes concurrent registrations count one after another, so they cannot overshoot.
+   */
+  private async checkEndpointBound(manager: EntityManager, owner: EndpointOwner): Promise<void> {
+    const scope = scopeOf(owner);
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `webhooks.endpoints:${scope ?? 'platform'}`,
+    ]);
+    const [{ count }] = (await manager.query(
+      `SELECT count(*)::int AS count FROM endpoints
+        WHERE organization_id IS NOT DISTINCT FROM $1::uuid`,
+      [scope],
+    )) as [{ count: number }];
+    if (count >= this.maxEndpoints)
+      throw ApiError.conflict(
+        'limit_reached',
+        `An organization may have at most ${this.maxEndpoints} webhook endpoints; delete one first.`,
+      );
   }
 
   async list(owner: EndpointOwner, query: PageQuery): Promise<Page<EndpointDto>> {

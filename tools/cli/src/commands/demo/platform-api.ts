@@ -1,7 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from '../../cli-error.js';
 
-const RATE_LIMITED_ATTEMPTS = 6;
+/**
+ * How a 429 is waited out. The gateway asks for 1 s; a service's limit (identity's login: a minute) for the
+ * rest of its window. Each wait is at most MAX_RETRY_AFTER_MS and all of one request's at most
+ * RATE_LIMITED_BUDGET_MS: a longer ask is answered with the 429 at once, not by hanging.
+ */
+export const RATE_LIMIT_WAITS = { maxRetryAfterMs: 65_000, budgetMs: 150_000 } as const;
+
+/** The wait a 429 asks for (`Retry-After`: seconds or an HTTP date), 1 s when it names none. */
+export function retryAfterMs(header: string | null, now = Date.now()): number {
+  const value = header?.trim() ?? '';
+  if (/^\d+$/.test(value)) return Math.max(1, Number(value)) * 1_000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? 1_000 : Math.max(1_000, date - now);
+}
 
 /** An answer the demo did not expect: the request, the status and the platform's error body. */
 export class PlatformApiError extends CliError {
@@ -23,18 +36,31 @@ export interface ApiAnswer<Body> {
 
 /** The platform's public HTTP API through the gateway, JSON in and out. */
 export class PlatformApi {
-  constructor(readonly gateway: string) {}
+  constructor(
+    readonly gateway: string,
+    private readonly waits: {
+      readonly maxRetryAfterMs: number;
+      readonly budgetMs: number;
+    } = RATE_LIMIT_WAITS,
+  ) {}
 
-  /** Like any well-behaved client, waits out a 429 (the gateway limits each client address) and retries. */
+  /**
+   * Like any well-behaved client, waits out a 429 as its `Retry-After` asks, the gateway's (per client
+   * address) and a service's (e.g. identity's login limits) alike, within bounds, and retries.
+   */
   async request<Body>(
     method: string,
     pathname: string,
     options: { credential?: string; body?: unknown; contentType?: string } = {},
   ): Promise<ApiAnswer<Body>> {
-    for (let attempt = 1; ; attempt += 1) {
-      const answer = await this.requestOnce<Body>(method, pathname, options);
-      if (answer.status !== 429 || attempt >= RATE_LIMITED_ATTEMPTS) return answer;
-      await sleep(Math.min(10, Math.max(1, Number(answer.retryAfter) || 1)) * 1_000);
+    let waited = 0;
+    for (;;) {
+      const { retryAfter, ...answer } = await this.requestOnce<Body>(method, pathname, options);
+      if (answer.status !== 429) return answer;
+      const wait = retryAfterMs(retryAfter);
+      if (wait > this.waits.maxRetryAfterMs || waited + wait > this.waits.budgetMs) return answer;
+      await sleep(wait);
+      waited += wait;
     }
   }
 
