@@ -133,12 +133,9 @@ export class ServicesService {
         'SELECT provider_bps AS "providerBps", developer_bps AS "developerBps" FROM service_types WHERE name = $1',
         [current.type],
       )) as { providerBps: number; developerBps: number }[];
-      const cuts = serviceCuts(
-        type ?? { providerBps: 0, developerBps: 0 },
-        current.project_id !== null,
-        inForce,
-        wanted,
-      );
+      if (!type)
+        throw new Error(`service ${serviceId} names no service type (services.type is a foreign key)`);
+      const cuts = serviceCuts(type, current.project_id !== null, inForce, wanted);
       const scheduled = cuts.length > 0 ? { ...wanted, from: cutEffectiveFrom(now) } : null;
       const applied = scheduled ? inForce : wanted;
       const [[row]] = (await manager.query(

@@ -23,6 +23,7 @@ type EventOf<Contract> = CloudEvent<DataOf<Contract>>;
  * The ledger's copy of catalog's facts: meters, service types, services, projects, contracts, agreements. Share
  * terms are kept by the period they apply from (service_terms, agreement_terms): a service's or agreement's state
  * holds from the period of its event, a scheduled change (catalog's notice of a cut) from the period it names.
+ * (The share columns of `services` and `agreements` keep the latest state announced; a close reads the terms.)
  */
 @Injectable()
 export class CatalogProjection {
