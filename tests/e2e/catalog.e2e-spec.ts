@@ -321,7 +321,7 @@ describe('services and agreements', () => {
     expect(found.body.items.map((service) => service.id)).toEqual([created.body.id]);
   });
 
-  it('let an operator offer a developer share that the project may make binding', async () => {
+  it('let an operator offer a developer share that the project may make binding, from the next period', async () => {
     const projectId = await newProject();
     const offered = await call<{ id: string; binding: boolean }>(
       'POST',
@@ -333,19 +333,60 @@ describe('services and agreements', () => {
     expect(
       (await call('PATCH', binding, { credential: operator.token, body: { binding: true } })).status,
     ).toBe(403);
+    // The operator runs no service of the project: binding needs an admin's approval first.
+    expect(
+      await call('PATCH', binding, { credential: developer.token, body: { binding: true } }),
+    ).toMatchObject({
+      status: 409,
+      body: { error: { code: 'operator_runs_no_service_of_project', field: 'binding' } },
+    });
+    expect(
+      (
+        await call('POST', `${CATALOG}/agreements/${offered.body.id}/binding-approval`, {
+          credential: operator.token,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      await call('POST', `${CATALOG}/agreements/${offered.body.id}/binding-approval`, {
+        credential: admin.token,
+      }),
+    ).toMatchObject({ status: 200, body: { bindingApproved: true, binding: false } });
+    // Binding other operators to the share cuts theirs: it applies from the next period.
     expect(
       await call('PATCH', binding, { credential: developer.token, body: { binding: true } }),
     ).toMatchObject({
       status: 200,
-      body: { binding: true },
+      body: {
+        binding: false,
+        scheduledTerms: { binding: true, developerBps: 3000, effectiveFrom: nextPeriod(thisPeriod) },
+      },
     });
-    // New terms from the operator need the project's acceptance again.
+    // New terms from the operator need the project's acceptance again; lowering the project's share waits too.
     expect(
       await call('POST', `${CATALOG}/organizations/${operatorOrg}/agreements`, {
         credential: operator.token,
         body: { projectId, developerBps: 2000 },
       }),
-    ).toMatchObject({ status: 200, body: { id: offered.body.id, developerBps: 2000, binding: false } });
+    ).toMatchObject({
+      status: 200,
+      body: {
+        id: offered.body.id,
+        developerBps: 3000,
+        binding: false,
+        scheduledTerms: { binding: false, developerBps: 2000, effectiveFrom: nextPeriod(thisPeriod) },
+      },
+    });
+    // Raising it again withdraws the scheduled cut and applies at once.
+    expect(
+      await call('POST', `${CATALOG}/organizations/${operatorOrg}/agreements`, {
+        credential: operator.token,
+        body: { projectId, developerBps: 3500 },
+      }),
+    ).toMatchObject({
+      status: 200,
+      body: { developerBps: 3500, binding: false, scheduledTerms: null },
+    });
   });
 });
 

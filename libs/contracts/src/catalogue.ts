@@ -8,6 +8,7 @@ import { ServiceCreatedV1 } from './catalog/service-created.js';
 import { ServiceUpdatedV1 } from './catalog/service-updated.js';
 import { AgreementMadeV1 } from './catalog/agreement-made.js';
 import { AgreementUpdatedV1 } from './catalog/agreement-updated.js';
+import { AgreementTermsScheduledV1, ServiceTermsScheduledV1 } from './catalog/terms-scheduled.js';
 import { QuotaExceededV1 } from './metering/quota-exceeded.js';
 import { QuotaWarningV1 } from './metering/quota-warning.js';
 import { UsageCorrectedV1 } from './metering/usage-corrected.js';
@@ -67,6 +68,8 @@ export const ALL_EVENT_CONTRACTS: readonly EventContract<unknown>[] = [
   ServiceUpdatedV1,
   AgreementMadeV1,
   AgreementUpdatedV1,
+  ServiceTermsScheduledV1,
+  AgreementTermsScheduledV1,
   UsageRecordedV1,
   UsageCorrectedV1,
   QuotaWarningV1,

@@ -24,6 +24,7 @@ export * from './catalog/service-created.js';
 export * from './catalog/service-updated.js';
 export * from './catalog/agreement-made.js';
 export * from './catalog/agreement-updated.js';
+export * from './catalog/terms-scheduled.js';
 export { serviceStateSchema } from './catalog/service-state.js';
 export * from './metering/usage-recorded.js';
 export * from './metering/quota-warning.js';

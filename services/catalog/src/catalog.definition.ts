@@ -4,6 +4,7 @@ import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { CatalogModule } from './catalog.module.js';
 import { type CatalogConfig, catalogConfigSchema } from './config.js';
 import { Catalog1763900001000 } from './migrations/1763900001000-catalog.js';
+import { ScheduledTerms1764600000000 } from './migrations/1764600000000-scheduled-terms.js';
 import { MeterMeasures1764700000200 } from './migrations/1764700000200-meter-measures.js';
 
 const catalogAuth = AuthModule.forRoot({
@@ -16,7 +17,12 @@ export const catalogService = defineService({
   service: 'catalog',
   configSchema: catalogConfigSchema,
   entities: [],
-  migrations: [BackboneTables1763900000000, Catalog1763900001000, MeterMeasures1764700000200],
+  migrations: [
+    BackboneTables1763900000000,
+    Catalog1763900001000,
+    ScheduledTerms1764600000000,
+    MeterMeasures1764700000200,
+  ],
   features: () => [catalogAuth, CatalogModule],
   projections: [
     { table: 'known_accounts', key: ['account_id'] },

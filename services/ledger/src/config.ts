@@ -3,6 +3,13 @@ import { integerVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
 import { z } from 'zod';
 
+/** An integer setting that `off` disables (null). */
+function knobVar(options: { min: number; max: number; default: number }) {
+  return z
+    .union([z.literal('off').transform(() => null), integerVar(options)])
+    .prefault(String(options.default));
+}
+
 /** Ledger's environment: the platform's common variables and the treasury's settings. */
 export const ledgerConfigSchema = defineServiceConfig({
   ...authConfigShape,
@@ -22,9 +29,14 @@ export const ledgerConfigSchema = defineServiceConfig({
   LEDGER_GENERAL_FUND_BPS: integerVar({ min: 0, max: 10_000, default: 500 }),
   /** Levels a project passes value down to its dependencies. */
   LEDGER_MAX_DEPENDENCY_DEPTH: integerVar({ min: 0, max: 1_000, default: 3 }),
-  /** Anti-gaming knobs (DESIGN §4), off unless set. */
-  LEDGER_CAP_WEIGHT_PER_SERVICE: integerVar({ min: 1, max: Number.MAX_SAFE_INTEGER }).optional(),
-  LEDGER_MIN_SUBSCRIBERS_PER_SERVICE: integerVar({ min: 1, max: 1_000_000 }).optional(),
+  /**
+   * Anti-gaming knobs (DESIGN §4), on by default (docs/money-rules.md says why these values); `off` turns one
+   * off. The cap bounds one subscriber's weight for one service: 5,000,000 is almost twice a 31-day month of
+   * continuous active seconds (2,678,400), far above what a month of honest use reaches.
+   */
+  LEDGER_CAP_WEIGHT_PER_SERVICE: knobVar({ min: 1, max: Number.MAX_SAFE_INTEGER, default: 5_000_000 }),
+  /** A service paid by fewer distinct paying subscribers than this in a period is dropped from the split. */
+  LEDGER_MIN_SUBSCRIBERS_PER_SERVICE: knobVar({ min: 1, max: 1_000_000, default: 2 }),
   /**
    * A period closes on schedule this long after it ends: later than metering's late-event grace, so all
    * accepted usage has reached the ledger.

@@ -7,6 +7,7 @@ import { Projections1763900002000 } from './migrations/1763900002000-projections
 import { PeriodCloses1763900003000 } from './migrations/1763900003000-period-closes.js';
 import { PeriodCloseUsage1763900004000 } from './migrations/1763900004000-period-close-usage.js';
 import { Payables1763900005000 } from './migrations/1763900005000-payables.js';
+import { TermsByPeriod1764600000000 } from './migrations/1764600000000-terms-by-period.js';
 import { PeriodsModule } from './periods/periods.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { TreasuryModule } from './treasury/treasury.module.js';
@@ -28,6 +29,7 @@ export const ledgerService = defineService({
     PeriodCloses1763900003000,
     PeriodCloseUsage1763900004000,
     Payables1763900005000,
+    TermsByPeriod1764600000000,
   ],
   features: () => [ledgerAuth, TreasuryModule, ProjectionsModule, PeriodsModule],
   // Replay compares content, not chain position: the order in which a replay interleaves partitions (and so
@@ -57,6 +59,8 @@ export const ledgerService = defineService({
     { table: 'contract_members', key: ['project_id', 'version', 'account_id'] },
     { table: 'project_dependencies', key: ['project_id', 'dependency_id'] },
     { table: 'agreements', key: ['agreement_id'] },
+    { table: 'service_terms', key: ['service_id', 'effective_from'] },
+    { table: 'agreement_terms', key: ['agreement_id', 'effective_from'] },
     { table: 'usage_quantities', key: ['period', 'subscriber_id', 'service_id', 'meter'] },
     { table: 'provider_resource_points', key: ['period', 'service_id', 'provider_id'] },
     { table: 'payee_preferences', key: ['holder'] },

@@ -144,7 +144,10 @@ function ledgerCommand(args: string[]): { code: number; stdout: string } {
 }
 
 beforeAll(async () => {
-  ledger = await startService(ledgerService, { env: { LEDGER_CURRENCY: CUR } });
+  // One subscriber's fixtures: the minimum of distinct paying subscribers per service (2 by default) is off.
+  ledger = await startService(ledgerService, {
+    env: { LEDGER_CURRENCY: CUR, LEDGER_MIN_SUBSCRIBERS_PER_SERVICE: 'off' },
+  });
   producer = await RawProducer.connect();
   await publish(producer, [
     createEvent(ServiceTypeDefinedV1, { name: ids.type, providerBps: 3000, developerBps: 2000 }, catalog),

@@ -51,6 +51,7 @@ let ledger: RunningService<LedgerConfig>;
 let producer: RawProducer;
 let adminToken: string;
 let userToken: string;
+let memberToken: string;
 
 const ids = {
   operator: uuidV7(),
@@ -123,6 +124,13 @@ beforeAll(async () => {
     })
   ).body.accessToken;
   userToken = await login('user');
+  // The project's member is a real account, so it can read its own earnings.
+  memberToken = await login('member');
+  ids.member = (
+    await json<{ id: string }>(`${identity.url}/api/identity/v1/accounts/me`, 'GET', {
+      credential: memberToken,
+    })
+  ).body.id;
 
   await publish(producer, [
     createEvent(ServiceTypeDefinedV1, { name: ids.type, providerBps: 3000, developerBps: 2000 }, catalog),
@@ -237,7 +245,7 @@ describe('closing a period', () => {
     expect(recomputed.allocations.map((row) => row.account)).toContain(`provider:${ids.provider}`);
     expect(recomputed.merkleRoot).toBe(closed.body.merkleRoot);
     const allocations = await json(ledgerApi(`/periods/${PERIOD}/allocations`), 'GET', {
-      credential: userToken,
+      credential: adminToken,
     });
     expect(JSON.stringify(allocations.body, null, 2)).toBe(serializeAllocation(recomputed));
 
@@ -278,6 +286,104 @@ describe('closing a period', () => {
     expect(announced.map((row) => JSON.parse(row.payload).data)).toEqual([
       expect.objectContaining({ period: PERIOD, total: '1500000000', merkleRoot: closed.body.merkleRoot }),
     ]);
+  });
+
+  it('shows each payee’s earnings only to that payee and admins; the total, role totals and root to anyone', async () => {
+    const read = (credential: string) =>
+      json<{ total: string; merkleRoot: string; allocations: { account: string; amount: string }[] }>(
+        ledgerApi(`/periods/${PERIOD}/allocations`),
+        'GET',
+        { credential },
+      );
+    const all = await read(adminToken);
+    const rowsOf = (body: { allocations: { account: string }[] }) =>
+      body.allocations.map((row) => row.account);
+    expect(rowsOf(all.body)).toEqual(
+      expect.arrayContaining([
+        'fund:general',
+        `member:${ids.member}`,
+        `member:${ids.contributor}`,
+        `operator:${ids.operator}`,
+        `provider:${ids.provider}`,
+      ]),
+    );
+    const outsider = await read(userToken);
+    expect(outsider).toMatchObject({
+      status: 200,
+      body: { total: all.body.total, merkleRoot: all.body.merkleRoot },
+    });
+    expect(rowsOf(outsider.body)).toEqual(['fund:general']);
+    const member = await read(memberToken);
+    expect(rowsOf(member.body)).toEqual(['fund:general', `member:${ids.member}`]);
+    expect((await json(ledgerApi(`/periods/${PERIOD}/allocations`), 'GET', {})).status).toBe(401);
+
+    // Proofs: the member's own, never another's; admins any.
+    const proof = (account: string, credential: string) =>
+      json<{
+        amount: string;
+        proof: { steps: { sibling: string; side: 'left' | 'right' }[] };
+        merkleRoot: string;
+      }>(ledgerApi(`/periods/${PERIOD}/proofs/${account}`), 'GET', { credential });
+    const own = await proof(`member:${ids.member}`, memberToken);
+    expect(own.status).toBe(200);
+    expect(
+      verifyMerkleProof(
+        { account: `member:${ids.member}`, amount: BigInt(own.body.amount), steps: own.body.proof.steps },
+        all.body.merkleRoot,
+      ),
+    ).toBe(true);
+    for (const account of [
+      `member:${ids.contributor}`,
+      `operator:${ids.operator}`,
+      `provider:${ids.provider}`,
+    ])
+      expect(await proof(account, memberToken)).toMatchObject({
+        status: 403,
+        body: { error: { code: 'earnings_private', field: 'account' } },
+      });
+    expect(await proof(`member:${ids.member}`, userToken)).toMatchObject({ status: 403 });
+    expect((await proof(`member:${ids.contributor}`, adminToken)).status).toBe(200);
+    expect((await proof('fund:general', userToken)).status).toBe(200);
+    // Account statements follow the same rule; the input (every subscriber's usage) is for admins only.
+    expect(
+      (
+        await json(ledgerApi(`/statements/accounts/member:${ids.member}?period=${PERIOD}`), 'GET', {
+          credential: memberToken,
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await json(ledgerApi(`/statements/accounts/member:${ids.member}?period=${PERIOD}`), 'GET', {
+          credential: userToken,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await json(ledgerApi(`/periods/${PERIOD}/input`), 'GET', { credential: memberToken })).status,
+    ).toBe(403);
+
+    // The period's public view: total, root and what each role received in total.
+    const view = await json<{ roles: Record<string, string>; merkleRoot: string }>(
+      ledgerApi(`/periods/${PERIOD}`),
+      'GET',
+      { credential: userToken },
+    );
+    const sumOf = (prefix: string) =>
+      all.body.allocations
+        .filter((row) => row.account.startsWith(prefix))
+        .reduce((sum, row) => sum + BigInt(row.amount), 0n)
+        .toString();
+    expect(view.body).toMatchObject({
+      merkleRoot: all.body.merkleRoot,
+      roles: {
+        fund: sumOf('fund:'),
+        providers: sumOf('provider:'),
+        operators: sumOf('operator:'),
+        members: sumOf('member:'),
+        escrows: sumOf('escrow:'),
+      },
+    });
   });
 
   it('keeps a closed period final in the database itself', async () => {

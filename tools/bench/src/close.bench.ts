@@ -38,14 +38,14 @@ const PERIOD = '2026-06';
 const CURRENCY = 'EUR';
 const DEFAULT_SIZES = [10_000, 100_000, 1_000_000];
 
-/** The ledger's defaults (services/ledger/src/config.ts); anti-gaming knobs off. */
+/** The ledger's defaults (services/ledger/src/config.ts) but the anti-gaming knobs off (`off`). */
 const CONFIG = {
   LEDGER_CURRENCY: CURRENCY,
   LEDGER_RESERVE_BPS: 0,
   LEDGER_GENERAL_FUND_BPS: 500,
   LEDGER_MAX_DEPENDENCY_DEPTH: 3,
-  LEDGER_CAP_WEIGHT_PER_SERVICE: undefined,
-  LEDGER_MIN_SUBSCRIBERS_PER_SERVICE: undefined,
+  LEDGER_CAP_WEIGHT_PER_SERVICE: null,
+  LEDGER_MIN_SUBSCRIBERS_PER_SERVICE: null,
   LEDGER_CLOSE_GRACE_MINUTES: 180,
 } as unknown as LedgerConfig;
 

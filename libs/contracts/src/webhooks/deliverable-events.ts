@@ -7,6 +7,7 @@ import { ProjectDependenciesSetV1 } from '../catalog/project-dependencies-set.js
 import { ServiceCreatedV1 } from '../catalog/service-created.js';
 import { ServiceTypeDefinedV1 } from '../catalog/service-type-defined.js';
 import { ServiceUpdatedV1 } from '../catalog/service-updated.js';
+import { AgreementTermsScheduledV1, ServiceTermsScheduledV1 } from '../catalog/terms-scheduled.js';
 import { type EventContract } from '../envelope/event-contract.js';
 import { ApiKeyCreatedV1, ApiKeyRevokedV1, OrganizationCreatedV1 } from '../identity/organizations.js';
 import { PaymentCapturedV1 } from '../identity/payment-captured.js';
@@ -70,6 +71,10 @@ export const WEBHOOK_DELIVERABLE_EVENTS: readonly DeliverableEvent[] = [
   deliverable(ServiceTypeDefinedV1, everyone),
   deliverable(MeterDefinedV2, everyone),
   deliverable(PeriodClosedV1, everyone),
+  // Notice of a cut (DESIGN §9): terms are public, and catalog does not know which providers host a service, so
+  // anyone may subscribe (a provider filters by the services it hosts); the operator's and project's own.
+  deliverable(ServiceTermsScheduledV1, everyone),
+  deliverable(AgreementTermsScheduledV1, everyone),
   deliverable(
     DeploymentStatusChangedV1,
     concerning((data) => [data.operatorId, data.providerId]),

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { Authenticated, CurrentPrincipal, type Principal, RequireOrganization } from '@onecommons/auth';
+import {
+  Authenticated,
+  CurrentPrincipal,
+  type Principal,
+  RequireOrganization,
+  RequirePlatformRole,
+} from '@onecommons/auth';
 import { UuidParamPipe } from '@onecommons/service-kit';
 import { z } from 'zod';
 import { bpsInputSchema } from '../weights.js';
@@ -37,6 +43,20 @@ export class AgreementsController {
     @Body({ schema: bindingSchema }) body: z.output<typeof bindingSchema>,
   ): Promise<AgreementDto> {
     return this.agreements.setBinding(organizationId, projectId, agreementId, body.binding);
+  }
+
+  /**
+   * A platform admin approves an operator's agreement for binding although the operator runs no active service
+   * of the project (DESIGN §9); the project still decides whether to make it binding.
+   */
+  @Post('agreements/:agreementId/binding-approval')
+  @HttpCode(200)
+  @RequirePlatformRole('admin')
+  approveBinding(
+    @CurrentPrincipal() principal: Principal,
+    @Param('agreementId', UuidParamPipe) agreementId: string,
+  ): Promise<AgreementDto> {
+    return this.agreements.approveBinding(principal, agreementId);
   }
 
   @Get('projects/:projectId/agreements')

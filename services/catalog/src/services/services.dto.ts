@@ -43,6 +43,12 @@ export interface ServiceDto {
   readonly domain: string;
   readonly providerBps: number | null;
   readonly developerBps: number | null;
+  /** Overrides that lower another party's share wait for the next period (DESIGN §9); null when none wait. */
+  readonly scheduledTerms: {
+    readonly providerBps: number | null;
+    readonly developerBps: number | null;
+    readonly effectiveFrom: string;
+  } | null;
   readonly status: ServiceStatus;
   readonly createdAt: string;
   readonly updatedAt: string;

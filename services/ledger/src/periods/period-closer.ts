@@ -224,11 +224,9 @@ export class PeriodCloser {
       generalFundBps: BigInt(config.LEDGER_GENERAL_FUND_BPS),
       maxDependencyDepth: config.LEDGER_MAX_DEPENDENCY_DEPTH,
       capWeightPerService:
-        config.LEDGER_CAP_WEIGHT_PER_SERVICE === undefined
-          ? null
-          : BigInt(config.LEDGER_CAP_WEIGHT_PER_SERVICE),
+        config.LEDGER_CAP_WEIGHT_PER_SERVICE === null ? null : BigInt(config.LEDGER_CAP_WEIGHT_PER_SERVICE),
       minSubscribersPerService:
-        config.LEDGER_MIN_SUBSCRIBERS_PER_SERVICE === undefined
+        config.LEDGER_MIN_SUBSCRIBERS_PER_SERVICE === null
           ? null
           : BigInt(config.LEDGER_MIN_SUBSCRIBERS_PER_SERVICE),
     };

@@ -9,7 +9,7 @@ import {
 } from '@onecommons/allocation';
 import { type Principal } from '@onecommons/auth';
 import { ApiError } from '@onecommons/service-kit';
-import { DataSource } from 'typeorm';
+import { EarningsVisibility } from './earnings-visibility.js';
 import { type ClosedPeriod, PeriodCloser } from './period-closer.js';
 
 export interface SubscriberStatementDto {
@@ -43,7 +43,7 @@ export interface AccountStatementDto {
 export class PeriodStatements {
   constructor(
     private readonly closer: PeriodCloser,
-    private readonly dataSource: DataSource,
+    private readonly visibility: EarningsVisibility,
   ) {}
 
   async closed(period: string): Promise<ClosedPeriod> {
@@ -85,7 +85,7 @@ export class PeriodStatements {
   }
 
   async account(principal: Principal, account: string, period: string): Promise<AccountStatementDto> {
-    await this.assertMayRead(principal, account);
+    await this.visibility.assertMayRead(principal, account);
     const closed = await this.closed(period);
     const rows = closed.allocation.allocations.map((row) => ({
       account: row.account,
@@ -116,26 +116,5 @@ export class PeriodStatements {
     if (!parsed.ok)
       throw new Error(`the recorded input of ${closed.period} does not parse: ${parsed.error.reason}`);
     return parsed.input;
-  }
-
-  /**
-   * Object-level: a member reads its own account, an organization's members read the organization's (operator,
-   * provider) and its projects' escrows, admins read all. The fund is public knowledge of the platform.
-   */
-  private async assertMayRead(principal: Principal, account: string): Promise<void> {
-    if (principal.roles.includes('admin') || account === 'fund:general') return;
-    const [kind, id] = account.split(/:(.*)/s) as [string, string | undefined];
-    const memberOf = (organizationId: string) =>
-      principal.organizations.some((grant) => grant.id === organizationId);
-    if (kind === 'member' && id === principal.subject) return;
-    if ((kind === 'operator' || kind === 'provider') && id !== undefined && memberOf(id)) return;
-    if (kind === 'escrow' && id !== undefined) {
-      const [project] = (await this.dataSource.query(
-        'SELECT organization_id FROM projects WHERE project_id = $1',
-        [id],
-      )) as { organization_id: string }[];
-      if (project && memberOf(project.organization_id)) return;
-    }
-    throw new ApiError(403, 'forbidden', 'This account’s statement is for its holder only.');
   }
 }

@@ -12,6 +12,7 @@ import { ApiError, UuidParamPipe } from '@onecommons/service-kit';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
+import { EarningsVisibility, roleTotals } from './earnings-visibility.js';
 import { PeriodCloser, type PeriodCloseDto } from './period-closer.js';
 import {
   type AccountStatementDto,
@@ -35,6 +36,7 @@ export class PeriodsController {
     private readonly closer: PeriodCloser,
     private readonly statements: PeriodStatements,
     private readonly dataSource: DataSource,
+    private readonly visibility: EarningsVisibility,
   ) {}
 
   /** Closes the period (admin). Before its end plus the grace only with `{"force": true}`; repeating answers the same. */
@@ -59,6 +61,8 @@ export class PeriodsController {
         status: 'closed',
         total: closed.total,
         merkleRoot: closed.merkleRoot,
+        /** Public: what each role received in total (no one's own amount; docs/privacy.md). */
+        roles: roleTotals(closed.allocation.allocations),
         forced: closed.forced,
         closedAt: closed.closedAt,
       };
@@ -98,10 +102,23 @@ export class PeriodsController {
     await streamInput(this.dataSource, closed.period, closed.input, response);
   }
 
+  /**
+   * The period's allocation: admins get every row (exactly what `commons allocate` prints from the input);
+   * anyone else the public rows (the fund) and their own (docs/privacy.md), with the total and Merkle root.
+   */
   @Get(':period/allocations')
   @Authenticated()
-  async allocations(@Param('period') period: string): Promise<PeriodAllocationJson> {
-    return (await this.statements.closed(periodParam(period))).allocation;
+  async allocations(
+    @CurrentPrincipal() principal: Principal,
+    @Param('period') period: string,
+  ): Promise<PeriodAllocationJson> {
+    const allocation = (await this.statements.closed(periodParam(period))).allocation;
+    return {
+      period: allocation.period,
+      total: allocation.total,
+      allocations: await this.visibility.filter(principal, allocation.allocations),
+      merkleRoot: allocation.merkleRoot,
+    };
   }
 
   @Get(':period/proofs/:account')

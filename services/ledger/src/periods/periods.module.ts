@@ -4,6 +4,7 @@ import { PayablesModule } from '../payables/payables.module.js';
 import { ProjectionsModule } from '../projections/projections.module.js';
 import { TreasuryModule } from '../treasury/treasury.module.js';
 import { PERIOD_CLOSE_QUEUE, PeriodCloseScheduler, PeriodCloseWorker } from './period-close.scheduler.js';
+import { EarningsVisibility } from './earnings-visibility.js';
 import { PeriodCloseLog } from './period-close-log.js';
 import { PeriodCloser } from './period-closer.js';
 import { PeriodStatements } from './period-statements.js';
@@ -17,7 +18,14 @@ import { PeriodsController, StatementsController } from './periods.controller.js
     PayablesModule,
   ],
   controllers: [PeriodsController, StatementsController],
-  providers: [PeriodCloser, PeriodStatements, PeriodCloseScheduler, PeriodCloseWorker, PeriodCloseLog],
+  providers: [
+    EarningsVisibility,
+    PeriodCloser,
+    PeriodStatements,
+    PeriodCloseScheduler,
+    PeriodCloseWorker,
+    PeriodCloseLog,
+  ],
   exports: [PeriodCloser],
 })
 export class PeriodsModule {}

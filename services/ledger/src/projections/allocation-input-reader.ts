@@ -20,6 +20,17 @@ export const ALLOCATED_USAGE = `
   WHERE u.period = $1 AND u.quantity > 0`;
 
 /**
+ * Picks the terms in force for period `$1` among a service's or agreement's rows by period: the latest that
+ * applies from `$1` or before, else the earliest (a service's first terms hold for usage before them). A change
+ * made during `$1` that cuts another party's share is scheduled from the next period, so it is not picked.
+ */
+const IN_FORCE_ORDER = `
+  ORDER BY (effective_from <= $1) DESC,
+           CASE WHEN effective_from <= $1 THEN effective_from END DESC NULLS LAST,
+           effective_from ASC
+  LIMIT 1`;
+
+/**
  * Builds one period's allocation input (libs/allocation) from the ledger's projections: the tokens each
  * subscriber's fees minted for the period, their usage, and the catalog facts in force for the period.
  */
@@ -78,7 +89,12 @@ export class AllocationInputReader {
       projects: await this.projects(manager, period),
       agreements: (
         (await manager.query(
-          'SELECT project_id, operator_id, developer_bps, binding FROM agreements ORDER BY agreement_id',
+          `SELECT a.project_id, a.operator_id, t.developer_bps, t.binding
+             FROM agreements a
+             JOIN LATERAL (SELECT developer_bps, binding FROM agreement_terms
+                            WHERE agreement_id = a.agreement_id ${IN_FORCE_ORDER}) t ON true
+            ORDER BY a.agreement_id`,
+          [period],
         )) as { project_id: string; operator_id: string; developer_bps: number; binding: boolean }[]
       ).map((row) => ({
         project: row.project_id,
@@ -91,15 +107,17 @@ export class AllocationInputReader {
 
   private async services(manager: EntityManager, period: string, usageRows: string): Promise<Service[]> {
     const rows = (await manager.query(
-      `SELECT s.service_id, s.type, s.operator_id, s.project_id, s.provider_bps, s.developer_bps,
+      `SELECT s.service_id, s.type, s.operator_id, s.project_id, t.provider_bps, t.developer_bps,
               coalesce(json_agg(json_build_array(p.provider_id, p.points::text) ORDER BY p.provider_id)
                          FILTER (WHERE p.provider_id IS NOT NULL), '[]') AS providers
          FROM services s
          JOIN service_types st ON st.name = s.type
+         JOIN LATERAL (SELECT provider_bps, developer_bps FROM service_terms
+                        WHERE service_id = s.service_id ${IN_FORCE_ORDER}) t ON true
          LEFT JOIN provider_resource_points p ON p.service_id = s.service_id AND p.period = $1
         WHERE s.service_id IN (
           SELECT used.service_id FROM (${usageRows}) used)
-        GROUP BY s.service_id ORDER BY s.service_id`,
+        GROUP BY s.service_id, t.provider_bps, t.developer_bps ORDER BY s.service_id`,
       [period],
     )) as {
       service_id: string;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   AgreementMadeV1,
+  AgreementTermsScheduledV1,
   AgreementUpdatedV1,
   type CloudEvent,
   ContractVersionPublishedV1,
@@ -8,7 +9,9 @@ import {
   MeterDefinedV2,
   ProjectCreatedV1,
   ProjectDependenciesSetV1,
+  periodOf,
   ServiceCreatedV1,
+  ServiceTermsScheduledV1,
   ServiceTypeDefinedV1,
   ServiceUpdatedV1,
 } from '@onecommons/contracts';
@@ -16,7 +19,12 @@ import { type EventContext, OnEvent } from '@onecommons/kafka';
 
 type EventOf<Contract> = CloudEvent<DataOf<Contract>>;
 
-/** The ledger's copy of catalog's facts: meters, service types, services, projects, contracts, agreements. */
+/**
+ * The ledger's copy of catalog's facts: meters, service types, services, projects, contracts, agreements. Share
+ * terms are kept by the period they apply from (service_terms, agreement_terms): a service's or agreement's state
+ * holds from the period of its event, a scheduled change (catalog's notice of a cut) from the period it names.
+ * (The share columns of `services` and `agreements` keep the latest state announced; a close reads the terms.)
+ */
 @Injectable()
 export class CatalogProjection {
   @OnEvent(MeterDefinedV2)
@@ -43,11 +51,21 @@ export class CatalogProjection {
   @OnEvent(ServiceCreatedV1)
   async onServiceCreated(event: EventOf<typeof ServiceCreatedV1>, context: EventContext): Promise<void> {
     await this.upsertService(event.data, context);
+    await upsertServiceTerms(context, event.data, periodOf(new Date(event.time)));
   }
 
   @OnEvent(ServiceUpdatedV1)
   async onServiceUpdated(event: EventOf<typeof ServiceUpdatedV1>, context: EventContext): Promise<void> {
     await this.upsertService(event.data, context);
+    await upsertServiceTerms(context, event.data, periodOf(new Date(event.time)));
+  }
+
+  @OnEvent(ServiceTermsScheduledV1)
+  async onServiceTermsScheduled(
+    event: EventOf<typeof ServiceTermsScheduledV1>,
+    context: EventContext,
+  ): Promise<void> {
+    await upsertServiceTerms(context, event.data, event.data.effectiveFrom);
   }
 
   @OnEvent(ProjectCreatedV1)
@@ -100,11 +118,21 @@ export class CatalogProjection {
   @OnEvent(AgreementMadeV1)
   async onAgreementMade(event: EventOf<typeof AgreementMadeV1>, context: EventContext): Promise<void> {
     await this.upsertAgreement(event.data, context);
+    await upsertAgreementTerms(context, event.data, periodOf(new Date(event.time)));
   }
 
   @OnEvent(AgreementUpdatedV1)
   async onAgreementUpdated(event: EventOf<typeof AgreementUpdatedV1>, context: EventContext): Promise<void> {
     await this.upsertAgreement(event.data, context);
+    await upsertAgreementTerms(context, event.data, periodOf(new Date(event.time)));
+  }
+
+  @OnEvent(AgreementTermsScheduledV1)
+  async onAgreementTermsScheduled(
+    event: EventOf<typeof AgreementTermsScheduledV1>,
+    context: EventContext,
+  ): Promise<void> {
+    await upsertAgreementTerms(context, event.data, event.data.effectiveFrom);
   }
 
   private async upsertService(
@@ -148,4 +176,30 @@ export class CatalogProjection {
       ],
     );
   }
+}
+
+async function upsertServiceTerms(
+  { manager }: EventContext,
+  terms: { serviceId: string; providerBps: number | null; developerBps: number | null },
+  effectiveFrom: string,
+): Promise<void> {
+  await manager.query(
+    `INSERT INTO service_terms (service_id, effective_from, provider_bps, developer_bps) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (service_id, effective_from) DO UPDATE SET provider_bps = EXCLUDED.provider_bps,
+       developer_bps = EXCLUDED.developer_bps`,
+    [terms.serviceId, effectiveFrom, terms.providerBps, terms.developerBps],
+  );
+}
+
+async function upsertAgreementTerms(
+  { manager }: EventContext,
+  terms: { agreementId: string; developerBps: number; binding: boolean },
+  effectiveFrom: string,
+): Promise<void> {
+  await manager.query(
+    `INSERT INTO agreement_terms (agreement_id, effective_from, developer_bps, binding) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (agreement_id, effective_from) DO UPDATE SET developer_bps = EXCLUDED.developer_bps,
+       binding = EXCLUDED.binding`,
+    [terms.agreementId, effectiveFrom, terms.developerBps, terms.binding],
+  );
 }
