@@ -144,6 +144,9 @@ describe('rate limits', () => {
     const limited = answers.filter((answer) => answer.status === 429);
     expect(limited.length).toBeGreaterThan(0);
     expect(((await limited[0]?.json()) as ErrorBody).error.code).toBe('rate_limited');
+    // The gateway's own refusal carries the security headers too.
+    expect(limited[0]?.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(limited[0]?.headers.get('content-security-policy')).toContain("default-src 'none'");
     const quiet = await send('/api/webhooks/v1/event-types', { localAddress: freshLoopbackAddress('quiet') });
     expect(quiet.response.status).toBe(200);
   });
