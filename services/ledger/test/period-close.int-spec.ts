@@ -238,6 +238,10 @@ describe('closing a period', () => {
 
     // The recorded input reproduces the recorded output byte for byte (what `commons allocate` would print).
     const input = await json(ledgerApi(`/periods/${PERIOD}/input`), 'GET', { credential: adminToken });
+    // The anti-gaming knobs are on by default (docs/money-rules.md), and the close records them in its input.
+    expect(input.body).toMatchObject({
+      policy: { capWeightPerService: '5000000', minSubscribersPerService: '2' },
+    });
     const parsed = parseAllocationInput(input.body);
     if (!parsed.ok) throw new Error(parsed.error.reason);
     const recomputed = allocatePeriod(parsed.input);
