@@ -53,9 +53,13 @@ describe('an outsider against identity', () => {
       status: 403,
       body: { error: { code: 'not_a_member' } },
     });
-    const keys = await call<{ items: unknown[] }>('GET', `${IDENTITY}/organizations/${attackerOrganization}/api-keys`, {
-      credential: attacker.token,
-    });
+    const keys = await call<{ items: unknown[] }>(
+      'GET',
+      `${IDENTITY}/organizations/${attackerOrganization}/api-keys`,
+      {
+        credential: attacker.token,
+      },
+    );
     expect(keys).toMatchObject({ status: 200, body: { items: [] } });
   });
 
@@ -70,10 +74,14 @@ describe('an outsider against identity', () => {
       }),
     ).toMatchObject({ status: 404, body: { error: { code: 'member_not_found', field: 'accountId' } } });
     // An invitation is only a question: the victim is no member until it accepts, and the attacker cannot.
-    const invited = await call<{ id: string }>('POST', `${IDENTITY}/organizations/${organizationId}/invitations`, {
-      credential: attacker.token,
-      body: { accountId: victim.id, role: 'owner' },
-    });
+    const invited = await call<{ id: string }>(
+      'POST',
+      `${IDENTITY}/organizations/${organizationId}/invitations`,
+      {
+        credential: attacker.token,
+        body: { accountId: victim.id, role: 'owner' },
+      },
+    );
     expect(invited.status).toBe(201);
     expect(
       await call('POST', `${IDENTITY}/invitations/${invited.body.id}/accept`, { credential: attacker.token }),
@@ -120,9 +128,13 @@ describe('an outsider against identity', () => {
       'invite 201  ': invited,
       ...(120 > pendingLimit ? { 'invite 409 limit_reached invitations': 120 - pendingLimit } : {}),
     });
-    const members = await call<{ items: unknown[] }>('GET', `${IDENTITY}/organizations/${organizationId}/members`, {
-      credential: attacker.token,
-    });
+    const members = await call<{ items: unknown[] }>(
+      'GET',
+      `${IDENTITY}/organizations/${organizationId}/members`,
+      {
+        credential: attacker.token,
+      },
+    );
     expect(members.body.items).toHaveLength(1);
   });
 
@@ -141,7 +153,10 @@ describe('an outsider against identity', () => {
       for (const [headers, code] of [
         [{}, 'internal_credential_required'],
         [{ authorization: `Bearer ${attacker.token}` }, 'internal_credential_required'],
-        [{ 'x-onecommons-internal-token': 'a guess that is long enough to look like one' }, 'invalid_internal_credential'],
+        [
+          { 'x-onecommons-internal-token': 'a guess that is long enough to look like one' },
+          'invalid_internal_credential',
+        ],
       ] as const) {
         const answer = await post(path, body, headers);
         expect({ path, code, status: answer.status, body: await answer.json() }).toMatchObject({

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { testStack } from '@onecommons/testing';
@@ -101,10 +101,14 @@ async function quietSnapshot(): Promise<Record<string, string>> {
 async function apiKey(organizationId: string, token: string, scopes: string[], serviceId?: string) {
   const created = serviceId
     ? await requestServiceKey(organizationId, token, serviceId, scopes)
-    : await call<{ id: string; key: string }>('POST', `/api/identity/v1/organizations/${organizationId}/api-keys`, {
-        credential: token,
-        body: { name: `bad-input ${scopes.join(' ')}`, scopes },
-      });
+    : await call<{ id: string; key: string }>(
+        'POST',
+        `/api/identity/v1/organizations/${organizationId}/api-keys`,
+        {
+          credential: token,
+          body: { name: `bad-input ${scopes.join(' ')}`, scopes },
+        },
+      );
   expect(created.status).toBe(201);
   return created.body;
 }

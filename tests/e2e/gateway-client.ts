@@ -113,7 +113,10 @@ async function findOrMakeAdmin(): Promise<TestAccount> {
  * A service of the operator organization, created through catalog as operators do (with a service type from
  * the admin and an app of a fresh developer organization).
  */
-export async function newOperatedService(operator: TestAccount, operatorOrganization: string): Promise<string> {
+export async function newOperatedService(
+  operator: TestAccount,
+  operatorOrganization: string,
+): Promise<string> {
   const admin = await platformAdmin();
   const type = `e2e-${randomUUID().slice(0, 8)}`;
   const typed = await call('PUT', `/api/catalog/v1/service-types/${type}`, {

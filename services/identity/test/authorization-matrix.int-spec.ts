@@ -249,7 +249,10 @@ const ROWS: readonly Row[] = [
     route: '/api/identity/v1/organizations/:organizationId/members/:accountId',
     allowed: ['owner', 'admin'],
     // A member's role changes directly (to the role it has: a no-op); new members come by invitation.
-    request: async (f) => ({ path: `${organization(f)}/members/${await newMember(f)}`, body: { role: 'member' } }),
+    request: async (f) => ({
+      path: `${organization(f)}/members/${await newMember(f)}`,
+      body: { role: 'member' },
+    }),
   },
   {
     method: 'POST',

@@ -84,10 +84,14 @@ export async function joinByInvitation(
   account: TestAccount,
   role: 'owner' | 'member' = 'member',
 ): Promise<void> {
-  const invited = await client.call<{ id: string }>('POST', `/v1/organizations/${organizationId}/invitations`, {
-    credential: ownerToken,
-    body: { accountId: account.id, role },
-  });
+  const invited = await client.call<{ id: string }>(
+    'POST',
+    `/v1/organizations/${organizationId}/invitations`,
+    {
+      credential: ownerToken,
+      body: { accountId: account.id, role },
+    },
+  );
   expect(invited.status).toBe(201);
   const accepted = await client.call('POST', `/v1/invitations/${invited.body.id}/accept`, {
     credential: account.token,

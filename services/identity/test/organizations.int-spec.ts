@@ -5,7 +5,12 @@ import { startService, type RunningService } from '@onecommons/testing';
 import { decodeJwt } from 'jose';
 import { type IdentityConfig } from '../src/config.js';
 import { identityService } from '../src/identity.definition.js';
-import { announceService, GENEROUS_RATE_LIMITS, IdentityClient, joinByInvitation } from './identity-client.js';
+import {
+  announceService,
+  GENEROUS_RATE_LIMITS,
+  IdentityClient,
+  joinByInvitation,
+} from './identity-client.js';
 
 const BOOTSTRAP_TOKEN = `bootstrap-${randomUUID()}-${randomUUID()}`;
 let identity: RunningService<IdentityConfig>;

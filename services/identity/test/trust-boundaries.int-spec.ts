@@ -112,9 +112,10 @@ describe('the internal credential', () => {
     expect(
       await internalCall(identity, '/v1/internal/access', { accountId: member.id, organizationId: 'x' }),
     ).toEqual({ status: 200, body: { platformRoles: [], membership: null } });
-    expect(
-      await internalCall(identity, '/v1/internal/access', { accountId: 'not-a-uuid' }),
-    ).toMatchObject({ status: 400, body: { error: { field: 'accountId' } } });
+    expect(await internalCall(identity, '/v1/internal/access', { accountId: 'not-a-uuid' })).toMatchObject({
+      status: 400,
+      body: { error: { field: 'accountId' } },
+    });
   });
 });
 
@@ -191,8 +192,10 @@ describe('service-bound keys', () => {
       await producer.stop();
     }
     await eventually('identity applies the handover', async () =>
-      (await countOf('catalog_services WHERE service_id = $1 AND operator_id = $2', [serviceId, successor])) ===
-      1
+      (await countOf('catalog_services WHERE service_id = $1 AND operator_id = $2', [
+        serviceId,
+        successor,
+      ])) === 1
         ? true
         : undefined,
     );
@@ -251,9 +254,10 @@ describe('memberships by invitation', () => {
       }),
     ).toMatchObject({ status: 201, body: { id: invited.body.id } });
     const grantsOf = () =>
-      countOf(`outbox WHERE event_type = 'onecommons.identity.role.granted.v1' AND payload::jsonb->'data'->>'accountId' = $1`, [
-        invitee.id,
-      ]);
+      countOf(
+        `outbox WHERE event_type = 'onecommons.identity.role.granted.v1' AND payload::jsonb->'data'->>'accountId' = $1`,
+        [invitee.id],
+      );
     expect(await grantsOf()).toBe(0);
     expect(await countOf('memberships WHERE account_id = $1', [invitee.id])).toBe(0);
 
@@ -310,7 +314,8 @@ describe('memberships by invitation', () => {
     expect(pending.body.items.map((item) => item.id).sort()).toEqual([declined, withdrawn].sort());
 
     expect(
-      (await client.call('POST', `/v1/invitations/${declined}/decline`, { credential: decliner.token })).status,
+      (await client.call('POST', `/v1/invitations/${declined}/decline`, { credential: decliner.token }))
+        .status,
     ).toBe(204);
     expect(
       (await client.call('DELETE', `${organization}/invitations/${withdrawn}`, { credential: owner.token }))

@@ -21,10 +21,14 @@ afterAll(async () => {
 const identity = (path: string) => `${stack.identity.url}/api/identity/v1${path}`;
 
 async function joinAsOwner(organizationId: string, owner: Account, joiner: Account): Promise<void> {
-  const invited = await jsonRequest<{ id: string }>(identity(`/organizations/${organizationId}/invitations`), 'POST', {
-    credential: owner.token,
-    body: { accountId: joiner.id, role: 'owner' },
-  });
+  const invited = await jsonRequest<{ id: string }>(
+    identity(`/organizations/${organizationId}/invitations`),
+    'POST',
+    {
+      credential: owner.token,
+      body: { accountId: joiner.id, role: 'owner' },
+    },
+  );
   expect(invited.status).toBe(201);
   const accepted = await jsonRequest(identity(`/invitations/${invited.body.id}/accept`), 'POST', {
     credential: joiner.token,
@@ -66,23 +70,30 @@ describe('payouts checks live membership on the writes that move money', () => {
     expect(account?.n).toBe(0);
     // The remaining owner still manages the payee.
     expect(
-      (await stack.call('PUT', `/payees/${payee}/preferences`, organization.owner.token, { autoRedeem: true }))
-        .status,
+      (
+        await stack.call('PUT', `/payees/${payee}/preferences`, organization.owner.token, {
+          autoRedeem: true,
+        })
+      ).status,
     ).toBe(200);
   });
 
   it('refuses an admin whose role was revoked at once on admin endpoints', async () => {
     const second = await stack.account('second-admin');
-    expect((await jsonRequest(identity(`/admins/${second.id}`), 'PUT', { credential: stack.admin.token })).status).toBe(
-      200,
-    );
+    expect(
+      (await jsonRequest(identity(`/admins/${second.id}`), 'PUT', { credential: stack.admin.token })).status,
+    ).toBe(200);
     const token = await stack.login(second.email);
     const member = await stack.account('held');
     const hold = () =>
-      stack.call('POST', `/payees/member:${member.id}/holds`, token, { reason: 'fraud_review', note: 'test' });
+      stack.call('POST', `/payees/member:${member.id}/holds`, token, {
+        reason: 'fraud_review',
+        note: 'test',
+      });
     expect((await hold()).status).toBe(201);
     expect(
-      (await jsonRequest(identity(`/admins/${second.id}`), 'DELETE', { credential: stack.admin.token })).status,
+      (await jsonRequest(identity(`/admins/${second.id}`), 'DELETE', { credential: stack.admin.token }))
+        .status,
     ).toBe(204);
     expect(decodeJwt(token)['roles']).toEqual(['admin']);
     expect(await hold()).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });

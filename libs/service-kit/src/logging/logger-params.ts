@@ -31,6 +31,8 @@ export function loggerParams(
           'req.headers.authorization',
           'req.headers.cookie',
           'req.headers["x-api-key"]',
+          // The platform-internal credential services send identity (libs/auth INTERNAL_TOKEN_HEADER).
+          'req.headers["x-onecommons-internal-token"]',
           'res.headers["set-cookie"]',
         ],
         censor: '[redacted]',

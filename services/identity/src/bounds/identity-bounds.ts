@@ -45,6 +45,7 @@ export class IdentityBounds {
         WHERE organization_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
       [organizationId],
     )) as { held: number }[];
-    if ((row?.held ?? 0) >= limit) throw limitReached("An organization's live API keys are", limit, 'apiKeys');
+    if ((row?.held ?? 0) >= limit)
+      throw limitReached("An organization's live API keys are", limit, 'apiKeys');
   }
 }

@@ -25,7 +25,12 @@ export class ServiceOperators {
         NOT_KNOWN_YET_RETRY_SECONDS,
       );
     if (service.operator_id !== organizationId)
-      throw new ApiError(403, 'service_not_operated', 'This organization does not operate the service.', 'serviceId');
+      throw new ApiError(
+        403,
+        'service_not_operated',
+        'This organization does not operate the service.',
+        'serviceId',
+      );
     if (service.status !== 'active')
       throw ApiError.conflict('service_not_active', `The service is ${service.status}.`, 'serviceId');
   }

@@ -29,7 +29,8 @@ const SELECT_INVITATIONS = `SELECT i.id, i.organization_id, o.name AS organizati
   FROM invitations i JOIN organizations o ON o.id = i.organization_id`;
 
 /** Only the invitee learns an invitation exists: to anyone else it is not found. */
-const invitationNotFound = () => ApiError.notFound('invitation_not_found', 'You have no such pending invitation.');
+const invitationNotFound = () =>
+  ApiError.notFound('invitation_not_found', 'You have no such pending invitation.');
 
 /**
  * Membership by consent: an owner invites an account, and the account joins only when it accepts (declining
@@ -61,10 +62,11 @@ export class InvitationsService {
           'The account is a member already: change its role with PUT …/members/:accountId.',
           'accountId',
         );
-      const [pending] = await invitationsWhere(manager, `i.organization_id = $1 AND i.account_id = $2 AND i.state = 'pending'`, [
-        organizationId,
-        input.accountId,
-      ]);
+      const [pending] = await invitationsWhere(
+        manager,
+        `i.organization_id = $1 AND i.account_id = $2 AND i.state = 'pending'`,
+        [organizationId, input.accountId],
+      );
       if (pending) return toInvitationDto(pending);
       await this.bounds.ensureRoomForInvitation(manager, organizationId);
       const id = uuidV7();

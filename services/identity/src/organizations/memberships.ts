@@ -10,10 +10,14 @@ export interface MemberRow {
   granted_at: Date;
 }
 
-export const organizationNotFound = () => ApiError.notFound('organization_not_found', 'No such organization.');
+export const organizationNotFound = () =>
+  ApiError.notFound('organization_not_found', 'No such organization.');
 
 /** Serialises membership changes of one organization, so two owners cannot demote each other at once. */
-export async function lockOrganization(manager: EntityManager, organizationId: string): Promise<OrganizationKind> {
+export async function lockOrganization(
+  manager: EntityManager,
+  organizationId: string,
+): Promise<OrganizationKind> {
   const [row] = (await manager.query('SELECT kind FROM organizations WHERE id = $1 FOR UPDATE', [
     organizationId,
   ])) as { kind: OrganizationKind }[];

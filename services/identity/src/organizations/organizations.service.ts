@@ -9,7 +9,7 @@ import {
 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
 import { ApiError, decodeCursor, type Page, pageOf, type PageQuery } from '@onecommons/service-kit';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { isUniqueViolation } from '@onecommons/persistence';
 import { IdentityBounds } from '../bounds/identity-bounds.js';
 import { MembershipDirectory } from '../directory/membership-directory.js';
@@ -39,7 +39,6 @@ interface OrganizationRow {
   created_at: Date;
   role: OrganizationRole | null;
 }
-
 
 @Injectable()
 export class OrganizationsService {
