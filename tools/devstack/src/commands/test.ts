@@ -39,12 +39,24 @@ export class TestFailure extends Error {
   }
 }
 
+/**
+ * Integration test files each boot their services on their own schema, consumer group and Redis prefix, so
+ * two run at once (they mostly wait on Kafka and Postgres); the e2e and chaos suites share one platform and
+ * check it whole (row digests, recovery), so they run one file at a time.
+ */
+const WORKERS_OF: Record<'unit' | 'integration' | 'e2e' | 'chaos', readonly string[]> = {
+  unit: [],
+  integration: ['--maxWorkers=2'],
+  e2e: ['--runInBand'],
+  chaos: ['--runInBand'],
+};
+
 function jest(
   project: 'unit' | 'integration' | 'e2e' | 'chaos',
   env: Record<string, string>,
   extra: readonly string[],
 ) {
-  const serial = project === 'unit' ? [] : ['--runInBand'];
+  const serial = WORKERS_OF[project];
   return step(
     `${project} tests`,
     process.execPath,
