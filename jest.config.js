@@ -15,6 +15,14 @@ const swc = [
   },
 ];
 
+// Integration files that rebuild a service from whole topics and compare it with the live service: an event
+// another file produces meanwhile would reach one side only, so they run alone ('integration-replay').
+const WHOLE_TOPIC_REPLAYS = [
+  '<rootDir>/services/ledger/test/projections.int-spec.ts',
+  '<rootDir>/services/ledger/test/period-close.int-spec.ts',
+  '<rootDir>/services/metering/test/replay.int-spec.ts',
+];
+
 const shared = {
   rootDir: import.meta.dirname,
   testEnvironment: 'node',
@@ -39,6 +47,14 @@ export default {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/{libs,services,tools}/*/test/**/*.int-spec.ts'],
+      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, ...WHOLE_TOPIC_REPLAYS.map(toPathPattern)],
+      globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/stack-timeouts.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration-replay',
+      testMatch: WHOLE_TOPIC_REPLAYS,
       globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/stack-timeouts.ts'],
     },
@@ -59,3 +75,7 @@ export default {
     },
   ],
 };
+
+function toPathPattern(file) {
+  return file.replace('<rootDir>', import.meta.dirname).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -74,7 +74,7 @@ beforeAll(async () => {
       IDENTITY_ADMIN_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
       ...GENEROUS_RATE_LIMITS,
       // The owner founds an organization per actor for the leave row.
-      ORGANIZATIONS_PER_ACCOUNT_LIMIT: '50',
+      ORGANIZATIONS_PER_ACCOUNT_LIMIT: '25',
       // Payments configured but never reached: the matrix's requests stop at validation or the signature.
       STRIPE_API_BASE: 'http://127.0.0.1:9',
       STRIPE_SECRET_KEY: 'sk_test_authorization_matrix',

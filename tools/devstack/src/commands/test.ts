@@ -39,24 +39,24 @@ export class TestFailure extends Error {
   }
 }
 
+type JestProject = 'unit' | 'integration' | 'integration-replay' | 'e2e' | 'chaos';
+
 /**
  * Integration test files each boot their services on their own schema, consumer group and Redis prefix, so
- * two run at once (they mostly wait on Kafka and Postgres); the e2e and chaos suites share one platform and
- * check it whole (row digests, recovery), so they run one file at a time.
+ * two run at once (they mostly wait on Kafka and Postgres), except those that compare a replay of whole topics
+ * with the live service (jest.config.js); the e2e and chaos suites share one platform and check it whole (row
+ * digests, recovery), so they run one file at a time.
  */
-const WORKERS_OF: Record<'unit' | 'integration' | 'e2e' | 'chaos', readonly string[]> = {
+const WORKERS_OF: Record<JestProject, readonly string[]> = {
   unit: [],
   integration: ['--maxWorkers=2'],
+  'integration-replay': ['--runInBand'],
   e2e: ['--runInBand'],
   chaos: ['--runInBand'],
 };
 
-function jest(
-  project: 'unit' | 'integration' | 'e2e' | 'chaos',
-  env: Record<string, string>,
-  extra: readonly string[],
-) {
-  const serial = WORKERS_OF[project];
+function jest(project: JestProject, env: Record<string, string>, extra: readonly string[]) {
+  const workers = WORKERS_OF[project];
   return step(
     `${project} tests`,
     process.execPath,
@@ -66,7 +66,7 @@ function jest(
       '--selectProjects',
       project,
       '--ci',
-      ...serial,
+      ...workers,
       ...extra,
     ],
     { NODE_OPTIONS: '--experimental-vm-modules --disable-warning=ExperimentalWarning', ...env },
@@ -105,7 +105,10 @@ export async function runTests(
     if (needsStack) {
       say('── bringing up the test stack');
       await infrastructureUp(profile);
-      if (suites.has('integration')) await jest('integration', stackEnv, jestArgs);
+      if (suites.has('integration')) {
+        await jest('integration', stackEnv, [...jestArgs, '--passWithNoTests']);
+        await jest('integration-replay', stackEnv, [...jestArgs, '--passWithNoTests']);
+      }
       if (suites.has('e2e')) {
         await ensureDebianPackage('docker-compose', 'docker-compose');
         // The observability test runs Prometheus and promtool against the services.
