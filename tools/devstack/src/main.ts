@@ -7,6 +7,7 @@ const USAGE = `usage: ./dev <command>
   start                 set up, bring up the stack, migrate, run every service (foreground; Ctrl-C stops)
   up                    the same, detached; returns when every service is ready
   down                  stop what ./dev started
+  build                 only install the dependencies and build the workspace (the ./dev script does it)
   status [--json]       where everything is and whether it is ready (exit 1 when a service is not)
   test [suite...] [-- jest args]  every test; suites: ${TEST_SUITES.join(' ')}
                         ${OPT_IN_SUITES.join(' ')}: only when named (kill -9, broker and database restarts under load)
