@@ -10,6 +10,7 @@ import {
   newOrganization,
   platformAdmin,
   type TestAccount,
+  requestServiceKey,
 } from './gateway-client.js';
 
 // An outsider signs up, founds an operator organization, runs a service of its own and gets its key, then
@@ -92,14 +93,7 @@ async function operatedService(account: TestAccount, appId: string): Promise<Ope
     body: { appId, type: 'abuse-web', domain: `abuse-${randomUUID().slice(0, 8)}.example.org` },
   });
   expect(service.status).toBe(201);
-  const key = await call<{ key: string }>(
-    'POST',
-    `/api/identity/v1/organizations/${organizationId}/api-keys`,
-    {
-      credential: account.token,
-      body: { name: 'usage', scopes: ['metering:write'], serviceId: service.body.id },
-    },
-  );
+  const key = await requestServiceKey(organizationId, account.token, service.body.id);
   expect(key.status).toBe(201);
   return { organizationId, serviceId: service.body.id, apiKey: key.body.key };
 }
