@@ -23,6 +23,10 @@ const WHOLE_TOPIC_REPLAYS = [
   '<rootDir>/services/metering/test/replay.int-spec.ts',
 ];
 
+// E2e files that close the current period: metering refuses usage for a closed period from then on, so they
+// run after every other e2e file ('e2e-closing'), on the same platform.
+const CLOSES_CURRENT_PERIOD = ['<rootDir>/tests/e2e/demo-run.e2e-spec.ts'];
+
 const shared = {
   rootDir: import.meta.dirname,
   testEnvironment: 'node',
@@ -62,6 +66,14 @@ export default {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/tests/e2e/**/*.e2e-spec.ts'],
+      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, ...CLOSES_CURRENT_PERIOD.map(toPathPattern)],
+      globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/stack-timeouts.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'e2e-closing',
+      testMatch: CLOSES_CURRENT_PERIOD,
       globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/stack-timeouts.ts'],
     },

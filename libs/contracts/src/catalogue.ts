@@ -13,9 +13,12 @@ import { QuotaExceededV1 } from './metering/quota-exceeded.js';
 import { QuotaWarningV1 } from './metering/quota-warning.js';
 import { UsageCorrectedV1 } from './metering/usage-corrected.js';
 import { UsageRecordedV1 } from './metering/usage-recorded.js';
+import { UsagePeriodSealedV1 } from './metering/usage-period-sealed.js';
+import { ClosedPeriodUsageCorrectedV1 } from './metering/closed-period-usage-corrected.js';
 import { DeploymentStatusChangedV1 } from './provisioner/deployment-status-changed.js';
 import { ResourceUsageReportedV1 } from './provisioner/resource-usage-reported.js';
 import { PeriodClosedV1 } from './ledger/period-closed.js';
+import { PeriodCloseRequestedV1 } from './ledger/period-close-requested.js';
 import { EscrowReleasedV1 } from './ledger/escrow-released.js';
 import { TokensRedeemedV1 } from './ledger/tokens-redeemed.js';
 import { PayeePreferencesChangedV1 } from './payouts/payee-preferences-changed.js';
@@ -72,10 +75,13 @@ export const ALL_EVENT_CONTRACTS: readonly EventContract<unknown>[] = [
   AgreementTermsScheduledV1,
   UsageRecordedV1,
   UsageCorrectedV1,
+  UsagePeriodSealedV1,
+  ClosedPeriodUsageCorrectedV1,
   QuotaWarningV1,
   QuotaExceededV1,
   DeploymentStatusChangedV1,
   ResourceUsageReportedV1,
+  PeriodCloseRequestedV1,
   PeriodClosedV1,
   TokensRedeemedV1,
   EscrowReleasedV1,
