@@ -25,3 +25,11 @@ export function periodEnd(period: string): Date {
 }
 
 export const nextPeriod = (period: string): string => periodOf(periodEnd(period));
+
+/**
+ * When usage for a period stops being accepted: its end plus metering's late-event grace. Metering refuses later
+ * events for the period; the ledger's scheduled close waits at least this long.
+ */
+export function lateUsageClosesAt(period: string, graceMinutes: number): Date {
+  return new Date(periodEnd(period).getTime() + graceMinutes * 60_000);
+}

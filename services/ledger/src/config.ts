@@ -38,10 +38,28 @@ export const ledgerConfigSchema = defineServiceConfig({
   /** A service paid by fewer distinct paying subscribers than this in a period is dropped from the split. */
   LEDGER_MIN_SUBSCRIBERS_PER_SERVICE: knobVar({ min: 1, max: 1_000_000, default: 2 }),
   /**
-   * A period closes on schedule this long after it ends: later than metering's late-event grace, so all
-   * accepted usage has reached the ledger.
+   * A period closes on schedule this long after it ends: at least metering's late-event grace (checked at boot),
+   * so metering has stopped taking usage for it.
    */
   LEDGER_CLOSE_GRACE_MINUTES: integerVar({ min: 0, max: 30 * 24 * 60, default: 180 }),
+  /** Metering's own setting, same name and default: how long after its end a period still takes late usage. */
+  METERING_LATE_EVENT_GRACE_MINUTES: integerVar({ min: 0, max: 7 * 24 * 60, default: 60 }),
+  /**
+   * How long an admin's close waits for the ledger to apply what metering announced for the period before it
+   * answers 409 `usage_not_consumed` (the scheduler then closes it once caught up). Below the gateway's 60 s.
+   */
+  LEDGER_CLOSE_WAIT_SECONDS: integerVar({ min: 0, max: 50, default: 10 }),
+  /**
+   * How often the scheduler closes what is due or requested: a close that answered usage_not_consumed closes
+   * within this long of the ledger catching up.
+   */
+  LEDGER_CLOSE_SCHEDULE_SECONDS: integerVar({ min: 1, max: 3_600, default: 60 }),
+  /** A close request that metering has not answered with its watermark after this long is sent again. */
+  LEDGER_CLOSE_REREQUEST_MINUTES: integerVar({ min: 1, max: 24 * 60, default: 5 }),
+}).refine((config) => config.LEDGER_CLOSE_GRACE_MINUTES >= config.METERING_LATE_EVENT_GRACE_MINUTES, {
+  path: ['LEDGER_CLOSE_GRACE_MINUTES'],
+  message:
+    'must be at least METERING_LATE_EVENT_GRACE_MINUTES: metering takes late usage that long after a period ends, and a scheduled close would cut it short',
 });
 
 export type LedgerConfig = z.output<typeof ledgerConfigSchema>;

@@ -8,6 +8,7 @@ import { PeriodCloses1763900003000 } from './migrations/1763900003000-period-clo
 import { PeriodCloseUsage1763900004000 } from './migrations/1763900004000-period-close-usage.js';
 import { Payables1763900005000 } from './migrations/1763900005000-payables.js';
 import { TermsByPeriod1764600000000 } from './migrations/1764600000000-terms-by-period.js';
+import { UsageWatermarks1765000000000 } from './migrations/1765000000000-usage-watermarks.js';
 import { PeriodsModule } from './periods/periods.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { TreasuryModule } from './treasury/treasury.module.js';
@@ -30,6 +31,7 @@ export const ledgerService = defineService({
     PeriodCloseUsage1763900004000,
     Payables1763900005000,
     TermsByPeriod1764600000000,
+    UsageWatermarks1765000000000,
   ],
   features: () => [ledgerAuth, TreasuryModule, ProjectionsModule, PeriodsModule],
   // Replay compares content, not chain position: the order in which a replay interleaves partitions (and so
@@ -62,6 +64,10 @@ export const ledgerService = defineService({
     { table: 'service_terms', key: ['service_id', 'effective_from'] },
     { table: 'agreement_terms', key: ['agreement_id', 'effective_from'] },
     { table: 'usage_quantities', key: ['period', 'subscriber_id', 'service_id', 'meter'] },
+    // Counted per partition of metering.usage.v1: a replay reads the same partitions, so the same rows.
+    { table: 'usage_applied_counts', key: ['period', 'kafka_partition'] },
+    { table: 'usage_watermarks', key: ['period'] },
+    { table: 'period_close_requests', key: ['period'] },
     { table: 'provider_resource_points', key: ['period', 'service_id', 'provider_id'] },
     { table: 'payee_preferences', key: ['holder'] },
   ],

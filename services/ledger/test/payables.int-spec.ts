@@ -21,7 +21,7 @@ import {
 import { RawProducer, type RunningService, startService } from '@onecommons/testing';
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
-import { PeriodCloser } from '../src/periods/period-closer.js';
+import { MeteringStandIn, sealAndClose } from './metering-stand-in.js';
 import { caughtUp, ledgerEnvFile, paymentCaptured, publish, testCurrency } from './ledger-events.js';
 
 // Payable currency (DESIGN §4 step 4, §6): a close redeems each auto-redeeming payee's tokens into
@@ -132,7 +132,7 @@ async function outboxEvents(type: string): Promise<Record<string, unknown>[]> {
   return rows.map((row) => (JSON.parse(row.payload) as { data: Record<string, unknown> }).data);
 }
 
-const close = (period: string) => ledger.app.get(PeriodCloser).close(period, { force: true });
+const close = (period: string) => sealAndClose(ledger, new MeteringStandIn(producer), period);
 
 function ledgerCommand(args: string[]): { code: number; stdout: string } {
   const result = spawnSync(

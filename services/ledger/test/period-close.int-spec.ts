@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -20,9 +19,6 @@ import {
   UsageRecordedV1,
   uuidV7,
 } from '@onecommons/contracts';
-// The ledger's tests boot identity for real access tokens (by its definition, nothing internal):
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { identityService } from '@onecommons/identity/definition';
 import { replayService } from '@onecommons/service-kit';
 import {
   eventually,
@@ -35,6 +31,8 @@ import {
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { caughtUp, ledgerEnvFile, paymentCaptured, publish, testCurrency } from './ledger-events.js';
+import { LedgerIdentity } from './ledger-identity.js';
+import { MeteringStandIn } from './metering-stand-in.js';
 
 // Closing periods: the allocation of a period's tokens posted once, answered the same ever after, readable as
 // input, allocations, proofs and statements, and recomputed identically from the ledger's own log on replay.
@@ -43,10 +41,9 @@ const PERIOD = '2026-01';
 const FORCED_PERIOD = '2026-02';
 const CUR = testCurrency();
 const catalog = { source: '/onecommons/catalog' };
-const PASSWORD = 'correct horse battery staple';
 const repoRoot = path.join(import.meta.dirname, '..', '..', '..');
 
-let identity: RunningService;
+let accounts: LedgerIdentity;
 let ledger: RunningService<LedgerConfig>;
 let producer: RawProducer;
 let adminToken: string;
@@ -71,15 +68,6 @@ const json = jsonRequest;
 
 const ledgerApi = (pathname: string) => `${ledger.url}/api/ledger/v1${pathname}`;
 
-async function login(label: string): Promise<string> {
-  const email = `${label}-${randomUUID()}@example.org`;
-  const base = `${identity.url}/api/identity/v1`;
-  expect((await json(`${base}/accounts`, 'POST', { body: { email, password: PASSWORD } })).status).toBe(201);
-  return (
-    await json<{ accessToken: string }>(`${base}/sessions`, 'POST', { body: { email, password: PASSWORD } })
-  ).body.accessToken;
-}
-
 function usage(subscriberId: string, period: string, quantity: string) {
   return createEvent(
     UsageRecordedV1,
@@ -94,43 +82,14 @@ function usage(subscriberId: string, period: string, quantity: string) {
 }
 
 beforeAll(async () => {
-  const bootstrap = `bootstrap-${randomUUID()}-${randomUUID()}`;
-  identity = await startService(identityService, {
-    env: { IDENTITY_ADMIN_BOOTSTRAP_TOKEN: bootstrap, REGISTRATION_RATE_LIMIT_PER_MINUTE: '1000' },
-  });
-  ledger = await startService(ledgerService, {
-    env: {
-      LEDGER_CURRENCY: CUR,
-      AUTH_JWKS_URL: `${identity.url}/api/identity/v1/.well-known/jwks.json`,
-      AUTH_ACCESS_URL: `${identity.url}/api/identity/v1/internal/access`,
-    },
-  });
+  accounts = await LedgerIdentity.start();
+  ledger = await startService(ledgerService, { env: { LEDGER_CURRENCY: CUR, ...accounts.ledgerEnv } });
   producer = await RawProducer.connect();
-  const first = await login('admin');
-  expect(
-    (
-      await json(`${identity.url}/api/identity/v1/admins/bootstrap`, 'POST', {
-        credential: first,
-        body: { token: bootstrap },
-      })
-    ).status,
-  ).toBe(200);
-  const me = await json<{ email: string }>(`${identity.url}/api/identity/v1/accounts/me`, 'GET', {
-    credential: first,
-  });
-  adminToken = (
-    await json<{ accessToken: string }>(`${identity.url}/api/identity/v1/sessions`, 'POST', {
-      body: { email: me.body.email, password: PASSWORD },
-    })
-  ).body.accessToken;
-  userToken = await login('user');
+  adminToken = accounts.adminToken;
+  userToken = await accounts.login('user');
   // The project's member is a real account, so it can read its own earnings.
-  memberToken = await login('member');
-  ids.member = (
-    await json<{ id: string }>(`${identity.url}/api/identity/v1/accounts/me`, 'GET', {
-      credential: memberToken,
-    })
-  ).body.id;
+  memberToken = await accounts.login('member');
+  ids.member = await accounts.accountId(memberToken);
 
   await publish(producer, [
     createEvent(ServiceTypeDefinedV1, { name: ids.type, providerBps: 3000, developerBps: 2000 }, catalog),
@@ -193,13 +152,15 @@ beforeAll(async () => {
     paymentCaptured({ subscriber: ids.light, period: PERIOD, amountMinor: '500', currency: CUR }),
     paymentCaptured({ subscriber: ids.heavy, period: FORCED_PERIOD, amountMinor: '1000', currency: CUR }),
   ]);
+  // Metering's part of the closes below: the periods' watermarks.
+  await new MeteringStandIn(producer).seal([PERIOD, FORCED_PERIOD]);
   await caughtUp(ledger);
 });
 
 afterAll(async () => {
   await producer.stop();
   await ledger.stop();
-  await identity.stop();
+  await accounts.stop();
 });
 
 describe('closing a period', () => {

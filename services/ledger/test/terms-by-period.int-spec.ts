@@ -19,7 +19,7 @@ import {
 import { RawProducer, type RunningService, startService } from '@onecommons/testing';
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
-import { PeriodCloser } from '../src/periods/period-closer.js';
+import { MeteringStandIn, sealAndClose } from './metering-stand-in.js';
 import { caughtUp, paymentCaptured, publish, testCurrency } from './ledger-events.js';
 
 // DESIGN §9: the close of period P uses the terms in force for P. A cut announced on P's last day (catalog
@@ -197,7 +197,7 @@ afterAll(async () => {
 
 describe('terms by period', () => {
   it('closes P with the terms in force during P, not a cut announced on its last day', async () => {
-    await ledger.app.get(PeriodCloser).close(P, { force: true });
+    await sealAndClose(ledger, new MeteringStandIn(producer), P);
     const rows = await allocated(P);
     // 2 × 1000 minor units → 2,000,000,000 uCC; 5% to the fund, 30% of the rest to the provider, then 20% of the
     // operator's part to the project's member (the type's default: the binding 100% is not in force yet).
@@ -210,7 +210,7 @@ describe('terms by period', () => {
   });
 
   it('applies the cut and the binding agreement from the next period', async () => {
-    await ledger.app.get(PeriodCloser).close(NEXT, { force: true });
+    await sealAndClose(ledger, new MeteringStandIn(producer), NEXT);
     const rows = await allocated(NEXT);
     expect(rows.has(`provider:${ids.provider}`)).toBe(false);
     // The binding 100% agreement is in force from NEXT: the whole operator part goes to the project.

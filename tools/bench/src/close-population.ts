@@ -259,5 +259,15 @@ export async function populateLedger(
   await populateMints(db, period, subscribers, currency);
   log('escrows minted; writing usage');
   await populateUsage(db, period, subscribers, serviceIds);
+  // As if metering had announced one UsageRecorded per subscriber (its 10 rows) and sealed the period: the
+  // close finds its usage complete.
+  await db.query(`INSERT INTO usage_applied_counts (period, kafka_partition, applied) VALUES ($1, 0, $2)`, [
+    period,
+    subscribers,
+  ]);
+  await db.query(
+    `INSERT INTO usage_watermarks (period, announcements, reason, sealed_at) VALUES ($1, $2, 'close_requested', now())`,
+    [period, subscribers],
+  );
   await db.query('ANALYZE');
 }

@@ -17,6 +17,7 @@ import { PayeePreferences } from '@onecommons/ledger/dist/src/payables/payee-pre
 import { PeriodPrices } from '@onecommons/ledger/dist/src/treasury/period-prices.js';
 import { Treasury } from '@onecommons/ledger/dist/src/treasury/treasury.js';
 import { PeriodCloser } from '@onecommons/ledger/dist/src/periods/period-closer.js';
+import { PeriodCloseRequests } from '@onecommons/ledger/dist/src/periods/period-close-requests.js';
 import { AllocationInputReader } from '@onecommons/ledger/dist/src/projections/allocation-input-reader.js';
 import { verifyLedger } from '@onecommons/ledger/dist/src/verify/ledger-verifier.js';
 /* eslint-enable @nx/enforce-module-boundaries */
@@ -47,6 +48,10 @@ const CONFIG = {
   LEDGER_CAP_WEIGHT_PER_SERVICE: null,
   LEDGER_MIN_SUBSCRIBERS_PER_SERVICE: null,
   LEDGER_CLOSE_GRACE_MINUTES: 180,
+  METERING_LATE_EVENT_GRACE_MINUTES: 60,
+  LEDGER_CLOSE_WAIT_SECONDS: 0,
+  LEDGER_CLOSE_SCHEDULE_SECONDS: 60,
+  LEDGER_CLOSE_REREQUEST_MINUTES: 5,
 } as unknown as LedgerConfig;
 
 interface CloseResult {
@@ -141,12 +146,14 @@ async function runSize(adminUrl: string, subscribers: number, verifyMax: number)
       prices,
       new PayeePreferences(),
     );
+    const outbox = new OutboxWriter();
     const closer = new PeriodCloser(
       db,
       journal,
       new TimedReader(marks),
-      new OutboxWriter(),
+      outbox,
       settlement,
+      new PeriodCloseRequests(outbox, CONFIG),
       CONFIG,
     );
     const started = performance.now();

@@ -5,6 +5,8 @@ export const ExitCode = {
   failed: 1,
   /** The input was invalid; nothing was done. */
   invalidInput: 2,
+  /** Not done yet and nothing is wrong: it completes on its own or when asked again (e.g. a close waiting for usage). */
+  pending: 3,
 } as const;
 
 /** An error the CLI reports as one line on stderr, then exits with its code. */

@@ -188,10 +188,17 @@ function ownEnvironment(profile: Profile, service: ServiceName): Record<string, 
   return {};
 }
 
+/**
+ * Metering's late-event grace, given to metering and to the ledger alike: the ledger refuses to boot with a
+ * scheduled close (LEDGER_CLOSE_GRACE_MINUTES) earlier than metering stops taking a period's late usage.
+ */
+const LATE_USAGE_GRACE = { METERING_LATE_EVENT_GRACE_MINUTES: '60' } as const;
+
 /** The environment a service process gets from `./dev`. */
 export function serviceEnvironment(profile: Profile, service: ServiceName): Record<string, string> {
   return {
     ...ownEnvironment(profile, service),
+    ...(service === 'metering' || service === 'ledger' ? LATE_USAGE_GRACE : {}),
     // Every service holds it: identity's `/internal/` endpoints answer only callers that present it.
     INTERNAL_API_TOKEN: profileSecret(profile, 'internal-api-token'),
     AUTH_JWKS_URL: `${serviceUrl(profile, 'identity')}/api/identity/v1/.well-known/jwks.json`,

@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly field?: string,
     /** A retryable refusal (e.g. a fact that has not arrived yet): sent as `Retry-After`. */
     readonly retryAfterSeconds?: number,
+    /** Machine-readable facts of the refusal a client can act on (e.g. how far behind), sent as `details`. */
+    readonly details?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
     this.name = 'ApiError';

@@ -7,6 +7,7 @@ export interface ErrorBody {
     readonly code: string;
     readonly message: string;
     readonly field?: string;
+    readonly details?: Readonly<Record<string, unknown>>;
     readonly requestId?: string;
   };
 }
@@ -92,6 +93,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
           code: exception.code,
           message: exception.message,
           ...(exception.field === undefined ? {} : { field: exception.field }),
+          ...(exception.details === undefined ? {} : { details: exception.details }),
         },
       };
     }

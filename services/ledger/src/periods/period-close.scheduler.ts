@@ -1,31 +1,35 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Injectable, Logger, type OnApplicationBootstrap, Inject } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { BACKBONE_OPTIONS, type BackboneOptions } from '@onecommons/kafka';
+import { ApiError, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { type LedgerConfig } from '../config.js';
+import { PeriodCloseRequests } from './period-close-requests.js';
 import { PeriodCloser } from './period-closer.js';
 
 export const PERIOD_CLOSE_QUEUE = 'period-close';
 const CLOSE_DUE_PERIODS = 'close-due-periods';
-const EVERY_MS = 10 * 60 * 1000;
 
 /**
- * Closes every period that is due (its end plus the grace has passed) on a BullMQ job schedule. Redis holds only
- * the schedule: which periods are closed is in Postgres, so a lost job or a Redis flush just means the next run
- * (or the next boot, which re-creates the schedule) does it.
+ * Closes every period that is due (its end plus the grace has passed) and every period whose close was requested
+ * (a forced close that answered usage_not_consumed), once its usage is complete, on a BullMQ job schedule. Redis
+ * holds only the schedule: which periods are requested and closed is in Postgres, so a lost job or a Redis flush
+ * just means the next run (or the next boot, which re-creates the schedule) does it.
  */
 @Injectable()
 export class PeriodCloseScheduler implements OnApplicationBootstrap {
   constructor(
     @InjectQueue(PERIOD_CLOSE_QUEUE) private readonly queue: Queue,
     @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions,
+    @Inject(SERVICE_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.runRelay) return; // a replay process schedules nothing
     await this.queue.upsertJobScheduler(
       CLOSE_DUE_PERIODS,
-      { every: EVERY_MS },
+      { every: this.config.LEDGER_CLOSE_SCHEDULE_SECONDS * 1000 },
       { name: CLOSE_DUE_PERIODS, opts: { removeOnComplete: 100, removeOnFail: 100 } },
     );
   }
@@ -39,6 +43,7 @@ export class PeriodCloseWorker extends WorkerHost implements OnApplicationBootst
   constructor(
     private readonly dataSource: DataSource,
     private readonly closer: PeriodCloser,
+    private readonly requests: PeriodCloseRequests,
     @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions,
   ) {
     super();
@@ -50,14 +55,21 @@ export class PeriodCloseWorker extends WorkerHost implements OnApplicationBootst
 
   async process(job: Job): Promise<{ closed: string[] }> {
     if (job.name !== CLOSE_DUE_PERIODS) throw new Error(`unknown period-close job ${job.name}`);
-    return { closed: await closeDuePeriods(this.dataSource, this.closer, new Date(), this.logger) };
+    return {
+      closed: await closeDuePeriods(this.dataSource, this.closer, this.requests, new Date(), this.logger),
+    };
   }
 }
 
-/** Every period with tokens or usage that is due and not closed, oldest first. */
+/**
+ * Every period with tokens or usage that is due, and every requested one, that is not closed, oldest first: each
+ * closes if its usage is complete, else waits for the next run (without waiting here; its close request is sent
+ * again when metering has not answered it). One period's wait holds up no other.
+ */
 export async function closeDuePeriods(
   dataSource: DataSource,
   closer: PeriodCloser,
+  requests: PeriodCloseRequests,
   now: Date,
   logger?: Logger,
 ): Promise<string[]> {
@@ -65,12 +77,23 @@ export async function closeDuePeriods(
     `SELECT period FROM (SELECT period FROM subscriber_tokens UNION SELECT period FROM usage_quantities) periods
       WHERE period NOT IN (SELECT period FROM period_closes) ORDER BY period`,
   )) as { period: string }[];
+  const requested = new Map(
+    (await requests.open(dataSource.manager)).map((request) => [request.period, request]),
+  );
+  const periods = [...new Set([...rows.map((row) => row.period), ...requested.keys()])].sort();
   const closed: string[] = [];
-  for (const { period } of rows) {
-    if (now < closer.closesAt(period)) break;
-    const result = await closer.close(period, { now });
-    logger?.log(`scheduled close of ${period}: ${result.total} uCC`);
-    closed.push(period);
+  for (const period of periods) {
+    const force = requested.get(period)?.forced ?? false;
+    if (!force && now < closer.closesAt(period)) continue;
+    try {
+      const result = await closer.close(period, { force, now, waitSeconds: 0 });
+      logger?.log(`scheduled close of ${period}: ${result.total} uCC`);
+      closed.push(period);
+    } catch (error) {
+      // Waiting for metering's watermark or for the usage it announced; or refused (logged by the closer).
+      if (!(error instanceof ApiError)) throw error;
+      logger?.log(`${period} not closed yet: ${error.message}`);
+    }
   }
   return closed;
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   type AllocationPolicy,
@@ -6,10 +7,9 @@ import {
   toAllocationInputJson,
   toAllocationJson,
 } from '@onecommons/allocation';
-import { createEvent, periodEnd, PeriodClosedV1 } from '@onecommons/contracts';
+import { createEvent, lateUsageClosesAt, PeriodClosedV1 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
 import { ApiError, SERVICE_CONFIG } from '@onecommons/service-kit';
-import { Counter, Histogram, register } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type LedgerConfig } from '../config.js';
 import { LedgerJournal } from '../journal/ledger-journal.js';
@@ -17,22 +17,11 @@ import { type Posting, TOKEN_UNIT } from '../journal/ledger-transaction.js';
 import { ALLOCATED_USAGE, AllocationInputReader } from '../projections/allocation-input-reader.js';
 import { CloseSettlement } from '../payables/close-settlement.js';
 import { subscriberEscrow } from '../treasury/accounts.js';
-
-const closeDuration = (): Histogram =>
-  (register.getSingleMetric('onecommons_ledger_period_close_duration_seconds') as Histogram | undefined) ??
-  new Histogram({
-    name: 'onecommons_ledger_period_close_duration_seconds',
-    help: 'Time to close a period: read the input, allocate, post, record',
-    buckets: [0.1, 0.5, 1, 5, 15, 60, 300],
-  });
-
-const closes = (): Counter<'outcome'> =>
-  (register.getSingleMetric('onecommons_ledger_period_closes_total') as Counter<'outcome'> | undefined) ??
-  new Counter({
-    name: 'onecommons_ledger_period_closes_total',
-    help: 'Period closes by outcome',
-    labelNames: ['outcome'],
-  });
+import { holdPeriodUsage, readUsageWatermark, type UsageWatermark } from '../projections/usage-watermark.js';
+import { closeDuration, closes } from './period-close-metrics.js';
+import { PeriodCloseRequests } from './period-close-requests.js';
+import { describeUsageLag, type UsageCompleteness, usageCompleteness, usageLagOf } from './usage-lag.js';
+import { UsageBeyondWatermarkError, UsageNotConsumedError } from './usage-not-consumed.error.js';
 
 export interface PeriodCloseDto {
   readonly period: string;
@@ -75,38 +64,92 @@ export class PeriodCloser {
     private readonly reader: AllocationInputReader,
     private readonly outbox: OutboxWriter,
     private readonly settlement: CloseSettlement,
+    private readonly requests: PeriodCloseRequests,
     @Inject(SERVICE_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   /** When a period may close without `force`: its end plus the grace for late usage. */
   closesAt(period: string): Date {
-    return new Date(periodEnd(period).getTime() + this.config.LEDGER_CLOSE_GRACE_MINUTES * 60_000);
+    return lateUsageClosesAt(period, this.config.LEDGER_CLOSE_GRACE_MINUTES);
   }
 
-  async close(period: string, { force = false, now = new Date() } = {}): Promise<PeriodCloseDto> {
-    const closed = await this.find(period);
-    if (closed) return summaryOf(closed);
+  /**
+   * Closes the period once its usage is complete (DESIGN §9). Requests the close first (metering seals the period
+   * and answers with its watermark), then waits up to `waitSeconds` (LEDGER_CLOSE_WAIT_SECONDS) for the ledger to
+   * have applied what metering announced; after that answers 409 usage_not_consumed, and the scheduler closes it
+   * once caught up.
+   */
+  async close(
+    period: string,
+    { force = false, now = new Date(), waitSeconds = this.config.LEDGER_CLOSE_WAIT_SECONDS } = {},
+  ): Promise<PeriodCloseDto> {
+    const closed = await this.summary(period);
+    if (closed) return closed;
     if (!force && now < this.closesAt(period))
       throw ApiError.conflict(
         'period_not_ended',
         `${period} can close from ${this.closesAt(period).toISOString()} (its end plus the late-usage grace); force closes it now`,
         'period',
       );
+    await this.dataSource.transaction((manager) => this.requests.requestWithin(manager, period, force, now));
+    const deadline = Date.now() + waitSeconds * 1000;
+    for (let poll = 0; ; poll += 1) {
+      const attempt = await this.attempt(period, force);
+      if ('closed' in attempt) return attempt.closed;
+      const lag = usageLagOf(attempt.watermark);
+      if (attempt.completeness === 'beyond_watermark') {
+        closes().inc({ outcome: 'usage_beyond_watermark' });
+        this.logger.error(`refusing to close ${period}: ${describeUsageLag(period, lag)}`);
+        throw new UsageBeyondWatermarkError(period, lag);
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        closes().inc({ outcome: 'usage_not_consumed' });
+        throw new UsageNotConsumedError(period, lag);
+      }
+      await sleep(Math.min(remaining, 250 * 2 ** Math.min(poll, 2)));
+    }
+  }
+
+  /**
+   * One try: closes when the usage is complete. The check and the snapshot of the usage happen under the period's
+   * usage lock (no UsageRecorded of the period is applied in between) and the journal lock, in one transaction.
+   */
+  private async attempt(
+    period: string,
+    forced: boolean,
+  ): Promise<{ closed: PeriodCloseDto } | { completeness: UsageCompleteness; watermark: UsageWatermark }> {
+    const closed = await this.summary(period);
+    if (closed) return { closed };
+    // Waiting reads without locks; the locks are taken only to close.
+    const seen = await readUsageWatermark(this.dataSource.manager, period);
+    if (usageCompleteness(seen) !== 'complete')
+      return { completeness: usageCompleteness(seen), watermark: seen };
     const started = process.hrtime.bigint();
     const timer = closeDuration().startTimer();
-    let result: PeriodCloseDto;
+    let outcome: Awaited<ReturnType<PeriodCloser['attempt']>>;
     try {
-      result = await this.dataSource.transaction((manager) => this.closeWithin(manager, period, force));
+      outcome = await this.dataSource.transaction(async (manager) => {
+        await this.journal.lock(manager);
+        await holdPeriodUsage(manager, period, 'close');
+        const already = await this.summary(period, manager);
+        if (already) return { closed: already };
+        const watermark = await readUsageWatermark(manager, period);
+        const completeness = usageCompleteness(watermark);
+        if (completeness !== 'complete') return { completeness, watermark };
+        return { closed: await this.closeWithin(manager, period, forced) };
+      });
     } catch (error) {
       closes().inc({ outcome: 'failed' });
       throw error;
     }
+    if (!('closed' in outcome)) return outcome;
     timer();
     closes().inc({ outcome: 'succeeded' });
     this.logger.log(
-      `closed ${period}: ${result.total} uCC, root ${result.merkleRoot} in ${Number(process.hrtime.bigint() - started) / 1e6} ms`,
+      `closed ${period}: ${outcome.closed.total} uCC, root ${outcome.closed.merkleRoot} in ${Number(process.hrtime.bigint() - started) / 1e6} ms`,
     );
-    return result;
+    return outcome;
   }
 
   /** The exact input a close used, usage rows included (for statements; the API streams it instead). */
@@ -129,6 +172,20 @@ export class PeriodCloser {
     };
   }
 
+  /** The recorded result without its input and allocation (which can be large). */
+  private async summary(
+    period: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<PeriodCloseDto | null> {
+    const [row] = (await manager.query(
+      'SELECT period, total::text AS total, merkle_root FROM period_closes WHERE period = $1',
+      [period],
+    )) as Pick<CloseRow, 'period' | 'total' | 'merkle_root'>[];
+    return row
+      ? { period: row.period, status: 'closed', total: row.total, merkleRoot: row.merkle_root }
+      : null;
+  }
+
   async find(period: string, manager: EntityManager = this.dataSource.manager): Promise<ClosedPeriod | null> {
     const [row] = (await manager.query(
       `SELECT period, total::text AS total, merkle_root, input, allocation, forced, closed_at FROM period_closes
@@ -138,12 +195,17 @@ export class PeriodCloser {
     return row ? closedPeriodOf(row) : null;
   }
 
-  /** The close inside the caller's transaction (also how a replay recomputes a close from the ledger's own log). */
+  /**
+   * The close inside the caller's transaction, on the usage applied so far: `close` calls it once the usage is
+   * complete; a replay recomputes a recorded close with it from the ledger's own log (never waiting for metering).
+   */
   async closeWithin(manager: EntityManager, period: string, forced: boolean): Promise<PeriodCloseDto> {
-    // The journal lock orders this close with every mint: nothing posts to the period's escrows meanwhile.
+    // The journal lock orders this close with every mint: nothing posts to the period's escrows meanwhile; the
+    // usage lock with every apply of the period's usage: the snapshot below is exactly what was applied.
     await this.journal.lock(manager);
-    const already = await this.find(period, manager);
-    if (already) return summaryOf(already);
+    await holdPeriodUsage(manager, period, 'close');
+    const already = await this.summary(period, manager);
+    if (already) return already;
     // The usage rows taken as they are now, once: the input is built from exactly what the close keeps.
     await manager.query(
       `INSERT INTO period_close_usage (period, subscriber_id, service_id, meter, quantity)
@@ -245,10 +307,3 @@ function closedPeriodOf(row: CloseRow): ClosedPeriod {
     closedAt: row.closed_at.toISOString(),
   };
 }
-
-const summaryOf = (closed: ClosedPeriod): PeriodCloseDto => ({
-  period: closed.period,
-  status: 'closed',
-  total: closed.total,
-  merkleRoot: closed.merkleRoot,
-});

@@ -12,13 +12,16 @@ import { ApiError, UuidParamPipe } from '@onecommons/service-kit';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
+import { readUsageWatermark } from '../projections/usage-watermark.js';
 import { EarningsVisibility, roleTotals } from './earnings-visibility.js';
+import { PeriodCloseRequests } from './period-close-requests.js';
 import { PeriodCloser, type PeriodCloseDto } from './period-closer.js';
 import {
   type AccountStatementDto,
   PeriodStatements,
   type SubscriberStatementDto,
 } from './period-statements.js';
+import { usageLagOf } from './usage-lag.js';
 
 const closeSchema = z.strictObject({ force: z.boolean({ error: 'must be true or false' }).default(false) });
 const statementQuerySchema = z.strictObject({ period: periodSchema.default(() => periodOf(new Date())) });
@@ -37,9 +40,14 @@ export class PeriodsController {
     private readonly statements: PeriodStatements,
     private readonly dataSource: DataSource,
     private readonly visibility: EarningsVisibility,
+    private readonly requests: PeriodCloseRequests,
   ) {}
 
-  /** Closes the period (admin). Before its end plus the grace only with `{"force": true}`; repeating answers the same. */
+  /**
+   * Closes the period (admin). Before its end plus the grace only with `{"force": true}`; repeating answers the
+   * same. Waits up to LEDGER_CLOSE_WAIT_SECONDS for the period's usage to be complete, else 409
+   * usage_not_consumed with Retry-After and the lag (the scheduler closes it once caught up).
+   */
   @Post(':period/close')
   @HttpCode(200)
   @RequirePlatformRole('admin')
@@ -50,11 +58,23 @@ export class PeriodsController {
     return this.closer.close(periodParam(period), { force: body.force });
   }
 
+  /**
+   * The period: once closed, its public result; while open, what has reached the ledger so far. Both show the
+   * usage watermark (metering's announcements for the period against what the ledger applied) and the close
+   * request, if any.
+   */
   @Get(':period')
   @Authenticated()
   async get(@Param('period') raw: string) {
     const period = periodParam(raw);
     const closed = await this.closer.find(period);
+    const usageWatermark = usageLagOf(await readUsageWatermark(this.dataSource.manager, period));
+    const request = await this.requests.find(this.dataSource.manager, period);
+    const closeRequest = request && {
+      forced: request.forced,
+      requestedAt: request.firstRequestedAt.toISOString(),
+      lastRequestedAt: request.lastRequestedAt.toISOString(),
+    };
     if (closed)
       return {
         period,
@@ -65,6 +85,8 @@ export class PeriodsController {
         roles: roleTotals(closed.allocation.allocations),
         forced: closed.forced,
         closedAt: closed.closedAt,
+        usageWatermark,
+        closeRequest,
       };
     const [minted] = (await this.dataSource.query(
       `SELECT count(*)::int AS subscribers, coalesce(sum(tokens), 0)::text AS tokens FROM subscriber_tokens
@@ -91,6 +113,9 @@ export class PeriodsController {
       usage: { rows: usage?.rows ?? 0, quantity: usage?.quantity ?? '0' },
       /** Services whose providers' resource points (the provisioner's reports) have reached the ledger. */
       resourcePoints: { services: points?.services ?? 0 },
+      /** A close waits until metering has sealed the period and the ledger applied all it announced. */
+      usageWatermark,
+      closeRequest,
     };
   }
 

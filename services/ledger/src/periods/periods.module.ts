@@ -6,6 +6,8 @@ import { TreasuryModule } from '../treasury/treasury.module.js';
 import { PERIOD_CLOSE_QUEUE, PeriodCloseScheduler, PeriodCloseWorker } from './period-close.scheduler.js';
 import { EarningsVisibility } from './earnings-visibility.js';
 import { PeriodCloseLog } from './period-close-log.js';
+import { PeriodCloseMetrics } from './period-close-metrics.js';
+import { PeriodCloseRequests } from './period-close-requests.js';
 import { PeriodCloser } from './period-closer.js';
 import { PeriodStatements } from './period-statements.js';
 import { PeriodsController, StatementsController } from './periods.controller.js';
@@ -25,6 +27,8 @@ import { PeriodsController, StatementsController } from './periods.controller.js
     PeriodCloseScheduler,
     PeriodCloseWorker,
     PeriodCloseLog,
+    PeriodCloseRequests,
+    PeriodCloseMetrics,
   ],
   exports: [PeriodCloser],
 })

@@ -4,11 +4,13 @@ import { CatalogProjection } from './catalog-projection.js';
 import { SubscriberProjection } from './subscriber-projection.js';
 import { ResourceUsageProjection } from './resource-usage-projection.js';
 import { UsageProjection } from './usage-projection.js';
+import { UsageWatermarkProjection } from './usage-watermark.js';
 
 @Module({
   providers: [
     CatalogProjection,
     UsageProjection,
+    UsageWatermarkProjection,
     SubscriberProjection,
     ResourceUsageProjection,
     AllocationInputReader,

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from '../../cli-error.js';
 import { monthOfTraffic, type UsageEventBody } from './demo-traffic.js';
 import { type DemoSeedFile } from './demo-seed.js';
-import { type PlatformApi } from './platform-api.js';
+import { type PlatformApi, PlatformApiError, retryAfterMs } from './platform-api.js';
 
 const BATCH = 500;
 
@@ -95,11 +95,8 @@ export async function runDemoStory(
       );
     await sleep(500);
   }
-  const closed = await api.expect<{ total: string; merkleRoot: string }>('POST', `${periodPath}/close`, {
-    credential: admin,
-    body: { force: true },
-  });
-  log(`closed ${seed.period}: ${closed.body.total} uCC allocated, Merkle root ${closed.body.merkleRoot}`);
+  const closed = await closeWhenComplete(api, periodPath, admin, deadline, log);
+  log(`closed ${seed.period}: ${closed.total} uCC allocated, Merkle root ${closed.merkleRoot}`);
   const allocations = await api.expect<Allocations>('GET', `${periodPath}/allocations`, {
     credential: admin,
   });
@@ -172,4 +169,29 @@ async function sendBatch(api: PlatformApi, apiKey: string, events: readonly Usag
     if (pending.length > 0) await sleep(1_000);
   }
   return total;
+}
+
+/**
+ * The admin's forced close, asked again while the ledger answers 409 usage_not_consumed (it waits for metering's
+ * watermark of the period, or for the usage metering announced), as its `Retry-After` says, until the deadline.
+ */
+async function closeWhenComplete(
+  api: PlatformApi,
+  periodPath: string,
+  admin: string,
+  deadline: number,
+  log: (message: string) => void,
+): Promise<{ total: string; merkleRoot: string }> {
+  for (;;) {
+    const answer = await api.request<{
+      total: string;
+      merkleRoot: string;
+      error?: { code: string; message: string };
+    }>('POST', `${periodPath}/close`, { credential: admin, body: { force: true } });
+    if (answer.status === 200) return answer.body;
+    if (answer.status !== 409 || answer.body.error?.code !== 'usage_not_consumed' || Date.now() > deadline)
+      throw new PlatformApiError('POST', `${periodPath}/close`, answer.status, answer.body);
+    log(`the close waits for usage: ${answer.body.error.message}`);
+    await sleep(retryAfterMs(answer.retryAfter));
+  }
 }

@@ -48,7 +48,7 @@ describe('PlatformApi', () => {
     const answer = await new PlatformApi(service.url).request('POST', '/api/identity/v1/sessions', {
       body: {},
     });
-    expect(answer).toEqual({ status: 200, body: { ok: true } });
+    expect(answer).toEqual({ status: 200, body: { ok: true }, retryAfter: null });
     expect(service.seen).toHaveLength(2);
     expect((service.seen[1] ?? 0) - (service.seen[0] ?? 0)).toBeGreaterThanOrEqual(1_900);
   });

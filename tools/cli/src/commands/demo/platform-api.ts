@@ -32,6 +32,8 @@ export class PlatformApiError extends CliError {
 export interface ApiAnswer<Body> {
   readonly status: number;
   readonly body: Body;
+  /** The answer's `Retry-After`, for a retryable refusal (a 409 that waits for a fact, a 503). */
+  readonly retryAfter: string | null;
 }
 
 /** The platform's public HTTP API through the gateway, JSON in and out. */
@@ -55,9 +57,9 @@ export class PlatformApi {
   ): Promise<ApiAnswer<Body>> {
     let waited = 0;
     for (;;) {
-      const { retryAfter, ...answer } = await this.requestOnce<Body>(method, pathname, options);
+      const answer = await this.requestOnce<Body>(method, pathname, options);
       if (answer.status !== 429) return answer;
-      const wait = retryAfterMs(retryAfter);
+      const wait = retryAfterMs(answer.retryAfter);
       if (wait > this.waits.maxRetryAfterMs || waited + wait > this.waits.budgetMs) return answer;
       await sleep(wait);
       waited += wait;
@@ -68,7 +70,7 @@ export class PlatformApi {
     method: string,
     pathname: string,
     options: { credential?: string; body?: unknown; contentType?: string },
-  ): Promise<ApiAnswer<Body> & { retryAfter: string | null }> {
+  ): Promise<ApiAnswer<Body>> {
     let response: Response;
     try {
       response = await fetch(new URL(pathname, this.gateway), {

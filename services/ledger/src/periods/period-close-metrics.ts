@@ -1,0 +1,85 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { DataSource } from 'typeorm';
+
+// One metric per name in the process registry (tests boot several ledgers in one process).
+
+export const closeDuration = (): Histogram =>
+  (register.getSingleMetric('onecommons_ledger_period_close_duration_seconds') as Histogram | undefined) ??
+  new Histogram({
+    name: 'onecommons_ledger_period_close_duration_seconds',
+    help: 'Time to close a period: read the input, allocate, post, record',
+    buckets: [0.1, 0.5, 1, 5, 15, 60, 300],
+  });
+
+/** Outcomes: succeeded, failed, usage_not_consumed (waits for usage), usage_beyond_watermark (refused, a bug). */
+export const closes = (): Counter<'outcome'> =>
+  (register.getSingleMetric('onecommons_ledger_period_closes_total') as Counter<'outcome'> | undefined) ??
+  new Counter({
+    name: 'onecommons_ledger_period_closes_total',
+    help: 'Period closes by outcome',
+    labelNames: ['outcome'],
+  });
+
+function gauge(name: string, help: string): Gauge<'period'> {
+  return (
+    (register.getSingleMetric(name) as Gauge<'period'> | undefined) ??
+    new Gauge({ name, help, labelNames: ['period'] })
+  );
+}
+
+/**
+ * Per open period, read at each scrape: how many of metering's usage announcements the ledger has still to apply
+ * (0 before metering sealed it; negative when it applied more than announced, a bug), and how long its close has
+ * been waiting since it was requested (0 when not requested).
+ */
+@Injectable()
+export class PeriodCloseMetrics implements OnModuleInit {
+  private readonly logger = new Logger('PeriodCloseMetrics');
+  private readonly behind = gauge(
+    'onecommons_ledger_usage_announcements_behind',
+    'Per open period: UsageRecorded events metering announced (sealed) that the ledger has not applied; 0 until sealed, negative is a bug',
+  );
+  private readonly waiting = gauge(
+    'onecommons_ledger_period_close_waiting_seconds',
+    'Per open period: seconds since its close was requested (0 when not requested); it closes once its usage is complete',
+  );
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  onModuleInit(): void {
+    let refreshing: Promise<void> | undefined;
+    const refresh = () => {
+      refreshing ??= this.refresh()
+        .catch((error: unknown) => this.logger.warn(`period close metrics not refreshed: ${String(error)}`))
+        .finally(() => (refreshing = undefined));
+      return refreshing;
+    };
+    for (const metric of [this.behind, this.waiting])
+      (metric as unknown as { collect: () => Promise<void> }).collect = refresh;
+  }
+
+  private async refresh(): Promise<void> {
+    const rows = (await this.dataSource.query(
+      `WITH open AS (
+         SELECT period FROM subscriber_tokens UNION SELECT period FROM usage_applied_counts
+         UNION SELECT period FROM period_close_requests UNION SELECT period FROM usage_watermarks
+         EXCEPT SELECT period FROM period_closes)
+       SELECT o.period,
+              coalesce(w.announcements - coalesce(a.applied, 0), 0)::text AS behind,
+              coalesce(extract(epoch FROM now() - r.first_requested_at), 0)::float8 AS waiting
+         FROM open o
+         LEFT JOIN usage_watermarks w ON w.period = o.period
+         LEFT JOIN (SELECT period, sum(applied) AS applied FROM usage_applied_counts GROUP BY period) a
+                ON a.period = o.period
+         LEFT JOIN period_close_requests r ON r.period = o.period`,
+    )) as { period: string; behind: string; waiting: number }[];
+    // Closed periods leave the gauges.
+    this.behind.reset();
+    this.waiting.reset();
+    for (const row of rows) {
+      this.behind.set({ period: row.period }, Number(row.behind));
+      this.waiting.set({ period: row.period }, Math.round(row.waiting));
+    }
+  }
+}
