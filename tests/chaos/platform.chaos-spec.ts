@@ -191,6 +191,9 @@ describe('after the faults', () => {
       '--period',
       period,
       '--force',
+      // Until the ledger has applied every usage event metering announced for the period (its watermark).
+      '--wait',
+      '300',
       '--env-file',
       envFileOf('ledger'),
     ]);

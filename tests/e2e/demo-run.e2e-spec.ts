@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,8 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { periodOf } from '@onecommons/contracts';
 import { eventually, testStack } from '@onecommons/testing';
 import pg from 'pg';
-import { runCommons, runDemo } from './commons-cli.js';
+import { runCommons, runDemo, seedDemo } from './commons-cli.js';
+import { suiteFetch } from './suite-address.js';
 import { call, PASSWORD, platformAdmin } from './gateway-client.js';
 
 // The whole story (`commons demo run`, what `./dev start` runs) and the money's way out, across services: the
@@ -16,9 +18,14 @@ import { call, PASSWORD, platformAdmin } from './gateway-client.js';
 const stack = testStack();
 const workDir = mkdtempSync(path.join(tmpdir(), 'demo-run-'));
 const period = periodOf(new Date());
+const runId = randomUUID();
+/** Single usage events sent before the demo's traffic and close. */
+const BURST = 200;
 
 interface SeedFile {
   admin: { token: string };
+  subscribers: { id: string }[];
+  services: { id: string; apiKey: string }[];
   payees: { payee: string; label: string; payoutAccount: string | null }[];
 }
 
@@ -44,6 +51,59 @@ async function owedFromEarlierPeriods(): Promise<bigint> {
   ).rows;
   return BigInt(row?.owed ?? '0');
 }
+
+/** A usage event as a service reports it (CloudEvents, structured mode). */
+function usageEvent(seed: SeedFile, index: number) {
+  const subscriber = seed.subscribers[index % seed.subscribers.length] as { id: string };
+  const service = seed.services[index % seed.services.length] as { id: string; apiKey: string };
+  return {
+    apiKey: service.apiKey,
+    event: {
+      specversion: '1.0',
+      id: `burst-${runId}-${index}`,
+      source: '/e2e/close-burst',
+      type: 'onecommons.usage.v1',
+      subject: subscriber.id,
+      time: new Date().toISOString(),
+      data: { service: service.id, meter: 'requests', quantity: 1 + (index % 5) },
+    },
+  };
+}
+
+async function report(
+  apiKey: string,
+  event: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await suiteFetch(`${stack.gatewayUrl}/api/metering/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/cloudevents+json' },
+    body: JSON.stringify(event),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+// DESIGN §9, issue #19: a burst of single usage events, then the period force-closed at once (the demo closes it
+// right after its own traffic, retrying on 409 usage_not_consumed): the close holds every acknowledged event.
+describe('a burst of usage before the close', () => {
+  it('is acknowledged event by event', async () => {
+    const admin = await platformAdmin();
+    const seed = await seedDemo<SeedFile>(path.join(workDir, 'seed.json'), {
+      email: admin.email,
+      password: PASSWORD,
+    });
+    const answers: number[] = [];
+    for (let from = 0; from < BURST; from += 10)
+      answers.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(10, BURST - from) }, async (_, offset) => {
+            const { apiKey, event } = usageEvent(seed, from + offset);
+            return (await report(apiKey, event)).status;
+          }),
+        )),
+      );
+    expect(answers.filter((status) => status !== 202)).toEqual([]);
+  });
+});
 
 describe('commons demo run', () => {
   it('seeds, simulates the month, closes it, pays out and sums it up; a rerun changes nothing', async () => {
@@ -153,5 +213,57 @@ describe('commons demo run', () => {
       },
     );
     expect(proof.status).toBe(200);
+  });
+});
+
+describe('the closed period', () => {
+  it('holds every usage event metering acknowledged for it', async () => {
+    const admin = await platformAdmin();
+    const seed = JSON.parse(readFileSync(path.join(workDir, 'seed.json'), 'utf8')) as SeedFile;
+    const view = await call<{ status: string; usageWatermark: Record<string, unknown> }>(
+      'GET',
+      `/api/ledger/v1/periods/${period}`,
+      { credential: admin.token },
+    );
+    expect(view.body).toMatchObject({ status: 'closed', usageWatermark: { sealed: true, behind: '0' } });
+    const input = await call<{
+      usage: { subscriber: string; service: string; meter: string; quantity: string }[];
+    }>('GET', `/api/ledger/v1/periods/${period}/input`, { credential: admin.token });
+    expect(input.status).toBe(200);
+    // Each paying subscriber's usage as metering acknowledged it is exactly what the close allocated.
+    for (const { id } of seed.subscribers) {
+      const metered = await call<{ items: { service: string; meter: string; quantity: string }[] }>(
+        'GET',
+        `/api/metering/v1/usage?subscriber=${id}&period=${period}`,
+        { credential: admin.token },
+      );
+      const rows = (items: readonly { service: string; meter: string; quantity: string }[]) =>
+        items
+          .filter((row) => BigInt(row.quantity) > 0n)
+          .map((row) => `${row.service} ${row.meter} ${row.quantity}`)
+          .sort();
+      expect({ id, usage: rows(input.body.usage.filter((row) => row.subscriber === id)) }).toEqual({
+        id,
+        usage: rows(metered.body.items),
+      });
+    }
+    // The burst is in it.
+    const burst = Array.from({ length: BURST }, (_, index) => usageEvent(seed, index).event);
+    const first = burst[0] as (typeof burst)[number];
+    expect(
+      input.body.usage.some(
+        (row) =>
+          row.subscriber === first.subject && row.service === first.data.service && row.meter === 'requests',
+      ),
+    ).toBe(true);
+  });
+
+  it('refuses usage for it afterwards with period_closed', async () => {
+    const seed = JSON.parse(readFileSync(path.join(workDir, 'seed.json'), 'utf8')) as SeedFile;
+    const { apiKey, event } = usageEvent(seed, BURST);
+    const late = await report(apiKey, { ...event, id: `late-${runId}` });
+    expect(late.status).toBeGreaterThanOrEqual(400);
+    expect(late.status).toBeLessThan(500);
+    expect(late.body).toMatchObject({ error: { code: 'period_closed' } });
   });
 });

@@ -163,3 +163,28 @@ export async function requestServiceKey(
     await sleep(500);
   }
 }
+
+/**
+ * An admin's close of a period as a user makes it: asked again while the ledger answers 409 usage_not_consumed
+ * (it waits for metering's watermark of the period, or for the usage metering announced), after the answer's
+ * `Retry-After`, within `timeoutMs`. Answers the last answer.
+ */
+export async function closePeriod<Body = Record<string, unknown>>(
+  adminToken: string,
+  period: string,
+  { force = true, timeoutMs = 120_000 }: { force?: boolean; timeoutMs?: number } = {},
+): Promise<Answer<Body>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await suiteFetch(`${stack.gatewayUrl}/api/ledger/v1/periods/${period}/close`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({ force }),
+    });
+    const body = (await response.json()) as Body & { error?: { code?: string } };
+    const retryAfter = Number(response.headers.get('retry-after')) || 1;
+    const waiting = response.status === 409 && body.error?.code === 'usage_not_consumed';
+    if (!waiting || Date.now() + retryAfter * 1_000 > deadline) return { status: response.status, body };
+    await sleep(retryAfter * 1_000);
+  }
+}

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { periodOf, periodStart, TOPICS } from '@onecommons/contracts';
 import { eventually, RawProducer, testStack } from '@onecommons/testing';
 import { repoRoot, seedDemo } from './commons-cli.js';
-import { call, newAccount, newOrganization, PASSWORD, platformAdmin } from './gateway-client.js';
+import { call, closePeriod, newAccount, newOrganization, PASSWORD, platformAdmin } from './gateway-client.js';
 import { PrometheusServer, prometheusConfig, promtool, type QueryResult } from './prometheus-server.js';
 import { suiteFetch } from './suite-address.js';
 
@@ -150,10 +150,7 @@ async function driveTraffic(): Promise<void> {
 
   // The previous month (no tokens of this stack's, so no later test sees a difference): a close recorded.
   const previous = periodOf(new Date(periodStart(periodOf(new Date())).getTime() - 1));
-  const closed = await call('POST', `/api/ledger/v1/periods/${previous}/close`, {
-    credential: admin.token,
-    body: { force: true },
-  });
+  const closed = await closePeriod(admin.token, previous);
   expect(closed).toMatchObject({ status: 200, body: { period: previous, status: 'closed' } });
 
   // A partner organization's endpoint receives catalog's app.registered.

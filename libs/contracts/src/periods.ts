@@ -27,9 +27,8 @@ export function periodEnd(period: string): Date {
 export const nextPeriod = (period: string): string => periodOf(periodEnd(period));
 
 /**
- * When usage for a period stops being accepted: its end plus metering's late-event grace. Metering refuses later
- * events for the period; the ledger's scheduled close waits at least this long.
+ * The instant a period stops taking late usage: its end plus a grace in minutes. Metering refuses usage for the
+ * period from then on, and the ledger closes it no earlier (each with its own configured grace).
  */
-export function lateUsageClosesAt(period: string, graceMinutes: number): Date {
-  return new Date(periodEnd(period).getTime() + graceMinutes * 60_000);
-}
+export const lateUsageClosesAt = (period: string, graceMinutes: number): Date =>
+  new Date(periodEnd(period).getTime() + graceMinutes * 60_000);

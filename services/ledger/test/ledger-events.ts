@@ -93,3 +93,11 @@ export function testCurrency(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(3));
   return [...bytes].map((byte) => letters[byte % 26]).join('');
 }
+
+/**
+ * The environment of a test ledger whose test closes its periods itself: the scheduler runs once at boot (nothing
+ * consumed yet) and not again during the test. The topics are shared by every test of the run, so a scheduler
+ * would otherwise close other tests' periods in this ledger too, once their watermarks arrive (and a later close
+ * releases this test's aged escrows).
+ */
+export const NO_SCHEDULED_CLOSES = { LEDGER_CLOSE_SCHEDULE_SECONDS: '3600' } as const;

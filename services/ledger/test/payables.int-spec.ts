@@ -22,7 +22,14 @@ import { RawProducer, type RunningService, startService } from '@onecommons/test
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { MeteringStandIn, sealAndClose } from './metering-stand-in.js';
-import { caughtUp, ledgerEnvFile, paymentCaptured, publish, testCurrency } from './ledger-events.js';
+import {
+  caughtUp,
+  ledgerEnvFile,
+  paymentCaptured,
+  publish,
+  testCurrency,
+  NO_SCHEDULED_CLOSES,
+} from './ledger-events.js';
 
 // Payable currency (DESIGN §4 step 4, §6): a close redeems each auto-redeeming payee's tokens into
 // `payable:<payee>`, releases project escrows to members or (unclaimed for 12 periods) to the fund, and
@@ -146,7 +153,7 @@ function ledgerCommand(args: string[]): { code: number; stdout: string } {
 beforeAll(async () => {
   // One subscriber's fixtures: the minimum of distinct paying subscribers per service (2 by default) is off.
   ledger = await startService(ledgerService, {
-    env: { LEDGER_CURRENCY: CUR, LEDGER_MIN_SUBSCRIBERS_PER_SERVICE: 'off' },
+    env: { LEDGER_CURRENCY: CUR, LEDGER_MIN_SUBSCRIBERS_PER_SERVICE: 'off', ...NO_SCHEDULED_CLOSES },
   });
   producer = await RawProducer.connect();
   await publish(producer, [
@@ -221,7 +228,9 @@ describe('a close makes allocations payable', () => {
       `SELECT event_type FROM outbox WHERE message_key = $1 ORDER BY id`,
       [`period:${P1}`],
     );
+    // The close was requested first (metering seals the period on it), then made.
     expect(order.map((row) => row.event_type)).toEqual([
+      'onecommons.ledger.period.close-requested.v1',
       'onecommons.ledger.tokens.redeemed.v1',
       'onecommons.ledger.period.closed.v1',
     ]);

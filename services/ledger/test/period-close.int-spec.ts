@@ -30,7 +30,14 @@ import {
 } from '@onecommons/testing';
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
-import { caughtUp, ledgerEnvFile, paymentCaptured, publish, testCurrency } from './ledger-events.js';
+import {
+  caughtUp,
+  ledgerEnvFile,
+  paymentCaptured,
+  publish,
+  testCurrency,
+  NO_SCHEDULED_CLOSES,
+} from './ledger-events.js';
 import { LedgerIdentity } from './ledger-identity.js';
 import { MeteringStandIn } from './metering-stand-in.js';
 
@@ -83,7 +90,9 @@ function usage(subscriberId: string, period: string, quantity: string) {
 
 beforeAll(async () => {
   accounts = await LedgerIdentity.start();
-  ledger = await startService(ledgerService, { env: { LEDGER_CURRENCY: CUR, ...accounts.ledgerEnv } });
+  ledger = await startService(ledgerService, {
+    env: { LEDGER_CURRENCY: CUR, ...accounts.ledgerEnv, ...NO_SCHEDULED_CLOSES },
+  });
   producer = await RawProducer.connect();
   adminToken = accounts.adminToken;
   userToken = await accounts.login('user');

@@ -21,7 +21,8 @@ import { DataSource } from 'typeorm';
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { AllocationInputReader } from '../src/projections/allocation-input-reader.js';
-import { caughtUp, paymentCaptured, publish, testCurrency } from './ledger-events.js';
+import { caughtUp, paymentCaptured, publish, testCurrency, NO_SCHEDULED_CLOSES } from './ledger-events.js';
+import { MeteringStandIn } from './metering-stand-in.js';
 
 // Catalog's and metering's facts fold into the ledger's projections, from which a period's allocation input
 // is built; replaying the topics into a fresh schema reproduces the same ledger and projections.
@@ -85,7 +86,9 @@ const usage = (subscriberId: string, quantity: string) =>
   );
 
 beforeAll(async () => {
-  ledger = await startService(ledgerService, { env: { LEDGER_RESERVE_BPS: '500', LEDGER_CURRENCY: CUR } });
+  ledger = await startService(ledgerService, {
+    env: { LEDGER_RESERVE_BPS: '500', LEDGER_CURRENCY: CUR, ...NO_SCHEDULED_CLOSES },
+  });
   producer = await RawProducer.connect();
   const usageEvent = usage(ids.subscriber, '40');
   const events: CloudEvent[] = [
@@ -213,6 +216,11 @@ describe('projections', () => {
 
 describe('replay', () => {
   it('rebuilds the ledger and its projections from the topics with an identical digest', async () => {
+    // Metering's watermark of a period, sent twice (a far one: nothing is closed meanwhile).
+    const metering = new MeteringStandIn(producer);
+    await metering.sealWith('2099-12', 0n);
+    await metering.sealWith('2099-12', 0n);
+    await caughtUp(ledger);
     const report = await replayService(ledgerService, ledger.config, testStack().postgresAdminUrl, {
       from: { kind: 'earliest' },
       verify: true,
@@ -222,6 +230,9 @@ describe('replay', () => {
     expect(rows['ledger_transactions']).toBeGreaterThanOrEqual(2);
     expect(rows['ledger_entries']).toBeGreaterThanOrEqual(8);
     expect(rows['usage_quantities']).toBeGreaterThanOrEqual(2);
+    // What the ledger applied of metering's announcements per period, and metering's watermarks.
+    expect(rows['usage_applied_counts']).toBeGreaterThanOrEqual(1);
+    expect(rows['usage_watermarks']).toBeGreaterThanOrEqual(1);
     expect(report.live?.digest).toBe(report.rebuilt.digest);
     expect(report.identical).toBe(true);
   });

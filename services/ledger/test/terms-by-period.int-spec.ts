@@ -20,7 +20,7 @@ import { RawProducer, type RunningService, startService } from '@onecommons/test
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { MeteringStandIn, sealAndClose } from './metering-stand-in.js';
-import { caughtUp, paymentCaptured, publish, testCurrency } from './ledger-events.js';
+import { caughtUp, paymentCaptured, publish, testCurrency, NO_SCHEDULED_CLOSES } from './ledger-events.js';
 
 // DESIGN §9: the close of period P uses the terms in force for P. A cut announced on P's last day (catalog
 // schedules it from P+1) leaves P's close alone and applies to P+1's; a raise applies at once.
@@ -96,7 +96,7 @@ async function allocated(period: string): Promise<Map<string, bigint>> {
 }
 
 beforeAll(async () => {
-  ledger = await startService(ledgerService, { env: { LEDGER_CURRENCY: CUR } });
+  ledger = await startService(ledgerService, { env: { LEDGER_CURRENCY: CUR, ...NO_SCHEDULED_CLOSES } });
   producer = await RawProducer.connect();
   const early = new Date('2025-03-02T10:00:00.000Z');
   await publish(producer, [

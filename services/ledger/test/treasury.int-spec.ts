@@ -9,7 +9,14 @@ import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { Treasury, TreasuryError } from '../src/treasury/treasury.js';
 import { verifyLedger } from '../src/verify/ledger-verifier.js';
-import { caughtUp, ledgerEnvFile, paymentCaptured, publish, testCurrency } from './ledger-events.js';
+import {
+  caughtUp,
+  ledgerEnvFile,
+  paymentCaptured,
+  publish,
+  testCurrency,
+  NO_SCHEDULED_CLOSES,
+} from './ledger-events.js';
 
 // PaymentCaptured → tokens, once; the entries are immutable in the database; verify finds a tampered entry.
 
@@ -21,7 +28,9 @@ const runtime = new pg.Pool({ connectionString: serviceOf(testStack(), 'ledger')
 const CUR = testCurrency();
 
 beforeAll(async () => {
-  ledger = await startService(ledgerService, { env: { LEDGER_RESERVE_BPS: '1000', LEDGER_CURRENCY: CUR } });
+  ledger = await startService(ledgerService, {
+    env: { LEDGER_RESERVE_BPS: '1000', LEDGER_CURRENCY: CUR, ...NO_SCHEDULED_CLOSES },
+  });
   producer = await RawProducer.connect();
 });
 

@@ -1,16 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type CloudEvent, type DataOf, PeriodClosedV1 } from '@onecommons/contracts';
-import { type EventContext, OnEvent } from '@onecommons/kafka';
+import { BACKBONE_OPTIONS, type BackboneOptions, type EventContext, OnEvent } from '@onecommons/kafka';
 import { PeriodCloser } from './period-closer.js';
 
 /**
- * The ledger's own log of closes. Live, the period is already closed when its event comes back: nothing to do.
- * In a replay (which feeds the ledger's own topic after every other service's), the close is recomputed from the
- * rebuilt projections and must come out with the same Merkle root, or the replay fails.
+ * The ledger's own log of closes. Live, the period is already closed when its event comes back (the close and its
+ * event commit together): nothing to do; a close this ledger did not make (another ledger on the topic, or a
+ * database older than the topic) is refused, to the DLQ, rather than made here from the event. In a replay (which
+ * feeds the ledger's own topic after every other service's), the close is recomputed from the rebuilt projections
+ * and must come out with the same Merkle root, or the replay fails.
  */
 @Injectable()
 export class PeriodCloseLog {
-  constructor(private readonly closer: PeriodCloser) {}
+  constructor(
+    private readonly closer: PeriodCloser,
+    @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions,
+  ) {}
 
   @OnEvent(PeriodClosedV1)
   async onPeriodClosed(
@@ -18,9 +23,10 @@ export class PeriodCloseLog {
     context: EventContext,
   ): Promise<void> {
     const { period, merkleRoot } = event.data;
-    const result =
-      (await this.closer.find(period, context.manager)) ??
-      (await this.closer.closeWithin(context.manager, period, true));
+    const recorded = await this.closer.find(period, context.manager);
+    if (!recorded && this.options.runRelay)
+      throw new Error(`a close of ${period} this ledger has no record of (Merkle root ${merkleRoot})`);
+    const result = recorded ?? (await this.closer.closeWithin(context.manager, period, true));
     if (result.merkleRoot !== merkleRoot)
       throw new Error(
         `closing ${period} again gives Merkle root ${result.merkleRoot}, the log says ${merkleRoot}`,

@@ -57,7 +57,6 @@ export async function runDemoStory(
     options.now,
   );
   const total = [...traffic.values()].reduce((sum, events) => sum + events.length, 0);
-  const quantity = [...traffic.values()].flat().reduce((sum, event) => sum + BigInt(event.data.quantity), 0n);
   log(`simulating ${seed.period}: ${total} usage events from ${seed.services.length} services`);
   let sent = 0;
   let accepted = 0;
@@ -77,22 +76,20 @@ export async function runDemoStory(
 
   const periodPath = `/api/ledger/v1/periods/${seed.period}`;
   const deployedServices = new Set(seed.deployments.map((deployment) => deployment.serviceId)).size;
-  log('waiting for the ledger to have the usage and the providers’ resource points');
+  // The close itself waits for the usage metering acknowledged (the period's watermark); the providers' share
+  // needs their resource points, which the provisioner reports every minute.
+  log('waiting for the providers’ resource points to reach the ledger');
   const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   for (;;) {
-    const state = await api.expect<{
-      status: string;
-      usage?: { quantity: string };
-      resourcePoints?: { services: number };
-    }>('GET', periodPath, { credential: admin });
-    const usageIn = BigInt(state.body.usage?.quantity ?? '0') >= quantity;
-    // The provisioner reports the deployments' resource points every minute: the providers' share needs them.
-    const pointsIn = (state.body.resourcePoints?.services ?? 0) >= deployedServices;
-    if (state.body.status === 'closed' || (usageIn && pointsIn)) break;
+    const state = await api.expect<{ status: string; resourcePoints?: { services: number } }>(
+      'GET',
+      periodPath,
+      { credential: admin },
+    );
+    if (state.body.status === 'closed' || (state.body.resourcePoints?.services ?? 0) >= deployedServices)
+      break;
     if (Date.now() > deadline)
-      throw new CliError(
-        `the ledger did not receive the period's ${usageIn ? 'resource points' : 'usage'} in time`,
-      );
+      throw new CliError('the ledger did not receive the providers’ resource points in time');
     await sleep(500);
   }
   const closed = await closeWhenComplete(api, periodPath, admin, deadline, log);
