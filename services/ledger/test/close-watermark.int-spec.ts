@@ -20,7 +20,14 @@ import pg from 'pg';
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { PeriodCloser } from '../src/periods/period-closer.js';
-import { caughtUp, paymentCaptured, publish, testCurrency } from './ledger-events.js';
+import {
+  caughtUp,
+  ledgerEnvFile,
+  paymentCaptured,
+  publish,
+  runCommons,
+  testCurrency,
+} from './ledger-events.js';
 import { LedgerIdentity } from './ledger-identity.js';
 import { MeteringStandIn } from './metering-stand-in.js';
 
@@ -28,10 +35,11 @@ import { MeteringStandIn } from './metering-stand-in.js';
 // has sealed it (its watermark: how many UsageRecorded it published for the period) and the ledger has applied
 // exactly that many. Until then a close answers 409 usage_not_consumed, and the scheduler closes it once caught up.
 
-/** Periods of this file alone: a forced one (not ended), one for the lock, and a past one. */
+/** Periods of this file alone: forced ones (not ended: for the scheduler's pickup, the lock, the CLI), a past one. */
 const FORCED = '2099-01';
 const LOCKED = '2099-02';
 const PAST = '2022-01';
+const CLI = '2099-03';
 const CUR = testCurrency();
 const REQUESTED = 'onecommons.ledger.period.close-requested.v1';
 
@@ -148,7 +156,7 @@ beforeAll(async () => {
       },
       catalog,
     ),
-    ...[FORCED, LOCKED, PAST].map((period) =>
+    ...[FORCED, LOCKED, PAST, CLI].map((period) =>
       paymentCaptured({ subscriber: ids.alice, period, amountMinor: '1000', currency: CUR }),
     ),
     usage(ids.alice, FORCED, '100'),
@@ -333,6 +341,42 @@ describe('the usage lock', () => {
       status: 'open',
       usageWatermark: { announced: '1', applied: '2', behind: '-1' },
     });
+  });
+});
+
+describe('a close from the command line', () => {
+  it('prints the lag and exits 3 while the usage is incomplete, and closes with --wait once it is', async () => {
+    await publish(producer, [usage(ids.alice, CLI, '9')]);
+    await caughtUp(ledger);
+    const close = (wait: string) =>
+      runCommons([
+        'period',
+        'close',
+        '--period',
+        CLI,
+        '--force',
+        '--wait',
+        wait,
+        '--env-file',
+        ledgerEnvFile(ledger),
+      ]);
+    const waiting = await close('0');
+    expect(waiting.code).toBe(3);
+    expect(JSON.parse(waiting.stdout.trim())).toEqual({
+      period: CLI,
+      status: 'usage_not_consumed',
+      usageWatermark: { sealed: false, announced: null, applied: '1', behind: null, sealedAt: null },
+      retryAfterSeconds: 5,
+    });
+    expect(waiting.stderr).toContain(`metering has not sealed ${CLI} yet`);
+    await metering.seal([CLI]);
+    const closed = await close('60');
+    expect({ code: closed.code, stderr: closed.code === 0 ? '' : closed.stderr }).toEqual({
+      code: 0,
+      stderr: '',
+    });
+    expect(JSON.parse(closed.stdout.trim())).toMatchObject({ period: CLI, status: 'closed' });
+    expect((await runCommons(['period', 'close', '--period', CLI, '--wait', 'soon'])).code).toBe(2);
   });
 });
 

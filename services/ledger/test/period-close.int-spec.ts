@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   allocatePeriod,
@@ -35,6 +33,7 @@ import {
   ledgerEnvFile,
   paymentCaptured,
   publish,
+  runCommons,
   testCurrency,
   NO_SCHEDULED_CLOSES,
 } from './ledger-events.js';
@@ -48,7 +47,6 @@ const PERIOD = '2026-01';
 const FORCED_PERIOD = '2026-02';
 const CUR = testCurrency();
 const catalog = { source: '/onecommons/catalog' };
-const repoRoot = path.join(import.meta.dirname, '..', '..', '..');
 
 let accounts: LedgerIdentity;
 let ledger: RunningService<LedgerConfig>;
@@ -412,19 +410,7 @@ describe('closing a period', () => {
 
   it('closes from the command line, forced, and the ledger still verifies', async () => {
     const envFile = ledgerEnvFile(ledger);
-    const run = (args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, [path.join(repoRoot, 'tools/cli/bin/commons.js'), ...args], {
-          cwd: repoRoot,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.once('error', reject);
-        child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-      });
+    const run = runCommons;
     const unforced = await run(['period', 'close', '--period', periodOf(new Date()), '--env-file', envFile]);
     expect(unforced.code).toBe(1);
     const forced = await run([
@@ -473,12 +459,16 @@ describe('closing a period', () => {
       .map((table) => table.table);
     expect(differing).toEqual([]);
     expect(report.identical).toBe(true);
-    const roots = await ledger.query<{ period: string; merkle_root: string }>(
-      `SELECT period, merkle_root FROM ${report.replaySchema}.period_closes ORDER BY period`,
-    );
-    const live = await ledger.query<{ period: string; merkle_root: string }>(
-      'SELECT period, merkle_root FROM period_closes ORDER BY period',
-    );
+    // This ledger's closes. (Other tests' ledgers publish closes on the same topic: the live ledger refuses a close
+    // it did not make, while a replay recomputes whatever the log holds and keeps those whose root it matches.)
+    const ownCloses = (schema: string) =>
+      ledger.query<{ period: string; merkle_root: string }>(
+        `SELECT period, merkle_root FROM ${schema}.period_closes WHERE period = ANY($1) ORDER BY period`,
+        [[PERIOD, FORCED_PERIOD]],
+      );
+    const roots = await ownCloses(report.replaySchema);
+    const live = await ownCloses(ledger.schema);
+    expect(live.map((row) => row.period)).toEqual([PERIOD, FORCED_PERIOD]);
     expect(roots).toEqual(live);
     await ledger.query(`DROP SCHEMA ${report.replaySchema} CASCADE`);
   });
