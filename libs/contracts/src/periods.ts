@@ -25,3 +25,10 @@ export function periodEnd(period: string): Date {
 }
 
 export const nextPeriod = (period: string): string => periodOf(periodEnd(period));
+
+/**
+ * The instant a period stops taking late usage: its end plus a grace in minutes. Metering refuses usage for the
+ * period from then on, and the ledger closes it no earlier (each with its own configured grace).
+ */
+export const lateUsageClosesAt = (period: string, graceMinutes: number): Date =>
+  new Date(periodEnd(period).getTime() + graceMinutes * 60_000);
