@@ -55,8 +55,8 @@ export class UsageRecorder {
         return await this.recordOnce(events);
       } catch (error) {
         // Keys are taken in one order (period seal locks, aggregates, events, period counts, then outbox
-        // locks), so a deadlock is not expected;
-        // should Postgres still pick this transaction as a victim, it is simply run again.
+        // locks), so a deadlock is not expected; should Postgres still pick this transaction as a victim, it
+        // is simply run again.
         const code =
           error instanceof BoundRaced
             ? error.code
