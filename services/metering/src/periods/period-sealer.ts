@@ -18,13 +18,20 @@ type SealReason = DataOf<typeof UsagePeriodSealedV1>['reason'];
 const SEALS = 'onecommons_metering_period_seals_total';
 
 // Integration tests boot several apps in one process: the counter is created once and then reused.
-const seals =
-  (register.getSingleMetric(SEALS) as Counter<'reason' | 'outcome'> | undefined) ??
-  new Counter({
+const seals = (register.getSingleMetric(SEALS) as Counter<'reason' | 'outcome'> | undefined) ?? sealCounter();
+
+/** Every series exists from the start (at 0), so a dashboard shows "none yet" rather than no data. */
+function sealCounter(): Counter<'reason' | 'outcome'> {
+  const counter = new Counter({
     name: SEALS,
     help: 'Period seals by reason, and whether the period was sealed now or its watermark published again',
     labelNames: ['reason', 'outcome'] as const,
   });
+  const reasons: readonly SealReason[] = ['close_requested', 'period_closed'];
+  for (const reason of reasons)
+    for (const outcome of ['sealed', 'republished']) counter.inc({ reason, outcome }, 0);
+  return counter;
+}
 
 interface SealRow {
   announcements: string;
