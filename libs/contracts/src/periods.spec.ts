@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { nextPeriod, periodEnd, periodOf, periodSchema, periodStart } from './periods.js';
+import { lateUsageClosesAt, nextPeriod, periodEnd, periodOf, periodSchema, periodStart } from './periods.js';
 
 describe('periods', () => {
   it('are UTC calendar months', () => {
@@ -8,6 +8,11 @@ describe('periods', () => {
     expect(periodStart('2026-11').toISOString()).toBe('2026-11-01T00:00:00.000Z');
     expect(periodEnd('2026-12').toISOString()).toBe('2027-01-01T00:00:00.000Z');
     expect(nextPeriod('2026-12')).toBe('2027-01');
+  });
+
+  it('stop taking late usage at their end plus the grace', () => {
+    expect(lateUsageClosesAt('2026-11', 60).toISOString()).toBe('2026-12-01T01:00:00.000Z');
+    expect(lateUsageClosesAt('2026-12', 0).toISOString()).toBe('2027-01-01T00:00:00.000Z');
   });
 
   it('accept only YYYY-MM labels', () => {

@@ -9,6 +9,7 @@ import { Quotas1763900003000 } from './migrations/1763900003000-quotas.js';
 import { Corrections1763900004000 } from './migrations/1763900004000-corrections.js';
 import { ServiceEventIdentity1763900005000 } from './migrations/1763900005000-service-event-identity.js';
 import { MeterBounds1763900006000 } from './migrations/1763900006000-meter-bounds.js';
+import { PeriodSeals1765000000000 } from './migrations/1765000000000-period-seals.js';
 import { SubscribersModule } from './subscribers/subscribers.module.js';
 
 const meteringAuth = AuthModule.forRoot({
@@ -16,7 +17,10 @@ const meteringAuth = AuthModule.forRoot({
   useFactory: (config: MeteringConfig) => remoteAuthSetup(config),
 });
 
-/** Metering: usage ingestion, exactly-once counting, per-period aggregates and free-tier quotas. */
+/**
+ * Metering: usage ingestion, exactly-once counting, per-period aggregates, their watermarks and seals, and
+ * free-tier quotas.
+ */
 export const meteringService = defineService({
   service: 'metering',
   configSchema: meteringConfigSchema,
@@ -29,6 +33,7 @@ export const meteringService = defineService({
     Corrections1763900004000,
     ServiceEventIdentity1763900005000,
     MeterBounds1763900006000,
+    PeriodSeals1765000000000,
   ],
   features: () => [meteringAuth, SubscribersModule, MeteringModule],
   projections: [

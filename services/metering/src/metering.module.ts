@@ -8,6 +8,8 @@ import { IngestFactsReader } from './ingest/ingest-facts.js';
 import { IngestController } from './ingest/ingest.controller.js';
 import { UsageIngestion } from './ingest/ingestion-rules.js';
 import { UsageRecorder } from './ingest/usage-recorder.js';
+import { PeriodSealer } from './periods/period-sealer.js';
+import { UsageAnnouncements } from './periods/usage-announcements.js';
 import { UsageController } from './usage/usage.controller.js';
 import { UsageService } from './usage/usage.service.js';
 
@@ -16,8 +18,10 @@ import { UsageService } from './usage/usage.service.js';
   providers: [
     CatalogFactsProjection,
     IngestFactsReader,
+    UsageAnnouncements,
     UsageRecorder,
     CorrectionRecorder,
+    PeriodSealer,
     UsageIngestion,
     UsageService,
     Entitlements,

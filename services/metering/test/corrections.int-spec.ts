@@ -7,8 +7,12 @@ import {
   type MeteringStack,
   newService,
   newSubscriberIds,
+  seedEarlierUsage,
   startMeteringStack,
 } from './metering-stack.js';
+
+/** An earlier period that no test closes (a close request reaches every metering the suite starts). */
+const EARLIER = '2018-06';
 
 let stack: MeteringStack;
 let serviceId: string;
@@ -72,16 +76,16 @@ const correct = (
   },
 });
 
-const usageOf = async (subscriber: string) =>
+const usageOf = async (subscriber: string, period = periodOf(new Date())) =>
   (
     await stack.metering.query<{ quantity: string }>(
       'SELECT quantity::text FROM usage_aggregates WHERE subscriber_id = $1 AND period = $2',
-      [subscriber, periodOf(new Date())],
+      [subscriber, period],
     )
   )[0]?.quantity;
 
 describe('usage corrections', () => {
-  it('change the current period once, are announced, and name the corrected event', async () => {
+  it('change the corrected event’s period once, are announced, and name the corrected event', async () => {
     const subscriber = freshSubscriber();
     const original = await report(subscriber, 100);
     const fix = correct(subscriber, original, -30);
@@ -101,7 +105,7 @@ describe('usage corrections', () => {
     ]);
   });
 
-  it('cannot take an event below zero or a period’s usage negative, and changes nothing when refused', async () => {
+  it('cannot take an event below zero, and change nothing when refused', async () => {
     const subscriber = freshSubscriber();
     const original = await report(subscriber, 10);
     expect((await send(correct(subscriber, original, -6))).status).toBe(202);
@@ -110,33 +114,50 @@ describe('usage corrections', () => {
       body: { error: { code: 'correction_exceeds_original', field: 'data.quantity' } },
     });
     expect(await usageOf(subscriber)).toBe('4');
+  });
 
-    // An event of an earlier period, corrected now: it comes off this period's usage, which is smaller.
-    const other = freshSubscriber();
-    const lastMonth = new Date();
-    lastMonth.setUTCDate(0);
-    const earlier = await stack.metering.query(
-      `INSERT INTO usage_events (source, event_id, subscriber_id, service_id, meter, quantity, period, event_time)
-       VALUES ($1, $2, $3, $4, 'requests', 50, $5, $6) RETURNING 1`,
+  it('go to the corrected event’s period while it is open, however small this period’s usage', async () => {
+    const subscriber = freshSubscriber();
+    const original = await seedEarlierUsage(stack, {
+      period: EARLIER,
+      subscriber,
+      serviceId,
+      meter: 'requests',
+      quantity: 50,
+    });
+    await report(subscriber, 5);
+    // More than this period's usage, within the original: before #19 this came off the current period (refused).
+    const fix = correct(subscriber, original, -20);
+    expect(await send(fix)).toEqual({ status: 202, body: { status: 'accepted', id: fix.id } });
+    expect(await usageOf(subscriber)).toBe('5');
+    expect(await usageOf(subscriber, EARLIER)).toBe('30');
+    const announced = await stack.metering.query<{ event_type: string; payload: string }>(
+      `SELECT event_type, payload FROM outbox WHERE message_key = $1 AND payload::jsonb #>> '{data,period}' = $2`,
+      [subscriber, EARLIER],
+    );
+    expect(announced.map((row) => [row.event_type, JSON.parse(row.payload).data])).toEqual([
       [
-        `/services/${serviceId}`,
-        randomUUID(),
-        other,
-        serviceId,
-        periodOf(lastMonth),
-        lastMonth.toISOString(),
+        'onecommons.metering.usage.recorded.v1',
+        expect.objectContaining({ usage: [{ serviceId, meter: 'requests', quantity: '-20', events: 0 }] }),
       ],
+      [
+        'onecommons.metering.usage.corrected.v1',
+        expect.objectContaining({
+          delta: '-20',
+          original: { ...original, period: EARLIER, quantity: '50' },
+        }),
+      ],
+    ]);
+    const [counted] = await stack.metering.query<{ announcements: string }>(
+      'SELECT sum(announcements)::text AS announcements FROM period_announcements WHERE period = $1',
+      [EARLIER],
     );
-    expect(earlier).toHaveLength(1);
-    const [row] = await stack.metering.query<{ event_id: string }>(
-      'SELECT event_id FROM usage_events WHERE subscriber_id = $1',
-      [other],
-    );
-    await report(other, 5);
-    expect(
-      await send(correct(other, { source: `/services/${serviceId}`, id: row?.event_id ?? '' }, -20)),
-    ).toMatchObject({ status: 400, body: { error: { code: 'correction_exceeds_current_usage' } } });
-    expect(await usageOf(other)).toBe('5');
+    expect(counted?.announcements).toBe('1'); // in that period's watermark
+    expect(await send(correct(subscriber, original, -31))).toMatchObject({
+      status: 400,
+      body: { error: { code: 'correction_exceeds_original' } },
+    });
+    expect(await usageOf(subscriber, EARLIER)).toBe('30');
   });
 
   it('must name an accepted event of the same subscriber, service and meter', async () => {

@@ -13,6 +13,7 @@ import {
 import { catalogService } from '@onecommons/catalog/definition';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { identityService } from '@onecommons/identity/definition';
+import { type MeteringConfig } from '../src/config.js';
 import { meteringService } from '../src/metering.definition.js';
 
 /**
@@ -26,6 +27,8 @@ export interface MeteringStack {
   readonly metering: Pick<RunningService, 'url' | 'query'>;
   /** Set when metering runs as its own process. */
   readonly meteringProcess?: ServiceProcess;
+  /** Set when metering runs in this process. */
+  readonly meteringInProcess?: RunningService<MeteringConfig>;
   readonly adminToken: string;
   readonly operatorToken: string;
   readonly operatorId: string;
@@ -90,6 +93,7 @@ export async function startMeteringStack(
     catalog,
     metering,
     ...(meteringProcess ? { meteringProcess } : {}),
+    ...(meteringInProcess ? { meteringInProcess } : {}),
     adminToken: await admin.login(),
     operatorToken: await operator.login(),
     operatorId: organization.body.id,
@@ -211,4 +215,27 @@ async function knownSubscribers(stack: MeteringStack, ids: readonly string[]): P
     );
     return rows.length === ids.length ? true : undefined;
   });
+}
+
+/**
+ * Usage counted in an earlier period, written straight into metering's tables as an ingest would have (an
+ * event, and its aggregate): the API takes usage only for open periods, so a test cannot send it now.
+ */
+export async function seedEarlierUsage(
+  stack: MeteringStack,
+  usage: { period: string; subscriber: string; serviceId: string; meter: string; quantity: number },
+): Promise<{ source: string; id: string }> {
+  const event = { source: `/services/${usage.serviceId}`, id: randomUUID() };
+  await stack.metering.query(
+    `WITH event AS (
+       INSERT INTO usage_events (source, event_id, subscriber_id, service_id, meter, quantity, period, event_time)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, ($7 || '-10T12:00:00Z')::timestamptz) RETURNING 1
+     )
+     INSERT INTO usage_aggregates (period, subscriber_id, service_id, meter, quantity, events)
+     VALUES ($7, $3, $4, $5, $6, 1)
+     ON CONFLICT (period, subscriber_id, service_id, meter) DO UPDATE
+       SET quantity = usage_aggregates.quantity + EXCLUDED.quantity, events = usage_aggregates.events + 1`,
+    [event.source, event.id, usage.subscriber, usage.serviceId, usage.meter, usage.quantity, usage.period],
+  );
+  return event;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   createEvent,
+  PeriodCloseRequestedV1,
   SubscriberRegisteredV1,
   SubscriberRegisteredV2,
   TOPICS,
@@ -117,5 +118,55 @@ describe('replay', () => {
     expect(report.identical).toBeUndefined();
     expect(await schemaExists(report.replaySchema)).toBe(true);
     await admin.query(`DROP SCHEMA ${pg.escapeIdentifier(report.replaySchema)} CASCADE`);
+  });
+});
+
+describe('replay of a close request', () => {
+  // A period no other test closes: the seal is metering's own record (like its usage), not a projection.
+  const period = '2019-07';
+  const sealed = () =>
+    metering.query<{ announcements: string; sealed_at: Date }>(
+      'SELECT announcements::text, sealed_at FROM period_seals WHERE period = $1',
+      [period],
+    );
+  const watermarks = () =>
+    metering.query(
+      `SELECT 1 FROM outbox WHERE event_type = 'onecommons.metering.usage.period-sealed.v1'
+          AND payload::jsonb #>> '{data,period}' = $1`,
+      [period],
+    );
+
+  it('runs the seal handler against the rebuilt schema only: the live seal stays, nothing is published', async () => {
+    const request = createEvent(
+      PeriodCloseRequestedV1,
+      { period, forced: false, requestedAt: new Date().toISOString() },
+      { source: '/onecommons/ledger' },
+    );
+    await producer.send(TOPICS.ledgerEvents.name, request.subject, JSON.stringify(request));
+    const [seal] = await eventually('metering to seal the period', async () => {
+      const rows = await sealed();
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(seal?.announcements).toBe('0');
+    expect(await watermarks()).toHaveLength(1);
+
+    const report = await replay({ verify: false }); // keeps the rebuilt schema
+    expect(report.topics).toContain(TOPICS.ledgerEvents.name);
+    const schema = pg.escapeIdentifier(report.replaySchema);
+    const rebuilt = await admin.query(
+      `SELECT announcements::text FROM ${schema}.period_seals WHERE period = $1`,
+      [period],
+    );
+    // The rebuilt schema counted no usage (usage is not replayed), and a replay relays nothing.
+    expect(rebuilt.rows).toEqual([{ announcements: '0' }]);
+    const unsent = await admin.query(
+      `SELECT published_at FROM ${schema}.outbox WHERE event_type = 'onecommons.metering.usage.period-sealed.v1'
+          AND payload::jsonb #>> '{data,period}' = $1`,
+      [period],
+    );
+    expect(unsent.rows).toEqual([{ published_at: null }]);
+    await admin.query(`DROP SCHEMA ${pg.escapeIdentifier(report.replaySchema)} CASCADE`);
+    expect(await sealed()).toEqual([seal]);
+    expect(await watermarks()).toHaveLength(1);
   });
 });

@@ -4,14 +4,17 @@ import { TOPICS } from '../envelope/topics.js';
 import { periodSchema } from '../periods.js';
 
 /**
- * A service corrected usage it reported: the signed change counts in `period` (when the correction
- * arrived), while `original` says which event and period it corrects. Statements show it; the change
- * itself is also in the period's UsageRecorded deltas, so folding those alone stays exact.
+ * A service corrected usage it reported, in a period metering has not sealed: the signed change counts in the
+ * corrected event's own period (`period` = `original.period`; corrections from before #19 counted in the period
+ * in which they arrived). Statements show it; the change itself is also in the period's UsageRecorded deltas
+ * (and its watermark), so folding those alone stays exact. A correction of a sealed period is a
+ * ClosedPeriodUsageCorrected instead.
  */
 export const UsageCorrectedV1 = defineEvent({
   type: 'onecommons.metering.usage.corrected.v1',
   topic: TOPICS.meteringUsage.name,
-  description: 'A usage correction was applied to the current period, referencing the corrected event.',
+  description:
+    "A usage correction was applied to the corrected event's period (still open), referencing the event.",
   schema: z.object({
     subscriberId: z.uuid(),
     period: periodSchema,

@@ -10,8 +10,8 @@ export interface ServiceFacts {
 
 /**
  * What metering knows that a request's events are checked against, read in one query per request (never
- * one per event): the meters and their bounds, the key's service, and which of the events' subjects are
- * registered subscribers.
+ * one per event): the meters and their bounds, the key's service, which of the events' subjects are
+ * registered subscribers, and which of their periods are sealed.
  */
 export class IngestFacts {
   private readonly limits = new Map<string, bigint>();
@@ -20,7 +20,13 @@ export class IngestFacts {
     private readonly meters: ReadonlyMap<string, MeterBound>,
     readonly service: ServiceFacts | null,
     private readonly subscribers: ReadonlySet<string>,
+    private readonly sealedPeriods: ReadonlySet<string>,
   ) {}
+
+  /** Sealed when the request was read; the recorder checks again under the period's seal lock. */
+  isSealed(period: string): boolean {
+    return this.sealedPeriods.has(period);
+  }
 
   hasMeter(meter: string): boolean {
     return this.meters.has(meter);
@@ -49,13 +55,18 @@ interface FactsRow {
   meters: [string, MeterBound['per'], string][];
   service: ServiceFacts | null;
   subscribers: string[];
+  sealed: string[];
 }
 
 @Injectable()
 export class IngestFactsReader {
   constructor(private readonly dataSource: DataSource) {}
 
-  async read(serviceId: string | null, subjects: readonly string[]): Promise<IngestFacts> {
+  async read(
+    serviceId: string | null,
+    subjects: readonly string[],
+    periods: readonly string[],
+  ): Promise<IngestFacts> {
     const [row] = (await this.dataSource.query(
       `SELECT
          (SELECT coalesce(json_agg(json_build_array(name, bound_per, bound_max::text)), '[]'::json) FROM meters)
@@ -63,13 +74,15 @@ export class IngestFactsReader {
          (SELECT json_build_object('operatorId', operator_id, 'status', status) FROM services
            WHERE service_id = $1) AS service,
          (SELECT coalesce(json_agg(subscriber_id), '[]'::json) FROM subscribers
-           WHERE subscriber_id = ANY($2::uuid[])) AS subscribers`,
-      [serviceId, [...new Set(subjects)]],
+           WHERE subscriber_id = ANY($2::uuid[])) AS subscribers,
+         (SELECT coalesce(json_agg(period), '[]'::json) FROM period_seals WHERE period = ANY($3::text[])) AS sealed`,
+      [serviceId, [...new Set(subjects)], [...new Set(periods)]],
     )) as [FactsRow];
     return new IngestFacts(
       new Map(row.meters.map(([name, per, max]) => [name, { per, max }])),
       row.service,
       new Set(row.subscribers),
+      new Set(row.sealed),
     );
   }
 }

@@ -14,7 +14,7 @@ const FORBIDDEN = new Set(['service_not_allowed', 'service_not_operated', 'servi
 /**
  * Status of a refused single event: a retryable refusal (metering has not heard of the subscriber or service
  * yet) is a 409 with Retry-After, reporting for a service the key may not report for is forbidden, the rest
- * is bad input.
+ * is bad input. So `period_closed` is a 400: a 409 says "send it again later", and a closed period stays closed.
  */
 const statusOfRejection = (outcome: { code: string; retryable: boolean }) =>
   outcome.retryable ? 409 : FORBIDDEN.has(outcome.code) ? 403 : 400;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ApiKeyPrincipal } from '@onecommons/auth';
-import { periodEnd, periodOf } from '@onecommons/contracts';
+import { lateUsageClosesAt, periodOf } from '@onecommons/contracts';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type MeteringConfig } from '../config.js';
 import { CorrectionRecorder } from './correction-recorder.js';
@@ -41,9 +41,9 @@ export class UsageIngestion {
           ? [result.correction.subscriberId]
           : [],
     );
-    const facts = await this.factsReader.read(key.serviceId, subjects);
+    const periods = parsed.flatMap((result) => ('event' in result ? [periodOf(result.event.time)] : []));
+    const facts = await this.factsReader.read(key.serviceId, subjects, periods);
     const serviceRejection = keyServiceRejection(key, facts.service);
-    const closings = new PeriodClosings(this.config.METERING_LATE_EVENT_GRACE_MINUTES);
     const corrections = new Map<number, CorrectionEvent>();
     const outcomes: (Outcome | DatedUsageEvent | null)[] = parsed.map((result, index) => {
       if ('rejection' in result) return rejected(idOf(values[index]), result.rejection);
@@ -58,9 +58,12 @@ export class UsageIngestion {
       }
       const { event } = result;
       const period = periodOf(event.time);
-      const rejection = this.usageRejection(key, serviceRejection, facts, event, period, closings, now);
+      const periodClosed =
+        now >= lateUsageClosesAt(period, this.config.METERING_LATE_EVENT_GRACE_MINUTES) ||
+        facts.isSealed(period);
+      const rejection = this.usageRejection(key, serviceRejection, facts, event, period, periodClosed, now);
       if (rejection) return rejected(event.id, rejection);
-      return { ...event, period, limit: facts.limitOf(event.meter, period) };
+      return { ...event, period, limit: facts.limitOf(event.meter, period), periodClosed };
     });
     // The first occurrence of an event's identity in the request is the one that counts.
     const firsts = new Map<string, DatedUsageEvent>();
@@ -72,12 +75,9 @@ export class UsageIngestion {
     const recorded = await this.recorder.record([...firsts.values()]);
     // Corrections after the batch's usage, in order: one may correct an event of the same request.
     const corrected = new Map<number, Outcome>();
-    const currentPeriod = periodOf(now);
     for (const [index, correction] of corrections) {
-      const result = await this.corrections.record(
-        correction,
-        currentPeriod,
-        facts.limitOf(correction.meter, currentPeriod),
+      const result = await this.corrections.record(correction, (period) =>
+        facts.limitOf(correction.meter, period),
       );
       corrected.set(
         index,
@@ -91,6 +91,7 @@ export class UsageIngestion {
       const fate = recorded.get(identity);
       // A repeat within the request shares its first occurrence's refusal; else it is a duplicate of it.
       if (fate === 'over_bound') return rejected(outcome.id, overBound(outcome.limit));
+      if (fate === 'period_closed') return rejected(outcome.id, periodClosed(outcome.period));
       return {
         status: firsts.get(identity) === outcome ? (fate ?? 'duplicate') : 'duplicate',
         id: outcome.id,
@@ -100,20 +101,22 @@ export class UsageIngestion {
     return results;
   }
 
-  /** Usage must pass the common rules, still be in an open period, and be plausible on its own. */
+  /**
+   * Usage must pass the common rules and be plausible on its own. One for a closed period is left to the
+   * recorder, which answers `duplicate` when it was counted before (a sender's retry keeps its answer), else
+   * `period_closed`: the rules after are for counting, and a retryable refusal would invite a retry in vain.
+   */
   private usageRejection(
     key: ApiKeyPrincipal,
     serviceRejection: Rejection | null,
     facts: IngestFacts,
     event: UsageEvent,
     period: string,
-    closings: PeriodClosings,
+    periodClosed: boolean,
     now: Date,
   ): Rejection | null {
     const common = this.commonRejection(key, serviceRejection, facts, event, now);
-    if (common) return common;
-    if (now.getTime() >= closings.closesAt(period))
-      return { code: 'period_closed', field: 'time', message: `the period ${period} is closed for usage` };
+    if (common || periodClosed) return common;
     const limit = facts.limitOf(event.meter, period);
     if (event.quantity > limit) return overBound(limit);
     return lagRejection(serviceRejection, facts, event.subscriberId);
@@ -212,20 +215,13 @@ function overBound(limit: bigint): Rejection {
   };
 }
 
-/** When each period stops taking late usage, worked out once per period a batch touches. */
-class PeriodClosings {
-  private readonly known = new Map<string, number>();
-
-  constructor(private readonly graceMinutes: number) {}
-
-  closesAt(period: string): number {
-    let closesAt = this.known.get(period);
-    if (closesAt === undefined) {
-      closesAt = periodEnd(period).getTime() + this.graceMinutes * 60_000;
-      this.known.set(period, closesAt);
-    }
-    return closesAt;
-  }
+/** Past its grace, or sealed for the ledger's close: refused even while racing the seal (never counted after it). */
+function periodClosed(period: string): Rejection {
+  return {
+    code: 'period_closed',
+    field: 'time',
+    message: `the period ${period} is closed for usage (past its grace or sealed for its close)`,
+  };
 }
 
 function idOf(value: unknown): string | null {

@@ -29,8 +29,8 @@ export interface Rejection {
 }
 
 /**
- * A correction of an accepted usage event: a signed change of its quantity, counted in the period in
- * which the correction arrives (a closed period's allocation never changes).
+ * A correction of an accepted usage event: a signed change of its quantity, in the corrected event's period
+ * (counted there while the period is open; after its seal, announced for the ledger to adjust the closed period).
  */
 export interface CorrectionEvent extends Omit<UsageEvent, 'quantity'> {
   readonly delta: bigint;

@@ -1,17 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { createEvent, UsageRecordedV1 } from '@onecommons/contracts';
-import { OutboxWriter } from '@onecommons/kafka';
 import { DataSource, type EntityManager } from 'typeorm';
+import { lockPeriodsForUsage } from '../periods/period-lock.js';
+import { UsageAnnouncements } from '../periods/usage-announcements.js';
 import { type UsageEvent } from './usage-event.js';
 
 export interface DatedUsageEvent extends UsageEvent {
   readonly period: string;
   /** The most this subscriber's usage of the service may reach on the meter in the period (its bound). */
   readonly limit: bigint;
+  /** The period took no more usage when the request came (past its grace, or sealed). */
+  readonly periodClosed: boolean;
 }
 
-/** What became of one event: counted, already counted before, or refused as beyond its meter's bound. */
-export type RecordedAs = 'accepted' | 'duplicate' | 'over_bound';
+/**
+ * What became of one event: counted, already counted before, refused as beyond its meter's bound, or refused
+ * because its period is closed (an event counted before stays a duplicate: a sender's retry keeps its answer).
+ */
+export type RecordedAs = 'accepted' | 'duplicate' | 'over_bound' | 'period_closed';
 
 const DEADLOCK = '40P01';
 const ATTEMPTS = 5;
@@ -30,12 +36,15 @@ class BoundRaced extends Error {
  * the commit leaves nothing behind (never "claim the id, then write"). An aggregate that did not exist when
  * read cannot be locked: should a concurrent transaction create it first, the sum read back exceeds the
  * bound and the whole transaction runs again, now with the row locked.
+ *
+ * Periods: the transaction first takes the seal lock of each period it adds to (shared), then reads which are
+ * sealed. An event racing a seal is therefore either counted before it (and in its watermark) or refused.
  */
 @Injectable()
 export class UsageRecorder {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly outbox: OutboxWriter,
+    private readonly announcements: UsageAnnouncements,
   ) {}
 
   /** Records the events (distinct identities within the call); returns each one's fate by `eventKey`. */
@@ -45,8 +54,9 @@ export class UsageRecorder {
       try {
         return await this.recordOnce(events);
       } catch (error) {
-        // Keys are taken in one order (aggregates, events, then outbox locks), so a deadlock is not expected;
-        // should Postgres still pick this transaction as a victim, it is simply run again.
+        // Keys are taken in one order (period seal locks, aggregates, events, period counts, then outbox
+        // locks), so a deadlock is not expected; should Postgres still pick this transaction as a victim, it
+        // is simply run again.
         const code =
           error instanceof BoundRaced
             ? error.code
@@ -59,7 +69,13 @@ export class UsageRecorder {
   private async recordOnce(events: readonly DatedUsageEvent[]): Promise<Map<string, RecordedAs>> {
     return this.dataSource.transaction(async (manager) => {
       const fates = new Map<string, RecordedAs>();
-      const { countedBefore, aggregates } = await this.lockAggregates(manager, events);
+      const open = events.filter((event) => !event.periodClosed);
+      // Its own statement: the next one's snapshot then sees any seal committed while this waited.
+      await lockPeriodsForUsage(
+        manager,
+        open.map((event) => event.period),
+      );
+      const { countedBefore, aggregates, sealed } = await this.lockAggregates(manager, events, open);
       const running = new Map(aggregates);
       const admitted: DatedUsageEvent[] = [];
       for (const [index, event] of events.entries()) {
@@ -67,6 +83,7 @@ export class UsageRecorder {
         const group = groupKey(event.period, event.subscriberId, event.serviceId, event.meter);
         const after = (running.get(group) ?? 0n) + event.quantity;
         if (countedBefore.has(index + 1)) fates.set(identity, 'duplicate');
+        else if (event.periodClosed || sealed.has(event.period)) fates.set(identity, 'period_closed');
         else if (after > event.limit) fates.set(identity, 'over_bound');
         else {
           running.set(group, after);
@@ -85,7 +102,7 @@ export class UsageRecorder {
       for (const [period, subscriberId, serviceId, meter, quantity] of recorded.sums)
         if (BigInt(quantity) > (limits.get(groupKey(period, subscriberId, serviceId, meter)) ?? 0n))
           throw new BoundRaced('an aggregate created concurrently went beyond its bound');
-      await this.outbox.append(manager, announcementsOf(recorded.deltas));
+      await this.announcements.append(manager, announcementsOf(recorded.deltas));
       const skipped = new Set(recorded.skipped);
       admitted.forEach((event, index) => {
         if (skipped.has(index + 1)) fates.set(eventKey(event), 'duplicate');
@@ -95,19 +112,20 @@ export class UsageRecorder {
   }
 
   /**
-   * One statement: the positions of the events counted before, and the aggregates they add to, locked (in key
-   * order, like every writer) so that concurrent requests for one subscriber, service and meter are checked
-   * against each other's usage.
+   * One statement: the positions of the events counted before, the sealed periods among those of the events in
+   * open periods, and the aggregates these add to, locked (in key order, like every writer) so that concurrent
+   * requests for one subscriber, service and meter are checked against each other's usage.
    */
   private async lockAggregates(
     manager: EntityManager,
     events: readonly DatedUsageEvent[],
-  ): Promise<{ countedBefore: Set<number>; aggregates: Map<string, bigint> }> {
+    open: readonly DatedUsageEvent[],
+  ): Promise<{ countedBefore: Set<number>; aggregates: Map<string, bigint>; sealed: Set<string> }> {
     const [row] = (await manager.query(
       `WITH incoming AS (
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY AS t(service_id, source, event_id, position)
        ), groups AS (
-         SELECT DISTINCT * FROM unnest($4::text[], $5::uuid[], $1::uuid[], $6::text[])
+         SELECT DISTINCT * FROM unnest($4::text[], $5::uuid[], $6::uuid[], $7::text[])
            AS g(period, subscriber_id, service_id, meter)
        ), locked AS (
          SELECT a.period, a.subscriber_id, a.service_id, a.meter, a.quantity FROM usage_aggregates a
@@ -121,18 +139,22 @@ export class UsageRecorder {
                           WHERE e.service_id = i.service_id AND e.source = i.source AND e.event_id = i.event_id))
            AS counted,
          (SELECT coalesce(json_agg(json_build_array(period, subscriber_id, service_id, meter, quantity::text)),
-                          '[]'::json) FROM locked) AS aggregates`,
+                          '[]'::json) FROM locked) AS aggregates,
+         (SELECT coalesce(json_agg(period), '[]'::json) FROM period_seals
+           WHERE period IN (SELECT period FROM groups)) AS sealed`,
       [
         events.map((event) => event.serviceId),
         events.map((event) => event.source),
         events.map((event) => event.id),
-        events.map((event) => event.period),
-        events.map((event) => event.subscriberId),
-        events.map((event) => event.meter),
+        open.map((event) => event.period),
+        open.map((event) => event.subscriberId),
+        open.map((event) => event.serviceId),
+        open.map((event) => event.meter),
       ],
-    )) as [{ counted: number[]; aggregates: [string, string, string, string, string][] }];
+    )) as [{ counted: number[]; aggregates: [string, string, string, string, string][]; sealed: string[] }];
     return {
       countedBefore: new Set(row.counted),
+      sealed: new Set(row.sealed),
       aggregates: new Map(
         row.aggregates.map(([period, subscriberId, serviceId, meter, quantity]) => [
           groupKey(period, subscriberId, serviceId, meter),
