@@ -23,6 +23,11 @@ import { PeriodCloseRequests } from './period-close-requests.js';
 import { describeUsageLag, type UsageCompleteness, usageCompleteness, usageLagOf } from './usage-lag.js';
 import { UsageBeyondWatermarkError, UsageNotConsumedError } from './usage-not-consumed.error.js';
 
+/** One try at a close: closed (by this try, or found closed), or why not yet. */
+type CloseAttempt =
+  | { readonly closed: PeriodCloseDto; readonly madeNow?: true }
+  | { readonly completeness: UsageCompleteness; readonly watermark: UsageWatermark };
+
 export interface PeriodCloseDto {
   readonly period: string;
   readonly status: 'closed';
@@ -115,10 +120,7 @@ export class PeriodCloser {
    * One try: closes when the usage is complete. The check and the snapshot of the usage happen under the period's
    * usage lock (no UsageRecorded of the period is applied in between) and the journal lock, in one transaction.
    */
-  private async attempt(
-    period: string,
-    forced: boolean,
-  ): Promise<{ closed: PeriodCloseDto } | { completeness: UsageCompleteness; watermark: UsageWatermark }> {
+  private async attempt(period: string, forced: boolean): Promise<CloseAttempt> {
     const closed = await this.summary(period);
     if (closed) return { closed };
     // Waiting reads without locks; the locks are taken only to close.
@@ -127,9 +129,9 @@ export class PeriodCloser {
       return { completeness: usageCompleteness(seen), watermark: seen };
     const started = process.hrtime.bigint();
     const timer = closeDuration().startTimer();
-    let outcome: Awaited<ReturnType<PeriodCloser['attempt']>>;
+    let outcome: CloseAttempt;
     try {
-      outcome = await this.dataSource.transaction(async (manager) => {
+      outcome = await this.dataSource.transaction(async (manager): Promise<CloseAttempt> => {
         await this.journal.lock(manager);
         await holdPeriodUsage(manager, period, 'close');
         const already = await this.summary(period, manager);
@@ -137,13 +139,14 @@ export class PeriodCloser {
         const watermark = await readUsageWatermark(manager, period);
         const completeness = usageCompleteness(watermark);
         if (completeness !== 'complete') return { completeness, watermark };
-        return { closed: await this.closeWithin(manager, period, forced) };
+        return { closed: await this.closeWithin(manager, period, forced), madeNow: true };
       });
     } catch (error) {
       closes().inc({ outcome: 'failed' });
       throw error;
     }
-    if (!('closed' in outcome)) return outcome;
+    // Closed by this call, not found closed by another (the scheduler and an admin may race).
+    if (!('madeNow' in outcome)) return outcome;
     timer();
     closes().inc({ outcome: 'succeeded' });
     this.logger.log(
