@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { Counter, Histogram, register } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { gauge, refreshOnScrape } from '../metrics/scrape-gauges.js';
 
 // One metric per name in the process registry (tests boot several ledgers in one process).
 
@@ -21,13 +22,6 @@ export const closes = (): Counter<'outcome'> =>
     labelNames: ['outcome'],
   });
 
-function gauge(name: string, help: string): Gauge<'period'> {
-  return (
-    (register.getSingleMetric(name) as Gauge<'period'> | undefined) ??
-    new Gauge({ name, help, labelNames: ['period'] })
-  );
-}
-
 /**
  * Per open period, read at each scrape: how many of metering's usage announcements the ledger has still to apply
  * (0 before metering sealed it; negative when it applied more than announced, a bug), and how long its close has
@@ -39,24 +33,22 @@ export class PeriodCloseMetrics implements OnModuleInit {
   private readonly behind = gauge(
     'onecommons_ledger_usage_announcements_behind',
     'Per open period: UsageRecorded events metering announced (sealed) that the ledger has not applied; 0 until sealed, negative is a bug',
+    ['period'],
   );
   private readonly waiting = gauge(
     'onecommons_ledger_period_close_waiting_seconds',
     'Per open period: seconds since its close was requested (0 when not requested); it closes once its usage is complete',
+    ['period'],
   );
 
   constructor(private readonly dataSource: DataSource) {}
 
   onModuleInit(): void {
-    let refreshing: Promise<void> | undefined;
-    const refresh = () => {
-      refreshing ??= this.refresh()
-        .catch((error: unknown) => this.logger.warn(`period close metrics not refreshed: ${String(error)}`))
-        .finally(() => (refreshing = undefined));
-      return refreshing;
-    };
-    for (const metric of [this.behind, this.waiting])
-      (metric as unknown as { collect: () => Promise<void> }).collect = refresh;
+    refreshOnScrape(
+      [this.behind, this.waiting],
+      () => this.refresh(),
+      (error) => this.logger.warn(`period close metrics not refreshed: ${String(error)}`),
+    );
   }
 
   private async refresh(): Promise<void> {

@@ -1,16 +1,11 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { periodEnd, periodOf } from '@onecommons/contracts';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
-import { Gauge, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { type LedgerConfig } from '../config.js';
+import { gauge, refreshOnScrape } from '../metrics/scrape-gauges.js';
 import { TreasuryAccount } from './accounts.js';
 import { PeriodPrices } from './period-prices.js';
-
-/** One gauge per name in the process registry (tests boot several ledgers in one process). */
-function gauge(name: string, help: string, labelNames: string[] = []): Gauge {
-  return (register.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help, labelNames });
-}
 
 /**
  * The treasury's state as Prometheus gauges, read from the ledger's balances at each scrape: the reserve, what the
@@ -48,16 +43,11 @@ export class TreasuryMetrics implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    // prom-client awaits each metric's collect(); one read refreshes all five.
-    let refreshing: Promise<void> | undefined;
-    const refresh = () => {
-      refreshing ??= this.refresh()
-        .catch((error: unknown) => this.logger.warn(`treasury metrics not refreshed: ${String(error)}`))
-        .finally(() => (refreshing = undefined));
-      return refreshing;
-    };
-    for (const metric of [this.reserve, this.redeemable, this.residue, this.supply, this.oldestOpen])
-      (metric as unknown as { collect: () => Promise<void> }).collect = refresh;
+    refreshOnScrape(
+      [this.reserve, this.redeemable, this.residue, this.supply, this.oldestOpen],
+      () => this.refresh(),
+      (error) => this.logger.warn(`treasury metrics not refreshed: ${String(error)}`),
+    );
   }
 
   private async refresh(): Promise<void> {
