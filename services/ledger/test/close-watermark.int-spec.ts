@@ -20,6 +20,7 @@ import pg from 'pg';
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { PeriodCloser } from '../src/periods/period-closer.js';
+import { holdPeriodUsage, PERIOD_USAGE_LOCK_KEY } from '../src/projections/usage-watermark.js';
 import {
   caughtUp,
   ledgerEnvFile,
@@ -306,9 +307,7 @@ describe('the usage lock', () => {
     await apply.connect();
     try {
       await apply.query('BEGIN');
-      await apply.query('SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))', [
-        `onecommons:ledger:usage:${LOCKED}`,
-      ]);
+      await holdPeriodUsage(apply, LOCKED, 'apply');
       await apply.query(
         `UPDATE usage_applied_counts SET applied = applied + 1
           WHERE (period, kafka_partition) = (SELECT period, kafka_partition FROM usage_applied_counts WHERE period = $1 LIMIT 1)`,
@@ -325,8 +324,8 @@ describe('the usage lock', () => {
         const [waiting] = await ledger.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_locks
             WHERE locktype = 'advisory' AND NOT granted AND objsubid = 1
-              AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0)`,
-          [`onecommons:ledger:usage:${LOCKED}`],
+              AND ((classid::bigint << 32) | objid::bigint) = ${PERIOD_USAGE_LOCK_KEY}`,
+          [LOCKED],
         );
         return (waiting?.n ?? 0) > 0 ? true : undefined;
       });

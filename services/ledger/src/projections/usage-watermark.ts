@@ -18,13 +18,16 @@ export interface UsageWatermark {
  * the usage, no usage of the period is half-applied (counted but not yet visible, or the reverse).
  */
 export async function holdPeriodUsage(
-  manager: EntityManager,
+  manager: Pick<EntityManager, 'query'>,
   period: string,
   mode: 'apply' | 'close',
 ): Promise<void> {
   const lock = mode === 'apply' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
-  await manager.query(`SELECT ${lock}(hashtextextended($1, 0))`, [`onecommons:ledger:usage:${period}`]);
+  await manager.query(`SELECT ${lock}(${PERIOD_USAGE_LOCK_KEY})`, [period]);
 }
+
+/** The lock's key (SQL, the period as `$1`): per schema, so ledgers sharing a database never wait on each other. */
+export const PERIOD_USAGE_LOCK_KEY = `hashtextextended('onecommons:ledger:usage:' || current_schema() || ':' || $1, 0)`;
 
 /** Counts one applied UsageRecorded of the period, on the counter row of its Kafka partition. */
 export async function countAppliedUsage({ manager, partition }: EventContext, period: string): Promise<void> {
