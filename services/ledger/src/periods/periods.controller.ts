@@ -12,8 +12,11 @@ import { ApiError, UuidParamPipe } from '@onecommons/service-kit';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
+import { publicAdjustmentDto } from '../adjustments/adjustment-views.js';
+import { PeriodAdjustments } from '../adjustments/period-adjustments.js';
 import { EarningsVisibility, roleTotals } from './earnings-visibility.js';
 import { PeriodCloser, type PeriodCloseDto } from './period-closer.js';
+import { periodParam } from './period-param.js';
 import {
   type AccountStatementDto,
   PeriodStatements,
@@ -24,12 +27,6 @@ const closeSchema = z.strictObject({ force: z.boolean({ error: 'must be true or 
 const statementQuerySchema = z.strictObject({ period: periodSchema.default(() => periodOf(new Date())) });
 const ACCOUNT_KEY = /^(fund:general|(provider|operator|member|escrow):[0-9a-f-]{36})$/;
 
-function periodParam(value: string): string {
-  const parsed = periodSchema.safeParse(value);
-  if (!parsed.success) throw ApiError.badRequest('validation_failed', 'must be a period, YYYY-MM', 'period');
-  return parsed.data;
-}
-
 @Controller('v1/periods')
 export class PeriodsController {
   constructor(
@@ -37,6 +34,7 @@ export class PeriodsController {
     private readonly statements: PeriodStatements,
     private readonly dataSource: DataSource,
     private readonly visibility: EarningsVisibility,
+    private readonly adjustments: PeriodAdjustments,
   ) {}
 
   /** Closes the period (admin). Before its end plus the grace only with `{"force": true}`; repeating answers the same. */
@@ -55,6 +53,8 @@ export class PeriodsController {
   async get(@Param('period') raw: string) {
     const period = periodParam(raw);
     const closed = await this.closer.find(period);
+    /** Usage corrections metering sent after the period was sealed, waiting for the next adjustment. */
+    const pendingCorrections = await this.adjustments.pendingCount(this.dataSource.manager, period);
     if (closed)
       return {
         period,
@@ -65,6 +65,9 @@ export class PeriodsController {
         roles: roleTotals(closed.allocation.allocations),
         forced: closed.forced,
         closedAt: closed.closedAt,
+        /** Each adjustment's root beside the close's, newest last (DESIGN §9). */
+        adjustments: (await this.adjustments.list(this.dataSource.manager, period)).map(publicAdjustmentDto),
+        pendingCorrections,
       };
     const [minted] = (await this.dataSource.query(
       `SELECT count(*)::int AS subscribers, coalesce(sum(tokens), 0)::text AS tokens FROM subscriber_tokens
@@ -91,6 +94,7 @@ export class PeriodsController {
       usage: { rows: usage?.rows ?? 0, quantity: usage?.quantity ?? '0' },
       /** Services whose providers' resource points (the provisioner's reports) have reached the ledger. */
       resourcePoints: { services: points?.services ?? 0 },
+      pendingCorrections,
     };
   }
 
