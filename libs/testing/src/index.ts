@@ -1,5 +1,6 @@
 export { eventually } from './eventually.js';
 export {
+  envFileOf,
   prepareService,
   startService,
   TEST_INTERNAL_API_TOKEN,

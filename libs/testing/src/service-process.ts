@@ -13,6 +13,8 @@ import { testStack } from './test-stack.js';
 export interface ServiceProcess {
   readonly url: string;
   readonly schema: string;
+  /** The environment it runs with (but its port), as `envFileOf` writes it. */
+  readonly env: Readonly<Record<string, string>>;
   query<Row extends pg.QueryResultRow = Record<string, unknown>>(
     sql: string,
     params?: unknown[],
@@ -100,6 +102,7 @@ export async function startServiceProcess<Config extends ServiceConfig>(
   return {
     url,
     schema,
+    env,
     query: schemaQuery(admin, schema),
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
       if (!child) return;
