@@ -9,6 +9,7 @@ import {
   verifyMerkleProof,
 } from '@onecommons/allocation';
 import {
+  ClosedPeriodUsageCorrectedV1,
   ContractVersionPublishedV1,
   createEvent,
   MeterDefinedV1,
@@ -484,7 +485,31 @@ describe('closing a period', () => {
   });
 
   it('is recomputed from the ledger’s own log on replay, with the same Merkle roots', async () => {
-    // The closes' own events must be on Kafka first (the relay publishes them).
+    // An adjustment of the closed period too (docs/runbooks/re-close.md): a replay re-does it from its event.
+    await publish(producer, [
+      createEvent(
+        ClosedPeriodUsageCorrectedV1,
+        {
+          subscriberId: ids.heavy,
+          period: PERIOD,
+          serviceId: ids.service,
+          meter: ids.meter,
+          delta: '-100',
+          correction: { source: '/replayed', id: uuidV7() },
+          original: { source: '/replayed', id: uuidV7(), quantity: '600' },
+          correctedAt: new Date().toISOString(),
+        },
+        { source: '/onecommons/metering' },
+      ),
+    ]);
+    await caughtUp(ledger);
+    expect(
+      await json(ledgerApi(`/periods/${PERIOD}/adjustments`), 'POST', {
+        credential: adminToken,
+        body: { reason: 'replayed' },
+      }),
+    ).toMatchObject({ status: 200, body: { outcome: 'adjusted' } });
+    // The closes' and adjustments' own events must be on Kafka first (the relay publishes them).
     await eventually('the ledger’s outbox published', async () => {
       const [pending] = await ledger.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
@@ -510,6 +535,10 @@ describe('closing a period', () => {
       'SELECT period, merkle_root FROM period_closes ORDER BY period',
     );
     expect(roots).toEqual(live);
+    const adjusted = `SELECT period, sequence, merkle_root FROM period_adjustments ORDER BY period, sequence`;
+    const replayedAdjustments = await ledger.query(adjusted.replace('FROM ', `FROM ${report.replaySchema}.`));
+    expect(replayedAdjustments).toHaveLength(1);
+    expect(replayedAdjustments).toEqual(await ledger.query(adjusted));
     await ledger.query(`DROP SCHEMA ${report.replaySchema} CASCADE`);
   });
 });
