@@ -8,7 +8,10 @@ export const adjustmentReasonSchema = z
   .string({ error: 'must be a text saying why' })
   .trim()
   .min(1, { error: 'must say why the period is adjusted' })
-  .max(500, { error: 'must be at most 500 characters' });
+  .max(500, { error: 'must be at most 500 characters' })
+  .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, {
+    error: 'must not contain control characters',
+  });
 
 /** A correction as statements show it: which service, meter and change, by the correcting event's identity. */
 export interface CorrectionDto {
