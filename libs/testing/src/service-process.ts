@@ -29,7 +29,8 @@ export interface ServiceProcess {
   output(): string;
 }
 
-function repositoryRoot(): string {
+/** The repository root: the nearest folder up with `nx.json`. */
+export function repositoryRoot(): string {
   let directory = import.meta.dirname;
   while (!existsSync(path.join(directory, 'nx.json'))) {
     const parent = path.dirname(directory);

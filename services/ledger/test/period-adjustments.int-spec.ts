@@ -1,6 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   allocatePeriod,
@@ -21,14 +18,11 @@ import {
   UsageRecordedV1,
   uuidV7,
 } from '@onecommons/contracts';
-// The ledger's tests boot identity for real access tokens (by its definition, nothing internal):
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { identityService } from '@onecommons/identity/definition';
-import { jsonRequest, RawProducer, type RunningService, startService } from '@onecommons/testing';
+import { jsonRequest, RawProducer, runCommons, type RunningService } from '@onecommons/testing';
 import { type LedgerConfig } from '../src/config.js';
-import { ledgerService } from '../src/ledger.definition.js';
 import { PeriodCloser } from '../src/periods/period-closer.js';
 import { caughtUp, ledgerEnvFile, paymentCaptured, publish, testCurrency } from './ledger-events.js';
+import { type LedgerWithIdentity, startLedgerWithIdentity } from './ledger-with-identity.js';
 
 // Adjusting a closed period (DESIGN §9 "nothing closed is rewritten"): usage corrections of a sealed period wait
 // in the ledger (never in the close's input); an admin's adjustment recomputes the allocation on the close's own
@@ -39,10 +33,8 @@ const PERIOD = '2022-03';
 const NEVER_CLOSED = '2022-04';
 const CUR = testCurrency();
 const catalog = { source: '/onecommons/catalog' };
-const PASSWORD = 'correct horse battery staple';
-const repoRoot = path.join(import.meta.dirname, '..', '..', '..');
 
-let identity: RunningService;
+let stack: LedgerWithIdentity;
 let ledger: RunningService<LedgerConfig>;
 let producer: RawProducer;
 let adminToken: string;
@@ -71,15 +63,6 @@ const ledgerApi = (pathname: string) => `${ledger.url}/api/ledger/v1${pathname}`
 
 /** The one place this file closes periods (a close will also wait for metering's watermark). */
 const closePeriod = (period: string) => ledger.app.get(PeriodCloser).close(period, { force: true });
-
-async function login(label: string): Promise<string> {
-  const email = `${label}-${randomUUID()}@example.org`;
-  const base = `${identity.url}/api/identity/v1`;
-  expect((await json(`${base}/accounts`, 'POST', { body: { email, password: PASSWORD } })).status).toBe(201);
-  return (
-    await json<{ accessToken: string }>(`${base}/sessions`, 'POST', { body: { email, password: PASSWORD } })
-  ).body.accessToken;
-}
 
 function service(entry: { service: string; operator: string }, projectId: string | null) {
   return createEvent(
@@ -229,23 +212,8 @@ async function payableOf(payee: string): Promise<bigint> {
   return BigInt(row?.balance ?? '0');
 }
 
-function commons(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'tools/cli/bin/commons.js'), ...args], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
-
 async function verified(): Promise<void> {
-  const result = await commons(['ledger', 'verify', '--env-file', ledgerEnvFile(ledger)]);
+  const result = await runCommons(['ledger', 'verify', '--env-file', ledgerEnvFile(ledger)]);
   expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({
     code: 0,
     stderr: '',
@@ -279,43 +247,13 @@ const free: Correction = {
 let closedAllocation: { merkleRoot: string; allocations: { account: string; amount: string }[] };
 
 beforeAll(async () => {
-  const bootstrap = `bootstrap-${randomUUID()}-${randomUUID()}`;
-  identity = await startService(identityService, {
-    env: { IDENTITY_ADMIN_BOOTSTRAP_TOKEN: bootstrap, REGISTRATION_RATE_LIMIT_PER_MINUTE: '1000' },
-  });
-  ledger = await startService(ledgerService, {
-    env: {
-      LEDGER_CURRENCY: CUR,
-      LEDGER_MIN_SUBSCRIBERS_PER_SERVICE: 'off',
-      AUTH_JWKS_URL: `${identity.url}/api/identity/v1/.well-known/jwks.json`,
-      AUTH_ACCESS_URL: `${identity.url}/api/identity/v1/internal/access`,
-    },
-  });
+  stack = await startLedgerWithIdentity({ LEDGER_CURRENCY: CUR, LEDGER_MIN_SUBSCRIBERS_PER_SERVICE: 'off' });
+  ledger = stack.ledger;
+  adminToken = stack.adminToken;
   producer = await RawProducer.connect();
-  const first = await login('admin');
-  expect(
-    (
-      await json(`${identity.url}/api/identity/v1/admins/bootstrap`, 'POST', {
-        credential: first,
-        body: { token: bootstrap },
-      })
-    ).status,
-  ).toBe(200);
-  const me = await json<{ email: string }>(`${identity.url}/api/identity/v1/accounts/me`, 'GET', {
-    credential: first,
-  });
-  adminToken = (
-    await json<{ accessToken: string }>(`${identity.url}/api/identity/v1/sessions`, 'POST', {
-      body: { email: me.body.email, password: PASSWORD },
-    })
-  ).body.accessToken;
-  userToken = await login('user');
-  memberToken = await login('member');
-  ids.member = (
-    await json<{ id: string }>(`${identity.url}/api/identity/v1/accounts/me`, 'GET', {
-      credential: memberToken,
-    })
-  ).body.id;
+  userToken = await stack.login('user');
+  memberToken = await stack.login('member');
+  ids.member = await stack.accountOf(memberToken);
 
   await publish(producer, [
     createEvent(ServiceTypeDefinedV1, { name: ids.type, providerBps: 3000, developerBps: 2000 }, catalog),
@@ -372,8 +310,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await producer?.stop();
-  await ledger?.stop();
-  await identity?.stop();
+  await stack?.stop();
 });
 
 describe('a correction of a sealed period', () => {
@@ -625,7 +562,7 @@ describe('adjusting a closed period', () => {
 
   it('adjusts from the command line with the same rules', async () => {
     const envFile = ledgerEnvFile(ledger);
-    const bad = await commons([
+    const bad = await runCommons([
       'period',
       'adjust',
       '--period',
@@ -637,12 +574,22 @@ describe('adjusting a closed period', () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--period');
-    const noReason = await commons(['period', 'adjust', '--period', PERIOD, '--env-file', envFile]);
+    const noReason = await runCommons(['period', 'adjust', '--period', PERIOD, '--env-file', envFile]);
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toContain('--reason');
     expect(
-      (await commons(['period', 'adjust', '--period', NEVER_CLOSED, '--reason', 'x', '--env-file', envFile]))
-        .code,
+      (
+        await runCommons([
+          'period',
+          'adjust',
+          '--period',
+          NEVER_CLOSED,
+          '--reason',
+          'x',
+          '--env-file',
+          envFile,
+        ])
+      ).code,
     ).toBe(1);
 
     await publish(producer, [
@@ -654,7 +601,7 @@ describe('adjusting a closed period', () => {
       }),
     ]);
     await caughtUp(ledger);
-    const made = await commons([
+    const made = await runCommons([
       'period',
       'adjust',
       '--period',
@@ -670,7 +617,7 @@ describe('adjusting a closed period', () => {
       outcome: 'adjusted',
       adjustment: { sequence: 3, reason: 'wiki double count', adjustedBy: expect.stringMatching(/^cli:/) },
     });
-    const nothing = await commons([
+    const nothing = await runCommons([
       'period',
       'adjust',
       '--period',

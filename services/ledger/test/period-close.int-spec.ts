@@ -1,6 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   allocatePeriod,
@@ -21,21 +18,19 @@ import {
   UsageRecordedV1,
   uuidV7,
 } from '@onecommons/contracts';
-// The ledger's tests boot identity for real access tokens (by its definition, nothing internal):
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { identityService } from '@onecommons/identity/definition';
 import { replayService } from '@onecommons/service-kit';
 import {
   eventually,
   jsonRequest,
   RawProducer,
+  runCommons,
   type RunningService,
-  startService,
   testStack,
 } from '@onecommons/testing';
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { caughtUp, ledgerEnvFile, paymentCaptured, publish, testCurrency } from './ledger-events.js';
+import { type LedgerWithIdentity, startLedgerWithIdentity } from './ledger-with-identity.js';
 
 // Closing periods: the allocation of a period's tokens posted once, answered the same ever after, readable as
 // input, allocations, proofs and statements, and recomputed identically from the ledger's own log on replay.
@@ -44,10 +39,8 @@ const PERIOD = '2026-01';
 const FORCED_PERIOD = '2026-02';
 const CUR = testCurrency();
 const catalog = { source: '/onecommons/catalog' };
-const PASSWORD = 'correct horse battery staple';
-const repoRoot = path.join(import.meta.dirname, '..', '..', '..');
 
-let identity: RunningService;
+let stack: LedgerWithIdentity;
 let ledger: RunningService<LedgerConfig>;
 let producer: RawProducer;
 let adminToken: string;
@@ -72,15 +65,6 @@ const json = jsonRequest;
 
 const ledgerApi = (pathname: string) => `${ledger.url}/api/ledger/v1${pathname}`;
 
-async function login(label: string): Promise<string> {
-  const email = `${label}-${randomUUID()}@example.org`;
-  const base = `${identity.url}/api/identity/v1`;
-  expect((await json(`${base}/accounts`, 'POST', { body: { email, password: PASSWORD } })).status).toBe(201);
-  return (
-    await json<{ accessToken: string }>(`${base}/sessions`, 'POST', { body: { email, password: PASSWORD } })
-  ).body.accessToken;
-}
-
 function usage(subscriberId: string, period: string, quantity: string) {
   return createEvent(
     UsageRecordedV1,
@@ -95,43 +79,14 @@ function usage(subscriberId: string, period: string, quantity: string) {
 }
 
 beforeAll(async () => {
-  const bootstrap = `bootstrap-${randomUUID()}-${randomUUID()}`;
-  identity = await startService(identityService, {
-    env: { IDENTITY_ADMIN_BOOTSTRAP_TOKEN: bootstrap, REGISTRATION_RATE_LIMIT_PER_MINUTE: '1000' },
-  });
-  ledger = await startService(ledgerService, {
-    env: {
-      LEDGER_CURRENCY: CUR,
-      AUTH_JWKS_URL: `${identity.url}/api/identity/v1/.well-known/jwks.json`,
-      AUTH_ACCESS_URL: `${identity.url}/api/identity/v1/internal/access`,
-    },
-  });
+  stack = await startLedgerWithIdentity({ LEDGER_CURRENCY: CUR });
+  ledger = stack.ledger;
+  adminToken = stack.adminToken;
   producer = await RawProducer.connect();
-  const first = await login('admin');
-  expect(
-    (
-      await json(`${identity.url}/api/identity/v1/admins/bootstrap`, 'POST', {
-        credential: first,
-        body: { token: bootstrap },
-      })
-    ).status,
-  ).toBe(200);
-  const me = await json<{ email: string }>(`${identity.url}/api/identity/v1/accounts/me`, 'GET', {
-    credential: first,
-  });
-  adminToken = (
-    await json<{ accessToken: string }>(`${identity.url}/api/identity/v1/sessions`, 'POST', {
-      body: { email: me.body.email, password: PASSWORD },
-    })
-  ).body.accessToken;
-  userToken = await login('user');
+  userToken = await stack.login('user');
   // The project's member is a real account, so it can read its own earnings.
-  memberToken = await login('member');
-  ids.member = (
-    await json<{ id: string }>(`${identity.url}/api/identity/v1/accounts/me`, 'GET', {
-      credential: memberToken,
-    })
-  ).body.id;
+  memberToken = await stack.login('member');
+  ids.member = await stack.accountOf(memberToken);
 
   await publish(producer, [
     createEvent(ServiceTypeDefinedV1, { name: ids.type, providerBps: 3000, developerBps: 2000 }, catalog),
@@ -199,8 +154,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await producer.stop();
-  await ledger.stop();
-  await identity.stop();
+  await stack.stop();
 });
 
 describe('closing a period', () => {
@@ -443,22 +397,16 @@ describe('closing a period', () => {
 
   it('closes from the command line, forced, and the ledger still verifies', async () => {
     const envFile = ledgerEnvFile(ledger);
-    const run = (args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, [path.join(repoRoot, 'tools/cli/bin/commons.js'), ...args], {
-          cwd: repoRoot,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.once('error', reject);
-        child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-      });
-    const unforced = await run(['period', 'close', '--period', periodOf(new Date()), '--env-file', envFile]);
+    const unforced = await runCommons([
+      'period',
+      'close',
+      '--period',
+      periodOf(new Date()),
+      '--env-file',
+      envFile,
+    ]);
     expect(unforced.code).toBe(1);
-    const forced = await run([
+    const forced = await runCommons([
       'period',
       'close',
       '--period',
@@ -476,12 +424,12 @@ describe('closing a period', () => {
       status: 'closed',
       total: '1000000000',
     });
-    const verified = await run(['ledger', 'verify', '--env-file', envFile]);
+    const verified = await runCommons(['ledger', 'verify', '--env-file', envFile]);
     expect({ code: verified.code, stderr: verified.code === 0 ? '' : verified.stderr }).toEqual({
       code: 0,
       stderr: '',
     });
-    expect((await run(['period', 'close', '--period', 'soon'])).code).toBe(2);
+    expect((await runCommons(['period', 'close', '--period', 'soon'])).code).toBe(2);
   });
 
   it('is recomputed from the ledger’s own log on replay, with the same Merkle roots', async () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,6 +26,7 @@ import {
   envFileOf,
   eventually,
   jsonRequest,
+  runCommons,
   type RunningService,
   startService,
 } from '@onecommons/testing';
@@ -41,7 +41,6 @@ const P1 = '2020-01';
 const P2 = '2020-02';
 const P3 = '2020-03';
 const CURRENT = periodOf(new Date());
-const repoRoot = path.join(import.meta.dirname, '..', '..', '..');
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 /** A currency of this run alone: this ledger mints only this file's payments (as the ledger's tests do). */
 const CUR = [...crypto.getRandomValues(new Uint8Array(3))].map((byte) => LETTERS[byte % 26]).join('');
@@ -136,30 +135,15 @@ function month(period: string, amountMinor: string, cloudSeconds: string, wikiSe
   ];
 }
 
-function commons(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'tools/cli/bin/commons.js'), ...args], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
-
 /** `commons ledger verify` holds and `commons payouts reconcile` finds each period consistent. */
 async function consistent(...periods: string[]): Promise<void> {
-  const verify = await commons(['ledger', 'verify', '--env-file', path.join(envDir, 'ledger.env')]);
+  const verify = await runCommons(['ledger', 'verify', '--env-file', path.join(envDir, 'ledger.env')]);
   expect({ code: verify.code, stderr: verify.code === 0 ? '' : verify.stderr }).toEqual({
     code: 0,
     stderr: '',
   });
   for (const period of periods) {
-    const reconcile = await commons([
+    const reconcile = await runCommons([
       'payouts',
       'reconcile',
       '--period',

@@ -27,6 +27,7 @@ import {
   type LedgerState,
   planAdjustment,
 } from './adjustment-plan.js';
+import { adjustmentDto } from './adjustment-views.js';
 import { correctedInput, type UsageCorrection } from './corrected-input.js';
 import { type PeriodAdjustment, PeriodAdjustments } from './period-adjustments.js';
 
@@ -229,20 +230,19 @@ export class PeriodAdjuster {
 
   /** Payouts learns each payee's change first (keyed by the posting period, before its close), then the adjustment. */
   private events(adjustment: PeriodAdjustment, plan: AdjustmentPlan): CloudEvent<unknown>[] {
-    const price = { num: adjustment.price.num.toString(), den: adjustment.price.den.toString() };
-    const key = adjustmentKey(adjustment.period, adjustment.sequence);
-    const corrections = adjustment.corrections.map((row) => ({
-      serviceId: row.serviceId,
-      source: row.source,
-      id: row.id,
-    }));
+    const {
+      differences: _differences,
+      payables: _payables,
+      corrections,
+      ...summary
+    } = adjustmentDto(adjustment);
     return [
       ...plan.payables.map(
         (change) =>
           createEvent(
             PayableAdjustedV1,
             {
-              adjustmentKey: key,
+              adjustmentKey: adjustmentKey(adjustment.period, adjustment.sequence),
               payee: change.payee,
               period: adjustment.postedIn,
               adjustedPeriod: adjustment.period,
@@ -250,15 +250,15 @@ export class PeriodAdjuster {
               tokens: change.tokens.toString(),
               amountMinor: change.amountMinor.toString(),
               currency: this.treasury.currency,
-              price,
+              price: summary.price,
               merkleRoot: adjustment.merkleRoot,
               reason: adjustment.reason,
-              corrections: adjustment.corrections.map((row) => ({
-                serviceId: row.serviceId,
+              corrections: corrections.map((row) => ({
+                serviceId: row.service,
                 meter: row.meter,
-                delta: row.delta.toString(),
-                source: row.source,
-                id: row.id,
+                delta: row.delta,
+                source: row.correction.source,
+                id: row.correction.id,
               })),
             },
             SOURCE,
@@ -267,18 +267,8 @@ export class PeriodAdjuster {
       createEvent(
         PeriodAdjustedV1,
         {
-          period: adjustment.period,
-          sequence: adjustment.sequence,
-          postedIn: adjustment.postedIn,
-          transactionKey: adjustment.transactionKey,
-          total: adjustment.total,
-          merkleRoot: adjustment.merkleRoot,
-          previousMerkleRoot: adjustment.previousMerkleRoot,
-          price,
-          corrections,
-          reason: adjustment.reason,
-          adjustedBy: adjustment.adjustedBy,
-          adjustedAt: adjustment.adjustedAt.toISOString(),
+          ...summary,
+          corrections: corrections.map((row) => ({ serviceId: row.service, ...row.correction })),
         },
         SOURCE,
       ) as CloudEvent<unknown>,
