@@ -10,6 +10,7 @@ import {
   ContractVersionPublishedV1,
   createEvent,
   MeterDefinedV1,
+  PayoutScheduledV1,
   periodOf,
   ProjectCreatedV1,
   ResourceUsageReportedV1,
@@ -641,5 +642,31 @@ describe('adjusting a closed period', () => {
     await expect(
       ledger.query(`DELETE FROM period_adjustment_corrections WHERE period = $1`, [PERIOD]),
     ).rejects.toThrow('an adjustment is final');
+  });
+
+  it('still finds a payee paid more than it was owed when no adjustment explains it (last: it breaks the ledger)', async () => {
+    // Mail's operator was only ever credited by adjustments: none of its payable balance may be missing.
+    const gainer = `operator:${ids.mail.operator}`;
+    const owed = await payableOf(gainer);
+    expect(owed).toBeGreaterThan(0n);
+    await publish(producer, [
+      createEvent(
+        PayoutScheduledV1,
+        {
+          payoutId: uuidV7(),
+          payee: gainer,
+          period: periodOf(new Date()),
+          amountMinor: (owed + 1n).toString(),
+          currency: CUR,
+          rail: 'stripe',
+        },
+        { source: '/onecommons/payouts' },
+      ),
+    ]);
+    await caughtUp(ledger);
+    expect(await payableOf(gainer)).toBe(-1n);
+    const result = await runCommons(['ledger', 'verify', '--env-file', ledgerEnvFile(ledger)]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`payable:${gainer} holds -1`);
   });
 });
