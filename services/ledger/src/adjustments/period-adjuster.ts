@@ -11,7 +11,7 @@ import { OutboxWriter } from '@onecommons/kafka';
 import { ApiError } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import { LedgerJournal } from '../journal/ledger-journal.js';
-import { TOKEN_UNIT } from '../journal/ledger-transaction.js';
+import { type LedgerTransaction, TOKEN_UNIT } from '../journal/ledger-transaction.js';
 import { PayeePreferences } from '../payables/payee-preferences.js';
 import { firstOpenPeriod } from '../periods/open-periods.js';
 import { type ClosedPeriod, PeriodCloser } from '../periods/period-closer.js';
@@ -133,10 +133,9 @@ export class PeriodAdjuster {
     const price = recorded?.price ?? (await this.prices.highest(manager));
     const plan = planAdjustment(differences, await this.ledgerState(manager, differences, price));
     const transactionKey = plan.postings.length > 0 ? adjustmentKey(period, sequence) : null;
-    if (transactionKey) {
-      await this.journal.post(manager, {
+    if (transactionKey)
+      await this.postDifference(manager, {
         key: transactionKey,
-        kind: ADJUSTMENT_KIND,
         period: postedIn,
         memo: {
           adjustedPeriod: period,
@@ -148,8 +147,7 @@ export class PeriodAdjuster {
         },
         postings: plan.postings,
       });
-      await this.treasury.assertReserveCovers(manager);
-    }
+    const freshOutcomes = outcomes.filter((outcome) => fresh.includes(outcome.correction));
     const adjustment: PeriodAdjustment = {
       period,
       sequence,
@@ -169,17 +167,23 @@ export class PeriodAdjuster {
       reason: request.reason,
       adjustedBy: request.adjustedBy,
       adjustedAt: at,
-      corrections: outcomes
-        .filter((outcome) => fresh.includes(outcome.correction))
-        .map((outcome) => ({ ...outcome.correction, notApplied: outcome.notApplied })),
+      corrections: freshOutcomes.map((outcome) => ({
+        ...outcome.correction,
+        notApplied: outcome.notApplied,
+      })),
     };
-    await this.adjustments.insert(
-      manager,
-      adjustment,
-      outcomes.filter((outcome) => fresh.includes(outcome.correction)),
-    );
+    await this.adjustments.insert(manager, adjustment, freshOutcomes);
     await this.outbox.append(manager, this.events(adjustment, plan));
     return { outcome: 'adjusted', adjustment };
+  }
+
+  /** The difference as one transaction of the posting period's journal; the reserve must still cover every token. */
+  private async postDifference(
+    manager: EntityManager,
+    transaction: Omit<LedgerTransaction, 'kind'>,
+  ): Promise<void> {
+    await this.journal.post(manager, { ...transaction, kind: ADJUSTMENT_KIND });
+    await this.treasury.assertReserveCovers(manager);
   }
 
   /** The close's input with every correction applied so far and the fresh ones, allocated. */
