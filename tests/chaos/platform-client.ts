@@ -1,14 +1,10 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { testStack } from '@onecommons/testing';
+import { runCommons, testStack } from '@onecommons/testing';
 
 // The suite's view of the platform: the gateway as a client sees it and the `commons` command as an operator
-// runs it. (tests/e2e has the same two helpers; a project may not import another's files.)
-
-export const repoRoot = path.join(import.meta.dirname, '..', '..');
-const commons = path.join(repoRoot, 'tools/cli/bin/commons.js');
+// runs it.
 
 export interface CommandResult {
   readonly code: number;
@@ -16,21 +12,7 @@ export interface CommandResult {
   readonly stderr: string;
 }
 
-/** Runs the `commons` CLI as a user would, collecting its output and exit code. */
-export function runCommons(args: readonly string[]): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [commons, ...args], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
+export { runCommons };
 
 /** `--env-file` of a service of the chaos stack, for the `commons` commands that run a service's own code. */
 export const envFileOf = (service: string) => path.join(testStack().envDir, `${service}.env`);

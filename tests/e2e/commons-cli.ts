@@ -1,30 +1,11 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { testStack } from '@onecommons/testing';
+import { runCommons, testStack } from '@onecommons/testing';
 
 export const repoRoot = path.join(import.meta.dirname, '..', '..');
-const commons = path.join(repoRoot, 'tools/cli/bin/commons.js');
 
 /** Runs the `commons` CLI as a user would, collecting its output and exit code. */
-export function runCommons(
-  args: readonly string[],
-  env: Readonly<Record<string, string>> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [commons, ...args], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
+export { runCommons };
 
 /** The options `commons demo seed` and `demo run` take against the test stack, as the stack's admin. */
 function demoArguments(out: string, admin: { email: string; password: string }): string[] {

@@ -21,6 +21,8 @@ import { PeriodClosedV1 } from './ledger/period-closed.js';
 import { PeriodCloseRequestedV1 } from './ledger/period-close-requested.js';
 import { EscrowReleasedV1 } from './ledger/escrow-released.js';
 import { TokensRedeemedV1 } from './ledger/tokens-redeemed.js';
+import { PeriodAdjustedV1 } from './ledger/period-adjusted.js';
+import { PayableAdjustedV1 } from './ledger/payable-adjusted.js';
 import { PayeePreferencesChangedV1 } from './payouts/payee-preferences-changed.js';
 import {
   PayoutFailedV1,
@@ -85,6 +87,8 @@ export const ALL_EVENT_CONTRACTS: readonly EventContract<unknown>[] = [
   PeriodClosedV1,
   TokensRedeemedV1,
   EscrowReleasedV1,
+  PeriodAdjustedV1,
+  PayableAdjustedV1,
   PayeePreferencesChangedV1,
   PayoutScheduledV1,
   PayoutSucceededV1,

@@ -39,5 +39,7 @@ export * from './ledger/period-closed.js';
 export * from './ledger/period-close-requested.js';
 export * from './ledger/tokens-redeemed.js';
 export * from './ledger/escrow-released.js';
+export * from './ledger/period-adjusted.js';
+export * from './ledger/payable-adjusted.js';
 export * from './payouts/payee-preferences-changed.js';
 export * from './payouts/payout-events.js';

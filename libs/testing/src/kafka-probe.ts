@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Consumer, type IHeaders, type Producer } from 'kafkajs';
+import { eventually } from './eventually.js';
 import { testStack, uniqueSuffix } from './test-stack.js';
 
 export interface ObservedMessage {
@@ -45,11 +46,16 @@ function headerStrings(headers: IHeaders | undefined): Record<string, string> {
  */
 export class TopicProbe {
   readonly messages: ObservedMessage[] = [];
-  private constructor(private readonly consumer: Consumer) {}
+  /** The highest offset seen per `topic:partition`. */
+  private readonly reached = new Map<string, bigint>();
+  private constructor(
+    private readonly consumer: Consumer,
+    private readonly topics: readonly string[],
+  ) {}
 
   static async start(topics: readonly string[]): Promise<TopicProbe> {
     const consumer = kafka().consumer({ groupId: `probe-${uniqueSuffix()}`, sessionTimeout: 10_000 });
-    const probe = new TopicProbe(consumer);
+    const probe = new TopicProbe(consumer, topics);
     await consumer.connect();
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await consumer.run({
@@ -63,9 +69,46 @@ export class TopicProbe {
           eventId: eventIdOf(message.value?.toString()),
           headers: headerStrings(message.headers),
         });
+        probe.reached.set(`${topic}:${partition}`, BigInt(message.offset));
       },
     });
     return probe;
+  }
+
+  /**
+   * Waits until the probe has seen every message on its topics as of this call, so what it lacks then, Kafka
+   * lacked too (the platform's producers write no transactions, so a partition's last offset is a message).
+   */
+  async readToEnd({ timeoutMs = 60_000 }: { timeoutMs?: number } = {}): Promise<void> {
+    const admin = kafka().admin();
+    await admin.connect();
+    let ends: { topic: string; partition: number; high: bigint }[];
+    try {
+      ends = (
+        await Promise.all(
+          this.topics.map(async (topic) =>
+            (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({
+              topic,
+              partition,
+              high: BigInt(high),
+            })),
+          ),
+        )
+      ).flat();
+    } finally {
+      await admin.disconnect();
+    }
+    await eventually(
+      `the probe at the end of ${this.topics.join(', ')}`,
+      async () =>
+        ends.every(
+          ({ topic, partition, high }) =>
+            high === 0n || (this.reached.get(`${topic}:${partition}`) ?? -1n) >= high - 1n,
+        )
+          ? true
+          : undefined,
+      { timeoutMs, intervalMs: 100 },
+    );
   }
 
   matching(predicate: (message: ObservedMessage) => boolean): ObservedMessage[] {

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@onecommons/config';
 import { migrateServiceSchema } from '@onecommons/persistence';
@@ -23,6 +26,8 @@ export interface RunningService<Config extends ServiceConfig = ServiceConfig> {
   readonly url: string;
   readonly schema: string;
   readonly consumerGroup: string;
+  /** The environment it was configured from (`envFileOf` writes it for the service's own commands). */
+  readonly env: Readonly<Record<string, string>>;
   /** Runs SQL as the admin role with the service's schema first on the search path. */
   query<Row extends pg.QueryResultRow = Record<string, unknown>>(
     sql: string,
@@ -109,6 +114,7 @@ export async function startService<Config extends ServiceConfig>(
     url: `http://127.0.0.1:${address.port}`,
     schema,
     consumerGroup,
+    env,
     query: schemaQuery(admin, schema),
     async stop({ keepSchema = false } = {}) {
       if (stopped) return;
@@ -118,4 +124,21 @@ export async function startService<Config extends ServiceConfig>(
       await admin.end();
     },
   };
+}
+
+/**
+ * Writes a service's environment to `file` (a fresh temporary one by default), as `node --env-file` and the
+ * `commons` CLI's `--env-file`/`--env-dir` read it: for the service's own one-shot commands against its test schema.
+ */
+export function envFileOf(
+  service: { readonly schema: string; readonly env: Readonly<Record<string, string>> },
+  file = path.join(tmpdir(), `${service.schema}.env`),
+): string {
+  writeFileSync(
+    file,
+    Object.entries(service.env)
+      .map(([name, value]) => `${name}=${value}\n`)
+      .join(''),
+  );
+  return file;
 }

@@ -13,6 +13,8 @@ import { testStack } from './test-stack.js';
 export interface ServiceProcess {
   readonly url: string;
   readonly schema: string;
+  /** The environment it runs with (but its port), as `envFileOf` writes it. */
+  readonly env: Readonly<Record<string, string>>;
   query<Row extends pg.QueryResultRow = Record<string, unknown>>(
     sql: string,
     params?: unknown[],
@@ -27,7 +29,8 @@ export interface ServiceProcess {
   output(): string;
 }
 
-function repositoryRoot(): string {
+/** The repository root: the nearest folder up with `nx.json`. */
+export function repositoryRoot(): string {
   let directory = import.meta.dirname;
   while (!existsSync(path.join(directory, 'nx.json'))) {
     const parent = path.dirname(directory);
@@ -100,6 +103,7 @@ export async function startServiceProcess<Config extends ServiceConfig>(
   return {
     url,
     schema,
+    env,
     query: schemaQuery(admin, schema),
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
       if (!child) return;

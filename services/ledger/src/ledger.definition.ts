@@ -9,6 +9,7 @@ import { PeriodCloseUsage1763900004000 } from './migrations/1763900004000-period
 import { Payables1763900005000 } from './migrations/1763900005000-payables.js';
 import { TermsByPeriod1764600000000 } from './migrations/1764600000000-terms-by-period.js';
 import { UsageWatermarks1765000000000 } from './migrations/1765000000000-usage-watermarks.js';
+import { PeriodAdjustments1765100000000 } from './migrations/1765100000000-period-adjustments.js';
 import { PeriodsModule } from './periods/periods.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { TreasuryModule } from './treasury/treasury.module.js';
@@ -32,6 +33,7 @@ export const ledgerService = defineService({
     Payables1763900005000,
     TermsByPeriod1764600000000,
     UsageWatermarks1765000000000,
+    PeriodAdjustments1765100000000,
   ],
   features: () => [ledgerAuth, TreasuryModule, ProjectionsModule, PeriodsModule],
   // Replay compares content, not chain position: the order in which a replay interleaves partitions (and so
@@ -70,5 +72,15 @@ export const ledgerService = defineService({
     { table: 'period_close_requests', key: ['period'] },
     { table: 'provider_resource_points', key: ['period', 'service_id', 'provider_id'] },
     { table: 'payee_preferences', key: ['holder'] },
+    {
+      table: 'closed_period_corrections',
+      key: ['service_id', 'correction_source', 'correction_id'],
+    },
+    // Re-done from the ledger's own log with the time, reason and corrections it recorded.
+    { table: 'period_adjustments', key: ['period', 'sequence'] },
+    {
+      table: 'period_adjustment_corrections',
+      key: ['service_id', 'correction_source', 'correction_id'],
+    },
   ],
 });

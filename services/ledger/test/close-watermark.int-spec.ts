@@ -12,6 +12,7 @@ import {
   eventually,
   jsonRequest,
   RawProducer,
+  runCommons,
   type RunningService,
   startService,
   testStack,
@@ -21,14 +22,7 @@ import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { PeriodCloser } from '../src/periods/period-closer.js';
 import { holdPeriodUsage, PERIOD_USAGE_LOCK_KEY } from '../src/projections/usage-watermark.js';
-import {
-  caughtUp,
-  ledgerEnvFile,
-  paymentCaptured,
-  publish,
-  runCommons,
-  testCurrency,
-} from './ledger-events.js';
+import { caughtUp, ledgerEnvFile, paymentCaptured, publish, testCurrency } from './ledger-events.js';
 import { LedgerIdentity } from './ledger-identity.js';
 import { MeteringStandIn } from './metering-stand-in.js';
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -102,23 +101,3 @@ export function testCurrency(): string {
  * releases this test's aged escrows).
  */
 export const NO_SCHEDULED_CLOSES = { LEDGER_CLOSE_SCHEDULE_SECONDS: '3600' } as const;
-
-const repoRoot = path.join(import.meta.dirname, '..', '..', '..');
-
-/** Runs the `commons` CLI as an operator would, collecting its output and exit code. */
-export function runCommons(
-  args: readonly string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'tools/cli/bin/commons.js'), ...args], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}

@@ -243,6 +243,7 @@ describe('a close makes allocations payable', () => {
         period: P1,
         currency: CUR,
         redeemed: { [provider]: (providerAllocation / 1_000_000n).toString() },
+        adjusted: {},
         payable: { [provider]: (providerAllocation / 1_000_000n).toString() },
         inTransit: '0',
         disbursed: '0',

@@ -6,6 +6,7 @@ import {
   verifyMerkleProof,
 } from '@onecommons/allocation';
 import {
+  ClosedPeriodUsageCorrectedV1,
   ContractVersionPublishedV1,
   createEvent,
   MeterDefinedV1,
@@ -22,6 +23,7 @@ import {
   eventually,
   jsonRequest,
   RawProducer,
+  runCommons,
   type RunningService,
   startService,
   testStack,
@@ -33,7 +35,6 @@ import {
   ledgerEnvFile,
   paymentCaptured,
   publish,
-  runCommons,
   testCurrency,
   NO_SCHEDULED_CLOSES,
 } from './ledger-events.js';
@@ -410,10 +411,16 @@ describe('closing a period', () => {
 
   it('closes from the command line, forced, and the ledger still verifies', async () => {
     const envFile = ledgerEnvFile(ledger);
-    const run = runCommons;
-    const unforced = await run(['period', 'close', '--period', periodOf(new Date()), '--env-file', envFile]);
+    const unforced = await runCommons([
+      'period',
+      'close',
+      '--period',
+      periodOf(new Date()),
+      '--env-file',
+      envFile,
+    ]);
     expect(unforced.code).toBe(1);
-    const forced = await run([
+    const forced = await runCommons([
       'period',
       'close',
       '--period',
@@ -431,16 +438,40 @@ describe('closing a period', () => {
       status: 'closed',
       total: '1000000000',
     });
-    const verified = await run(['ledger', 'verify', '--env-file', envFile]);
+    const verified = await runCommons(['ledger', 'verify', '--env-file', envFile]);
     expect({ code: verified.code, stderr: verified.code === 0 ? '' : verified.stderr }).toEqual({
       code: 0,
       stderr: '',
     });
-    expect((await run(['period', 'close', '--period', 'soon'])).code).toBe(2);
+    expect((await runCommons(['period', 'close', '--period', 'soon'])).code).toBe(2);
   });
 
   it('is recomputed from the ledger’s own log on replay, with the same Merkle roots', async () => {
-    // The closes' own events must be on Kafka first (the relay publishes them).
+    // An adjustment of the closed period too (docs/runbooks/re-close.md): a replay re-does it from its event.
+    await publish(producer, [
+      createEvent(
+        ClosedPeriodUsageCorrectedV1,
+        {
+          subscriberId: ids.heavy,
+          period: PERIOD,
+          serviceId: ids.service,
+          meter: ids.meter,
+          delta: '-100',
+          correction: { source: '/replayed', id: uuidV7() },
+          original: { source: '/replayed', id: uuidV7(), quantity: '600' },
+          correctedAt: new Date().toISOString(),
+        },
+        { source: '/onecommons/metering' },
+      ),
+    ]);
+    await caughtUp(ledger);
+    expect(
+      await json(ledgerApi(`/periods/${PERIOD}/adjustments`), 'POST', {
+        credential: adminToken,
+        body: { reason: 'replayed' },
+      }),
+    ).toMatchObject({ status: 200, body: { outcome: 'adjusted' } });
+    // The closes' and adjustments' own events must be on Kafka first (the relay publishes them).
     await eventually('the ledger’s outbox published', async () => {
       const [pending] = await ledger.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
@@ -470,6 +501,14 @@ describe('closing a period', () => {
     const live = await ownCloses(ledger.schema);
     expect(live.map((row) => row.period)).toEqual([PERIOD, FORCED_PERIOD]);
     expect(roots).toEqual(live);
+    const ownAdjustments = (schema: string) =>
+      ledger.query(
+        `SELECT period, sequence, merkle_root FROM ${schema}.period_adjustments WHERE period = $1 ORDER BY sequence`,
+        [PERIOD],
+      );
+    const replayedAdjustments = await ownAdjustments(report.replaySchema);
+    expect(replayedAdjustments).toHaveLength(1);
+    expect(replayedAdjustments).toEqual(await ownAdjustments(ledger.schema));
     await ledger.query(`DROP SCHEMA ${report.replaySchema} CASCADE`);
   });
 });

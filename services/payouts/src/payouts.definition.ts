@@ -3,6 +3,7 @@ import { BackboneTables1763900000000 } from '@onecommons/kafka';
 import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type PayoutsConfig, payoutsConfigSchema } from './config.js';
 import { Payouts1763900001000 } from './migrations/1763900001000-payouts.js';
+import { PayableAdjustments1765100000000 } from './migrations/1765100000000-payable-adjustments.js';
 import { PayoutsModule } from './payouts.module.js';
 
 const payoutsAuth = AuthModule.forRoot({
@@ -15,12 +16,13 @@ export const payoutsService = defineService({
   service: 'payouts',
   configSchema: payoutsConfigSchema,
   entities: [],
-  migrations: [BackboneTables1763900000000, Payouts1763900001000],
+  migrations: [BackboneTables1763900000000, Payouts1763900001000, PayableAdjustments1765100000000],
   features: () => [payoutsAuth, PayoutsModule],
   // Rail outcomes, leases and attempt timing come from the rails, not the event log: a replay rebuilds
   // credits, batches and preferences, and compares the payouts' amounts and who they went to.
   projections: [
     { table: 'payable_credits', key: ['redemption_key'], volatileColumns: ['credited_at'] },
+    { table: 'payable_adjustments', key: ['adjustment_key', 'payee'], volatileColumns: ['credited_at'] },
     { table: 'payout_batches', key: ['period'], volatileColumns: ['created_at'] },
   ],
 });

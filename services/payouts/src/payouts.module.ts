@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AfterCommit } from '@onecommons/service-kit';
+import { PayableAdjustments } from './balances/payable-adjustments.js';
 import { PayableBalances } from './balances/payable-balances.js';
 import { PayableCredits } from './balances/payable-credits.js';
 import { PayoutBatches } from './batches/payout-batches.js';
@@ -29,6 +30,7 @@ import { PayeeStatements } from './statements/payee-statements.js';
     PayoutMetrics,
     PayableBalances,
     PayableCredits,
+    PayableAdjustments,
     PayoutTransitions,
     PayoutQueue,
     PayoutBatches,

@@ -38,7 +38,10 @@ export class PayoutsStack {
     readonly admin: Account,
   ) {}
 
-  static async start(payoutsEnv: Record<string, string> = {}): Promise<PayoutsStack> {
+  static async start(
+    payoutsEnv: Record<string, string> = {},
+    options: { readonly stripeBalance?: string } = {},
+  ): Promise<PayoutsStack> {
     const bootstrapToken = `bootstrap-${randomUUID()}-${randomUUID()}`;
     const identity = await startService(identityService, {
       env: {
@@ -48,7 +51,7 @@ export class PayoutsStack {
         LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR: '100000',
       },
     });
-    const stripe = await FakeStripeProcess.start(SECRET_KEY);
+    const stripe = await FakeStripeProcess.start(SECRET_KEY, options.stripeBalance);
     const consumerGroup = `t-payouts-${uuidV7()}`;
     const payouts = await startServiceProcess(payoutsService, {
       consumerGroup,

@@ -16,6 +16,8 @@ import { SubscriptionEndedV1 } from '../identity/subscription-ended.js';
 import { SubscriptionPastDueV1 } from '../identity/subscription-past-due.js';
 import { SubscriptionRenewedV1 } from '../identity/subscription-renewed.js';
 import { SubscriptionStartedV1 } from '../identity/subscription-started.js';
+import { PayableAdjustedV1 } from '../ledger/payable-adjusted.js';
+import { PeriodAdjustedV1 } from '../ledger/period-adjusted.js';
 import { PeriodClosedV1 } from '../ledger/period-closed.js';
 import { QuotaExceededV1 } from '../metering/quota-exceeded.js';
 import { DeploymentStatusChangedV1 } from '../provisioner/deployment-status-changed.js';
@@ -113,6 +115,9 @@ export const WEBHOOK_DELIVERABLE_EVENTS: readonly DeliverableEvent[] = [
   deliverable(SubscriptionCancelledV1, admins),
   deliverable(SubscriptionEndedV1, admins),
   deliverable(PaymentCapturedV1, admins),
+  // Its reason and who asked are the platform's; the adjusted root is public at GET …/periods/{period}.
+  deliverable(PeriodAdjustedV1, admins),
+  deliverable(PayableAdjustedV1, concerning(payeeOrganization)),
   deliverable(PayoutScheduledV1, concerning(payeeOrganization)),
   deliverable(PayoutSucceededV1, concerning(payeeOrganization)),
   deliverable(PayoutFailedV1, concerning(payeeOrganization)),

@@ -17,6 +17,7 @@ import {
 import { type EntityManager } from 'typeorm';
 import { LedgerJournal } from '../journal/ledger-journal.js';
 import { TOKEN_UNIT } from '../journal/ledger-transaction.js';
+import { isPayeeAccount } from '../treasury/accounts.js';
 import { PeriodPrices } from '../treasury/period-prices.js';
 import { redemptionValue } from '../treasury/treasury-math.js';
 import { Treasury } from '../treasury/treasury.js';
@@ -27,7 +28,6 @@ export const UNCLAIMED_ESCROW_PERIODS = 12;
 
 const GENERAL_FUND = 'fund:general';
 const SOURCE = { source: '/onecommons/ledger' };
-const PAYEE_KEY = /^(provider|operator|member):/;
 
 /** The period `count` periods before `period`. */
 export function periodsBefore(period: string, count: number): string {
@@ -150,7 +150,7 @@ export class CloseSettlement {
     const holders = [
       ...new Set([...allocated.keys(), ...released, ...(await this.preferences.optedIn(manager))]),
     ]
-      .filter((holder) => PAYEE_KEY.test(holder) && !optedOut.has(holder))
+      .filter((holder) => isPayeeAccount(holder) && !optedOut.has(holder))
       .sort();
     const events: CloudEvent<unknown>[] = [];
     for (const holder of holders) {

@@ -1,6 +1,7 @@
 import { loadConfigOrExit, periodArgumentOrExit } from '@onecommons/service-kit';
 import pg from 'pg';
 import { ledgerConfigSchema } from '../config.js';
+import { ADJUSTMENT_KIND } from '../adjustments/adjustment-plan.js';
 import { TreasuryAccount } from '../treasury/accounts.js';
 
 export interface PayablesReport {
@@ -8,6 +9,8 @@ export interface PayablesReport {
   readonly currency: string;
   /** Currency the period's redemptions made payable, per holder. */
   readonly redeemed: Readonly<Record<string, string>>;
+  /** Currency the adjustments posted in the period credited (+) or debited (−), per holder. */
+  readonly adjusted: Readonly<Record<string, string>>;
   /** Every payee's payable balance now. */
   readonly payable: Readonly<Record<string, string>>;
   readonly inTransit: string;
@@ -27,6 +30,13 @@ export async function payablesReport(
       ORDER BY holder`,
     [period, currency],
   );
+  const adjusted = await client.query<{ holder: string; amount: string }>(
+    `SELECT substr(e.account, length('payable:') + 1) AS holder, sum(e.amount)::text AS amount
+       FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_key = t.key
+      WHERE t.kind = $3 AND t.period = $1 AND e.unit = $2 AND e.account LIKE 'payable:%'
+      GROUP BY e.account ORDER BY e.account`,
+    [period, currency, ADJUSTMENT_KIND],
+  );
   const balances = await client.query<{ account: string; balance: string }>(
     `SELECT account, balance::text AS balance FROM ledger_balances
       WHERE unit = $1 AND (account LIKE 'payable:%' OR account IN ($2, $3)) ORDER BY account`,
@@ -37,6 +47,7 @@ export async function payablesReport(
     period,
     currency,
     redeemed: Object.fromEntries(redeemed.rows.map((row) => [row.holder, row.amount])),
+    adjusted: Object.fromEntries(adjusted.rows.map((row) => [row.holder, row.amount])),
     payable: Object.fromEntries(
       balances.rows
         .filter((row) => row.account.startsWith('payable:'))

@@ -8,6 +8,6 @@ import { PayoutPostings } from './payout-postings.js';
 @Module({
   imports: [TreasuryModule],
   providers: [PayeePreferences, CloseSettlement, PayoutPostings],
-  exports: [CloseSettlement],
+  exports: [CloseSettlement, PayeePreferences],
 })
 export class PayablesModule {}

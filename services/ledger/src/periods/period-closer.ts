@@ -6,6 +6,7 @@ import {
   type PeriodAllocationJson,
   toAllocationInputJson,
   toAllocationJson,
+  type UsageRow,
 } from '@onecommons/allocation';
 import { createEvent, lateUsageClosesAt, PeriodClosedV1 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
@@ -159,20 +160,28 @@ export class PeriodCloser {
   async fullInput(period: string): Promise<Record<string, unknown> | null> {
     const closed = await this.find(period);
     if (!closed) return null;
-    const rows = (await this.dataSource.query(
+    return {
+      ...closed.input,
+      usage: (await this.closeUsage(this.dataSource.manager, period)).map((row) => ({
+        ...row,
+        quantity: row.quantity.toString(),
+      })),
+    };
+  }
+
+  /** The usage rows the close of `period` allocated (period_close_usage), in the input's order. */
+  async closeUsage(manager: EntityManager, period: string): Promise<UsageRow[]> {
+    const rows = (await manager.query(
       `SELECT subscriber_id, service_id, meter, quantity::text AS quantity FROM period_close_usage
         WHERE period = $1 ORDER BY subscriber_id, service_id, meter`,
       [period],
     )) as { subscriber_id: string; service_id: string; meter: string; quantity: string }[];
-    return {
-      ...closed.input,
-      usage: rows.map((row) => ({
-        subscriber: row.subscriber_id,
-        service: row.service_id,
-        meter: row.meter,
-        quantity: row.quantity,
-      })),
-    };
+    return rows.map((row) => ({
+      subscriber: row.subscriber_id,
+      service: row.service_id,
+      meter: row.meter,
+      quantity: BigInt(row.quantity),
+    }));
   }
 
   /** The recorded result without its input and allocation (which can be large). */

@@ -6,9 +6,13 @@ import {
   serviceStatements,
   subscriberSplit,
   type AllocationInput,
+  type PeriodAllocationJson,
 } from '@onecommons/allocation';
 import { type Principal } from '@onecommons/auth';
 import { ApiError } from '@onecommons/service-kit';
+import { DataSource } from 'typeorm';
+import { type CorrectionDto, correctionDto } from '../adjustments/adjustment-views.js';
+import { PeriodAdjustments } from '../adjustments/period-adjustments.js';
 import { EarningsVisibility } from './earnings-visibility.js';
 import { type ClosedPeriod, PeriodCloser } from './period-closer.js';
 
@@ -36,6 +40,23 @@ export interface AccountStatementDto {
   /** The Merkle proof of the account's row: `key:amount` hashed, then the siblings up to the root. */
   readonly proof: { readonly steps: readonly MerkleProofStep[] };
   readonly merkleRoot: string;
+  /** Each adjustment of the closed period that changed the account's amount, oldest first. */
+  readonly adjustments: readonly AccountAdjustmentDto[];
+}
+
+export interface AccountAdjustmentDto {
+  readonly sequence: number;
+  /** The open period whose journal carries the difference. */
+  readonly postedIn: string;
+  /** The account's row in the adjusted allocation, with its proof against the adjustment's root. */
+  readonly amount: string;
+  readonly difference: string;
+  readonly proof: { readonly steps: readonly MerkleProofStep[] };
+  readonly merkleRoot: string;
+  readonly reason: string;
+  readonly adjustedAt: string;
+  /** The usage corrections the adjustment applied. */
+  readonly corrections: readonly CorrectionDto[];
 }
 
 /** Statements of closed periods, from exactly the input and output the close recorded. */
@@ -44,6 +65,8 @@ export class PeriodStatements {
   constructor(
     private readonly closer: PeriodCloser,
     private readonly visibility: EarningsVisibility,
+    private readonly adjustments: PeriodAdjustments,
+    private readonly dataSource: DataSource,
   ) {}
 
   async closed(period: string): Promise<ClosedPeriod> {
@@ -87,12 +110,11 @@ export class PeriodStatements {
   async account(principal: Principal, account: string, period: string): Promise<AccountStatementDto> {
     await this.visibility.assertMayRead(principal, account);
     const closed = await this.closed(period);
-    const rows = closed.allocation.allocations.map((row) => ({
-      account: row.account,
-      amount: BigInt(row.amount),
-    }));
+    const rows = rowsOf(closed.allocation);
     const row = rows.find((candidate) => candidate.account === account);
-    if (!row) throw ApiError.notFound('no_allocation', `${account} received nothing in ${period}`);
+    const adjustments = await this.adjustmentsOf(account, period);
+    if (!row && adjustments.length === 0)
+      throw ApiError.notFound('no_allocation', `${account} received nothing in ${period}`);
     const sources =
       account.startsWith('provider:') || account.startsWith('operator:')
         ? serviceStatements(await this.inputOf(closed)).flatMap((statement) =>
@@ -104,11 +126,34 @@ export class PeriodStatements {
     return {
       account,
       period,
-      amount: row.amount.toString(),
+      amount: (row?.amount ?? 0n).toString(),
       sources,
       proof: { steps: merkleProof(rows, account)?.steps ?? [] },
       merkleRoot: closed.merkleRoot,
+      adjustments,
     };
+  }
+
+  private async adjustmentsOf(account: string, period: string): Promise<AccountAdjustmentDto[]> {
+    const adjustments = await this.adjustments.list(this.dataSource.manager, period);
+    return adjustments.flatMap((adjustment) => {
+      const difference = adjustment.differences.find((row) => row.account === account);
+      if (!difference) return [];
+      const rows = rowsOf(adjustment.allocation);
+      return [
+        {
+          sequence: adjustment.sequence,
+          postedIn: adjustment.postedIn,
+          amount: (rows.find((candidate) => candidate.account === account)?.amount ?? 0n).toString(),
+          difference: difference.tokens,
+          proof: { steps: merkleProof(rows, account)?.steps ?? [] },
+          merkleRoot: adjustment.merkleRoot,
+          reason: adjustment.reason,
+          adjustedAt: adjustment.adjustedAt.toISOString(),
+          corrections: adjustment.corrections.map(correctionDto),
+        },
+      ];
+    });
   }
 
   private async inputOf(closed: ClosedPeriod): Promise<AllocationInput> {
@@ -118,3 +163,6 @@ export class PeriodStatements {
     return parsed.input;
   }
 }
+
+const rowsOf = (allocation: PeriodAllocationJson) =>
+  allocation.allocations.map((row) => ({ account: row.account, amount: BigInt(row.amount) }));

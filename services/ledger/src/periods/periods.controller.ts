@@ -13,9 +13,12 @@ import { type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { readUsageWatermark } from '../projections/usage-watermark.js';
+import { publicAdjustmentDto } from '../adjustments/adjustment-views.js';
+import { PeriodAdjustments } from '../adjustments/period-adjustments.js';
 import { EarningsVisibility, roleTotals } from './earnings-visibility.js';
 import { PeriodCloseRequests } from './period-close-requests.js';
 import { PeriodCloser, type PeriodCloseDto } from './period-closer.js';
+import { periodParam } from './period-param.js';
 import {
   type AccountStatementDto,
   PeriodStatements,
@@ -27,12 +30,6 @@ const closeSchema = z.strictObject({ force: z.boolean({ error: 'must be true or 
 const statementQuerySchema = z.strictObject({ period: periodSchema.default(() => periodOf(new Date())) });
 const ACCOUNT_KEY = /^(fund:general|(provider|operator|member|escrow):[0-9a-f-]{36})$/;
 
-function periodParam(value: string): string {
-  const parsed = periodSchema.safeParse(value);
-  if (!parsed.success) throw ApiError.badRequest('validation_failed', 'must be a period, YYYY-MM', 'period');
-  return parsed.data;
-}
-
 @Controller('v1/periods')
 export class PeriodsController {
   constructor(
@@ -41,6 +38,7 @@ export class PeriodsController {
     private readonly dataSource: DataSource,
     private readonly visibility: EarningsVisibility,
     private readonly requests: PeriodCloseRequests,
+    private readonly adjustments: PeriodAdjustments,
   ) {}
 
   /**
@@ -75,6 +73,8 @@ export class PeriodsController {
       requestedAt: request.firstRequestedAt.toISOString(),
       lastRequestedAt: request.lastRequestedAt.toISOString(),
     };
+    /** Usage corrections metering sent after the period was sealed, waiting for the next adjustment. */
+    const pendingCorrections = await this.adjustments.pendingCount(this.dataSource.manager, period);
     if (closed)
       return {
         period,
@@ -87,6 +87,9 @@ export class PeriodsController {
         closedAt: closed.closedAt,
         usageWatermark,
         closeRequest,
+        /** Each adjustment's root beside the close's, newest last (DESIGN §9). */
+        adjustments: (await this.adjustments.list(this.dataSource.manager, period)).map(publicAdjustmentDto),
+        pendingCorrections,
       };
     const [minted] = (await this.dataSource.query(
       `SELECT count(*)::int AS subscribers, coalesce(sum(tokens), 0)::text AS tokens FROM subscriber_tokens
@@ -116,6 +119,7 @@ export class PeriodsController {
       /** A close waits until metering has sealed the period and the ledger applied all it announced. */
       usageWatermark,
       closeRequest,
+      pendingCorrections,
     };
   }
 

@@ -1,5 +1,10 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { AdjustmentsController } from '../adjustments/adjustments.controller.js';
+import { ClosedPeriodCorrections } from '../adjustments/closed-period-corrections.js';
+import { PeriodAdjuster } from '../adjustments/period-adjuster.js';
+import { PeriodAdjustmentLog } from '../adjustments/period-adjustment-log.js';
+import { PeriodAdjustments } from '../adjustments/period-adjustments.js';
 import { PayablesModule } from '../payables/payables.module.js';
 import { ProjectionsModule } from '../projections/projections.module.js';
 import { TreasuryModule } from '../treasury/treasury.module.js';
@@ -19,7 +24,7 @@ import { PeriodsController, StatementsController } from './periods.controller.js
     ProjectionsModule,
     PayablesModule,
   ],
-  controllers: [PeriodsController, StatementsController],
+  controllers: [PeriodsController, StatementsController, AdjustmentsController],
   providers: [
     EarningsVisibility,
     PeriodCloser,
@@ -29,7 +34,12 @@ import { PeriodsController, StatementsController } from './periods.controller.js
     PeriodCloseLog,
     PeriodCloseRequests,
     PeriodCloseMetrics,
+    // Adjustments of closed periods (src/adjustments): the corrections they apply, and their log.
+    ClosedPeriodCorrections,
+    PeriodAdjustments,
+    PeriodAdjuster,
+    PeriodAdjustmentLog,
   ],
-  exports: [PeriodCloser],
+  exports: [PeriodCloser, PeriodAdjuster],
 })
 export class PeriodsModule {}

@@ -85,7 +85,12 @@ export class AllocationInputReader {
         meter: row.meter,
         quantity: BigInt(row.quantity),
       })),
-      services: await this.services(manager, period, usageRows),
+      services: await this.services(
+        manager,
+        period,
+        `s.service_id IN (SELECT used.service_id FROM (${usageRows}) used)`,
+        [],
+      ),
       projects: await this.projects(manager, period),
       agreements: (
         (await manager.query(
@@ -105,7 +110,21 @@ export class AllocationInputReader {
     };
   }
 
-  private async services(manager: EntityManager, period: string, usageRows: string): Promise<Service[]> {
+  /**
+   * Services the ledger knows, with the terms in force for the period, whatever usage it has: for corrections
+   * of a closed period that name a service its close had no usage of.
+   */
+  async servicesInForce(manager: EntityManager, period: string, ids: readonly string[]): Promise<Service[]> {
+    if (ids.length === 0) return [];
+    return this.services(manager, period, 's.service_id = ANY($2::uuid[])', [ids]);
+  }
+
+  private async services(
+    manager: EntityManager,
+    period: string,
+    which: string,
+    params: readonly unknown[],
+  ): Promise<Service[]> {
     const rows = (await manager.query(
       `SELECT s.service_id, s.type, s.operator_id, s.project_id, t.provider_bps, t.developer_bps,
               coalesce(json_agg(json_build_array(p.provider_id, p.points::text) ORDER BY p.provider_id)
@@ -115,10 +134,9 @@ export class AllocationInputReader {
          JOIN LATERAL (SELECT provider_bps, developer_bps FROM service_terms
                         WHERE service_id = s.service_id ${IN_FORCE_ORDER}) t ON true
          LEFT JOIN provider_resource_points p ON p.service_id = s.service_id AND p.period = $1
-        WHERE s.service_id IN (
-          SELECT used.service_id FROM (${usageRows}) used)
+        WHERE ${which}
         GROUP BY s.service_id, t.provider_bps, t.developer_bps ORDER BY s.service_id`,
-      [period],
+      [period, ...params],
     )) as {
       service_id: string;
       type: string;

@@ -23,3 +23,6 @@ export const subscriberEscrow = (subscriberId: string, period: string): string =
 
 /** Currency a holder's redeemed tokens paid, owed to it (payouts pays it out). */
 export const payableAccount = (holder: string): string => `payable:${holder}`;
+
+/** Participants whose tokens can become payable currency (the fund and project escrows hold theirs). */
+export const isPayeeAccount = (account: string): boolean => /^(provider|operator|member):/.test(account);

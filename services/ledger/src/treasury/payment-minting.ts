@@ -3,6 +3,7 @@ import { type CloudEvent, type DataOf, nextPeriod, PaymentCapturedV1, periodOf }
 import { type EventContext, OnEvent } from '@onecommons/kafka';
 import { type EntityManager } from 'typeorm';
 import { LedgerJournal } from '../journal/ledger-journal.js';
+import { firstOpenPeriod, isClosed } from '../periods/open-periods.js';
 import { Treasury } from './treasury.js';
 
 /** Identity's captured payments become tokens, once per payment however often the event arrives. */
@@ -36,11 +37,6 @@ export class PaymentMinting {
  * services the subscriber uses instead of sitting in an escrow no allocation will ever read.
  */
 async function openPeriodFor(manager: EntityManager, period: string, capturedAt: Date): Promise<string> {
-  const isClosed = async (candidate: string) =>
-    ((await manager.query('SELECT 1 FROM period_closes WHERE period = $1', [candidate])) as unknown[])
-      .length > 0;
-  if (!(await isClosed(period))) return period;
-  let candidate = periodOf(capturedAt) > period ? periodOf(capturedAt) : nextPeriod(period);
-  while (await isClosed(candidate)) candidate = nextPeriod(candidate);
-  return candidate;
+  if (!(await isClosed(manager, period))) return period;
+  return firstOpenPeriod(manager, periodOf(capturedAt) > period ? periodOf(capturedAt) : nextPeriod(period));
 }

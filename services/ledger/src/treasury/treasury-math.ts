@@ -65,6 +65,16 @@ export function redemptionValue(tokens: bigint, price: Price): bigint {
   return (tokens * price.num) / (price.den * UCC_PER_CC);
 }
 
+/**
+ * What taking back `tokens` uCC that were redeemed costs at `price`: `ceil(t * num / (den * 1e6))`. A debit rounds
+ * up where a redemption rounds down, so re-issued tokens are always backed at the price (the reserve invariant).
+ */
+export function buyBackValue(tokens: bigint, price: Price): bigint {
+  if (tokens < 0n) throw new RangeError(`tokens are not negative: ${tokens}`);
+  const scale = price.den * UCC_PER_CC;
+  return (tokens * price.num + scale - 1n) / scale;
+}
+
 export interface ReserveState {
   /** Currency held by `treasury:reserve`, minor units. */
   readonly reserve: bigint;

@@ -128,7 +128,7 @@ export class Treasury {
   }
 
   /** reserve ≥ outstanding × the highest fixed price: the reserve can pay every holder (rolls back if not). */
-  private async assertReserveCovers(manager: EntityManager): Promise<void> {
+  async assertReserveCovers(manager: EntityManager): Promise<void> {
     const reserve = await this.journal.balance(manager, TreasuryAccount.reserve, this.currency);
     const outstanding = -(await this.journal.balance(manager, TreasuryAccount.issued, TOKEN_UNIT));
     const price = await this.prices.highest(manager);

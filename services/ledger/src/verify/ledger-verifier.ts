@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { ADJUSTMENT_KIND } from '../adjustments/adjustment-plan.js';
 import { TreasuryAccount } from '../treasury/accounts.js';
 import { TOKEN_UNIT } from '../journal/ledger-transaction.js';
 import { chainHash, GENESIS_HASH } from '../journal/hash-chain.js';
@@ -47,7 +48,8 @@ interface ChainRow {
 /**
  * Checks the ledger from its entries alone, in one read-only snapshot: the hash chain links and every hash
  * matches its transaction; every transaction has ≥2 entries summing to zero per unit; the balance
- * projection equals the entries; the reserve invariant holds; no payee is paid more than it was owed.
+ * projection equals the entries; the reserve invariant holds; no payee is paid more than it was owed (a payable is
+ * negative only by what adjustments debited it).
  */
 export async function verifyLedger(client: pg.ClientBase, currency: string): Promise<VerifyReport> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -205,20 +207,31 @@ async function verifyReserve(
 }
 
 /**
- * Payouts only move what was payable: no payable, in-transit or disbursed balance in the treasury currency (the
- * only one redemptions pay in) is ever negative.
+ * Payouts only move what was payable: no in-transit or disbursed balance in the treasury currency (the only one
+ * redemptions pay in) is ever negative, and a payable balance is negative only as far as adjustments of closed
+ * periods debited it (DESIGN §9: netted against later payouts, never paid below zero).
  */
 async function verifyPayables(
   client: pg.ClientBase,
   currency: string,
   report: (message: string) => void,
 ): Promise<void> {
-  const { rows } = await client.query<{ account: string; balance: string }>(
-    `SELECT account, sum(amount)::text AS balance FROM ledger_entries
-      WHERE unit = $1 AND (account LIKE 'payable:%' OR account IN ($2, $3))
-      GROUP BY account HAVING sum(amount) < 0 ORDER BY account`,
-    [currency, TreasuryAccount.payoutsInTransit, TreasuryAccount.payoutsDisbursed],
+  const { rows } = await client.query<{ account: string; balance: string; adjustment_debits: string }>(
+    `SELECT e.account, sum(e.amount)::text AS balance,
+            coalesce(sum(-e.amount) FILTER (WHERE t.kind = $4 AND e.amount < 0), 0)::text AS adjustment_debits
+       FROM ledger_entries e JOIN ledger_transactions t ON t.key = e.transaction_key
+      WHERE e.unit = $1 AND (e.account LIKE 'payable:%' OR e.account IN ($2, $3))
+      GROUP BY e.account HAVING sum(e.amount) < 0 ORDER BY e.account`,
+    [currency, TreasuryAccount.payoutsInTransit, TreasuryAccount.payoutsDisbursed, ADJUSTMENT_KIND],
   );
-  for (const row of rows)
-    report(`account ${row.account} holds ${row.balance} ${currency}; it may not be negative`);
+  for (const row of rows) {
+    const balance = BigInt(row.balance);
+    const debits = BigInt(row.adjustment_debits);
+    if (!row.account.startsWith('payable:'))
+      report(`account ${row.account} holds ${balance} ${currency}; it may not be negative`);
+    else if (balance + debits < 0n)
+      report(
+        `account ${row.account} holds ${balance} ${currency}; adjustment debits explain only -${debits}: it was paid more than it was owed`,
+      );
+  }
 }

@@ -4,15 +4,28 @@ import { type EntityManager } from 'typeorm';
 /** Payouts that no longer hold money back: it returned to the payable balance. */
 export const RETURNED_STATES = ['failed', 'reversed'] as const;
 
+/**
+ * Every move of payable balances, as rows (payee, currency, period, amount): the ledger's redemptions and
+ * adjustments (signed), less every payout that has not failed or been reversed. The one definition of a payable
+ * balance: the balances, statements and the reconcile report all sum it.
+ */
+export const PAYABLE_MOVES = `
+  SELECT payee, currency, period, amount_minor AS amount FROM payable_credits
+  UNION ALL
+  SELECT payee, currency, period, amount_minor FROM payable_adjustments
+  UNION ALL
+  SELECT payee, currency, period, -amount_minor FROM payouts
+   WHERE state NOT IN (${RETURNED_STATES.map((state) => `'${state}'`).join(', ')})`;
+
 export interface PayableBalance {
   readonly payee: string;
   readonly currency: string;
+  /** Negative when an adjustment took back more than was left: netted against later credits. */
   readonly amountMinor: bigint;
 }
 
 /**
- * A payee's payable balance per currency: what the ledger's redemptions credited, less every payout that
- * has not failed or been reversed (the ledger mirrors the same moves, so the two agree when settled).
+ * A payee's payable balance per currency (the ledger mirrors the same moves, so the two agree when settled).
  */
 @Injectable()
 export class PayableBalances {
@@ -24,28 +37,21 @@ export class PayableBalances {
     return this.query(manager, '', []);
   }
 
-  /** Per payee: the credits of periods up to `period` and the payouts of batches before it. */
+  /** Per payee: the moves of periods before `period` (credits and adjustments, and the payouts of batches). */
   async before(manager: EntityManager, payee: string, period: string): Promise<PayableBalance[]> {
-    const rows = (await manager.query(
-      `SELECT payee, currency, sum(amount)::text AS amount FROM (
-          SELECT payee, currency, amount_minor AS amount FROM payable_credits WHERE payee = $1 AND period < $2
-          UNION ALL
-          SELECT payee, currency, -amount_minor FROM payouts
-           WHERE payee = $1 AND period < $2 AND state <> ALL($3)
-        ) moves GROUP BY payee, currency ORDER BY currency`,
-      [payee, period, RETURNED_STATES],
-    )) as { payee: string; currency: string; amount: string }[];
-    return rows.map((row) => ({ payee: row.payee, currency: row.currency, amountMinor: BigInt(row.amount) }));
+    return this.query(manager, 'WHERE payee = $1 AND period < $2', [payee, period]);
+  }
+
+  /** Per payee: the moves of periods up to and including `period` (what its statement closes with). */
+  async through(manager: EntityManager, payee: string, period: string): Promise<PayableBalance[]> {
+    return this.query(manager, 'WHERE payee = $1 AND period <= $2', [payee, period]);
   }
 
   private async query(manager: EntityManager, where: string, params: unknown[]): Promise<PayableBalance[]> {
     const rows = (await manager.query(
-      `SELECT payee, currency, sum(amount)::text AS amount FROM (
-          SELECT payee, currency, amount_minor AS amount FROM payable_credits
-          UNION ALL
-          SELECT payee, currency, -amount_minor FROM payouts WHERE state <> ALL($${params.length + 1})
-        ) moves ${where} GROUP BY payee, currency ORDER BY payee, currency`,
-      [...params, RETURNED_STATES],
+      `SELECT payee, currency, sum(amount)::text AS amount FROM (${PAYABLE_MOVES}) moves ${where}
+        GROUP BY payee, currency ORDER BY payee, currency`,
+      params,
     )) as { payee: string; currency: string; amount: string }[];
     return rows.map((row) => ({ payee: row.payee, currency: row.currency, amountMinor: BigInt(row.amount) }));
   }

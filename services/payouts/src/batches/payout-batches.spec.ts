@@ -41,4 +41,12 @@ describe('a payee’s line in a batch (DESIGN §6)', () => {
       reason: 'unverified_payout_account',
     });
   });
+
+  it('holds a negative balance (an adjustment took back more than was left), whatever else holds', () => {
+    expect(lineOutcome(-1n, 1000n, verified)).toEqual({ outcome: 'held', reason: 'negative_balance' });
+    expect(lineOutcome(-500n, 1000n, { ...verified, hold_reason: 'fraud_review' })).toEqual({
+      outcome: 'held',
+      reason: 'negative_balance',
+    });
+  });
 });

@@ -21,8 +21,15 @@ export interface PayeeStanding {
   hold_reason: string | null;
 }
 
-/** DESIGN §6 for one payee and currency: held, carried forward below its threshold, or paid. */
+/** Why a payee that owes (an adjustment took back more than its balance) is not paid: DESIGN §9. */
+export const NEGATIVE_BALANCE = 'negative_balance';
+
+/**
+ * DESIGN §6 for one payee and currency: held, carried forward below its threshold, or paid. A negative balance is
+ * held until later credits have paid the debt back (never paid below zero).
+ */
 export function lineOutcome(available: bigint, threshold: bigint, standing: PayeeStanding): LineOutcome {
+  if (available < 0n) return { outcome: 'held', reason: NEGATIVE_BALANCE };
   if (standing.hold_reason) return { outcome: 'held', reason: standing.hold_reason };
   if (!standing.account_id) return { outcome: 'held', reason: 'missing_payout_account' };
   if (standing.account_status !== 'verified') return { outcome: 'held', reason: 'unverified_payout_account' };
@@ -31,9 +38,9 @@ export function lineOutcome(available: bigint, threshold: bigint, standing: Paye
 }
 
 /**
- * A period's payout batch, made once when the ledger announces the close (its redemptions arrived first, on
- * the same key): every payee with a payable balance gets a line, and a payout when it is neither held nor
- * below its threshold. The payouts' jobs are queued after the commit; the sweeper covers a lost one.
+ * A period's payout batch, made once when the ledger announces the close (its redemptions and the adjustments
+ * posted in the period arrived first, on the same key): every payee with a non-zero payable balance gets a line,
+ * and a payout when it is neither held (a negative balance is) nor below its threshold. The payouts' jobs are queued after the commit; the sweeper covers a lost one.
  */
 @Injectable()
 export class PayoutBatches {
@@ -64,7 +71,7 @@ export class PayoutBatches {
     const scheduled: string[] = [];
     const counts = { paid: 0, carried: 0, held: 0 };
     for (const balance of await this.balances.all(manager)) {
-      if (balance.amountMinor <= 0n) continue;
+      if (balance.amountMinor === 0n) continue;
       const standing = await this.standingOf(manager, balance.payee);
       const threshold = bigMax(
         thresholdFor(this.config, balance.currency),

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ensurePayee } from '../balances/payable-credits.js';
 import { PayableBalances } from '../balances/payable-balances.js';
+import { NEGATIVE_BALANCE } from '../batches/payout-batches.js';
 import { type PayoutsConfig, thresholdFor } from '../config.js';
 import { validateBic, validateIban } from '../rails/bank-file.js';
 import { type PayoutDestination } from '../rails/payout-rail.js';
@@ -259,6 +260,8 @@ export class PayeesService {
     const expectedAfter = periodEnd(batch).toISOString();
     const payable = balances.filter((balance) => BigInt(balance.payableMinor) > 0n);
     const base = { batch, expectedAfter };
+    if (balances.some((balance) => BigInt(balance.payableMinor) < 0n))
+      return { ...base, status: 'held', reason: NEGATIVE_BALANCE };
     if (hold) return { ...base, status: 'held', reason: hold };
     if (!account) return { ...base, status: 'held', reason: 'missing_payout_account' };
     if (account.status !== 'verified')

@@ -1,13 +1,19 @@
 import { type EntityManager } from 'typeorm';
-import { RETURNED_STATES } from '../balances/payable-balances.js';
+import { PAYABLE_MOVES } from '../balances/payable-balances.js';
 import { type RailTransferRecord } from '../rails/payout-rail.js';
 
-/** Payouts' half of `commons payouts reconcile`: its credits, balances, the batch, and the rail's transfers. */
+/**
+ * Payouts' half of `commons payouts reconcile`: its credits, adjustments, balances, the batch, and the rail's
+ * transfers, in one currency (the ledger's) or, without one, in all.
+ */
 export interface PayoutsReport {
   readonly period: string;
+  readonly currency: string | null;
   /** The period's credits (the ledger's redemptions as payouts received them), per payee. */
   readonly credits: Readonly<Record<string, string>>;
-  /** Every payee's payable balance now (credits less payouts that did not fail or reverse), per payee. */
+  /** The adjustments of closed periods posted in the period, signed, per payee. */
+  readonly adjustments: Readonly<Record<string, string>>;
+  /** Every payee's payable balance now (credits ± adjustments less payouts that did not fail or reverse). */
   readonly payable: Readonly<Record<string, string>>;
   /** Over all batches: in flight (scheduled, submitting, submitted) and paid (succeeded). */
   readonly inTransit: string;
@@ -16,6 +22,8 @@ export interface PayoutsReport {
     readonly exists: boolean;
     readonly carried: string;
     readonly held: string;
+    /** Negative balances the batch held (adjustments took back more than was left), as a negative sum. */
+    readonly owing: string;
     readonly linesPaid: string;
   };
   readonly payouts: readonly {
@@ -41,35 +49,45 @@ const sumBy = (rows: readonly { payee: string; amount: string }[]) =>
 export async function payoutsReport(
   manager: EntityManager,
   period: string,
+  currency: string | null,
   transfers: AsyncIterable<RailTransferRecord>,
 ): Promise<PayoutsReport> {
+  // Parameter `$n` is the currency, or null for all of them.
+  const inCurrency = (n: number) => `($${n}::text IS NULL OR currency = $${n})`;
   const credits = (await manager.query(
-    `SELECT payee, sum(amount_minor)::text AS amount FROM payable_credits WHERE period = $1 GROUP BY payee ORDER BY payee`,
-    [period],
+    `SELECT payee, sum(amount_minor)::text AS amount FROM payable_credits WHERE period = $1 AND ${inCurrency(2)}
+      GROUP BY payee ORDER BY payee`,
+    [period, currency],
+  )) as { payee: string; amount: string }[];
+  const adjustments = (await manager.query(
+    `SELECT payee, sum(amount_minor)::text AS amount FROM payable_adjustments WHERE period = $1 AND ${inCurrency(2)}
+      GROUP BY payee ORDER BY payee`,
+    [period, currency],
   )) as { payee: string; amount: string }[];
   const payable = (await manager.query(
-    `SELECT payee, sum(amount)::text AS amount FROM (
-        SELECT payee, amount_minor AS amount FROM payable_credits
-        UNION ALL SELECT payee, -amount_minor FROM payouts WHERE state <> ALL($1)
-      ) moves GROUP BY payee ORDER BY payee`,
-    [RETURNED_STATES],
+    `SELECT payee, sum(amount)::text AS amount FROM (${PAYABLE_MOVES}) moves WHERE ${inCurrency(1)}
+      GROUP BY payee ORDER BY payee`,
+    [currency],
   )) as { payee: string; amount: string }[];
   const [totals] = (await manager.query(
     `SELECT coalesce(sum(amount_minor) FILTER (WHERE state IN ('scheduled', 'submitting', 'submitted')), 0)::text AS in_transit,
             coalesce(sum(amount_minor) FILTER (WHERE state = 'succeeded'), 0)::text AS disbursed
-       FROM payouts`,
+       FROM payouts WHERE ${inCurrency(1)}`,
+    [currency],
   )) as { in_transit: string; disbursed: string }[];
   const [batch] = (await manager.query(
     `SELECT b.period,
-            coalesce((SELECT sum(available_minor) FROM batch_lines WHERE period = b.period AND outcome = 'carried'), 0)::text AS carried,
-            coalesce((SELECT sum(available_minor) FROM batch_lines WHERE period = b.period AND outcome = 'held'), 0)::text AS held,
-            coalesce((SELECT sum(available_minor) FROM batch_lines WHERE period = b.period AND outcome = 'paid'), 0)::text AS paid
+            coalesce((SELECT sum(available_minor) FROM batch_lines WHERE period = b.period AND outcome = 'carried' AND ${inCurrency(2)}), 0)::text AS carried,
+            coalesce((SELECT sum(available_minor) FROM batch_lines WHERE period = b.period AND outcome = 'held' AND available_minor > 0 AND ${inCurrency(2)}), 0)::text AS held,
+            coalesce((SELECT sum(available_minor) FROM batch_lines WHERE period = b.period AND available_minor < 0 AND ${inCurrency(2)}), 0)::text AS owing,
+            coalesce((SELECT sum(available_minor) FROM batch_lines WHERE period = b.period AND outcome = 'paid' AND ${inCurrency(2)}), 0)::text AS paid
        FROM payout_batches b WHERE b.period = $1`,
-    [period],
-  )) as { period: string; carried: string; held: string; paid: string }[];
+    [period, currency],
+  )) as { period: string; carried: string; held: string; owing: string; paid: string }[];
   const payouts = (await manager.query(
-    `SELECT id, payee, amount_minor::text AS amount_minor, state, rail, reference FROM payouts WHERE period = $1 ORDER BY id`,
-    [period],
+    `SELECT id, payee, amount_minor::text AS amount_minor, state, rail, reference FROM payouts
+      WHERE period = $1 AND ${inCurrency(2)} ORDER BY id`,
+    [period, currency],
   )) as {
     id: string;
     payee: string;
@@ -80,15 +98,18 @@ export async function payoutsReport(
   }[];
   const railTransfers: PayoutsReport['transfers'][number][] = [];
   for await (const transfer of transfers)
-    railTransfers.push({
-      reference: transfer.reference,
-      payoutId: transfer.payoutId,
-      amountMinor: transfer.amountMinor.toString(),
-      reversedMinor: transfer.reversedMinor.toString(),
-    });
+    if (currency === null || transfer.currency === currency)
+      railTransfers.push({
+        reference: transfer.reference,
+        payoutId: transfer.payoutId,
+        amountMinor: transfer.amountMinor.toString(),
+        reversedMinor: transfer.reversedMinor.toString(),
+      });
   return {
     period,
+    currency,
     credits: sumBy(credits),
+    adjustments: sumBy(adjustments),
     payable: sumBy(payable),
     inTransit: totals?.in_transit ?? '0',
     disbursed: totals?.disbursed ?? '0',
@@ -96,6 +117,7 @@ export async function payoutsReport(
       exists: batch !== undefined,
       carried: batch?.carried ?? '0',
       held: batch?.held ?? '0',
+      owing: batch?.owing ?? '0',
       linesPaid: batch?.paid ?? '0',
     },
     payouts: payouts.map((row) => ({

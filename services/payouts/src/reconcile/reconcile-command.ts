@@ -6,12 +6,20 @@ import { StripeTransferRail } from '../rails/stripe-transfer-rail.js';
 import { payoutsReport } from './payouts-report.js';
 
 /**
- * `reconcile --period P`: prints one JSON line `{"payouts": …}`: payouts' credits, balances and batch, and the
- * Stripe transfers of the batch's group as Stripe lists them. `commons payouts reconcile` compares it with
- * the ledger's `payables` report.
+ * `reconcile --period P [--currency C]`: prints one JSON line `{"payouts": …}`: payouts' credits, adjustments,
+ * balances and batch, and the Stripe transfers of the batch's group as Stripe lists them, in currency C (the
+ * ledger's; all without it). `commons payouts reconcile` compares it with the ledger's `payables` report.
  */
 export async function runReconcileCommand(argv: readonly string[]): Promise<never> {
   const period = periodArgumentOrExit('payouts reconcile', argv);
+  const at = argv.indexOf('--currency');
+  const currency = at >= 0 ? (argv[at + 1] ?? '') : null;
+  if (currency !== null && !/^[A-Z]{3}$/.test(currency)) {
+    process.stderr.write(
+      `payouts reconcile: --currency must be an ISO 4217 code (got ${currency || 'nothing'})\n`,
+    );
+    process.exit(2);
+  }
   const config = loadConfigOrExit('payouts', payoutsConfigSchema);
   const dataSource = new DataSource(
     serviceDataSourceOptions({
@@ -27,7 +35,12 @@ export async function runReconcileCommand(argv: readonly string[]): Promise<neve
       secretKey: config.STRIPE_SECRET_KEY,
       apiBase: config.STRIPE_API_BASE,
     });
-    const report = await payoutsReport(dataSource.manager, period, stripe.listTransfers(`payouts:${period}`));
+    const report = await payoutsReport(
+      dataSource.manager,
+      period,
+      currency,
+      stripe.listTransfers(`payouts:${period}`),
+    );
     process.stdout.write(`${JSON.stringify({ payouts: report })}\n`);
   } finally {
     await dataSource.destroy();

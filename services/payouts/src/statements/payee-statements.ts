@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PayableBalances, RETURNED_STATES } from '../balances/payable-balances.js';
+import { PayableBalances } from '../balances/payable-balances.js';
 import { type Payee } from '../payees/payee-key.js';
 
 export interface PayeeStatementDto {
@@ -21,6 +21,29 @@ export interface PayeeStatementDto {
     readonly allocationStatement: string;
     readonly allocationProof: string;
   }[];
+  /**
+   * Adjustments of closed periods posted in this period (DESIGN §9): what each credited or debited, traced to the
+   * corrected usage and the adjusted allocation row (statement and Merkle proof in the ledger).
+   */
+  readonly adjustments: readonly {
+    readonly adjustmentKey: string;
+    readonly adjustedPeriod: string;
+    readonly sequence: number;
+    readonly tokens: string;
+    readonly price: { readonly num: string; readonly den: string };
+    readonly amountMinor: string;
+    readonly currency: string;
+    readonly reason: string;
+    readonly corrections: readonly {
+      readonly serviceId: string;
+      readonly meter: string;
+      readonly delta: string;
+      readonly source: string;
+      readonly id: string;
+    }[];
+    readonly merkleRoot: string;
+    readonly allocationStatement: string;
+  }[];
   /** The period's batch: what it did with the balance, and the payouts it made. Null until the period closes. */
   readonly batch: {
     readonly lines: readonly {
@@ -40,7 +63,10 @@ export interface PayeeStatementDto {
       readonly transitions: readonly { from: string | null; to: string; at: string; detail: string }[];
     }[];
   } | null;
-  /** Payable per currency after the batch: opening + credits − the batch's payouts that did not fail or reverse. */
+  /**
+   * Payable per currency after the batch: opening + credits ± adjustments − the batch's payouts that did not fail
+   * or reverse. Negative while an adjustment's debit is not yet netted against later credits.
+   */
   readonly closing: readonly { readonly currency: string; readonly amountMinor: string }[];
 }
 
@@ -69,6 +95,25 @@ export class PayeeStatements {
       price_den: string;
       amount_minor: string;
       currency: string;
+      merkle_root: string;
+    }[];
+    const adjustments = (await manager.query(
+      `SELECT adjustment_key, adjusted_period, sequence, tokens::text AS tokens, price_num::text AS price_num,
+              price_den::text AS price_den, amount_minor::text AS amount_minor, currency, reason, corrections,
+              merkle_root
+         FROM payable_adjustments WHERE payee = $1 AND period = $2 ORDER BY adjusted_period, sequence`,
+      [payee.key, period],
+    )) as {
+      adjustment_key: string;
+      adjusted_period: string;
+      sequence: number;
+      tokens: string;
+      price_num: string;
+      price_den: string;
+      amount_minor: string;
+      currency: string;
+      reason: string;
+      corrections: PayeeStatementDto['adjustments'][number]['corrections'];
       merkle_root: string;
     }[];
     const [batch] = (await manager.query('SELECT period FROM payout_batches WHERE period = $1', [
@@ -103,13 +148,7 @@ export class PayeeStatements {
       failure_code: string | null;
       transitions: { from: string | null; to: string; at: string; detail: string }[];
     }[];
-    const closing = new Map(opening.map((balance) => [balance.currency, balance.amountMinor]));
-    const add = (currency: string, amount: bigint) =>
-      closing.set(currency, (closing.get(currency) ?? 0n) + amount);
-    for (const credit of credits) add(credit.currency, BigInt(credit.amount_minor));
-    for (const payout of payouts)
-      if (!(RETURNED_STATES as readonly string[]).includes(payout.state))
-        add(payout.currency, -BigInt(payout.amount_minor));
+    const closing = await this.balances.through(manager, payee.key, period);
     const ledgerQuery = `?period=${period}`;
     return {
       payee: payee.key,
@@ -129,6 +168,19 @@ export class PayeeStatements {
         merkleRoot: credit.merkle_root,
         allocationStatement: `/api/ledger/v1/statements/accounts/${payee.key}${ledgerQuery}`,
         allocationProof: `/api/ledger/v1/periods/${period}/proofs/${payee.key}`,
+      })),
+      adjustments: adjustments.map((adjustment) => ({
+        adjustmentKey: adjustment.adjustment_key,
+        adjustedPeriod: adjustment.adjusted_period,
+        sequence: adjustment.sequence,
+        tokens: adjustment.tokens,
+        price: { num: adjustment.price_num, den: adjustment.price_den },
+        amountMinor: adjustment.amount_minor,
+        currency: adjustment.currency,
+        reason: adjustment.reason,
+        corrections: adjustment.corrections,
+        merkleRoot: adjustment.merkle_root,
+        allocationStatement: `/api/ledger/v1/statements/accounts/${payee.key}?period=${adjustment.adjusted_period}`,
       })),
       batch: batch
         ? {
@@ -150,9 +202,10 @@ export class PayeeStatements {
             })),
           }
         : null,
-      closing: [...closing.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([currency, amount]) => ({ currency, amountMinor: amount.toString() })),
+      closing: closing.map((balance) => ({
+        currency: balance.currency,
+        amountMinor: balance.amountMinor.toString(),
+      })),
     };
   }
 }

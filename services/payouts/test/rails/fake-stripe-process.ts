@@ -19,7 +19,8 @@ export class FakeStripeProcess {
     private readonly secretKey: string,
   ) {}
 
-  static async start(secretKey: string): Promise<FakeStripeProcess> {
+  /** `platformBalance`: Connect's available balance per currency, e.g. `abc:1000000` (default eur and usd). */
+  static async start(secretKey: string, platformBalance?: string): Promise<FakeStripeProcess> {
     const main = path.join(repoRoot, 'tools/fake-stripe/dist/src/main.js');
     if (!existsSync(main))
       throw new Error(`${main} is missing: build the workspace first (./dev test builds it)`);
@@ -29,6 +30,7 @@ export class FakeStripeProcess {
         FAKE_STRIPE_PORT: '0',
         FAKE_STRIPE_SECRET_KEY: secretKey,
         FAKE_STRIPE_RENEWAL_CHECK_MS: '0',
+        ...(platformBalance ? { FAKE_STRIPE_PLATFORM_BALANCE: platformBalance } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

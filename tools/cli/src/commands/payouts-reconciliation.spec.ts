@@ -13,6 +13,7 @@ function settled(): { ledger: LedgerPayables; payouts: PayoutsSide } {
       period: '2026-10',
       currency: 'EUR',
       redeemed: { [A]: '1500', [B]: '400', [C]: '2000' },
+      adjusted: {},
       payable: { [A]: '0', [B]: '400', [C]: '2000' },
       inTransit: '0',
       disbursed: '1500',
@@ -20,10 +21,11 @@ function settled(): { ledger: LedgerPayables; payouts: PayoutsSide } {
     payouts: {
       period: '2026-10',
       credits: { [A]: '1500', [B]: '400', [C]: '2000' },
+      adjustments: {},
       payable: { [A]: '0', [B]: '400', [C]: '2000' },
       inTransit: '0',
       disbursed: '1500',
-      batch: { exists: true, carried: '400', held: '2000', linesPaid: '1500' },
+      batch: { exists: true, carried: '400', held: '2000', owing: '0', linesPaid: '1500' },
       payouts: [
         {
           id: PAYOUT_A,
@@ -99,5 +101,24 @@ describe('reconcilePayouts', () => {
     const { ledger, payouts } = settled();
     const result = reconcilePayouts(ledger, { ...payouts, batch: { ...payouts.batch, exists: false } });
     expect(result.problems).toContain('the period has redemptions but no payout batch yet');
+  });
+
+  it('compares the adjustments posted in the period, and a payee an adjustment left owing', () => {
+    const { ledger, payouts } = settled();
+    // A was paid 1500, then an adjustment took back 300 of it: its balance is -300 on both sides.
+    const adjusted = {
+      ledger: { ...ledger, adjusted: { [A]: '-300' }, payable: { ...ledger.payable, [A]: '-300' } },
+      payouts: { ...payouts, adjustments: { [A]: '-300' }, payable: { ...payouts.payable, [A]: '-300' } },
+    };
+    expect(reconcilePayouts(adjusted.ledger, adjusted.payouts)).toMatchObject({
+      adjusted: '-300',
+      consistent: true,
+    });
+    expect(
+      reconcilePayouts(adjusted.ledger, { ...adjusted.payouts, adjustments: {}, payable: payouts.payable }),
+    ).toMatchObject({
+      consistent: false,
+      problems: [`adjusted of ${A}: ledger -300, payouts 0`, `payable of ${A}: ledger -300, payouts 0`],
+    });
   });
 });

@@ -3,6 +3,8 @@ export interface LedgerPayables {
   readonly period: string;
   readonly currency: string;
   readonly redeemed: Readonly<Record<string, string>>;
+  /** Adjustments of closed periods posted in the period, signed, per holder. */
+  readonly adjusted: Readonly<Record<string, string>>;
   readonly payable: Readonly<Record<string, string>>;
   readonly inTransit: string;
   readonly disbursed: string;
@@ -12,6 +14,7 @@ export interface LedgerPayables {
 export interface PayoutsSide {
   readonly period: string;
   readonly credits: Readonly<Record<string, string>>;
+  readonly adjustments: Readonly<Record<string, string>>;
   readonly payable: Readonly<Record<string, string>>;
   readonly inTransit: string;
   readonly disbursed: string;
@@ -19,6 +22,8 @@ export interface PayoutsSide {
     readonly exists: boolean;
     readonly carried: string;
     readonly held: string;
+    /** Negative balances the batch held, as a negative sum. */
+    readonly owing: string;
     readonly linesPaid: string;
   };
   readonly payouts: readonly {
@@ -48,8 +53,12 @@ export interface Reconciliation {
   readonly returned: string;
   readonly carried: string;
   readonly held: string;
+  /** Negative balances the batch held (adjustments took back more than was left). */
+  readonly owing: string;
   /** Minor units the ledger's redemptions of the period made payable. */
   readonly redeemed: string;
+  /** Minor units adjustments posted in the period credited or debited, net. */
+  readonly adjusted: string;
   /** Rail transfers beyond one per payout, or that no payout made. */
   readonly duplicates: number;
   readonly consistent: boolean;
@@ -72,7 +81,8 @@ function compareMaps(
 }
 
 /**
- * Compares the ledger, payouts and the rail for one period: the period's redemptions equal payouts' credits;
+ * Compares the ledger, payouts and the rail for one period: the period's redemptions equal payouts' credits, and
+ * the adjustments posted in it payouts' adjustments;
  * every payee's payable balance, the money in transit and the money disbursed agree between ledger and
  * payouts; the batch's lines add up; and the rail made exactly one transfer, of the right amount, per paid
  * payout and none for any other.
@@ -80,6 +90,7 @@ function compareMaps(
 export function reconcilePayouts(ledger: LedgerPayables, payouts: PayoutsSide): Reconciliation {
   const problems: string[] = [];
   compareMaps('redeemed', ledger.redeemed, payouts.credits, problems);
+  compareMaps('adjusted', ledger.adjusted, payouts.adjustments, problems);
   compareMaps('payable', ledger.payable, payouts.payable, problems);
   if (BigInt(ledger.inTransit) !== BigInt(payouts.inTransit))
     problems.push(`in transit: ledger ${ledger.inTransit}, payouts ${payouts.inTransit}`);
@@ -142,7 +153,9 @@ export function reconcilePayouts(ledger: LedgerPayables, payouts: PayoutsSide): 
     returned: byState(['failed', 'reversed']).toString(),
     carried: payouts.batch.carried,
     held: payouts.batch.held,
+    owing: payouts.batch.owing,
     redeemed: sum(Object.values(ledger.redeemed)).toString(),
+    adjusted: sum(Object.values(ledger.adjusted)).toString(),
     duplicates,
     consistent: problems.length === 0,
     problems,

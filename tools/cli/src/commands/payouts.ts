@@ -19,7 +19,7 @@ export function registerPayoutsCommand(program: Command): void {
   payouts
     .command('reconcile')
     .description(
-      'compare the ledger’s redeemed and payable amounts with payouts paid, carried forward and held, and with the rail’s transfers',
+      'compare the ledger’s redeemed, adjusted and payable amounts with payouts paid, carried forward and held, and with the rail’s transfers',
     )
     .requiredOption('--period <YYYY-MM>', 'the period (its redemptions and its payout batch)')
     .option('--json', 'print the result as one JSON line (the last line)')
@@ -37,11 +37,15 @@ export function registerPayoutsCommand(program: Command): void {
         const file = path.join(envDir, `${service}.env`);
         return existsSync(file) ? file : undefined;
       };
-      const ledger = await reportOf<LedgerPayables>('ledger', 'payables', options.period, envFile('ledger'));
+      const ledger = await reportOf<LedgerPayables>(
+        'ledger',
+        ['payables', '--period', options.period],
+        envFile('ledger'),
+      );
+      // In the ledger's one currency: payouts may hold others, which no ledger payable backs.
       const payoutsSide = await reportOf<PayoutsSide>(
         'payouts',
-        'reconcile',
-        options.period,
+        ['reconcile', '--period', options.period, '--currency', ledger.currency],
         envFile('payouts'),
       );
       const result = reconcilePayouts(ledger, payoutsSide);
@@ -49,8 +53,8 @@ export function registerPayoutsCommand(program: Command): void {
       else {
         process.stdout.write(
           `payouts ${result.period} (${result.currency}, minor units): ${result.payouts} payouts, paid ${result.paid}, ` +
-            `in flight ${result.inFlight}, returned ${result.returned}, carried ${result.carried}, held ${result.held}; ` +
-            `redeemed ${result.redeemed}; duplicates ${result.duplicates}\n`,
+            `in flight ${result.inFlight}, returned ${result.returned}, carried ${result.carried}, held ${result.held}, ` +
+            `owing ${result.owing}; redeemed ${result.redeemed}, adjusted ${result.adjusted}; duplicates ${result.duplicates}\n`,
         );
         for (const problem of result.problems) process.stdout.write(`  ${problem}\n`);
         process.stdout.write(result.consistent ? 'consistent\n' : 'NOT consistent\n');
@@ -60,19 +64,14 @@ export function registerPayoutsCommand(program: Command): void {
     });
 }
 
-async function reportOf<Report>(
-  service: string,
-  command: string,
-  period: string,
-  envFile: string | undefined,
-) {
-  const { code, stdout, stderr } = await runServiceProcess(service, [command, '--period', period], envFile);
+async function reportOf<Report>(service: string, args: readonly string[], envFile: string | undefined) {
+  const { code, stdout, stderr } = await runServiceProcess(service, args, envFile);
   const key = service === 'ledger' ? 'payables' : 'payouts';
   const line = stdout.split('\n').find((entry) => entry.startsWith(`{"${key}":`));
   if (code !== 0 || !line) {
     process.stderr.write(stderr);
     throw new CliError(
-      `${service} ${command}: ${stderr.trim().split('\n').at(-1) ?? `exit ${code}`}`,
+      `${service} ${args[0] ?? ''}: ${stderr.trim().split('\n').at(-1) ?? `exit ${code}`}`,
       code === 2 ? ExitCode.invalidInput : ExitCode.failed,
     );
   }

@@ -13,11 +13,20 @@ interface PeriodCloseOptions {
   readonly envFile?: string;
 }
 
+interface PeriodAdjustOptions {
+  readonly period: string;
+  readonly reason?: string;
+  readonly envFile?: string;
+}
+
+const ENV_FILE_HELP = "the ledger's environment (default: the dev stack's .local/dev/env/ledger.env)";
+
 /**
  * `commons period close --period P [--force] [--wait [SECONDS]]`: what `POST /api/ledger/v1/periods/{P}/close`
  * does. A close waits until the ledger has applied every usage event metering announced for the period; without
  * `--wait` it waits the ledger's LEDGER_CLOSE_WAIT_SECONDS, then prints the lag and exits 3 (the ledger's
  * scheduler closes the period once caught up).
+ * `commons period adjust --period P --reason TEXT`: what `POST /api/ledger/v1/periods/{P}/adjustments` does.
  */
 export function registerPeriodCommand(program: Command): void {
   const period = program.command('period').description('allocation periods of the ledger');
@@ -30,16 +39,12 @@ export function registerPeriodCommand(program: Command): void {
       '--wait [seconds]',
       `wait up to this long for the ledger to apply the period's usage (default ${DEFAULT_WAIT_SECONDS} s)`,
     )
-    .option(
-      '--env-file <path>',
-      "the ledger's environment (default: the dev stack's .local/dev/env/ledger.env)",
-    )
+    .option('--env-file <path>', ENV_FILE_HELP)
     .action(async (options: PeriodCloseOptions) => {
-      if (!PERIOD.test(options.period))
-        throw new InvalidInputError('--period', `expected YYYY-MM, got "${options.period}"`);
+      validPeriod(options.period);
       const wait = waitSeconds(options.wait);
-      const { code, stdout, stderr } = await runServiceProcess(
-        'ledger',
+      await runLedger(
+        'close',
         [
           'close',
           '--period',
@@ -47,23 +52,29 @@ export function registerPeriodCommand(program: Command): void {
           ...(options.force ? ['--force'] : []),
           ...(wait === undefined ? [] : ['--wait', String(wait)]),
         ],
-        serviceEnvFile('ledger', options.envFile),
+        options,
       );
-      const result = stdout.split('\n').find((line) => line.startsWith('{"period"'));
-      if (code === ExitCode.pending && result) {
-        // Still waiting for usage: the lag, for the caller to see (and scripts to read).
-        process.stdout.write(`${result}\n`);
-        throw new CliError(`period close: ${lastLine(stderr, code)}`, ExitCode.pending);
-      }
-      if (code !== 0 || !result) {
-        process.stderr.write(stderr);
-        throw new CliError(
-          `period close: ${lastLine(stderr, code)}`,
-          code === 2 ? ExitCode.invalidInput : ExitCode.failed,
-        );
-      }
-      process.stdout.write(`${result}\n`);
     });
+  period
+    .command('adjust')
+    .description(
+      'adjust a closed period: apply the usage corrections waiting for it and post the difference in the current period (posts nothing when none waits)',
+    )
+    .requiredOption('--period <YYYY-MM>', 'the closed period to adjust')
+    .option('--reason <text>', 'why (kept with the adjustment and shown in statements; required)')
+    .option('--env-file <path>', ENV_FILE_HELP)
+    .action(async (options: PeriodAdjustOptions) => {
+      validPeriod(options.period);
+      const reason = options.reason?.trim() ?? '';
+      if (reason.length === 0)
+        throw new InvalidInputError('--reason', 'required: say why the period is adjusted');
+      if (reason.length > 500) throw new InvalidInputError('--reason', 'at most 500 characters');
+      await runLedger('adjust', ['adjust', '--period', options.period, '--reason', reason], options);
+    });
+}
+
+function validPeriod(period: string): void {
+  if (!PERIOD.test(period)) throw new InvalidInputError('--period', `expected YYYY-MM, got "${period}"`);
 }
 
 function waitSeconds(wait: string | true | undefined): number | undefined {
@@ -74,4 +85,29 @@ function waitSeconds(wait: string | true | undefined): number | undefined {
   return Number(wait);
 }
 
-const lastLine = (stderr: string, code: number) => stderr.trim().split('\n').at(-1) ?? `exit ${code}`;
+/**
+ * Runs the ledger's own one-shot command and prints its JSON line: exit 1 when it refused, 2 bad input, 3 when
+ * a close still waits for usage (the line then shows the lag, for the caller and scripts to read).
+ */
+async function runLedger(
+  name: string,
+  args: readonly string[],
+  options: { readonly envFile?: string | undefined },
+): Promise<void> {
+  const { code, stdout, stderr } = await runServiceProcess(
+    'ledger',
+    args,
+    serviceEnvFile('ledger', options.envFile),
+  );
+  const result = stdout.split('\n').find((line) => line.startsWith('{"period"'));
+  const lastLine = stderr.trim().split('\n').at(-1) ?? `exit ${code}`;
+  if (code === ExitCode.pending && result) {
+    process.stdout.write(`${result}\n`);
+    throw new CliError(`period ${name}: ${lastLine}`, ExitCode.pending);
+  }
+  if (code !== 0 || !result) {
+    process.stderr.write(stderr);
+    throw new CliError(`period ${name}: ${lastLine}`, code === 2 ? ExitCode.invalidInput : ExitCode.failed);
+  }
+  process.stdout.write(`${result}\n`);
+}

@@ -1,0 +1,399 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  ClosedPeriodUsageCorrectedV1,
+  type CloudEvent,
+  ContractVersionPublishedV1,
+  createEvent,
+  eventCatalogue,
+  MeterDefinedV1,
+  PaymentCapturedV1,
+  periodOf,
+  ProjectCreatedV1,
+  ServiceCreatedV1,
+  ServiceTypeDefinedV1,
+  TOPICS,
+  UsageRecordedV1,
+  uuidV7,
+} from '@onecommons/contracts';
+// Payouts' adjustments come from the real ledger (booted by its definition, nothing internal):
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { ledgerService } from '@onecommons/ledger/definition';
+import {
+  consumerCaughtUp,
+  envFileOf,
+  eventually,
+  jsonRequest,
+  MeteringStandIn,
+  runCommons,
+  type RunningService,
+  startService,
+} from '@onecommons/testing';
+import { type Account, PayoutsStack } from './payouts-stack.js';
+
+// Money follows an adjustment of a closed period (DESIGN §9), with the real ledger and payouts over Kafka and the
+// fake Stripe: a payee already paid for the period is debited below zero and held; a later credit nets against
+// the debt first; nothing is paid twice or below zero; `commons ledger verify` and `commons payouts reconcile`
+// agree after each step.
+
+const P1 = '2020-01';
+const P2 = '2020-02';
+const P3 = '2020-03';
+const CURRENT = periodOf(new Date());
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+/** A currency of this run alone: this ledger mints only this file's payments (as the ledger's tests do). */
+const CUR = [...crypto.getRandomValues(new Uint8Array(3))].map((byte) => LETTERS[byte % 26]).join('');
+const catalog = { source: '/onecommons/catalog' };
+
+const ids = {
+  type: `web-${uuidV7().slice(-8)}`,
+  meter: `seconds_${uuidV7().slice(-8)}`,
+  cloud: { service: uuidV7(), project: uuidV7(), operator: uuidV7() },
+  wiki: { service: uuidV7(), project: uuidV7(), operator: uuidV7() },
+  subscriber: uuidV7(),
+};
+
+let stack: PayoutsStack;
+let ledger: RunningService;
+let envDir: string;
+let alice: Account;
+let bob: Account;
+const payee = (account: Account) => `member:${account.id}`;
+
+/** Publishes events onto their topics, keyed by subject, as the owning services' relays would. */
+async function publish(events: readonly CloudEvent[]): Promise<void> {
+  for (const event of events) {
+    const topic = eventCatalogue.contractOf(event.type)?.topic;
+    if (!topic) throw new Error(`no topic for ${event.type}`);
+    await stack.producer.send(topic, event.subject, JSON.stringify(event));
+  }
+}
+
+/** Both services have applied everything the other published (the ledger's outbox included). */
+async function settled(): Promise<void> {
+  await eventually('the ledger and payouts to catch up with each other', async () => {
+    const [pending] = await ledger.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+    );
+    const [payoutsPending] = await stack.payouts.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+    );
+    if (pending?.n !== 0 || payoutsPending?.n !== 0) return undefined;
+    const ledgerDone = await consumerCaughtUp(ledger.consumerGroup, [
+      TOPICS.identityEvents.name,
+      TOPICS.catalogEvents.name,
+      TOPICS.meteringUsage.name,
+      TOPICS.payoutsEvents.name,
+    ]);
+    const payoutsDone = await consumerCaughtUp(stack.consumerGroup, [TOPICS.ledgerEvents.name]);
+    return ledgerDone && payoutsDone ? true : undefined;
+  });
+}
+
+/** The one place this file closes periods: metering's stand-in seals the period, then the admin closes it. */
+async function closePeriod(period: string): Promise<void> {
+  await new MeteringStandIn(stack.producer).seal([period]);
+  const closed = await jsonRequest(`${ledger.url}/api/ledger/v1/periods/${period}/close`, 'POST', {
+    credential: stack.admin.token,
+    body: { force: true },
+  });
+  expect(closed).toMatchObject({ status: 200, body: { period, status: 'closed' } });
+}
+
+/** A month of the subscriber: a payment and usage of the two services. */
+function month(period: string, amountMinor: string, cloudSeconds: string, wikiSeconds: string): CloudEvent[] {
+  return [
+    createEvent(
+      UsageRecordedV1,
+      {
+        subscriberId: ids.subscriber,
+        period,
+        usage: [
+          { serviceId: ids.cloud.service, meter: ids.meter, quantity: cloudSeconds, events: 1 },
+          { serviceId: ids.wiki.service, meter: ids.meter, quantity: wikiSeconds, events: 1 },
+        ].filter((row) => row.quantity !== '0'),
+        recordedAt: new Date().toISOString(),
+      },
+      { source: '/onecommons/metering' },
+    ),
+    createEvent(
+      PaymentCapturedV1,
+      {
+        subscriber: ids.subscriber,
+        subscriptionId: uuidV7(),
+        period,
+        amountMinor,
+        currency: CUR,
+        paymentId: uuidV7(),
+        provider: 'stripe',
+        providerPaymentId: `in_${uuidV7()}`,
+        providerEventId: `evt_${uuidV7()}`,
+        capturedAt: new Date().toISOString(),
+      },
+      { source: '/onecommons/identity' },
+    ),
+  ];
+}
+
+/** `commons ledger verify` holds and `commons payouts reconcile` finds each period consistent. */
+async function consistent(...periods: string[]): Promise<void> {
+  const verify = await runCommons(['ledger', 'verify', '--env-file', path.join(envDir, 'ledger.env')]);
+  expect({ code: verify.code, stderr: verify.code === 0 ? '' : verify.stderr }).toEqual({
+    code: 0,
+    stderr: '',
+  });
+  for (const period of periods) {
+    const reconcile = await runCommons([
+      'payouts',
+      'reconcile',
+      '--period',
+      period,
+      '--json',
+      '--env-dir',
+      envDir,
+    ]);
+    const result = JSON.parse(reconcile.stdout.trim().split('\n').at(-1) ?? '{}') as {
+      consistent: boolean;
+      problems: string[];
+      duplicates: number;
+    };
+    expect({ period, code: reconcile.code, problems: result.problems }).toEqual({
+      period,
+      code: 0,
+      problems: [],
+    });
+    expect(result).toMatchObject({ consistent: true, duplicates: 0 });
+  }
+}
+
+interface PayeeView {
+  balances: { currency: string; payableMinor: string }[];
+  nextPayout: { status: string; reason: string | null };
+}
+
+async function payableOf(account: Account): Promise<{ payouts: bigint; ledger: bigint; view: PayeeView }> {
+  const view = (await stack.call<PayeeView>('GET', `/payees/${payee(account)}`, account.token)).body;
+  const [row] = await ledger.query<{ balance: string }>(
+    'SELECT balance::text AS balance FROM ledger_balances WHERE account = $1 AND unit = $2',
+    [`payable:${payee(account)}`, CUR],
+  );
+  return {
+    payouts: BigInt(view.balances.find((balance) => balance.currency === CUR)?.payableMinor ?? '0'),
+    ledger: BigInt(row?.balance ?? '0'),
+    view,
+  };
+}
+
+const payoutsOf = (account: Account) =>
+  stack.payouts.query<{ period: string; amount_minor: string; state: string; id: string }>(
+    `SELECT period, amount_minor::text AS amount_minor, state, id FROM payouts WHERE payee = $1 ORDER BY period`,
+    [payee(account)],
+  );
+
+async function paidAll(): Promise<void> {
+  await eventually('every scheduled payout to be paid', async () => {
+    const [open] = await stack.payouts.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM payouts WHERE currency = $1 AND state <> 'succeeded'`,
+      [CUR],
+    );
+    return open?.n === 0 ? true : undefined;
+  });
+  await settled();
+}
+
+beforeAll(async () => {
+  stack = await PayoutsStack.start({}, { stripeBalance: `${CUR.toLowerCase()}:1000000000` });
+  ledger = await startService(ledgerService, {
+    env: {
+      LEDGER_CURRENCY: CUR,
+      LEDGER_MIN_SUBSCRIBERS_PER_SERVICE: 'off',
+      // Only this file's closes: a scheduler would also close other tests' periods once their seals arrive.
+      LEDGER_CLOSE_SCHEDULE_SECONDS: '3600',
+      AUTH_JWKS_URL: `${stack.identity.url}/api/identity/v1/.well-known/jwks.json`,
+      AUTH_ACCESS_URL: `${stack.identity.url}/api/identity/v1/internal/access`,
+    },
+  });
+  envDir = mkdtempSync(path.join(tmpdir(), 'adjustments-'));
+  envFileOf(ledger, path.join(envDir, 'ledger.env'));
+  envFileOf(stack.payouts, path.join(envDir, 'payouts.env'));
+  alice = await stack.account('alice');
+  bob = await stack.account('bob');
+  await stack.stripeAccount(payee(alice), alice);
+  await stack.stripeAccount(payee(bob), bob);
+  // Alice is cloud's project's only member, Bob wiki's; the developers' share is half of each service's.
+  await publish([
+    createEvent(ServiceTypeDefinedV1, { name: ids.type, providerBps: 0, developerBps: 5000 }, catalog),
+    createEvent(MeterDefinedV1, { name: ids.meter, weight: '1' }, catalog),
+    ...[
+      { ...ids.cloud, member: alice },
+      { ...ids.wiki, member: bob },
+    ].flatMap((entry) => [
+      createEvent(
+        ProjectCreatedV1,
+        { projectId: entry.project, organizationId: uuidV7(), name: `P ${entry.project}`, packageNames: [] },
+        catalog,
+      ),
+      createEvent(
+        ContractVersionPublishedV1,
+        {
+          projectId: entry.project,
+          version: 1,
+          effectiveFrom: P1,
+          dependenciesBps: 0,
+          members: [{ account: entry.member.id, weight: '1' }],
+        },
+        catalog,
+      ),
+      createEvent(
+        ServiceCreatedV1,
+        {
+          serviceId: entry.service,
+          operatorId: entry.operator,
+          appId: uuidV7(),
+          projectId: entry.project,
+          type: ids.type,
+          domain: `${entry.service}.example.org`,
+          providerBps: null,
+          developerBps: null,
+          status: 'active',
+        },
+        catalog,
+      ),
+    ]),
+    // 100.00: 5% to the fund, 95.00 split 600 : 400 between the services, half of each to its project's member.
+    ...month(P1, '10000', '600', '400'),
+  ]);
+  await settled();
+});
+
+afterAll(async () => {
+  await ledger?.stop();
+  await stack?.stop();
+});
+
+describe('an adjustment after the period was paid out', () => {
+  it('pays the closed period as usual', async () => {
+    await closePeriod(P1);
+    await settled();
+    await paidAll();
+    expect((await payoutsOf(alice)).map((row) => [row.period, row.amount_minor])).toEqual([[P1, '2850']]);
+    expect((await payoutsOf(bob)).map((row) => [row.period, row.amount_minor])).toEqual([[P1, '1900']]);
+    expect(await payableOf(alice)).toMatchObject({ payouts: 0n, ledger: 0n });
+    await consistent(P1);
+  });
+
+  it('debits a payee already paid below zero and holds it; credits the other', async () => {
+    // Cloud reported 500 seconds too many: 100 : 400 moves 1900 of Alice's 2850 to Bob.
+    await publish([
+      createEvent(
+        ClosedPeriodUsageCorrectedV1,
+        {
+          subscriberId: ids.subscriber,
+          period: P1,
+          serviceId: ids.cloud.service,
+          meter: ids.meter,
+          delta: '-500',
+          correction: { source: `/services/${ids.cloud.service}`, id: 'fix-1' },
+          original: { source: `/services/${ids.cloud.service}`, id: 'usage-1', quantity: '600' },
+          correctedAt: new Date().toISOString(),
+        },
+        { source: '/onecommons/metering' },
+      ),
+    ]);
+    await settled();
+    const adjusted = await jsonRequest<{
+      outcome: string;
+      adjustment: { postedIn: string; payables: { payee: string; amountMinor: string }[] };
+    }>(`${ledger.url}/api/ledger/v1/periods/${P1}/adjustments`, 'POST', {
+      credential: stack.admin.token,
+      body: { reason: 'cloud double-counted a session' },
+    });
+    expect(adjusted).toMatchObject({
+      status: 200,
+      body: { outcome: 'adjusted', adjustment: { postedIn: CURRENT } },
+    });
+    expect(
+      Object.fromEntries(adjusted.body.adjustment.payables.map((row) => [row.payee, row.amountMinor])),
+    ).toEqual({
+      [payee(alice)]: '-1900',
+      [payee(bob)]: '1900',
+      // The operators' halves move the same way (they have no payout account: held either way).
+      [`operator:${ids.cloud.operator}`]: '-1900',
+      [`operator:${ids.wiki.operator}`]: '1900',
+    });
+    await settled();
+    const owing = await payableOf(alice);
+    expect(owing).toMatchObject({ payouts: -1900n, ledger: -1900n });
+    expect(owing.view.nextPayout).toMatchObject({ status: 'held', reason: 'negative_balance' });
+    expect(await payableOf(bob)).toMatchObject({ payouts: 1900n, ledger: 1900n });
+
+    const statement = await stack.call<{
+      adjustments: { adjustedPeriod: string; amountMinor: string; reason: string; corrections: unknown[] }[];
+      closing: { currency: string; amountMinor: string }[];
+    }>('GET', `/payees/${payee(alice)}/statement?period=${CURRENT}`, alice.token);
+    expect(statement.body.adjustments).toEqual([
+      expect.objectContaining({
+        adjustedPeriod: P1,
+        amountMinor: '-1900',
+        reason: 'cloud double-counted a session',
+        corrections: [
+          {
+            serviceId: ids.cloud.service,
+            meter: ids.meter,
+            delta: '-500',
+            source: `/services/${ids.cloud.service}`,
+            id: 'fix-1',
+          },
+        ],
+      }),
+    ]);
+    expect(statement.body.closing).toEqual([{ currency: CUR, amountMinor: '-1900' }]);
+    // Bob cannot read Alice's statement.
+    expect(
+      (await stack.call('GET', `/payees/${payee(alice)}/statement?period=${CURRENT}`, bob.token)).status,
+    ).toBe(404);
+    await consistent(P1, CURRENT);
+  });
+
+  it('holds the payee in the next batch and pays nothing below zero', async () => {
+    // Only wiki this month: Bob gets more, Alice nothing.
+    await publish(month(P2, '2000', '0', '100'));
+    await settled();
+    await closePeriod(P2);
+    await settled();
+    await paidAll();
+    const [line] = await stack.payouts.query<{ outcome: string; reason: string; available_minor: string }>(
+      `SELECT outcome, reason, available_minor::text AS available_minor FROM batch_lines WHERE period = $1 AND payee = $2`,
+      [P2, payee(alice)],
+    );
+    expect(line).toEqual({ outcome: 'held', reason: 'negative_balance', available_minor: '-1900' });
+    expect((await payoutsOf(alice)).map((row) => row.period)).toEqual([P1]);
+    // Bob: the adjustment's 1900 and P2's 950 in one payout.
+    expect((await payoutsOf(bob)).map((row) => [row.period, row.amount_minor])).toEqual([
+      [P1, '1900'],
+      [P2, '2850'],
+    ]);
+    await consistent(P2, CURRENT);
+  });
+
+  it('nets a later credit against the debt first, then pays only the rest, once', async () => {
+    // Only cloud this month: 190.00 → 9025 for Alice, of which 1900 repays the debt.
+    await publish(month(P3, '19000', '100', '0'));
+    await settled();
+    await closePeriod(P3);
+    await settled();
+    await paidAll();
+    expect((await payoutsOf(alice)).map((row) => [row.period, row.amount_minor, row.state])).toEqual([
+      [P1, '2850', 'succeeded'],
+      [P3, '7125', 'succeeded'],
+    ]);
+    expect(await payableOf(alice)).toMatchObject({ payouts: 0n, ledger: 0n });
+    for (const payout of await payoutsOf(alice)) {
+      const attempts = await stack.stripe.attempts(`payout:${payout.id}`);
+      expect(attempts.filter((attempt) => attempt.outcome === 'created')).toHaveLength(1);
+    }
+    await consistent(P1, P2, P3, CURRENT);
+  });
+});
