@@ -8,8 +8,10 @@ import { PeriodCloses1763900003000 } from './migrations/1763900003000-period-clo
 import { PeriodCloseUsage1763900004000 } from './migrations/1763900004000-period-close-usage.js';
 import { Payables1763900005000 } from './migrations/1763900005000-payables.js';
 import { TermsByPeriod1764600000000 } from './migrations/1764600000000-terms-by-period.js';
+import { PaymentReversals1765200000000 } from './migrations/1765200000000-payment-reversals.js';
 import { PeriodsModule } from './periods/periods.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
+import { ReversalsModule } from './reversals/reversals.module.js';
 import { TreasuryModule } from './treasury/treasury.module.js';
 
 const ledgerAuth = AuthModule.forRoot({
@@ -30,8 +32,9 @@ export const ledgerService = defineService({
     PeriodCloseUsage1763900004000,
     Payables1763900005000,
     TermsByPeriod1764600000000,
+    PaymentReversals1765200000000,
   ],
-  features: () => [ledgerAuth, TreasuryModule, ProjectionsModule, PeriodsModule],
+  features: () => [ledgerAuth, TreasuryModule, ProjectionsModule, PeriodsModule, ReversalsModule],
   // Replay compares content, not chain position: the order in which a replay interleaves partitions (and so
   // `seq` and the hashes) may differ from the live one; `verify` checks the chain of each.
   projections: [
@@ -49,6 +52,12 @@ export const ledgerService = defineService({
       key: ['period'],
       volatileColumns: ['fixed_at', 'fixed_by', 'basis_reserve', 'basis_outstanding'],
     },
+    {
+      table: 'price_cuts',
+      key: ['cut_by'],
+      volatileColumns: ['cut_at', 'basis_reserve', 'basis_outstanding'],
+    },
+    { table: 'payment_reversals', key: ['transaction_key'] },
     { table: 'subscriber_tokens', key: ['period', 'subscriber_id'] },
     { table: 'subscribers', key: ['subscriber_id'] },
     { table: 'meters', key: ['name'] },

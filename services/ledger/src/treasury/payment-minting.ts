@@ -35,12 +35,19 @@ export class PaymentMinting {
  * after the close); then the first open period from when it was captured, so the fee still reaches the
  * services the subscriber uses instead of sitting in an escrow no allocation will ever read.
  */
-async function openPeriodFor(manager: EntityManager, period: string, capturedAt: Date): Promise<string> {
-  const isClosed = async (candidate: string) =>
-    ((await manager.query('SELECT 1 FROM period_closes WHERE period = $1', [candidate])) as unknown[])
-      .length > 0;
-  if (!(await isClosed(period))) return period;
+export async function openPeriodFor(
+  manager: EntityManager,
+  period: string,
+  capturedAt: Date,
+): Promise<string> {
+  if (!(await isPeriodClosed(manager, period))) return period;
   let candidate = periodOf(capturedAt) > period ? periodOf(capturedAt) : nextPeriod(period);
-  while (await isClosed(candidate)) candidate = nextPeriod(candidate);
+  while (await isPeriodClosed(manager, candidate)) candidate = nextPeriod(candidate);
   return candidate;
+}
+
+export async function isPeriodClosed(manager: EntityManager, period: string): Promise<boolean> {
+  return (
+    ((await manager.query('SELECT 1 FROM period_closes WHERE period = $1', [period])) as unknown[]).length > 0
+  );
 }
