@@ -39,6 +39,27 @@ export interface NewRefund {
   readonly metadata: Record<string, string>;
 }
 
+interface ChargeFilter {
+  readonly charge?: string | undefined;
+  readonly paymentIntent?: string | undefined;
+}
+
+const ofCharge =
+  (filter: ChargeFilter) =>
+  (item: { charge: string; payment_intent: string }): boolean =>
+    (filter.charge === undefined || item.charge === filter.charge) &&
+    (filter.paymentIntent === undefined || item.payment_intent === filter.paymentIntent);
+
+/** One page of a kept collection's matching objects, newest first (a Map keeps creation order). */
+function newestFirst<Item extends { id: string }>(
+  objects: ReadonlyMap<string, Item>,
+  matches: (item: Item) => boolean,
+  page: PageRequest,
+  url: string,
+): ListObject<Item> {
+  return listPage([...objects.values()].filter(matches).reverse(), page, url);
+}
+
 const money = (amount: number, currency: string) => `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
 
 /**
@@ -298,36 +319,18 @@ export class ChargeEngine {
     filter: { invoice?: string | undefined; paymentIntent?: string | undefined },
     page: PageRequest,
   ): ListObject<InvoicePaymentObject> {
-    const matching = [...this.invoicePayments.values()].filter(
-      (link) =>
-        (filter.invoice === undefined || link.invoice === filter.invoice) &&
-        (filter.paymentIntent === undefined || link.payment.payment_intent === filter.paymentIntent),
-    );
-    return listPage(matching.reverse(), page, '/v1/invoice_payments');
+    const matches = (link: InvoicePaymentObject) =>
+      (filter.invoice === undefined || link.invoice === filter.invoice) &&
+      (filter.paymentIntent === undefined || link.payment.payment_intent === filter.paymentIntent);
+    return newestFirst(this.invoicePayments, matches, page, '/v1/invoice_payments');
   }
 
-  refundsPage(
-    filter: { charge?: string | undefined; paymentIntent?: string | undefined },
-    page: PageRequest,
-  ): ListObject<RefundObject> {
-    const matching = [...this.refunds.values()].filter(
-      (refund) =>
-        (filter.charge === undefined || refund.charge === filter.charge) &&
-        (filter.paymentIntent === undefined || refund.payment_intent === filter.paymentIntent),
-    );
-    return listPage(matching.reverse(), page, '/v1/refunds');
+  refundsPage(filter: ChargeFilter, page: PageRequest): ListObject<RefundObject> {
+    return newestFirst(this.refunds, ofCharge(filter), page, '/v1/refunds');
   }
 
-  disputesPage(
-    filter: { charge?: string | undefined; paymentIntent?: string | undefined },
-    page: PageRequest,
-  ): ListObject<DisputeObject> {
-    const matching = [...this.disputes.values()].filter(
-      (dispute) =>
-        (filter.charge === undefined || dispute.charge === filter.charge) &&
-        (filter.paymentIntent === undefined || dispute.payment_intent === filter.paymentIntent),
-    );
-    return listPage(matching.reverse(), page, '/v1/disputes');
+  disputesPage(filter: ChargeFilter, page: PageRequest): ListObject<DisputeObject> {
+    return newestFirst(this.disputes, ofCharge(filter), page, '/v1/disputes');
   }
 
   private chargeToRefund(input: NewRefund): ChargeObject {

@@ -107,7 +107,7 @@ export class PaymentsController {
   @Post('stripe/webhook')
   @HttpCode(200)
   @Public()
-  @ApiErrors(400)
+  @ApiErrors(400, 502, 503)
   async stripeWebhook(
     @Req() request: RawBodyRequest<Request>,
     @Headers('stripe-signature') signature: string | undefined,

@@ -53,6 +53,7 @@ const DISPUTE_STATUS_RANK: Readonly<Record<string, number>> = {
 };
 const rankOf = (status: string) => DISPUTE_STATUS_RANK[status] ?? 0;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const idOf = (value: string | { id: string } | null | undefined): string | null =>
   value === null || value === undefined ? null : typeof value === 'string' ? value : value.id;
 const atSeconds = (seconds: number) => new Date(seconds * 1_000);
@@ -132,10 +133,11 @@ export class PaymentReversals {
     if (payment) return payment;
     const subscription = await this.stripe.invoiceSubscription(invoiceId);
     if (subscription === null) return null;
+    const localId =
+      subscription.localId !== undefined && UUID.test(subscription.localId) ? subscription.localId : null;
     const [ours] = (await this.dataSource.query(
-      `SELECT 1 FROM subscriptions WHERE provider_subscription_id = $1
-          OR ($2::text ~ '^[0-9a-f-]{36}$' AND id = $2::uuid)`,
-      [subscription.providerId, subscription.localId ?? ''],
+      'SELECT 1 FROM subscriptions WHERE provider_subscription_id = $1 OR id = $2::uuid',
+      [subscription.providerId, localId],
     )) as unknown[];
     if (!ours) return null;
     throw new ApiError(

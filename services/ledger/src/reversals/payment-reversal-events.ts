@@ -40,17 +40,9 @@ export class PaymentReversalEvents {
     event: CloudEvent<DataOf<typeof PaymentDisputeFundsWithdrawnV1>>,
     context: EventContext,
   ): Promise<void> {
-    const dispute = event.data;
     await this.ledger.post(context.manager, {
-      key: withdrawalKey(dispute.disputeId),
-      kind: 'dispute_withdrawal',
-      paymentId: dispute.paymentId,
-      currency: dispute.currency,
-      amount: BigInt(dispute.amountMinor),
-      sourceId: dispute.disputeId,
-      reference: dispute.providerDisputeId,
-      reason: dispute.reason,
-      occurredAt: new Date(dispute.withdrawnAt),
+      ...disputeMovement(event.data, 'dispute_withdrawal', event.data.withdrawnAt),
+      key: withdrawalKey(event.data.disputeId),
     });
   }
 
@@ -59,18 +51,27 @@ export class PaymentReversalEvents {
     event: CloudEvent<DataOf<typeof PaymentDisputeFundsReinstatedV1>>,
     context: EventContext,
   ): Promise<void> {
-    const dispute = event.data;
     await this.ledger.post(context.manager, {
-      key: `dispute-reinstatement:${dispute.disputeId}`,
-      kind: 'dispute_reinstatement',
-      paymentId: dispute.paymentId,
-      currency: dispute.currency,
-      amount: BigInt(dispute.amountMinor),
-      sourceId: dispute.disputeId,
-      reference: dispute.providerDisputeId,
-      reason: dispute.reason,
-      occurredAt: new Date(dispute.reinstatedAt),
-      undoes: withdrawalKey(dispute.disputeId),
+      ...disputeMovement(event.data, 'dispute_reinstatement', event.data.reinstatedAt),
+      key: `dispute-reinstatement:${event.data.disputeId}`,
+      undoes: withdrawalKey(event.data.disputeId),
     });
   }
+}
+
+function disputeMovement(
+  dispute: Omit<DataOf<typeof PaymentDisputeFundsWithdrawnV1>, 'withdrawnAt'>,
+  kind: 'dispute_withdrawal' | 'dispute_reinstatement',
+  at: string,
+) {
+  return {
+    kind,
+    paymentId: dispute.paymentId,
+    currency: dispute.currency,
+    amount: BigInt(dispute.amountMinor),
+    sourceId: dispute.disputeId,
+    reference: dispute.providerDisputeId,
+    reason: dispute.reason,
+    occurredAt: new Date(at),
+  };
 }
