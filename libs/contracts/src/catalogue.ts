@@ -41,6 +41,11 @@ import {
 } from './identity/organizations.js';
 import { SubscriberRegisteredV1, SubscriberRegisteredV2 } from './identity/subscriber-registered.js';
 import { PaymentCapturedV1 } from './identity/payment-captured.js';
+import {
+  PaymentDisputeFundsReinstatedV1,
+  PaymentDisputeFundsWithdrawnV1,
+  PaymentRefundedV1,
+} from './identity/payment-reversals.js';
 import { SubscriptionCancelledV1 } from './identity/subscription-cancelled.js';
 import { SubscriptionEndedV1 } from './identity/subscription-ended.js';
 import { SubscriptionPastDueV1 } from './identity/subscription-past-due.js';
@@ -62,6 +67,9 @@ export const ALL_EVENT_CONTRACTS: readonly EventContract<unknown>[] = [
   SubscriptionCancelledV1,
   SubscriptionEndedV1,
   PaymentCapturedV1,
+  PaymentRefundedV1,
+  PaymentDisputeFundsWithdrawnV1,
+  PaymentDisputeFundsReinstatedV1,
   AppRegisteredV1,
   ProjectCreatedV1,
   ContractVersionPublishedV1,

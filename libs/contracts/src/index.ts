@@ -8,6 +8,7 @@ export * from './identity/organizations.js';
 export * from './identity/subscriber-registered.js';
 export * from './identity/billing-fields.js';
 export * from './identity/payment-captured.js';
+export * from './identity/payment-reversals.js';
 export * from './identity/subscription-cancelled.js';
 export * from './identity/subscription-ended.js';
 export * from './identity/subscription-past-due.js';

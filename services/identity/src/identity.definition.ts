@@ -16,6 +16,7 @@ import { Sessions1763900002000 } from './migrations/1763900002000-sessions.js';
 import { Organizations1763900003000 } from './migrations/1763900003000-organizations.js';
 import { Billing1763900004000 } from './migrations/1763900004000-billing.js';
 import { TrustBoundaries1763900005000 } from './migrations/1763900005000-trust-boundaries.js';
+import { PaymentReversals1765200000000 } from './migrations/1765200000000-payment-reversals.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { identityRateLimits } from './rate-limits/identity-rate-limits.js';
 import { SessionsModule } from './sessions/sessions.module.js';
@@ -57,6 +58,7 @@ export const identityService = defineService({
     Organizations1763900003000,
     Billing1763900004000,
     TrustBoundaries1763900005000,
+    PaymentReversals1765200000000,
   ],
   features: (config) => [
     RateLimitModule.forRoot(identityRateLimits(config)),

@@ -420,6 +420,17 @@ const ROWS: readonly Row[] = [
     allowed: 'everyone',
     request: () => Promise.resolve({ path: '/v1/payments/stripe/webhook', body: { id: 'evt_unsigned' } }),
   },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/admin/payments/:paymentId/refunds',
+    // Admins only, about any subscriber's payment: an admin gets through to `payment_not_found`.
+    allowed: ['admin'],
+    request: () =>
+      Promise.resolve({
+        path: `/v1/admin/payments/${randomUUID()}/refunds`,
+        body: { amountMinor: '100', reason: 'requested_by_customer' },
+      }),
+  },
 ];
 
 function isDenial(answer: Answer): boolean {

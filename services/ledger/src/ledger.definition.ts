@@ -10,8 +10,10 @@ import { Payables1763900005000 } from './migrations/1763900005000-payables.js';
 import { TermsByPeriod1764600000000 } from './migrations/1764600000000-terms-by-period.js';
 import { UsageWatermarks1765000000000 } from './migrations/1765000000000-usage-watermarks.js';
 import { PeriodAdjustments1765100000000 } from './migrations/1765100000000-period-adjustments.js';
+import { PaymentReversals1765200000000 } from './migrations/1765200000000-payment-reversals.js';
 import { PeriodsModule } from './periods/periods.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
+import { ReversalsModule } from './reversals/reversals.module.js';
 import { TreasuryModule } from './treasury/treasury.module.js';
 
 const ledgerAuth = AuthModule.forRoot({
@@ -34,8 +36,9 @@ export const ledgerService = defineService({
     TermsByPeriod1764600000000,
     UsageWatermarks1765000000000,
     PeriodAdjustments1765100000000,
+    PaymentReversals1765200000000,
   ],
-  features: () => [ledgerAuth, TreasuryModule, ProjectionsModule, PeriodsModule],
+  features: () => [ledgerAuth, TreasuryModule, ProjectionsModule, PeriodsModule, ReversalsModule],
   // Replay compares content, not chain position: the order in which a replay interleaves partitions (and so
   // `seq` and the hashes) may differ from the live one; `verify` checks the chain of each.
   projections: [
@@ -53,6 +56,12 @@ export const ledgerService = defineService({
       key: ['period'],
       volatileColumns: ['fixed_at', 'fixed_by', 'basis_reserve', 'basis_outstanding'],
     },
+    {
+      table: 'price_cuts',
+      key: ['cut_by'],
+      volatileColumns: ['cut_at', 'basis_reserve', 'basis_outstanding'],
+    },
+    { table: 'payment_reversals', key: ['transaction_key'] },
     { table: 'subscriber_tokens', key: ['period', 'subscriber_id'] },
     { table: 'subscribers', key: ['subscriber_id'] },
     { table: 'meters', key: ['name'] },

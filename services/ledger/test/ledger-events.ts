@@ -1,7 +1,17 @@
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type CloudEvent, createEvent, PaymentCapturedV1, TOPICS, uuidV7 } from '@onecommons/contracts';
+import {
+  type CloudEvent,
+  createEvent,
+  PaymentCapturedV1,
+  PaymentDisputeFundsReinstatedV1,
+  PaymentDisputeFundsWithdrawnV1,
+  PaymentRefundedV1,
+  TOPICS,
+  uuidV7,
+} from '@onecommons/contracts';
 import {
   consumerCaughtUp,
   eventually,
@@ -43,6 +53,64 @@ export function paymentCaptured(payment: {
     },
     { source: '/onecommons/identity' },
   );
+}
+
+/** The payment a refund or dispute reverses, as identity names it. */
+export interface ReversedPayment {
+  readonly subscriber: string;
+  readonly paymentId: string;
+  readonly period: string;
+  readonly currency: string;
+}
+
+const IDENTITY = { source: '/onecommons/identity' };
+const reversalFields = (payment: ReversedPayment, amountMinor: string) => ({
+  subscriber: payment.subscriber,
+  subscriptionId: uuidV7(),
+  paymentId: payment.paymentId,
+  period: payment.period,
+  currency: payment.currency,
+  amountMinor,
+  provider: 'stripe' as const,
+  providerEventId: `evt_${uuidV7()}`,
+});
+
+/** A PaymentRefunded as identity publishes it (a new refund unless `refundId` names an earlier one). */
+export function paymentRefunded(
+  payment: ReversedPayment,
+  amountMinor: string,
+  refund: { refundId?: string; reason?: string | null } = {},
+) {
+  return createEvent(
+    PaymentRefundedV1,
+    {
+      ...reversalFields(payment, amountMinor),
+      refundId: refund.refundId ?? uuidV7(),
+      providerRefundId: `re_${uuidV7()}`,
+      reason: refund.reason === undefined ? 'requested_by_customer' : refund.reason,
+      refundedAt: new Date().toISOString(),
+    },
+    IDENTITY,
+  );
+}
+
+/** A dispute's funds withdrawn, then (with the same `disputeId`) reinstated, as identity publishes them. */
+export function disputeFunds(
+  movement: 'withdrawn' | 'reinstated',
+  payment: ReversedPayment,
+  amountMinor: string,
+  disputeId: string,
+) {
+  const fields = {
+    ...reversalFields(payment, amountMinor),
+    disputeId,
+    providerDisputeId: `dp_${disputeId.replaceAll('-', '')}`,
+    reason: 'fraudulent',
+  };
+  const at = new Date().toISOString();
+  return movement === 'withdrawn'
+    ? createEvent(PaymentDisputeFundsWithdrawnV1, { ...fields, withdrawnAt: at }, IDENTITY)
+    : createEvent(PaymentDisputeFundsReinstatedV1, { ...fields, reinstatedAt: at }, IDENTITY);
 }
 
 /** Publishes events onto their topics, keyed by subject, as the owning services' relays would. */
@@ -101,3 +169,35 @@ export function testCurrency(): string {
  * releases this test's aged escrows).
  */
 export const NO_SCHEDULED_CLOSES = { LEDGER_CLOSE_SCHEDULE_SECONDS: '3600' } as const;
+export interface CliVerifyReport {
+  readonly ok: boolean;
+  readonly firstViolation: string | null;
+  readonly schema: string;
+  readonly reserve: { reserve: string; outstanding: string; price: string; claims: string; residue: string };
+}
+
+/** The ledger's own `verify` command, as `commons ledger verify --json` runs it on this test's schema. */
+export function commonsLedgerVerify(ledger: RunningService<LedgerConfig>): {
+  status: number | null;
+  report: CliVerifyReport;
+  stderr: string;
+} {
+  const result = spawnSync(
+    process.execPath,
+    [
+      path.resolve(import.meta.dirname, '../../../tools/cli/dist/src/main.js'),
+      'ledger',
+      'verify',
+      '--json',
+      '--env-file',
+      ledgerEnvFile(ledger),
+    ],
+    // Only the env file speaks: variables inherited from the test runner would take precedence over it.
+    { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } },
+  );
+  return {
+    status: result.status,
+    report: JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as CliVerifyReport,
+    stderr: result.stderr,
+  };
+}

@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { uuidV7 } from '@onecommons/contracts';
 import { RawProducer, serviceOf, startService, testStack, type RunningService } from '@onecommons/testing';
@@ -11,16 +9,15 @@ import { Treasury, TreasuryError } from '../src/treasury/treasury.js';
 import { verifyLedger } from '../src/verify/ledger-verifier.js';
 import {
   caughtUp,
-  ledgerEnvFile,
+  commonsLedgerVerify,
+  NO_SCHEDULED_CLOSES,
   paymentCaptured,
   publish,
   testCurrency,
-  NO_SCHEDULED_CLOSES,
 } from './ledger-events.js';
 
 // PaymentCaptured → tokens, once; the entries are immutable in the database; verify finds a tampered entry.
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 let ledger: RunningService<LedgerConfig>;
 let producer: RawProducer;
 const admin = new pg.Pool({ connectionString: testStack().postgresAdminUrl, max: 2 });
@@ -48,36 +45,6 @@ const balance = async (account: string, unit: string) =>
       [account, unit],
     )
   )[0]?.balance;
-
-/** The ledger's own `verify` command, as `commons ledger verify --json` runs it. */
-function cliVerify(): {
-  status: number | null;
-  report: { ok: boolean; firstViolation: string | null; schema: string };
-  stderr: string;
-} {
-  const result = spawnSync(
-    process.execPath,
-    [
-      path.join(REPO_ROOT, 'tools/cli/dist/src/main.js'),
-      'ledger',
-      'verify',
-      '--json',
-      '--env-file',
-      ledgerEnvFile(ledger),
-    ],
-    // Only the env file speaks: variables inherited from the test runner would take precedence over it.
-    { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } },
-  );
-  return {
-    status: result.status,
-    report: JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as {
-      ok: boolean;
-      firstViolation: string | null;
-      schema: string;
-    },
-    stderr: result.stderr,
-  };
-}
 
 async function asRuntimeRole(sql: string): Promise<unknown> {
   const client = await runtime.connect();
@@ -264,7 +231,7 @@ describe('verify', () => {
     } finally {
       client.release();
     }
-    const cli = cliVerify();
+    const cli = commonsLedgerVerify(ledger);
     expect(cli.status).toBe(0);
     expect(cli.report).toMatchObject({ ok: true, firstViolation: null, schema: ledger.schema });
   });
@@ -280,7 +247,7 @@ describe('verify', () => {
     );
     expect(changed).toHaveLength(1);
     await ledger.query('ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_immutable');
-    const cli = cliVerify();
+    const cli = commonsLedgerVerify(ledger);
     expect(cli.report).toMatchObject({ ok: false });
     expect(cli.status).toBe(1);
     expect(cli.report.ok).toBe(false);

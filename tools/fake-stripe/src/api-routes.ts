@@ -1,4 +1,5 @@
 import { CONNECT_ROUTES } from './connect-routes.js';
+import { PAYMENT_ROUTES } from './payment-routes.js';
 import { expandable, type Handler, route, type Route, type RouteContext } from './route-table.js';
 import { StripeApiError } from './stripe-error.js';
 import { listOf, snapshot, type SubscriptionObject } from './stripe-objects.js';
@@ -206,7 +207,7 @@ const BILLING_ROUTES: readonly Route[] = [
 ];
 
 export function findRoute(method: string, path: string): { handler: Handler; ids: string[] } | undefined {
-  for (const candidate of [...BILLING_ROUTES, ...CONNECT_ROUTES]) {
+  for (const candidate of [...BILLING_ROUTES, ...PAYMENT_ROUTES, ...CONNECT_ROUTES]) {
     if (candidate.method !== method) continue;
     const match = candidate.pattern.exec(path);
     if (match) return { handler: candidate.handler, ids: match.slice(1) };

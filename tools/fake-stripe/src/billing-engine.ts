@@ -1,4 +1,5 @@
 import { addMonths, dayOfMonth } from './calendar.js';
+import { type ChargeEngine } from './charge-engine.js';
 import { StripeApiError } from './stripe-error.js';
 import {
   type CustomerObject,
@@ -46,6 +47,8 @@ export class BillingEngine {
   constructor(
     private readonly nowSeconds: () => number,
     private readonly emit: EmitEvent,
+    /** Where a paid invoice's PaymentIntent and Charge live (and later its refunds and disputes). */
+    private readonly payments: ChargeEngine,
   ) {}
 
   customer(id: string, param?: string): CustomerObject {
@@ -514,6 +517,7 @@ export class BillingEngine {
       if (invoice.billing_reason === 'subscription_cycle' && subscription.status === 'active')
         subscription.status = 'past_due';
     } else {
+      this.payments.payInvoice(invoice, this.paymentMethod(method!));
       invoice.status = 'paid';
       invoice.amount_paid = invoice.amount_due;
       invoice.amount_remaining = 0;

@@ -43,7 +43,7 @@ export function connectControl(
   return undefined;
 }
 
-function jsonOf(body: string): unknown {
+export function jsonOf(body: string): unknown {
   if (body.trim() === '') return {};
   try {
     return JSON.parse(body) as unknown;

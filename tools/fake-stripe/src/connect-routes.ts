@@ -1,5 +1,4 @@
-import { listPage, type PageRequest } from './list-page.js';
-import { type RequestParams } from './request-params.js';
+import { listPage, pageOf } from './list-page.js';
 import { expandable, route, type Route } from './route-table.js';
 import { StripeApiError } from './stripe-error.js';
 
@@ -101,11 +100,3 @@ export const CONNECT_ROUTES: readonly Route[] = [
     return connect.balance();
   }),
 ];
-
-function pageOf(params: RequestParams): PageRequest {
-  return {
-    limit: params.integer('limit'),
-    startingAfter: params.string('starting_after'),
-    endingBefore: params.string('ending_before'),
-  };
-}

@@ -2,15 +2,23 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo } from 'node:net';
 import { findRoute } from './api-routes.js';
 import { BillingEngine } from './billing-engine.js';
+import { ChargeEngine, type DisputeReason } from './charge-engine.js';
 import { ConnectEngine, DEFAULT_PLATFORM_BALANCE } from './connect-engine.js';
 import { type AccountObject, type TransferAttempt, type TransferReversalObject } from './connect-objects.js';
 import { connectControl } from './connect-control.js';
+import { disputeControl } from './dispute-control.js';
 import { FaultInjector, type FaultRule, sendFault } from './fault-injector.js';
 import { decodeForm, FormEncodingError } from './form-encoding.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import { RequestParams } from './request-params.js';
 import { StripeApiError } from './stripe-error.js';
-import { type EventObject, snapshot, stripeId, type SubscriptionObject } from './stripe-objects.js';
+import {
+  type DisputeObject,
+  type EventObject,
+  snapshot,
+  stripeId,
+  type SubscriptionObject,
+} from './stripe-objects.js';
 import {
   DEFAULT_RETRY_POLICY,
   type DeliveryAttempt,
@@ -43,6 +51,8 @@ export interface FakeStripe {
   readonly host: string;
   readonly port: number;
   readonly engine: BillingEngine;
+  /** Paid invoices' PaymentIntents and Charges, their refunds and disputes. */
+  readonly payments: ChargeEngine;
   readonly connect: ConnectEngine;
   /** Every `POST /v1/transfers` answered, in order: creations, replays, failures and injected faults. */
   readonly transferAttempts: readonly TransferAttempt[];
@@ -64,6 +74,10 @@ export interface FakeStripe {
   setTransfersCapability(accountId: string, status: 'active' | 'inactive'): AccountObject;
   /** A reversal the platform did not ask for through the API (the funds came back from the account). */
   reverseTransfer(transferId: string, amount?: number): TransferReversalObject;
+  /** The cardholder's bank disputes a charge: the dispute opens and its funds are withdrawn. */
+  openDispute(chargeId: string, options?: { amount?: number; reason?: DisputeReason }): DisputeObject;
+  /** The bank closes the dispute: won reinstates the funds, lost keeps them withdrawn. */
+  closeDispute(disputeId: string, outcome: 'won' | 'lost'): DisputeObject;
   /** Resolves once every queued webhook delivery has been attempted. */
   webhooksIdle(): Promise<void>;
   close(): Promise<void>;
@@ -97,7 +111,8 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     events.push(event);
     pendingEvents.push(event);
   };
-  const engine = new BillingEngine(nowSeconds, engineEvents);
+  const payments = new ChargeEngine(nowSeconds, engineEvents);
+  const engine = new BillingEngine(nowSeconds, engineEvents, payments);
   const flushEvents = () => {
     // Events go out after the request that caused them has answered, as Stripe's asynchronous delivery does.
     for (const event of pendingEvents.splice(0)) {
@@ -156,6 +171,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
         const source = method === 'GET' || method === 'DELETE' ? url.search.slice(1) : body;
         const result = found.handler(new RequestParams(decodeForm(source)), found.ids, {
           engine,
+          payments,
           connect,
           events: () => events,
         });
@@ -223,8 +239,9 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
         control.resendEvent(resend[1]!);
         return send(response, 202, JSON.stringify({ resent: resend[1] }));
       }
-      const connectAnswer = connectControl(control, method, path, body);
-      if (connectAnswer) return send(response, connectAnswer.status, JSON.stringify(connectAnswer.body));
+      const answer =
+        connectControl(control, method, path, body) ?? disputeControl(control, method, path, body);
+      if (answer) return send(response, answer.status, JSON.stringify(answer.body));
       throw new StripeApiError(
         404,
         'invalid_request_error',
@@ -265,6 +282,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     host,
     port,
     engine,
+    payments,
     connect,
     transferAttempts,
     events,
@@ -291,6 +309,16 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     },
     reverseTransfer(transferId, amount) {
       const result = snapshot(connect.reverse(connect.transfer(transferId), amount, {}));
+      flushEvents();
+      return result;
+    },
+    openDispute(chargeId, options) {
+      const result = snapshot(payments.openDispute(chargeId, options));
+      flushEvents();
+      return result;
+    },
+    closeDispute(disputeId, outcome) {
+      const result = snapshot(payments.closeDispute(disputeId, outcome));
       flushEvents();
       return result;
     },

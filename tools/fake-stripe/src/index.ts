@@ -1,4 +1,5 @@
 export { BillingEngine } from './billing-engine.js';
+export { ChargeEngine, DISPUTE_FEE, DISPUTE_REASONS, type DisputeReason } from './charge-engine.js';
 export { ConnectEngine, DEFAULT_PLATFORM_BALANCE } from './connect-engine.js';
 export type * from './connect-objects.js';
 export { type FaultRule } from './fault-injector.js';

@@ -1,3 +1,4 @@
+import { type RequestParams } from './request-params.js';
 import { StripeApiError } from './stripe-error.js';
 import { type ListObject } from './stripe-objects.js';
 
@@ -39,4 +40,13 @@ export function listPage<Item extends { id: string }>(
     request.startingAfter === undefined ? 0 : cursorOf(request.startingAfter, 'starting_after') + 1;
   const data = newestFirst.slice(start, start + limit);
   return { object: 'list', data, has_more: start + limit < newestFirst.length, url };
+}
+
+/** A list endpoint's cursor parameters. */
+export function pageOf(params: RequestParams): PageRequest {
+  return {
+    limit: params.integer('limit'),
+    startingAfter: params.string('starting_after'),
+    endingBefore: params.string('ending_before'),
+  };
 }

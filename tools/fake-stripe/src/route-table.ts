@@ -1,4 +1,5 @@
 import { type BillingEngine } from './billing-engine.js';
+import { type ChargeEngine } from './charge-engine.js';
 import { type ConnectEngine } from './connect-engine.js';
 import { type RequestParams } from './request-params.js';
 import { StripeApiError } from './stripe-error.js';
@@ -6,6 +7,7 @@ import { type EventObject } from './stripe-objects.js';
 
 export interface RouteContext {
   readonly engine: BillingEngine;
+  readonly payments: ChargeEngine;
   readonly connect: ConnectEngine;
   readonly events: () => readonly EventObject[];
 }

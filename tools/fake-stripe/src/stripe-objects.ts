@@ -176,3 +176,145 @@ export function stripeId(prefix: string): string {
 export function snapshot<Value>(value: Value): Value {
   return structuredClone(value);
 }
+
+export interface PaymentIntentObject {
+  id: string;
+  object: 'payment_intent';
+  amount: number;
+  amount_capturable: number;
+  amount_received: number;
+  capture_method: 'automatic';
+  created: number;
+  currency: string;
+  customer: string;
+  description: string | null;
+  latest_charge: string;
+  metadata: Record<string, string>;
+  payment_method: string;
+  payment_method_types: ['card'];
+  status: 'succeeded';
+  livemode: false;
+}
+
+/** A card charge; `refunds` is not part of it since API version 2022-11-15 (list them with `GET /v1/refunds`). */
+export interface ChargeObject {
+  id: string;
+  object: 'charge';
+  amount: number;
+  amount_captured: number;
+  amount_refunded: number;
+  balance_transaction: string;
+  captured: boolean;
+  created: number;
+  currency: string;
+  customer: string;
+  description: string | null;
+  disputed: boolean;
+  failure_code: null;
+  failure_message: null;
+  metadata: Record<string, string>;
+  outcome: {
+    network_status: 'approved_by_network';
+    reason: null;
+    risk_level: 'normal';
+    seller_message: string;
+    type: 'authorized';
+  };
+  paid: boolean;
+  payment_intent: string;
+  payment_method: string;
+  payment_method_details: { type: 'card'; card: { brand: string; last4: string; country: string } };
+  refunded: boolean;
+  status: 'succeeded';
+  livemode: false;
+}
+
+/** What links an invoice to the PaymentIntent that paid it (API versions from 2025-03-31 on). */
+export interface InvoicePaymentObject {
+  id: string;
+  object: 'invoice_payment';
+  amount_paid: number;
+  amount_requested: number;
+  created: number;
+  currency: string;
+  invoice: string;
+  is_default: boolean;
+  payment: { type: 'payment_intent'; payment_intent: string };
+  status: 'paid';
+  status_transitions: { canceled_at: null; paid_at: number };
+  livemode: false;
+}
+
+export type RefundReason = 'duplicate' | 'fraudulent' | 'requested_by_customer';
+
+export interface RefundObject {
+  id: string;
+  object: 'refund';
+  amount: number;
+  balance_transaction: string;
+  charge: string;
+  created: number;
+  currency: string;
+  destination_details: {
+    type: 'card';
+    card: { reference_status: 'pending'; reference_type: 'acquirer_reference_number'; type: 'refund' };
+  };
+  metadata: Record<string, string>;
+  payment_intent: string;
+  reason: RefundReason | null;
+  receipt_number: null;
+  source_transfer_reversal: null;
+  status: 'succeeded';
+  transfer_reversal: null;
+}
+
+export interface BalanceTransactionObject {
+  id: string;
+  object: 'balance_transaction';
+  amount: number;
+  available_on: number;
+  created: number;
+  currency: string;
+  description: string;
+  exchange_rate: null;
+  fee: number;
+  fee_details: {
+    amount: number;
+    application: null;
+    currency: string;
+    description: string;
+    type: 'stripe_fee';
+  }[];
+  net: number;
+  reporting_category: 'dispute' | 'dispute_reversal';
+  source: string;
+  status: 'available';
+  type: 'adjustment';
+}
+
+export type DisputeStatus = 'needs_response' | 'under_review' | 'won' | 'lost';
+
+export interface DisputeObject {
+  id: string;
+  object: 'dispute';
+  amount: number;
+  /** The withdrawal when the dispute opened, and its reversal if the dispute was won. */
+  balance_transactions: BalanceTransactionObject[];
+  charge: string;
+  created: number;
+  currency: string;
+  enhanced_eligibility_types: [];
+  evidence: Record<string, string | null>;
+  evidence_details: { due_by: number; has_evidence: boolean; past_due: boolean; submission_count: number };
+  is_charge_refundable: boolean;
+  metadata: Record<string, string>;
+  network_reason_code: string | null;
+  payment_intent: string;
+  payment_method_details: {
+    type: 'card';
+    card: { brand: string; case_type: 'chargeback'; network_reason_code: string | null };
+  };
+  reason: string;
+  status: DisputeStatus;
+  livemode: false;
+}

@@ -9,12 +9,27 @@ import {
   type RawBodyRequest,
   Req,
 } from '@nestjs/common';
-import { Authenticated, CurrentPrincipal, type Principal, Public } from '@onecommons/auth';
-import { ApiErrors, UuidParamPipe } from '@onecommons/service-kit';
+import {
+  Authenticated,
+  CurrentPrincipal,
+  type Principal,
+  Public,
+  RequirePlatformRole,
+} from '@onecommons/auth';
+import { ApiError, ApiErrors, UuidParamPipe } from '@onecommons/service-kit';
 import { type Request } from 'express';
 import { type PaymentDto, PaymentsService } from './payments.service.js';
-import { type PlanDto, type SubscribeDto, subscribeSchema, type SubscriptionDto } from './dto.js';
+import {
+  type PlanDto,
+  type RefundRequestDto,
+  type RefundRequestedDto,
+  refundRequestSchema,
+  type SubscribeDto,
+  subscribeSchema,
+  type SubscriptionDto,
+} from './dto.js';
 import { PlanCatalog } from './plan-catalog.js';
+import { RefundRequests } from './refund-requests.js';
 import { StripeEventProcessor, type WebhookOutcome } from './stripe-event-processor.js';
 import { StripeGateway } from './stripe-gateway.js';
 import { SubscriptionsService } from './subscriptions.service.js';
@@ -80,7 +95,7 @@ export class PaymentsController {
     private readonly processor: StripeEventProcessor,
   ) {}
 
-  /** The caller's captured payments, newest period first. */
+  /** The caller's captured payments, newest period first, with their refunds and disputes. */
   @Get()
   @Authenticated()
   @ApiErrors(401)
@@ -92,12 +107,44 @@ export class PaymentsController {
   @Post('stripe/webhook')
   @HttpCode(200)
   @Public()
-  @ApiErrors(400)
+  @ApiErrors(400, 502, 503)
   async stripeWebhook(
     @Req() request: RawBodyRequest<Request>,
     @Headers('stripe-signature') signature: string | undefined,
   ): Promise<{ received: true; outcome: WebhookOutcome }> {
     const event = this.stripe.verifyWebhook(request.rawBody, signature);
     return { received: true, outcome: await this.processor.process(event) };
+  }
+}
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,200}$/;
+
+/** Admins' actions on any subscriber's payments. */
+@Controller('v1/admin/payments')
+export class AdminPaymentsController {
+  constructor(private readonly refunds: RefundRequests) {}
+
+  /**
+   * Refunds part or all of a payment through Stripe (202: Stripe accepted it; the books change when its
+   * webhook reports the refund). The same `Idempotency-Key` gives the same refund.
+   */
+  @Post(':paymentId/refunds')
+  @HttpCode(202)
+  @RequirePlatformRole('admin')
+  @ApiErrors(400, 401, 403, 404, 409, 502)
+  refund(
+    @CurrentPrincipal() principal: Principal,
+    @Param('paymentId', UuidParamPipe) paymentId: string,
+    @Body({ schema: refundRequestSchema }) body: RefundRequestDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+  ): Promise<RefundRequestedDto> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw ApiError.badRequest(
+        'validation_failed',
+        'must be 1-200 letters, digits or _.:-',
+        'idempotency-key',
+      );
+    }
+    return this.refunds.request(principal.subject, paymentId, body, idempotencyKey);
   }
 }

@@ -45,3 +45,27 @@ export interface SubscriptionDto {
   readonly endedAt: string | null;
   readonly createdAt: string;
 }
+
+/** The reasons Stripe takes for a refund. */
+export const REFUND_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
+export type RefundReason = (typeof REFUND_REASONS)[number];
+
+export const refundRequestSchema = z.strictObject({
+  amountMinor: z
+    .string({ error: 'must be a string' })
+    .regex(/^[1-9]\d{0,17}$/, { error: 'must be a positive integer in minor units, as a string' })
+    .transform((value) => BigInt(value)),
+  reason: z.enum(REFUND_REASONS, { error: `must be one of ${REFUND_REASONS.join(', ')}` }),
+});
+
+export type RefundRequestDto = z.output<typeof refundRequestSchema>;
+
+/** A refund Stripe accepted; the platform's money moves when Stripe's webhook reports it. */
+export interface RefundRequestedDto {
+  readonly paymentId: string;
+  readonly providerRefundId: string;
+  readonly amountMinor: string;
+  readonly currency: string;
+  readonly reason: RefundReason;
+  readonly status: string;
+}

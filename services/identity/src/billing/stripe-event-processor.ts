@@ -14,6 +14,7 @@ import type Stripe from 'stripe';
 import { DataSource, type EntityManager } from 'typeorm';
 import { laterPeriod, periodOfUnixSeconds } from './billing-period.js';
 import { countPaymentProviderEvent } from './payment-event-metrics.js';
+import { type PreparedReversal, PaymentReversals, REVERSAL_EVENT_TYPES } from './payment-reversals.js';
 import { Subscription } from './subscription.entity.js';
 import { adoptPeriod, IDENTITY_SOURCE, markCancelled } from './subscriptions.service.js';
 
@@ -25,7 +26,8 @@ export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored';
  * - `invoice.paid` captures the payment (PaymentCaptured) and starts or renews the subscription;
  * - `invoice.payment_failed` makes it past due for that period;
  * - `customer.subscription.updated` picks up a cancellation at period end made at Stripe, and expiry;
- * - `customer.subscription.deleted` ends it.
+ * - `customer.subscription.deleted` ends it;
+ * - refunds and disputes (`refund.*`, `charge.refunded`, `charge.dispute.*`) go to PaymentReversals.
  * Idempotency: the event id is inserted into payment_provider_events (primary key) in the same transaction
  * as the state change and the outbox rows; a redelivery, even a concurrent one, finds the row and changes
  * nothing. A payment is also unique per invoice, so two different events reporting one payment capture once.
@@ -37,9 +39,12 @@ export class StripeEventProcessor {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
+    private readonly reversals: PaymentReversals,
   ) {}
 
   async process(event: Stripe.Event): Promise<WebhookOutcome> {
+    // Which payment a refund or dispute reverses is asked of Stripe before the transaction opens.
+    const reversal = REVERSAL_EVENT_TYPES.has(event.type) ? await this.reversals.prepare(event) : undefined;
     const result = await this.dataSource.transaction(async (manager) => {
       const claimed = (await manager.query(
         `INSERT INTO payment_provider_events (provider, event_id, event_type, outcome)
@@ -47,7 +52,7 @@ export class StripeEventProcessor {
         [event.id, event.type],
       )) as unknown[];
       if (claimed.length === 0) return 'duplicate';
-      const outcome = await this.apply(manager, event);
+      const outcome = await this.apply(manager, event, reversal);
       await manager.query(
         `UPDATE payment_provider_events SET outcome = $3 WHERE provider = 'stripe' AND event_id = $1 AND event_type = $2`,
         [event.id, event.type, outcome],
@@ -58,7 +63,12 @@ export class StripeEventProcessor {
     return result;
   }
 
-  private async apply(manager: EntityManager, event: Stripe.Event): Promise<WebhookOutcome> {
+  private async apply(
+    manager: EntityManager,
+    event: Stripe.Event,
+    reversal: PreparedReversal | undefined,
+  ): Promise<WebhookOutcome> {
+    if (reversal) return this.reversals.apply(manager, event, reversal);
     switch (event.type) {
       case 'invoice.paid':
         return this.onInvoicePaid(manager, event.id, event.data.object);

@@ -3,6 +3,7 @@ import { ApiError, SERVICE_CONFIG } from '@onecommons/service-kit';
 import Stripe from 'stripe';
 import { type IdentityConfig } from '../config.js';
 import { startOfNextPeriod, startOfPeriodContaining } from './billing-period.js';
+import { type RefundReason } from './dto.js';
 
 export interface ProviderSubscription {
   readonly id: string;
@@ -144,6 +145,80 @@ export class StripeGateway {
     );
   }
 
+  /** The invoice a PaymentIntent paid, or null (since API 2025-03-31 the link is an InvoicePayment). */
+  invoiceOfPaymentIntent(paymentIntentId: string): Promise<string | null> {
+    const stripe = this.stripe();
+    return withProviderErrors(async () => {
+      const links = await stripe.invoicePayments.list({
+        payment: { type: 'payment_intent', payment_intent: paymentIntentId },
+        limit: 1,
+      });
+      const invoice = links.data[0]?.invoice;
+      return invoice === undefined ? null : typeof invoice === 'string' ? invoice : (invoice.id ?? null);
+    });
+  }
+
+  /** The PaymentIntent that paid an invoice, or null. */
+  paymentIntentOfInvoice(invoiceId: string): Promise<string | null> {
+    const stripe = this.stripe();
+    return withProviderErrors(async () => {
+      const links = await stripe.invoicePayments.list({ invoice: invoiceId, status: 'paid', limit: 10 });
+      const intent = links.data.find((link) => link.payment.type === 'payment_intent')?.payment
+        .payment_intent;
+      return intent === undefined ? null : typeof intent === 'string' ? intent : intent.id;
+    });
+  }
+
+  /** The subscription an invoice bills: our id (from its metadata) and Stripe's; null for other invoices. */
+  invoiceSubscription(invoiceId: string): Promise<{ localId?: string; providerId: string } | null> {
+    const stripe = this.stripe();
+    return withProviderErrors(async () => {
+      const details = (await stripe.invoices.retrieve(invoiceId)).parent?.subscription_details;
+      if (!details) return null;
+      const providerId =
+        typeof details.subscription === 'string' ? details.subscription : details.subscription.id;
+      const localId = details.metadata?.['subscription_id'];
+      return localId ? { localId, providerId } : { providerId };
+    });
+  }
+
+  /** Every refund of a charge (a `charge.refunded` event carries only the cumulative amount since 2022-11-15). */
+  refundsOfCharge(chargeId: string): Promise<Stripe.Refund[]> {
+    const stripe = this.stripe();
+    return withProviderErrors(() =>
+      stripe.refunds.list({ charge: chargeId, limit: 100 }).autoPagingToArray({ limit: 10_000 }),
+    );
+  }
+
+  /**
+   * Asks Stripe to refund part of a payment. The money moves for the platform only once Stripe reports the
+   * refund by webhook; the idempotency key makes a retried request the same refund.
+   */
+  createRefund(input: {
+    readonly paymentIntentId: string;
+    readonly amountMinor: bigint;
+    readonly reason: RefundReason;
+    readonly metadata: Readonly<Record<string, string>>;
+    readonly idempotencyKey: string;
+  }): Promise<Stripe.Refund> {
+    const stripe = this.stripe();
+    return withProviderErrors(async () => {
+      try {
+        return await stripe.refunds.create(
+          {
+            payment_intent: input.paymentIntentId,
+            amount: Number(input.amountMinor),
+            reason: input.reason,
+            metadata: { ...input.metadata },
+          },
+          { idempotencyKey: input.idempotencyKey },
+        );
+      } catch (error) {
+        throw refundRefusal(error) ?? error;
+      }
+    });
+  }
+
   /** Checks the `Stripe-Signature` of a webhook's raw body with the SDK; a 400 when it does not hold. */
   verifyWebhook(rawBody: Buffer | undefined, signature: string | undefined): Stripe.Event {
     const stripe = this.stripe();
@@ -171,11 +246,38 @@ export function providerSubscriptionOf(subscription: Stripe.Subscription): Provi
   return { id: subscription.id, periodStart: item.current_period_start, periodEnd: item.current_period_end };
 }
 
+/** Stripe refusing a refund for what the payment allows, as the platform's error about the request. */
+function refundRefusal(error: unknown): ApiError | undefined {
+  if (error instanceof Stripe.errors.StripeIdempotencyError) {
+    return ApiError.conflict(
+      'idempotency_key_reused',
+      'This Idempotency-Key was used for another refund request.',
+      'idempotency-key',
+    );
+  }
+  if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) return undefined;
+  if (error.code === 'amount_too_large' || error.code === 'charge_already_refunded') {
+    return ApiError.conflict(
+      'refund_exceeds_payment',
+      'The payment has less than this left to refund.',
+      'amountMinor',
+    );
+  }
+  if (error.code === 'charge_disputed') {
+    return ApiError.conflict(
+      'payment_disputed',
+      'The payment is disputed; a dispute is settled by the bank.',
+    );
+  }
+  return undefined;
+}
+
 /** Stripe's failures as the platform's errors: the client's card or input, else the provider is unavailable. */
 async function withProviderErrors<Result>(call: () => Promise<Result>): Promise<Result> {
   try {
     return await call();
   } catch (error) {
+    if (error instanceof ApiError) throw error;
     if (error instanceof Stripe.errors.StripeCardError) {
       throw new ApiError(402, 'payment_declined', error.message, 'paymentMethod');
     }

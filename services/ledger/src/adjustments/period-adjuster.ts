@@ -130,7 +130,7 @@ export class PeriodAdjuster {
     );
     const at = request.at ?? new Date();
     const postedIn = recorded?.postedIn ?? (await firstOpenPeriod(manager, periodOf(at)));
-    const price = recorded?.price ?? (await this.prices.highest(manager));
+    const price = recorded?.price ?? (await this.prices.valuation(manager));
     const plan = planAdjustment(differences, await this.ledgerState(manager, differences, price));
     const transactionKey = plan.postings.length > 0 ? adjustmentKey(period, sequence) : null;
     if (transactionKey)

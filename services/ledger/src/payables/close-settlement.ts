@@ -143,7 +143,7 @@ export class CloseSettlement {
     allocation: PeriodAllocation,
     released: readonly string[],
   ): Promise<CloudEvent<unknown>[]> {
-    const price = await this.prices.of(manager, period);
+    const price = await this.prices.redemptionPrice(manager, period);
     if (!price) return []; // nothing was paid for the period: held tokens wait for a priced close
     const optedOut = await this.preferences.optedOut(manager);
     const allocated = new Map(allocation.allocations.map((row) => [row.account, row.amount]));

@@ -13,6 +13,7 @@ import { ApiError } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type CorrectionDto, correctionDto } from '../adjustments/adjustment-views.js';
 import { PeriodAdjustments } from '../adjustments/period-adjustments.js';
+import { type SubscriberReversalDto, subscriberReversals } from '../reversals/reversal-statement.js';
 import { EarningsVisibility } from './earnings-visibility.js';
 import { type ClosedPeriod, PeriodCloser } from './period-closer.js';
 
@@ -29,6 +30,8 @@ export interface SubscriberStatementDto {
     /** Role shares of this amount in the proportions the service's whole share split (rounding is per service). */
     readonly roles: { readonly providers: string; readonly operator: string; readonly developers: string };
   }[];
+  /** Refunds and disputes of the payments that funded the period, with their reasons and effects. */
+  readonly reversals: readonly SubscriberReversalDto[];
 }
 
 export interface AccountStatementDto {
@@ -59,6 +62,8 @@ export interface AccountAdjustmentDto {
   readonly corrections: readonly CorrectionDto[];
 }
 
+const noTokens = { tokens: 0n, fund: 0n, services: [] as { service: string; amount: bigint }[] };
+
 /** Statements of closed periods, from exactly the input and output the close recorded. */
 @Injectable()
 export class PeriodStatements {
@@ -77,7 +82,9 @@ export class PeriodStatements {
 
   async subscriber(subscriberId: string, period: string): Promise<SubscriberStatementDto> {
     const input = await this.inputOf(await this.closed(period));
-    const split = subscriberSplit(input, subscriberId);
+    const reversals = await subscriberReversals(this.dataSource.manager, subscriberId, period);
+    // A fee refunded in full before the close left no tokens: its statement is the refund.
+    const split = subscriberSplit(input, subscriberId) ?? (reversals.length > 0 ? noTokens : null);
     if (!split) throw ApiError.notFound('no_tokens', `the subscriber had no tokens in ${period}`);
     const byService = new Map(serviceStatements(input).map((statement) => [statement.service, statement]));
     return {
@@ -85,6 +92,7 @@ export class PeriodStatements {
       period,
       tokens: split.tokens.toString(),
       generalFund: split.fund.toString(),
+      reversals,
       services: split.services.map(({ service, amount }) => {
         const whole = byService.get(service);
         const share = (part: bigint) => (whole && whole.amount > 0n ? (amount * part) / whole.amount : 0n);

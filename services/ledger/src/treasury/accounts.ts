@@ -15,6 +15,12 @@ export const TreasuryAccount = {
   payoutsInTransit: 'payouts:in-transit',
   /** Currency the rails paid out: its balance is everything paid to payees, less reversals. */
   payoutsDisbursed: 'payouts:disbursed',
+  /** Currency refunded (or taken by a dispute) before the payment's tokens were allocated: its tokens were burned. */
+  paymentsRefunded: 'payments:refunded',
+  /** Currency refunded (or taken by a dispute) after the close: a loss the reserve bore and the price absorbed. */
+  refundLosses: 'treasury:refund-losses',
+  /** What such a loss took beyond what the reserve held (negative): the platform advanced it. */
+  refundShortfall: 'treasury:refund-shortfall',
 } as const;
 
 /** A subscriber's period escrow in uCC: what its fee for the period minted, until the period is allocated. */

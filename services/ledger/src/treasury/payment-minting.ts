@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { type CloudEvent, type DataOf, nextPeriod, PaymentCapturedV1, periodOf } from '@onecommons/contracts';
+import { type CloudEvent, type DataOf, PaymentCapturedV1 } from '@onecommons/contracts';
 import { type EventContext, OnEvent } from '@onecommons/kafka';
-import { type EntityManager } from 'typeorm';
 import { LedgerJournal } from '../journal/ledger-journal.js';
-import { firstOpenPeriod, isClosed } from '../periods/open-periods.js';
+import { openPeriodFor } from '../periods/open-periods.js';
 import { Treasury } from './treasury.js';
 
 /** Identity's captured payments become tokens, once per payment however often the event arrives. */
@@ -29,14 +28,4 @@ export class PaymentMinting {
       currency: event.data.currency,
     });
   }
-}
-
-/**
- * The period whose escrow a payment funds: its own, unless that period is already closed (a payment captured
- * after the close); then the first open period from when it was captured, so the fee still reaches the
- * services the subscriber uses instead of sitting in an escrow no allocation will ever read.
- */
-async function openPeriodFor(manager: EntityManager, period: string, capturedAt: Date): Promise<string> {
-  if (!(await isClosed(manager, period))) return period;
-  return firstOpenPeriod(manager, periodOf(capturedAt) > period ? periodOf(capturedAt) : nextPeriod(period));
 }

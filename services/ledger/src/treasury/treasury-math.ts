@@ -116,3 +116,5 @@ export function proveReserve(state: ReserveState): ReserveProof {
 export function reserveCovers(reserve: bigint, outstanding: bigint, price: Price): boolean {
   return reserve * price.den * UCC_PER_CC >= outstanding * price.num;
 }
+
+export const lowerPrice = (a: Price, b: Price): Price => (comparePrices(a, b) <= 0 ? a : b);

@@ -53,7 +53,7 @@ export class TreasuryMetrics implements OnModuleInit {
   private async refresh(): Promise<void> {
     const currency = this.config.LEDGER_CURRENCY;
     await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const price = await this.prices.highest(manager);
+      const price = await this.prices.valuation(manager);
       const [row] = (await manager.query(
         `SELECT
            coalesce((SELECT balance FROM ledger_balances WHERE account = $1 AND unit = $2), 0)::text AS reserve,

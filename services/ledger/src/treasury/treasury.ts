@@ -15,7 +15,7 @@ import {
   redeemTransaction,
   suspenseTransaction,
 } from './treasury-postings.js';
-import { higherPrice, type Price, reserveCovers } from './treasury-math.js';
+import { defaultPrice, type Price, reserveCovers } from './treasury-math.js';
 
 export class TreasuryError extends Error {
   constructor(
@@ -74,13 +74,14 @@ export class Treasury {
       await this.journal.post(manager, suspenseTransaction(payment));
       return { kind: 'suspended' };
     }
-    const periodPrice = await this.prices.fixOnFirstMint(manager, payment.period, {
+    await this.prices.fixOnFirstMint(manager, payment.period, {
       currency: this.currency,
       fixedBy: paymentKey(payment.paymentId),
     });
-    // A late payment for a period priced lower than the newest price mints at the newest price: at its
-    // period's older price it would mint tokens the reserve cannot back, diluting every holder.
-    const price = higherPrice(periodPrice, await this.prices.highest(manager));
+    // Every payment mints at the valuation price, the period's own or higher: a late payment for a period priced
+    // lower would mint tokens the reserve cannot back, diluting every holder; one for a period priced before a
+    // loss cut the valuation mints at the cut price (the period's old price no longer holds).
+    const price = await this.prices.valuation(manager);
     const { transaction, tokens } = mintTransaction(payment, price, BigInt(this.config.LEDGER_RESERVE_BPS));
     await this.journal.post(manager, transaction);
     if (tokens > 0n) {
@@ -106,7 +107,7 @@ export class Treasury {
       throw new TreasuryError('invalid_amount', `redeem ${redemption.key}: tokens must be positive`);
     }
     await this.journal.lock(manager);
-    const price = await this.prices.of(manager, redemption.period);
+    const price = await this.prices.redemptionPrice(manager, redemption.period);
     if (!price) {
       throw new TreasuryError(
         'period_not_priced',
@@ -127,11 +128,35 @@ export class Treasury {
     return { posted: true, paid };
   }
 
-  /** reserve ≥ outstanding × the highest fixed price: the reserve can pay every holder (rolls back if not). */
+  /**
+   * After currency left the reserve without its tokens (a refund's loss, or a share the burn could not match):
+   * when the reserve no longer covers the outstanding tokens at the valuation price, cuts that price to
+   * reserve / outstanding from the transaction `cutBy` on. Returns the cut price, or null when none was needed.
+   */
+  async keepReserveCovering(manager: EntityManager, cutBy: string): Promise<Price | null> {
+    const { reserve, outstanding } = await this.reserveState(manager);
+    if (reserveCovers(reserve, outstanding, await this.prices.valuation(manager))) return null;
+    // A loss leaves the reserve at least one minor unit while tokens are outstanding: the price stays positive.
+    const price = defaultPrice(reserve, outstanding);
+    await this.prices.recordCut(manager, { cutBy, price, reserve, outstanding });
+    this.logger.warn(
+      `${cutBy}: the reserve (${reserve} ${this.currency}) no longer covered ${outstanding} uCC; valuation cut to ${price.num}/${price.den}`,
+    );
+    await this.assertReserveCovers(manager);
+    return price;
+  }
+
+  private async reserveState(manager: EntityManager): Promise<{ reserve: bigint; outstanding: bigint }> {
+    return {
+      reserve: await this.journal.balance(manager, TreasuryAccount.reserve, this.currency),
+      outstanding: -(await this.journal.balance(manager, TreasuryAccount.issued, TOKEN_UNIT)),
+    };
+  }
+
+  /** reserve ≥ outstanding × the valuation price: the reserve can pay every holder (rolls back if not). */
   async assertReserveCovers(manager: EntityManager): Promise<void> {
-    const reserve = await this.journal.balance(manager, TreasuryAccount.reserve, this.currency);
-    const outstanding = -(await this.journal.balance(manager, TreasuryAccount.issued, TOKEN_UNIT));
-    const price = await this.prices.highest(manager);
+    const { reserve, outstanding } = await this.reserveState(manager);
+    const price = await this.prices.valuation(manager);
     if (!reserveCovers(reserve, outstanding, price)) {
       throw new TreasuryError(
         'reserve_invariant',

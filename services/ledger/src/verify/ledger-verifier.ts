@@ -3,9 +3,10 @@ import { ADJUSTMENT_KIND } from '../adjustments/adjustment-plan.js';
 import { TreasuryAccount } from '../treasury/accounts.js';
 import { TOKEN_UNIT } from '../journal/ledger-transaction.js';
 import { chainHash, GENESIS_HASH } from '../journal/hash-chain.js';
-import { higherPrice, INITIAL_PRICE, proveReserve } from '../treasury/treasury-math.js';
+import { valuationPrice } from '../treasury/period-prices.js';
+import { proveReserve } from '../treasury/treasury-math.js';
 
-export type CheckName = 'chain' | 'zero_sum' | 'balances' | 'reserve' | 'payables';
+export type CheckName = 'chain' | 'zero_sum' | 'balances' | 'reserve' | 'payables' | 'reversals';
 
 export interface Violation {
   readonly check: CheckName;
@@ -49,7 +50,8 @@ interface ChainRow {
  * Checks the ledger from its entries alone, in one read-only snapshot: the hash chain links and every hash
  * matches its transaction; every transaction has ≥2 entries summing to zero per unit; the balance
  * projection equals the entries; the reserve invariant holds; no payee is paid more than it was owed (a payable is
- * negative only by what adjustments debited it).
+ * negative only by what adjustments debited it); no payment is refunded (or disputed) beyond what it paid, nor
+ * burns more tokens than it minted.
  */
 export async function verifyLedger(client: pg.ClientBase, currency: string): Promise<VerifyReport> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -63,6 +65,7 @@ export async function verifyLedger(client: pg.ClientBase, currency: string): Pro
     await verifyBalances(client, (message) => add('balances', message));
     const reserve = await verifyReserve(client, currency, (message) => add('reserve', message));
     await verifyPayables(client, currency, (message) => add('payables', message));
+    await verifyReversals(client, (message) => add('reversals', message));
     const [{ entries } = { entries: 0 }] = (
       await client.query<{ entries: number }>('SELECT count(*)::int AS entries FROM ledger_entries')
     ).rows;
@@ -169,12 +172,7 @@ async function verifyReserve(
       GROUP BY account, unit ORDER BY account`,
     [TOKEN_UNIT, currency, TreasuryAccount.reserve, TOKEN_UNIT],
   );
-  const prices = await client.query<{ num: string; den: string }>(
-    'SELECT num::text AS num, den::text AS den FROM period_prices',
-  );
-  const price = prices.rows
-    .map((row) => ({ num: BigInt(row.num), den: BigInt(row.den) }))
-    .reduce(higherPrice, INITIAL_PRICE);
+  const price = await valuationPrice(async (sql, parameters) => (await client.query(sql, parameters)).rows);
   let reserve = 0n;
   let issued = 0n;
   const holdings: bigint[] = [];
@@ -234,4 +232,57 @@ async function verifyPayables(
         `account ${row.account} holds ${balance} ${currency}; adjustment debits explain only -${debits}: it was paid more than it was owed`,
       );
   }
+}
+
+/**
+ * Refunds and disputes, from the entries: per payment, the currency gone back out (to `payments:refunded` or
+ * `treasury:refund-losses`, net of reinstatements) is between 0 and what the payment paid, and the tokens its
+ * reversals burned between 0 and what it minted; neither account is ever negative, nor the shortfall positive.
+ */
+async function verifyReversals(client: pg.ClientBase, report: (message: string) => void): Promise<void> {
+  const { rows } = await client.query<{
+    payment: string;
+    reversed: string;
+    burned: string;
+    paid: string | null;
+    minted: string | null;
+  }>(
+    `WITH reversal_entries AS (
+       SELECT t.memo ->> 'paymentId' AS payment, e.account, e.amount
+         FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_key = t.key
+        WHERE t.kind IN ('refund', 'dispute_withdrawal', 'dispute_reinstatement'))
+     SELECT r.payment,
+            coalesce(sum(r.amount) FILTER (WHERE r.account IN ($1, $2)), 0)::text AS reversed,
+            coalesce(-sum(r.amount) FILTER (WHERE r.account LIKE 'subscriber:%'), 0)::text AS burned,
+            (SELECT (-e.amount)::text FROM ledger_entries e
+              WHERE e.transaction_key = 'payment:' || r.payment AND e.account = $3) AS paid,
+            (SELECT coalesce(t.memo ->> 'tokens', '0') FROM ledger_transactions t
+              WHERE t.key = 'payment:' || r.payment) AS minted
+       FROM reversal_entries r GROUP BY r.payment ORDER BY r.payment`,
+    [TreasuryAccount.paymentsRefunded, TreasuryAccount.refundLosses, TreasuryAccount.paymentsReceived],
+  );
+  for (const row of rows) {
+    if (row.paid === null || row.minted === null) {
+      report(`payment ${row.payment} has refunds or disputes but was never captured`);
+      continue;
+    }
+    const [reversed, burned, paid, minted] = [row.reversed, row.burned, row.paid, row.minted].map(BigInt) as [
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+    ];
+    if (reversed < 0n || reversed > paid)
+      report(`payment ${row.payment}: ${reversed} reversed of the ${paid} it paid`);
+    if (burned < 0n || burned > minted)
+      report(`payment ${row.payment}: its reversals burned ${burned} uCC of the ${minted} it minted`);
+  }
+  const { rows: accounts } = await client.query<{ account: string; unit: string; balance: string }>(
+    `SELECT account, unit, sum(amount)::text AS balance FROM ledger_entries WHERE account IN ($1, $2, $3)
+      GROUP BY account, unit
+     HAVING (account = $3 AND sum(amount) > 0) OR (account <> $3 AND sum(amount) < 0) ORDER BY account, unit`,
+    [TreasuryAccount.paymentsRefunded, TreasuryAccount.refundLosses, TreasuryAccount.refundShortfall],
+  );
+  for (const row of accounts)
+    report(`account ${row.account} holds ${row.balance} ${row.unit}, on the wrong side of 0`);
 }

@@ -28,7 +28,9 @@ export function registerLedgerCommand(program: Command): void {
   const ledger = program.command('ledger').description('the double-entry ledger and its treasury');
   ledger
     .command('verify')
-    .description('check the hash chain, zero-sum transactions, balances and the reserve invariant')
+    .description(
+      'check the hash chain, zero-sum transactions, balances, the reserve invariant, payables and refunds',
+    )
     .option('--json', 'print the whole report as JSON')
     .option(
       '--env-file <path>',

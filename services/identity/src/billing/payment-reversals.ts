@@ -1,0 +1,291 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  type CloudEvent,
+  createEvent,
+  PaymentDisputeFundsReinstatedV1,
+  PaymentDisputeFundsWithdrawnV1,
+  PaymentRefundedV1,
+  uuidV7,
+} from '@onecommons/contracts';
+import { OutboxWriter } from '@onecommons/kafka';
+import { ApiError } from '@onecommons/service-kit';
+import type Stripe from 'stripe';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Payment } from './payment.entity.js';
+import { type WebhookOutcome } from './stripe-event-processor.js';
+import { StripeGateway } from './stripe-gateway.js';
+import { IDENTITY_SOURCE } from './subscriptions.service.js';
+
+/** Stripe events about money going back out of a payment: refunds, and disputes' withdrawals and reinstatements. */
+export const REVERSAL_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'refund.created',
+  'refund.updated',
+  'charge.refunded',
+  'charge.dispute.created',
+  'charge.dispute.updated',
+  'charge.dispute.funds_withdrawn',
+  'charge.dispute.funds_reinstated',
+  'charge.dispute.closed',
+]);
+
+/** What an event is about, resolved to one of our payments before the transaction that records it. */
+export type PreparedReversal =
+  | { readonly kind: 'refunds'; readonly payment: Payment; readonly refunds: readonly Stripe.Refund[] }
+  | { readonly kind: 'dispute'; readonly payment: Payment; readonly dispute: Stripe.Dispute }
+  | { readonly kind: 'not_ours'; readonly paymentIntent: string | null };
+
+interface DisputeRow {
+  id: string;
+  status: string;
+  funds_withdrawn_at: Date | null;
+  funds_reinstated_at: Date | null;
+}
+
+/** Needs a response < under review < decided: a late snapshot of an earlier state never moves a dispute back. */
+const DISPUTE_STATUS_RANK: Readonly<Record<string, number>> = {
+  warning_needs_response: 0,
+  needs_response: 0,
+  warning_under_review: 1,
+  under_review: 1,
+  warning_closed: 2,
+  won: 2,
+  lost: 2,
+};
+const rankOf = (status: string) => DISPUTE_STATUS_RANK[status] ?? 0;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const idOf = (value: string | { id: string } | null | undefined): string | null =>
+  value === null || value === undefined ? null : typeof value === 'string' ? value : value.id;
+const atSeconds = (seconds: number) => new Date(seconds * 1_000);
+
+/**
+ * Records refunds and disputes against the payment they reverse and announces each money movement once:
+ * a refund (by Stripe's refund id), a dispute's withdrawal and its reinstatement (by Stripe's dispute id).
+ * The state comes from the objects, not the event type, so a duplicate, a replay or events out of order
+ * (a reinstatement delivered before its withdrawal) announce each movement once and in order.
+ */
+@Injectable()
+export class PaymentReversals {
+  private readonly logger = new Logger(PaymentReversals.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
+    private readonly stripe: StripeGateway,
+  ) {}
+
+  /** Asks Stripe which payment the event is about (outside any transaction: a network call). */
+  async prepare(event: Stripe.Event): Promise<PreparedReversal> {
+    if (event.type === 'refund.created' || event.type === 'refund.updated') {
+      const refund = event.data.object;
+      return this.onPayment(idOf(refund.payment_intent), (payment) => ({
+        kind: 'refunds',
+        payment,
+        refunds: [refund],
+      }));
+    }
+    if (event.type === 'charge.refunded') {
+      const charge = event.data.object;
+      return this.onPayment(idOf(charge.payment_intent), async (payment) => ({
+        kind: 'refunds',
+        payment,
+        refunds: await this.stripe.refundsOfCharge(charge.id),
+      }));
+    }
+    const dispute = event.data.object as Stripe.Dispute;
+    return this.onPayment(idOf(dispute.payment_intent), (payment) => ({ kind: 'dispute', payment, dispute }));
+  }
+
+  async apply(
+    manager: EntityManager,
+    event: Stripe.Event,
+    prepared: PreparedReversal,
+  ): Promise<WebhookOutcome> {
+    if (prepared.kind === 'not_ours') {
+      this.logger.warn(
+        `${event.type} for ${prepared.paymentIntent ?? 'no PaymentIntent'}: no payment of ours; ignored`,
+      );
+      return 'ignored';
+    }
+    if (prepared.kind === 'refunds')
+      return this.recordRefunds(manager, event.id, prepared.payment, prepared.refunds);
+    return this.recordDispute(manager, event, prepared.payment, prepared.dispute);
+  }
+
+  private async onPayment(
+    paymentIntent: string | null,
+    then: (payment: Payment) => PreparedReversal | Promise<PreparedReversal>,
+  ): Promise<PreparedReversal> {
+    const payment = paymentIntent === null ? null : await this.paymentPaidBy(paymentIntent);
+    return payment ? then(payment) : { kind: 'not_ours', paymentIntent };
+  }
+
+  /**
+   * Our payment for the invoice the PaymentIntent paid. When the invoice is one of our subscriptions' but its
+   * payment is not recorded yet (its `invoice.paid` is still on the way), a 503: Stripe delivers again later.
+   */
+  private async paymentPaidBy(paymentIntent: string): Promise<Payment | null> {
+    const invoiceId = await this.stripe.invoiceOfPaymentIntent(paymentIntent);
+    if (invoiceId === null) return null;
+    const payment = await this.dataSource
+      .getRepository(Payment)
+      .findOne({ where: { provider: 'stripe', providerPaymentId: invoiceId } });
+    if (payment) return payment;
+    const subscription = await this.stripe.invoiceSubscription(invoiceId);
+    if (subscription === null) return null;
+    const localId =
+      subscription.localId !== undefined && UUID.test(subscription.localId) ? subscription.localId : null;
+    const [ours] = (await this.dataSource.query(
+      'SELECT 1 FROM subscriptions WHERE provider_subscription_id = $1 OR id = $2::uuid',
+      [subscription.providerId, localId],
+    )) as unknown[];
+    if (!ours) return null;
+    throw new ApiError(
+      503,
+      'payment_not_recorded_yet',
+      `The payment of invoice ${invoiceId} is not recorded yet; deliver this event again later.`,
+      undefined,
+      60,
+    );
+  }
+
+  private async recordRefunds(
+    manager: EntityManager,
+    eventId: string,
+    payment: Payment,
+    refunds: readonly Stripe.Refund[],
+  ): Promise<WebhookOutcome> {
+    const succeeded = refunds.filter((refund) => refund.status === 'succeeded');
+    for (const refund of refunds.filter((candidate) => candidate.status === 'failed')) {
+      this.logger.warn(
+        `refund ${refund.id} of payment ${payment.id} failed at Stripe; a recorded refund stays recorded`,
+      );
+    }
+    if (succeeded.length === 0) return 'ignored';
+    const events: CloudEvent[] = [];
+    for (const refund of succeeded) {
+      const refundId = uuidV7();
+      const refundedAt = atSeconds(refund.created);
+      const inserted = (await manager.query(
+        `INSERT INTO payment_refunds (id, payment_id, provider, provider_refund_id, amount_minor, currency, reason,
+                                      provider_event_id, refunded_at)
+         VALUES ($1, $2, 'stripe', $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (provider, provider_refund_id) DO NOTHING RETURNING id`,
+        [
+          refundId,
+          payment.id,
+          refund.id,
+          String(refund.amount),
+          payment.currency,
+          refund.reason,
+          eventId,
+          refundedAt,
+        ],
+      )) as unknown[];
+      if (inserted.length === 0) continue;
+      events.push(
+        createEvent(
+          PaymentRefundedV1,
+          {
+            ...this.paymentFields(payment, eventId),
+            amountMinor: String(refund.amount),
+            refundId,
+            providerRefundId: refund.id,
+            reason: refund.reason ?? null,
+            refundedAt: refundedAt.toISOString(),
+          },
+          { source: IDENTITY_SOURCE },
+        ),
+      );
+    }
+    await this.outbox.append(manager, events);
+    return events.length > 0 ? 'applied' : 'duplicate';
+  }
+
+  private async recordDispute(
+    manager: EntityManager,
+    event: Stripe.Event,
+    payment: Payment,
+    dispute: Stripe.Dispute,
+  ): Promise<WebhookOutcome> {
+    await manager.query(
+      `INSERT INTO payment_disputes (id, payment_id, provider, provider_dispute_id, amount_minor, currency, reason,
+                                     status, opened_at)
+       VALUES ($1, $2, 'stripe', $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (provider, provider_dispute_id) DO NOTHING`,
+      [
+        uuidV7(),
+        payment.id,
+        dispute.id,
+        String(dispute.amount),
+        payment.currency,
+        dispute.reason,
+        dispute.status,
+        atSeconds(dispute.created),
+      ],
+    );
+    // Two events about one dispute at once: the row lock makes the second see what the first recorded.
+    const [row] = (await manager.query(
+      `SELECT id, status, funds_withdrawn_at, funds_reinstated_at FROM payment_disputes
+        WHERE provider = 'stripe' AND provider_dispute_id = $1 FOR UPDATE`,
+      [dispute.id],
+    )) as DisputeRow[];
+    const current = row!;
+    const movement = (category: string) =>
+      dispute.balance_transactions.find((transaction) => transaction.reporting_category === category);
+    const reinstated =
+      event.type === 'charge.dispute.funds_reinstated' || movement('dispute_reversal') !== undefined;
+    const withdrawn =
+      reinstated || event.type === 'charge.dispute.funds_withdrawn' || movement('dispute') !== undefined;
+    const at = (category: string) => atSeconds(movement(category)?.created ?? event.created);
+    const fields = {
+      ...this.paymentFields(payment, event.id),
+      amountMinor: String(dispute.amount),
+      disputeId: current.id,
+      providerDisputeId: dispute.id,
+      reason: dispute.reason,
+    };
+    const events: CloudEvent[] = [];
+    const withdrawnAt = current.funds_withdrawn_at ?? (withdrawn ? at('dispute') : null);
+    if (withdrawn && current.funds_withdrawn_at === null) {
+      events.push(
+        createEvent(
+          PaymentDisputeFundsWithdrawnV1,
+          { ...fields, withdrawnAt: withdrawnAt!.toISOString() },
+          { source: IDENTITY_SOURCE },
+        ),
+      );
+    }
+    const reinstatedAt = current.funds_reinstated_at ?? (reinstated ? at('dispute_reversal') : null);
+    if (reinstated && current.funds_reinstated_at === null) {
+      events.push(
+        createEvent(
+          PaymentDisputeFundsReinstatedV1,
+          { ...fields, reinstatedAt: reinstatedAt!.toISOString() },
+          { source: IDENTITY_SOURCE },
+        ),
+      );
+    }
+    const status = rankOf(dispute.status) >= rankOf(current.status) ? dispute.status : current.status;
+    if (events.length === 0 && status === current.status) return 'duplicate';
+    await manager.query(
+      `UPDATE payment_disputes SET status = $2, funds_withdrawn_at = $3, funds_reinstated_at = $4, updated_at = now()
+        WHERE id = $1`,
+      [current.id, status, withdrawnAt, reinstatedAt],
+    );
+    await this.outbox.append(manager, events);
+    return 'applied';
+  }
+
+  private paymentFields(payment: Payment, providerEventId: string) {
+    return {
+      subscriber: payment.accountId,
+      subscriptionId: payment.subscriptionId,
+      paymentId: payment.id,
+      period: payment.period,
+      currency: payment.currency,
+      provider: 'stripe' as const,
+      providerEventId,
+    };
+  }
+}
