@@ -370,11 +370,12 @@ describe('an adjustment after the period was paid out', () => {
     );
     expect(line).toEqual({ outcome: 'held', reason: 'negative_balance', available_minor: '-1900' });
     expect((await payoutsOf(alice)).map((row) => row.period)).toEqual([P1]);
-    // Bob: the adjustment's 1900 and P2's 950 in one payout.
-    expect((await payoutsOf(bob)).map((row) => [row.period, row.amount_minor])).toEqual([
-      [P1, '1900'],
-      [P2, '2850'],
-    ]);
+    // Bob: the adjustment's 1900 and P2's 950, in P2's batch. (Payouts runs a batch on every period close on the
+    // topic: when another test's ledger closes a period in between, that batch pays the 1900 first.)
+    const [first, ...later] = (await payoutsOf(bob)).map((row) => [row.period, row.amount_minor]);
+    expect(first).toEqual([P1, '1900']);
+    expect(later.reduce((sum, [, amount]) => sum + BigInt(amount ?? '0'), 0n)).toBe(2850n);
+    expect(later).toContainEqual([P2, later.length === 1 ? '2850' : '950']);
     await consistent(P2, CURRENT);
   });
 
