@@ -30,13 +30,13 @@ export function serviceEnvironmentValue(service: string, name: string): string {
 export async function call<Body = Record<string, unknown>>(
   method: string,
   pathname: string,
-  options: { credential?: string; body?: unknown } = {},
+  options: { credential?: string; body?: unknown; contentType?: string } = {},
 ): Promise<Answer<Body>> {
   for (let attempt = 1; ; attempt += 1) {
     const response = await suiteFetch(`${stack.gatewayUrl}${pathname}`, {
       method,
       headers: {
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(options.body === undefined ? {} : { 'content-type': options.contentType ?? 'application/json' }),
         ...(options.credential ? { authorization: `Bearer ${options.credential}` } : {}),
       },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
