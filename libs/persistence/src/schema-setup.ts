@@ -34,16 +34,19 @@ export async function prepareServiceSchema(
   const { role, password } = roleOf(runtimeUrl);
   const roleId = pg.escapeIdentifier(role);
   const schemaId = pg.escapeIdentifier(schema);
-  const exists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
   const passwordClause = password ? ` PASSWORD ${pg.escapeLiteral(password)}` : '';
-  if (exists.rowCount === 0) {
-    try {
-      await admin.query(`CREATE ROLE ${roleId} LOGIN${passwordClause}`);
-    } catch (error) {
-      if ((error as { code?: string }).code !== '42710') throw error; // created concurrently
-    }
-  } else if (password) {
-    await admin.query(`ALTER ROLE ${roleId}${passwordClause}`);
+  // Roles are cluster-wide and shared by every schema of a service (replicas, tests): two setups creating or
+  // altering one role at once fail with "tuple concurrently updated", so they take turns.
+  await admin.query('BEGIN');
+  try {
+    await admin.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`onecommons:role:${role}`]);
+    const exists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+    if (exists.rowCount === 0) await admin.query(`CREATE ROLE ${roleId} LOGIN${passwordClause}`);
+    else if (password) await admin.query(`ALTER ROLE ${roleId}${passwordClause}`);
+    await admin.query('COMMIT');
+  } catch (error) {
+    await admin.query('ROLLBACK');
+    throw error;
   }
   await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schemaId}`);
   await admin.query(`GRANT USAGE ON SCHEMA ${schemaId} TO ${roleId}`);
