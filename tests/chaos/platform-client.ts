@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runCommons, testStack } from '@onecommons/testing';
+import { lastJsonLine, runCommons, testStack } from '@onecommons/testing';
 
 // The suite's view of the platform: the gateway as a client sees it and the `commons` command as an operator
 // runs it.
@@ -12,16 +12,10 @@ export interface CommandResult {
   readonly stderr: string;
 }
 
-export { runCommons };
+export { lastJsonLine, runCommons };
 
 /** `--env-file` of a service of the chaos stack, for the `commons` commands that run a service's own code. */
 export const envFileOf = (service: string) => path.join(testStack().envDir, `${service}.env`);
-
-/** The last stdout line parsed as JSON (the machine-readable result of a `commons … --json` command). */
-export function lastJsonLine<T>(result: CommandResult): T {
-  const line = result.stdout.trim().split('\n').at(-1) ?? '';
-  return JSON.parse(line) as T;
-}
 
 export interface DemoSeed {
   readonly period: string;

@@ -9,7 +9,7 @@ import {
   toAllocationJson,
 } from '@onecommons/allocation';
 import { periodOf, SERVICE_NAMES } from '@onecommons/contracts';
-import { eventually, testStack } from '@onecommons/testing';
+import { eventually, reconcilePayouts, testStack } from '@onecommons/testing';
 import pg from 'pg';
 import { ChaosFaults, type FaultOutcome } from './chaos-faults.js';
 import {
@@ -252,15 +252,7 @@ describe('after the faults', () => {
       },
       { timeoutMs: 180_000, intervalMs: 1_000 },
     );
-    const result = await runCommons([
-      'payouts',
-      'reconcile',
-      '--period',
-      period,
-      '--json',
-      '--env-dir',
-      stack.envDir,
-    ]);
+    const result = await reconcilePayouts(period, stack.envDir);
     const reconciliation =
       result.code <= 1 ? lastJsonLine<PayoutsReconciliation>(result) : ({ usage: result.stderr } as const);
     if ('usage' in reconciliation)

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { periodOf } from '@onecommons/contracts';
-import { eventually, testStack } from '@onecommons/testing';
+import { eventually, reconcilePayouts, testStack } from '@onecommons/testing';
 import pg from 'pg';
 import { runCommons, runDemo, seedDemo } from './commons-cli.js';
 import { suiteFetch } from './suite-address.js';
@@ -155,15 +155,7 @@ describe('commons demo run', () => {
     const reconciled = await eventually(
       'ledger, payouts and Stripe to agree',
       async () => {
-        const run = await runCommons([
-          'payouts',
-          'reconcile',
-          '--period',
-          period,
-          '--json',
-          '--env-dir',
-          stack.envDir,
-        ]);
+        const run = await reconcilePayouts(period, stack.envDir);
         const last = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
         if (run.code === 0 && last['consistent'] === true) return last;
         throw new Error(`not consistent: ${JSON.stringify(last['problems'] ?? run.stderr)}`);
@@ -327,15 +319,7 @@ async function ledgerAndPayoutsAgree(): Promise<void> {
     code: 0,
     stderr: '',
   });
-  const reconciled = await runCommons([
-    'payouts',
-    'reconcile',
-    '--period',
-    period,
-    '--json',
-    '--env-dir',
-    stack.envDir,
-  ]);
+  const reconciled = await reconcilePayouts(period, stack.envDir);
   expect(reconciled.code).toBe(0);
   expect(JSON.parse(reconciled.stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
     consistent: true,

@@ -22,3 +22,17 @@ export function runCommons(
     child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
 }
+
+/** The last stdout line parsed as JSON (the machine-readable result of a `commons … --json` command). */
+export function lastJsonLine<T>(result: { readonly stdout: string }): T {
+  const line = result.stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(line) as T;
+}
+
+/** `commons payouts reconcile --period <period> --json` with the services' env files in `envDir`. */
+export function reconcilePayouts(
+  period: string,
+  envDir: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCommons(['payouts', 'reconcile', '--period', period, '--json', '--env-dir', envDir]);
+}

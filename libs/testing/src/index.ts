@@ -11,5 +11,5 @@ export { serviceOf, TEST_STACK_VARIABLE, testStack, uniqueSuffix, type TestStack
 export { consumerCaughtUp, RawProducer, TopicProbe, type ObservedMessage } from './kafka-probe.js';
 export { startServiceProcess, type ServiceProcess } from './service-process.js';
 export { jsonRequest } from './json-request.js';
-export { runCommons } from './commons-cli.js';
+export { lastJsonLine, reconcilePayouts, runCommons } from './commons-cli.js';
 export { MeteringStandIn } from './metering-stand-in.js';

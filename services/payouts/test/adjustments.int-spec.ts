@@ -27,7 +27,9 @@ import {
   envFileOf,
   eventually,
   jsonRequest,
+  lastJsonLine,
   MeteringStandIn,
+  reconcilePayouts,
   runCommons,
   type RunningService,
   startService,
@@ -158,16 +160,8 @@ async function consistent(...periods: string[]): Promise<void> {
     const agreed = await eventually(
       `payouts reconcile --period ${period} to find it consistent`,
       async () => {
-        const reconcile = await runCommons([
-          'payouts',
-          'reconcile',
-          '--period',
-          period,
-          '--json',
-          '--env-dir',
-          envDir,
-        ]);
-        const result = JSON.parse(reconcile.stdout.trim().split('\n').at(-1) ?? '{}') as Reconciled;
+        const reconcile = await reconcilePayouts(period, envDir);
+        const result = lastJsonLine<Reconciled>(reconcile);
         last = { period, code: reconcile.code, problems: result.problems, result };
         return reconcile.code === 0 && result.problems?.length === 0 ? last : undefined;
       },
