@@ -21,6 +21,10 @@ const dashboardsDir = path.join(repoRoot, 'deploy/grafana/dashboards');
 const ruleFiles = readdirSync(rulesDir)
   .filter((name) => name.endsWith('.yml'))
   .map((name) => path.join(rulesDir, name));
+const ruleTestsDir = path.join(repoRoot, 'deploy/prometheus/tests');
+const ruleTestFiles = readdirSync(ruleTestsDir)
+  .filter((name) => name.endsWith('.test.yml'))
+  .map((name) => path.join(ruleTestsDir, name));
 
 interface PanelTarget {
   readonly expr?: string;
@@ -196,6 +200,12 @@ describe('observability', () => {
     expect(ruleFiles.length).toBeGreaterThan(0);
     const report = promtool(['check', 'rules', ...ruleFiles]);
     expect(report).not.toContain('FAILED');
+  });
+
+  it('has alert rules that fire as their promtool unit tests say (deploy/prometheus/tests)', () => {
+    expect(ruleTestFiles.length).toBeGreaterThan(0);
+    // promtool exits non-zero on a failed test, which `promtool()` turns into a thrown error with the report.
+    expect(promtool(['test', 'rules', ...ruleTestFiles])).toContain('SUCCESS');
   });
 
   it('has a Prometheus config for the compose stack that promtool accepts', () => {

@@ -8,7 +8,11 @@ export interface BackboneMetrics {
   readonly eventsConsumed: Counter<'topic' | 'type' | 'outcome'>;
   readonly handlerDuration: Histogram<'topic' | 'type'>;
   readonly deadLettered: Counter<'topic' | 'reason'>;
-  readonly consumerLag: Gauge<'topic' | 'partition'>;
+  readonly consumerChunkSize: Histogram<'topic'>;
+  readonly consumerChunkDuration: Histogram<'topic' | 'outcome'>;
+  readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
+  readonly consumerLagMeasuredAt: Gauge<'group'>;
+  readonly processedEventsPruned: Counter;
 }
 
 function once<Metric>(registry: Registry, name: string, create: () => Metric): Metric {
@@ -84,8 +88,53 @@ export function backboneMetrics(registry: Registry = register): BackboneMetrics 
       () =>
         new Gauge({
           name: 'onecommons_kafka_consumer_lag',
-          help: 'Messages behind the partition high watermark',
-          labelNames: ['topic', 'partition'] as const,
+          help: "Messages between the consumer group's committed offset and the partition's high watermark, as the broker reports them",
+          labelNames: ['group', 'topic', 'partition'] as const,
+          registers,
+        }),
+    ),
+    consumerLagMeasuredAt: once(
+      registry,
+      'onecommons_kafka_consumer_lag_measured_timestamp_seconds',
+      () =>
+        new Gauge({
+          name: 'onecommons_kafka_consumer_lag_measured_timestamp_seconds',
+          help: 'When the lag of the consumer group was last measured (Unix time); stale when the broker does not answer',
+          labelNames: ['group'] as const,
+          registers,
+        }),
+    ),
+    processedEventsPruned: once(
+      registry,
+      'onecommons_processed_events_pruned_total',
+      () =>
+        new Counter({
+          name: 'onecommons_processed_events_pruned_total',
+          help: 'Processed-event records deleted once no copy of their message could be delivered again',
+          registers,
+        }),
+    ),
+    consumerChunkSize: once(
+      registry,
+      'onecommons_consumer_chunk_messages',
+      () =>
+        new Histogram({
+          name: 'onecommons_consumer_chunk_messages',
+          help: 'Messages per chunk applied in one transaction (CONSUMER_MODE=batched)',
+          labelNames: ['topic'] as const,
+          buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
+          registers,
+        }),
+    ),
+    consumerChunkDuration: once(
+      registry,
+      'onecommons_consumer_chunk_duration_seconds',
+      () =>
+        new Histogram({
+          name: 'onecommons_consumer_chunk_duration_seconds',
+          help: "Time of one chunk's transaction, by outcome (committed, or failed and applied one message at a time)",
+          labelNames: ['topic', 'outcome'] as const,
+          buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
           registers,
         }),
     ),

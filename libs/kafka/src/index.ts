@@ -1,8 +1,18 @@
 export { backboneMetrics, type BackboneMetrics } from './backbone-metrics.js';
+export { BACKBONE_MIGRATIONS } from './backbone-migrations.js';
 export { BackboneTables1763900000000 } from './backbone-tables.migration.js';
 export { backoffDelay, sleep } from './backoff.js';
+export { BatchedEventProcessor, type IncomingChunk } from './consumer/batched-event-processor.js';
+export { chunksOf, firstOccurrences, runsOf } from './consumer/chunk-plan.js';
+export { lagOf, measureConsumerLag, topicsConsumedBy, type PartitionLag } from './consumer/consumer-lag.js';
+export { ConsumerLagMonitor, type ConsumerLagMonitorOptions } from './consumer/consumer-lag-monitor.js';
 export { EventConsumerServer, type EventConsumerServerOptions } from './consumer/event-consumer.server.js';
-export { type EventContext, type EventHandlerFunction } from './consumer/event-context.js';
+export {
+  type EventBatchContext,
+  type EventBatchHandlerFunction,
+  type EventContext,
+  type EventHandlerFunction,
+} from './consumer/event-context.js';
 export { EventHandlerRegistry, type HandlerBinding } from './consumer/event-handler-registry.js';
 export {
   ConsumerStoppingError,
@@ -11,7 +21,18 @@ export {
   type IncomingMessage,
   type ProcessOutcome,
 } from './consumer/idempotent-event-processor.js';
+export { OnEventBatch, ON_EVENT_BATCH_METADATA } from './consumer/on-event-batch.decorator.js';
 export { OnEvent, ON_EVENT_METADATA } from './consumer/on-event.decorator.js';
+export {
+  pruneProcessedEvents,
+  redeliveryHorizonMs,
+  topicLifetimeOf,
+  topicLifetimes,
+  type ProcessedEventsPrune,
+  type ProcessedEventsPruneOptions,
+  type TopicLifetime,
+} from './consumer/processed-events-pruner.js';
+export { ProcessedEventsAge1765310000000 } from './processed-events-age.migration.js';
 export { DLQ_HEADERS, isDlqHeader } from './dlq/dead-letter-headers.js';
 export { DeadLetterPublisher, type DeadLetter, type DeadLetterSink } from './dlq/dead-letter-publisher.js';
 export {
@@ -33,7 +54,13 @@ export {
   type RedriveSelection,
 } from './dlq/redrive-selection.js';
 export { createKafka, type KafkaLogSink } from './kafka-client.js';
-export { kafkaConfigShape, kafkaSettingsFrom, type KafkaSettings } from './kafka-config.js';
+export {
+  CONSUMER_MODES,
+  kafkaConfigShape,
+  kafkaSettingsFrom,
+  type ConsumerMode,
+  type KafkaSettings,
+} from './kafka-config.js';
 export { BACKBONE_OPTIONS, type BackboneOptions } from './nest/backbone-options.js';
 export { BackboneModule } from './nest/backbone.module.js';
 export { BackboneRuntime } from './nest/backbone-runtime.js';

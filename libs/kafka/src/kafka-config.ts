@@ -1,4 +1,8 @@
-import { hostPortListVar, integerVar } from '@onecommons/config';
+import { enumVar, hostPortListVar, integerVar } from '@onecommons/config';
+
+/** How the consumer applies messages: a transaction per chunk of a partition's batch, or one per message. */
+export const CONSUMER_MODES = ['batched', 'per-message'] as const;
+export type ConsumerMode = (typeof CONSUMER_MODES)[number];
 
 /** Kafka and backbone settings, validated at boot like every other variable. */
 export const kafkaConfigShape = {
@@ -15,6 +19,19 @@ export const kafkaConfigShape = {
   CONSUMER_MAX_ATTEMPTS: integerVar({ min: 1, max: 100, default: 5 }),
   CONSUMER_RETRY_BACKOFF_MS: integerVar({ min: 1, max: 60_000, default: 200 }),
   CONSUMER_RETRY_BACKOFF_MAX_MS: integerVar({ min: 1, max: 600_000, default: 10_000 }),
+  CONSUMER_MODE: enumVar(CONSUMER_MODES, 'batched'),
+  CONSUMER_CHUNK_SIZE: integerVar({ min: 1, max: 10_000, default: 500 }),
+  /** How often each service asks the broker how far its consumer group lags. */
+  CONSUMER_LAG_INTERVAL_MS: integerVar({ min: 100, max: 600_000, default: 15_000 }),
+  /**
+   * Kept on top of the longest time a copy of a message can still be delivered (topic retention and segment
+   * roll, a dead-letter redrive included) before its processed-event record goes: clock skew between
+   * producers, the broker and Postgres, and the broker's retention check interval.
+   */
+  PROCESSED_EVENTS_PRUNE_MARGIN_HOURS: integerVar({ min: 1, max: 24 * 365, default: 24 }),
+  PROCESSED_EVENTS_PRUNE_BATCH_SIZE: integerVar({ min: 1, max: 100_000, default: 5_000 }),
+  /** A bound on one prune run, so one run never holds the database for long; the next run continues. */
+  PROCESSED_EVENTS_PRUNE_MAX_ROWS_PER_RUN: integerVar({ min: 1, max: 100_000_000, default: 500_000 }),
 };
 
 export interface KafkaSettings {
@@ -31,6 +48,13 @@ export interface KafkaSettings {
   readonly consumerMaxAttempts: number;
   readonly consumerRetryBackoffMs: number;
   readonly consumerRetryBackoffMaxMs: number;
+  readonly consumerMode: ConsumerMode;
+  /** Most messages applied in one transaction in batched mode. */
+  readonly consumerChunkSize: number;
+  readonly consumerLagIntervalMs: number;
+  readonly processedEventsPruneMarginHours: number;
+  readonly processedEventsPruneBatchSize: number;
+  readonly processedEventsPruneMaxRowsPerRun: number;
 }
 
 interface KafkaEnvironment {
@@ -47,6 +71,12 @@ interface KafkaEnvironment {
   readonly CONSUMER_MAX_ATTEMPTS: number;
   readonly CONSUMER_RETRY_BACKOFF_MS: number;
   readonly CONSUMER_RETRY_BACKOFF_MAX_MS: number;
+  readonly CONSUMER_MODE: ConsumerMode;
+  readonly CONSUMER_CHUNK_SIZE: number;
+  readonly CONSUMER_LAG_INTERVAL_MS: number;
+  readonly PROCESSED_EVENTS_PRUNE_MARGIN_HOURS: number;
+  readonly PROCESSED_EVENTS_PRUNE_BATCH_SIZE: number;
+  readonly PROCESSED_EVENTS_PRUNE_MAX_ROWS_PER_RUN: number;
 }
 
 export function kafkaSettingsFrom(env: KafkaEnvironment): KafkaSettings {
@@ -64,5 +94,11 @@ export function kafkaSettingsFrom(env: KafkaEnvironment): KafkaSettings {
     consumerMaxAttempts: env.CONSUMER_MAX_ATTEMPTS,
     consumerRetryBackoffMs: env.CONSUMER_RETRY_BACKOFF_MS,
     consumerRetryBackoffMaxMs: env.CONSUMER_RETRY_BACKOFF_MAX_MS,
+    consumerMode: env.CONSUMER_MODE,
+    consumerChunkSize: env.CONSUMER_CHUNK_SIZE,
+    consumerLagIntervalMs: env.CONSUMER_LAG_INTERVAL_MS,
+    processedEventsPruneMarginHours: env.PROCESSED_EVENTS_PRUNE_MARGIN_HOURS,
+    processedEventsPruneBatchSize: env.PROCESSED_EVENTS_PRUNE_BATCH_SIZE,
+    processedEventsPruneMaxRowsPerRun: env.PROCESSED_EVENTS_PRUNE_MAX_ROWS_PER_RUN,
   };
 }

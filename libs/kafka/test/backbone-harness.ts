@@ -11,16 +11,28 @@ import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import {
-  BackboneTables1763900000000,
+  BatchedEventProcessor,
+  BACKBONE_MIGRATIONS,
   createKafka,
   DeadLetterPublisher,
   EventHandlerRegistry,
   IdempotentEventProcessor,
   OutboxRelay,
+  type IdempotentEventProcessorDeps,
   OutboxWriter,
+  type EventBatchContext,
   type EventContext,
   type KafkaSettings,
 } from '../src/index.js';
+
+export interface ProcessorOptions {
+  failForEventId?: string;
+  stopSignal?: AbortSignal;
+  /** Called inside the handler, in the handler's trace context; the handler waits for what it returns. */
+  observe?: (event: CloudEvent) => void | Promise<void>;
+  /** Apply through an `@OnEventBatch`-style handler (one multi-row insert per call), reporting each call. */
+  observeBatch?: (events: readonly CloudEvent[], context: EventBatchContext) => void;
+}
 
 /** What the handler under test does: one row per application, so applying twice shows as two rows. */
 class EffectsTable1763900009000 implements MigrationInterface {
@@ -56,6 +68,12 @@ export function testSettings(overrides: Partial<KafkaSettings> = {}): KafkaSetti
     consumerMaxAttempts: 3,
     consumerRetryBackoffMs: 10,
     consumerRetryBackoffMaxMs: 50,
+    consumerMode: 'batched',
+    consumerChunkSize: 500,
+    consumerLagIntervalMs: 200,
+    processedEventsPruneMarginHours: 1,
+    processedEventsPruneBatchSize: 2,
+    processedEventsPruneMaxRowsPerRun: 1_000,
     ...overrides,
   };
 }
@@ -90,7 +108,7 @@ export class BackboneFixture {
       adminUrl: stack.postgresAdminUrl,
       runtimeUrl: stack.postgresAdminUrl,
       schema,
-      migrations: [BackboneTables1763900000000, EffectsTable1763900009000],
+      migrations: [...BACKBONE_MIGRATIONS, EffectsTable1763900009000],
     });
     const dataSource = new DataSource(
       serviceDataSourceOptions({ url: stack.postgresAdminUrl, schema, poolSize: 6, applicationName: schema }),
@@ -148,24 +166,45 @@ export class BackboneFixture {
    * The processor of a service whose handler records every application in `effects`; `failForEventId` makes
    * the handler throw for one event (a handler bug, not a bad message).
    */
-  async processor(
-    options: {
-      failForEventId?: string;
-      stopSignal?: AbortSignal;
-      /** Called inside the handler, in the handler's trace context. */
-      observe?: (event: CloudEvent) => void;
-    } = {},
-  ): Promise<IdempotentEventProcessor> {
+  async processor(options: ProcessorOptions = {}): Promise<IdempotentEventProcessor> {
+    return new IdempotentEventProcessor(await this.processorDeps(options));
+  }
+
+  /** The batched processor of the same service, with its per-message fallback. */
+  async batchedProcessor(
+    options: ProcessorOptions = {},
+  ): Promise<{ batched: BatchedEventProcessor; perMessage: IdempotentEventProcessor }> {
+    const deps = await this.processorDeps(options);
+    const perMessage = new IdempotentEventProcessor(deps);
+    return { batched: new BatchedEventProcessor(deps, perMessage), perMessage };
+  }
+
+  private async processorDeps(options: ProcessorOptions): Promise<IdempotentEventProcessorDeps> {
     const registry = new EventHandlerRegistry(eventCatalogue);
-    registry.register('EffectsHandler', SubscriberRegisteredV2, async (event, context: EventContext) => {
-      options.observe?.(event);
-      if (event.id === options.failForEventId) throw new Error('handler bug for this subscriber');
-      await context.manager.query('INSERT INTO effects (event_id, subscriber_id) VALUES ($1, $2)', [
-        event.id,
-        event.data.subscriberId,
-      ]);
-    });
-    return new IdempotentEventProcessor({
+    const { observeBatch } = options;
+    if (observeBatch) {
+      registry.registerBatch('EffectsBatchHandler', SubscriberRegisteredV2, async (events, context) => {
+        observeBatch(events, context);
+        if (events.some((event) => event.id === options.failForEventId)) {
+          throw new Error('handler bug for this subscriber');
+        }
+        await context.manager.query(
+          `INSERT INTO effects (event_id, subscriber_id)
+           SELECT event_id, subscriber_id FROM unnest($1::uuid[], $2::uuid[]) AS e(event_id, subscriber_id)`,
+          [events.map((event) => event.id), events.map((event) => event.data.subscriberId)],
+        );
+      });
+    } else {
+      registry.register('EffectsHandler', SubscriberRegisteredV2, async (event, context: EventContext) => {
+        await options.observe?.(event);
+        if (event.id === options.failForEventId) throw new Error('handler bug for this subscriber');
+        await context.manager.query('INSERT INTO effects (event_id, subscriber_id) VALUES ($1, $2)', [
+          event.id,
+          event.data.subscriberId,
+        ]);
+      });
+    }
+    return {
       dataSource: this.dataSource,
       catalogue: eventCatalogue,
       registry,
@@ -174,7 +213,7 @@ export class BackboneFixture {
       settings: testSettings(),
       logger: quietLogger,
       stopSignal: options.stopSignal ?? new AbortController().signal,
-    });
+    };
   }
 
   async effectsOf(eventIds: readonly string[]): Promise<Map<string, number>> {

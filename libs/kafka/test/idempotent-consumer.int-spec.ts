@@ -1,11 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { dlqTopicOf, TOPICS } from '@onecommons/contracts';
+import { type CloudEvent, dlqTopicOf, TOPICS } from '@onecommons/contracts';
 import { trace } from '@opentelemetry/api';
 import { startProcessTelemetry } from '@onecommons/telemetry';
 import { eventually, RawProducer, TopicProbe } from '@onecommons/testing';
 import { type Consumer } from 'kafkajs';
 import {
+  type BatchedEventProcessor,
+  chunksOf,
+  ConsumerStoppingError,
+  type ConsumerMode,
   EventConsumerServer,
+  type IncomingChunk,
   type IdempotentEventProcessor,
   type IncomingMessage,
   type OutboxRelay,
@@ -49,6 +54,29 @@ class OutcomeLog {
     return processor;
   }
 
+  /** Sizes of the chunks the batched processor was given, in order. */
+  readonly chunkSizes: number[] = [];
+
+  wrapBatched(processor: BatchedEventProcessor): BatchedEventProcessor {
+    const original = processor.processChunk.bind(processor);
+    processor.processChunk = async (chunk: IncomingChunk) => {
+      this.chunkSizes.push(chunk.messages.length);
+      const outcomes = await original(chunk);
+      chunk.messages.forEach((message, index) => {
+        const id = eventIdOf({
+          topic: chunk.topic,
+          partition: chunk.partition,
+          message,
+          heartbeat: chunk.heartbeat,
+        });
+        const outcome = outcomes[index];
+        if (id && outcome) this.byEventId.set(id, [...(this.byEventId.get(id) ?? []), outcome]);
+      });
+      return outcomes;
+    };
+    return processor;
+  }
+
   sawAll(ids: readonly string[], outcome: ProcessOutcome): boolean {
     return ids.every((id) => this.byEventId.get(id)?.includes(outcome));
   }
@@ -62,19 +90,60 @@ function eventIdOf(incoming: IncomingMessage): string | undefined {
   }
 }
 
-async function server(processor: IdempotentEventProcessor, stopController: AbortController) {
+async function server(
+  processor: IdempotentEventProcessor,
+  stopController: AbortController,
+  batched?: { processor: BatchedEventProcessor; chunkSize?: number },
+) {
+  const mode: ConsumerMode = batched ? 'batched' : 'per-message';
   const consumer = new EventConsumerServer({
     kafka: fixture.kafka,
     groupId: fixture.consumerGroup,
-    settings: testSettings(),
+    settings: testSettings({ consumerMode: mode, consumerChunkSize: batched?.chunkSize ?? 500 }),
     topics: () => [TOPIC],
     processor,
+    ...(batched ? { batchProcessor: batched.processor } : {}),
     stopController,
   });
   await new Promise<void>((resolve, reject) => {
     void consumer.listen((error) => (error ? reject(error as Error) : resolve()));
   });
   return consumer;
+}
+
+/** A consumer in either mode, recording outcomes per event id. */
+async function consumerIn(
+  mode: ConsumerMode,
+  log: OutcomeLog,
+  options: Parameters<BackboneFixture['processor']>[0] & { chunkSize?: number } = {},
+) {
+  const stop = new AbortController();
+  const processorOptions = { ...options, stopSignal: stop.signal };
+  if (mode === 'per-message') {
+    return server(log.wrap(await fixture.processor(processorOptions)), stop);
+  }
+  const { batched, perMessage } = await fixture.batchedProcessor(processorOptions);
+  return server(perMessage, stop, {
+    processor: log.wrapBatched(batched),
+    ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
+  });
+}
+
+/** Writes the events and waits until the relay put them all on Kafka, so a consumer gets them as one backlog. */
+async function publishBacklog(events: readonly ReturnType<typeof BackboneFixture.event>[]): Promise<void> {
+  await fixture.commit(events);
+  await eventually('the relay to publish the backlog', async () =>
+    (await fixture.unsentCount()) === 0 ? true : undefined,
+  );
+}
+
+function deadLettersOf(ids: readonly string[]) {
+  return deadLetters.matching(
+    (message) =>
+      message.headers['oc-dlq-consumer-group'] === fixture.consumerGroup &&
+      message.eventId !== undefined &&
+      ids.includes(message.eventId),
+  );
 }
 
 describe('the idempotent consumer', () => {
@@ -122,7 +191,9 @@ describe('the idempotent consumer', () => {
       await restarted.close();
     }
   });
+});
 
+describe.each(['per-message', 'batched'] as const)('the idempotent consumer, %s', (mode) => {
   it('dead-letters an event whose handler keeps failing, with the error, and the partition moves on', async () => {
     const subscriber = BackboneFixture.event().subject;
     const poison = BackboneFixture.event(subscriber);
@@ -130,11 +201,7 @@ describe('the idempotent consumer', () => {
     await fixture.commit([poison, next]);
 
     const log = new OutcomeLog();
-    const stop = new AbortController();
-    const consumer = await server(
-      log.wrap(await fixture.processor({ failForEventId: poison.id, stopSignal: stop.signal })),
-      stop,
-    );
+    const consumer = await consumerIn(mode, log, { failForEventId: poison.id });
     try {
       await eventually('the event behind the poison to apply', async () =>
         log.sawAll([next.id], 'applied') ? true : undefined,
@@ -173,17 +240,14 @@ describe('the idempotent consumer', () => {
     await producer.stop();
     let handled = false;
     let seenTraceId: string | undefined;
-    const stop = new AbortController();
-    const processor = await fixture.processor({
-      stopSignal: stop.signal,
+    const log = new OutcomeLog();
+    const consumer = await consumerIn(mode, log, {
       observe: (delivered) => {
         if (delivered.id !== event.id) return;
         handled = true;
         seenTraceId = trace.getActiveSpan()?.spanContext().traceId;
       },
     });
-    const log = new OutcomeLog();
-    const consumer = await server(log.wrap(processor), stop);
     try {
       await eventually('the handler to run', async () => (handled ? true : undefined)).catch(
         (error: Error) => {
@@ -196,3 +260,205 @@ describe('the idempotent consumer', () => {
     }
   });
 });
+
+describe('the batched consumer', () => {
+  it('applies every event of a backlog once, a chunk per transaction', async () => {
+    const subscribers = [BackboneFixture.event().subject, BackboneFixture.event().subject];
+    const events = Array.from({ length: 30 }, (_, index) => BackboneFixture.event(subscribers[index % 2]));
+    const ids = events.map((event) => event.id);
+    await publishBacklog(events);
+    const log = new OutcomeLog();
+    const consumer = await consumerIn('batched', log, { chunkSize: 4 });
+    try {
+      await eventually('all 30 applied', async () => (log.sawAll(ids, 'applied') ? true : undefined));
+      const effects = await fixture.effectsOf(ids);
+      expect(ids.map((id) => effects.get(id))).toEqual(ids.map(() => 1));
+      expect(Math.max(...log.chunkSizes)).toBe(4);
+      const [recorded] = (await fixture.dataSource.query(
+        'SELECT count(*)::int AS n FROM processed_events WHERE consumer_group = $1 AND event_id = ANY($2::uuid[])',
+        [fixture.consumerGroup, ids],
+      )) as { n: number }[];
+      expect(recorded?.n).toBe(30);
+    } finally {
+      await consumer.close();
+    }
+  });
+
+  it('gives a batch handler the chunk in offset order, in one call', async () => {
+    const subscriber = BackboneFixture.event().subject;
+    const events = Array.from({ length: 12 }, () => BackboneFixture.event(subscriber));
+    const ids = events.map((event) => event.id);
+    await publishBacklog(events);
+    const calls: { ids: string[]; offsets: string[] }[] = [];
+    const log = new OutcomeLog();
+    const consumer = await consumerIn('batched', log, {
+      // A chunk may start with an earlier test's leftover message: only this test's events are looked at.
+      observeBatch: (batch, context) => {
+        const ours = batch.flatMap((event, index) => (ids.includes(event.id) ? [index] : []));
+        if (ours.length === 0) return;
+        calls.push({
+          ids: ours.map((index) => (batch[index] as CloudEvent).id),
+          offsets: ours.map((index) => context.offsets[index] as string),
+        });
+      },
+    });
+    try {
+      await eventually('all 12 applied', async () => (log.sawAll(ids, 'applied') ? true : undefined));
+      expect(calls.flatMap((call) => call.ids)).toEqual(ids);
+      const offsets = calls.flatMap((call) => call.offsets).map(BigInt);
+      expect(offsets.every((offset, index) => index === 0 || offset > (offsets[index - 1] as bigint))).toBe(
+        true,
+      );
+      expect(Math.max(...calls.map((call) => call.ids.length))).toBeGreaterThan(1);
+      const effects = await fixture.effectsOf(ids);
+      expect(ids.map((id) => effects.get(id))).toEqual(ids.map(() => 1));
+    } finally {
+      await consumer.close();
+    }
+  });
+
+  it.each(['an @OnEvent', 'an @OnEventBatch'] as const)(
+    'dead-letters exactly the poison message in the middle of a batch, for %s handler; its neighbours apply once',
+    async (kind) => {
+      const subscriber = BackboneFixture.event().subject;
+      const events = Array.from({ length: 7 }, () => BackboneFixture.event(subscriber));
+      const poison = events[3] as (typeof events)[number];
+      const ids = events.map((event) => event.id);
+      const neighbours = ids.filter((id) => id !== poison.id);
+      await publishBacklog(events);
+      const log = new OutcomeLog();
+      const consumer = await consumerIn('batched', log, {
+        failForEventId: poison.id,
+        ...(kind === 'an @OnEventBatch' ? { observeBatch: () => undefined } : {}),
+      });
+      try {
+        await eventually('the neighbours to apply and the poison to be dead-lettered', async () =>
+          log.sawAll(neighbours, 'applied') && log.sawAll([poison.id], 'dead_lettered') ? true : undefined,
+        );
+        const letters = await eventually('the poison on the DLQ', async () => {
+          const found = deadLettersOf(ids);
+          return found.length > 0 ? found : undefined;
+        });
+        expect(letters.map((letter) => letter.eventId)).toEqual([poison.id]);
+        expect(letters[0]?.headers['oc-dlq-reason']).toBe('handler_failed');
+        const effects = await fixture.effectsOf(ids);
+        expect(ids.map((id) => effects.get(id))).toEqual(ids.map((id) => (id === poison.id ? undefined : 1)));
+      } finally {
+        await consumer.close();
+      }
+    },
+  );
+
+  it('applies nothing twice when a whole batch is redelivered (killed after its commit, before the offsets)', async () => {
+    const subscriber = BackboneFixture.event().subject;
+    const events = Array.from({ length: 10 }, () => BackboneFixture.event(subscriber));
+    const ids = events.map((event) => event.id);
+    await publishBacklog(events);
+    const firstLife = new OutcomeLog();
+    const doomed = await rawBatchConsumer(
+      firstLife.wrapBatched((await fixture.batchedProcessor()).batched),
+      () => undefined,
+    );
+    await eventually('the first life to apply all 10', async () =>
+      firstLife.sawAll(ids, 'applied') ? true : undefined,
+    );
+    await doomed.disconnect();
+
+    const secondLife = new OutcomeLog();
+    const restarted = await consumerIn('batched', secondLife);
+    try {
+      await eventually('the redelivery of all 10', async () =>
+        secondLife.sawAll(ids, 'duplicate') ? true : undefined,
+      );
+      expect(secondLife.sawAll(ids, 'applied')).toBe(false);
+      const effects = await fixture.effectsOf(ids);
+      expect(ids.map((id) => effects.get(id))).toEqual(ids.map(() => 1));
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('loses nothing and applies nothing twice when killed in the middle of a batch', async () => {
+    const subscriber = BackboneFixture.event().subject;
+    const events = Array.from({ length: 12 }, () => BackboneFixture.event(subscriber));
+    const ids = events.map((event) => event.id);
+    await publishBacklog(events);
+
+    // First life: commits two chunks of 4, then dies inside the third chunk's transaction (which rolls back).
+    const dying = new AbortController();
+    let chunksDone = 0;
+    const firstLife = new OutcomeLog();
+    const { batched } = await fixture.batchedProcessor({
+      stopSignal: dying.signal,
+      observeBatch: (batch) => {
+        if (!ids.includes(batch[0]?.id ?? '') || chunksDone < 2) return;
+        dying.abort();
+        throw new Error('killed');
+      },
+    });
+    const died = new Promise<unknown>((resolve) => {
+      void rawBatchConsumer(firstLife.wrapBatched(batched), resolve, 4, () => chunksDone++).then(
+        async (consumer) => {
+          await died;
+          await consumer.disconnect();
+        },
+      );
+    });
+    expect(await died).toBeInstanceOf(ConsumerStoppingError);
+    expect(firstLife.sawAll(ids.slice(0, 8), 'applied')).toBe(true);
+    expect(ids.slice(8).some((id) => firstLife.byEventId.has(id))).toBe(false);
+    expect((await fixture.effectsOf(ids)).size).toBe(8);
+
+    const secondLife = new OutcomeLog();
+    const restarted = await consumerIn('batched', secondLife, { chunkSize: 4 });
+    try {
+      await eventually('the rest to apply', async () =>
+        secondLife.sawAll(ids.slice(8), 'applied') ? true : undefined,
+      );
+      expect(secondLife.sawAll(ids.slice(0, 8), 'duplicate')).toBe(true);
+      const effects = await fixture.effectsOf(ids);
+      expect(ids.map((id) => effects.get(id))).toEqual(ids.map(() => 1));
+    } finally {
+      await restarted.close();
+    }
+  });
+});
+
+/**
+ * A consumer of the fixture's group that applies chunks but never commits an offset (autoCommit off), as a
+ * process killed before its offsets reached Kafka; `onError` gets what a chunk threw (the process "died").
+ */
+async function rawBatchConsumer(
+  processor: BatchedEventProcessor,
+  onError: (error: unknown) => void,
+  chunkSize = 500,
+  afterChunk: () => void = () => undefined,
+): Promise<Consumer> {
+  const consumer = fixture.kafka.consumer({ groupId: fixture.consumerGroup, sessionTimeout: 10_000 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [TOPIC], fromBeginning: true });
+  let dead = false;
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, heartbeat }) => {
+      for (const messages of chunksOf(batch.messages, chunkSize)) {
+        if (dead) return;
+        try {
+          await processor.processChunk({
+            topic: batch.topic,
+            partition: batch.partition,
+            messages,
+            heartbeat,
+            settle: async () => undefined,
+          });
+          afterChunk();
+        } catch (error) {
+          dead = true;
+          onError(error);
+        }
+      }
+    },
+  });
+  return consumer;
+}

@@ -64,6 +64,11 @@ export {
   OutboxMaintenanceScheduler,
   PRUNE_OUTBOX_JOB,
 } from './maintenance/outbox-maintenance.js';
+export {
+  PROCESSED_EVENTS_QUEUE,
+  ProcessedEventsMaintenanceScheduler,
+  PRUNE_PROCESSED_EVENTS_JOB,
+} from './maintenance/processed-events-maintenance.js';
 export { redisOptionsFrom } from './redis-options.js';
 export {
   baseServiceConfigSchema,

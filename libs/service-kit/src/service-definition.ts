@@ -10,7 +10,7 @@ export interface ServiceDefinition<Config extends ServiceConfig = ServiceConfig>
   readonly service: ServiceName;
   readonly configSchema: z.ZodType<Config>;
   readonly entities: NonNullable<ServiceDataSourceSpec['entities']>;
-  /** In order; the backbone's tables first. */
+  /** In order; the backbone's (`BACKBONE_MIGRATIONS`) first. */
   readonly migrations: NonNullable<ServiceDataSourceSpec['migrations']>;
   /** The service's feature modules, given its validated config. */
   readonly features: (config: Config) => ReadonlyArray<Type | DynamicModule>;

@@ -18,6 +18,11 @@ import {
   OutboxMaintenanceScheduler,
   OutboxMaintenanceWorker,
 } from './maintenance/outbox-maintenance.js';
+import {
+  PROCESSED_EVENTS_QUEUE,
+  ProcessedEventsMaintenanceScheduler,
+  ProcessedEventsMaintenanceWorker,
+} from './maintenance/processed-events-maintenance.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { PrincipalRateLimitInterceptor } from './rate-limit/principal-rate-limit.interceptor.js';
 import { RedisConnection } from './redis-connection.js';
@@ -50,7 +55,7 @@ export class ServiceKitModule {
     const schema = options.schema ?? config.DATABASE_SCHEMA ?? service;
     const databaseUrl = options.databaseUrl ?? config.DATABASE_URL;
     const serving = (options.mode ?? 'serve') === 'serve';
-    const workers: Provider[] = serving ? [OutboxMaintenanceWorker] : [];
+    const workers: Provider[] = serving ? [OutboxMaintenanceWorker, ProcessedEventsMaintenanceWorker] : [];
     return {
       module: ServiceKitModule,
       global: true,
@@ -79,7 +84,7 @@ export class ServiceKitModule {
           connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
           prefix: `oc:${schema}`, // per schema: replicas of one service share queues, tests do not
         }),
-        BullModule.registerQueue({ name: MAINTENANCE_QUEUE }),
+        BullModule.registerQueue({ name: MAINTENANCE_QUEUE }, { name: PROCESSED_EVENTS_QUEUE }),
       ],
       controllers: [HealthController, MetricsController],
       providers: [
@@ -93,13 +98,21 @@ export class ServiceKitModule {
         DependencyHealth,
         ShutdownState,
         OutboxMaintenanceScheduler,
+        ProcessedEventsMaintenanceScheduler,
         ...workers,
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useValue: new ZodValidationPipe() }, // validates every `@Body({ schema })` etc.
         { provide: APP_INTERCEPTOR, useClass: PrincipalRateLimitInterceptor }, // per account / API key
         { provide: REDIS_KEY_PREFIX, useValue: `oc:${schema}` },
       ],
-      exports: [SERVICE_CONFIG, REDIS_CLIENT, REDIS_KEY_PREFIX, ShutdownState, OutboxMaintenanceScheduler],
+      exports: [
+        SERVICE_CONFIG,
+        REDIS_CLIENT,
+        REDIS_KEY_PREFIX,
+        ShutdownState,
+        OutboxMaintenanceScheduler,
+        ProcessedEventsMaintenanceScheduler,
+      ],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
-import { BackboneTables1763900000000 } from '@onecommons/kafka';
+import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
 import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { CatalogModule } from './catalog.module.js';
 import { type CatalogConfig, catalogConfigSchema } from './config.js';
@@ -18,7 +18,7 @@ export const catalogService = defineService({
   configSchema: catalogConfigSchema,
   entities: [],
   migrations: [
-    BackboneTables1763900000000,
+    ...BACKBONE_MIGRATIONS,
     Catalog1763900001000,
     ScheduledTerms1764600000000,
     MeterMeasures1764700000200,

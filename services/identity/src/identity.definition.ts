@@ -1,5 +1,5 @@
 import { AccessTokenVerifier, AuthModule } from '@onecommons/auth';
-import { BackboneTables1763900000000 } from '@onecommons/kafka';
+import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
 import { defineService, RateLimitModule, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { Account } from './accounts/account.entity.js';
 import { AccountsModule } from './accounts/accounts.module.js';
@@ -52,7 +52,7 @@ export const identityService = defineService({
   configSchema: identityConfigSchema,
   entities: [Account, Subscription, Payment, BillingCustomer],
   migrations: [
-    BackboneTables1763900000000,
+    ...BACKBONE_MIGRATIONS,
     Accounts1763900001000,
     Sessions1763900002000,
     Organizations1763900003000,

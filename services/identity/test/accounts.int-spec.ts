@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TOPICS } from '@onecommons/contracts';
-import { OutboxMaintenanceScheduler, MAINTENANCE_QUEUE } from '@onecommons/service-kit';
+import {
+  OutboxMaintenanceScheduler,
+  MAINTENANCE_QUEUE,
+  PROCESSED_EVENTS_QUEUE,
+  ProcessedEventsMaintenanceScheduler,
+} from '@onecommons/service-kit';
 import { eventually, startService, testStack, TopicProbe, type RunningService } from '@onecommons/testing';
 import { QueueEvents } from 'bullmq';
 import { identityService } from '../src/identity.definition.js';
@@ -124,5 +129,45 @@ describe('outbox maintenance', () => {
       'SELECT count(*) FILTER (WHERE published_at IS NOT NULL)::int AS sent, count(*) FILTER (WHERE published_at IS NULL)::int AS unsent FROM outbox',
     );
     expect(remaining).toEqual([{ sent: 0, unsent: unsentBefore }]);
+  });
+});
+
+describe('processed-events maintenance', () => {
+  it("runs as a BullMQ job through Redis and prunes only records past their topic's redelivery horizon", async () => {
+    // identity.events.v1 has the test broker's defaults: 168 h retention and 7-day segments, so a lifetime of
+    // 14 days; the horizon is 2 × 14 + 14 (its DLQ) = 42 days, plus the default margin of 24 h.
+    const record = async (ageHours: number) => {
+      const [row] = await identity.query<{ event_id: string }>(
+        `INSERT INTO processed_events (consumer_group, event_id, event_type, topic, kafka_partition, kafka_offset, processed_at)
+         VALUES ($1, gen_random_uuid(), 'onecommons.test.v1', $2, 0, 0, clock_timestamp() - make_interval(hours => $3))
+         RETURNING event_id`,
+        [identity.consumerGroup, TOPICS.identityEvents.name, ageHours],
+      );
+      if (!row) throw new Error('no record inserted');
+      return row.event_id;
+    };
+    const past = await record(43 * 24 + 1);
+    const within = await record(43 * 24 - 1);
+    const scheduler = identity.app.get(ProcessedEventsMaintenanceScheduler);
+    const queueEvents = new QueueEvents(PROCESSED_EVENTS_QUEUE, {
+      connection: { url: testStack().redisUrl },
+      prefix: `oc:${identity.schema}`,
+    });
+    try {
+      await queueEvents.waitUntilReady();
+      const job = await scheduler.runNow();
+      const result = (await job.waitUntilFinished(queueEvents, 30_000)) as { complete: boolean };
+      expect(result.complete).toBe(true);
+    } finally {
+      await queueEvents.close();
+    }
+    const left = await identity.query<{ event_id: string }>(
+      'SELECT event_id FROM processed_events WHERE event_id = ANY($1::uuid[])',
+      [[past, within]],
+    );
+    expect(left.map((row) => row.event_id)).toEqual([within]);
+    const metrics = await (await fetch(`${identity.url}/metrics`)).text();
+    const pruned = /^onecommons_processed_events_pruned_total(?:\{[^}]*\})? (\d+)$/m.exec(metrics)?.[1];
+    expect(Number(pruned)).toBeGreaterThanOrEqual(1);
   });
 });

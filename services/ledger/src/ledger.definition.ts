@@ -1,4 +1,4 @@
-import { BackboneTables1763900000000 } from '@onecommons/kafka';
+import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
 import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
 import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type LedgerConfig, ledgerConfigSchema } from './config.js';
@@ -27,7 +27,7 @@ export const ledgerService = defineService({
   configSchema: ledgerConfigSchema,
   entities: [],
   migrations: [
-    BackboneTables1763900000000,
+    ...BACKBONE_MIGRATIONS,
     Journal1763900001000,
     Projections1763900002000,
     PeriodCloses1763900003000,

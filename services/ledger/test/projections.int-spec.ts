@@ -21,6 +21,7 @@ import { DataSource } from 'typeorm';
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { AllocationInputReader } from '../src/projections/allocation-input-reader.js';
+import { UsageProjection } from '../src/projections/usage-projection.js';
 import { caughtUp, paymentCaptured, publish, testCurrency, NO_SCHEDULED_CLOSES } from './ledger-events.js';
 import { MeteringStandIn } from './metering-stand-in.js';
 
@@ -200,6 +201,60 @@ describe('projections', () => {
       members: [{ id: ids.memberV2, weight: 1n }],
     });
     expect(may.subscribers).toEqual([]);
+  });
+
+  it("apply a chunk of usage as one upsert, counting each period's events exactly (rolled back after)", async () => {
+    const subscriber = uuidV7();
+    const other = uuidV7();
+    const chunk = Array.from({ length: 30 }, (_, index) =>
+      createEvent(
+        UsageRecordedV1,
+        {
+          subscriberId: index % 3 === 0 ? other : subscriber,
+          period: index % 2 === 0 ? '2026-07' : '2026-08',
+          usage:
+            index === 29
+              ? []
+              : [{ serviceId: ids.service, meter: ids.meter, quantity: String(index + 1), events: 1 }],
+          recordedAt: new Date().toISOString(),
+        },
+        metering,
+      ),
+    );
+    const expected = new Map<string, bigint>();
+    for (const { data } of chunk)
+      for (const row of data.usage) {
+        const key = `${data.period} ${data.subscriberId}`;
+        expected.set(key, (expected.get(key) ?? 0n) + BigInt(row.quantity));
+      }
+    const rollback = new Error('rolled back: the replay tests compare the live ledger with its topics');
+    await expect(
+      ledger.app.get(DataSource).transaction(async (manager) => {
+        await ledger.app.get(UsageProjection).onUsageRecorded(chunk, {
+          manager,
+          topic: UsageRecordedV1.topic,
+          partition: 97,
+          offsets: chunk.map((_, index) => String(index)),
+          heartbeat: async () => undefined,
+        });
+        const quantities = (await manager.query(
+          `SELECT period, subscriber_id, quantity::text FROM usage_quantities WHERE subscriber_id = ANY($1::uuid[])`,
+          [[subscriber, other]],
+        )) as { period: string; subscriber_id: string; quantity: string }[];
+        expect(
+          new Map(quantities.map((row) => [`${row.period} ${row.subscriber_id}`, BigInt(row.quantity)])),
+        ).toEqual(expected);
+        expect(
+          await manager.query(
+            `SELECT period, applied::int FROM usage_applied_counts WHERE kafka_partition = 97 ORDER BY period`,
+          ),
+        ).toEqual([
+          { period: '2026-07', applied: 15 },
+          { period: '2026-08', applied: 15 },
+        ]);
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
   });
 
   it('give libs/allocation an input it allocates in full', async () => {

@@ -1,5 +1,5 @@
 import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
-import { BackboneTables1763900000000 } from '@onecommons/kafka';
+import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
 import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type MeteringConfig, meteringConfigSchema } from './config.js';
 import { MeteringModule } from './metering.module.js';
@@ -26,7 +26,7 @@ export const meteringService = defineService({
   configSchema: meteringConfigSchema,
   entities: [],
   migrations: [
-    BackboneTables1763900000000,
+    ...BACKBONE_MIGRATIONS,
     Subscribers1763900001000,
     Usage1763900002000,
     Quotas1763900003000,

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createEvent, periodOf, SubscriptionStartedV1, TOPICS } from '@onecommons/contracts';
+import { createEvent, periodOf, SubscriptionStartedV1, TOPICS, UsageRecordedV1 } from '@onecommons/contracts';
+import { DataSource, type EntityManager } from 'typeorm';
+import { QuotaWatcher } from '../src/entitlements/quota-watcher.js';
 import { eventually, RawProducer } from '@onecommons/testing';
 import {
   defineMeters,
@@ -96,6 +98,58 @@ describe('free plan quotas', () => {
       thresholdPercent: 80,
     });
     expect(JSON.parse(sent[1]?.payload ?? '{}').data).toMatchObject({ thresholdPercent: 100, used: '105' });
+  });
+});
+
+describe('the quota watcher on a chunk of usage', () => {
+  it('announces each threshold crossed by the chunk’s subscribers once, however often they repeat (rolled back after)', async () => {
+    const app = stack.meteringInProcess?.app;
+    if (!app) throw new Error('metering runs in this process in this test');
+    const period = periodOf(new Date());
+    const [over, near, under] = [randomUUID(), randomUUID(), randomUUID()];
+    const recorded = (subscriberId: string) =>
+      createEvent(
+        UsageRecordedV1,
+        {
+          subscriberId,
+          period,
+          usage: [{ serviceId, meter: 'requests', quantity: '1', events: 1 }],
+          recordedAt: new Date().toISOString(),
+        },
+        { source: '/onecommons/metering' },
+      );
+    const chunk = [recorded(over), recorded(near), recorded(over), recorded(under), recorded(over)];
+    const context = (manager: EntityManager) => ({
+      manager,
+      topic: UsageRecordedV1.topic,
+      partition: 0,
+      offsets: chunk.map((_, index) => String(index)),
+      heartbeat: async () => undefined,
+    });
+    const rollback = new Error('rolled back');
+    await expect(
+      app.get(DataSource).transaction(async (manager) => {
+        await manager.query(
+          `INSERT INTO usage_aggregates (period, subscriber_id, service_id, meter, quantity, events)
+           SELECT $1, subscriber_id, $2, 'requests', quantity, 1 FROM unnest($3::uuid[], $4::numeric[]) AS u(subscriber_id, quantity)`,
+          [period, serviceId, [over, near, under], ['120', '85', '10']],
+        );
+        const watcher = app.get(QuotaWatcher);
+        await watcher.onUsageRecorded(chunk, context(manager));
+        await watcher.onUsageRecorded(chunk, context(manager)); // the same chunk again announces nothing new
+        const announced = (await manager.query(
+          `SELECT message_key, event_type FROM outbox WHERE message_key = ANY($1::text[])
+             AND event_type LIKE 'onecommons.metering.quota.%' ORDER BY id`,
+          [[over, near, under]],
+        )) as { message_key: string; event_type: string }[];
+        expect(announced.map((row) => [row.message_key, row.event_type])).toEqual([
+          [over, 'onecommons.metering.quota.warning.v1'],
+          [over, 'onecommons.metering.quota.exceeded.v1'],
+          [near, 'onecommons.metering.quota.warning.v1'],
+        ]);
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
   });
 });
 

@@ -1,5 +1,5 @@
 import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
-import { BackboneTables1763900000000 } from '@onecommons/kafka';
+import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
 import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type PayoutsConfig, payoutsConfigSchema } from './config.js';
 import { Payouts1763900001000 } from './migrations/1763900001000-payouts.js';
@@ -16,7 +16,7 @@ export const payoutsService = defineService({
   service: 'payouts',
   configSchema: payoutsConfigSchema,
   entities: [],
-  migrations: [BackboneTables1763900000000, Payouts1763900001000, PayableAdjustments1765100000000],
+  migrations: [...BACKBONE_MIGRATIONS, Payouts1763900001000, PayableAdjustments1765100000000],
   features: () => [payoutsAuth, PayoutsModule],
   // Rail outcomes, leases and attempt timing come from the rails, not the event log: a replay rebuilds
   // credits, batches and preferences, and compares the payouts' amounts and who they went to.

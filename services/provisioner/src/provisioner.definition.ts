@@ -1,5 +1,5 @@
 import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
-import { BackboneTables1763900000000 } from '@onecommons/kafka';
+import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
 import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type ProvisionerConfig, provisionerConfigSchema } from './config.js';
 import { Provisioner1763900001000 } from './migrations/1763900001000-provisioner.js';
@@ -15,7 +15,7 @@ export const provisionerService = defineService({
   service: 'provisioner',
   configSchema: provisionerConfigSchema,
   entities: [],
-  migrations: [BackboneTables1763900000000, Provisioner1763900001000],
+  migrations: [...BACKBONE_MIGRATIONS, Provisioner1763900001000],
   features: () => [provisionerAuth, ProvisionerModule],
   // Only catalog's services are rebuilt from events; deployments, intents and uptime are the provisioner's own
   // records (of what it asked clouds to do), not projections.

@@ -1,5 +1,5 @@
 import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
-import { BackboneTables1763900000000 } from '@onecommons/kafka';
+import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
 import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type WebhooksConfig, webhooksConfigSchema } from './config.js';
 import { Webhooks1763900001000 } from './migrations/1763900001000-webhooks.js';
@@ -18,7 +18,7 @@ export const webhooksService = defineService({
   service: 'webhooks',
   configSchema: webhooksConfigSchema,
   entities: [],
-  migrations: [BackboneTables1763900000000, Webhooks1763900001000],
+  migrations: [...BACKBONE_MIGRATIONS, Webhooks1763900001000],
   features: () => [webhooksAuth, WebhooksModule],
   projections: [],
 });

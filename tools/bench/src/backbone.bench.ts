@@ -1,12 +1,25 @@
 import { createEvent, SubscriberRegisteredV2, uuidV7, type CloudEvent } from '@onecommons/contracts';
 import { loadConfig } from '@onecommons/config';
-import { kafkaConfigShape, kafkaSettingsFrom, sleep, type KafkaSettings } from '@onecommons/kafka';
+import {
+  type ConsumerMode,
+  kafkaConfigShape,
+  kafkaSettingsFrom,
+  sleep,
+  type KafkaSettings,
+} from '@onecommons/kafka';
 import { testStack, uniqueSuffix } from '@onecommons/testing';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { BackboneRig, BENCH_TOPIC, Deadline } from './backbone/backbone-rig.js';
-import { measurePipeline, verifyPipeline, type PipelineTimings } from './backbone/pipeline-measurement.js';
+import { BackboneRig, BENCH_TOPIC, type BenchHandler, Deadline } from './backbone/backbone-rig.js';
+import {
+  type DrainTimings,
+  measureDrain,
+  measurePipeline,
+  verifyPipeline,
+  type PipelineTimings,
+} from './backbone/pipeline-measurement.js';
+import { drainLedgerUsage, type LedgerUsageDrain } from './backbone/ledger-usage-drain.js';
 import { formatTable } from './text-table.js';
 
 /**
@@ -14,8 +27,10 @@ import { formatTable } from './text-table.js';
  * Postgres): outbox writes in transactions → relay → Kafka → idempotent consumer → one effect row per
  * event. Reports throughput and write-to-effect latency, then checks every event was applied exactly once
  * and in order per aggregate; exits 1 when not. With `--json`, the last line is a JSON summary.
- * Settings are the services' defaults; the usual variables (OUTBOX_BATCH_SIZE, OUTBOX_POLL_INTERVAL_MS,
- * KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY, ...) override them.
+ * End-to-end runs write while the pipeline runs; backlog runs write and publish everything first, then start
+ * the consumer alone and measure how fast it drains the topic, per-message vs batched (CONSUMER_MODE) and with
+ * a per-event or a batch handler. Settings are the services' defaults; the usual variables
+ * (OUTBOX_BATCH_SIZE, CONSUMER_CHUNK_SIZE, KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY, ...) override them.
  */
 
 interface Scenario {
@@ -26,10 +41,16 @@ interface Scenario {
   readonly aggregates: number;
   /** Events per second the writers hold to; absent: as fast as they can. */
   readonly targetRate?: number;
+  /** A backlog run starts the consumer only once every event is on Kafka. */
+  readonly backlog?: true;
+  readonly mode: ConsumerMode;
+  readonly handler: BenchHandler;
 }
 
 interface ScenarioResult extends PipelineTimings {
   readonly scenario: Scenario;
+  /** Backlog runs: the consumer alone, first to last effect. */
+  readonly drain?: DrainTimings;
   readonly partitions: number;
   readonly redelivered: number;
   /** CPU time of this process (writers, relay and consumer share it) over the run, in % of one core. */
@@ -37,11 +58,17 @@ interface ScenarioResult extends PipelineTimings {
 }
 
 const SHAPE = { transactionSize: 10, writers: 4, aggregates: 1_000 } as const;
-const WARM_UP: Scenario = { name: 'warm-up', events: 1_000, ...SHAPE };
+const BATCHED = { mode: 'batched', handler: 'per-event' } as const;
+const WARM_UP: Scenario = { name: 'warm-up', events: 1_000, ...SHAPE, ...BATCHED };
+const BACKLOG = { name: 'backlog', events: 50_000, ...SHAPE, backlog: true } as const;
 const SCENARIOS: readonly Scenario[] = [
-  { name: 'burst', events: 5_000, ...SHAPE },
-  { name: 'burst', events: 20_000, ...SHAPE },
-  { name: 'paced', events: 5_000, ...SHAPE, targetRate: 500 },
+  { name: 'burst', events: 5_000, ...SHAPE, ...BATCHED },
+  { name: 'burst', events: 20_000, ...SHAPE, ...BATCHED },
+  { name: 'burst', events: 20_000, ...SHAPE, mode: 'per-message', handler: 'per-event' },
+  { name: 'paced', events: 5_000, ...SHAPE, ...BATCHED, targetRate: 500 },
+  { ...BACKLOG, mode: 'per-message', handler: 'per-event' },
+  { ...BACKLOG, mode: 'batched', handler: 'per-event' },
+  { ...BACKLOG, mode: 'batched', handler: 'batch' },
 ];
 
 function benchSettings(kafkaBrokers: string): KafkaSettings {
@@ -79,7 +106,8 @@ async function writeAll(rig: BackboneRig, events: readonly CloudEvent[], scenari
   await Promise.all(Array.from({ length: scenario.writers }, writer));
 }
 
-async function runScenario(scenario: Scenario, settings: KafkaSettings): Promise<ScenarioResult> {
+async function runScenario(scenario: Scenario, baseSettings: KafkaSettings): Promise<ScenarioResult> {
+  const settings: KafkaSettings = { ...baseSettings, consumerMode: scenario.mode };
   const stack = testStack();
   const suffix = uniqueSuffix();
   const consumerGroup = `bench-backbone-${suffix}`;
@@ -90,15 +118,25 @@ async function runScenario(scenario: Scenario, settings: KafkaSettings): Promise
     consumerGroup,
     settings,
     writers: scenario.writers,
+    handler: scenario.handler,
   });
   try {
     await rig.startRelay(deadline);
-    const partitions = await rig.startConsumer();
     const events = syntheticEvents(scenario);
-    console.error(`[bench] ${scenario.name} ${scenario.events.toLocaleString('en-US')} events: running`);
-    const cpuBefore = process.cpuUsage();
-    const wallBefore = performance.now();
-    await writeAll(rig, events, scenario);
+    console.error(`[bench] ${describeScenario(scenario)}: running`);
+    let cpuBefore = process.cpuUsage();
+    let wallBefore = performance.now();
+    const partitions = await rig.pinConsumerStart();
+    if (scenario.backlog) {
+      await writeAll(rig, events, scenario);
+      await waitForPublished(rig, deadline);
+      cpuBefore = process.cpuUsage();
+      wallBefore = performance.now();
+      await rig.startConsumer();
+    } else {
+      await rig.startConsumer();
+      await writeAll(rig, events, scenario);
+    }
     const settled = () => rig.outcomes.applied + rig.outcomes.dead_lettered + rig.outcomes.ignored;
     await deadline.until(`${scenario.events} events are applied`, () => settled() >= scenario.events);
     const cpu = process.cpuUsage(cpuBefore);
@@ -116,15 +154,52 @@ async function runScenario(scenario: Scenario, settings: KafkaSettings): Promise
       redelivered: duplicate,
       nodeCpuPercent,
       ...(await measurePipeline(rig.consuming)),
+      ...(scenario.backlog ? { drain: await measureDrain(rig.consuming) } : {}),
     };
   } finally {
     await rig.dispose();
   }
 }
 
+const LEDGER_USAGE_EVENTS = 50_000;
+const CONSUMER_MODES: readonly ConsumerMode[] = ['per-message', 'batched'];
+
+interface LedgerUsageResult extends LedgerUsageDrain {
+  readonly mode: ConsumerMode;
+}
+
+/** The ledger's usage projection draining a backlog of UsageRecorded, per consumer mode. */
+async function runLedgerUsage(baseSettings: KafkaSettings): Promise<LedgerUsageResult[]> {
+  const results: LedgerUsageResult[] = [];
+  for (const mode of CONSUMER_MODES) {
+    console.error(
+      `[bench] ledger usage projection, ${count(LEDGER_USAGE_EVENTS)} UsageRecorded, ${mode}: running`,
+    );
+    const drain = await drainLedgerUsage(
+      testStack().postgresAdminUrl,
+      { ...baseSettings, consumerMode: mode },
+      LEDGER_USAGE_EVENTS,
+      new Deadline(30_000 + LEDGER_USAGE_EVENTS * 3),
+    );
+    results.push({ ...drain, mode });
+  }
+  return results;
+}
+
+async function waitForPublished(rig: BackboneRig, deadline: Deadline): Promise<void> {
+  while ((await rig.unpublished()) > 0) {
+    deadline.check('the relay has published the backlog');
+    await sleep(50);
+  }
+}
+
+function describeScenario(scenario: Scenario): string {
+  return `${scenario.name} ${scenario.events.toLocaleString('en-US')} events, ${scenario.mode}, ${scenario.handler} handler`;
+}
+
 class VerificationError extends Error {
   constructor(scenario: Scenario, problems: readonly string[]) {
-    super(`${scenario.name} ${scenario.events} events failed verification:\n  ${problems.join('\n  ')}`);
+    super(`${describeScenario(scenario)} failed verification:\n  ${problems.join('\n  ')}`);
     this.name = 'VerificationError';
   }
 }
@@ -143,13 +218,32 @@ function printTables(results: readonly ScenarioResult[], settings: KafkaSettings
     `${BENCH_TOPIC} (${results[0]?.partitions ?? '?'} partitions), ${SHAPE.writers} writers × ` +
       `${SHAPE.transactionSize} events per transaction over ${count(SHAPE.aggregates)} aggregates; ` +
       `relay batch ${settings.outboxBatchSize}, poll ${settings.outboxPollIntervalMs} ms, ` +
-      `partitionsConsumedConcurrently ${settings.partitionsConsumedConcurrently}`,
+      `partitionsConsumedConcurrently ${settings.partitionsConsumedConcurrently}, ` +
+      `consumer chunk ${settings.consumerChunkSize}`,
   );
-  const label = (result: ScenarioResult) => [result.scenario.name, count(result.scenario.events)];
-  console.log("\nthroughput (events/s over each stage's span from the first outbox write)");
+  const endToEnd = results.filter((result) => !result.drain);
+  const label = (result: ScenarioResult) => [
+    result.scenario.name,
+    count(result.scenario.events),
+    result.scenario.mode,
+    result.scenario.handler,
+  ];
+  console.log("\nend to end: throughput (events/s over each stage's span from the first outbox write)");
   const throughput = formatTable(
-    ['run', 'events', 'target', 'written', 'on Kafka', 'applied', 'seconds', 'redelivered', 'node CPU %'],
-    results.map((result) => [
+    [
+      'run',
+      'events',
+      'consumer',
+      'handler',
+      'target',
+      'written',
+      'on Kafka',
+      'applied',
+      'seconds',
+      'redelivered',
+      'node CPU %',
+    ],
+    endToEnd.map((result) => [
       ...label(result),
       result.scenario.targetRate ? count(result.scenario.targetRate) : 'max',
       count(result.writeEventsPerSecond),
@@ -161,10 +255,10 @@ function printTables(results: readonly ScenarioResult[], settings: KafkaSettings
     ]),
   );
   for (const line of throughput) console.log(line);
-  console.log('\nlatency ms (outbox write → Kafka acknowledged | outbox write → effect applied)');
+  console.log('\nend to end: latency ms (outbox write → Kafka acknowledged | outbox write → effect applied)');
   const latency = formatTable(
-    ['run', 'events', 'Kafka p50', 'p99', 'max', 'effect p50', 'p95', 'p99', 'max'],
-    results.map((result) => [
+    ['run', 'events', 'consumer', 'handler', 'Kafka p50', 'p99', 'max', 'effect p50', 'p95', 'p99', 'max'],
+    endToEnd.map((result) => [
       ...label(result),
       ms(result.relayLatencyMs.p50),
       ms(result.relayLatencyMs.p99),
@@ -176,7 +270,43 @@ function printTables(results: readonly ScenarioResult[], settings: KafkaSettings
     ]),
   );
   for (const line of latency) console.log(line);
+  console.log('\nconsumer alone: draining a backlog already on Kafka (first to last effect)');
+  const drains = formatTable(
+    ['run', 'events', 'consumer', 'handler', 'seconds', 'applied/s', 'redelivered', 'node CPU %'],
+    results.flatMap((result) =>
+      result.drain
+        ? [
+            [
+              ...label(result),
+              result.drain.seconds.toFixed(2),
+              count(result.drain.eventsPerSecond),
+              String(result.redelivered),
+              result.nodeCpuPercent.toFixed(0),
+            ],
+          ]
+        : [],
+    ),
+  );
+  for (const line of drains) console.log(line);
   console.log('\nevery run verified: each event applied exactly once, in order per aggregate');
+}
+
+function printLedgerUsage(results: readonly LedgerUsageResult[]): void {
+  console.log(
+    "\nthe ledger's usage projection (its @OnEventBatch handler, ledger schema) draining UsageRecorded already on " +
+      'metering.usage.v1 (1,000 subscribers, 1–3 usage rows each), from the join to the last applied count',
+  );
+  const table = formatTable(
+    ['consumer', 'events', 'seconds', 'applied/s'],
+    results.map((result) => [
+      result.mode,
+      count(result.events),
+      result.seconds.toFixed(2),
+      count(result.eventsPerSecond),
+    ]),
+  );
+  for (const line of table) console.log(line);
+  console.log('verified: every event counted once for its period, quantities add up');
 }
 
 function jsonSummary(results: readonly ScenarioResult[], settings: KafkaSettings, loadBefore: number) {
@@ -196,9 +326,12 @@ function jsonSummary(results: readonly ScenarioResult[], settings: KafkaSettings
       outboxBatchSize: settings.outboxBatchSize,
       outboxPollIntervalMs: settings.outboxPollIntervalMs,
       partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
+      consumerChunkSize: settings.consumerChunkSize,
     },
     results: results.map((result) => ({
       run: result.scenario.name,
+      consumerMode: result.scenario.mode,
+      handler: result.scenario.handler,
       events: result.scenario.events,
       transactionSize: result.scenario.transactionSize,
       writers: result.scenario.writers,
@@ -210,6 +343,12 @@ function jsonSummary(results: readonly ScenarioResult[], settings: KafkaSettings
       onKafkaEventsPerSecond: Math.round(result.onKafkaEventsPerSecond),
       latencyMs: latency(result.latencyMs),
       toKafkaLatencyMs: latency(result.relayLatencyMs),
+      drain: result.drain
+        ? {
+            seconds: round(result.drain.seconds, 3),
+            eventsPerSecond: Math.round(result.drain.eventsPerSecond),
+          }
+        : null,
       redelivered: result.redelivered,
       nodeCpuPercent: Math.round(result.nodeCpuPercent),
       verified: true,
@@ -228,8 +367,20 @@ async function main(asJson: boolean): Promise<number> {
     await runScenario(WARM_UP, settings);
     const results: ScenarioResult[] = [];
     for (const scenario of SCENARIOS) results.push(await runScenario(scenario, settings));
+    const ledgerUsage = await runLedgerUsage(settings);
     printTables(results, settings, loadBefore);
-    if (asJson) console.log(JSON.stringify(jsonSummary(results, settings, loadBefore)));
+    printLedgerUsage(ledgerUsage);
+    if (asJson) {
+      const ledgerUsageSummary = ledgerUsage.map((result) => ({
+        consumerMode: result.mode,
+        events: result.events,
+        seconds: round(result.seconds, 3),
+        eventsPerSecond: Math.round(result.eventsPerSecond),
+      }));
+      console.log(
+        JSON.stringify({ ...jsonSummary(results, settings, loadBefore), ledgerUsage: ledgerUsageSummary }),
+      );
+    }
     return 0;
   } catch (error) {
     console.error(`[bench] backbone: ${error instanceof Error ? error.message : String(error)}`);

@@ -8,7 +8,8 @@ const USAGE = `usage: ./dev <command>
   up                    the same, detached; returns when every service is ready
   down                  stop what ./dev started
   build                 only install the dependencies and build the workspace (the ./dev script does it)
-  status [--json]       where everything is and whether it is ready (exit 1 when a service is not)
+  status [--json]       where everything is, whether it is ready (exit 1 when a service is not), and each
+                        service's consumer lag from the broker (per topic; per partition in --json)
   test [suite...] [-- jest args]  every test; suites: ${TEST_SUITES.join(' ')}
                         ${OPT_IN_SUITES.join(' ')}: only when named (kill -9, broker and database restarts under load)
   bench <name> [--json] run a benchmark: ${availableBenchmarks().join(', ') || '(none built)'}

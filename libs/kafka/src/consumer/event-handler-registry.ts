@@ -1,10 +1,18 @@
 import { type CloudEvent, type EventCatalogue, type EventContract } from '@onecommons/contracts';
-import { type EventContext, type EventHandlerFunction } from './event-context.js';
+import {
+  type EventBatchContext,
+  type EventBatchHandlerFunction,
+  type EventContext,
+  type EventHandlerFunction,
+} from './event-context.js';
 
 export interface HandlerBinding {
   readonly name: string;
   readonly contract: EventContract<unknown>;
+  /** Applies one event (a batch handler gets a batch of one). */
   readonly invoke: (event: CloudEvent, context: EventContext) => Promise<void>;
+  /** Present for `@OnEventBatch` handlers: applies consecutive events of the type at once. */
+  readonly invokeBatch?: (events: readonly CloudEvent[], context: EventBatchContext) => Promise<void>;
 }
 
 /** Which handlers a service has for which event types, and so which topics it consumes. */
@@ -14,21 +22,25 @@ export class EventHandlerRegistry {
   constructor(private readonly catalogue: EventCatalogue) {}
 
   register<Data>(name: string, contract: EventContract<Data>, handler: EventHandlerFunction<Data>): void {
-    const known = this.catalogue.contractOf(contract.type);
-    if (!known) throw new Error(`${name} handles ${contract.type}, which is not in the event catalogue`);
-    const newest = this.catalogue.newestOf(known);
-    if (newest.type !== contract.type) {
-      throw new Error(
-        `${name} handles ${contract.type}, superseded by ${newest.type}: handle the newest version`,
-      );
-    }
-    const bindings = this.byType.get(contract.type) ?? [];
-    bindings.push({
+    this.add({
       name,
-      contract: known,
+      contract: this.newestKnown(name, contract),
       invoke: (event, context) => handler(event as CloudEvent<Data>, context),
     });
-    this.byType.set(contract.type, bindings);
+  }
+
+  registerBatch<Data>(
+    name: string,
+    contract: EventContract<Data>,
+    handler: EventBatchHandlerFunction<Data>,
+  ): void {
+    this.add({
+      name,
+      contract: this.newestKnown(name, contract),
+      invoke: (event, { manager, topic, partition, offset, heartbeat }) =>
+        handler([event as CloudEvent<Data>], { manager, topic, partition, offsets: [offset], heartbeat }),
+      invokeBatch: (events, context) => handler(events as readonly CloudEvent<Data>[], context),
+    });
   }
 
   handlersFor(type: string): readonly HandlerBinding[] {
@@ -41,5 +53,22 @@ export class EventHandlerRegistry {
 
   get size(): number {
     return [...this.byType.values()].reduce((sum, bindings) => sum + bindings.length, 0);
+  }
+
+  private newestKnown<Data>(name: string, contract: EventContract<Data>): EventContract<unknown> {
+    const known = this.catalogue.contractOf(contract.type);
+    if (!known) throw new Error(`${name} handles ${contract.type}, which is not in the event catalogue`);
+    const newest = this.catalogue.newestOf(known);
+    if (newest.type !== contract.type) {
+      throw new Error(
+        `${name} handles ${contract.type}, superseded by ${newest.type}: handle the newest version`,
+      );
+    }
+    return known;
+  }
+
+  private add(binding: HandlerBinding): void {
+    const type = binding.contract.type;
+    this.byType.set(type, [...(this.byType.get(type) ?? []), binding]);
   }
 }

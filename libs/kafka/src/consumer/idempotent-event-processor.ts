@@ -143,7 +143,7 @@ export class IdempotentEventProcessor {
         attempts++;
         this.deps.logger.error(`handler failed for ${event.type} ${event.id} (attempt ${attempts})`, error);
         if (attempts >= settings.consumerMaxAttempts) {
-          await this.deadLetter(incoming, 'handler_failed', describe(error), attempts);
+          await this.deadLetter(incoming, 'handler_failed', describeError(error), attempts);
           return 'dead_lettered';
         }
         await sleep(
@@ -217,6 +217,6 @@ export class IdempotentEventProcessor {
   }
 }
 
-function describe(error: unknown): string {
+export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

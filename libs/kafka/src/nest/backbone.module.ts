@@ -5,9 +5,14 @@ import { type Kafka, type Producer } from 'kafkajs';
 import { idempotentProducer } from '../outbox/producer-state.js';
 import { DataSource } from 'typeorm';
 import { backboneMetrics, type BackboneMetrics } from '../backbone-metrics.js';
+import { BatchedEventProcessor } from '../consumer/batched-event-processor.js';
+import { ConsumerLagMonitor } from '../consumer/consumer-lag-monitor.js';
 import { EventConsumerServer } from '../consumer/event-consumer.server.js';
 import { EventHandlerRegistry } from '../consumer/event-handler-registry.js';
-import { IdempotentEventProcessor } from '../consumer/idempotent-event-processor.js';
+import {
+  IdempotentEventProcessor,
+  type IdempotentEventProcessorDeps,
+} from '../consumer/idempotent-event-processor.js';
 import { DeadLetterPublisher } from '../dlq/dead-letter-publisher.js';
 import { createKafka } from '../kafka-client.js';
 import { OutboxWriter } from '../outbox/outbox-writer.js';
@@ -63,7 +68,7 @@ export class BackboneModule {
           ) => {
             const stopController = new AbortController();
             const logger = new Logger('EventConsumer');
-            const processor = new IdempotentEventProcessor({
+            const deps: IdempotentEventProcessorDeps = {
               dataSource,
               catalogue: eventCatalogue,
               registry,
@@ -76,15 +81,25 @@ export class BackboneModule {
               },
               metrics,
               stopSignal: stopController.signal,
-            });
+            };
+            const processor = new IdempotentEventProcessor(deps);
             return new EventConsumerServer({
               kafka,
               groupId: options.consumerGroup,
               settings: options.settings,
               topics: () => registry.topics(),
               processor,
+              batchProcessor: new BatchedEventProcessor(deps, processor),
               stopController,
               metrics,
+              lagMonitor: new ConsumerLagMonitor({
+                kafka,
+                groupId: options.consumerGroup,
+                topics: () => registry.topics(),
+                metrics,
+                intervalMs: options.settings.consumerLagIntervalMs,
+                logger: new Logger('ConsumerLag'),
+              }),
             });
           },
         },

@@ -1,11 +1,12 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { type EventContract } from '@onecommons/contracts';
-import { type EventHandlerFunction } from '../consumer/event-context.js';
+import { type EventBatchHandlerFunction, type EventHandlerFunction } from '../consumer/event-context.js';
 import { EventHandlerRegistry } from '../consumer/event-handler-registry.js';
+import { ON_EVENT_BATCH_METADATA } from '../consumer/on-event-batch.decorator.js';
 import { ON_EVENT_METADATA } from '../consumer/on-event.decorator.js';
 
-/** Finds every `@OnEvent` method among the app's providers and registers it. */
+/** Finds every `@OnEvent` and `@OnEventBatch` method among the app's providers and registers it. */
 @Injectable()
 export class HandlerDiscovery implements OnModuleInit {
   constructor(
@@ -23,10 +24,19 @@ export class HandlerDiscovery implements OnModuleInit {
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const method = (instance as Record<string, unknown>)[methodName];
         if (typeof method !== 'function') continue;
+        const name = `${instance.constructor.name}.${methodName}`;
         const contract = this.reflector.get<EventContract<unknown> | undefined>(ON_EVENT_METADATA, method);
-        if (!contract) continue;
-        const handler = (method as EventHandlerFunction<unknown>).bind(instance);
-        this.registry.register(`${instance.constructor.name}.${methodName}`, contract, handler);
+        if (contract) {
+          this.registry.register(name, contract, (method as EventHandlerFunction<unknown>).bind(instance));
+        }
+        const batchContract = this.reflector.get<EventContract<unknown> | undefined>(
+          ON_EVENT_BATCH_METADATA,
+          method,
+        );
+        if (batchContract) {
+          const handler = (method as EventBatchHandlerFunction<unknown>).bind(instance);
+          this.registry.registerBatch(name, batchContract, handler);
+        }
       }
     }
   }

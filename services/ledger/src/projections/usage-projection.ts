@@ -1,39 +1,40 @@
 import { Injectable } from '@nestjs/common';
 import { type CloudEvent, type DataOf, UsageRecordedV1 } from '@onecommons/contracts';
-import { type EventContext, OnEvent } from '@onecommons/kafka';
+import { type EventBatchContext, OnEventBatch } from '@onecommons/kafka';
+import { foldUsage } from './usage-fold.js';
 import { countAppliedUsage, holdPeriodUsage } from './usage-watermark.js';
 
 /**
  * Usage per (period, subscriber, service, meter), folded from metering's UsageRecorded deltas (which already
  * include corrections: metering's UsageCorrected is for statements, so it is not added a second time). Each
  * applied event is counted for its period (the idempotent consumer applies an event id once), so a close can
- * tell it has everything metering announced for the period (its watermark).
+ * tell it has everything metering announced for the period (its watermark). A chunk of events is folded into
+ * one upsert of the counts and one of the quantities, under the usage lock of each period it touches.
  */
 @Injectable()
 export class UsageProjection {
-  @OnEvent(UsageRecordedV1)
+  @OnEventBatch(UsageRecordedV1)
   async onUsageRecorded(
-    event: CloudEvent<DataOf<typeof UsageRecordedV1>>,
-    context: EventContext,
+    events: readonly CloudEvent<DataOf<typeof UsageRecordedV1>>[],
+    context: EventBatchContext,
   ): Promise<void> {
-    const { subscriberId, period, usage } = event.data;
-    await holdPeriodUsage(context.manager, period, 'apply');
-    // Metering counts every UsageRecorded it publishes, an empty one too.
-    await countAppliedUsage(context, period);
-    if (usage.length === 0) return;
+    const { announcementsPerPeriod, deltas } = foldUsage(events.map((event) => event.data));
+    for (const period of [...announcementsPerPeriod.keys()].sort()) {
+      await holdPeriodUsage(context.manager, period, 'apply');
+    }
+    await countAppliedUsage(context, announcementsPerPeriod);
+    if (deltas.length === 0) return;
     await context.manager.query(
       `INSERT INTO usage_quantities (period, subscriber_id, service_id, meter, quantity)
-       SELECT $1, $2, service_id, meter, sum(quantity)
-         FROM unnest($3::uuid[], $4::text[], $5::numeric[]) AS t(service_id, meter, quantity)
-        GROUP BY service_id, meter ORDER BY service_id, meter
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::numeric[])
        ON CONFLICT (period, subscriber_id, service_id, meter)
          DO UPDATE SET quantity = usage_quantities.quantity + EXCLUDED.quantity`,
       [
-        period,
-        subscriberId,
-        usage.map((row) => row.serviceId),
-        usage.map((row) => row.meter),
-        usage.map((row) => row.quantity),
+        deltas.map((delta) => delta.period),
+        deltas.map((delta) => delta.subscriberId),
+        deltas.map((delta) => delta.serviceId),
+        deltas.map((delta) => delta.meter),
+        deltas.map((delta) => delta.quantity.toString()),
       ],
     );
   }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type CloudEvent, type DataOf, UsagePeriodSealedV1 } from '@onecommons/contracts';
-import { type EventContext, OnEvent } from '@onecommons/kafka';
+import { type EventBatchContext, type EventContext, OnEvent } from '@onecommons/kafka';
 import { type EntityManager } from 'typeorm';
 
 /** What the ledger knows of a period's usage announcements: metering's watermark (once sealed) and what it applied. */
@@ -29,12 +29,18 @@ export async function holdPeriodUsage(
 /** The lock's key (SQL, the period as `$1`): per schema, so ledgers sharing a database never wait on each other. */
 export const PERIOD_USAGE_LOCK_KEY = `hashtextextended('onecommons:ledger:usage:' || current_schema() || ':' || $1, 0)`;
 
-/** Counts one applied UsageRecorded of the period, on the counter row of its Kafka partition. */
-export async function countAppliedUsage({ manager, partition }: EventContext, period: string): Promise<void> {
+/** Counts the applied UsageRecorded events of each period, on the counter rows of their Kafka partition. */
+export async function countAppliedUsage(
+  { manager, partition }: Pick<EventBatchContext, 'manager' | 'partition'>,
+  appliedPerPeriod: ReadonlyMap<string, number>,
+): Promise<void> {
+  const periods = [...appliedPerPeriod.keys()].sort();
+  if (periods.length === 0) return;
   await manager.query(
-    `INSERT INTO usage_applied_counts (period, kafka_partition, applied) VALUES ($1, $2, 1)
-     ON CONFLICT (period, kafka_partition) DO UPDATE SET applied = usage_applied_counts.applied + 1`,
-    [period, partition],
+    `INSERT INTO usage_applied_counts (period, kafka_partition, applied)
+     SELECT period, $2, applied FROM unnest($1::text[], $3::bigint[]) AS counted(period, applied)
+     ON CONFLICT (period, kafka_partition) DO UPDATE SET applied = usage_applied_counts.applied + EXCLUDED.applied`,
+    [periods, partition, periods.map((period) => appliedPerPeriod.get(period) ?? 0)],
   );
 }
 

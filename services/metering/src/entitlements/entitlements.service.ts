@@ -3,7 +3,7 @@ import { periodOf, periodStart } from '@onecommons/contracts';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type MeteringConfig } from '../config.js';
-import { thresholdsReached } from './plan-limits.js';
+import { type QuotaCrossing, thresholdsCrossed, usageKey, type WatchedUsage } from './quota-crossings.js';
 
 export interface MeterEntitlementDto {
   readonly meter: string;
@@ -67,43 +67,84 @@ export class Entitlements {
     return rows.length > 0;
   }
 
-  /** Limits crossed (meter, threshold) in the period that have not been announced yet, claimed in `manager`'s transaction. */
-  async newCrossings(
-    manager: EntityManager,
-    subscriberId: string,
-    period: string,
-  ): Promise<{ meter: string; plan: string; limit: bigint; used: bigint; thresholdPercent: number }[]> {
-    const plan = await this.planOf(manager, subscriberId);
-    const limits = this.limitsOf(plan);
-    if (limits.size === 0) return [];
-    const used = await this.usedPerMeter(manager, subscriberId, period);
-    const crossings = [];
-    for (const [meter, limit] of limits) {
-      const amount = used.get(meter) ?? 0n;
-      for (const thresholdPercent of thresholdsReached(amount, limit)) {
-        const [claimed] = (await manager.query(
-          `INSERT INTO quota_notices (period, subscriber_id, meter, threshold_percent, used, quota)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1`,
-          [period, subscriberId, meter, thresholdPercent, amount.toString(), limit.toString()],
-        )) as unknown[];
-        if (claimed) crossings.push({ meter, plan, limit, used: amount, thresholdPercent });
-      }
-    }
-    return crossings;
+  /**
+   * Limits crossed (meter, threshold) by the watched usage that have not been announced yet, claimed in
+   * `manager`'s transaction: plans, usage and claims in one statement each, however many pairs are watched.
+   */
+  async newCrossings(manager: EntityManager, watched: readonly WatchedUsage[]): Promise<QuotaCrossing[]> {
+    if (watched.length === 0) return [];
+    const planOf = await this.plansOf(
+      manager,
+      watched.map((pair) => pair.subscriberId),
+    );
+    const limited = watched.filter((pair) => this.limitsOf(planOf(pair.subscriberId)).size > 0);
+    if (limited.length === 0) return [];
+    const used = await this.usedPerMeterOf(manager, limited);
+    const reached = thresholdsCrossed(limited, planOf, (plan) => this.limitsOf(plan), used);
+    if (reached.length === 0) return [];
+    const claimed = (await manager.query(
+      `INSERT INTO quota_notices (period, subscriber_id, meter, threshold_percent, used, quota)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::int[], $5::numeric[], $6::bigint[])
+       ON CONFLICT DO NOTHING RETURNING period, subscriber_id, meter, threshold_percent`,
+      [
+        reached.map((crossing) => crossing.period),
+        reached.map((crossing) => crossing.subscriberId),
+        reached.map((crossing) => crossing.meter),
+        reached.map((crossing) => crossing.thresholdPercent),
+        reached.map((crossing) => crossing.used.toString()),
+        reached.map((crossing) => crossing.limit.toString()),
+      ],
+    )) as { period: string; subscriber_id: string; meter: string; threshold_percent: number }[];
+    const keyOf = (period: string, subscriberId: string, meter: string, threshold: number) =>
+      `${period} ${subscriberId} ${meter} ${threshold}`;
+    const fresh = new Set(
+      claimed.map((row) => keyOf(row.period, row.subscriber_id, row.meter, row.threshold_percent)),
+    );
+    return reached.filter((crossing) =>
+      fresh.has(keyOf(crossing.period, crossing.subscriberId, crossing.meter, crossing.thresholdPercent)),
+    );
   }
 
   private limitsOf(plan: string): ReadonlyMap<string, bigint> {
     return plan === 'free' ? this.config.METERING_FREE_PLAN_LIMITS : new Map();
   }
 
-  /** Subscribers metering has not heard of yet are on the free plan, like every new account. */
   private async planOf(manager: EntityManager, subscriberId: string): Promise<string> {
-    const [row] = (await manager.query('SELECT plan FROM subscribers WHERE subscriber_id = $1', [
-      subscriberId,
-    ])) as {
-      plan: string;
-    }[];
-    return row?.plan ?? 'free';
+    return (await this.plansOf(manager, [subscriberId]))(subscriberId);
+  }
+
+  /** Subscribers metering has not heard of yet are on the free plan, like every new account. */
+  private async plansOf(
+    manager: EntityManager,
+    subscriberIds: readonly string[],
+  ): Promise<(subscriberId: string) => string> {
+    const rows = (await manager.query(
+      'SELECT subscriber_id, plan FROM subscribers WHERE subscriber_id = ANY($1::uuid[])',
+      [[...new Set(subscriberIds)]],
+    )) as { subscriber_id: string; plan: string }[];
+    const plans = new Map(rows.map((row) => [row.subscriber_id, row.plan]));
+    return (subscriberId) => plans.get(subscriberId) ?? 'free';
+  }
+
+  private async usedPerMeterOf(
+    manager: EntityManager,
+    watched: readonly WatchedUsage[],
+  ): Promise<Map<string, Map<string, bigint>>> {
+    const rows = (await manager.query(
+      `SELECT a.period, a.subscriber_id, a.meter, sum(a.quantity)::text AS used
+         FROM usage_aggregates a
+         JOIN unnest($1::text[], $2::uuid[]) AS watched(period, subscriber_id) USING (period, subscriber_id)
+        GROUP BY a.period, a.subscriber_id, a.meter`,
+      [watched.map((pair) => pair.period), watched.map((pair) => pair.subscriberId)],
+    )) as { period: string; subscriber_id: string; meter: string; used: string }[];
+    const used = new Map<string, Map<string, bigint>>();
+    for (const row of rows) {
+      const key = usageKey({ period: row.period, subscriberId: row.subscriber_id });
+      const meters = used.get(key) ?? new Map<string, bigint>();
+      meters.set(row.meter, BigInt(row.used));
+      used.set(key, meters);
+    }
+    return used;
   }
 
   private async usedPerMeter(

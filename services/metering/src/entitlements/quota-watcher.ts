@@ -7,12 +7,14 @@ import {
   QuotaWarningV1,
   UsageRecordedV1,
 } from '@onecommons/contracts';
-import { type EventContext, OnEvent, OutboxWriter } from '@onecommons/kafka';
+import { type EventBatchContext, OnEventBatch, OutboxWriter } from '@onecommons/kafka';
 import { Entitlements } from './entitlements.service.js';
+import { watchedOnce } from './quota-crossings.js';
 
 /**
  * Watches metering's own accepted usage (off the ingestion path) and announces a subscriber crossing 80%
- * and 100% of a plan limit, once per (period, meter, threshold) however often usage is redelivered.
+ * and 100% of a plan limit, once per (period, meter, threshold) however often usage is redelivered. A chunk of
+ * usage is checked once per (subscriber, period) it touches.
  */
 @Injectable()
 export class QuotaWatcher {
@@ -21,27 +23,27 @@ export class QuotaWatcher {
     private readonly outbox: OutboxWriter,
   ) {}
 
-  @OnEvent(UsageRecordedV1)
+  @OnEventBatch(UsageRecordedV1)
   async onUsageRecorded(
-    event: CloudEvent<DataOf<typeof UsageRecordedV1>>,
-    context: EventContext,
+    events: readonly CloudEvent<DataOf<typeof UsageRecordedV1>>[],
+    context: EventBatchContext,
   ): Promise<void> {
-    const { subscriberId, period } = event.data;
-    const crossings = await this.entitlements.newCrossings(context.manager, subscriberId, period);
+    const watched = watchedOnce(events.map((event) => event.data));
+    const crossings = await this.entitlements.newCrossings(context.manager, watched);
     const crossedAt = new Date().toISOString();
     await this.outbox.append(
       context.manager,
-      crossings.map((crossing) =>
+      crossings.map(({ subscriberId, period, meter, plan, limit, used, thresholdPercent }) =>
         createEvent(
-          crossing.thresholdPercent >= 100 ? QuotaExceededV1 : QuotaWarningV1,
+          thresholdPercent >= 100 ? QuotaExceededV1 : QuotaWarningV1,
           {
             subscriberId,
             period,
-            meter: crossing.meter,
-            plan: crossing.plan,
-            limit: crossing.limit.toString(),
-            used: crossing.used.toString(),
-            thresholdPercent: crossing.thresholdPercent,
+            meter,
+            plan,
+            limit: limit.toString(),
+            used: used.toString(),
+            thresholdPercent,
             crossedAt,
           },
           { source: '/onecommons/metering' },

@@ -1,6 +1,7 @@
 import { dlqTopicOf, eventCatalogue, SubscriberRegisteredV2, type CloudEvent } from '@onecommons/contracts';
 import {
-  BackboneTables1763900000000,
+  BatchedEventProcessor,
+  BACKBONE_MIGRATIONS,
   createKafka,
   DeadLetterPublisher,
   EventConsumerServer,
@@ -10,6 +11,7 @@ import {
   OutboxRelay,
   OutboxWriter,
   type IdempotentEventProcessorDeps,
+  type IncomingChunk,
   type IncomingMessage,
   type KafkaSettings,
   type ProcessOutcome,
@@ -37,16 +39,16 @@ class BenchEffects1763900100000 implements MigrationInterface {
   }
 }
 
+type OutcomeCounts = Record<ProcessOutcome, number>;
+
+const noOutcomes = (): OutcomeCounts => ({ applied: 0, duplicate: 0, ignored: 0, dead_lettered: 0 });
+
 /** Counts what the real processor did with each message, so the bench knows when everything is applied. */
 class CountingProcessor extends IdempotentEventProcessor {
-  readonly outcomes: Record<ProcessOutcome, number> = {
-    applied: 0,
-    duplicate: 0,
-    ignored: 0,
-    dead_lettered: 0,
-  };
-
-  constructor(deps: IdempotentEventProcessorDeps) {
+  constructor(
+    deps: IdempotentEventProcessorDeps,
+    readonly outcomes: OutcomeCounts,
+  ) {
     super(deps);
   }
 
@@ -56,6 +58,25 @@ class CountingProcessor extends IdempotentEventProcessor {
     return outcome;
   }
 }
+
+/** The same count for the batched processor (its per-message fallback counts nothing itself). */
+class CountingBatchedProcessor extends BatchedEventProcessor {
+  constructor(
+    deps: IdempotentEventProcessorDeps,
+    readonly outcomes: OutcomeCounts,
+  ) {
+    super(deps, new IdempotentEventProcessor(deps));
+  }
+
+  override async processChunk(chunk: IncomingChunk): Promise<ProcessOutcome[]> {
+    const outcomes = await super.processChunk(chunk);
+    for (const outcome of outcomes) this.outcomes[outcome]++;
+    return outcomes;
+  }
+}
+
+/** How the bench's handler applies events: one INSERT per event (`@OnEvent`) or per run (`@OnEventBatch`). */
+export type BenchHandler = 'per-event' | 'batch';
 
 const stderrLogger = {
   log: () => undefined,
@@ -70,6 +91,7 @@ export interface RigOptions {
   readonly settings: KafkaSettings;
   /** Concurrent writer transactions: the producing side's pool size. */
   readonly writers: number;
+  readonly handler: BenchHandler;
 }
 
 /**
@@ -81,7 +103,7 @@ export class BackboneRig {
   readonly writer = new OutboxWriter();
   private relay: OutboxRelay | undefined;
   private server: EventConsumerServer | undefined;
-  private processor: CountingProcessor | undefined;
+  private outcomeCounts: OutcomeCounts | undefined;
 
   private constructor(
     private readonly options: RigOptions,
@@ -97,7 +119,7 @@ export class BackboneRig {
       adminUrl: url,
       runtimeUrl: url,
       schema,
-      migrations: [BackboneTables1763900000000, BenchEffects1763900100000],
+      migrations: [...BACKBONE_MIGRATIONS, BenchEffects1763900100000],
     });
     const producing = new DataSource(
       serviceDataSourceOptions({
@@ -137,8 +159,8 @@ export class BackboneRig {
   }
 
   get outcomes(): Readonly<Record<ProcessOutcome, number>> {
-    if (!this.processor) throw new Error('the consumer is not running');
-    return this.processor.outcomes;
+    if (!this.outcomeCounts) throw new Error('the consumer is not running');
+    return this.outcomeCounts;
   }
 
   /** Starts the relay and returns once it holds the schema's leader lock and listens for commits. */
@@ -158,34 +180,31 @@ export class BackboneRig {
   }
 
   /**
-   * Starts the consumer group at the topic's current end (earlier runs' messages are not this run's), and
-   * returns once it joined and was assigned its partitions. Returns how many partitions the topic has.
+   * Pins where the consumer group will start: the topic's current end, so earlier runs' messages are not this
+   * run's. Call before writing; returns how many partitions the topic has.
    */
-  async startConsumer(): Promise<number> {
-    const { settings, consumerGroup } = this.options;
+  async pinConsumerStart(): Promise<number> {
     const admin = this.kafka.admin();
     await admin.connect();
-    let partitions: number;
     try {
       const ends = await admin.fetchTopicOffsets(BENCH_TOPIC);
-      partitions = ends.length;
       await admin.setOffsets({
-        groupId: consumerGroup,
+        groupId: this.options.consumerGroup,
         topic: BENCH_TOPIC,
         partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
       });
+      return ends.length;
     } finally {
       await admin.disconnect();
     }
-    const registry = new EventHandlerRegistry(eventCatalogue);
-    registry.register('BenchEffects', SubscriberRegisteredV2, async (event, context) => {
-      await context.manager.query('INSERT INTO bench_effects (event_id, subscriber_id) VALUES ($1, $2)', [
-        event.id,
-        event.data.subscriberId,
-      ]);
-    });
+  }
+
+  /** Starts the consumer group where it was pinned, and returns once it joined and was assigned its partitions. */
+  async startConsumer(): Promise<void> {
+    const { settings, consumerGroup } = this.options;
+    const registry = benchRegistry(this.options.handler);
     const stopController = new AbortController();
-    this.processor = new CountingProcessor({
+    const deps: IdempotentEventProcessorDeps = {
       dataSource: this.consuming,
       catalogue: eventCatalogue,
       registry,
@@ -194,13 +213,16 @@ export class BackboneRig {
       settings,
       logger: stderrLogger,
       stopSignal: stopController.signal,
-    });
+    };
+    const outcomes = noOutcomes();
+    this.outcomeCounts = outcomes;
     const server = new EventConsumerServer({
       kafka: this.kafka,
       groupId: consumerGroup,
       settings,
       topics: () => registry.topics(),
-      processor: this.processor,
+      processor: new CountingProcessor(deps, outcomes),
+      batchProcessor: new CountingBatchedProcessor(deps, outcomes),
       stopController,
     });
     this.server = server;
@@ -208,12 +230,19 @@ export class BackboneRig {
     await new Promise<void>((resolve, reject) =>
       server.listen((error?: unknown) => (error ? reject(toError(error)) : resolve())),
     );
-    return partitions;
   }
 
   /** Commits one transaction of events to the outbox, as a service's command handler would. */
   async commit(events: readonly CloudEvent[]): Promise<void> {
     await this.producing.transaction((manager) => this.writer.append(manager, events));
+  }
+
+  /** Outbox rows the relay has not yet published to Kafka. */
+  async unpublished(): Promise<number> {
+    const [row] = (await this.producing.query(
+      'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+    )) as { n: number }[];
+    return row?.n ?? 0;
   }
 
   /** Stops everything and drops the schema; safe after a partial start. */
@@ -236,6 +265,27 @@ export class BackboneRig {
   }
 }
 
+function benchRegistry(handler: BenchHandler): EventHandlerRegistry {
+  const registry = new EventHandlerRegistry(eventCatalogue);
+  if (handler === 'batch') {
+    registry.registerBatch('BenchEffects', SubscriberRegisteredV2, async (events, context) => {
+      await context.manager.query(
+        `INSERT INTO bench_effects (event_id, subscriber_id)
+         SELECT event_id, subscriber_id FROM unnest($1::uuid[], $2::uuid[]) AS e(event_id, subscriber_id)`,
+        [events.map((event) => event.id), events.map((event) => event.data.subscriberId)],
+      );
+    });
+  } else {
+    registry.register('BenchEffects', SubscriberRegisteredV2, async (event, context) => {
+      await context.manager.query('INSERT INTO bench_effects (event_id, subscriber_id) VALUES ($1, $2)', [
+        event.id,
+        event.data.subscriberId,
+      ]);
+    });
+  }
+  return registry;
+}
+
 /** A wall-clock limit for one scenario, so a stuck pipeline fails the bench instead of hanging it. */
 export class Deadline {
   private readonly endsAt: number;
@@ -246,9 +296,14 @@ export class Deadline {
 
   async until(what: string, condition: () => boolean, intervalMs = 10): Promise<void> {
     while (!condition()) {
-      if (Date.now() > this.endsAt) throw new Error(`timed out waiting until ${what}`);
+      this.check(what);
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
+  }
+
+  /** Throws once the time is up. */
+  check(what: string): void {
+    if (Date.now() > this.endsAt) throw new Error(`timed out waiting until ${what}`);
   }
 }
 

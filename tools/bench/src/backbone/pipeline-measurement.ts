@@ -50,6 +50,22 @@ export async function measurePipeline(dataSource: DataSource): Promise<PipelineT
   };
 }
 
+/** How fast the consumer alone drained a backlog: first to last effect, as the database's clock saw them. */
+export interface DrainTimings {
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+}
+
+export async function measureDrain(dataSource: DataSource): Promise<DrainTimings> {
+  const [span] = (await dataSource.query(`
+    SELECT count(*)::int AS events,
+           extract(epoch FROM max(applied_at) - min(applied_at))::float8 AS seconds
+    FROM bench_effects`)) as { events: number; seconds: number }[];
+  if (!span) throw new Error('no effects to measure');
+  return { ...span, eventsPerSecond: ratePerSecond(span.events, span.seconds) };
+}
+
 interface CountsRow {
   readonly outbox_rows: number;
   readonly unpublished: number;

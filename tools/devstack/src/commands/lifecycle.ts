@@ -4,6 +4,7 @@ import { envDirOf, gatewayUrl, profileNamed, type Profile, REPO_ROOT } from '../
 import { fakeCloudsFileOf } from '../stack/fake-clouds.js';
 import { runCommand } from '../stack/run-command.js';
 import { say } from '../stack/log.js';
+import { statusLines } from './status-lines.js';
 import {
   everythingDown,
   gatewayAndInfrastructureUp,
@@ -20,7 +21,7 @@ const devProfile = () => profileNamed('dev');
 export async function up(profile: Profile = devProfile()): Promise<void> {
   await infrastructureUp(profile);
   await platformUp(profile);
-  printSummary(await statusOf(profile));
+  printSummary(await statusOf(profile, { lag: true }));
 }
 
 /**
@@ -95,10 +96,10 @@ export async function start(): Promise<void> {
 }
 
 export async function status(json: boolean): Promise<number> {
-  const report = await statusOf(devProfile());
+  const report = await statusOf(devProfile(), { lag: true });
   if (json) {
-    const { gateway, services } = report;
-    process.stdout.write(`${JSON.stringify({ gateway, services }, null, 2)}\n`);
+    const { gateway, kafka, services } = report;
+    process.stdout.write(`${JSON.stringify({ gateway, kafka, services }, null, 2)}\n`);
   } else {
     printSummary(report);
   }
@@ -112,12 +113,5 @@ export async function stack(action: 'up' | 'down'): Promise<void> {
 }
 
 function printSummary(report: StatusReport): void {
-  const lines = [
-    `gateway   ${report.gateway}  ${report.gatewayUp ? 'up' : 'down'}`,
-    `kafka     ${report.kafka.bootstrap}  ${report.kafka.up ? 'up' : 'down'}`,
-    ...Object.entries(report.services).map(
-      ([name, service]) => `${name.padEnd(12)}${service.url}  ${service.ready ? 'ready' : 'NOT READY'}`,
-    ),
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(`${statusLines(report).join('\n')}\n`);
 }

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { SERVICE_NAMES } from '@onecommons/contracts';
-import { gatewayUrl, serviceUrl, type Profile } from '../profile.js';
+import { gatewayUrl, kafkaBootstrap, serviceUrl, type Profile } from '../profile.js';
 import { ensurePostgres, ensureRedis } from './datastores.js';
+import { consumerGroupsOf, devConsumerGroups } from './consumer-groups.js';
+import { type ConsumerGroupReport } from './consumer-lag-report.js';
 import { ensureFakeClouds, stopFakeClouds } from './fake-clouds.js';
 import { ensureFakeStripe, stopFakeStripe } from './fake-stripe.js';
 import { ensureGateway, stopGateway } from './gateway.js';
@@ -77,24 +79,48 @@ export interface StatusReport {
   readonly kafka: { readonly bootstrap: string; readonly up: boolean };
   readonly services: Record<
     string,
-    { readonly url: string; readonly metrics: string; readonly ready: boolean }
+    {
+      readonly url: string;
+      readonly metrics: string;
+      readonly ready: boolean;
+      /** The service's consumer group and its lag, when asked for and Kafka answers. */
+      readonly consumer?: ConsumerGroupReport;
+    }
   >;
 }
 
-export async function statusOf(profile: Profile): Promise<StatusReport> {
-  const services = await Promise.all(
-    SERVICE_NAMES.map(async (service) => {
-      const url = serviceUrl(profile, service);
-      return [service, { url, metrics: `${url}/metrics`, ready: await isReady(profile, service) }] as const;
-    }),
-  );
+/** Where everything is and whether it is ready; with `lag`, each consumer group's lag from the broker too. */
+export async function statusOf(profile: Profile, { lag = false } = {}): Promise<StatusReport> {
+  const kafkaUp = await answers(profile.kafka.host, profile.kafka.brokerPort);
+  const [services, consumers] = await Promise.all([
+    Promise.all(
+      SERVICE_NAMES.map(async (service) => {
+        const url = serviceUrl(profile, service);
+        return [service, { url, metrics: `${url}/metrics`, ready: await isReady(profile, service) }] as const;
+      }),
+    ),
+    lag ? consumerLagOf(profile, kafkaUp) : Promise.resolve(undefined),
+  ]);
   return {
     gateway: gatewayUrl(profile),
     gatewayUp: await answers(profile.gateway.host, profile.gateway.port),
-    kafka: {
-      bootstrap: `${profile.kafka.host}:${profile.kafka.brokerPort}`,
-      up: await answers(profile.kafka.host, profile.kafka.brokerPort),
-    },
-    services: Object.fromEntries(services),
+    kafka: { bootstrap: `${profile.kafka.host}:${profile.kafka.brokerPort}`, up: kafkaUp },
+    services: Object.fromEntries(
+      services.map(([service, entry]) => {
+        const consumer = consumers?.[service];
+        return [service, consumer ? { ...entry, consumer } : entry];
+      }),
+    ),
   };
+}
+
+async function consumerLagOf(
+  profile: Profile,
+  kafkaUp: boolean,
+): Promise<Record<string, ConsumerGroupReport>> {
+  const groups = devConsumerGroups(SERVICE_NAMES);
+  if (kafkaUp) return consumerGroupsOf(kafkaBootstrap(profile), groups);
+  return Object.fromEntries(
+    Object.entries(groups).map(([service, group]) => [service, { group, error: 'kafka is down' }]),
+  );
 }

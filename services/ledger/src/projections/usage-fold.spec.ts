@@ -1,0 +1,53 @@
+import { describe, expect, it } from '@jest/globals';
+import { foldUsage } from './usage-fold.js';
+
+const ALICE = '00000000-0000-7000-8000-00000000000a';
+const BOB = '00000000-0000-7000-8000-00000000000b';
+const WIKI = '00000000-0000-7000-8000-0000000000f1';
+const CHAT = '00000000-0000-7000-8000-0000000000f2';
+const recordedAt = '2026-12-01T00:00:00.000Z';
+
+describe('foldUsage', () => {
+  it('sums the deltas per (period, subscriber, service, meter) and counts every event per period', () => {
+    const folded = foldUsage([
+      {
+        subscriberId: BOB,
+        period: '2026-12',
+        usage: [{ serviceId: WIKI, meter: 'active_seconds', quantity: '60', events: 1 }],
+        recordedAt,
+      },
+      {
+        subscriberId: ALICE,
+        period: '2026-12',
+        usage: [
+          { serviceId: WIKI, meter: 'active_seconds', quantity: '30', events: 2 },
+          { serviceId: CHAT, meter: 'requests', quantity: '5', events: 5 },
+        ],
+        recordedAt,
+      },
+      { subscriberId: ALICE, period: '2026-11', usage: [], recordedAt },
+      {
+        subscriberId: BOB,
+        period: '2026-12',
+        usage: [{ serviceId: WIKI, meter: 'active_seconds', quantity: '-20', events: 1 }],
+        recordedAt,
+      },
+    ]);
+    expect(Object.fromEntries(folded.announcementsPerPeriod)).toEqual({ '2026-11': 1, '2026-12': 3 });
+    expect(folded.deltas).toEqual([
+      { period: '2026-12', subscriberId: ALICE, serviceId: WIKI, meter: 'active_seconds', quantity: 30n },
+      { period: '2026-12', subscriberId: ALICE, serviceId: CHAT, meter: 'requests', quantity: 5n },
+      { period: '2026-12', subscriberId: BOB, serviceId: WIKI, meter: 'active_seconds', quantity: 40n },
+    ]);
+  });
+
+  it('keeps integers beyond 2^53 exact', () => {
+    const big = '9007199254740993';
+    const usage = [{ serviceId: WIKI, meter: 'bytes', quantity: big, events: 1 }];
+    const folded = foldUsage([
+      { subscriberId: ALICE, period: '2026-12', usage, recordedAt },
+      { subscriberId: ALICE, period: '2026-12', usage, recordedAt },
+    ]);
+    expect(folded.deltas.map((delta) => delta.quantity)).toEqual([18014398509481986n]);
+  });
+});
