@@ -384,38 +384,41 @@ describe('the batched consumer', () => {
     const ids = events.map((event) => event.id);
     await publishBacklog(events);
 
-    // First life: commits two chunks of 4, then dies inside the third chunk's transaction (which rolls back).
+    // First life: chunks of 4; it dies inside the transaction of the chunk holding the 9th event (which rolls
+    // back). Other tests' leftovers on the partition may shift the chunks, so what was applied before is read from
+    // the log: a prefix of the events, at least the first 5 (the 1st and the 9th never share a chunk of 4).
     const dying = new AbortController();
-    let chunksDone = 0;
+    const killedAt = ids[8];
     const firstLife = new OutcomeLog();
     const { batched } = await fixture.batchedProcessor({
       stopSignal: dying.signal,
       observeBatch: (batch) => {
-        if (!ids.includes(batch[0]?.id ?? '') || chunksDone < 2) return;
+        if (!batch.some((event) => event.id === killedAt)) return;
         dying.abort();
         throw new Error('killed');
       },
     });
     const died = new Promise<unknown>((resolve) => {
-      void rawBatchConsumer(firstLife.wrapBatched(batched), resolve, 4, () => chunksDone++).then(
-        async (consumer) => {
-          await died;
-          await consumer.disconnect();
-        },
-      );
+      void rawBatchConsumer(firstLife.wrapBatched(batched), resolve, 4).then(async (consumer) => {
+        await died;
+        await consumer.disconnect();
+      });
     });
     expect(await died).toBeInstanceOf(ConsumerStoppingError);
-    expect(firstLife.sawAll(ids.slice(0, 8), 'applied')).toBe(true);
-    expect(ids.slice(8).some((id) => firstLife.byEventId.has(id))).toBe(false);
-    expect((await fixture.effectsOf(ids)).size).toBe(8);
+    const appliedBefore = ids.filter((id) => firstLife.byEventId.has(id));
+    expect(appliedBefore.length).toBeGreaterThanOrEqual(5);
+    expect(appliedBefore).toEqual(ids.slice(0, appliedBefore.length));
+    expect(appliedBefore).not.toContain(killedAt);
+    expect(firstLife.sawAll(appliedBefore, 'applied')).toBe(true);
+    expect((await fixture.effectsOf(ids)).size).toBe(appliedBefore.length);
 
     const secondLife = new OutcomeLog();
     const restarted = await consumerIn('batched', secondLife, { chunkSize: 4 });
     try {
       await eventually('the rest to apply', async () =>
-        secondLife.sawAll(ids.slice(8), 'applied') ? true : undefined,
+        secondLife.sawAll(ids.slice(appliedBefore.length), 'applied') ? true : undefined,
       );
-      expect(secondLife.sawAll(ids.slice(0, 8), 'duplicate')).toBe(true);
+      expect(secondLife.sawAll(appliedBefore, 'duplicate')).toBe(true);
       const effects = await fixture.effectsOf(ids);
       expect(ids.map((id) => effects.get(id))).toEqual(ids.map(() => 1));
     } finally {
@@ -432,7 +435,6 @@ async function rawBatchConsumer(
   processor: BatchedEventProcessor,
   onError: (error: unknown) => void,
   chunkSize = 500,
-  afterChunk: () => void = () => undefined,
 ): Promise<Consumer> {
   const consumer = fixture.kafka.consumer({ groupId: fixture.consumerGroup, sessionTimeout: 10_000 });
   await consumer.connect();
@@ -452,7 +454,6 @@ async function rawBatchConsumer(
             heartbeat,
             settle: async () => undefined,
           });
-          afterChunk();
         } catch (error) {
           dead = true;
           onError(error);
