@@ -12,7 +12,7 @@ import { AgreementTermsScheduledV1, ServiceTermsScheduledV1 } from './catalog/te
 import { QuotaExceededV1 } from './metering/quota-exceeded.js';
 import { QuotaWarningV1 } from './metering/quota-warning.js';
 import { UsageCorrectedV1 } from './metering/usage-corrected.js';
-import { UsageRecordedV1 } from './metering/usage-recorded.js';
+import { UsageRecordedV1, UsageRecordedV2 } from './metering/usage-recorded.js';
 import { UsagePeriodSealedV1 } from './metering/usage-period-sealed.js';
 import { ClosedPeriodUsageCorrectedV1 } from './metering/closed-period-usage-corrected.js';
 import { DeploymentStatusChangedV1 } from './provisioner/deployment-status-changed.js';
@@ -84,6 +84,7 @@ export const ALL_EVENT_CONTRACTS: readonly EventContract<unknown>[] = [
   ServiceTermsScheduledV1,
   AgreementTermsScheduledV1,
   UsageRecordedV1,
+  UsageRecordedV2,
   UsageCorrectedV1,
   UsagePeriodSealedV1,
   ClosedPeriodUsageCorrectedV1,

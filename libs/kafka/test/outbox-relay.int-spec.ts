@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SubscriberRegisteredV2, TOPICS, uuidV7 } from '@onecommons/contracts';
+import { createEvent, SubscriberRegisteredV2, TOPICS, UsageRecordedV2, uuidV7 } from '@onecommons/contracts';
 import { eventually, TopicProbe } from '@onecommons/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type OutboxRelay } from '../src/index.js';
@@ -150,5 +150,44 @@ describe('the outbox relay', () => {
     ).rejects.toThrow(/invalid onecommons\.identity\.subscriber\.registered\.v2 event: data\.subscriberId/);
     expect(await fixture.dataSource.query('SELECT count(*)::int AS n FROM outbox')).toEqual(before);
     expect((await fixture.effectsOf([valid.id])).size).toBe(0);
+  });
+
+  it('sends a backlog of large events in several requests, each under the broker’s size limit', async () => {
+    // 40 announcements of about 150 kB on one partition (one key): 6 MB, which the broker refuses as one batch.
+    const recordingId = uuidV7();
+    const usage = Array.from({ length: 1_500 }, (_, line) => ({
+      serviceId: uuidV7(),
+      meter: `meter_${line}`,
+      quantity: '1',
+      events: 1,
+    }));
+    const events = Array.from({ length: 40 }, () =>
+      createEvent(
+        UsageRecordedV2,
+        {
+          recordingId,
+          subscribers: [{ subscriberId: uuidV7(), period: '2026-12', usage }],
+          recordedAt: new Date().toISOString(),
+        },
+        { source: '/onecommons/test' },
+      ),
+    );
+    await fixture.commit(events);
+    const sends: string[][] = [];
+    const relay = fixture.relay(await fixture.connectedProducer(), async (eventIds) => {
+      sends.push([...eventIds]);
+    });
+    const session = await fixture.session();
+    try {
+      expect(await relay.drain(session)).toBe(40);
+    } finally {
+      await session.end();
+    }
+    expect(sends.flat().sort()).toEqual(events.map((event) => event.id).sort());
+    const bytes = new Map(events.map((event) => [event.id, Buffer.byteLength(JSON.stringify(event))]));
+    expect(sends.length).toBeGreaterThan(6);
+    for (const send of sends)
+      expect(send.reduce((sum, id) => sum + (bytes.get(id) ?? 0), 0)).toBeLessThan(1_048_576);
+    expect(await fixture.unsentCount()).toBe(0);
   });
 });

@@ -1,4 +1,12 @@
-import { createEvent, TOPICS, UsagePeriodSealedV1, UsageRecordedV1 } from '@onecommons/contracts';
+import {
+  announcedPeriods,
+  createEvent,
+  type DataOf,
+  eventCatalogue,
+  TOPICS,
+  UsagePeriodSealedV1,
+  UsageRecordedV2,
+} from '@onecommons/contracts';
 import { type RawProducer, TopicProbe } from './kafka-probe.js';
 
 const USAGE_TOPIC = TOPICS.meteringUsage.name;
@@ -45,7 +53,8 @@ export class MeteringStandIn {
       const ids = new Map(periods.map((period) => [period, new Set<string>()]));
       for (const message of probe.messages) {
         const event = parseUsageRecorded(message.value);
-        if (event) ids.get(event.period)?.add(event.id);
+        if (!event) continue;
+        for (const period of event.periods) ids.get(period)?.add(event.id);
       }
       return new Map([...ids].map(([period, set]) => [period, BigInt(set.size)]));
     } finally {
@@ -54,13 +63,10 @@ export class MeteringStandIn {
   }
 }
 
-function parseUsageRecorded(value: string | undefined): { id: string; period: string } | undefined {
-  try {
-    const event = JSON.parse(value ?? '') as { id?: unknown; type?: unknown; data?: unknown };
-    if (event.type !== UsageRecordedV1.type || typeof event.id !== 'string') return undefined;
-    const data = UsageRecordedV1.schema.safeParse(event.data);
-    return data.success ? { id: event.id, period: data.data.period } : undefined;
-  } catch {
-    return undefined;
-  }
+/** A valid UsageRecorded of any version, with the periods it counts toward. */
+function parseUsageRecorded(value: string | undefined): { id: string; periods: string[] } | undefined {
+  const decoded = eventCatalogue.decode(value ?? '');
+  if (!decoded.ok || decoded.event.type !== UsageRecordedV2.type) return undefined;
+  const data = decoded.event.data as DataOf<typeof UsageRecordedV2>;
+  return { id: decoded.event.id, periods: announcedPeriods(data) };
 }

@@ -13,6 +13,8 @@ import {
   ServiceUpdatedV1,
   SubscriberRegisteredV2,
   UsageRecordedV1,
+  UsageRecordedV2,
+  type DataOf,
   uuidV7,
 } from '@onecommons/contracts';
 import { replayService } from '@onecommons/service-kit';
@@ -206,33 +208,48 @@ describe('projections', () => {
   it("apply a chunk of usage as one upsert, counting each period's events exactly (rolled back after)", async () => {
     const subscriber = uuidV7();
     const other = uuidV7();
-    const chunk = Array.from({ length: 30 }, (_, index) =>
+    const line = (quantity: number) => ({
+      serviceId: ids.service,
+      meter: ids.meter,
+      quantity: String(quantity),
+      events: 1,
+    });
+    const recording = (subscribers: DataOf<typeof UsageRecordedV2>['subscribers']) =>
       createEvent(
-        UsageRecordedV1,
-        {
-          subscriberId: index % 3 === 0 ? other : subscriber,
-          period: index % 2 === 0 ? '2026-07' : '2026-08',
-          usage:
-            index === 29
-              ? []
-              : [{ serviceId: ids.service, meter: ids.meter, quantity: String(index + 1), events: 1 }],
-          recordedAt: new Date().toISOString(),
-        },
+        UsageRecordedV2,
+        { recordingId: uuidV7(), subscribers, recordedAt: new Date().toISOString() },
         metering,
+      );
+    const chunk = [
+      ...Array.from({ length: 29 }, (_, index) =>
+        recording([
+          {
+            subscriberId: index % 3 === 0 ? other : subscriber,
+            period: index % 2 === 0 ? '2026-07' : '2026-08',
+            usage: index === 28 ? [] : [line(index + 1)],
+          },
+        ]),
       ),
-    );
+      // One recording of both subscribers in both periods counts once in each period.
+      recording([
+        { subscriberId: subscriber, period: '2026-07', usage: [line(100)] },
+        { subscriberId: other, period: '2026-07', usage: [line(200)] },
+        { subscriberId: other, period: '2026-08', usage: [line(300)] },
+      ]),
+    ];
     const expected = new Map<string, bigint>();
     for (const { data } of chunk)
-      for (const row of data.usage) {
-        const key = `${data.period} ${data.subscriberId}`;
-        expected.set(key, (expected.get(key) ?? 0n) + BigInt(row.quantity));
-      }
+      for (const { period, subscriberId, usage } of data.subscribers)
+        for (const row of usage) {
+          const key = `${period} ${subscriberId}`;
+          expected.set(key, (expected.get(key) ?? 0n) + BigInt(row.quantity));
+        }
     const rollback = new Error('rolled back: the replay tests compare the live ledger with its topics');
     await expect(
       ledger.app.get(DataSource).transaction(async (manager) => {
         await ledger.app.get(UsageProjection).onUsageRecorded(chunk, {
           manager,
-          topic: UsageRecordedV1.topic,
+          topic: UsageRecordedV2.topic,
           partition: 97,
           offsets: chunk.map((_, index) => String(index)),
           heartbeat: async () => undefined,
@@ -249,7 +266,7 @@ describe('projections', () => {
             `SELECT period, applied::int FROM usage_applied_counts WHERE kafka_partition = 97 ORDER BY period`,
           ),
         ).toEqual([
-          { period: '2026-07', applied: 15 },
+          { period: '2026-07', applied: 16 },
           { period: '2026-08', applied: 15 },
         ]);
         throw rollback;

@@ -132,13 +132,25 @@ describe('usage corrections', () => {
     expect(await usageOf(subscriber)).toBe('5');
     expect(await usageOf(subscriber, EARLIER)).toBe('30');
     const announced = await stack.metering.query<{ event_type: string; payload: string }>(
-      `SELECT event_type, payload FROM outbox WHERE message_key = $1 AND payload::jsonb #>> '{data,period}' = $2`,
+      `SELECT event_type, payload FROM outbox
+        WHERE message_key = $1 AND payload::jsonb #>> '{data,period}' = $2
+           OR payload::jsonb -> 'data' -> 'subscribers'
+                @> jsonb_build_array(jsonb_build_object('subscriberId', $1::text, 'period', $2::text))
+        ORDER BY id`,
       [subscriber, EARLIER],
     );
     expect(announced.map((row) => [row.event_type, JSON.parse(row.payload).data])).toEqual([
       [
-        'onecommons.metering.usage.recorded.v1',
-        expect.objectContaining({ usage: [{ serviceId, meter: 'requests', quantity: '-20', events: 0 }] }),
+        'onecommons.metering.usage.recorded.v2',
+        expect.objectContaining({
+          subscribers: [
+            {
+              subscriberId: subscriber,
+              period: EARLIER,
+              usage: [{ serviceId, meter: 'requests', quantity: '-20', events: 0 }],
+            },
+          ],
+        }),
       ],
       [
         'onecommons.metering.usage.corrected.v1',

@@ -104,11 +104,16 @@ describe('metering killed mid-batch', () => {
     expect(aggregated).toEqual({ events: String(events), quantity: quantity.toString() });
     // What was announced adds up to the same: nothing published twice, nothing lost.
     const announced = await stack.metering.query<{ payload: string }>(
-      `SELECT payload FROM outbox WHERE event_type = 'onecommons.metering.usage.recorded.v1'`,
+      `SELECT payload FROM outbox WHERE event_type = 'onecommons.metering.usage.recorded.v2'`,
     );
     const published = announced
-      .flatMap((row) => (JSON.parse(row.payload) as { data: { usage: { quantity: string }[] } }).data.usage)
+      .flatMap((row) => (JSON.parse(row.payload) as UsageRecordedPayload).data.subscribers)
+      .flatMap((subscriber) => subscriber.usage)
       .reduce((sum, usage) => sum + BigInt(usage.quantity), 0n);
     expect(published).toBe(quantity);
   });
 });
+
+interface UsageRecordedPayload {
+  readonly data: { readonly subscribers: { readonly usage: { readonly quantity: string }[] }[] };
+}

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createEvent, periodOf, SubscriptionStartedV1, TOPICS, UsageRecordedV1 } from '@onecommons/contracts';
+import {
+  createEvent,
+  periodOf,
+  SubscriptionStartedV1,
+  TOPICS,
+  UsageRecordedV1,
+  UsageRecordedV2,
+} from '@onecommons/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { QuotaWatcher } from '../src/entitlements/quota-watcher.js';
 import { eventually, RawProducer } from '@onecommons/testing';
@@ -59,9 +66,10 @@ const notices = (subscriber: string) =>
 const watched = (subscriber: string, events: number) =>
   eventually('the quota watcher saw the usage', async () => {
     const [row] = await stack.metering.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM processed_events WHERE event_type = 'onecommons.metering.usage.recorded.v1'
-         AND event_id IN (SELECT event_id FROM outbox WHERE message_key = $1
-                           AND event_type = 'onecommons.metering.usage.recorded.v1')`,
+      `SELECT count(*)::int AS n FROM processed_events WHERE event_type = 'onecommons.metering.usage.recorded.v2'
+         AND event_id IN (SELECT event_id FROM outbox WHERE event_type = 'onecommons.metering.usage.recorded.v2'
+                           AND payload::jsonb -> 'data' -> 'subscribers'
+                                 @> jsonb_build_array(jsonb_build_object('subscriberId', $1::text)))`,
       [subscriber],
     );
     return (row?.n ?? 0) >= events ? true : undefined;
@@ -109,11 +117,12 @@ describe('the quota watcher on a chunk of usage', () => {
     const [over, near, under] = [randomUUID(), randomUUID(), randomUUID()];
     const recorded = (subscriberId: string) =>
       createEvent(
-        UsageRecordedV1,
+        UsageRecordedV2,
         {
-          subscriberId,
-          period,
-          usage: [{ serviceId, meter: 'requests', quantity: '1', events: 1 }],
+          recordingId: randomUUID(),
+          subscribers: [
+            { subscriberId, period, usage: [{ serviceId, meter: 'requests', quantity: '1', events: 1 }] },
+          ],
           recordedAt: new Date().toISOString(),
         },
         { source: '/onecommons/metering' },
@@ -121,7 +130,7 @@ describe('the quota watcher on a chunk of usage', () => {
     const chunk = [recorded(over), recorded(near), recorded(over), recorded(under), recorded(over)];
     const context = (manager: EntityManager) => ({
       manager,
-      topic: UsageRecordedV1.topic,
+      topic: UsageRecordedV2.topic,
       partition: 0,
       offsets: chunk.map((_, index) => String(index)),
       heartbeat: async () => undefined,

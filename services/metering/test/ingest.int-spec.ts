@@ -72,15 +72,18 @@ describe('a single event', () => {
     expect(await send(event)).toEqual({ status: 202, body: { status: 'duplicate', id: event.id } });
     expect(await aggregate(event.subject)).toEqual([{ quantity: '60', events: '1' }]);
     const announced = await stack.metering.query<{ payload: string }>(
-      `SELECT payload FROM outbox WHERE event_type = 'onecommons.metering.usage.recorded.v1' AND message_key = $1`,
+      `SELECT payload FROM outbox WHERE event_type = 'onecommons.metering.usage.recorded.v2'
+          AND payload::jsonb -> 'data' -> 'subscribers' @> jsonb_build_array(jsonb_build_object('subscriberId', $1::text))`,
       [event.subject],
     );
-    expect(announced.map((row) => JSON.parse(row.payload).data)).toEqual([
-      expect.objectContaining({
-        subscriberId: event.subject,
-        period: periodOf(new Date()),
-        usage: [{ serviceId, meter: 'active_seconds', quantity: '60', events: 1 }],
-      }),
+    expect(announced.map((row) => JSON.parse(row.payload).data.subscribers)).toEqual([
+      [
+        {
+          subscriberId: event.subject,
+          period: periodOf(new Date()),
+          usage: [{ serviceId, meter: 'active_seconds', quantity: '60', events: 1 }],
+        },
+      ],
     ]);
   });
 

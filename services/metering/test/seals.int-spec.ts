@@ -23,9 +23,14 @@ import {
 // requests only for periods no other file uses, and seals the current period in its own metering alone, through
 // the same handler (`sealHere`).
 
+interface UsageLine {
+  readonly quantity: string;
+  readonly events: number;
+}
+
 const SINGLE = 'application/cloudevents+json';
 const BATCH = 'application/cloudevents-batch+json';
-const RECORDED = 'onecommons.metering.usage.recorded.v1';
+const RECORDED = 'onecommons.metering.usage.recorded.v2';
 const SEALED = 'onecommons.metering.usage.period-sealed.v1';
 const CLOSED_CORRECTED = 'onecommons.metering.usage.closed-period-corrected.v1';
 const EARLIER = '2019-03';
@@ -153,7 +158,10 @@ async function published(
   period: string,
 ): Promise<{ id: string; data: Record<string, unknown> }[]> {
   const rows = await stack.metering.query<{ event_id: string; payload: string }>(
-    `SELECT event_id, payload FROM outbox WHERE event_type = $1 AND payload::jsonb #>> '{data,period}' = $2
+    `SELECT event_id, payload FROM outbox
+      WHERE event_type = $1
+        AND (payload::jsonb #>> '{data,period}' = $2
+             OR payload::jsonb -> 'data' -> 'subscribers' @> jsonb_build_array(jsonb_build_object('period', $2::text)))
       ORDER BY id`,
     [type, period],
   );
@@ -417,8 +425,12 @@ describe('the current period', () => {
     expect(announced.size).toBe(Number(seal.announcements));
     const mine = new Set(racers);
     const racersUsage = [...announced.values()]
-      .filter((data: { subscriberId: string }) => mine.has(data.subscriberId))
-      .flatMap((data: { usage: { quantity: string; events: number }[] }) => data.usage);
+      .flatMap(
+        (data: { subscribers: { subscriberId: string; period: string; usage: UsageLine[] }[] }) =>
+          data.subscribers,
+      )
+      .filter((subscriber) => subscriber.period === current && mine.has(subscriber.subscriberId))
+      .flatMap((subscriber) => subscriber.usage);
     const accepted = [...before, ...during].filter((answer) => answer.status === 'accepted');
     expect(racersUsage.reduce((sum, row) => sum + row.events, 0)).toBe(accepted.length);
     expect(racersUsage.reduce((sum, row) => sum + Number(row.quantity), 0)).toBe(

@@ -10,6 +10,7 @@ export interface Upcaster<From, To> {
 
 /** Envelope facts an upcaster may need: old data alone cannot always say when something happened. */
 export interface UpcastContext {
+  readonly id: string;
   readonly subject: string;
   readonly time: string;
 }

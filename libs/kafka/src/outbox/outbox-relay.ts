@@ -27,6 +27,12 @@ export interface RelayLogger {
   error(message: string, error?: unknown): void;
 }
 
+/**
+ * Payload bytes per send: below the broker's default `message.max.bytes` (1 MiB per partition's record batch),
+ * so a relay batch of large events (a UsageRecorded of a whole ingest request) is never refused as too large.
+ */
+const MAX_SEND_BYTES = 900_000;
+
 interface PendingRow {
   readonly id: string;
   readonly event_id: string;
@@ -77,12 +83,19 @@ export class OutboxRelay {
   async drain(client: pg.Client): Promise<number> {
     let total = 0;
     while (!this.stopping) {
-      const { rows } = await client.query<PendingRow>(
-        `SELECT id, event_id, topic, message_key, payload, headers FROM outbox
-         WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-        [this.options.batchSize],
+      // At most `batchSize` rows and `MAX_SEND_BYTES` of payload (the first row goes however large).
+      const { rows } = await client.query<PendingRow & { cut_before_next: boolean }>(
+        `SELECT id, event_id, topic, message_key, payload, headers, next_bytes IS NOT NULL AS cut_before_next FROM (
+           SELECT id, event_id, topic, message_key, payload, headers,
+                  row_number() OVER (ORDER BY id) AS position,
+                  sum(octet_length(payload)) OVER (ORDER BY id) AS bytes_through,
+                  lead(octet_length(payload)) OVER (ORDER BY id) AS next_bytes
+             FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1
+         ) pending WHERE position = 1 OR bytes_through <= $2 ORDER BY id`,
+        [this.options.batchSize, MAX_SEND_BYTES],
       );
       if (rows.length === 0) break;
+      const more = rows.length === this.options.batchSize || rows.at(-1)?.cut_before_next === true;
       await this.publish(rows);
       await this.options.afterSend?.(rows.map((row) => row.event_id));
       await client.query(`UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])`, [
@@ -90,7 +103,7 @@ export class OutboxRelay {
       ]);
       total += rows.length;
       this.options.metrics?.outboxPublished.inc(rows.length);
-      if (rows.length < this.options.batchSize) break;
+      if (!more) break;
     }
     return total;
   }

@@ -1,6 +1,6 @@
-import { type DataOf, type UsageRecordedV1 } from '@onecommons/contracts';
+import { announcedPeriods, type DataOf, type UsageRecordedV2 } from '@onecommons/contracts';
 
-type UsageRecorded = DataOf<typeof UsageRecordedV1>;
+type UsageRecorded = DataOf<typeof UsageRecordedV2>;
 
 /** One key of `usage_quantities` and what to add to it. */
 export interface UsageDelta {
@@ -12,7 +12,7 @@ export interface UsageDelta {
 }
 
 export interface FoldedUsage {
-  /** UsageRecorded events per period (an empty one counts: metering counts every one it publishes). */
+  /** UsageRecorded events per period they name (as metering counts them for its watermark). */
   readonly announcementsPerPeriod: ReadonlyMap<string, number>;
   /** The summed deltas, one per key, in key order (the order rows are locked in). */
   readonly deltas: readonly UsageDelta[];
@@ -22,8 +22,10 @@ export interface FoldedUsage {
 export function foldUsage(events: readonly UsageRecorded[]): FoldedUsage {
   const announcementsPerPeriod = new Map<string, number>();
   const sums = new Map<string, UsageDelta>();
-  for (const { period, subscriberId, usage } of events) {
-    announcementsPerPeriod.set(period, (announcementsPerPeriod.get(period) ?? 0) + 1);
+  for (const event of events)
+    for (const period of announcedPeriods(event))
+      announcementsPerPeriod.set(period, (announcementsPerPeriod.get(period) ?? 0) + 1);
+  for (const { period, subscriberId, usage } of events.flatMap((event) => event.subscribers)) {
     for (const { serviceId, meter, quantity } of usage) {
       const key = [period, subscriberId, serviceId, meter].join('\u0000');
       const sum = sums.get(key);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type CloudEvent, type DataOf, UsageRecordedV1 } from '@onecommons/contracts';
+import { type CloudEvent, type DataOf, UsageRecordedV2 } from '@onecommons/contracts';
 import { type EventBatchContext, OnEventBatch } from '@onecommons/kafka';
 import { foldUsage } from './usage-fold.js';
 import { countAppliedUsage, holdPeriodUsage } from './usage-watermark.js';
@@ -7,15 +7,15 @@ import { countAppliedUsage, holdPeriodUsage } from './usage-watermark.js';
 /**
  * Usage per (period, subscriber, service, meter), folded from metering's UsageRecorded deltas (which already
  * include corrections: metering's UsageCorrected is for statements, so it is not added a second time). Each
- * applied event is counted for its period (the idempotent consumer applies an event id once), so a close can
+ * applied event is counted for each period it names (the idempotent consumer applies an event id once), so a close can
  * tell it has everything metering announced for the period (its watermark). A chunk of events is folded into
  * one upsert of the counts and one of the quantities, under the usage lock of each period it touches.
  */
 @Injectable()
 export class UsageProjection {
-  @OnEventBatch(UsageRecordedV1)
+  @OnEventBatch(UsageRecordedV2)
   async onUsageRecorded(
-    events: readonly CloudEvent<DataOf<typeof UsageRecordedV1>>[],
+    events: readonly CloudEvent<DataOf<typeof UsageRecordedV2>>[],
     context: EventBatchContext,
   ): Promise<void> {
     const { announcementsPerPeriod, deltas } = foldUsage(events.map((event) => event.data));

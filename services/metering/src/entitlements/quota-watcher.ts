@@ -5,7 +5,7 @@ import {
   type DataOf,
   QuotaExceededV1,
   QuotaWarningV1,
-  UsageRecordedV1,
+  UsageRecordedV2,
 } from '@onecommons/contracts';
 import { type EventBatchContext, OnEventBatch, OutboxWriter } from '@onecommons/kafka';
 import { Entitlements } from './entitlements.service.js';
@@ -23,12 +23,12 @@ export class QuotaWatcher {
     private readonly outbox: OutboxWriter,
   ) {}
 
-  @OnEventBatch(UsageRecordedV1)
+  @OnEventBatch(UsageRecordedV2)
   async onUsageRecorded(
-    events: readonly CloudEvent<DataOf<typeof UsageRecordedV1>>[],
+    events: readonly CloudEvent<DataOf<typeof UsageRecordedV2>>[],
     context: EventBatchContext,
   ): Promise<void> {
-    const watched = watchedOnce(events.map((event) => event.data));
+    const watched = watchedOnce(events.flatMap((event) => event.data.subscribers));
     const crossings = await this.entitlements.newCrossings(context.manager, watched);
     const crossedAt = new Date().toISOString();
     await this.outbox.append(

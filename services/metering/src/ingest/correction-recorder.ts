@@ -1,14 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import {
-  ClosedPeriodUsageCorrectedV1,
-  createEvent,
-  UsageCorrectedV1,
-  UsageRecordedV1,
-} from '@onecommons/contracts';
+import { ClosedPeriodUsageCorrectedV1, createEvent, UsageCorrectedV1 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
 import { DataSource, type EntityManager } from 'typeorm';
 import { lockPeriodsForUsage } from '../periods/period-lock.js';
 import { UsageAnnouncements } from '../periods/usage-announcements.js';
+import { usageRecordedOf } from '../periods/usage-recorded-events.js';
 import { type CorrectionEvent, type Rejection } from './usage-event.js';
 
 const SOURCE = { source: '/onecommons/metering' };
@@ -124,22 +120,18 @@ export class CorrectionRecorder {
     await this.announcements.append(
       manager,
       [
-        createEvent(
-          UsageRecordedV1,
-          {
-            subscriberId: correction.subscriberId,
-            period: original.period,
-            usage: [
-              {
-                serviceId: correction.serviceId,
-                meter: correction.meter,
-                quantity: correction.delta.toString(),
-                events: 0,
-              },
-            ],
-            recordedAt: correctedAt,
-          },
-          SOURCE,
+        ...usageRecordedOf(
+          [
+            {
+              subscriberId: correction.subscriberId,
+              period: original.period,
+              serviceId: correction.serviceId,
+              meter: correction.meter,
+              quantity: correction.delta.toString(),
+              events: 0,
+            },
+          ],
+          new Date(correctedAt),
         ),
       ],
       [

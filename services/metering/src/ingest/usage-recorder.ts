@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { createEvent, UsageRecordedV1 } from '@onecommons/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { lockPeriodsForUsage } from '../periods/period-lock.js';
 import { UsageAnnouncements } from '../periods/usage-announcements.js';
+import { usageRecordedOf } from '../periods/usage-recorded-events.js';
 import { type UsageEvent } from './usage-event.js';
 
 export interface DatedUsageEvent extends UsageEvent {
@@ -102,7 +102,19 @@ export class UsageRecorder {
       for (const [period, subscriberId, serviceId, meter, quantity] of recorded.sums)
         if (BigInt(quantity) > (limits.get(groupKey(period, subscriberId, serviceId, meter)) ?? 0n))
           throw new BoundRaced('an aggregate created concurrently went beyond its bound');
-      await this.announcements.append(manager, announcementsOf(recorded.deltas));
+      await this.announcements.append(
+        manager,
+        usageRecordedOf(
+          recorded.deltas.map(([period, subscriberId, serviceId, meter, quantity, events]) => ({
+            period,
+            subscriberId,
+            serviceId,
+            meter,
+            quantity,
+            events,
+          })),
+        ),
+      );
       const skipped = new Set(recorded.skipped);
       admitted.forEach((event, index) => {
         if (skipped.has(index + 1)) fates.set(eventKey(event), 'duplicate');
@@ -217,7 +229,8 @@ export class UsageRecorder {
 }
 
 interface Recorded {
-  readonly deltas: UsageDelta[];
+  /** [period, subscriber, service, meter, quantity, events]: what this transaction added to each aggregate. */
+  readonly deltas: [string, string, string, string, string, number][];
   /** [period, subscriber, service, meter, quantity]: each aggregate's sum after this transaction's events. */
   readonly sums: [string, string, string, string, string][];
   readonly skipped: number[];
@@ -226,47 +239,6 @@ interface Recorded {
 const groupKey = (period: string, subscriberId: string, serviceId: string, meter: string) =>
   `${period}/${subscriberId}/${serviceId}/${meter}`;
 
-/** What one transaction added to one aggregate: [period, subscriber, service, meter, quantity, events]. */
-type UsageDelta = [string, string, string, string, string, number];
-
 /** An event's identity: its service's, then its CloudEvents (source, id) within that service. */
 export const eventKey = ({ serviceId, source, id }: Pick<UsageEvent, 'serviceId' | 'source' | 'id'>) =>
   `${serviceId}/${source.length}:${source}${id}`;
-
-/** One UsageRecorded per (subscriber, period): the deltas this transaction added to its aggregates. */
-function announcementsOf(deltas: readonly UsageDelta[]) {
-  const groups = new Map<
-    string,
-    {
-      subscriberId: string;
-      period: string;
-      usage: { serviceId: string; meter: string; quantity: string; events: number }[];
-    }
-  >();
-  for (const [period, subscriberId, serviceId, meter, quantity, events] of deltas) {
-    const groupKey = `${subscriberId}/${period}`;
-    let group = groups.get(groupKey);
-    if (!group) {
-      group = { subscriberId, period, usage: [] };
-      groups.set(groupKey, group);
-    }
-    group.usage.push({ serviceId, meter, quantity, events });
-  }
-  const recordedAt = new Date().toISOString();
-  const usageKey = (usage: { serviceId: string; meter: string }) => `${usage.serviceId}/${usage.meter}`;
-  return [...groups.values()].map((group) =>
-    createEvent(
-      UsageRecordedV1,
-      {
-        subscriberId: group.subscriberId,
-        period: group.period,
-        usage: group.usage.sort((left, right) => {
-          const [a, b] = [usageKey(left), usageKey(right)];
-          return a < b ? -1 : a > b ? 1 : 0;
-        }),
-        recordedAt,
-      },
-      { source: '/onecommons/metering' },
-    ),
-  );
-}

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { type CloudEvent, type DataOf, type UsageRecordedV1 } from '@onecommons/contracts';
+import { announcedPeriods, type CloudEvent } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
 import { type EntityManager } from 'typeorm';
 
-export type UsageRecorded = CloudEvent<DataOf<typeof UsageRecordedV1>>;
+import { type UsageRecorded } from './usage-recorded-events.js';
 
 /**
  * Rows each period's count is spread over: a transaction adds to its connection's row, so concurrent ingests
@@ -12,8 +12,8 @@ export type UsageRecorded = CloudEvent<DataOf<typeof UsageRecordedV1>>;
 const SHARDS = 8;
 
 /**
- * The one way metering publishes UsageRecorded: each is counted for its period in the transaction that appends
- * it to the outbox, so the count a seal reads is exactly what was announced for the period (its watermark).
+ * The one way metering publishes UsageRecorded: each is counted for every period it names in the transaction that
+ * appends it to the outbox, so the count a seal reads is exactly what was announced for the period (its watermark).
  * Callers hold the period's seal lock shared (`lockPeriodsForUsage`).
  */
 @Injectable()
@@ -28,7 +28,8 @@ export class UsageAnnouncements {
   ): Promise<void> {
     const perPeriod = new Map<string, number>();
     for (const event of recorded)
-      perPeriod.set(event.data.period, (perPeriod.get(event.data.period) ?? 0) + 1);
+      for (const period of announcedPeriods(event.data))
+        perPeriod.set(period, (perPeriod.get(period) ?? 0) + 1);
     const periods = [...perPeriod.keys()].sort();
     if (periods.length > 0)
       await manager.query(

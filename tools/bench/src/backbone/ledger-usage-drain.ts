@@ -1,4 +1,11 @@
-import { createEvent, dlqTopicOf, eventCatalogue, UsageRecordedV1, uuidV7 } from '@onecommons/contracts';
+import {
+  createEvent,
+  dlqTopicOf,
+  eventCatalogue,
+  UsageRecordedV1,
+  UsageRecordedV2,
+  uuidV7,
+} from '@onecommons/contracts';
 import {
   BatchedEventProcessor,
   createKafka,
@@ -80,7 +87,7 @@ export async function drainLedgerUsage(
 
     const registry = new EventHandlerRegistry(eventCatalogue);
     const projection = new UsageProjection();
-    registry.registerBatch('UsageProjection', UsageRecordedV1, (batch, context) =>
+    registry.registerBatch('UsageProjection', UsageRecordedV2, (batch, context) =>
       projection.onUsageRecorded(batch, context),
     );
     const deps: IdempotentEventProcessorDeps = {
@@ -160,6 +167,7 @@ async function publishUsage(
         events: 1,
       }));
       total += usage.reduce((sum, row) => sum + BigInt(row.quantity), 0n);
+      // v1, one per subscriber: the projection's cost per announcement, and the upcaster's on the way.
       const event = createEvent(
         UsageRecordedV1,
         { subscriberId: subscribers[index % SUBSCRIBERS] as string, period: PERIOD, usage, recordedAt },

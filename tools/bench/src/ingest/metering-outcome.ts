@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { sleep } from '@onecommons/kafka';
 import pg from 'pg';
 
-const USAGE_RECORDED = 'onecommons.metering.usage.recorded.v1';
+const USAGE_RECORDED = 'onecommons.metering.usage.recorded.v2';
 
 /** Metering's side of the run, read from its schema: what is still unpublished, and what was counted. */
 export class MeteringOutcome {
@@ -46,7 +46,9 @@ export class MeteringOutcome {
       `SELECT (SELECT count(*) FROM usage_events WHERE service_id = $1)::text AS stored,
               (SELECT coalesce(sum(events), 0) FROM usage_aggregates WHERE service_id = $1)::text AS aggregated,
               (SELECT coalesce(sum((usage->>'events')::bigint), 0)
-                 FROM outbox, jsonb_array_elements(payload::jsonb -> 'data' -> 'usage') AS usage
+                 FROM outbox,
+                      jsonb_array_elements(payload::jsonb -> 'data' -> 'subscribers') AS subscriber,
+                      jsonb_array_elements(subscriber -> 'usage') AS usage
                 WHERE event_type = $2 AND published_at IS NOT NULL AND usage->>'serviceId' = $1::text)::text
                 AS announced`,
       [serviceId, USAGE_RECORDED],

@@ -87,7 +87,7 @@ describe('@OnEvent and @OnEventBatch handlers', () => {
   it('are read from the services’ sources', () => {
     const handlers = eventHandlersByContract(root);
     expect(handlers.get('PaymentCapturedV1')).toContain('ledger');
-    expect(handlers.get('UsageRecordedV1')).toEqual(['ledger', 'metering']);
+    expect(handlers.get('UsageRecordedV2')).toEqual(['ledger', 'metering']);
     expect(handlers.get('ServiceCreatedV1')).toEqual(
       expect.arrayContaining(['ledger', 'metering', 'provisioner']),
     );
