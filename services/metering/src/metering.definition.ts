@@ -10,6 +10,7 @@ import { Corrections1763900004000 } from './migrations/1763900004000-corrections
 import { ServiceEventIdentity1763900005000 } from './migrations/1763900005000-service-event-identity.js';
 import { MeterBounds1763900006000 } from './migrations/1763900006000-meter-bounds.js';
 import { PeriodSeals1765000000000 } from './migrations/1765000000000-period-seals.js';
+import { EventDigest1765400000000 } from './migrations/1765400000000-event-digest.js';
 import { SubscribersModule } from './subscribers/subscribers.module.js';
 
 const meteringAuth = AuthModule.forRoot({
@@ -34,6 +35,7 @@ export const meteringService = defineService({
     ServiceEventIdentity1763900005000,
     MeterBounds1763900006000,
     PeriodSeals1765000000000,
+    EventDigest1765400000000,
   ],
   features: () => [meteringAuth, SubscribersModule, MeteringModule],
   projections: [

@@ -228,8 +228,10 @@ export async function seedEarlierUsage(
   const event = { source: `/services/${usage.serviceId}`, id: randomUUID() };
   await stack.metering.query(
     `WITH event AS (
-       INSERT INTO usage_events (source, event_id, subscriber_id, service_id, meter, quantity, period, event_time)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, ($7 || '-10T12:00:00Z')::timestamptz) RETURNING 1
+       INSERT INTO usage_events (event_digest, source, event_id, subscriber_id, service_id, meter, quantity, period,
+                                 event_time)
+       VALUES (usage_event_digest($4, $1, $2), $1, $2, $3, $4, $5, $6, $7, ($7 || '-10T12:00:00Z')::timestamptz)
+       RETURNING 1
      )
      INSERT INTO usage_aggregates (period, subscriber_id, service_id, meter, quantity, events)
      VALUES ($7, $3, $4, $5, $6, 1)

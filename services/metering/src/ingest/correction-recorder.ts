@@ -5,6 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { lockPeriodsForUsage } from '../periods/period-lock.js';
 import { UsageAnnouncements } from '../periods/usage-announcements.js';
 import { usageRecordedOf } from '../periods/usage-recorded-events.js';
+import { eventDigest } from './event-digest.js';
 import { type CorrectionEvent, type Rejection } from './usage-event.js';
 
 const SOURCE = { source: '/onecommons/metering' };
@@ -23,6 +24,7 @@ interface OriginalRow {
   quantity: string;
   period: string;
   sealed: boolean;
+  digest: Buffer;
 }
 
 /**
@@ -62,15 +64,17 @@ export class CorrectionRecorder {
     const original = await this.lockOriginal(manager, correction);
     const sealed = original.sealed;
     const inserted = (await manager.query(
-      `INSERT INTO usage_corrections (source, event_id, original_source, original_event_id, subscriber_id, service_id,
-                                      meter, delta, period, original_period, applied_after_seal)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) ON CONFLICT (service_id, source, event_id) DO NOTHING
+      `INSERT INTO usage_corrections (source, event_id, original_source, original_event_id, original_digest,
+                                      subscriber_id, service_id, meter, delta, period, original_period,
+                                      applied_after_seal)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) ON CONFLICT (service_id, source, event_id) DO NOTHING
        RETURNING 1`,
       [
         correction.source,
         correction.id,
         correction.corrects.source,
         correction.corrects.id,
+        original.digest,
         correction.subscriberId,
         correction.serviceId,
         correction.meter,
@@ -151,9 +155,13 @@ export class CorrectionRecorder {
    * sealed. A service corrects only its own events: another service's (source, id) is not even looked at.
    */
   private async lockOriginal(manager: EntityManager, correction: CorrectionEvent): Promise<OriginalRow> {
-    const identity = [correction.serviceId, correction.corrects.source, correction.corrects.id];
+    const { serviceId } = correction;
+    const digest = eventDigest({ serviceId, ...correction.corrects });
+    // Found by its digest, then its full identity compared (see eventDigest).
+    const identity = [digest, serviceId, correction.corrects.source, correction.corrects.id];
     const [located] = (await manager.query(
-      `SELECT period FROM usage_events WHERE service_id = $1 AND source = $2 AND event_id = $3`,
+      `SELECT period FROM usage_events
+        WHERE event_digest = $1 AND service_id = $2 AND source = $3 AND event_id = $4`,
       identity,
     )) as { period: string }[];
     if (located) await lockPeriodsForUsage(manager, [located.period]);
@@ -161,9 +169,10 @@ export class CorrectionRecorder {
       ? ((await manager.query(
           `SELECT subscriber_id, service_id, meter, quantity::text AS quantity, period,
                   EXISTS (SELECT 1 FROM period_seals s WHERE s.period = e.period) AS sealed
-             FROM usage_events e WHERE service_id = $1 AND source = $2 AND event_id = $3 FOR UPDATE OF e`,
+             FROM usage_events e
+            WHERE event_digest = $1 AND service_id = $2 AND source = $3 AND event_id = $4 FOR UPDATE OF e`,
           identity,
-        )) as OriginalRow[])
+        )) as Omit<OriginalRow, 'digest'>[])
       : [];
     if (
       !original ||
@@ -176,7 +185,7 @@ export class CorrectionRecorder {
         field: 'data.corrects',
         message: 'no accepted usage event with this source and id for this subscriber, service and meter',
       });
-    return original;
+    return { ...original, digest };
   }
 
   /** Changes the open period's aggregate; returns its quantity after. */

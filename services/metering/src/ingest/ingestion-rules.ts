@@ -4,6 +4,7 @@ import { lateUsageClosesAt, periodOf } from '@onecommons/contracts';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type MeteringConfig } from '../config.js';
 import { CorrectionRecorder } from './correction-recorder.js';
+import { eventDigest } from './event-digest.js';
 import { type IngestFacts, IngestFactsReader, type ServiceFacts } from './ingest-facts.js';
 import { countOutcomes } from './ingest-metrics.js';
 import { type CorrectionEvent, parseUsageEvent, type Rejection, type UsageEvent } from './usage-event.js';
@@ -63,7 +64,13 @@ export class UsageIngestion {
         facts.isSealed(period);
       const rejection = this.usageRejection(key, serviceRejection, facts, event, period, periodClosed, now);
       if (rejection) return rejected(event.id, rejection);
-      return { ...event, period, limit: facts.limitOf(event.meter, period), periodClosed };
+      return {
+        ...event,
+        period,
+        limit: facts.limitOf(event.meter, period),
+        periodClosed,
+        digest: eventDigest(event),
+      };
     });
     // The first occurrence of an event's identity in the request is the one that counts.
     const firsts = new Map<string, DatedUsageEvent>();

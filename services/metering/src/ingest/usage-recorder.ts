@@ -11,6 +11,8 @@ export interface DatedUsageEvent extends UsageEvent {
   readonly limit: bigint;
   /** The period took no more usage when the request came (past its grace, or sealed). */
   readonly periodClosed: boolean;
+  /** `eventDigest` of the event: its unique key in `usage_events`. */
+  readonly digest: Buffer;
 }
 
 /**
@@ -30,8 +32,8 @@ class BoundRaced extends Error {
 /**
  * Counts usage exactly once, within each meter's bound. In one transaction: the aggregates the events add to
  * are locked and read with the events already counted; each new event is admitted, in order, while its
- * aggregate stays within the bound; the admitted events go into `usage_events`, whose primary key (service,
- * source, id) drops any counted meanwhile; only the rows actually inserted are added to the aggregates and
+ * aggregate stays within the bound; the admitted events go into `usage_events`, whose primary key (the
+ * digest of service, source and id) drops any counted meanwhile; only the rows actually inserted are added to the aggregates and
  * announced through the outbox. A retry of the same request therefore changes nothing, and a crash before
  * the commit leaves nothing behind (never "claim the id, then write"). An aggregate that did not exist when
  * read cannot be locked: should a concurrent transaction create it first, the sum read back exceeds the
@@ -135,9 +137,10 @@ export class UsageRecorder {
   ): Promise<{ countedBefore: Set<number>; aggregates: Map<string, bigint>; sealed: Set<string> }> {
     const [row] = (await manager.query(
       `WITH incoming AS (
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY AS t(service_id, source, event_id, position)
+         SELECT * FROM unnest($1::bytea[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY
+           AS t(event_digest, service_id, source, event_id, position)
        ), groups AS (
-         SELECT DISTINCT * FROM unnest($4::text[], $5::uuid[], $6::uuid[], $7::text[])
+         SELECT DISTINCT * FROM unnest($5::text[], $6::uuid[], $7::uuid[], $8::text[])
            AS g(period, subscriber_id, service_id, meter)
        ), locked AS (
          SELECT a.period, a.subscriber_id, a.service_id, a.meter, a.quantity FROM usage_aggregates a
@@ -147,14 +150,16 @@ export class UsageRecorder {
        )
        SELECT
          (SELECT coalesce(json_agg(position), '[]'::json) FROM incoming i
-           WHERE EXISTS (SELECT 1 FROM usage_events e
-                          WHERE e.service_id = i.service_id AND e.source = i.source AND e.event_id = i.event_id))
+           WHERE EXISTS (SELECT 1 FROM usage_events e WHERE e.event_digest = i.event_digest))
            AS counted,
+         (SELECT count(*) FROM incoming i JOIN usage_events e USING (event_digest)
+           WHERE (e.service_id, e.source, e.event_id) <> (i.service_id, i.source, i.event_id))::int AS collided,
          (SELECT coalesce(json_agg(json_build_array(period, subscriber_id, service_id, meter, quantity::text)),
                           '[]'::json) FROM locked) AS aggregates,
          (SELECT coalesce(json_agg(period), '[]'::json) FROM period_seals
            WHERE period IN (SELECT period FROM groups)) AS sealed`,
       [
+        events.map((event) => event.digest),
         events.map((event) => event.serviceId),
         events.map((event) => event.source),
         events.map((event) => event.id),
@@ -163,7 +168,17 @@ export class UsageRecorder {
         open.map((event) => event.serviceId),
         open.map((event) => event.meter),
       ],
-    )) as [{ counted: number[]; aggregates: [string, string, string, string, string][]; sealed: string[] }];
+    )) as [
+      {
+        counted: number[];
+        collided: number;
+        aggregates: [string, string, string, string, string][];
+        sealed: string[];
+      },
+    ];
+    // Never seen, and not expected before ~2^64 events of a service (see eventDigest): refused loudly rather
+    // than counting a distinct event as a duplicate.
+    if (row.collided > 0) throw new Error(`${row.collided} usage event(s) share a digest with another event`);
     return {
       countedBefore: new Set(row.counted),
       sealed: new Set(row.sealed),
@@ -182,15 +197,18 @@ export class UsageRecorder {
     // inserted row instead made metering parse each event a second time; the groups are what it needs.
     const [recorded] = (await manager.query(
       `WITH incoming AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::bigint[], $7::text[],
-                              $8::timestamptz[]) WITH ORDINALITY
-           AS t(source, event_id, subscriber_id, service_id, meter, quantity, period, event_time, position)
+         SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::bigint[],
+                              $8::text[], $9::timestamptz[]) WITH ORDINALITY
+           AS t(event_digest, source, event_id, subscriber_id, service_id, meter, quantity, period, event_time,
+                position)
        ), inserted AS (
-         INSERT INTO usage_events (source, event_id, subscriber_id, service_id, meter, quantity, period, event_time)
-         SELECT source, event_id, subscriber_id, service_id, meter, quantity, period, event_time FROM incoming
-          ORDER BY service_id, source, event_id
-         ON CONFLICT (service_id, source, event_id) DO NOTHING
-         RETURNING source, event_id, subscriber_id, service_id, meter, quantity, period
+         INSERT INTO usage_events (event_digest, source, event_id, subscriber_id, service_id, meter, quantity, period,
+                                   event_time)
+         SELECT event_digest, source, event_id, subscriber_id, service_id, meter, quantity, period, event_time
+           FROM incoming
+          ORDER BY event_digest
+         ON CONFLICT (event_digest) DO NOTHING
+         RETURNING event_digest, subscriber_id, service_id, meter, quantity, period
        ), deltas AS (
          SELECT period, subscriber_id, service_id, meter, sum(quantity) AS quantity, count(*) AS events
            FROM inserted GROUP BY period, subscriber_id, service_id, meter
@@ -209,11 +227,10 @@ export class UsageRecorder {
          (SELECT coalesce(json_agg(json_build_array(period, subscriber_id, service_id, meter, quantity::text)),
                           '[]'::json) FROM summed) AS sums,
          (SELECT coalesce(json_agg(position), '[]'::json) FROM incoming
-           WHERE NOT EXISTS (SELECT 1 FROM inserted
-                              WHERE inserted.service_id = incoming.service_id AND inserted.source = incoming.source
-                                AND inserted.event_id = incoming.event_id))
+           WHERE NOT EXISTS (SELECT 1 FROM inserted WHERE inserted.event_digest = incoming.event_digest))
            AS skipped`,
       [
+        events.map((event) => event.digest),
         events.map((event) => event.source),
         events.map((event) => event.id),
         events.map((event) => event.subscriberId),

@@ -8,8 +8,13 @@ export interface IngestNumbers {
   readonly acceptedPerSecond: number;
   readonly baselineRowsPerSecond: number;
   readonly ratio: number;
+  /** The keyed append: the same rows into a table with the same unique key, `ON CONFLICT DO NOTHING`. */
+  readonly keyedBaselineRowsPerSecond: number;
+  /** Ingest ÷ keyed append: what everything beyond storing each event once costs. */
+  readonly keyedRatio: number;
   readonly batchMs: LatencySummary;
   readonly baselineBatchMs: LatencySummary;
+  readonly keyedBaselineBatchMs: LatencySummary;
   /** Seconds from the last answer until the last outbox row was published. */
   readonly drainSeconds: number;
 }
@@ -23,10 +28,14 @@ export function ingestNumbers(measured: {
   readonly baselineRows: number;
   readonly baselineSeconds: number;
   readonly baselineLatenciesMs: readonly number[];
+  readonly keyedBaselineRows: number;
+  readonly keyedBaselineSeconds: number;
+  readonly keyedBaselineLatenciesMs: readonly number[];
 }): IngestNumbers {
   const endToEnd = (measured.publishedAt - measured.loadStartedAt) / 1_000;
   const eventsPerSecond = ratePerSecond(measured.accepted, endToEnd);
   const baselineRowsPerSecond = ratePerSecond(measured.baselineRows, measured.baselineSeconds);
+  const keyedBaselineRowsPerSecond = ratePerSecond(measured.keyedBaselineRows, measured.keyedBaselineSeconds);
   return {
     eventsPerSecond,
     acceptedPerSecond: ratePerSecond(
@@ -35,8 +44,11 @@ export function ingestNumbers(measured: {
     ),
     baselineRowsPerSecond,
     ratio: eventsPerSecond / baselineRowsPerSecond,
+    keyedBaselineRowsPerSecond,
+    keyedRatio: eventsPerSecond / keyedBaselineRowsPerSecond,
     batchMs: summarizeLatencies(measured.latenciesMs),
     baselineBatchMs: summarizeLatencies(measured.baselineLatenciesMs),
+    keyedBaselineBatchMs: summarizeLatencies(measured.keyedBaselineLatenciesMs),
     drainSeconds: Math.max(0, (measured.publishedAt - measured.loadFinishedAt) / 1_000),
   };
 }
@@ -48,6 +60,8 @@ export function ingestJsonLine(numbers: IngestNumbers): string {
     eventsPerSecond: Math.round(numbers.eventsPerSecond),
     baselineRowsPerSecond: Math.round(numbers.baselineRowsPerSecond),
     ratio: Math.round(numbers.ratio * 1_000) / 1_000,
+    keyedBaselineRowsPerSecond: Math.round(numbers.keyedBaselineRowsPerSecond),
+    keyedRatio: Math.round(numbers.keyedRatio * 1_000) / 1_000,
     p99BatchMs: Math.round(numbers.batchMs.p99 * 10) / 10,
   });
 }

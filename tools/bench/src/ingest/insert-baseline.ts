@@ -1,6 +1,7 @@
+import { hash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { type UsageBatch } from './usage-batches.js';
+import { type BenchUsageEvent, type UsageBatch } from './usage-batches.js';
 
 const COLUMNS = [
   'source',
@@ -13,6 +14,13 @@ const COLUMNS = [
   'event_time',
 ];
 
+/**
+ * `bare`: no key and no index (what appending the rows costs at all). `keyed`: the same rows with a 16-byte
+ * digest as their unique key, `ON CONFLICT DO NOTHING`, like `usage_events` (what exactly-once storage
+ * costs at the least).
+ */
+export type BaselineKind = 'bare' | 'keyed';
+
 export interface BaselineTally {
   readonly rows: number;
   readonly batches: number;
@@ -20,20 +28,47 @@ export interface BaselineTally {
   readonly seconds: number;
 }
 
+const columnsOf = (kind: BaselineKind) => (kind === 'keyed' ? ['event_digest', ...COLUMNS] : COLUMNS);
+
 /** `INSERT ... VALUES ($1, ..., $8), ($9, ...)`: one multi-row statement for a batch of `rows` rows. */
-export function multiRowInsert(table: string, rows: number): string {
-  const width = COLUMNS.length;
+export function multiRowInsert(table: string, rows: number, kind: BaselineKind = 'bare'): string {
+  const columns = columnsOf(kind);
+  const width = columns.length;
   const tuples = Array.from(
     { length: rows },
-    (_, row) => `(${COLUMNS.map((_column, column) => `$${row * width + column + 1}`).join(', ')})`,
+    (_, row) => `(${columns.map((_column, column) => `$${row * width + column + 1}`).join(', ')})`,
   );
-  return `INSERT INTO ${table} (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`;
+  const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`;
+  return kind === 'keyed' ? `${insert} ON CONFLICT (event_digest) DO NOTHING` : insert;
 }
 
-/** The batch's rows, flattened in column order, as metering stores them. */
-export function baselineParameters(batch: UsageBatch): (string | number)[] {
-  const values: (string | number)[] = [];
-  for (const event of batch.events)
+/**
+ * A 16-byte SHA-256 prefix of the event's identity: a key as wide and as spread as metering's (its exact
+ * bytes do not matter to what the baseline measures).
+ */
+export const baselineKeyOf = (event: BenchUsageEvent): Buffer =>
+  hash(
+    'sha256',
+    `${event.data.service}/${event.source.length}:${event.source}${event.id}`,
+    'buffer',
+  ).subarray(0, 16);
+
+/**
+ * The batch's rows, flattened in column order, as metering stores them; keyed, each with its digest first
+ * and in digest order (metering inserts in key order too, or two batches sharing a resend could deadlock).
+ */
+export function baselineParameters(
+  batch: UsageBatch,
+  kind: BaselineKind = 'bare',
+): (string | number | Buffer)[] {
+  const values: (string | number | Buffer)[] = [];
+  const rows: [Buffer | null, BenchUsageEvent][] = batch.events.map((event) => [
+    kind === 'keyed' ? baselineKeyOf(event) : null,
+    event,
+  ]);
+  if (kind === 'keyed') rows.sort(([left], [right]) => Buffer.compare(left as Buffer, right as Buffer));
+  for (const [key, event] of rows) {
+    if (key) values.push(key);
     values.push(
       event.source,
       event.id,
@@ -44,21 +79,23 @@ export function baselineParameters(batch: UsageBatch): (string | number)[] {
       event.time.slice(0, 7),
       event.time,
     );
+  }
   return values;
 }
 
 /**
- * The bare baseline: the same rows as plain multi-row INSERTs into a table with no key and no index, over
- * as many connections, each inserting a batch in its own statement (autocommit) as metering's transaction
- * would. Stops after `batches` batches.
+ * A baseline: the same rows as multi-row INSERTs over as many connections, each inserting a batch in its
+ * own statement (autocommit) as metering's transaction would. Stops after `batches` batches.
  */
 export async function runInsertBaseline(options: {
+  readonly kind: BaselineKind;
   readonly postgresUrl: string;
   readonly connections: number;
   readonly batches: number;
   readonly nextBatch: () => UsageBatch;
 }): Promise<BaselineTally> {
-  const table = `ingest_baseline_${process.pid}`;
+  const { kind } = options;
+  const table = `ingest_baseline_${kind}_${process.pid}`;
   const pool = new pg.Pool({ connectionString: options.postgresUrl, max: options.connections });
   const latenciesMs: number[] = [];
   let rows = 0;
@@ -66,7 +103,8 @@ export async function runInsertBaseline(options: {
   try {
     await pool.query(`DROP TABLE IF EXISTS ${table}`);
     await pool.query(
-      `CREATE TABLE ${table} (source text NOT NULL, event_id text NOT NULL, subscriber_id uuid NOT NULL,
+      `CREATE TABLE ${table} (${kind === 'keyed' ? 'event_digest bytea PRIMARY KEY, ' : ''}
+         source text NOT NULL, event_id text NOT NULL, subscriber_id uuid NOT NULL,
          service_id uuid NOT NULL, meter text NOT NULL, quantity bigint NOT NULL, period text NOT NULL,
          event_time timestamptz NOT NULL, received_at timestamptz NOT NULL DEFAULT now())`,
     );
@@ -76,7 +114,7 @@ export async function runInsertBaseline(options: {
         started += 1;
         const batch = options.nextBatch();
         const sentAt = performance.now();
-        await pool.query(multiRowInsert(table, batch.events.length), baselineParameters(batch));
+        await pool.query(multiRowInsert(table, batch.events.length, kind), baselineParameters(batch, kind));
         latenciesMs.push(performance.now() - sentAt);
         rows += batch.events.length;
       }
