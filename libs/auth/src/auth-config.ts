@@ -1,4 +1,4 @@
-import { urlVar } from '@onecommons/config';
+import { integerVar, urlVar } from '@onecommons/config';
 import { z } from 'zod';
 
 /**
@@ -22,6 +22,14 @@ export const authConfigShape = {
 /** Services that take API keys ask identity about each one (no cache, so a revocation takes effect at once). */
 export const apiKeyConfigShape = {
   AUTH_API_KEY_INTROSPECTION_URL: urlVar(['http', 'https']),
+};
+
+/**
+ * A service on a hot path (metering's ingest) may keep identity's answers about live keys for this many
+ * seconds (0: ask every time); a revocation still ends them at the next request (`CachedApiKeySource`).
+ */
+export const apiKeyCacheConfigShape = {
+  AUTH_API_KEY_CACHE_SECONDS: integerVar({ min: 0, max: 300, default: 30 }),
 };
 
 /**

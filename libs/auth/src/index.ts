@@ -25,13 +25,24 @@ export {
   SERVICE_BOUND_SCOPES,
 } from './api-key.js';
 export {
+  API_KEY_REVOCATION_EPOCH_KEY,
+  ApiKeyRevocationEpoch,
+  type RevocationEpochStore,
+} from './api-key-revocations.js';
+export { type ApiKeyCacheSettings, CachedApiKeySource } from './cached-api-key-source.js';
+export {
+  apiKeyCacheConfigShape,
   apiKeyConfigShape,
   authConfigShape,
   internalCallConfigShape,
   liveAccessConfigShape,
 } from './auth-config.js';
 export { INTERNAL_TOKEN_HEADER, InternalCredential } from './internal-credential.js';
-export { ApiKeySourceUnavailableError, RemoteApiKeySource } from './remote-api-key-source.js';
+export {
+  ApiKeySourceUnavailableError,
+  type IntrospectedApiKey,
+  RemoteApiKeySource,
+} from './remote-api-key-source.js';
 export {
   type LiveAccessAnswer,
   liveAccessAnswer,

@@ -1,4 +1,4 @@
-import { apiKeyConfigShape, authConfigShape } from '@onecommons/auth';
+import { apiKeyCacheConfigShape, apiKeyConfigShape, authConfigShape } from '@onecommons/auth';
 import { integerVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
 import { type z } from 'zod';
@@ -8,6 +8,7 @@ import { planLimitsVar } from './entitlements/plan-limits.js';
 export const meteringConfigSchema = defineServiceConfig({
   ...authConfigShape,
   ...apiKeyConfigShape,
+  ...apiKeyCacheConfigShape,
   /** How long after a period ends its late usage is still accepted (the ledger closes it after that). */
   METERING_LATE_EVENT_GRACE_MINUTES: integerVar({ min: 0, max: 7 * 24 * 60, default: 60 }),
   /** How far in the future an event's `time` may be (clock skew of reporting services). */

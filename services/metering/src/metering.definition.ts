@@ -1,6 +1,7 @@
 import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
 import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
-import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { defineService, REDIS_CLIENT, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { type Redis } from 'ioredis';
 import { type MeteringConfig, meteringConfigSchema } from './config.js';
 import { MeteringModule } from './metering.module.js';
 import { Subscribers1763900001000 } from './migrations/1763900001000-subscribers.js';
@@ -13,9 +14,10 @@ import { PeriodSeals1765000000000 } from './migrations/1765000000000-period-seal
 import { EventDigest1765400000000 } from './migrations/1765400000000-event-digest.js';
 import { SubscribersModule } from './subscribers/subscribers.module.js';
 
+/** Ingest is the platform's hot path: its API keys' answers are cached (a revocation still stops a key at once). */
 const meteringAuth = AuthModule.forRoot({
-  inject: [SERVICE_CONFIG],
-  useFactory: (config: MeteringConfig) => remoteAuthSetup(config),
+  inject: [SERVICE_CONFIG, REDIS_CLIENT],
+  useFactory: (config: MeteringConfig, redis: Redis) => remoteAuthSetup(config, redis),
 });
 
 /**

@@ -4,6 +4,8 @@ import { AccessTokenVerifier } from '../access-token-verifier.js';
 import { InternalCredential } from '../internal-credential.js';
 import { RemoteApiKeySource } from '../remote-api-key-source.js';
 import { type ApiKeySource } from '../api-key.js';
+import { ApiKeyRevocationEpoch, type RevocationEpochStore } from '../api-key-revocations.js';
+import { CachedApiKeySource } from '../cached-api-key-source.js';
 import { AccessPolicyAudit } from './access-policy-audit.js';
 import { AccessPolicyGuard } from './access-policy.guard.js';
 import { type AccessDirectory, accessFromClaims } from './access-directory.js';
@@ -82,6 +84,8 @@ export interface RemoteAuthConfig {
   /** Set (see liveAccessConfigShape): memberships and platform roles are asked of identity per request. */
   readonly AUTH_ACCESS_URL?: string;
   readonly INTERNAL_API_TOKEN: string;
+  /** Set (see apiKeyCacheConfigShape) and above 0: live keys' answers are cached, voided by any revocation. */
+  readonly AUTH_API_KEY_CACHE_SECONDS?: number;
 }
 
 /**
@@ -89,7 +93,7 @@ export interface RemoteAuthConfig {
  * (where money moves) live memberships and roles from identity; each call to identity carries the
  * platform-internal credential.
  */
-export function remoteAuthSetup(config: RemoteAuthConfig): AuthSetup {
+export function remoteAuthSetup(config: RemoteAuthConfig, redis?: RevocationEpochStore): AuthSetup {
   return {
     accessTokens: new AccessTokenVerifier(
       { kind: 'remote', jwksUrl: config.AUTH_JWKS_URL },
@@ -97,12 +101,22 @@ export function remoteAuthSetup(config: RemoteAuthConfig): AuthSetup {
     ),
     internalToken: config.INTERNAL_API_TOKEN,
     ...(config.AUTH_API_KEY_INTROSPECTION_URL
-      ? {
-          apiKeys: new RemoteApiKeySource(config.AUTH_API_KEY_INTROSPECTION_URL, config.INTERNAL_API_TOKEN),
-        }
+      ? { apiKeys: apiKeySource(config.AUTH_API_KEY_INTROSPECTION_URL, config, redis) }
       : {}),
     ...(config.AUTH_ACCESS_URL
       ? { directory: new RemoteAccessDirectory(config.AUTH_ACCESS_URL, config.INTERNAL_API_TOKEN) }
       : {}),
   };
+}
+
+function apiKeySource(
+  introspectionUrl: string,
+  config: RemoteAuthConfig,
+  redis: RevocationEpochStore | undefined,
+): ApiKeySource {
+  const identity = new RemoteApiKeySource(introspectionUrl, config.INTERNAL_API_TOKEN);
+  const ttlSeconds = config.AUTH_API_KEY_CACHE_SECONDS ?? 0;
+  if (ttlSeconds === 0) return identity;
+  if (!redis) throw new Error('AUTH_API_KEY_CACHE_SECONDS needs Redis (the revocation epoch)');
+  return new CachedApiKeySource(identity, new ApiKeyRevocationEpoch(redis), { ttlMs: ttlSeconds * 1_000 });
 }

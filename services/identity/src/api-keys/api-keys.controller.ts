@@ -75,10 +75,19 @@ export class ApiKeyIntrospectionController {
   @InternalOnly()
   async introspect(
     @Body({ schema: introspectSchema }) body: z.output<typeof introspectSchema>,
-  ): Promise<{ active: false } | ({ active: true } & Omit<ApiKeyPrincipal, 'kind'>)> {
-    const principal = await this.keys.resolve(body.key);
-    if (!principal) return { active: false };
-    const { keyId, organizationId, scopes, serviceId } = principal;
-    return { active: true, keyId, organizationId, scopes, serviceId };
+  ): Promise<
+    { active: false } | ({ active: true; expiresAt: string | null } & Omit<ApiKeyPrincipal, 'kind'>)
+  > {
+    const live = await this.keys.introspect(body.key);
+    if (!live) return { active: false };
+    const { keyId, organizationId, scopes, serviceId } = live.principal;
+    return {
+      active: true,
+      keyId,
+      organizationId,
+      scopes,
+      serviceId,
+      expiresAt: live.expiresAt?.toISOString() ?? null,
+    };
   }
 }

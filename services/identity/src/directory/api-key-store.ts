@@ -1,11 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   apiKeyDisplayPrefix,
+  ApiKeyRevocationEpoch,
   apiKeyHash,
   type ApiKeyPrincipal,
   type ApiKeyScope,
   type ApiKeySource,
   generateApiKey,
+  type IntrospectedApiKey,
   isWellFormedApiKey,
   ORGANIZATION_KINDS,
   type OrganizationKind,
@@ -13,7 +15,15 @@ import {
 } from '@onecommons/auth';
 import { ApiKeyCreatedV1, ApiKeyRevokedV1, createEvent, uuidV7 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
-import { ApiError, decodeCursor, type Page, pageOf, type PageQuery } from '@onecommons/service-kit';
+import {
+  ApiError,
+  decodeCursor,
+  type Page,
+  pageOf,
+  type PageQuery,
+  REDIS_CLIENT,
+} from '@onecommons/service-kit';
+import { type Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { type ApiKeyDto, type CreateApiKeyDto, type CreatedApiKeyDto } from '../api-keys/dto.js';
 import { IdentityBounds } from '../bounds/identity-bounds.js';
@@ -53,12 +63,17 @@ const COLUMNS = `id, organization_id, name, display_prefix, scopes, service_id, 
 /** API keys of organizations: made here, shown once, stored as a hash, resolved for every service. */
 @Injectable()
 export class ApiKeyStore implements ApiKeySource {
+  private readonly revocations: ApiKeyRevocationEpoch;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     private readonly bounds: IdentityBounds,
     private readonly serviceOperators: ServiceOperators,
-  ) {}
+    @Inject(REDIS_CLIENT) redis: Redis,
+  ) {
+    this.revocations = new ApiKeyRevocationEpoch(redis);
+  }
 
   async create(
     principal: Principal,
@@ -127,8 +142,19 @@ export class ApiKeyStore implements ApiKeySource {
     return pageOf(rows, page.limit, toApiKeyDto);
   }
 
-  /** Revokes a key of the organization; revoking a revoked key is a no-op that answers the same. */
+  /**
+   * Revokes a key of the organization; revoking a revoked key is a no-op that answers the same. Services caching
+   * keys' answers (metering) are told through the revocation epoch after the commit and before the answer, so
+   * the key is refused everywhere from the next request on; should Redis fail, the call fails and may be
+   * repeated (the epoch moves on the no-op too).
+   */
   async revoke(principal: Principal, organizationId: string, keyId: string): Promise<ApiKeyDto> {
+    const revoked = await this.revokeInDatabase(principal, organizationId, keyId);
+    await this.revocations.advance();
+    return revoked;
+  }
+
+  private revokeInDatabase(principal: Principal, organizationId: string, keyId: string): Promise<ApiKeyDto> {
     return this.dataSource.transaction(async (manager) => {
       const [row] = (await manager.query(
         `SELECT ${COLUMNS} FROM api_keys WHERE id = $1 AND organization_id = $2 FOR UPDATE`,
@@ -163,26 +189,37 @@ export class ApiKeyStore implements ApiKeySource {
 
   /** The principal of a live key (not revoked, not expired), recording its use; null for anything else. */
   async resolve(key: string): Promise<ApiKeyPrincipal | null> {
+    return (await this.introspect(key))?.principal ?? null;
+  }
+
+  /**
+   * A live key's principal and expiry, recording its use (as often as services ask: a service caching the
+   * answer asks again after its TTL, so `last_used_at` may lag by that much more).
+   */
+  async introspect(key: string): Promise<IntrospectedApiKey | null> {
     if (!isWellFormedApiKey(key)) return null;
     const [row] = (await this.dataSource.query(
       `WITH live AS (
-         SELECT id, organization_id, scopes, service_id, last_used_at FROM api_keys
+         SELECT id, organization_id, scopes, service_id, expires_at, last_used_at FROM api_keys
           WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
        ), touched AS (
          UPDATE api_keys SET last_used_at = now() FROM live
           WHERE api_keys.id = live.id
             AND (live.last_used_at IS NULL OR live.last_used_at < now() - interval '${LAST_USED_RESOLUTION}')
        )
-       SELECT id, organization_id, scopes, service_id FROM live`,
+       SELECT id, organization_id, scopes, service_id, expires_at FROM live`,
       [apiKeyHash(key)],
-    )) as Pick<ApiKeyRow, 'id' | 'organization_id' | 'scopes' | 'service_id'>[];
+    )) as Pick<ApiKeyRow, 'id' | 'organization_id' | 'scopes' | 'service_id' | 'expires_at'>[];
     if (!row) return null;
     return {
-      kind: 'api_key',
-      keyId: row.id,
-      organizationId: row.organization_id,
-      scopes: row.scopes,
-      serviceId: row.service_id,
+      principal: {
+        kind: 'api_key',
+        keyId: row.id,
+        organizationId: row.organization_id,
+        scopes: row.scopes,
+        serviceId: row.service_id,
+      },
+      expiresAt: row.expires_at,
     };
   }
 }
