@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { postgresAdminUrl, redisUrl, type Profile } from '../profile.js';
 import { say } from './log.js';
+import { applyDatabaseSettings } from './postgres-settings.js';
 import { answers } from './probes.js';
 
 // Postgres and Redis belong to the machine, not to ./dev: it checks they answer, never starts or stops them.
@@ -18,6 +19,7 @@ export async function ensurePostgres(profile: Profile): Promise<void> {
   const url = postgresAdminUrl(profile);
   if (profile.resetData) await dropDatabase(url);
   await ensureDatabase(url);
+  await applyDatabaseSettings(url, profile.postgres.database);
 }
 
 /** The test profile starts from an empty database every run. */
