@@ -221,6 +221,20 @@ describe('a batch', () => {
       { numRuns: 15 },
     );
   });
+
+  it('fails loudly, counting nothing, rather than take an event for another that holds its digest', async () => {
+    const subscriber = freshSubscriber();
+    const event = usage({ subject: subscriber }, { meter: 'requests', quantity: 7 });
+    // No two real identities are known to share a digest: a stored row is given this event's digest instead.
+    await stack.metering.query(
+      `INSERT INTO usage_events (event_digest, source, event_id, subscriber_id, service_id, meter, quantity, period,
+                                 event_time)
+       VALUES (usage_event_digest($1, $2, $3), $2, 'another-event', $4, $1, 'requests', 1, $5, now())`,
+      [serviceId, event.source, event.id, subscriber, periodOf(new Date())],
+    );
+    expect((await send(event)).status).toBe(500);
+    expect(await aggregate(subscriber)).toEqual([]);
+  });
 });
 
 describe('usage', () => {

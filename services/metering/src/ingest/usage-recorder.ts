@@ -149,11 +149,11 @@ export class UsageRecorder {
             FOR UPDATE OF a
        )
        SELECT
-         (SELECT coalesce(json_agg(position), '[]'::json) FROM incoming i
-           WHERE EXISTS (SELECT 1 FROM usage_events e WHERE e.event_digest = i.event_digest))
-           AS counted,
-         (SELECT count(*) FROM incoming i JOIN usage_events e USING (event_digest)
-           WHERE (e.service_id, e.source, e.event_id) <> (i.service_id, i.source, i.event_id))::int AS collided,
+         -- One probe of the key per event; the full identity compared where a digest is stored (see eventDigest).
+         (SELECT coalesce(json_agg(json_build_array(i.position, (e.service_id, e.source, e.event_id)
+                                                               = (i.service_id, i.source, i.event_id))),
+                          '[]'::json)
+            FROM incoming i JOIN usage_events e USING (event_digest)) AS counted,
          (SELECT coalesce(json_agg(json_build_array(period, subscriber_id, service_id, meter, quantity::text)),
                           '[]'::json) FROM locked) AS aggregates,
          (SELECT coalesce(json_agg(period), '[]'::json) FROM period_seals
@@ -170,17 +170,18 @@ export class UsageRecorder {
       ],
     )) as [
       {
-        counted: number[];
-        collided: number;
+        /** [position, same identity]: the events whose digest is stored. */
+        counted: [number, boolean][];
         aggregates: [string, string, string, string, string][];
         sealed: string[];
       },
     ];
     // Never seen, and not expected before ~2^64 events of a service (see eventDigest): refused loudly rather
     // than counting a distinct event as a duplicate.
-    if (row.collided > 0) throw new Error(`${row.collided} usage event(s) share a digest with another event`);
+    if (row.counted.some(([, same]) => !same))
+      throw new Error('a usage event shares its digest with another event');
     return {
-      countedBefore: new Set(row.counted),
+      countedBefore: new Set(row.counted.map(([position]) => position)),
       sealed: new Set(row.sealed),
       aggregates: new Map(
         row.aggregates.map(([period, subscriberId, serviceId, meter, quantity]) => [
