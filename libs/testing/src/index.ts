@@ -13,3 +13,4 @@ export { startServiceProcess, type ServiceProcess } from './service-process.js';
 export { jsonRequest } from './json-request.js';
 export { lastJsonLine, reconcilePayouts, runCommons } from './commons-cli.js';
 export { MeteringStandIn } from './metering-stand-in.js';
+export { schemaQuery } from './schema-query.js';

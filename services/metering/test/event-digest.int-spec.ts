@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { migrateServiceSchema } from '@onecommons/persistence';
-import { serviceOf, testStack, uniqueSuffix } from '@onecommons/testing';
+import { schemaQuery, serviceOf, testStack, uniqueSuffix } from '@onecommons/testing';
 import pg from 'pg';
 import { eventDigest } from '../src/ingest/event-digest.js';
 import { meteringService } from '../src/metering.definition.js';
@@ -16,15 +16,7 @@ const admin = new pg.Pool({ connectionString: stack.postgresAdminUrl, max: 2 });
 const schema = `t_metering_digest_${uniqueSuffix()}`;
 const migrations = meteringService.migrations as readonly unknown[] as (new () => object)[];
 
-async function query<Row extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<Row[]> {
-  const client = await admin.connect();
-  try {
-    await client.query(`SET search_path TO ${pg.escapeIdentifier(schema)}`);
-    return (await client.query<Row>(sql, params)).rows;
-  } finally {
-    client.release();
-  }
-}
+const query = schemaQuery(admin, schema);
 
 const migrate = (list: readonly (new () => object)[]) =>
   migrateServiceSchema({
