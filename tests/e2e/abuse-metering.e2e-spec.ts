@@ -230,3 +230,30 @@ describe('an outsider with an operator organization of its own', () => {
     expect(await read(user.token)).toMatchObject({ status: 200, body: { subscriber: user.id } });
   });
 });
+
+describe('a key its organization revoked', () => {
+  it('is refused through the gateway from the very next request, though metering had it cached', async () => {
+    const issued = await requestServiceKey(
+      outsider.organizationId,
+      outsider.account.token,
+      outsider.serviceId,
+    );
+    expect(issued.status).toBe(201);
+    // Authenticated (so metering keeps identity's answer), refused for the unknown subject: nothing counted.
+    const nobody = randomUUID();
+    for (let request = 0; request < 2; request += 1)
+      expect((await report(issued.body.key, usage(outsider.serviceId, nobody))).status).toBe(409);
+    const revoked = await call(
+      'DELETE',
+      `/api/identity/v1/organizations/${outsider.organizationId}/api-keys/${issued.body.id}`,
+      { credential: outsider.account.token },
+    );
+    expect(revoked.status).toBe(200);
+    expect(await report(issued.body.key, usage(outsider.serviceId, nobody))).toMatchObject({
+      status: 401,
+      body: { error: { code: 'invalid_api_key' } },
+    });
+    // The organization's other key, cached before, still reports.
+    expect((await report(outsider.apiKey, usage(outsider.serviceId, nobody))).status).toBe(409);
+  });
+});
