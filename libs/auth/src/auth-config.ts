@@ -26,7 +26,8 @@ export const apiKeyConfigShape = {
 
 /**
  * A service on a hot path (metering's ingest) may keep identity's answers about live keys for this many
- * seconds (0: ask every time); a revocation still ends them at the next request (`CachedApiKeySource`).
+ * seconds (0: ask every time); a revocation still ends them at the next request (`CachedApiKeySource`), provided
+ * the service and identity use the same Redis (`REDIS_URL`, where identity moves the revocation epoch).
  */
 export const apiKeyCacheConfigShape = {
   AUTH_API_KEY_CACHE_SECONDS: integerVar({ min: 0, max: 300, default: 30 }),
