@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  createEvent,
-  periodOf,
-  SubscriptionStartedV1,
-  TOPICS,
-  UsageRecordedV1,
-  UsageRecordedV2,
-} from '@onecommons/contracts';
+import { createEvent, periodOf, SubscriptionStartedV1, TOPICS, UsageRecordedV2 } from '@onecommons/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { QuotaWatcher } from '../src/entitlements/quota-watcher.js';
 import { eventually, RawProducer } from '@onecommons/testing';

@@ -1,7 +1,6 @@
 import { testStack } from '@onecommons/testing';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { secondsArgument } from './ingest/ingest-report.js';
 import { runIngestLoad } from './ingest/ingest-load.js';
 import { MeteringOutcome } from './ingest/metering-outcome.js';
