@@ -71,6 +71,15 @@ export { CLOUDEVENTS_CONTENT_TYPE, OutboxWriter } from './outbox/outbox-writer.j
 export { ensureTopics } from './topic-admin.js';
 export { currentTraceHeaders, headerString, traceContextOf } from './trace-context.js';
 export {
+  appliedPositions,
+  committedPositions,
+  positionsOfSnapshot,
+  rangesUpTo,
+  type LogPositions,
+} from './replay/live-positions.js';
+export {
+  noOutcomes,
+  partitionKey,
   replayRanges,
   replayTopics,
   type PartitionRange,

@@ -10,6 +10,8 @@ export interface ServiceDataSourceSpec {
   readonly migrations?: MixedList<Function | string>;
   readonly poolSize?: number;
   readonly applicationName: string;
+  /** Session settings of every connection, e.g. `synchronous_commit: 'off'` for a replay's throwaway schema. */
+  readonly sessionSettings?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -30,7 +32,9 @@ export function serviceDataSourceOptions(spec: ServiceDataSourceSpec): DataSourc
     logging: false, // failures reach the caller, which logs them with context (a unique violation may be expected)
     extra: {
       max: spec.poolSize ?? 10,
-      options: `-c search_path=${spec.schema}`,
+      options: [`-c search_path=${spec.schema}`]
+        .concat(Object.entries(spec.sessionSettings ?? {}).map(([name, value]) => `-c ${name}=${value}`))
+        .join(' '),
       application_name: spec.applicationName,
       connectionTimeoutMillis: 5000,
     },

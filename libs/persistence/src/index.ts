@@ -6,5 +6,8 @@ export { SnakeNamingStrategy } from './naming-strategy.js';
 export { migrateServiceSchema, type MigrationRun } from './run-migrations.js';
 export { ensureDatabase, prepareServiceSchema } from './schema-setup.js';
 export { isTransientDatabaseError } from './transient-errors.js';
-export { digestSchema, type DigestedTable, type SchemaDigest, type TableDigest } from './schema-digest.js';
+export {
+  digestSchema,
+  type DigestSnapshot,
+  type DigestedTable, type SchemaDigest, type TableDigest } from './schema-digest.js';
 export { isCheckViolation, isForeignKeyViolation, isUniqueViolation } from './database-errors.js';

@@ -21,6 +21,12 @@ export interface SchemaDigest {
   readonly tables: readonly TableDigest[];
 }
 
+/**
+ * `per-table`: each table is read in a REPEATABLE READ snapshot of its own. `caller`: the caller has opened the
+ * transaction whose snapshot every table is read in (one consistent view of the whole schema).
+ */
+export type DigestSnapshot = 'per-table' | 'caller';
+
 const FETCH_SIZE = 5_000;
 
 /**
@@ -31,9 +37,10 @@ export async function digestSchema(
   client: pg.ClientBase,
   schema: string,
   tables: readonly DigestedTable[],
+  snapshot: DigestSnapshot = 'per-table',
 ): Promise<SchemaDigest> {
   const digests: TableDigest[] = [];
-  for (const table of tables) digests.push(await digestTable(client, schema, table));
+  for (const table of tables) digests.push(await digestTable(client, schema, table, snapshot));
   const combined = createHash('sha256');
   for (const table of digests) combined.update(`${table.table}\t${table.rows}\t${table.digest}\n`);
   return { digest: `sha256:${combined.digest('hex')}`, tables: digests };
@@ -43,6 +50,7 @@ async function digestTable(
   client: pg.ClientBase,
   schema: string,
   table: DigestedTable,
+  snapshot: DigestSnapshot,
 ): Promise<TableDigest> {
   const { rows: columnRows } = await client.query<{ column_name: string }>(
     `SELECT column_name FROM information_schema.columns
@@ -60,7 +68,7 @@ async function digestTable(
     FROM ${id(schema)}.${id(table.table)} ORDER BY ${table.key.map(id).join(', ')}`;
   const hash = createHash('sha256').update(`${columns.join(',')}\n`);
   let count = 0;
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  if (snapshot === 'per-table') await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     await client.query(`DECLARE digest_rows NO SCROLL CURSOR FOR ${select}`);
     for (;;) {
@@ -70,7 +78,7 @@ async function digestTable(
       if (rows.length < FETCH_SIZE) break;
     }
   } finally {
-    await client.query('COMMIT');
+    await client.query(snapshot === 'per-table' ? 'COMMIT' : 'CLOSE digest_rows');
   }
   return { table: table.table, rows: count, digest: `sha256:${hash.digest('hex')}` };
 }

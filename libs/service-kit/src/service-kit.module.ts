@@ -42,6 +42,13 @@ export interface ServiceKitOptions {
   readonly schema?: string;
   /** Overrides the database URL (a replay connects as the schema owner). */
   readonly databaseUrl?: string;
+  /** Overrides DATABASE_POOL_SIZE (a replay holds a connection per partition it applies at once). */
+  readonly poolSize?: number;
+  /**
+   * `synchronous_commit = off` on every connection: for a rebuild into a schema that is thrown away unless it
+   * completes, and made durable at its end. Never for a schema whose commits others rely on.
+   */
+  readonly asynchronousCommit?: boolean;
 }
 
 /**
@@ -67,8 +74,9 @@ export class ServiceKitModule {
             schema,
             entities: options.entities,
             migrations: options.migrations,
-            poolSize: config.DATABASE_POOL_SIZE,
+            poolSize: options.poolSize ?? config.DATABASE_POOL_SIZE,
             applicationName: service,
+            ...(options.asynchronousCommit ? { sessionSettings: { synchronous_commit: 'off' } } : {}),
           }),
         ),
         BackboneModule.forRoot({

@@ -1,8 +1,7 @@
 import { type Kafka } from 'kafkajs';
-import {
-  type IdempotentEventProcessor,
-  type ProcessOutcome,
-} from '../consumer/idempotent-event-processor.js';
+import { type BatchedEventProcessor } from '../consumer/batched-event-processor.js';
+import { chunksOf } from '../consumer/chunk-plan.js';
+import { type ProcessOutcome } from '../consumer/idempotent-event-processor.js';
 
 /** Where a replay starts: every retained message, or the first message at or after a time. */
 export type ReplayStart = { readonly kind: 'earliest' } | { readonly kind: 'time'; readonly at: Date };
@@ -12,7 +11,7 @@ export interface PartitionRange {
   readonly partition: number;
   /** First offset to apply. */
   readonly start: number;
-  /** One past the last offset to apply: the high watermark when the replay began. */
+  /** One past the last offset to apply (the high watermark when the replay began, unless told otherwise). */
   readonly end: number;
 }
 
@@ -24,13 +23,27 @@ export interface ReplayProgress {
 
 export interface TopicReplayOptions {
   readonly kafka: Kafka;
-  readonly topics: readonly string[];
-  readonly from: ReplayStart;
-  readonly processor: IdempotentEventProcessor;
+  /** What to apply; empty ranges are skipped. */
+  readonly ranges: readonly PartitionRange[];
+  /** The batched path of the live consumer: a transaction per chunk, per-message fallback for a failing one. */
+  readonly processor: BatchedEventProcessor;
   /** A consumer group of its own: a replay never moves a live service's offsets. */
   readonly groupId: string;
+  /** Messages per transaction. */
+  readonly chunkSize: number;
+  /** Partitions applied at once (each holds a database connection while it applies a chunk). */
+  readonly concurrency: number;
   readonly onProgress?: (progress: ReplayProgress) => void;
 }
+
+export const partitionKey = (topic: string, partition: number) => `${topic}:${partition}`;
+
+export const noOutcomes = (): Record<ProcessOutcome, number> => ({
+  applied: 0,
+  duplicate: 0,
+  ignored: 0,
+  dead_lettered: 0,
+});
 
 /**
  * The partitions to replay and their bounds. The end is the high watermark now, so a replay of a topic
@@ -70,23 +83,32 @@ export async function replayRanges(
 }
 
 /**
- * Feeds every message of the ranges, in partition order, to the processor (the same code path as the
- * live consumer, so a replay rebuilds exactly what consuming built), then stops.
+ * Applies every message of the ranges through the live consumer's batched processor (so a replay rebuilds
+ * exactly what consuming built), every partition at once up to `concurrency`, each in offset order and
+ * chunk by chunk, then stops. Nothing is committed to Kafka: each message is read once, from its range.
  */
 export async function replayTopics(options: TopicReplayOptions): Promise<ReplayProgress> {
-  const ranges = await replayRanges(options.kafka, options.topics, options.from);
   const remaining = new Map(
-    ranges
+    options.ranges
       .filter((range) => range.end > range.start)
-      .map((range) => [`${range.topic}:${range.partition}`, range]),
+      .map((range) => [partitionKey(range.topic, range.partition), range]),
   );
+  // The next offset to apply per partition: a batch fetched again after the seek is not applied twice.
+  const next = new Map([...remaining].map(([key, range]) => [key, range.start]));
   const total = [...remaining.values()].reduce((sum, range) => sum + (range.end - range.start), 0);
-  const outcomes: Record<ProcessOutcome, number> = { applied: 0, duplicate: 0, ignored: 0, dead_lettered: 0 };
+  const outcomes = noOutcomes();
   let processed = 0;
   const progress = (): ReplayProgress => ({ processed, total, outcomes: { ...outcomes } });
   if (remaining.size === 0) return progress();
 
-  const consumer = options.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+  const topics = [...new Set([...remaining.values()].map((range) => range.topic))];
+  const consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    allowAutoTopicCreation: false,
+    // Bigger fetches than a live consumer's: a replay reads a backlog, not a trickle.
+    maxBytesPerPartition: 8 * 1024 * 1024,
+    maxBytes: 64 * 1024 * 1024,
+  });
   let finish: () => void = () => undefined;
   let fail: (error: unknown) => void = () => undefined;
   const finished = new Promise<void>((resolve, reject) => {
@@ -96,23 +118,41 @@ export async function replayTopics(options: TopicReplayOptions): Promise<ReplayP
   const reporter = setInterval(() => options.onProgress?.(progress()), 250);
   try {
     await consumer.connect();
-    await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+    await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
-        const key = `${topic}:${partition}`;
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: Math.max(1, Math.min(options.concurrency, remaining.size)),
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        const key = partitionKey(batch.topic, batch.partition);
         const range = remaining.get(key);
-        const offset = Number(message.offset);
-        if (!range || offset < range.start || offset >= range.end) return;
+        if (!range) return;
+        const from = next.get(key) ?? range.start;
+        const messages = batch.messages.filter((message) => {
+          const offset = Number(message.offset);
+          return offset >= from && offset < range.end;
+        });
         try {
-          outcomes[await options.processor.process({ topic, partition, message, heartbeat })]++;
+          for (const chunk of chunksOf(messages, options.chunkSize)) {
+            if (!isRunning() || isStale()) return;
+            const chunkOutcomes = await options.processor.processChunk({
+              topic: batch.topic,
+              partition: batch.partition,
+              messages: chunk,
+              heartbeat,
+              settle: async () => undefined,
+            });
+            for (const outcome of chunkOutcomes) outcomes[outcome]++;
+            processed += chunk.length;
+            next.set(key, Number(chunk.at(-1)?.offset ?? from) + 1);
+          }
         } catch (error) {
           fail(error);
           throw error;
         }
-        processed++;
-        if (offset >= range.end - 1) {
+        if (Number(batch.lastOffset()) >= range.end - 1) {
           remaining.delete(key);
+          consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
           if (remaining.size === 0) finish();
         }
       },

@@ -1,13 +1,19 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { eventCatalogue, type ServiceName, topicsOwnedBy } from '@onecommons/contracts';
 import {
+  BatchedEventProcessor,
+  committedPositions,
   EventHandlerRegistry,
   IdempotentEventProcessor,
+  type IdempotentEventProcessorDeps,
   KAFKA_CLIENT,
   kafkaSettingsFrom,
-  replayTopics,
+  positionsOfSnapshot,
+  rangesUpTo,
+  replayRanges,
   type DeadLetter,
   type ReplayProgress,
   type ReplayStart,
@@ -18,13 +24,20 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { type ServiceConfig } from '../service-config.js';
 import { rootModuleOf, type ServiceDefinition } from '../service-definition.js';
+import { dropSecondaryIndexes, rebuildIndexes } from './deferred-indexes.js';
+import { atLivePositions } from './live-snapshot.js';
+import { PhasedReplay } from './phased-replay.js';
 
 export interface ReplayOptions {
   readonly from: ReplayStart;
-  /** Compare the rebuilt projections with the live ones. */
+  /** Compare the rebuilt projections with the live ones, at the same positions in the log. */
   readonly verify: boolean;
   /** Keep the rebuilt schema after a verify (it is always kept without one: it is the result). */
   readonly keep: boolean;
+  /** Messages applied per transaction (default 2,000). */
+  readonly chunkSize?: number;
+  /** Partitions applied at once (default 4). */
+  readonly concurrency?: number;
   readonly onProgress?: (progress: ReplayProgress) => void;
 }
 
@@ -35,12 +48,19 @@ export interface ReplayReport {
   readonly replaySchemaKept: boolean;
   readonly topics: readonly string[];
   readonly events: ReplayProgress;
+  /** From the first message read to the last applied, index builds and the final durable commit included. */
+  readonly seconds: number;
   /** Messages the live consumer would have dead-lettered: skipped by the replay, counted by reason. */
   readonly skipped: Readonly<Record<string, number>>;
   readonly rebuilt: SchemaDigest;
   readonly live?: SchemaDigest;
+  /** With verify: messages applied after the first pass to reach the live snapshot's positions. */
+  readonly caughtUp?: number;
   readonly identical?: boolean;
 }
+
+const DEFAULT_CHUNK_SIZE = 2_000;
+const DEFAULT_CONCURRENCY = 4;
 
 /** `<schema>_replay_<utc timestamp>_<random>`: sorts by time, never collides, fits 63-byte identifiers. */
 export function replaySchemaName(liveSchema: string, now = new Date()): string {
@@ -49,10 +69,12 @@ export function replaySchemaName(liveSchema: string, now = new Date()): string {
 }
 
 /**
- * Rebuilds a service's projections from its topics into a fresh schema, through the same handlers and
- * the same idempotent processor as the live consumer, but with no relay (nothing is published again), no
- * job worker and no DLQ (what the live consumer dead-lettered is counted and skipped). With `verify`,
- * digests the rebuilt and the live projection tables.
+ * Rebuilds a service's projections from its topics into a fresh schema, through the same handlers and the
+ * same batched processor as the live consumer, but with no relay (nothing is published again), no job worker
+ * and no DLQ (what the live consumer dead-lettered is counted and skipped). Every partition at once, a chunk
+ * per transaction, commits not waited for (`synchronous_commit = off`), secondary indexes built after the
+ * load; the schema becomes durable with its last commit and is dropped when the replay does not complete.
+ * With `verify`, compares digests of the rebuilt and the live projections at the same positions in the log.
  */
 export async function replayService<Config extends ServiceConfig>(
   definition: ServiceDefinition<Config>,
@@ -62,24 +84,88 @@ export async function replayService<Config extends ServiceConfig>(
 ): Promise<ReplayReport> {
   const liveSchema = config.DATABASE_SCHEMA ?? definition.service;
   const replaySchema = replaySchemaName(liveSchema);
-  await migrateServiceSchema({
-    adminUrl,
-    runtimeUrl: config.DATABASE_URL,
-    schema: replaySchema,
-    migrations: definition.migrations,
-  });
+  const admin = new pg.Client({ connectionString: adminUrl, application_name: `replay:${replaySchema}` });
+  await admin.connect();
+  let completed = false;
+  try {
+    await migrateServiceSchema({
+      adminUrl,
+      runtimeUrl: config.DATABASE_URL,
+      schema: replaySchema,
+      migrations: definition.migrations,
+    });
+    const tables = [...definition.projections.map((table) => table.table), 'processed_events'];
+    const deferred = await dropSecondaryIndexes(admin, replaySchema, tables);
+    const startedAt = performance.now();
+    const loaded = await load(definition, config, adminUrl, liveSchema, replaySchema, options);
+    await rebuildIndexes(admin, deferred);
+    // A synchronous commit flushes the log up to it, so every asynchronous commit before it is durable too.
+    await admin.query(
+      `COMMENT ON SCHEMA ${pg.escapeIdentifier(replaySchema)} IS ${pg.escapeLiteral(
+        `replay of ${liveSchema} completed at ${new Date().toISOString()}: ${loaded.events.processed} messages`,
+      )}`,
+    );
+    const seconds = (performance.now() - startedAt) / 1_000;
+    const rebuilt = await digestSchema(admin, replaySchema, definition.projections);
+    const kept = !options.verify || options.keep;
+    if (!kept) await admin.query(`DROP SCHEMA ${pg.escapeIdentifier(replaySchema)} CASCADE`);
+    completed = true;
+    return {
+      service: definition.service,
+      liveSchema,
+      replaySchema,
+      replaySchemaKept: kept,
+      topics: loaded.topics,
+      events: loaded.events,
+      seconds,
+      skipped: loaded.skipped,
+      rebuilt,
+      ...(loaded.live
+        ? { live: loaded.live, caughtUp: loaded.caughtUp, identical: loaded.live.digest === rebuilt.digest }
+        : {}),
+    };
+  } finally {
+    if (!completed)
+      await admin
+        .query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(replaySchema)} CASCADE`)
+        .catch(() => undefined);
+    await admin.end();
+  }
+}
+
+interface Loaded {
+  readonly topics: string[];
+  readonly events: ReplayProgress;
+  readonly skipped: Record<string, number>;
+  readonly live?: SchemaDigest;
+  readonly caughtUp?: number;
+}
+
+/** Boots the service's modules on the replay schema and applies its topics (up to the live positions with verify). */
+async function load<Config extends ServiceConfig>(
+  definition: ServiceDefinition<Config>,
+  config: Config,
+  adminUrl: string,
+  liveSchema: string,
+  replaySchema: string,
+  options: ReplayOptions,
+): Promise<Loaded> {
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const context = await NestFactory.createApplicationContext(
-    rootModuleOf(definition, config, { mode: 'replay', schema: replaySchema }),
+    rootModuleOf(definition, config, {
+      mode: 'replay',
+      schema: replaySchema,
+      poolSize: concurrency + 1,
+      asynchronousCommit: true,
+    }),
     { logger: ['error', 'warn'] },
   );
-  const skipped: Record<string, number> = {};
-  let events: ReplayProgress;
-  let topics: string[];
   try {
     const registry = context.get(EventHandlerRegistry);
-    topics = registry.topics();
+    const topics = registry.topics();
+    const skipped: Record<string, number> = {};
     const logger = new NestLogger('Replay');
-    const processor = new IdempotentEventProcessor({
+    const deps: IdempotentEventProcessorDeps = {
       dataSource: context.get(DataSource),
       catalogue: eventCatalogue,
       registry,
@@ -92,63 +178,35 @@ export async function replayService<Config extends ServiceConfig>(
       settings: kafkaSettingsFrom(config),
       logger: { warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
       stopSignal: new AbortController().signal,
-    });
+    };
+    const kafka = context.get<Kafka>(KAFKA_CLIENT);
     // Other services' facts first, then the service's own log (the ledger's period closes are recomputed from
     // its own events, so they must see every fact those closes were computed from).
     const own = new Set(topicsOwnedBy(definition.service as ServiceName));
-    const phases = [topics.filter((topic) => !own.has(topic)), topics.filter((topic) => own.has(topic))];
-    let done: ReplayProgress | undefined;
-    for (const [index, phaseTopics] of phases.entries()) {
-      if (phaseTopics.length === 0) continue;
-      const before = done;
-      const progress = await replayTopics({
-        kafka: context.get<Kafka>(KAFKA_CLIENT),
-        topics: phaseTopics,
-        from: options.from,
-        processor,
-        groupId: `replay-${replaySchema}-${index}`,
-        ...(options.onProgress
-          ? { onProgress: (current: ReplayProgress) => options.onProgress?.(combined(before, current)) }
-          : {}),
-      });
-      done = combined(before, progress);
+    const replay = new PhasedReplay({
+      kafka,
+      processor: new BatchedEventProcessor(deps, new IdempotentEventProcessor(deps)),
+      phases: [topics.filter((topic) => !own.has(topic)), topics.filter((topic) => own.has(topic))],
+      groupPrefix: `replay-${replaySchema}`,
+      chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
+      concurrency,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    const ranges = await replayRanges(kafka, topics, options.from);
+    if (!options.verify) {
+      await replay.run(ranges);
+      return { topics, events: replay.progress, skipped };
     }
-    events = done ?? {
-      processed: 0,
-      total: 0,
-      outcomes: { applied: 0, duplicate: 0, ignored: 0, dead_lettered: 0 },
-    };
+    const liveGroup = config.KAFKA_CONSUMER_GROUP ?? definition.service;
+    const firstPass = rangesUpTo(ranges, await committedPositions(kafka, liveGroup, topics));
+    await replay.run(firstPass);
+    const afterFirstPass = replay.progress.processed;
+    const side = { adminUrl, liveSchema, liveGroup, kafka, topics, projections: definition.projections };
+    const live = await atLivePositions(side, (at) =>
+      replay.run(positionsOfSnapshot(firstPass, at.committed, at.applied)),
+    );
+    return { topics, events: replay.progress, skipped, live, caughtUp: replay.progress.processed - afterFirstPass };
   } finally {
     await context.close();
   }
-  const admin = new pg.Client({ connectionString: adminUrl, application_name: `replay:${replaySchema}` });
-  await admin.connect();
-  try {
-    const rebuilt = await digestSchema(admin, replaySchema, definition.projections);
-    const live = options.verify ? await digestSchema(admin, liveSchema, definition.projections) : undefined;
-    const kept = !options.verify || options.keep;
-    if (!kept) await admin.query(`DROP SCHEMA ${pg.escapeIdentifier(replaySchema)} CASCADE`);
-    return {
-      service: definition.service,
-      liveSchema,
-      replaySchema,
-      replaySchemaKept: kept,
-      topics,
-      events,
-      skipped,
-      rebuilt,
-      ...(live ? { live, identical: live.digest === rebuilt.digest } : {}),
-    };
-  } finally {
-    await admin.end();
-  }
-}
-
-/** Two phases' progress as one. */
-function combined(before: ReplayProgress | undefined, current: ReplayProgress): ReplayProgress {
-  if (!before) return current;
-  const outcomes = { ...before.outcomes };
-  for (const [outcome, count] of Object.entries(current.outcomes) as [keyof typeof outcomes, number][])
-    outcomes[outcome] = (outcomes[outcome] ?? 0) + count;
-  return { processed: before.processed + current.processed, total: before.total + current.total, outcomes };
 }
