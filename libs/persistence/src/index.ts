@@ -9,5 +9,8 @@ export { isTransientDatabaseError } from './transient-errors.js';
 export {
   digestSchema,
   type DigestSnapshot,
-  type DigestedTable, type SchemaDigest, type TableDigest } from './schema-digest.js';
+  type DigestedTable,
+  type SchemaDigest,
+  type TableDigest,
+} from './schema-digest.js';
 export { isCheckViolation, isForeignKeyViolation, isUniqueViolation } from './database-errors.js';

@@ -38,7 +38,10 @@ class ServiceRootModule {}
 export function rootModuleOf<Config extends ServiceConfig>(
   definition: ServiceDefinition<Config>,
   config: Config,
-  overrides: Pick<ServiceKitOptions, 'mode' | 'schema' | 'databaseUrl' | 'poolSize' | 'asynchronousCommit'> = {},
+  overrides: Pick<
+    ServiceKitOptions,
+    'mode' | 'schema' | 'databaseUrl' | 'poolSize' | 'asynchronousCommit'
+  > = {},
 ): DynamicModule {
   return {
     module: ServiceRootModule,

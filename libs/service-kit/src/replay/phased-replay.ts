@@ -46,7 +46,9 @@ export class PhasedReplay {
         groupId: `${this.options.groupPrefix}-${this.passes++}`,
         chunkSize: this.options.chunkSize,
         concurrency: this.options.concurrency,
-        ...(onProgress ? { onProgress: (current: ReplayProgress) => onProgress(added(before, current)) } : {}),
+        ...(onProgress
+          ? { onProgress: (current: ReplayProgress) => onProgress(added(before, current)) }
+          : {}),
       });
       this.done = added(before, progress);
     }

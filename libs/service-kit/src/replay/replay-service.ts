@@ -205,7 +205,13 @@ async function load<Config extends ServiceConfig>(
     const live = await atLivePositions(side, (at) =>
       replay.run(positionsOfSnapshot(firstPass, at.committed, at.applied)),
     );
-    return { topics, events: replay.progress, skipped, live, caughtUp: replay.progress.processed - afterFirstPass };
+    return {
+      topics,
+      events: replay.progress,
+      skipped,
+      live,
+      caughtUp: replay.progress.processed - afterFirstPass,
+    };
   } finally {
     await context.close();
   }
