@@ -20,6 +20,7 @@ const swc = [
 const WHOLE_TOPIC_REPLAYS = [
   '<rootDir>/services/ledger/test/projections.int-spec.ts',
   '<rootDir>/services/ledger/test/period-close.int-spec.ts',
+  '<rootDir>/services/ledger/test/replay-verify.int-spec.ts',
   '<rootDir>/services/metering/test/replay.int-spec.ts',
 ];
 

@@ -33,6 +33,8 @@ export interface TopicReplayOptions {
   readonly chunkSize: number;
   /** Partitions applied at once (each holds a database connection while it applies a chunk). */
   readonly concurrency: number;
+  /** The most one fetch reads of a partition (default 8 MiB: a replay reads a backlog, not a trickle). */
+  readonly fetchBytesPerPartition?: number;
   readonly onProgress?: (progress: ReplayProgress) => void;
 }
 
@@ -105,8 +107,7 @@ export async function replayTopics(options: TopicReplayOptions): Promise<ReplayP
   const consumer = options.kafka.consumer({
     groupId: options.groupId,
     allowAutoTopicCreation: false,
-    // Bigger fetches than a live consumer's: a replay reads a backlog, not a trickle.
-    maxBytesPerPartition: 8 * 1024 * 1024,
+    maxBytesPerPartition: options.fetchBytesPerPartition ?? 8 * 1024 * 1024,
     maxBytes: 64 * 1024 * 1024,
   });
   let finish: () => void = () => undefined;
@@ -123,7 +124,7 @@ export async function replayTopics(options: TopicReplayOptions): Promise<ReplayP
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: Math.max(1, Math.min(options.concurrency, remaining.size)),
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         const key = partitionKey(batch.topic, batch.partition);
         const range = remaining.get(key);
         if (!range) return;
@@ -140,7 +141,8 @@ export async function replayTopics(options: TopicReplayOptions): Promise<ReplayP
               partition: batch.partition,
               messages: chunk,
               heartbeat,
-              settle: async () => undefined,
+              // Moves the fetch position on (nothing is committed): the next fetch starts after the chunk.
+              settle: async (offset) => resolveOffset(offset),
             });
             for (const outcome of chunkOutcomes) outcomes[outcome]++;
             processed += chunk.length;
@@ -150,6 +152,8 @@ export async function replayTopics(options: TopicReplayOptions): Promise<ReplayP
           fail(error);
           throw error;
         }
+        // Messages before `from` were applied from an earlier fetch: move past them too.
+        if (messages.length === 0 && batch.messages.length > 0) resolveOffset(batch.lastOffset());
         if (Number(batch.lastOffset()) >= range.end - 1) {
           remaining.delete(key);
           consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);

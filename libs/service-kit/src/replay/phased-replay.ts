@@ -16,6 +16,7 @@ export interface PhasedReplayOptions {
   readonly groupPrefix: string;
   readonly chunkSize: number;
   readonly concurrency: number;
+  readonly fetchBytesPerPartition?: number;
   readonly onProgress?: (progress: ReplayProgress) => void;
 }
 
@@ -46,6 +47,9 @@ export class PhasedReplay {
         groupId: `${this.options.groupPrefix}-${this.passes++}`,
         chunkSize: this.options.chunkSize,
         concurrency: this.options.concurrency,
+        ...(this.options.fetchBytesPerPartition
+          ? { fetchBytesPerPartition: this.options.fetchBytesPerPartition }
+          : {}),
         ...(onProgress
           ? { onProgress: (current: ReplayProgress) => onProgress(added(before, current)) }
           : {}),

@@ -38,6 +38,8 @@ export interface ReplayOptions {
   readonly chunkSize?: number;
   /** Partitions applied at once (default 4). */
   readonly concurrency?: number;
+  /** The most one fetch reads of a partition (default 8 MiB). */
+  readonly fetchBytesPerPartition?: number;
   readonly onProgress?: (progress: ReplayProgress) => void;
 }
 
@@ -190,6 +192,7 @@ async function load<Config extends ServiceConfig>(
       groupPrefix: `replay-${replaySchema}`,
       chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
       concurrency,
+      ...(options.fetchBytesPerPartition ? { fetchBytesPerPartition: options.fetchBytesPerPartition } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     const ranges = await replayRanges(kafka, topics, options.from);
