@@ -34,6 +34,8 @@ interface ReplayReportLine {
       readonly total: number;
       readonly outcomes: Record<string, number>;
     };
+    readonly seconds?: number;
+    readonly caughtUp?: number;
     readonly skipped: Record<string, number>;
     readonly rebuilt: {
       readonly digest: string;
@@ -170,12 +172,19 @@ function printReport(report: ReplayReportLine['report']): void {
   const lines = [
     `replayed ${report.events.processed} messages into ${report.replaySchema}: ${outcomes['applied'] ?? 0} applied, ` +
       `${outcomes['ignored'] ?? 0} not for this service, ${outcomes['duplicate'] ?? 0} duplicates` +
-      (skipped.length > 0 ? `, skipped (dead-lettered when live): ${skipped.join(', ')}` : ''),
+      (skipped.length > 0 ? `, skipped (dead-lettered when live): ${skipped.join(', ')}` : '') +
+      (report.seconds !== undefined
+        ? ` in ${report.seconds.toFixed(1)} s (${Math.round(report.events.processed / Math.max(report.seconds, 0.001))}/s)`
+        : ''),
     ...report.rebuilt.tables.map((table) => `  ${table.table}: ${table.rows} rows`),
     report.replaySchemaKept
       ? `rebuilt schema kept: ${report.replaySchema}`
       : 'rebuilt schema dropped after verify',
   ];
+  if (report.caughtUp !== undefined)
+    lines.push(
+      `compared at the live state's positions in the log (${report.caughtUp} messages applied to catch up with it)`,
+    );
   if (report.identical !== undefined) {
     lines.push(
       report.identical ? 'digests identical' : `DIGESTS DIFFER: ${report.liveSchema} and its rebuild`,
