@@ -10,7 +10,7 @@ import { z } from 'zod';
 // The bench replays the ledger itself; a tool may not depend on a service otherwise.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { ledgerService } from '@onecommons/ledger/dist/src/ledger.definition.js';
-import { cpuPercentBetween, cpuSnapshot } from './ingest/process-cpu.js';
+import { CpuSampler } from './replay/cpu-sampler.js';
 import { produceLedgerLog, type LedgerLogContents } from './replay/ledger-log.js';
 import { replayBenchOptions, type ReplayBenchOptions } from './replay/replay-bench-options.js';
 import { formatTable } from './text-table.js';
@@ -85,7 +85,7 @@ async function run(options: ReplayBenchOptions, asJson: boolean): Promise<void> 
       database: new URL(stack.postgresAdminUrl).pathname.slice(1),
       stateDir: path.dirname(stack.envDir),
     };
-    const cpuBefore = cpuSnapshot(stackProcesses);
+    const sampler = new CpuSampler(stackProcesses);
     const startedAt = performance.now();
     const report = await replayService(definition, config, stack.postgresAdminUrl, {
       from: { kind: 'earliest' },
@@ -95,7 +95,7 @@ async function run(options: ReplayBenchOptions, asJson: boolean): Promise<void> 
       chunkSize: options.chunkSize,
     });
     const wallSeconds = (performance.now() - startedAt) / 1_000;
-    const cpu = cpuPercentBetween(cpuBefore, cpuSnapshot(stackProcesses), wallSeconds);
+    const cpu = sampler.stop();
     replaySchema = report.replaySchema;
     if (report.events.processed !== contents.messages)
       throw new Error(`replayed ${report.events.processed} messages, the log holds ${contents.messages}`);

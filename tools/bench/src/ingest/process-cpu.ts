@@ -64,21 +64,31 @@ function factsOf(pid: number): ProcessFacts {
   return { pid, commandLine, databaseUrl, parentCommandLine };
 }
 
-/** CPU seconds of the bench stack's processes now, by group. */
-export function cpuSnapshot(stack: { database: string; stateDir: string }): CpuSnapshot {
-  const totals = new Map<string, number>();
+/** CPU seconds of each of the bench stack's processes now, with its group. */
+export function cpuOfProcesses(stack: {
+  database: string;
+  stateDir: string;
+}): Map<number, { readonly group: string; readonly seconds: number }> {
+  const processes = new Map<number, { group: string; seconds: number }>();
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
     try {
       const group = processGroupOf(factsOf(pid), stack, process.pid);
       if (!group) continue;
-      const seconds = cpuSecondsOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-      totals.set(group, (totals.get(group) ?? 0) + seconds);
+      processes.set(pid, { group, seconds: cpuSecondsOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) });
     } catch {
       // the process ended between listing and reading
     }
   }
+  return processes;
+}
+
+/** CPU seconds of the bench stack's processes now, by group. */
+export function cpuSnapshot(stack: { database: string; stateDir: string }): CpuSnapshot {
+  const totals = new Map<string, number>();
+  for (const { group, seconds } of cpuOfProcesses(stack).values())
+    totals.set(group, (totals.get(group) ?? 0) + seconds);
   return totals;
 }
 
