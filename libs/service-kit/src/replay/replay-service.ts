@@ -27,6 +27,7 @@ import { rootModuleOf, type ServiceDefinition } from '../service-definition.js';
 import { dropSecondaryIndexes, rebuildIndexes } from './deferred-indexes.js';
 import { atLivePositions } from './live-snapshot.js';
 import { PhasedReplay } from './phased-replay.js';
+import { switchTables } from './unlogged-load.js';
 
 export interface ReplayOptions {
   readonly from: ReplayStart;
@@ -74,8 +75,9 @@ export function replaySchemaName(liveSchema: string, now = new Date()): string {
  * Rebuilds a service's projections from its topics into a fresh schema, through the same handlers and the
  * same batched processor as the live consumer, but with no relay (nothing is published again), no job worker
  * and no DLQ (what the live consumer dead-lettered is counted and skipped). Every partition at once, a chunk
- * per transaction, commits not waited for (`synchronous_commit = off`), secondary indexes built after the
- * load; the schema becomes durable with its last commit and is dropped when the replay does not complete.
+ * per transaction, into unlogged tables with commits not waited for (`synchronous_commit = off`), secondary
+ * indexes built after the load; the tables are logged and the schema made durable at the end, and it is
+ * dropped when the replay does not complete.
  * With `verify`, compares digests of the rebuilt and the live projections at the same positions in the log.
  */
 export async function replayService<Config extends ServiceConfig>(
@@ -98,10 +100,12 @@ export async function replayService<Config extends ServiceConfig>(
     });
     const tables = [...definition.projections.map((table) => table.table), 'processed_events'];
     const deferred = await dropSecondaryIndexes(admin, replaySchema, tables);
+    await switchTables(admin, replaySchema, 'unlogged');
     const startedAt = performance.now();
     const loaded = await load(definition, config, adminUrl, liveSchema, replaySchema, options);
     await rebuildIndexes(admin, deferred);
-    // A synchronous commit flushes the log up to it, so every asynchronous commit before it is durable too.
+    await switchTables(admin, replaySchema, 'logged');
+    // A synchronous commit flushes the log up to it, so everything written before it is durable too.
     await admin.query(
       `COMMENT ON SCHEMA ${pg.escapeIdentifier(replaySchema)} IS ${pg.escapeLiteral(
         `replay of ${liveSchema} completed at ${new Date().toISOString()}: ${loaded.events.processed} messages`,
