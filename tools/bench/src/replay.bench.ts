@@ -113,11 +113,23 @@ async function run(options: ReplayBenchOptions, asJson: boolean): Promise<void> 
         `subscribers), concurrency ${options.concurrency}, chunk ${options.chunkSize}\n`,
     );
     for (const line of formatTable(
-      ['messages', 'replay s', 'messages/s', 'wall s (boot, migrate)', 'target'],
+      [
+        'messages',
+        'replay s',
+        'load s',
+        'indexes s',
+        'logged s',
+        'messages/s',
+        'wall s (boot, migrate)',
+        'target',
+      ],
       [
         [
           count(report.events.processed),
           report.seconds.toFixed(2),
+          report.phaseSeconds.load.toFixed(2),
+          report.phaseSeconds.indexes.toFixed(2),
+          report.phaseSeconds.durable.toFixed(2),
           count(eventsPerSecond),
           wallSeconds.toFixed(2),
           count(TARGET_EVENTS_PER_SECOND),
@@ -139,6 +151,11 @@ async function run(options: ReplayBenchOptions, asJson: boolean): Promise<void> 
           events: report.events.processed,
           eventsPerSecond: Math.round(eventsPerSecond),
           seconds: round(report.seconds, 3),
+          phaseSeconds: {
+            load: round(report.phaseSeconds.load, 3),
+            indexes: round(report.phaseSeconds.indexes, 3),
+            durable: round(report.phaseSeconds.durable, 3),
+          },
           wallSeconds: round(wallSeconds, 3),
           target: TARGET_EVENTS_PER_SECOND,
           concurrency: options.concurrency,

@@ -53,6 +53,8 @@ export interface ReplayReport {
   readonly events: ReplayProgress;
   /** From the first message read to the last applied, index builds and the final durable commit included. */
   readonly seconds: number;
+  /** Where those seconds went: applying the messages, building the indexes, logging the tables. */
+  readonly phaseSeconds: { readonly load: number; readonly indexes: number; readonly durable: number };
   /** Messages the live consumer would have dead-lettered: skipped by the replay, counted by reason. */
   readonly skipped: Readonly<Record<string, number>>;
   readonly rebuilt: SchemaDigest;
@@ -103,7 +105,9 @@ export async function replayService<Config extends ServiceConfig>(
     await switchTables(admin, replaySchema, 'unlogged');
     const startedAt = performance.now();
     const loaded = await load(definition, config, adminUrl, liveSchema, replaySchema, options);
+    const loadedAt = performance.now();
     await rebuildIndexes(admin, deferred);
+    const indexedAt = performance.now();
     await switchTables(admin, replaySchema, 'logged');
     // A synchronous commit flushes the log up to it, so everything written before it is durable too.
     await admin.query(
@@ -111,7 +115,8 @@ export async function replayService<Config extends ServiceConfig>(
         `replay of ${liveSchema} completed at ${new Date().toISOString()}: ${loaded.events.processed} messages`,
       )}`,
     );
-    const seconds = (performance.now() - startedAt) / 1_000;
+    const durableAt = performance.now();
+    const seconds = (durableAt - startedAt) / 1_000;
     const rebuilt = await digestSchema(admin, replaySchema, definition.projections);
     const kept = !options.verify || options.keep;
     if (!kept) await admin.query(`DROP SCHEMA ${pg.escapeIdentifier(replaySchema)} CASCADE`);
@@ -124,6 +129,11 @@ export async function replayService<Config extends ServiceConfig>(
       topics: loaded.topics,
       events: loaded.events,
       seconds,
+      phaseSeconds: {
+        load: (loadedAt - startedAt) / 1_000,
+        indexes: (indexedAt - loadedAt) / 1_000,
+        durable: (durableAt - indexedAt) / 1_000,
+      },
       skipped: loaded.skipped,
       rebuilt,
       ...(loaded.live
