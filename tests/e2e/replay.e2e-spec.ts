@@ -5,6 +5,7 @@ import { TOPICS } from '@onecommons/contracts';
 import { consumerCaughtUp, eventually, testStack } from '@onecommons/testing';
 import pg from 'pg';
 import { runCommons } from './commons-cli.js';
+import { call, newAccount, newOrganization, platformAdmin, requestServiceKey } from './gateway-client.js';
 import { suiteFetch } from './suite-address.js';
 
 // `commons replay` against the running platform: metering's live projection, rebuilt from Kafka.
@@ -74,6 +75,40 @@ describe('commons replay', () => {
     }
   });
 
+  it('verifies the ledger clean while usage keeps arriving through the gateway', async () => {
+    const { apiKey, serviceId, subscriber } = await meteredSubscriber();
+    let sent = 0;
+    let running = true;
+    const traffic = (async () => {
+      while (running) {
+        const answer = await reportUsage(apiKey, serviceId, subscriber);
+        expect(answer).toBe(202);
+        sent++;
+      }
+    })();
+    try {
+      // Some traffic is on its way before the replay starts, and it goes on until the replay ended.
+      await eventually('usage to flow', async () => (sent >= 5 ? true : undefined));
+      const before = sent;
+      const envFile = path.join(stack.envDir, 'ledger.env');
+      const { code, stdout, stderr } = await runCommons([
+        'replay',
+        'ledger',
+        '--verify',
+        '--env-file',
+        envFile,
+      ]);
+      expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+      const summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { identical: boolean };
+      expect(summary.identical).toBe(true);
+      expect(stderr).toContain("compared at the live state's positions in the log");
+      expect(sent).toBeGreaterThan(before);
+    } finally {
+      running = false;
+      await traffic;
+    }
+  });
+
   it('refuses an unknown service and a bad --from with exit 2 and the path of the bad value', async () => {
     const unknown = await runCommons(['replay', 'billing']);
     expect(unknown.code).toBe(2);
@@ -83,3 +118,70 @@ describe('commons replay', () => {
     expect(badFrom.stderr).toContain('invalid input: --from:');
   });
 });
+
+const REPLAY_METER = 'replay_requests';
+
+/** A service with a metering key and a user it reports usage for, once metering accepts that usage. */
+async function meteredSubscriber(): Promise<{ apiKey: string; serviceId: string; subscriber: string }> {
+  const admin = await platformAdmin();
+  const type = `replay-${randomUUID().slice(0, 8)}`;
+  for (const [resource, body] of [
+    [`/api/catalog/v1/service-types/${type}`, { providerBps: 3000, developerBps: 2000 }],
+    [
+      `/api/catalog/v1/meters/${REPLAY_METER}`,
+      { weight: '1', unit: 'request', bound: { per: 'period', max: '1000000000' } },
+    ],
+  ] as const)
+    expect([200, 201]).toContain((await call('PUT', resource, { credential: admin.token, body })).status);
+  const developer = await newAccount('replay-developer');
+  const app = await call<{ id: string }>(
+    'POST',
+    `/api/catalog/v1/organizations/${await newOrganization(developer, 'developer')}/apps`,
+    {
+      credential: developer.token,
+      body: {
+        name: `Replayed app ${randomUUID()}`,
+        repositoryUrl: 'https://codeberg.org/x/app',
+        license: 'MIT',
+      },
+    },
+  );
+  expect(app.status).toBe(201);
+  const operator = await newAccount('replay-operator');
+  const organization = await newOrganization(operator, 'operator');
+  const service = await call<{ id: string }>(
+    'POST',
+    `/api/catalog/v1/organizations/${organization}/services`,
+    {
+      credential: operator.token,
+      body: { appId: app.body.id, type, domain: `replay-${randomUUID().slice(0, 8)}.example.org` },
+    },
+  );
+  expect(service.status).toBe(201);
+  const key = await requestServiceKey(organization, operator.token, service.body.id);
+  expect(key.status).toBe(201);
+  const user = await newAccount('replay-user');
+  // Metering learns the service, the meter and the user from their events a moment after they are made.
+  await eventually('metering to accept usage for the user', async () =>
+    (await reportUsage(key.body.key, service.body.id, user.id)) === 202 ? true : undefined,
+  );
+  return { apiKey: key.body.key, serviceId: service.body.id, subscriber: user.id };
+}
+
+async function reportUsage(apiKey: string, serviceId: string, subscriber: string): Promise<number> {
+  const response = await suiteFetch(`${stack.gatewayUrl}/api/metering/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/cloudevents+json' },
+    body: JSON.stringify({
+      specversion: '1.0',
+      id: randomUUID(),
+      source: '/replay-e2e',
+      type: 'onecommons.usage.v1',
+      subject: subscriber,
+      time: new Date().toISOString(),
+      data: { service: serviceId, meter: REPLAY_METER, quantity: 1 },
+    }),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
