@@ -107,7 +107,7 @@ describe('commons replay', () => {
       running = false;
       await traffic;
     }
-  });
+  }, 300_000); // a replay of the whole ledger log, on a platform that other files have loaded
 
   it('refuses an unknown service and a bad --from with exit 2 and the path of the bad value', async () => {
     const unknown = await runCommons(['replay', 'billing']);
