@@ -3,7 +3,7 @@ import { replayBenchOptions } from './replay-bench-options.js';
 
 describe('replayBenchOptions', () => {
   it('has defaults and takes each option as `--flag N` or `--flag=N`', () => {
-    expect(replayBenchOptions([])).toEqual({ events: 200_000, concurrency: 4, chunkSize: 2_000 });
+    expect(replayBenchOptions([])).toEqual({ events: 200_000, concurrency: 2, chunkSize: 2_000 });
     expect(replayBenchOptions(['--events', '1000', '--concurrency=2', '--chunk-size', '500'])).toEqual({
       events: 1_000,
       concurrency: 2,

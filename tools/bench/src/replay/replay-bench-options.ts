@@ -14,7 +14,7 @@ const LIMITS = {
 export function replayBenchOptions(argv: readonly string[]): ReplayBenchOptions {
   const options: { -readonly [Key in keyof ReplayBenchOptions]: number } = {
     events: 200_000,
-    concurrency: 4,
+    concurrency: 2,
     chunkSize: 2_000,
   };
   for (let index = 0; index < argv.length; index++) {
