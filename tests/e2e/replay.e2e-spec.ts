@@ -28,15 +28,7 @@ describe('commons replay', () => {
         : undefined,
     );
 
-    const envFile = path.join(stack.envDir, 'metering.env');
-    const { code, stdout, stderr } = await runCommons([
-      'replay',
-      'metering',
-      '--verify',
-      '--env-file',
-      envFile,
-    ]);
-    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+    const { stdout, stderr } = await verifiedCleanly('metering');
     const summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
       live: string;
       rebuilt: string;
@@ -90,15 +82,7 @@ describe('commons replay', () => {
       // Some traffic is on its way before the replay starts, and it goes on until the replay ended.
       await eventually('usage to flow', async () => (sent >= 5 ? true : undefined));
       const before = sent;
-      const envFile = path.join(stack.envDir, 'ledger.env');
-      const { code, stdout, stderr } = await runCommons([
-        'replay',
-        'ledger',
-        '--verify',
-        '--env-file',
-        envFile,
-      ]);
-      expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+      const { stdout, stderr } = await verifiedCleanly('ledger');
       const summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { identical: boolean };
       expect(summary.identical).toBe(true);
       expect(stderr).toContain("compared at the live state's positions in the log");
@@ -118,6 +102,14 @@ describe('commons replay', () => {
     expect(badFrom.stderr).toContain('invalid input: --from:');
   });
 });
+
+/** `commons replay <service> --verify` on the suite's stack; expects exit 0 (or shows what it printed). */
+async function verifiedCleanly(service: string): Promise<{ stdout: string; stderr: string }> {
+  const envFile = path.join(stack.envDir, `${service}.env`);
+  const { code, stdout, stderr } = await runCommons(['replay', service, '--verify', '--env-file', envFile]);
+  expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+  return { stdout, stderr };
+}
 
 const REPLAY_METER = 'replay_requests';
 
