@@ -1,6 +1,5 @@
 import { testStack } from '@onecommons/testing';
 import { cpus, loadavg } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type BaselineKind, runInsertBaseline } from './ingest/insert-baseline.js';
 import {
@@ -11,8 +10,8 @@ import {
 } from './ingest/ingest-report.js';
 import { runIngestLoad, type LoadTally } from './ingest/ingest-load.js';
 import { MeteringOutcome } from './ingest/metering-outcome.js';
-import { registerSubscribers, setUpIngest } from './ingest/platform-setup.js';
-import { cpuPercentBetween, cpuSnapshot } from './ingest/process-cpu.js';
+import { benchBootstrapToken, registerSubscribers, setUpIngest } from './ingest/platform-setup.js';
+import { benchStackProcesses, cpuPercentBetween, cpuSnapshot, cpuSummary } from './ingest/process-cpu.js';
 import { INGEST_LOAD_SHAPE, UsageBatchGenerator } from './ingest/usage-batches.js';
 import { type LatencySummary } from './latency-summary.js';
 import { formatTable } from './text-table.js';
@@ -39,13 +38,6 @@ const TARGET_KEYED_RATIO = 0.7;
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
 const ms = (value: number) => value.toFixed(1);
 const log = (message: string) => console.error(`[bench] ${message}`);
-
-function bootstrapToken(): string {
-  const token = process.env['BENCH_IDENTITY_ADMIN_BOOTSTRAP_TOKEN'];
-  if (!token)
-    throw new Error('BENCH_IDENTITY_ADMIN_BOOTSTRAP_TOKEN is not set (run through ./dev bench ingest)');
-  return token;
-}
 
 /** A baseline's line of the report: it sends the same rows, so accepted and duplicate stay empty. */
 const baselineRow = (label: string, sent: number, rowsPerSecond: number, batchMs: LatencySummary) => [
@@ -109,12 +101,7 @@ function printReport(
       `(${(tally.accepted / Math.max(outboxRows, 1)).toFixed(1)} usage events each); ${tally.rejected} rejected; ` +
       `${tally.rateLimited} answers 429 (sent again)`,
   );
-  console.log(
-    `CPU % of one core during the load: ${[...cpu]
-      .sort((left, right) => right[1] - left[1])
-      .map(([group, percent]) => `${group} ${percent.toFixed(0)}`)
-      .join(', ')}`,
-  );
+  console.log(`CPU % of one core during the load: ${cpuSummary(cpu)}`);
   console.log(
     `targets: ≥ ${count(TARGET_EVENTS_PER_SECOND)} events/s ${numbers.eventsPerSecond >= TARGET_EVENTS_PER_SECOND ? 'met' : 'NOT met'}, ` +
       `ratio ≥ ${TARGET_RATIO} ${numbers.ratio >= TARGET_RATIO ? 'met' : 'NOT met'} (${numbers.ratio.toFixed(3)}), ` +
@@ -132,7 +119,7 @@ async function main(argv: readonly string[]): Promise<number> {
   log('setting up a service, its meters and its API key through the gateway');
   const { serviceId, apiKey } = await setUpIngest({
     gateway: stack.gatewayUrl,
-    bootstrapToken: bootstrapToken(),
+    bootstrapToken: benchBootstrapToken('ingest'),
     meters: INGEST_LOAD_SHAPE.meters,
     postgresAdminUrl: stack.postgresAdminUrl,
   });
@@ -154,10 +141,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
     log(`loading for ${seconds} s over ${CONNECTIONS} connections`);
     const outboxRowsBefore = await outcome.outboxRows();
-    const stackProcesses = {
-      database: new URL(stack.postgresAdminUrl).pathname.slice(1),
-      stateDir: path.dirname(stack.envDir),
-    };
+    const stackProcesses = benchStackProcesses(stack);
     const cpuBefore = cpuSnapshot(stackProcesses);
     const tally = await runIngestLoad({
       url,

@@ -1,11 +1,10 @@
 import { testStack } from '@onecommons/testing';
 import { cpus, loadavg } from 'node:os';
-import path from 'node:path';
 import { secondsArgument } from './ingest/ingest-report.js';
 import { runIngestLoad } from './ingest/ingest-load.js';
 import { MeteringOutcome } from './ingest/metering-outcome.js';
-import { registerSubscribers, setUpIngest } from './ingest/platform-setup.js';
-import { cpuPercentBetween, cpuSnapshot } from './ingest/process-cpu.js';
+import { benchBootstrapToken, registerSubscribers, setUpIngest } from './ingest/platform-setup.js';
+import { benchStackProcesses, cpuPercentBetween, cpuSnapshot, cpuSummary } from './ingest/process-cpu.js';
 import { seededUuid } from './ingest/usage-batches.js';
 import { LedgerUsageWatch } from './pipeline/ledger-usage-watch.js';
 import { SubscriberSweep } from './pipeline/subscriber-sweep.js';
@@ -35,13 +34,6 @@ const TARGET_INGEST = 30_000;
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
 const log = (message: string) => console.error(`[bench] ${message}`);
 
-function bootstrapToken(): string {
-  const token = process.env['BENCH_IDENTITY_ADMIN_BOOTSTRAP_TOKEN'];
-  if (!token)
-    throw new Error('BENCH_IDENTITY_ADMIN_BOOTSTRAP_TOKEN is not set (run through ./dev bench pipeline)');
-  return token;
-}
-
 async function main(argv: readonly string[]): Promise<number> {
   const asJson = argv.includes('--json');
   const seconds = secondsArgument(argv, DEFAULT_SECONDS);
@@ -50,7 +42,7 @@ async function main(argv: readonly string[]): Promise<number> {
   log('setting up a service, its meters and its API key through the gateway');
   const { serviceId, apiKey } = await setUpIngest({
     gateway: stack.gatewayUrl,
-    bootstrapToken: bootstrapToken(),
+    bootstrapToken: benchBootstrapToken('pipeline'),
     meters: METERS,
     postgresAdminUrl: stack.postgresAdminUrl,
   });
@@ -74,10 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
     log(`loading for ${seconds} s over ${CONNECTIONS} connections, then waiting for the ledger`);
     const announcementsBefore = await metering.outboxRows();
-    const stackProcesses = {
-      database: new URL(stack.postgresAdminUrl).pathname.slice(1),
-      stateDir: path.dirname(stack.envDir),
-    };
+    const stackProcesses = benchStackProcesses(stack);
     const cpuBefore = cpuSnapshot(stackProcesses);
     const sweep = new SubscriberSweep(subscribers, serviceId, METERS, 'run', BATCH);
     const tally = await runIngestLoad({
@@ -127,12 +116,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(
       `${count(announcements)} UsageRecorded published (${(tally.accepted / Math.max(announcements, 1)).toFixed(0)} events each)`,
     );
-    console.log(
-      `CPU % of one core, first request → ledger holds all: ${[...cpu]
-        .sort((left, right) => right[1] - left[1])
-        .map(([group, percent]) => `${group} ${percent.toFixed(0)}`)
-        .join(', ')}`,
-    );
+    console.log(`CPU % of one core, first request → ledger holds all: ${cpuSummary(cpu)}`);
     console.log(
       `targets: ingest ≥ ${count(TARGET_INGEST)}/s ${ingestEventsPerSecond >= TARGET_INGEST ? 'met' : 'NOT met'}, ` +
         `ratio ≥ ${TARGET_RATIO} ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`,

@@ -3,13 +3,13 @@ import { createKafka, kafkaConfigShape, kafkaSettingsFrom } from '@onecommons/ka
 import { type ServiceConfig, type ServiceDefinition, replayService } from '@onecommons/service-kit';
 import { prepareService, testStack } from '@onecommons/testing';
 import { cpus, loadavg } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { z } from 'zod';
 // The bench replays the ledger itself; a tool may not depend on a service otherwise.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { ledgerService } from '@onecommons/ledger/dist/src/ledger.definition.js';
+import { benchStackProcesses } from './ingest/process-cpu.js';
 import { CpuSampler } from './replay/cpu-sampler.js';
 import { produceLedgerLog, type LedgerLogContents } from './replay/ledger-log.js';
 import { replayBenchOptions, type ReplayBenchOptions } from './replay/replay-bench-options.js';
@@ -81,10 +81,7 @@ async function run(options: ReplayBenchOptions, asJson: boolean): Promise<void> 
   try {
     log(`replaying ${count(contents.messages)} messages into a fresh ledger schema`);
     // The bench stack's processes: this one (the replay runs in it), its Postgres database and its Kafka.
-    const stackProcesses = {
-      database: new URL(stack.postgresAdminUrl).pathname.slice(1),
-      stateDir: path.dirname(stack.envDir),
-    };
+    const stackProcesses = benchStackProcesses(stack);
     const sampler = new CpuSampler(stackProcesses);
     const startedAt = performance.now();
     const report = await replayService(definition, config, stack.postgresAdminUrl, {

@@ -163,3 +163,11 @@ export async function registerSubscribers(
     await metering.end();
   }
 }
+
+/** The identity admin bootstrap token `./dev bench` hands a benchmark that needs the platform. */
+export function benchBootstrapToken(bench: string): string {
+  const token = process.env['BENCH_IDENTITY_ADMIN_BOOTSTRAP_TOKEN'];
+  if (!token)
+    throw new Error(`BENCH_IDENTITY_ADMIN_BOOTSTRAP_TOKEN is not set (run through ./dev bench ${bench})`);
+  return token;
+}

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 /** CPU seconds used so far, per group of processes on this machine (Linux /proc). */
 export type CpuSnapshot = ReadonlyMap<string, number>;
@@ -105,4 +106,23 @@ export function cpuPercentBetween(
   for (const [group, total] of after)
     percent.set(group, ((total - (before.get(group) ?? 0)) / seconds) * 100);
   return percent;
+}
+
+/** The processes of the bench stack a test stack describes: its database's backends and its state directory's. */
+export function benchStackProcesses(stack: { readonly postgresAdminUrl: string; readonly envDir: string }): {
+  database: string;
+  stateDir: string;
+} {
+  return {
+    database: new URL(stack.postgresAdminUrl).pathname.slice(1),
+    stateDir: path.dirname(stack.envDir),
+  };
+}
+
+/** "postgres 86, metering 39, …": each group's CPU, busiest first. */
+export function cpuSummary(cpu: ReadonlyMap<string, number>): string {
+  return [...cpu]
+    .sort((left, right) => right[1] - left[1])
+    .map(([group, percent]) => `${group} ${percent.toFixed(0)}`)
+    .join(', ');
 }
