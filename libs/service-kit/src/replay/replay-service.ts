@@ -219,7 +219,18 @@ async function load<Config extends ServiceConfig>(
     const firstPass = rangesUpTo(ranges, await committedPositions(kafka, liveGroup, topics));
     await replay.run(firstPass);
     const afterFirstPass = replay.progress.processed;
-    const side = { adminUrl, liveSchema, liveGroup, kafka, topics, projections: definition.projections };
+    const ownAppliedTypes = eventCatalogue.contracts
+      .filter((contract) => own.has(contract.topic) && registry.handlersFor(contract.type).length > 0)
+      .map((contract) => contract.type);
+    const side = {
+      adminUrl,
+      liveSchema,
+      liveGroup,
+      kafka,
+      topics,
+      projections: definition.projections,
+      ownAppliedTypes,
+    };
     const live = await atLivePositions(side, (at) =>
       replay.run(positionsOfSnapshot(firstPass, at.committed, at.applied)),
     );
