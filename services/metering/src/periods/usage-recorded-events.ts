@@ -24,7 +24,10 @@ const MAX_LINES_PER_ANNOUNCEMENT = 2_000;
  * announcements as the size bound allows (one for any ingest request).
  */
 export function usageRecordedOf(deltas: readonly UsageDelta[], recordedAt = new Date()): UsageRecorded[] {
-  const sorted = [...deltas].sort((left, right) => compareKeys(keyOf(left), keyOf(right)));
+  const sorted = deltas
+    .map((delta) => ({ key: keyOf(delta), delta }))
+    .sort((left, right) => (left.key < right.key ? -1 : left.key > right.key ? 1 : 0))
+    .map(({ delta }) => delta);
   const announcements: UsageRecorded[] = [];
   let subscribers: DataOf<typeof UsageRecordedV2>['subscribers'][number][] = [];
   let lines = 0;
@@ -54,17 +57,6 @@ export function usageRecordedOf(deltas: readonly UsageDelta[], recordedAt = new 
   return announcements;
 }
 
-const keyOf = (delta: UsageDelta): readonly string[] => [
-  delta.subscriberId,
-  delta.period,
-  delta.serviceId,
-  delta.meter,
-];
-
-function compareKeys(left: readonly string[], right: readonly string[]): number {
-  for (const [index, part] of left.entries()) {
-    const other = right[index] ?? '';
-    if (part !== other) return part < other ? -1 : 1;
-  }
-  return 0;
-}
+/** (subscriber, period, service, meter) as one string that sorts like the tuple (no part holds a NUL). */
+const keyOf = (delta: UsageDelta): string =>
+  [delta.subscriberId, delta.period, delta.serviceId, delta.meter].join('\u0000');
