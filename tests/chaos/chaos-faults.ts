@@ -28,14 +28,14 @@ export class ChaosFaults {
     return new ChaosFaults(url);
   }
 
-  /** SIGKILL the service's process, then start it again. */
-  killService(service: ServiceName): Promise<FaultOutcome> {
-    return this.inject(`/faults/services/${service}/kill`);
+  /** SIGKILL one replica of the service (the first unless named), then start it again. */
+  killService(service: ServiceName, replica = 0): Promise<FaultOutcome> {
+    return this.inject(`/faults/services/${service}/kill?replica=${replica}`);
   }
 
-  /** SIGKILL the Kafka broker, then start it again on the same log directory. */
-  restartKafka(): Promise<FaultOutcome> {
-    return this.inject('/faults/kafka/restart');
+  /** SIGKILL one Kafka node (the first unless named), keep it down for `downMs`, start it again on its log. */
+  restartKafka({ node = 0, downMs = 0 }: { node?: number; downMs?: number } = {}): Promise<FaultOutcome> {
+    return this.inject(`/faults/kafka/restart?node=${node}&downMs=${downMs}`);
   }
 
   /** `pg_ctl stop -m immediate` on the stack's own PostgreSQL, down for `downMs`, then start (crash recovery). */

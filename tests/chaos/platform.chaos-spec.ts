@@ -35,8 +35,9 @@ import {
 } from './usage-accounts.js';
 import { UsageLoad } from './usage-load.js';
 
-// Issue #12. Under a steady usage load through the gateway, each service is killed with SIGKILL and started
-// again, the Kafka broker is killed and restarted, PostgreSQL crash-restarted and Redis flushed, one at a
+// Issue #12 (and #20 on replicas: `./dev test chaos --replicas 2 --kafka-nodes 3`). Under a steady usage load
+// through the gateway, each service (one of its replicas) is killed with SIGKILL and started again, the Kafka
+// broker (one node of the cluster) is killed and restarted, PostgreSQL crash-restarted and Redis flushed, one at a
 // time. Afterwards every acknowledged usage event is counted exactly once (metering, the ledger's projection,
 // the close's input), `commons ledger verify` passes, the forced close's allocation is what its exported
 // input recomputes to, and no payout is paid twice. Runs on ./dev's chaos profile (own Postgres and Redis).
@@ -118,18 +119,28 @@ async function ledgerVerify(): Promise<{ code: number; ok: boolean; firstViolati
   }
 }
 
-describe('the platform under a steady usage load', () => {
+const { replicas, kafkaNodes } = stack.topology;
+/** With a Kafka cluster, a node other than the first address clients know, down long enough to matter. */
+const KAFKA_FAULT = kafkaNodes === 1 ? { node: 0, downMs: 0 } : { node: 1, downMs: 10_000 };
+
+describe(`the platform under a steady usage load (${replicas} replica(s) per service, ${kafkaNodes} Kafka node(s))`, () => {
   it.each([...SERVICE_NAMES])(
-    'recovers from kill -9 of %s',
+    replicas === 1 ? 'recovers from kill -9 of %s' : 'recovers from kill -9 of one replica of %s',
     async (service) => {
-      await underLoad(() => faults.killService(service));
+      await underLoad(() => faults.killService(service, SERVICE_NAMES.indexOf(service) % replicas));
     },
     240_000,
   );
 
-  it('recovers from a Kafka broker killed (SIGKILL) and restarted on its log', async () => {
-    await underLoad(() => faults.restartKafka());
-  }, 300_000);
+  it(
+    kafkaNodes === 1
+      ? 'recovers from a Kafka broker killed (SIGKILL) and restarted on its log'
+      : `recovers from one of ${kafkaNodes} Kafka nodes killed (SIGKILL), down ${KAFKA_FAULT.downMs / 1000} s, restarted on its log`,
+    async () => {
+      await underLoad(() => faults.restartKafka(KAFKA_FAULT));
+    },
+    300_000,
+  );
 
   it('recovers from a PostgreSQL crash (pg_ctl stop -m immediate, 3 s down, crash recovery)', async () => {
     await underLoad(() => faults.restartPostgres(3_000));

@@ -8,6 +8,7 @@ export async function ensureTopics(
   kafka: Kafka,
   topics: readonly string[],
   partitions: number,
+  replicationFactor = 1,
 ): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -17,7 +18,7 @@ export async function ensureTopics(
     if (missing.length === 0) return [];
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
     });
     return missing;
   } catch (error) {

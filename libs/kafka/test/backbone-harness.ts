@@ -55,7 +55,7 @@ export const quietLogger = {
 
 export function testSettings(overrides: Partial<KafkaSettings> = {}): KafkaSettings {
   return {
-    brokers: [testStack().kafkaBrokers],
+    brokers: testStack().kafkaBrokers.split(','),
     connectionTimeoutMs: 3_000,
     requestTimeoutMs: 30_000,
     sessionTimeoutMs: 10_000,

@@ -16,7 +16,7 @@ export interface ObservedMessage {
 function kafka(): Kafka {
   return new Kafka({
     clientId: `test-${uniqueSuffix()}`,
-    brokers: [testStack().kafkaBrokers],
+    brokers: testStack().kafkaBrokers.split(','),
     logLevel: logLevel.NOTHING,
   });
 }

@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 /** Addresses of the stack `./dev test` brought up (tools/devstack `describeStack`). */
 export interface TestStack {
   readonly profile: string;
+  /** Comma-separated, as in KAFKA_BROKERS. */
   readonly kafkaBrokers: string;
+  /** Instances of every service (behind the gateway) and Kafka nodes. */
+  readonly topology: { readonly replicas: number; readonly kafkaNodes: number };
   readonly postgresAdminUrl: string;
   readonly redisUrl: string;
   readonly gatewayUrl: string;

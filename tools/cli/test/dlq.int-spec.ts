@@ -109,7 +109,7 @@ beforeAll(async () => {
   process.env['KAFKA_BROKERS'] = testStack().kafkaBrokers;
   kafka = new Kafka({
     clientId: `cli-dlq-${suffix}`,
-    brokers: [testStack().kafkaBrokers],
+    brokers: testStack().kafkaBrokers.split(','),
     logLevel: logLevel.NOTHING,
   });
   producer = kafka.producer({ allowAutoTopicCreation: false });

@@ -2,10 +2,11 @@ import { availableBenchmarks, runBenchmark } from './commands/bench.js';
 import { down, stack, start, status, up } from './commands/lifecycle.js';
 import { OPT_IN_SUITES, runTests, TEST_SUITES, type TestSuite } from './commands/test.js';
 import { UsageError } from './commands/usage-error.js';
+import { applyTopologyFlags } from './commands/topology-flags.js';
 
 const USAGE = `usage: ./dev <command>
-  start                 set up, bring up the stack, migrate, run every service (foreground; Ctrl-C stops)
-  up                    the same, detached; returns when every service is ready
+  start [topology]      set up, bring up the stack, migrate, run every service (foreground; Ctrl-C stops)
+  up [topology]         the same, detached; returns when every service is ready
   down                  stop what ./dev started
   build                 only install the dependencies and build the workspace (the ./dev script does it)
   status [--json]       where everything is, whether it is ready (exit 1 when a service is not), and each
@@ -13,10 +14,14 @@ const USAGE = `usage: ./dev <command>
   test [suite...] [-- jest args]  every test; suites: ${TEST_SUITES.join(' ')}
                         ${OPT_IN_SUITES.join(' ')}: only when named (kill -9, broker and database restarts under load)
   bench <name> [--json] run a benchmark: ${availableBenchmarks().join(', ') || '(none built)'}
-  stack up|down         only Kafka, Postgres, Redis and the gateway`;
+  stack up|down         only Kafka, Postgres, Redis and the gateway
+topology (up, start, test): --replicas N (1-8) instances of every service behind the gateway;
+                        --kafka-nodes 3 a 3-node Kafka cluster (replication factor 3, min.insync.replicas 2).
+                        The dev stack keeps the topology it came up with until ./dev down.`;
 
 async function run(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...given] = argv;
+  const rest = applyTopologyFlags(command, given);
   switch (command) {
     case undefined:
     case 'help':

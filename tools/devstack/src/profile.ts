@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_NAMES, type ServiceName } from '@onecommons/contracts';
@@ -17,10 +17,15 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export interface Profile {
   readonly name: ProfileName;
   readonly stateDir: string;
+  /** Instances of every service (`--replicas`), behind the gateway's upstreams. */
+  readonly replicas: number;
   readonly kafka: {
     readonly host: string;
+    /** Node 0's ports; node i listens on these plus 10 i. */
     readonly brokerPort: number;
     readonly controllerPort: number;
+    /** KRaft nodes (`--kafka-nodes`): 1, or 3 with replication factor 3 and min.insync.replicas 2. */
+    readonly nodes: number;
     readonly dataDir: string;
     readonly wipeOnStart: boolean;
   };
@@ -69,6 +74,77 @@ export function testSlot(): number {
 
 export type ProfileName = 'dev' | 'test' | 'bench' | 'chaos';
 
+/** How many of each a stack runs; `./dev up|start|test --replicas N --kafka-nodes M` set it. */
+export interface Topology {
+  readonly replicas: number;
+  readonly kafkaNodes: number;
+}
+
+export const MAX_REPLICAS = 8;
+export const KAFKA_NODE_COUNTS = [1, 3] as const;
+
+/** Where `--replicas` and `--kafka-nodes` reach every profile (and the processes `./dev` starts). */
+export const TOPOLOGY_VARIABLES = {
+  replicas: 'ONECOMMONS_REPLICAS',
+  kafkaNodes: 'ONECOMMONS_KAFKA_NODES',
+} as const;
+
+/** A bad value is named with the flag or variable it came from. */
+export function parseTopology(
+  values: { replicas?: string; kafkaNodes?: string },
+  source: 'flag' | 'env',
+): Topology {
+  const name = (key: keyof Topology) =>
+    source === 'flag' ? (key === 'replicas' ? '--replicas' : '--kafka-nodes') : TOPOLOGY_VARIABLES[key];
+  const replicas = values.replicas === undefined || values.replicas === '' ? 1 : Number(values.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS)
+    throw new Error(
+      `${name('replicas')} must be an integer from 1 to ${MAX_REPLICAS}, got "${values.replicas}"`,
+    );
+  const kafkaNodes =
+    values.kafkaNodes === undefined || values.kafkaNodes === '' ? 1 : Number(values.kafkaNodes);
+  if (!(KAFKA_NODE_COUNTS as readonly number[]).includes(kafkaNodes))
+    throw new Error(
+      `${name('kafkaNodes')} must be ${KAFKA_NODE_COUNTS.join(' or ')}, got "${values.kafkaNodes}"`,
+    );
+  return { replicas, kafkaNodes };
+}
+
+const DEV_STATE_DIR = path.join(REPO_ROOT, '.local', 'dev');
+const topologyFileOf = (stateDir: string) => path.join(stateDir, 'topology.json');
+
+/** The dev stack keeps the topology it came up with (for status, a later up) until `./dev down` forgets it. */
+export function rememberTopology(profile: Profile): void {
+  if (profile.name !== 'dev') return;
+  mkdirSync(profile.stateDir, { recursive: true });
+  const topology: Topology = { replicas: profile.replicas, kafkaNodes: profile.kafka.nodes };
+  writeFileSync(topologyFileOf(profile.stateDir), `${JSON.stringify(topology)}\n`);
+}
+
+export function forgetTopology(profile: Profile): void {
+  if (profile.name === 'dev') rmSync(topologyFileOf(profile.stateDir), { force: true });
+}
+
+function rememberedTopology(stateDir: string): Topology | undefined {
+  const file = topologyFileOf(stateDir);
+  if (!existsSync(file)) return undefined;
+  const { replicas, kafkaNodes } = JSON.parse(readFileSync(file, 'utf8')) as Topology;
+  return parseTopology({ replicas: String(replicas), kafkaNodes: String(kafkaNodes) }, 'env');
+}
+
+const topologySet = () =>
+  Boolean(process.env[TOPOLOGY_VARIABLES.replicas] || process.env[TOPOLOGY_VARIABLES.kafkaNodes]);
+
+function topologyFromEnvironment(): Topology {
+  return parseTopology(
+    {
+      replicas: process.env[TOPOLOGY_VARIABLES.replicas],
+      kafkaNodes: process.env[TOPOLOGY_VARIABLES.kafkaNodes],
+    },
+    'env',
+  );
+}
+
 /** The block of ports a local profile takes beside dev: test slots 0-9, bench 10, chaos 20-29. */
 export function portSlotOf(profile: Profile): number {
   if (profile.name === 'bench') return 10;
@@ -78,15 +154,18 @@ export function portSlotOf(profile: Profile): number {
 
 /** `dev` keeps its data; `test` (per slot) and `bench` start from nothing every run. */
 export function profileNamed(name: ProfileName): Profile {
-  if (name === 'chaos') return chaosProfile();
+  if (name === 'chaos') return chaosProfile(topologyFromEnvironment());
   if (name === 'dev') {
+    const topology = (!topologySet() && rememberedTopology(DEV_STATE_DIR)) || topologyFromEnvironment();
     return {
       name,
-      stateDir: path.join(REPO_ROOT, '.local', 'dev'),
+      stateDir: DEV_STATE_DIR,
+      replicas: topology.replicas,
       kafka: {
         host: '127.0.0.1',
         brokerPort: envPort('ONECOMMONS_KAFKA_PORT', 9_092),
         controllerPort: 9_093,
+        nodes: topology.kafkaNodes,
         dataDir: path.join(REPO_ROOT, '.local', 'dev', 'kafka-data'),
         wipeOnStart: false,
       },
@@ -97,6 +176,7 @@ export function profileNamed(name: ProfileName): Profile {
       resetData: false,
     };
   }
+  const topology = topologyFromEnvironment();
   // The bench profile is test slot "10": out of the way of every test slot.
   const slot = name === 'bench' ? 10 : testSlot();
   const label = name === 'bench' ? 'bench' : slot > 0 ? `test-${slot}` : 'test';
@@ -104,10 +184,12 @@ export function profileNamed(name: ProfileName): Profile {
   return {
     name,
     stateDir,
+    replicas: topology.replicas,
     kafka: {
       host: '127.0.0.1',
       brokerPort: 19_092 + 100 * slot,
       controllerPort: 19_093 + 100 * slot,
+      nodes: topology.kafkaNodes,
       dataDir: path.join(stateDir, 'kafka-data'),
       wipeOnStart: true,
     },
@@ -126,7 +208,28 @@ function postgresOf(database: string): Profile['postgres'] {
 /** Where `./dev` writes each service's environment file. */
 export const envDirOf = (profile: Profile) => path.join(profile.stateDir, 'env');
 
-export const kafkaBootstrap = (profile: Profile) => `${profile.kafka.host}:${profile.kafka.brokerPort}`;
+/** Node i of the profile's Kafka: its broker and controller ports and its own log directory. */
+export function kafkaNode(
+  profile: Profile,
+  node: number,
+): { brokerPort: number; controllerPort: number; dataDir: string } {
+  const { brokerPort, controllerPort, dataDir, nodes } = profile.kafka;
+  return {
+    brokerPort: brokerPort + 10 * node,
+    controllerPort: controllerPort + 10 * node,
+    // One node keeps the directory it always had (a dev stack's existing log); a cluster's nodes live beside it.
+    dataDir: nodes === 1 ? dataDir : path.join(`${dataDir}-cluster`, `node-${node}`),
+  };
+}
+
+export const kafkaNodeIndexes = (profile: Profile) =>
+  Array.from({ length: profile.kafka.nodes }, (_, node) => node);
+
+/** Every node's broker address: a client finds the cluster through any one that answers. */
+export const kafkaBootstrap = (profile: Profile) =>
+  kafkaNodeIndexes(profile)
+    .map((node) => `${profile.kafka.host}:${kafkaNode(profile, node).brokerPort}`)
+    .join(',');
 
 export const postgresAdminUrl = (profile: Profile) =>
   `postgres://${profile.postgres.user}@${profile.postgres.host}:${profile.postgres.port}/${profile.postgres.database}`;
@@ -134,8 +237,31 @@ export const postgresAdminUrl = (profile: Profile) =>
 export const redisUrl = (profile: Profile) =>
   `redis://${profile.redis.host}:${profile.redis.port}/${profile.redis.db}`;
 
+export const replicaIndexes = (profile: Profile) =>
+  Array.from({ length: profile.replicas }, (_, replica) => replica);
+
+/** Replica r of a service listens 10 r above the first one's port (so at most 8 fit a profile's port block). */
+export const replicaPort = (profile: Profile, service: ServiceName, replica: number) =>
+  profile.servicePorts[service] + 10 * replica;
+
+export const replicaUrl = (profile: Profile, service: ServiceName, replica: number) =>
+  `http://127.0.0.1:${replicaPort(profile, service, replica)}`;
+
+/**
+ * The port where the gateway balances one service's replicas for the other services (its internal address,
+ * like a Kubernetes Service): 90 above the first replica's, past the 8 replicas' ports.
+ */
+export const internalServicePort = (profile: Profile, service: ServiceName) =>
+  profile.servicePorts[service] + 90;
+
+/**
+ * How other services and tools reach a service: its one process, or with replicas the gateway's internal
+ * listener, so a killed replica takes none of the callers' requests with it.
+ */
 export const serviceUrl = (profile: Profile, service: ServiceName) =>
-  `http://127.0.0.1:${profile.servicePorts[service]}`;
+  profile.replicas === 1
+    ? replicaUrl(profile, service, 0)
+    : `http://127.0.0.1:${internalServicePort(profile, service)}`;
 
 export const gatewayUrl = (profile: Profile) => `http://${profile.gateway.host}:${profile.gateway.port}`;
 
@@ -206,7 +332,7 @@ export function serviceEnvironment(profile: Profile, service: ServiceName): Reco
     AUTH_ACCESS_URL: `${serviceUrl(profile, 'identity')}/api/identity/v1/internal/access`,
     NODE_ENV: profile.name === 'dev' ? 'development' : 'test',
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
-    HTTP_PORT: String(profile.servicePorts[service]),
+    HTTP_PORT: String(replicaPort(profile, service, 0)),
     DATABASE_URL: serviceDatabaseUrl(profile, service),
     MIGRATIONS_DATABASE_URL: postgresAdminUrl(profile),
     REDIS_URL: redisUrl(profile),
@@ -222,6 +348,8 @@ export function serviceEnvironment(profile: Profile, service: ServiceName): Reco
 export interface StackDescription {
   readonly profile: string;
   readonly kafkaBrokers: string;
+  /** Instances of every service, and Kafka nodes. */
+  readonly topology: Topology;
   readonly postgresAdminUrl: string;
   readonly redisUrl: string;
   readonly gatewayUrl: string;
@@ -234,6 +362,7 @@ export function describeStack(profile: Profile): StackDescription {
   return {
     profile: profile.name,
     kafkaBrokers: kafkaBootstrap(profile),
+    topology: { replicas: profile.replicas, kafkaNodes: profile.kafka.nodes },
     postgresAdminUrl: postgresAdminUrl(profile),
     redisUrl: redisUrl(profile),
     gatewayUrl: gatewayUrl(profile),

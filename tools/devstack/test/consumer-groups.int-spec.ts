@@ -12,7 +12,7 @@ const TOPIC = TOPICS.provisionerEvents.name;
 const suffix = uniqueSuffix();
 const kafka = new Kafka({
   clientId: `t-status-${suffix}`,
-  brokers: [testStack().kafkaBrokers],
+  brokers: testStack().kafkaBrokers.split(','),
   logLevel: logLevel.NOTHING,
 });
 const consumers: Consumer[] = [];

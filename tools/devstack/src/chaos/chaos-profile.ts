@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Profile, REPO_ROOT, servicePorts, testSlot } from '../profile.js';
+import { type Profile, REPO_ROOT, servicePorts, testSlot, type Topology } from '../profile.js';
 
 const HOST = '127.0.0.1';
 
@@ -23,7 +23,7 @@ export const CHAOS_SERVICE_ENVIRONMENT: Readonly<Record<string, string>> = {
  * share. Ports derive from `ONECOMMONS_TEST_SLOT` (s): Kafka 21092 + 100 s, services 5101 + 100 s …,
  * gateway 18100 + s, Postgres 25432 + 100 s, Redis 26379 + 100 s; state in `.local/chaos[-s]/`.
  */
-export function chaosProfile(): Profile {
+export function chaosProfile(topology: Topology): Profile {
   const slot = testSlot();
   // Port block 20 + slot (see portSlotOf): clear of the test slots (0-9) and the bench (10).
   const block = 20 + slot;
@@ -31,10 +31,12 @@ export function chaosProfile(): Profile {
   return {
     name: 'chaos',
     stateDir,
+    replicas: topology.replicas,
     kafka: {
       host: HOST,
       brokerPort: 19_092 + 100 * block,
       controllerPort: 19_093 + 100 * block,
+      nodes: topology.kafkaNodes,
       dataDir: path.join(stateDir, 'kafka-data'),
       wipeOnStart: true,
     },

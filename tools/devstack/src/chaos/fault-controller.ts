@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVICE_NAMES, type ServiceName } from '@onecommons/contracts';
 import { type Profile } from '../profile.js';
-import { ensureKafka, kafkaProcessName } from '../stack/kafka-broker.js';
+import { ensureKafka, kafkaProcessName, killKafkaNode } from '../stack/kafka-broker.js';
 import { say } from '../stack/log.js';
 import { waitUntil } from '../stack/probes.js';
 import { type ProcessTable } from '../stack/processes.js';
@@ -32,9 +33,10 @@ const POSTGRES_DOWN_MS = 3_000;
  * the suite drives the timing, ./dev does the killing and restarting with its own process table (tests may
  * not import tools). One fault at a time; each answers once what it hit is back and every service is ready.
  *
- *   POST /faults/services/<name>/kill    SIGKILL the service process, then start it again (./dev does not
- *                                        supervise: nothing else would)
- *   POST /faults/kafka/restart           SIGKILL the broker, start it again on the same log
+ *   POST /faults/services/<name>/kill[?replica=] SIGKILL one replica of the service (the first unless named),
+ *                                        then start it again (./dev does not supervise: nothing else would)
+ *   POST /faults/kafka/restart[?node=&downMs=] SIGKILL one Kafka node (the first unless named), keep it down
+ *                                        for downMs (0), start it again on the same log
  *   POST /faults/postgres/restart[?downMs=] `pg_ctl stop -m immediate`, down for downMs, start (crash recovery)
  *   POST /faults/redis/flush             FLUSHALL
  */
@@ -82,11 +84,19 @@ export class FaultController {
 
   private actionFor(url: URL): FaultAction | undefined {
     const service = /^\/faults\/services\/([a-z]+)\/kill$/.exec(url.pathname)?.[1];
-    if (service !== undefined)
-      return SERVICE_NAMES.includes(service as ServiceName)
-        ? () => this.killService(service as ServiceName)
+    if (service !== undefined) {
+      const replica = indexParameter(url, 'replica', this.profile.replicas);
+      return SERVICE_NAMES.includes(service as ServiceName) && replica !== undefined
+        ? () => this.killService(service as ServiceName, replica)
         : undefined;
-    if (url.pathname === '/faults/kafka/restart') return () => this.restartKafka();
+    }
+    if (url.pathname === '/faults/kafka/restart') {
+      const node = indexParameter(url, 'node', this.profile.kafka.nodes);
+      const downMs = Number(url.searchParams.get('downMs') ?? 0);
+      return node !== undefined && Number.isInteger(downMs) && downMs >= 0
+        ? () => this.restartKafka(node, downMs)
+        : undefined;
+    }
     if (url.pathname === '/faults/postgres/restart') {
       const downMs = Number(url.searchParams.get('downMs') ?? POSTGRES_DOWN_MS);
       return Number.isInteger(downMs) && downMs >= 0 ? () => this.restartPostgres(downMs) : undefined;
@@ -111,30 +121,41 @@ export class FaultController {
     return { fault, injectedAt: new Date(injected).toISOString(), restoredMs, readyMs, detail };
   }
 
-  private async killService(service: ServiceName): Promise<Record<string, unknown>> {
+  private async killService(service: ServiceName, replica: number): Promise<Record<string, unknown>> {
+    const name = processNameOf(service, replica);
     const killing = Date.now();
-    const killedPid = await this.processes.kill(processNameOf(service));
-    if (killedPid === undefined) throw new Error(`${service} is not running under ./dev`);
+    const killedPid = await this.processes.kill(name);
+    if (killedPid === undefined) throw new Error(`${name} is not running under ./dev`);
     const starting = Date.now();
     await startServices(this.profile, this.processes);
     return {
       signal: 'SIGKILL',
+      replica,
+      of: this.profile.replicas,
       killedPid,
-      pid: this.processes.running(processNameOf(service)),
+      pid: this.processes.running(name),
       killMs: starting - killing,
       startMs: Date.now() - starting,
     };
   }
 
-  private async restartKafka(): Promise<Record<string, unknown>> {
-    const killedPid = await this.processes.kill(kafkaProcessName);
-    if (killedPid === undefined) throw new Error('the Kafka broker is not running under ./dev');
+  private async restartKafka(node: number, downMs: number): Promise<Record<string, unknown>> {
+    const killedPid = await killKafkaNode(this.processes, node);
+    if (killedPid === undefined) throw new Error(`Kafka node ${node} is not running under ./dev`);
+    await sleep(downMs);
     // The same log directory: a restart, not a fresh broker (the profile wipes it only when it comes up).
     await ensureKafka(
       { ...this.profile, kafka: { ...this.profile.kafka, wipeOnStart: false } },
       this.processes,
     );
-    return { signal: 'SIGKILL', killedPid, pid: this.processes.running(kafkaProcessName) };
+    return {
+      signal: 'SIGKILL',
+      node,
+      of: this.profile.kafka.nodes,
+      downMs,
+      killedPid,
+      pid: this.processes.running(kafkaProcessName(node)),
+    };
   }
 
   private async restartPostgres(downMs: number): Promise<Record<string, unknown>> {
@@ -146,6 +167,12 @@ export class FaultController {
     await flushPrivateRedis(this.profile);
     return { command: 'FLUSHALL' };
   }
+}
+
+/** `?<name>=i` with 0 ≤ i < count (0 when absent); undefined when it is not such an index. */
+function indexParameter(url: URL, name: string, count: number): number | undefined {
+  const index = Number(url.searchParams.get(name) ?? 0);
+  return Number.isInteger(index) && index >= 0 && index < count ? index : undefined;
 }
 
 function respond(response: ServerResponse, status: number, body: unknown): void {

@@ -1,6 +1,14 @@
 import { SERVICE_NAMES } from '@onecommons/contracts';
 import path from 'node:path';
-import { envDirOf, gatewayUrl, profileNamed, type Profile, REPO_ROOT } from '../profile.js';
+import {
+  envDirOf,
+  forgetTopology,
+  gatewayUrl,
+  profileNamed,
+  type Profile,
+  rememberTopology,
+  REPO_ROOT,
+} from '../profile.js';
 import { fakeCloudsFileOf } from '../stack/fake-clouds.js';
 import { runCommand } from '../stack/run-command.js';
 import { say } from '../stack/log.js';
@@ -19,6 +27,7 @@ const devProfile = () => profileNamed('dev');
 
 /** `./dev up`: everything, detached; returns once every service is ready. Harmless when already up. */
 export async function up(profile: Profile = devProfile()): Promise<void> {
+  rememberTopology(profile);
   await infrastructureUp(profile);
   await platformUp(profile);
   printSummary(await statusOf(profile, { lag: true }));
@@ -53,6 +62,7 @@ async function runDemo(profile: Profile): Promise<void> {
 
 export async function down(profile: Profile = devProfile()): Promise<void> {
   await everythingDown(profile);
+  forgetTopology(profile);
 }
 
 /**
@@ -66,7 +76,7 @@ export async function start(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say(`${signal}: stopping`);
-    await everythingDown(profile);
+    await down(profile);
     process.exit(0);
   };
   process.once('SIGINT', (signal) => void stop(signal));
@@ -74,7 +84,7 @@ export async function start(): Promise<void> {
   try {
     await up(profile);
   } catch (error) {
-    await everythingDown(profile);
+    await down(profile);
     throw error;
   }
   await runDemo(profile);

@@ -92,4 +92,23 @@ describe('statusLines', () => {
       'payouts     http://127.0.0.1:3005  ready',
     ]);
   });
+
+  it('counts the ready replicas of each service when it runs several', () => {
+    const service = (ready: number) => ({
+      url: 'http://127.0.0.1:3091',
+      metrics: 'http://127.0.0.1:3001/metrics',
+      ready: ready === 2,
+      replicas: { ready, of: 2 },
+    });
+    const report: StatusReport = {
+      gateway: 'http://127.0.0.1:8080',
+      gatewayUp: true,
+      kafka: { bootstrap: '127.0.0.1:9092,127.0.0.1:9102,127.0.0.1:9112', up: true },
+      services: { identity: service(2), catalog: service(1) },
+    };
+    expect(statusLines(report).slice(2)).toEqual([
+      'identity    http://127.0.0.1:3091  ready     2/2 replicas',
+      'catalog     http://127.0.0.1:3091  NOT READY 1/2 replicas',
+    ]);
+  });
 });

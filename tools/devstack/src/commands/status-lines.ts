@@ -9,7 +9,8 @@ export function statusLines(report: StatusReport): string[] {
     ...Object.entries(report.services).map(([name, service]) =>
       [
         `${name.padEnd(12)}${service.url}`,
-        service.ready ? 'ready    ' : 'NOT READY',
+        (service.ready ? 'ready    ' : 'NOT READY') +
+          (service.replicas ? ` ${service.replicas.ready}/${service.replicas.of} replicas` : ''),
         lagSummary(service.consumer),
       ]
         .join('  ')

@@ -22,7 +22,7 @@ export async function consumerGroupsOf(
 ): Promise<Record<string, ConsumerGroupReport>> {
   const admin = new Kafka({
     clientId: 'onecommons-dev-status',
-    brokers: [bootstrap],
+    brokers: bootstrap.split(','),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1_000,
     requestTimeout: 5_000,

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SERVICE_NAMES } from '@onecommons/contracts';
-import { REPO_ROOT, type Profile } from '../profile.js';
+import { internalServicePort, REPO_ROOT, replicaIndexes, replicaPort, type Profile } from '../profile.js';
 import { say } from './log.js';
 import { answers, getJson, waitUntil } from './probes.js';
 import { tailOf, type ProcessTable } from './processes.js';
@@ -19,8 +19,10 @@ export const GATEWAY_LIMITS = { rate: '50r/s', burst: 100, maxBody: '1m' } as co
 function gatewayVariables(profile: Profile, prefix: string): Record<string, string> {
   const upstreams = Object.fromEntries(
     SERVICE_NAMES.map((service) => [
-      `${service.toUpperCase()}_UPSTREAM`,
-      `127.0.0.1:${profile.servicePorts[service]}`,
+      `${service.toUpperCase()}_UPSTREAM_SERVERS`,
+      replicaIndexes(profile)
+        .map((replica) => `server 127.0.0.1:${replicaPort(profile, service, replica)};`)
+        .join(' '),
     ]),
   );
   return {
@@ -41,12 +43,34 @@ export function renderTemplate(template: string, variables: Readonly<Record<stri
   });
 }
 
+/**
+ * With replicas, one listener per service on its internal port, balancing its replicas for the other services
+ * and tools (what a Kubernetes Service does): everything passes, `/internal/` included, and only 127.0.0.1
+ * reaches it. Empty with one replica, where callers use the service's own port.
+ */
+export function internalListeners(profile: Profile): string {
+  if (profile.replicas === 1) return '';
+  return SERVICE_NAMES.map(
+    (service) => `server {
+    listen 127.0.0.1:${internalServicePort(profile, service)};
+    access_log off;
+    client_max_body_size 0;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host $host;
+    proxy_read_timeout 300s;
+    location / { proxy_pass http://${service}; }
+}
+`,
+  ).join('');
+}
+
 function writeConfig(profile: Profile, prefix: string): string {
   for (const dir of ['conf.d', 'logs', 'run', 'tmp']) mkdirSync(path.join(prefix, dir), { recursive: true });
   const template = readFileSync(path.join(GATEWAY_DIR, 'templates/default.conf.template'), 'utf8');
   writeFileSync(
     path.join(prefix, 'conf.d/default.conf'),
-    renderTemplate(template, gatewayVariables(profile, prefix)),
+    renderTemplate(template, gatewayVariables(profile, prefix)) + internalListeners(profile),
   );
   const main = readFileSync(path.join(GATEWAY_DIR, 'nginx.local.conf'), 'utf8');
   const user = process.getuid?.() === 0 ? 'user root root;\n' : '';

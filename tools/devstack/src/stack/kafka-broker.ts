@@ -4,7 +4,7 @@ import path from 'node:path';
 import { allTopicNamesWithDlq } from '@onecommons/contracts';
 import { ensureTopics } from '@onecommons/kafka';
 import { Kafka, logLevel } from 'kafkajs';
-import { kafkaBootstrap, REPO_ROOT, type Profile } from '../profile.js';
+import { kafkaBootstrap, kafkaNode, kafkaNodeIndexes, REPO_ROOT, type Profile } from '../profile.js';
 import { say } from './log.js';
 import { answers, waitUntil } from './probes.js';
 import { type ProcessTable } from './processes.js';
@@ -35,34 +35,73 @@ async function ensureBrokerJars(): Promise<void> {
   writeFileSync(JARS_STAMP, digest);
 }
 
-function renderServerProperties(profile: Profile, file: string): void {
+/** Replication the local cluster gives every topic: one node, nothing to replicate; three, 3 copies, 2 in sync. */
+export function kafkaReplication(profile: Profile): { factor: number; minInsync: number } {
+  return profile.kafka.nodes === 1 ? { factor: 1, minInsync: 1 } : { factor: 3, minInsync: 2 };
+}
+
+export const kafkaProcessName = (node: number) => (node === 0 ? PROCESS_NAME : `${PROCESS_NAME}-${node}`);
+
+const propertiesFileOf = (profile: Profile, node: number) =>
+  path.join(profile.stateDir, 'kafka', node === 0 ? 'server.properties' : `server-${node}.properties`);
+
+function renderServerProperties(profile: Profile, node: number): string {
   const template = readFileSync(path.join(KAFKA_DEPLOY_DIR, 'server.properties.template'), 'utf8');
+  const { factor, minInsync } = kafkaReplication(profile);
+  const { brokerPort, controllerPort, dataDir } = kafkaNode(profile, node);
   const values: Record<string, string> = {
-    BROKER_PORT: String(profile.kafka.brokerPort),
-    CONTROLLER_PORT: String(profile.kafka.controllerPort),
-    DATA_DIR: profile.kafka.dataDir,
+    NODE_ID: String(node + 1),
+    CONTROLLER_QUORUM_VOTERS: kafkaNodeIndexes(profile)
+      .map((voter) => `${voter + 1}@${profile.kafka.host}:${kafkaNode(profile, voter).controllerPort}`)
+      .join(','),
+    BROKER_PORT: String(brokerPort),
+    CONTROLLER_PORT: String(controllerPort),
+    DATA_DIR: dataDir,
+    REPLICATION_FACTOR: String(factor),
+    MIN_INSYNC_REPLICAS: String(minInsync),
   };
-  const rendered = template.replace(/\$\{([A-Z_]+)\}/g, (match, name: string) => values[name] ?? match);
+  const rendered = template.replace(/\$\{([A-Z_]+)\}/g, (match, name: string) => {
+    const value = values[name];
+    if (value === undefined)
+      throw new Error(`server.properties.template uses \${${name}}, which ./dev does not set`);
+    return value;
+  });
+  const file = propertiesFileOf(profile, node);
+  mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, rendered);
+  return file;
 }
 
 const javaClasspath = () => `${JARS_DIR}/*`;
 
-/** Formats the KRaft log directory once (or every time for a profile that wipes its data). */
-async function formatStorage(profile: Profile, propertiesFile: string): Promise<void> {
-  if (profile.kafka.wipeOnStart) rmSync(profile.kafka.dataDir, { recursive: true, force: true });
-  if (existsSync(path.join(profile.kafka.dataDir, 'meta.properties'))) return;
-  mkdirSync(profile.kafka.dataDir, { recursive: true });
-  const clusterId = (
-    await runCommand('java', ['-cp', javaClasspath(), 'kafka.tools.StorageTool', 'random-uuid'])
-  ).trim();
+/** The cluster's id: the one a formatted node already holds, else a new one (every node is formatted with it). */
+async function clusterIdOf(profile: Profile): Promise<string> {
+  for (const node of kafkaNodeIndexes(profile)) {
+    const meta = path.join(kafkaNode(profile, node).dataDir, 'meta.properties');
+    const id = existsSync(meta) ? /^cluster\.id=(.+)$/m.exec(readFileSync(meta, 'utf8'))?.[1] : undefined;
+    if (id) return id.trim();
+  }
+  const output = await runCommand('java', ['-cp', javaClasspath(), 'kafka.tools.StorageTool', 'random-uuid']);
+  return output.trim().split('\n').pop() ?? output.trim();
+}
+
+/** Formats a node's KRaft log directory unless it already is. */
+async function formatStorage(
+  profile: Profile,
+  node: number,
+  propertiesFile: string,
+  clusterId: string,
+): Promise<void> {
+  const { dataDir } = kafkaNode(profile, node);
+  if (existsSync(path.join(dataDir, 'meta.properties'))) return;
+  mkdirSync(dataDir, { recursive: true });
   await runCommand('java', [
     '-cp',
     javaClasspath(),
     'kafka.tools.StorageTool',
     'format',
     '-t',
-    clusterId.split('\n').pop() ?? clusterId,
+    clusterId,
     '-c',
     propertiesFile,
     '--ignore-formatted',
@@ -72,71 +111,126 @@ async function formatStorage(profile: Profile, propertiesFile: string): Promise<
 function adminClient(profile: Profile, retries = 0): Kafka {
   return new Kafka({
     clientId: 'onecommons-dev',
-    brokers: [kafkaBootstrap(profile)],
+    brokers: kafkaBootstrap(profile).split(','),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1_000,
     retry: { retries },
   });
 }
 
-/** True once the broker answers a metadata request (a TCP accept alone comes before it can serve). */
-async function brokerServes(profile: Profile): Promise<boolean> {
+/** Some node takes connections at its broker port. */
+export async function kafkaAnswers(profile: Profile): Promise<boolean> {
+  const answering = await Promise.all(
+    kafkaNodeIndexes(profile).map((node) => answers(profile.kafka.host, kafkaNode(profile, node).brokerPort)),
+  );
+  return answering.some(Boolean);
+}
+
+/** True once every node is a broker of the cluster and a controller leads it (a TCP accept comes before that). */
+async function clusterServes(profile: Profile): Promise<boolean> {
   const admin = adminClient(profile).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0 && cluster.controller !== null;
+    return cluster.brokers.length >= profile.kafka.nodes && cluster.controller !== null;
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
 }
 
+/** Starts one node on its log directory (formatted first when new). */
+async function startNode(
+  profile: Profile,
+  processes: ProcessTable,
+  node: number,
+  clusterId: string,
+): Promise<void> {
+  const propertiesFile = renderServerProperties(profile, node);
+  await formatStorage(profile, node, propertiesFile, clusterId);
+  say(
+    `starting Kafka (KRaft) node ${node + 1} of ${profile.kafka.nodes} on ${profile.kafka.host}:${kafkaNode(profile, node).brokerPort}`,
+  );
+  processes.start({
+    name: kafkaProcessName(node),
+    command: 'java',
+    args: [
+      '-Xms256m',
+      '-Xmx768m',
+      '-XX:+UseG1GC',
+      `-Dlog4j.configuration=file:${path.join(KAFKA_DEPLOY_DIR, 'log4j.properties')}`,
+      `-Dkafka.logs.dir=${path.join(profile.stateDir, 'logs', node === 0 ? '' : `kafka-${node}`)}`,
+      '-cp',
+      javaClasspath(),
+      'kafka.Kafka',
+      propertiesFile,
+    ],
+    cwd: REPO_ROOT,
+    logFile: path.join(profile.stateDir, 'logs', node === 0 ? 'kafka.log' : `kafka-${node}.log`),
+    marker: propertiesFile,
+  });
+}
+
 /**
- * Makes a broker answer at the profile's bootstrap address: uses whatever already answers there, else
- * starts ours. Returns whether this call started it.
+ * Makes the profile's Kafka answer: uses whatever already answers at each node's address, else starts that
+ * node (a profile that wipes its data starts from an empty log when no node runs). Waits until every node is
+ * in the cluster, then creates the platform's topics with the cluster's replication. Returns whether this
+ * call started a node.
  */
 export async function ensureKafka(profile: Profile, processes: ProcessTable): Promise<boolean> {
-  const { host, brokerPort } = profile.kafka;
-  let started = false;
-  if (!(await answers(host, brokerPort))) {
+  const down: number[] = [];
+  for (const node of kafkaNodeIndexes(profile))
+    if (!(await answers(profile.kafka.host, kafkaNode(profile, node).brokerPort))) down.push(node);
+  if (down.length > 0) {
     await ensureBrokerJars();
-    const configDir = path.join(profile.stateDir, 'kafka');
-    mkdirSync(configDir, { recursive: true });
-    const propertiesFile = path.join(configDir, 'server.properties');
-    renderServerProperties(profile, propertiesFile);
-    await formatStorage(profile, propertiesFile);
-    say(`starting Kafka (KRaft) on ${host}:${brokerPort}`);
-    processes.start({
-      name: PROCESS_NAME,
-      command: 'java',
-      args: [
-        '-Xms256m',
-        '-Xmx768m',
-        '-XX:+UseG1GC',
-        `-Dlog4j.configuration=file:${path.join(KAFKA_DEPLOY_DIR, 'log4j.properties')}`,
-        `-Dkafka.logs.dir=${path.join(profile.stateDir, 'logs')}`,
-        '-cp',
-        javaClasspath(),
-        'kafka.Kafka',
-        propertiesFile,
-      ],
-      cwd: REPO_ROOT,
-      logFile: path.join(profile.stateDir, 'logs', 'kafka.log'),
-      marker: propertiesFile,
-    });
-    started = true;
+    if (profile.kafka.wipeOnStart && down.length === profile.kafka.nodes)
+      for (const node of down) rmSync(kafkaNode(profile, node).dataDir, { recursive: true, force: true });
+    const clusterId = await clusterIdOf(profile);
+    for (const node of down) await startNode(profile, processes, node, clusterId);
   }
-  await waitUntil(`Kafka at ${host}:${brokerPort}`, () => brokerServes(profile), {
+  await waitUntil(`Kafka at ${kafkaBootstrap(profile)}`, () => clusterServes(profile), {
     timeoutMs: 90_000,
     intervalMs: 500,
   });
-  const created = await ensureTopics(
-    adminClient(profile, 5),
-    allTopicNamesWithDlq(),
-    profile.name === 'test' ? 3 : 6,
-  );
+  const created = await createMissingTopics(profile, adminClient(profile, 5));
   if (created.length > 0) say(`created ${created.length} topics`);
-  return started;
+  return down.length > 0;
+}
+
+/** SIGKILL one node (a crash: no controlled shutdown). Returns the pid killed. */
+export async function killKafkaNode(processes: ProcessTable, node: number): Promise<number | undefined> {
+  return processes.kill(kafkaProcessName(node));
+}
+
+const topicPartitionsOf = (profile: Profile) => (profile.name === 'test' ? 3 : 6);
+
+/**
+ * Creates the platform's topics that do not exist, with the cluster's replication. Tries again while the
+ * cluster is not ready for it: topics of the same name still being deleted, or a node that has not yet
+ * learned of a topic just created (a cluster's metadata reaches its nodes one after another).
+ */
+async function createMissingTopics(profile: Profile, kafka: Kafka): Promise<string[]> {
+  let created: string[] = [];
+  await waitUntil(
+    'the topics to be created',
+    async () => {
+      try {
+        created = [
+          ...created,
+          ...(await ensureTopics(
+            kafka,
+            allTopicNamesWithDlq(),
+            topicPartitionsOf(profile),
+            kafkaReplication(profile).factor,
+          )),
+        ];
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
+  return created;
 }
 
 /**
@@ -163,23 +257,15 @@ export async function recreateTopics(profile: Profile): Promise<void> {
   } finally {
     await admin.disconnect();
   }
-  await waitUntil(
-    'the topics to be created again',
-    async () => {
-      try {
-        await ensureTopics(kafka, topics, profile.name === 'test' ? 3 : 6);
-        return true;
-      } catch {
-        return false; // still being deleted: try again
-      }
-    },
-    { timeoutMs: 60_000, intervalMs: 500 },
-  );
+  await createMissingTopics(profile, kafka);
   say(`recreated ${topics.length} topics empty`);
 }
 
+/** Stops every node this profile's process table started, however many it runs now. */
 export async function stopKafka(processes: ProcessTable): Promise<boolean> {
-  return processes.stop(PROCESS_NAME, 30_000);
+  const nodes = processes
+    .names()
+    .filter((name) => name === PROCESS_NAME || name.startsWith(`${PROCESS_NAME}-`));
+  const stopped = await Promise.all(nodes.map((name) => processes.stop(name, 30_000)));
+  return stopped.some(Boolean);
 }
-
-export const kafkaProcessName = PROCESS_NAME;

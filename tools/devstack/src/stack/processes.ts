@@ -39,6 +39,17 @@ export class ProcessTable {
     }
   }
 
+  /** The names of every process with a pid file (running or not). */
+  names(): string[] {
+    try {
+      return readdirSync(this.runDir)
+        .filter((file) => file.endsWith('.pid'))
+        .map((file) => file.slice(0, -'.pid'.length));
+    } catch {
+      return [];
+    }
+  }
+
   /** The pid of our still-running process of that name, if any; forgets stale pid files. */
   running(name: string): number | undefined {
     const record = this.read(name);

@@ -1,7 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@onecommons/contracts';
-import { envDirOf, REPO_ROOT, serviceEnvironment, serviceUrl, type Profile } from '../profile.js';
+import {
+  envDirOf,
+  REPO_ROOT,
+  replicaIndexes,
+  replicaPort,
+  replicaUrl,
+  serviceEnvironment,
+  type Profile,
+} from '../profile.js';
 import { say } from './log.js';
 import { getJson, waitUntil } from './probes.js';
 import { tailOf, type ProcessTable } from './processes.js';
@@ -12,9 +20,11 @@ const NODE_FLAGS = ['--disable-warning=TimeoutNegativeWarning', '--enable-source
 const entryOf = (service: ServiceName, file: 'main' | 'migrate') =>
   path.join(REPO_ROOT, 'services', service, 'dist/src', `${file}.js`);
 
-export const processNameOf = (service: ServiceName) => `service-${service}`;
-const logFileOf = (profile: Profile, service: ServiceName) =>
-  path.join(profile.stateDir, 'logs', `${service}.log`);
+/** Replica 0 keeps the name (and log) a one-replica stack has always had. */
+export const processNameOf = (service: ServiceName, replica = 0) =>
+  replica === 0 ? `service-${service}` : `service-${service}-${replica}`;
+const logFileOf = (profile: Profile, service: ServiceName, replica = 0) =>
+  path.join(profile.stateDir, 'logs', replica === 0 ? `${service}.log` : `${service}-${replica}.log`);
 
 /**
  * Writes each service's environment to `.local/<profile>/env/<service>.env` (Node's --env-file format), so
@@ -43,53 +53,84 @@ export async function migrateAll(profile: Profile): Promise<void> {
   }
 }
 
-export async function isReady(profile: Profile, service: ServiceName): Promise<boolean> {
+export async function replicaReady(
+  profile: Profile,
+  service: ServiceName,
+  replica: number,
+): Promise<boolean> {
   try {
-    return (await getJson(`${serviceUrl(profile, service)}/health/ready`, 1_500)).status === 200;
+    return (await getJson(`${replicaUrl(profile, service, replica)}/health/ready`, 1_500)).status === 200;
   } catch {
     return false;
   }
 }
 
-/** Starts the services that are not running yet and waits until every one reports ready. */
-export async function startServices(profile: Profile, processes: ProcessTable): Promise<ServiceName[]> {
-  const started: ServiceName[] = [];
-  for (const service of SERVICE_NAMES) {
-    if (processes.running(processNameOf(service)) !== undefined || (await isReady(profile, service)))
-      continue;
-    processes.start({
-      name: processNameOf(service),
-      command: process.execPath,
-      args: [...NODE_FLAGS, entryOf(service, 'main'), 'serve'],
-      env: serviceEnvironment(profile, service),
-      cwd: REPO_ROOT,
-      logFile: logFileOf(profile, service),
-      marker: entryOf(service, 'main'),
-    });
-    started.push(service);
-  }
-  if (started.length > 0) say(`started ${started.join(', ')}`);
-  await Promise.all(
-    SERVICE_NAMES.map(async (service) => {
-      try {
-        await waitUntil(`${service} to be ready`, () => isReady(profile, service), { timeoutMs: 60_000 });
-      } catch (error) {
-        throw new Error(
-          `${(error as Error).message}\nlast lines of ${logFileOf(profile, service)}:\n${tailOf(logFileOf(profile, service))}`,
-        );
-      }
-    }),
+/** Every replica of the service reports ready. */
+export async function isReady(profile: Profile, service: ServiceName): Promise<boolean> {
+  const ready = await Promise.all(
+    replicaIndexes(profile).map((replica) => replicaReady(profile, service, replica)),
   );
-  return started;
+  return ready.every(Boolean);
 }
 
+/**
+ * Starts the service replicas that are not running yet and waits until every one reports ready: one replica
+ * of every service at a time, so a small machine boots 7 processes at once rather than 7 N.
+ */
+export async function startServices(profile: Profile, processes: ProcessTable): Promise<ServiceName[]> {
+  const started = new Set<ServiceName>();
+  for (const replica of replicaIndexes(profile)) {
+    const wave: ServiceName[] = [];
+    for (const service of SERVICE_NAMES) {
+      const name = processNameOf(service, replica);
+      if (processes.running(name) !== undefined || (await replicaReady(profile, service, replica))) continue;
+      processes.start({
+        name,
+        command: process.execPath,
+        args: [...NODE_FLAGS, entryOf(service, 'main'), 'serve'],
+        env: {
+          ...serviceEnvironment(profile, service),
+          HTTP_PORT: String(replicaPort(profile, service, replica)),
+        },
+        cwd: REPO_ROOT,
+        logFile: logFileOf(profile, service, replica),
+        marker: entryOf(service, 'main'),
+      });
+      wave.push(service);
+      started.add(service);
+    }
+    if (wave.length > 0)
+      say(`started ${wave.join(', ')}${profile.replicas > 1 ? ` (replica ${replica})` : ''}`);
+    await Promise.all(SERVICE_NAMES.map((service) => replicaBecomesReady(profile, service, replica)));
+  }
+  return SERVICE_NAMES.filter((service) => started.has(service));
+}
+
+async function replicaBecomesReady(profile: Profile, service: ServiceName, replica: number): Promise<void> {
+  try {
+    await waitUntil(
+      `${processNameOf(service, replica)} to be ready`,
+      () => replicaReady(profile, service, replica),
+      {
+        timeoutMs: 90_000,
+      },
+    );
+  } catch (error) {
+    const log = logFileOf(profile, service, replica);
+    throw new Error(`${(error as Error).message}\nlast lines of ${log}:\n${tailOf(log)}`);
+  }
+}
+
+/** Stops every replica of every service, however many this profile runs now. */
 export async function stopServices(processes: ProcessTable): Promise<ServiceName[]> {
   const stopped = await Promise.all(
-    SERVICE_NAMES.map(async (service) =>
-      (await processes.stop(processNameOf(service))) ? service : undefined,
-    ),
+    SERVICE_NAMES.map(async (service) => {
+      const names = processes
+        .names()
+        .filter((name) => name === processNameOf(service) || name.startsWith(`${processNameOf(service)}-`));
+      const results = await Promise.all(names.map((name) => processes.stop(name)));
+      return results.some(Boolean) ? service : undefined;
+    }),
   );
   return stopped.filter((service): service is ServiceName => service !== undefined);
 }
-
-export const serviceProcessNames = SERVICE_NAMES.map(processNameOf);

@@ -1,19 +1,26 @@
 import path from 'node:path';
 import { SERVICE_NAMES } from '@onecommons/contracts';
-import { gatewayUrl, kafkaBootstrap, serviceUrl, type Profile } from '../profile.js';
+import {
+  gatewayUrl,
+  kafkaBootstrap,
+  replicaIndexes,
+  replicaUrl,
+  serviceUrl,
+  type Profile,
+} from '../profile.js';
 import { ensurePostgres, ensureRedis } from './datastores.js';
 import { consumerGroupsOf, devConsumerGroups } from './consumer-groups.js';
 import { type ConsumerGroupReport } from './consumer-lag-report.js';
 import { ensureFakeClouds, stopFakeClouds } from './fake-clouds.js';
 import { ensureFakeStripe, stopFakeStripe } from './fake-stripe.js';
 import { ensureGateway, stopGateway } from './gateway.js';
-import { ensureKafka, stopKafka } from './kafka-broker.js';
+import { ensureKafka, kafkaAnswers, stopKafka } from './kafka-broker.js';
 import { ensurePrivatePostgres, stopPrivatePostgres } from './private-postgres.js';
 import { ensurePrivateRedis, stopPrivateRedis } from './private-redis.js';
 import { say } from './log.js';
 import { answers } from './probes.js';
 import { ProcessTable } from './processes.js';
-import { isReady, migrateAll, startServices, stopServices, writeEnvironmentFiles } from './services.js';
+import { migrateAll, replicaReady, startServices, stopServices, writeEnvironmentFiles } from './services.js';
 
 export const processTableOf = (profile: Profile) => new ProcessTable(path.join(profile.stateDir, 'run'));
 
@@ -26,15 +33,16 @@ export async function infrastructureUp(profile: Profile): Promise<void> {
   await ensureKafka(profile, processes);
 }
 
-/** Migrations, every service, the gateway. Idempotent: what already runs is left alone. */
+/** Migrations, the gateway, every service replica. Idempotent: what already runs is left alone. */
 export async function platformUp(profile: Profile): Promise<void> {
   const processes = processTableOf(profile);
   writeEnvironmentFiles(profile);
   await migrateAll(profile);
+  // First: with replicas, services reach each other through the gateway's internal listeners.
+  await ensureGateway(profile, processes);
   await ensureFakeStripe(profile, processes);
   await ensureFakeClouds(profile, processes);
   await startServices(profile, processes);
-  await ensureGateway(profile, processes);
 }
 
 /** Stops what `./dev` started for this profile, services first so they drain against a live broker. */
@@ -83,6 +91,8 @@ export interface StatusReport {
       readonly url: string;
       readonly metrics: string;
       readonly ready: boolean;
+      /** How many of its replicas answer ready, of how many the stack runs. */
+      readonly replicas?: { readonly ready: number; readonly of: number };
       /** The service's consumer group and its lag, when asked for and Kafka answers. */
       readonly consumer?: ConsumerGroupReport;
     }
@@ -91,12 +101,24 @@ export interface StatusReport {
 
 /** Where everything is and whether it is ready; with `lag`, each consumer group's lag from the broker too. */
 export async function statusOf(profile: Profile, { lag = false } = {}): Promise<StatusReport> {
-  const kafkaUp = await answers(profile.kafka.host, profile.kafka.brokerPort);
+  const kafkaUp = await kafkaAnswers(profile);
   const [services, consumers] = await Promise.all([
     Promise.all(
       SERVICE_NAMES.map(async (service) => {
         const url = serviceUrl(profile, service);
-        return [service, { url, metrics: `${url}/metrics`, ready: await isReady(profile, service) }] as const;
+        const ready = await Promise.all(
+          replicaIndexes(profile).map((replica) => replicaReady(profile, service, replica)),
+        );
+        const readyCount = ready.filter(Boolean).length;
+        return [
+          service,
+          {
+            url,
+            metrics: `${replicaUrl(profile, service, 0)}/metrics`,
+            ready: readyCount === profile.replicas,
+            ...(profile.replicas > 1 ? { replicas: { ready: readyCount, of: profile.replicas } } : {}),
+          },
+        ] as const;
       }),
     ),
     lag ? consumerLagOf(profile, kafkaUp) : Promise.resolve(undefined),
@@ -104,7 +126,7 @@ export async function statusOf(profile: Profile, { lag = false } = {}): Promise<
   return {
     gateway: gatewayUrl(profile),
     gatewayUp: await answers(profile.gateway.host, profile.gateway.port),
-    kafka: { bootstrap: `${profile.kafka.host}:${profile.kafka.brokerPort}`, up: kafkaUp },
+    kafka: { bootstrap: kafkaBootstrap(profile), up: kafkaUp },
     services: Object.fromEntries(
       services.map(([service, entry]) => {
         const consumer = consumers?.[service];
