@@ -58,6 +58,8 @@ describe('commons replay', () => {
       const { code, stderr } = await runCommons(['replay', 'metering', '--verify', '--env-file', envFile]);
       expect(code).toBe(1);
       expect(stderr).toContain('replay metering: the rebuilt state differs from the live one');
+      expect(stderr).toMatch(/^ {2}differs: subscribers \(live \d+ rows, rebuilt \d+\)$/m);
+      expect(stderr).not.toContain('differs: meters');
     } finally {
       await admin.query('UPDATE metering.subscribers SET plan = $2 WHERE subscriber_id = $1', [
         row.subscriber_id,

@@ -23,6 +23,12 @@ interface ReplayProgressLine {
   readonly progress: { readonly processed: number; readonly total: number };
 }
 
+interface DigestedTableLine {
+  readonly table: string;
+  readonly rows: number;
+  readonly digest: string;
+}
+
 interface ReplayReportLine {
   readonly report: {
     readonly service: string;
@@ -39,9 +45,9 @@ interface ReplayReportLine {
     readonly skipped: Record<string, number>;
     readonly rebuilt: {
       readonly digest: string;
-      readonly tables: readonly { table: string; rows: number }[];
+      readonly tables: readonly DigestedTableLine[];
     };
-    readonly live?: { readonly digest: string };
+    readonly live?: { readonly digest: string; readonly tables: readonly DigestedTableLine[] };
     readonly identical?: boolean;
   };
 }
@@ -166,6 +172,20 @@ function parseLine(line: string): ReplayProgressLine | ReplayReportLine | undefi
   return undefined;
 }
 
+/** One line per table whose content differs, so drift points at its projection. */
+function tablesThatDiffer(
+  live: readonly DigestedTableLine[],
+  rebuilt: readonly DigestedTableLine[],
+): string[] {
+  const rebuiltByName = new Map(rebuilt.map((table) => [table.table, table]));
+  return live
+    .filter((table) => rebuiltByName.get(table.table)?.digest !== table.digest)
+    .map(
+      (table) =>
+        `  differs: ${table.table} (live ${table.rows} rows, rebuilt ${rebuiltByName.get(table.table)?.rows ?? 0})`,
+    );
+}
+
 function printReport(report: ReplayReportLine['report']): void {
   const { outcomes } = report.events;
   const skipped = Object.entries(report.skipped).map(([reason, n]) => `${reason} ${n}`);
@@ -189,6 +209,8 @@ function printReport(report: ReplayReportLine['report']): void {
     lines.push(
       report.identical ? 'digests identical' : `DIGESTS DIFFER: ${report.liveSchema} and its rebuild`,
     );
+    if (!report.identical && report.live)
+      lines.push(...tablesThatDiffer(report.live.tables, report.rebuilt.tables));
   }
   process.stderr.write(`${lines.join('\n')}\n`);
   const summary = {
