@@ -12,25 +12,36 @@ import pg from 'pg';
 /** The test profile's state directory (`.local/<profile>/`), where ./dev keeps env files, pids and logs. */
 const stateDirOf = (stack: TestStack) => path.dirname(stack.envDir);
 
-/** Each service's pid, from the pid file ./dev wrote when it started the process. */
+/**
+ * Every service process of the stack, by the name ./dev gives it: `<service>` for the first replica (its pid
+ * file `service-<service>.pid`, its log `<service>.log`), `<service>-<r>` for replica r.
+ */
+function serviceProcesses(stack: TestStack): string[] {
+  return Object.keys(stack.services).flatMap((service) =>
+    Array.from({ length: stack.topology.replicas }, (_, replica) =>
+      replica === 0 ? service : `${service}-${replica}`,
+    ),
+  );
+}
+
+/** Each service process's pid, from the pid file ./dev wrote when it started the process. */
 export function servicePids(stack: TestStack): Record<string, number> {
   return Object.fromEntries(
-    Object.keys(stack.services).map((service) => {
-      const file = path.join(stateDirOf(stack), 'run', `service-${service}.pid`);
-      return [service, (JSON.parse(readFileSync(file, 'utf8')) as { pid: number }).pid];
+    serviceProcesses(stack).map((name) => {
+      const file = path.join(stateDirOf(stack), 'run', `service-${name}.pid`);
+      return [name, (JSON.parse(readFileSync(file, 'utf8')) as { pid: number }).pid];
     }),
   );
 }
 
-/** Where each service's log file ends now: the run's lines are what comes after. */
+/** Where each service process's log file ends now: the run's lines are what comes after. */
 export function logOffsets(stack: TestStack): Record<string, number> {
   return Object.fromEntries(
-    Object.keys(stack.services).map((service) => [service, statSync(logFileOf(stack, service)).size]),
+    serviceProcesses(stack).map((name) => [name, statSync(logFileOf(stack, name)).size]),
   );
 }
 
-const logFileOf = (stack: TestStack, service: string) =>
-  path.join(stateDirOf(stack), 'logs', `${service}.log`);
+const logFileOf = (stack: TestStack, name: string) => path.join(stateDirOf(stack), 'logs', `${name}.log`);
 
 /** The text each service logged since `offsets`. */
 export function logsSince(

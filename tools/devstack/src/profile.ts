@@ -320,6 +320,12 @@ function ownEnvironment(profile: Profile, service: ServiceName): Record<string, 
  */
 const LATE_USAGE_GRACE = { METERING_LATE_EVENT_GRACE_MINUTES: '60' } as const;
 
+/**
+ * A service's connection pool (10 by default) shared out over its replicas, so the stack holds about as many
+ * Postgres connections with replicas as without: the machine's server allows 100, and test slots share it.
+ */
+const replicaPoolSize = (profile: Profile) => Math.max(4, Math.ceil(10 / profile.replicas));
+
 /** The environment a service process gets from `./dev`. */
 export function serviceEnvironment(profile: Profile, service: ServiceName): Record<string, string> {
   return {
@@ -339,6 +345,7 @@ export function serviceEnvironment(profile: Profile, service: ServiceName): Reco
     KAFKA_BROKERS: kafkaBootstrap(profile),
     ...(profile.name !== 'dev' ? { KAFKA_TOPIC_PARTITIONS: '3', OUTBOX_POLL_INTERVAL_MS: '200' } : {}),
     ...(profile.name === 'chaos' ? CHAOS_SERVICE_ENVIRONMENT : {}),
+    ...(profile.replicas > 1 ? { DATABASE_POOL_SIZE: String(replicaPoolSize(profile)) } : {}),
   };
 }
 
