@@ -116,6 +116,12 @@ const topologyFileOf = (stateDir: string) => path.join(stateDir, 'topology.json'
 /** The dev stack keeps the topology it came up with (for status, a later up) until `./dev down` forgets it. */
 export function rememberTopology(profile: Profile): void {
   if (profile.name !== 'dev') return;
+  const before = rememberedTopology(profile.stateDir);
+  if (before && (before.replicas !== profile.replicas || before.kafkaNodes !== profile.kafka.nodes))
+    throw new Error(
+      `the dev stack is up with --replicas ${before.replicas} --kafka-nodes ${before.kafkaNodes}; ` +
+        'run ./dev down before bringing it up with another topology',
+    );
   mkdirSync(profile.stateDir, { recursive: true });
   const topology: Topology = { replicas: profile.replicas, kafkaNodes: profile.kafka.nodes };
   writeFileSync(topologyFileOf(profile.stateDir), `${JSON.stringify(topology)}\n`);
