@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // Checks the Docker packaging of the platform without a Docker engine: `docker-compose config` only
-// parses and validates the file, and the Dockerfiles and Prometheus config are read as text.
+// parses and validates the file, and the Prometheus config is read as text. The Dockerfile has a unit test
+// (tools/deploy/src/dockerfile.spec.ts).
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const composeFile = join(repoRoot, 'docker-compose.yml');
@@ -36,18 +37,6 @@ function dockerCompose(...args: string[]): string {
   }
 }
 
-function dockerfileOf(service: string): string {
-  const path = join(repoRoot, 'services', service, 'Dockerfile');
-  if (!existsSync(path)) throw new Error(`services/${service}/Dockerfile does not exist`);
-  return readFileSync(path, 'utf8');
-}
-
-/** Instruction lines of a Dockerfile (comments and continuation lines are not instructions). */
-function instructions(dockerfile: string, keyword: string): string[] {
-  const pattern = new RegExp(`^\\s*${keyword}\\s+(.+)$`, 'gim');
-  return [...dockerfile.matchAll(pattern)].map((match) => (match[1] ?? '').trim());
-}
-
 describe('docker-compose.yml', () => {
   it('is valid for docker-compose', () => {
     // Throws with docker-compose's own complaint when the file is invalid.
@@ -67,26 +56,21 @@ describe('docker-compose.yml', () => {
   });
 });
 
-describe('service Dockerfiles', () => {
-  it.each(appServices)('services/%s/Dockerfile is multi-stage and runs as a non-root user', (service) => {
-    const dockerfile = dockerfileOf(service);
-
-    expect(instructions(dockerfile, 'FROM').length).toBeGreaterThanOrEqual(2);
-    const users = instructions(dockerfile, 'USER');
-    expect(users).not.toHaveLength(0);
-    // The last USER wins; root by name or by uid 0 (with or without a group) defeats the point.
-    expect(users.at(-1)).not.toMatch(/^(root|0)(:.*)?$/);
-  });
-});
-
 describe('deploy/prometheus/prometheus.yml', () => {
   const prometheusConfig = readFileSync(join(repoRoot, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8');
+  const composeConfig = dockerCompose('config');
 
-  it.each(appServices)('scrapes %s on the port its Dockerfile exposes', (service) => {
-    const exposed = instructions(dockerfileOf(service), 'EXPOSE');
-    expect(exposed).toHaveLength(1);
-    const port = (exposed[0] ?? '').split(/[\s/]/)[0];
+  it.each(appServices)('scrapes %s on the HTTP_PORT docker-compose gives it', (service) => {
+    const port = httpPortOf(composeConfig, service);
 
     expect(prometheusConfig).toMatch(new RegExp(`['"\\s[]${service}:${port}['"\\s,\\]]`));
   });
 });
+
+/** A service's HTTP_PORT in `docker-compose config`'s output (services in order, each with its environment). */
+function httpPortOf(composeConfig: string, service: string): string {
+  const section = composeConfig.split(new RegExp(`^  ${service}:$`, 'm'))[1]?.split(/^  [a-z-]+:$/m)[0] ?? '';
+  const port = /HTTP_PORT: ['"]?(\d+)/.exec(section)?.[1];
+  if (!port) throw new Error(`docker-compose config sets no HTTP_PORT for ${service}`);
+  return port;
+}
