@@ -102,7 +102,11 @@ export async function runTests(
       });
       await step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
     }
-    if (suites.has('unit')) await jest('unit', {}, jestArgs);
+    if (suites.has('unit')) {
+      // tools/deploy's tests render the Kubernetes overlays with `kubectl kustomize`.
+      await ensureDebianPackage('kubectl', 'kubectl');
+      await jest('unit', {}, jestArgs);
+    }
     if (needsStack) {
       say('── bringing up the test stack');
       await infrastructureUp(profile);
