@@ -26,7 +26,7 @@ function kafkaTopic(topic: string, partitions: number, retentionDays: number): K
     kind: 'KafkaTopic',
     metadata: {
       name: resourceNameOf(topic),
-      labels: { 'strimzi.io/cluster': KAFKA_CLUSTER, ...PART_OF },
+      labels: { 'strimzi.io/cluster': KAFKA_CLUSTER, 'app.kubernetes.io/component': 'kafka', ...PART_OF },
     },
     spec: {
       topicName: topic,
