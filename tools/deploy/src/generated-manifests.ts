@@ -19,7 +19,12 @@ export interface GeneratedManifest {
 
 function manifestText(source: string, objects: readonly KubernetesObject[]): string {
   const header = `# Generated from ${source} by \`${GENERATE_COMMAND}\` (after ./dev build): do not edit.\n`;
-  return header + objects.map((object) => `---\n${stringify(object, { lineWidth: 0 })}`).join('');
+  return (
+    header +
+    objects
+      .map((object) => `---\n${stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })}`)
+      .join('')
+  );
 }
 
 /** In the repository's own style, so `prettier --check .` and the freshness test agree. */

@@ -59,9 +59,50 @@ const probe = (path: string, periodSeconds: number, failureThreshold: number) =>
   failureThreshold,
 });
 
+/**
+ * A pod of the platform: no API token, no service-link variables (every Service in the namespace would add
+ * some, such as IDENTITY_PORT), non-root, and its one container read-only with a writable /tmp.
+ */
+function restrictedPodSpec(
+  container: Readonly<Record<string, unknown>>,
+  extra: Readonly<Record<string, unknown>> = {},
+) {
+  return {
+    ...extra,
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: NON_ROOT_POD,
+    containers: [{ ...container, securityContext: RESTRICTED_CONTAINER, volumeMounts: [TMP_MOUNT] }],
+    volumes: [TMP_VOLUME],
+  };
+}
+
 function deployment(spec: ServiceDeployment): KubernetesObject {
   const { service, httpPort } = spec;
   const labels = labelsOf(service, COMPONENT.service);
+  const container = {
+    name: service,
+    image: imageOf(service),
+    ports: [{ name: 'http', containerPort: httpPort }],
+    envFrom: [
+      { configMapRef: { name: PLATFORM_CONFIG } },
+      { configMapRef: { name: serviceConfigName(service) } },
+    ],
+    env: [
+      { name: 'HTTP_PORT', value: String(httpPort) },
+      secretVariable('DATABASE_URL', serviceSecretName(service)),
+      secretVariable('INTERNAL_API_TOKEN', INTERNAL_API_SECRET),
+      ...spec.secrets.map((variable) =>
+        secretVariable(variable.name, serviceSecretName(service), variable.optional),
+      ),
+    ],
+    // Boot (Kafka group join, schema checks) may take a while; liveness starts after it.
+    startupProbe: probe('/health/live', 2, 60),
+    livenessProbe: probe('/health/live', 10, 3),
+    // Ready = Postgres, Kafka and Redis answer, and not draining: the Service stops sending then.
+    readinessProbe: probe('/health/ready', 5, 3),
+    resources: resourcesOf(spec.size),
+  };
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -74,13 +115,9 @@ function deployment(spec: ServiceDeployment): KubernetesObject {
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
         metadata: { labels },
-        spec: {
-          automountServiceAccountToken: false,
-          // Otherwise every Service in the namespace adds variables such as IDENTITY_PORT to the environment.
-          enableServiceLinks: false,
+        spec: restrictedPodSpec(container, {
           // The service drains within SHUTDOWN_TIMEOUT_MS (10 s by default) after SIGTERM.
           terminationGracePeriodSeconds: 30,
-          securityContext: NON_ROOT_POD,
           topologySpreadConstraints: [
             {
               maxSkew: 1,
@@ -89,66 +126,44 @@ function deployment(spec: ServiceDeployment): KubernetesObject {
               labelSelector: { matchLabels: labels },
             },
           ],
-          containers: [
-            {
-              name: service,
-              image: imageOf(service),
-              ports: [{ name: 'http', containerPort: httpPort }],
-              envFrom: [
-                { configMapRef: { name: PLATFORM_CONFIG } },
-                { configMapRef: { name: serviceConfigName(service) } },
-              ],
-              env: [
-                { name: 'HTTP_PORT', value: String(httpPort) },
-                secretVariable('DATABASE_URL', serviceSecretName(service)),
-                secretVariable('INTERNAL_API_TOKEN', INTERNAL_API_SECRET),
-                ...spec.secrets.map((variable) =>
-                  secretVariable(variable.name, serviceSecretName(service), variable.optional),
-                ),
-              ],
-              // Boot (Kafka group join, schema checks) may take a while; liveness starts after it.
-              startupProbe: probe('/health/live', 2, 60),
-              livenessProbe: probe('/health/live', 10, 3),
-              // Ready = Postgres, Kafka and Redis answer, and not draining: the Service stops sending then.
-              readinessProbe: probe('/health/ready', 5, 3),
-              resources: resourcesOf(spec.size),
-              securityContext: RESTRICTED_CONTAINER,
-              volumeMounts: [TMP_MOUNT],
-            },
-          ],
-          volumes: [TMP_VOLUME],
-        },
+        }),
       },
     },
   };
 }
 
-function service(spec: ServiceDeployment): KubernetesObject {
+/** An object of a service's pods, named after the service, with the pods' labels. */
+function ofServicePods(
+  spec: ServiceDeployment,
+  apiVersion: string,
+  kind: string,
+  body: Readonly<Record<string, unknown>>,
+): KubernetesObject {
   return {
-    apiVersion: 'v1',
-    kind: 'Service',
+    apiVersion,
+    kind,
     metadata: { name: spec.service, labels: labelsOf(spec.service, COMPONENT.service) },
+    ...body,
+  };
+}
+
+function service(spec: ServiceDeployment): KubernetesObject {
+  return ofServicePods(spec, 'v1', 'Service', {
     spec: {
       selector: labelsOf(spec.service, COMPONENT.service),
       ports: [{ name: 'http', port: spec.httpPort, targetPort: 'http' }],
     },
-  };
+  });
 }
 
 function podDisruptionBudget(spec: ServiceDeployment): KubernetesObject {
-  return {
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    metadata: { name: spec.service, labels: labelsOf(spec.service, COMPONENT.service) },
+  return ofServicePods(spec, 'policy/v1', 'PodDisruptionBudget', {
     spec: { maxUnavailable: 1, selector: { matchLabels: labelsOf(spec.service, COMPONENT.service) } },
-  };
+  });
 }
 
 function horizontalPodAutoscaler(spec: ServiceDeployment): KubernetesObject {
-  return {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name: spec.service, labels: labelsOf(spec.service, COMPONENT.service) },
+  return ofServicePods(spec, 'autoscaling/v2', 'HorizontalPodAutoscaler', {
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: spec.service },
       minReplicas: 2,
@@ -163,8 +178,15 @@ function horizontalPodAutoscaler(spec: ServiceDeployment): KubernetesObject {
       // Each scale-down costs a consumer-group rebalance: wait for the load to stay low.
       behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
     },
-  };
+  });
 }
+
+const MIGRATION_SIZE: ContainerSize = {
+  cpuRequestMillis: 100,
+  cpuLimitMillis: 500,
+  memoryRequestMiB: 192,
+  memoryLimitMiB: 384,
+};
 
 /**
  * The schema migration, run to completion before the Deployment rolls out (docs/deploy/kubernetes.md):
@@ -173,6 +195,17 @@ function horizontalPodAutoscaler(spec: ServiceDeployment): KubernetesObject {
 function migrationJob(spec: ServiceDeployment): KubernetesObject {
   const labels = labelsOf(spec.service, COMPONENT.migration);
   const secret = serviceSecretName(spec.service);
+  const container = {
+    name: 'migrate',
+    image: imageOf(spec.service),
+    command: ['node', 'service/migrate.js'],
+    env: [
+      { name: 'NODE_ENV', value: 'production' },
+      secretVariable('DATABASE_URL', secret),
+      secretVariable('MIGRATIONS_DATABASE_URL', secret),
+    ],
+    resources: resourcesOf(MIGRATION_SIZE),
+  };
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -187,36 +220,7 @@ function migrationJob(spec: ServiceDeployment): KubernetesObject {
     spec: {
       backoffLimit: 4,
       activeDeadlineSeconds: 900,
-      template: {
-        metadata: { labels },
-        spec: {
-          restartPolicy: 'Never',
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          securityContext: NON_ROOT_POD,
-          containers: [
-            {
-              name: 'migrate',
-              image: imageOf(spec.service),
-              command: ['node', 'service/migrate.js'],
-              env: [
-                { name: 'NODE_ENV', value: 'production' },
-                secretVariable('DATABASE_URL', secret),
-                secretVariable('MIGRATIONS_DATABASE_URL', secret),
-              ],
-              resources: resourcesOf({
-                cpuRequestMillis: 100,
-                cpuLimitMillis: 500,
-                memoryRequestMiB: 192,
-                memoryLimitMiB: 384,
-              }),
-              securityContext: RESTRICTED_CONTAINER,
-              volumeMounts: [TMP_MOUNT],
-            },
-          ],
-          volumes: [TMP_VOLUME],
-        },
-      },
+      template: { metadata: { labels }, spec: restrictedPodSpec(container, { restartPolicy: 'Never' }) },
     },
   };
 }
