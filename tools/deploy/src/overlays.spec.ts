@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { allTopicNamesWithDlq, SERVICE_NAMES } from '@onecommons/contracts';
 import { schemaErrorsOf } from './kubernetes-schemas.js';
@@ -22,6 +22,13 @@ const objectsOf = (overlay: string): RenderedObject[] => rendered.get(overlay) ?
 
 const podLabelsOf = (workload: RenderedObject) =>
   at<Record<string, string>>(workload, 'spec.template.metadata.labels') ?? {};
+
+/** `onecommons-metering` → `onecommons-<service>`, as the guide's table names the per-service Secrets. */
+const genericSecretName = (name: string) =>
+  SERVICE_NAMES.reduce(
+    (generic, service) => generic.replace(`onecommons-${service}`, 'onecommons-<service>'),
+    name,
+  );
 
 const envOf = (workload: RenderedObject) =>
   containersOf(workload).flatMap(
@@ -122,6 +129,45 @@ describe.each(overlays)('overlay %s', (overlay) => {
         true,
       );
     });
+  });
+
+  it('sets every variable of the gateway template on the gateway (the nginx image renders it with envsubst)', () => {
+    const template = readFileSync(
+      path.join(REPO_ROOT, 'deploy/gateway/templates/default.conf.template'),
+      'utf8',
+    );
+    const used = new Set([...template.matchAll(/\$\{([A-Z_]+)\}/g)].map((match) => match[1]));
+    const set = new Set(envOf(named(objects, 'Deployment', 'gateway')).map((variable) => variable.name));
+
+    expect(used.size).toBeGreaterThan(0);
+    expect([...used].filter((name) => !set.has(name as string))).toEqual([]);
+  });
+
+  it('names every Secret and key its pods read in docs/deploy/kubernetes.md', () => {
+    const guide = readFileSync(path.join(REPO_ROOT, 'docs/deploy/kubernetes.md'), 'utf8');
+    const references = workloads.flatMap((workload) =>
+      containersOf(workload).flatMap((container) =>
+        (
+          (container as { env?: { valueFrom?: { secretKeyRef?: { name: string; key: string } } }[] }).env ??
+          []
+        )
+          .map((variable) => variable.valueFrom?.secretKeyRef)
+          .filter((reference) => reference !== undefined),
+      ),
+    );
+    const undocumented = references
+      .filter(
+        (reference) =>
+          !guide.includes(`\`${reference.key}\``) ||
+          !(
+            guide.includes(`\`${reference.name}\``) ||
+            guide.includes(`\`${genericSecretName(reference.name)}\``)
+          ),
+      )
+      .map((reference) => `${reference.name}/${reference.key}`);
+
+    expect(references.length).toBeGreaterThan(0);
+    expect([...new Set(undocumented)]).toEqual([]);
   });
 
   it('has a KafkaTopic for each topic of the catalogue and its dead-letter twin, on the Kafka cluster', () => {
