@@ -60,6 +60,12 @@ describe('commons replay', () => {
       expect(stderr).toContain('replay metering: the rebuilt state differs from the live one');
       expect(stderr).toMatch(/^ {2}differs: subscribers \(live \d+ rows, rebuilt \d+\)$/m);
       expect(stderr).not.toContain('differs: meters');
+      // Kept to be compared with the live schema.
+      const kept = /^rebuilt schema kept: (metering_replay_\w+) \(to compare with the live one/m.exec(
+        stderr,
+      )?.[1];
+      expect(kept).toBeDefined();
+      await admin.query(`DROP SCHEMA ${pg.escapeIdentifier(kept ?? '')} CASCADE`);
     } finally {
       await admin.query('UPDATE metering.subscribers SET plan = $2 WHERE subscriber_id = $1', [
         row.subscriber_id,

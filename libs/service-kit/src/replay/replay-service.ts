@@ -33,7 +33,10 @@ export interface ReplayOptions {
   readonly from: ReplayStart;
   /** Compare the rebuilt projections with the live ones, at the same positions in the log. */
   readonly verify: boolean;
-  /** Keep the rebuilt schema after a verify (it is always kept without one: it is the result). */
+  /**
+   * Keep the rebuilt schema after a verify that finds it identical (it is always kept without a verify, where it
+   * is the result, and after one that finds a difference, to be looked into).
+   */
   readonly keep: boolean;
   /** Messages applied per transaction (default 2,000). */
   readonly chunkSize?: number;
@@ -119,7 +122,8 @@ export async function replayService<Config extends ServiceConfig>(
     const durableAt = performance.now();
     const seconds = (durableAt - startedAt) / 1_000;
     const rebuilt = await digestSchema(admin, replaySchema, definition.projections);
-    const kept = !options.verify || options.keep;
+    const identical = loaded.live ? loaded.live.digest === rebuilt.digest : undefined;
+    const kept = !options.verify || options.keep || identical === false;
     if (!kept) await admin.query(`DROP SCHEMA ${pg.escapeIdentifier(replaySchema)} CASCADE`);
     completed = true;
     return {
@@ -137,9 +141,7 @@ export async function replayService<Config extends ServiceConfig>(
       },
       skipped: loaded.skipped,
       rebuilt,
-      ...(loaded.live
-        ? { live: loaded.live, caughtUp: loaded.caughtUp, identical: loaded.live.digest === rebuilt.digest }
-        : {}),
+      ...(loaded.live ? { live: loaded.live, caughtUp: loaded.caughtUp, identical } : {}),
     };
   } finally {
     if (!completed)

@@ -198,7 +198,7 @@ function printReport(report: ReplayReportLine['report']): void {
         : ''),
     ...report.rebuilt.tables.map((table) => `  ${table.table}: ${table.rows} rows`),
     report.replaySchemaKept
-      ? `rebuilt schema kept: ${report.replaySchema}`
+      ? `rebuilt schema kept: ${report.replaySchema}${report.identical === false ? ' (to compare with the live one; DROP SCHEMA it when done)' : ''}`
       : 'rebuilt schema dropped after verify',
   ];
   if (report.caughtUp !== undefined)
