@@ -1,4 +1,4 @@
-import { type Kafka } from 'kafkajs';
+import { type Kafka, type KafkaMessage } from 'kafkajs';
 import { type BatchedEventProcessor } from '../consumer/batched-event-processor.js';
 import { chunksOf } from '../consumer/chunk-plan.js';
 import { type ProcessOutcome } from '../consumer/idempotent-event-processor.js';
@@ -35,6 +35,13 @@ export interface TopicReplayOptions {
   readonly concurrency: number;
   /** The most one fetch reads of a partition (default 8 MiB: a replay reads a backlog, not a trickle). */
   readonly fetchBytesPerPartition?: number;
+  /**
+   * `per-partition` (the default): each partition in offset order, partitions side by side. `event-time`: every
+   * message of the ranges merged into one sequence by the events' `time`, each partition's own order kept, and
+   * applied one at a time: for a service's own decisions, made one after another, whose order across
+   * partitions Kafka does not keep (see `mergedByEventTime`).
+   */
+  readonly order?: 'per-partition' | 'event-time';
   readonly onProgress?: (progress: ReplayProgress) => void;
 }
 
@@ -90,6 +97,9 @@ export async function replayRanges(
  * chunk by chunk, then stops. Nothing is committed to Kafka: each message is read once, from its range.
  */
 export async function replayTopics(options: TopicReplayOptions): Promise<ReplayProgress> {
+  const inEventTimeOrder = options.order === 'event-time';
+  /** In event-time order, the messages read, per partition, applied once every range is read. */
+  const held = new Map<string, { topic: string; partition: number; messages: KafkaMessage[] }>();
   const remaining = new Map(
     options.ranges
       .filter((range) => range.end > range.start)
@@ -133,8 +143,18 @@ export async function replayTopics(options: TopicReplayOptions): Promise<ReplayP
           const offset = Number(message.offset);
           return offset >= from && offset < range.end;
         });
+        if (inEventTimeOrder) {
+          const kept = held.get(key) ?? { topic: batch.topic, partition: batch.partition, messages: [] };
+          kept.messages.push(...messages);
+          held.set(key, kept);
+          const last = messages.at(-1);
+          if (last) {
+            next.set(key, Number(last.offset) + 1);
+            resolveOffset(last.offset);
+          }
+        }
         try {
-          for (const chunk of chunksOf(messages, options.chunkSize)) {
+          for (const chunk of inEventTimeOrder ? [] : chunksOf(messages, options.chunkSize)) {
             if (!isRunning() || isStale()) return;
             const chunkOutcomes = await options.processor.processChunk({
               topic: batch.topic,
@@ -166,12 +186,70 @@ export async function replayTopics(options: TopicReplayOptions): Promise<ReplayP
     }
     await finished;
   } finally {
-    clearInterval(reporter);
+    if (!inEventTimeOrder) clearInterval(reporter);
     await consumer.disconnect();
     await deleteGroup(options.kafka, options.groupId);
   }
+  if (inEventTimeOrder) {
+    try {
+      for (const { topic, partition, message } of mergedByEventTime([...held.values()])) {
+        const [outcome] = await options.processor.processChunk({
+          topic,
+          partition,
+          messages: [message],
+          heartbeat: async () => undefined,
+          settle: async () => undefined,
+        });
+        if (outcome) outcomes[outcome]++;
+        processed++;
+      }
+    } finally {
+      clearInterval(reporter);
+    }
+  }
   options.onProgress?.(progress());
   return progress();
+}
+
+/**
+ * One sequence of the partitions' messages by the events' `time` (when the service decided them), each
+ * partition's offset order kept even where its times go backwards (another replica's clock); ties by
+ * partition. A message without a readable time sorts as early as it can.
+ */
+export function mergedByEventTime(
+  partitions: readonly { topic: string; partition: number; messages: readonly KafkaMessage[] }[],
+): { topic: string; partition: number; message: KafkaMessage }[] {
+  const queues = [...partitions]
+    .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
+    .map((entry) => ({ ...entry, at: 0 }));
+  const merged: { topic: string; partition: number; message: KafkaMessage }[] = [];
+  for (;;) {
+    let earliest: (typeof queues)[number] | undefined;
+    let earliestTime = Infinity;
+    for (const queue of queues) {
+      const message = queue.messages[queue.at];
+      if (!message) continue;
+      const time = eventTimeOf(message);
+      if (earliest === undefined || time < earliestTime) {
+        earliest = queue;
+        earliestTime = time;
+      }
+    }
+    if (!earliest) return merged;
+    const message = earliest.messages[earliest.at++] as KafkaMessage;
+    merged.push({ topic: earliest.topic, partition: earliest.partition, message });
+  }
+}
+
+function eventTimeOf(message: KafkaMessage): number {
+  try {
+    const time = Date.parse(
+      (JSON.parse(message.value?.toString('utf8') ?? '') as { time?: string }).time ?? '',
+    );
+    return Number.isNaN(time) ? -Infinity : time;
+  } catch {
+    return -Infinity;
+  }
 }
 
 async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {

@@ -7,11 +7,17 @@ import {
 } from '@onecommons/kafka';
 import { type Kafka } from 'kafkajs';
 
+export interface ReplayPhase {
+  readonly topics: readonly string[];
+  /** How the phase's partitions are interleaved (`replayTopics`). */
+  readonly order: 'per-partition' | 'event-time';
+}
+
 export interface PhasedReplayOptions {
   readonly kafka: Kafka;
   readonly processor: BatchedEventProcessor;
-  /** Topics in the order they must be applied: every range of a phase is applied before the next phase starts. */
-  readonly phases: readonly (readonly string[])[];
+  /** In the order they must be applied: every range of a phase is applied before the next phase starts. */
+  readonly phases: readonly ReplayPhase[];
   /** Prefix of the replay's own consumer groups, one per pass. */
   readonly groupPrefix: string;
   readonly chunkSize: number;
@@ -36,7 +42,9 @@ export class PhasedReplay {
 
   async run(ranges: readonly PartitionRange[]): Promise<void> {
     for (const phase of this.options.phases) {
-      const phaseRanges = ranges.filter((range) => phase.includes(range.topic) && range.end > range.start);
+      const phaseRanges = ranges.filter(
+        (range) => phase.topics.includes(range.topic) && range.end > range.start,
+      );
       if (phaseRanges.length === 0) continue;
       const before = this.done;
       const { onProgress } = this.options;
@@ -47,6 +55,7 @@ export class PhasedReplay {
         groupId: `${this.options.groupPrefix}-${this.passes++}`,
         chunkSize: this.options.chunkSize,
         concurrency: this.options.concurrency,
+        order: phase.order,
         ...(this.options.fetchBytesPerPartition
           ? { fetchBytesPerPartition: this.options.fetchBytesPerPartition }
           : {}),

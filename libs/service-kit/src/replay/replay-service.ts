@@ -200,12 +200,17 @@ async function load<Config extends ServiceConfig>(
     };
     const kafka = context.get<Kafka>(KAFKA_CLIENT);
     // Other services' facts first, then the service's own log (the ledger's period closes are recomputed from
-    // its own events, so they must see every fact those closes were computed from).
+    // its own events, so they must see every fact those closes were computed from). The own log in the order
+    // the service made its decisions, across partitions: a close releases the escrows earlier closes left, so
+    // closes keyed to different partitions are redone in the order they were made.
     const own = new Set(topicsOwnedBy(definition.service as ServiceName));
     const replay = new PhasedReplay({
       kafka,
       processor: new BatchedEventProcessor(deps, new IdempotentEventProcessor(deps)),
-      phases: [topics.filter((topic) => !own.has(topic)), topics.filter((topic) => own.has(topic))],
+      phases: [
+        { topics: topics.filter((topic) => !own.has(topic)), order: 'per-partition' },
+        { topics: topics.filter((topic) => own.has(topic)), order: 'event-time' },
+      ],
       groupPrefix: `replay-${replaySchema}`,
       chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
       concurrency,
