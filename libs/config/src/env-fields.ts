@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
 
 /** Reusable environment-variable field types. Each one explains itself in the boot error. */
@@ -78,4 +79,19 @@ export function encryptionKeyVar() {
     .refine((value) => /^[A-Za-z0-9+/_-]{43}=?$/.test(value) && Buffer.from(value, 'base64').length === 32, {
       error: 'must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
     });
+}
+
+/** A path to a regular file this process can read (a CA bundle, a certificate, a key), checked at boot. */
+export function readableFileVar() {
+  return z.string().refine(
+    (value) => {
+      try {
+        accessSync(value, constants.R_OK);
+        return statSync(value).isFile();
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be the path of a readable file' },
+  );
 }

@@ -8,5 +8,6 @@ export {
   identifierVar,
   integerVar,
   portVar,
+  readableFileVar,
   urlVar,
 } from './env-fields.js';

@@ -23,6 +23,7 @@ export function loadConfig<Schema extends z.ZodObject>(
 
 function toProblem(issue: z.core.$ZodIssue, present: Record<string, string | undefined>): ConfigProblem {
   const variable = String(issue.path[0] ?? '(environment)');
-  const missing = issue.path.length > 0 && present[variable] === undefined;
+  // A cross-variable check (`custom`) may name an unset variable on purpose: its message says why it is needed.
+  const missing = issue.code !== 'custom' && issue.path.length > 0 && present[variable] === undefined;
   return { variable, message: missing ? 'is required but not set' : issue.message };
 }

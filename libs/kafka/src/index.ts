@@ -55,12 +55,23 @@ export {
 } from './dlq/redrive-selection.js';
 export { createKafka, type KafkaLogSink } from './kafka-client.js';
 export {
+  checkKafkaConfig,
   CONSUMER_MODES,
+  kafkaConfigSchema,
   kafkaConfigShape,
   kafkaSettingsFrom,
   type ConsumerMode,
   type KafkaSettings,
 } from './kafka-config.js';
+export {
+  KAFKA_SASL_MECHANISMS,
+  kafkaClientSecurity,
+  kafkaSecurityConfigShape,
+  kafkaSecurityFrom,
+  kafkaSecurityFromEnvironment,
+  type KafkaSaslMechanism,
+  type KafkaSecurity,
+} from './kafka-security.js';
 export { BACKBONE_OPTIONS, type BackboneOptions } from './nest/backbone-options.js';
 export { BackboneModule } from './nest/backbone.module.js';
 export { BackboneRuntime } from './nest/backbone-runtime.js';
@@ -68,7 +79,29 @@ export { BACKBONE_METRICS, KAFKA_CLIENT, KAFKA_PRODUCER } from './nest/tokens.js
 export { pruneSentOutboxRows } from './outbox/outbox-pruner.js';
 export { OutboxRelay, type OutboxRelayOptions, type RelayLogger } from './outbox/outbox-relay.js';
 export { CLOUDEVENTS_CONTENT_TYPE, OutboxWriter } from './outbox/outbox-writer.js';
-export { ensureTopics } from './topic-admin.js';
+export {
+  describeUnderPartitioned,
+  ensureTopics,
+  ReplicationFactorTooHighError,
+  type TopicsEnsured,
+  type UnderPartitionedTopic,
+} from './topics/topic-admin.js';
+export {
+  platformTopicCatalogue,
+  topicKindOf,
+  topicSpecOf,
+  topicSpecsOf,
+  type TopicSpec,
+} from './topics/topic-catalogue.js';
+export {
+  TOPIC_KINDS,
+  topicConfigShape,
+  topicSettingsFrom,
+  topicSettingsFromEnvironment,
+  type TopicKind,
+  type TopicKindSettings,
+  type TopicSettings,
+} from './topics/topic-config.js';
 export { currentTraceHeaders, headerString, traceContextOf } from './trace-context.js';
 export {
   appliedPositions,

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
 import { type KafkaSettings } from './kafka-config.js';
+import { kafkaClientSecurity } from './kafka-security.js';
 
 /** Where kafkajs log lines go: the service's structured logger. */
 export interface KafkaLogSink {
@@ -26,6 +27,7 @@ export function createKafka(settings: KafkaSettings, clientId: string, sink?: Ka
   return new Kafka({
     clientId,
     brokers: [...settings.brokers],
+    ...kafkaClientSecurity(settings.security),
     connectionTimeout: settings.connectionTimeoutMs,
     requestTimeout: settings.requestTimeoutMs,
     logLevel: logLevel.WARN,

@@ -1,4 +1,17 @@
 import { enumVar, hostPortListVar, integerVar } from '@onecommons/config';
+import { z } from 'zod';
+import {
+  checkKafkaSecurityConfig,
+  type KafkaSecurity,
+  kafkaSecurityConfigShape,
+  kafkaSecurityFrom,
+} from './kafka-security.js';
+import {
+  checkTopicConfig,
+  topicConfigShape,
+  type TopicSettings,
+  topicSettingsFrom,
+} from './topics/topic-config.js';
 
 /** How the consumer applies messages: a transaction per chunk of a partition's batch, or one per message. */
 export const CONSUMER_MODES = ['batched', 'per-message'] as const;
@@ -12,7 +25,8 @@ export const kafkaConfigShape = {
   KAFKA_SESSION_TIMEOUT_MS: integerVar({ min: 6_000, max: 300_000, default: 30_000 }),
   KAFKA_HEARTBEAT_INTERVAL_MS: integerVar({ min: 100, max: 60_000, default: 3_000 }),
   KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: integerVar({ min: 1, max: 64, default: 3 }),
-  KAFKA_TOPIC_PARTITIONS: integerVar({ min: 1, max: 256, default: 6 }),
+  ...topicConfigShape,
+  ...kafkaSecurityConfigShape,
   OUTBOX_BATCH_SIZE: integerVar({ min: 1, max: 10_000, default: 500 }),
   OUTBOX_POLL_INTERVAL_MS: integerVar({ min: 10, max: 60_000, default: 1_000 }),
   OUTBOX_RETENTION_HOURS: integerVar({ min: 1, max: 24 * 365, default: 168 }),
@@ -41,7 +55,8 @@ export interface KafkaSettings {
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly partitionsConsumedConcurrently: number;
-  readonly topicPartitions: number;
+  readonly topics: TopicSettings;
+  readonly security: KafkaSecurity;
   readonly outboxBatchSize: number;
   readonly outboxPollIntervalMs: number;
   readonly outboxRetentionHours: number;
@@ -57,27 +72,27 @@ export interface KafkaSettings {
   readonly processedEventsPruneMaxRowsPerRun: number;
 }
 
-interface KafkaEnvironment {
-  readonly KAFKA_BROKERS: readonly string[];
-  readonly KAFKA_CONNECTION_TIMEOUT_MS: number;
-  readonly KAFKA_REQUEST_TIMEOUT_MS: number;
-  readonly KAFKA_SESSION_TIMEOUT_MS: number;
-  readonly KAFKA_HEARTBEAT_INTERVAL_MS: number;
-  readonly KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: number;
-  readonly KAFKA_TOPIC_PARTITIONS: number;
-  readonly OUTBOX_BATCH_SIZE: number;
-  readonly OUTBOX_POLL_INTERVAL_MS: number;
-  readonly OUTBOX_RETENTION_HOURS: number;
-  readonly CONSUMER_MAX_ATTEMPTS: number;
-  readonly CONSUMER_RETRY_BACKOFF_MS: number;
-  readonly CONSUMER_RETRY_BACKOFF_MAX_MS: number;
-  readonly CONSUMER_MODE: ConsumerMode;
-  readonly CONSUMER_CHUNK_SIZE: number;
-  readonly CONSUMER_LAG_INTERVAL_MS: number;
-  readonly PROCESSED_EVENTS_PRUNE_MARGIN_HOURS: number;
-  readonly PROCESSED_EVENTS_PRUNE_BATCH_SIZE: number;
-  readonly PROCESSED_EVENTS_PRUNE_MAX_ROWS_PER_RUN: number;
-}
+type KafkaEnvironment = Parameters<typeof topicSettingsFrom>[0] &
+  Parameters<typeof kafkaSecurityFrom>[0] & {
+    readonly KAFKA_BROKERS: readonly string[];
+    readonly KAFKA_CONNECTION_TIMEOUT_MS: number;
+    readonly KAFKA_REQUEST_TIMEOUT_MS: number;
+    readonly KAFKA_SESSION_TIMEOUT_MS: number;
+    readonly KAFKA_HEARTBEAT_INTERVAL_MS: number;
+    readonly KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: number;
+    readonly OUTBOX_BATCH_SIZE: number;
+    readonly OUTBOX_POLL_INTERVAL_MS: number;
+    readonly OUTBOX_RETENTION_HOURS: number;
+    readonly CONSUMER_MAX_ATTEMPTS: number;
+    readonly CONSUMER_RETRY_BACKOFF_MS: number;
+    readonly CONSUMER_RETRY_BACKOFF_MAX_MS: number;
+    readonly CONSUMER_MODE: ConsumerMode;
+    readonly CONSUMER_CHUNK_SIZE: number;
+    readonly CONSUMER_LAG_INTERVAL_MS: number;
+    readonly PROCESSED_EVENTS_PRUNE_MARGIN_HOURS: number;
+    readonly PROCESSED_EVENTS_PRUNE_BATCH_SIZE: number;
+    readonly PROCESSED_EVENTS_PRUNE_MAX_ROWS_PER_RUN: number;
+  };
 
 export function kafkaSettingsFrom(env: KafkaEnvironment): KafkaSettings {
   return {
@@ -87,7 +102,8 @@ export function kafkaSettingsFrom(env: KafkaEnvironment): KafkaSettings {
     sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
     heartbeatIntervalMs: env.KAFKA_HEARTBEAT_INTERVAL_MS,
     partitionsConsumedConcurrently: env.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
-    topicPartitions: env.KAFKA_TOPIC_PARTITIONS,
+    topics: topicSettingsFrom(env),
+    security: kafkaSecurityFrom(env),
     outboxBatchSize: env.OUTBOX_BATCH_SIZE,
     outboxPollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
     outboxRetentionHours: env.OUTBOX_RETENTION_HOURS,
@@ -101,4 +117,21 @@ export function kafkaSettingsFrom(env: KafkaEnvironment): KafkaSettings {
     processedEventsPruneBatchSize: env.PROCESSED_EVENTS_PRUNE_BATCH_SIZE,
     processedEventsPruneMaxRowsPerRun: env.PROCESSED_EVENTS_PRUNE_MAX_ROWS_PER_RUN,
   };
+}
+
+/** The checks across Kafka variables; every schema that spreads `kafkaConfigShape` runs them. */
+export function checkKafkaConfig(env: KafkaEnvironment, context: z.RefinementCtx): void {
+  checkTopicConfig(env, context);
+  checkKafkaSecurityConfig(env, context);
+}
+
+/** The Kafka variables alone, for tools (the CLI, benches) that read no service config. */
+export function kafkaConfigSchema(defaultBrokers?: string) {
+  return z
+    .object({
+      ...kafkaConfigShape,
+      KAFKA_BROKERS:
+        defaultBrokers === undefined ? hostPortListVar() : hostPortListVar().default([defaultBrokers]),
+    })
+    .superRefine(checkKafkaConfig);
 }

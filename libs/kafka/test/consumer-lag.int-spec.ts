@@ -9,6 +9,7 @@ import {
   EventConsumerServer,
   type BackboneMetrics,
   type IdempotentEventProcessor,
+  topicSpecsOf,
 } from '../src/index.js';
 import { BackboneFixture, testSettings } from './backbone-harness.js';
 
@@ -22,7 +23,7 @@ let topic: string;
 beforeAll(async () => {
   fixture = await BackboneFixture.create();
   topic = `t-lag-${uniqueSuffix()}`;
-  await ensureTopics(fixture.kafka, [topic, dlqTopicOf(topic)], PARTITIONS);
+  await ensureTopics(fixture.kafka, topicSpecsOf([topic, dlqTopicOf(topic)], testSettings().topics));
 });
 
 afterAll(async () => {

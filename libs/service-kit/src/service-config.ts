@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { enumVar, integerVar, portVar, urlVar } from '@onecommons/config';
-import { kafkaConfigShape } from '@onecommons/kafka';
+import { checkKafkaConfig, kafkaConfigShape } from '@onecommons/kafka';
 import { databaseConfigShape } from '@onecommons/persistence';
 import { z } from 'zod';
 
@@ -57,9 +57,16 @@ export const serviceConfigShape = {
   ...kafkaConfigShape,
 };
 
-export function defineServiceConfig<Extra extends z.ZodRawShape>(extra: Extra) {
-  return z.object({ ...serviceConfigShape, ...extra });
+const baseServiceConfigObject = z.object(serviceConfigShape);
+
+/** TypeScript cannot see through a generic `Extra` that every service config holds the Kafka variables. */
+function checkServiceKafkaConfig(env: object, context: z.RefinementCtx): void {
+  checkKafkaConfig(env as z.output<typeof baseServiceConfigObject>, context);
 }
 
-export const baseServiceConfigSchema = z.object(serviceConfigShape);
+export function defineServiceConfig<Extra extends z.ZodRawShape>(extra: Extra) {
+  return z.object({ ...serviceConfigShape, ...extra }).superRefine(checkServiceKafkaConfig);
+}
+
+export const baseServiceConfigSchema = baseServiceConfigObject.superRefine(checkKafkaConfig);
 export type ServiceConfig = z.output<typeof baseServiceConfigSchema>;

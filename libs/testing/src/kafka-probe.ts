@@ -1,3 +1,4 @@
+import { kafkaClientSecurity, kafkaSecurityFromEnvironment } from '@onecommons/kafka';
 import { Kafka, logLevel, type Consumer, type IHeaders, type Producer } from 'kafkajs';
 import { eventually } from './eventually.js';
 import { testStack, uniqueSuffix } from './test-stack.js';
@@ -18,6 +19,7 @@ function kafka(): Kafka {
     clientId: `test-${uniqueSuffix()}`,
     brokers: testStack().kafkaBrokers.split(','),
     logLevel: logLevel.NOTHING,
+    ...kafkaClientSecurity(kafkaSecurityFromEnvironment()),
   });
 }
 

@@ -2,7 +2,7 @@ import { createEvent, SubscriberRegisteredV2, uuidV7, type CloudEvent } from '@o
 import { loadConfig } from '@onecommons/config';
 import {
   type ConsumerMode,
-  kafkaConfigShape,
+  kafkaConfigSchema,
   kafkaSettingsFrom,
   sleep,
   type KafkaSettings,
@@ -10,7 +10,6 @@ import {
 import { testStack, uniqueSuffix } from '@onecommons/testing';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { z } from 'zod';
 import { BackboneRig, BENCH_TOPIC, type BenchHandler, Deadline } from './backbone/backbone-rig.js';
 import {
   type DrainTimings,
@@ -73,7 +72,7 @@ const SCENARIOS: readonly Scenario[] = [
 
 function benchSettings(kafkaBrokers: string): KafkaSettings {
   const env = { ...process.env, KAFKA_BROKERS: kafkaBrokers };
-  return kafkaSettingsFrom(loadConfig(z.object(kafkaConfigShape), env));
+  return kafkaSettingsFrom(loadConfig(kafkaConfigSchema(), env));
 }
 
 function syntheticEvents(scenario: Scenario): CloudEvent[] {

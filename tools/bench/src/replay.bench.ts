@@ -1,5 +1,5 @@
 import { loadConfig } from '@onecommons/config';
-import { createKafka, kafkaConfigShape, kafkaSettingsFrom } from '@onecommons/kafka';
+import { createKafka, kafkaConfigSchema, kafkaSettingsFrom } from '@onecommons/kafka';
 import { type ServiceConfig, type ServiceDefinition, replayService } from '@onecommons/service-kit';
 import { prepareService, testStack } from '@onecommons/testing';
 import { cpus, loadavg } from 'node:os';
@@ -63,7 +63,7 @@ async function run(options: ReplayBenchOptions, asJson: boolean): Promise<void> 
   });
   const config = loadConfig(definition.configSchema as unknown as z.ZodObject, prepared.env) as ServiceConfig;
   const kafka = createKafka(
-    kafkaSettingsFrom(loadConfig(z.object(kafkaConfigShape), prepared.env)),
+    kafkaSettingsFrom(loadConfig(kafkaConfigSchema(), prepared.env)),
     'bench-replay-producer',
   );
   log(

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_NAMES, type ServiceName } from '@onecommons/contracts';
+import { kafkaSecurityConfigShape } from '@onecommons/kafka';
 import { CHAOS_SERVICE_ENVIRONMENT, chaosProfile } from './chaos/chaos-profile.js';
 import { provisionerEnvironment } from './stack/fake-clouds.js';
 import { identityStripeEnvironment, payoutsStripeEnvironment } from './stack/fake-stripe.js';
@@ -332,6 +333,16 @@ const LATE_USAGE_GRACE = { METERING_LATE_EVENT_GRACE_MINUTES: '60' } as const;
  */
 const replicaPoolSize = (profile: Profile) => Math.max(4, Math.ceil(10 / profile.replicas));
 
+/** `KAFKA_SASL_*` and `KAFKA_TLS*` of this shell, for services to reach a broker that `./dev` did not start. */
+function kafkaSecurityEnvironment(): Record<string, string> {
+  return Object.fromEntries(
+    Object.keys(kafkaSecurityConfigShape).flatMap((name) => {
+      const value = process.env[name];
+      return value === undefined || value === '' ? [] : [[name, value]];
+    }),
+  );
+}
+
 /** The environment a service process gets from `./dev`. */
 export function serviceEnvironment(profile: Profile, service: ServiceName): Record<string, string> {
   return {
@@ -349,6 +360,7 @@ export function serviceEnvironment(profile: Profile, service: ServiceName): Reco
     MIGRATIONS_DATABASE_URL: postgresAdminUrl(profile),
     REDIS_URL: redisUrl(profile),
     KAFKA_BROKERS: kafkaBootstrap(profile),
+    ...kafkaSecurityEnvironment(),
     ...(profile.name !== 'dev' ? { KAFKA_TOPIC_PARTITIONS: '3', OUTBOX_POLL_INTERVAL_MS: '200' } : {}),
     ...(profile.name === 'chaos' ? CHAOS_SERVICE_ENVIRONMENT : {}),
     ...(profile.replicas > 1 ? { DATABASE_POOL_SIZE: String(replicaPoolSize(profile)) } : {}),

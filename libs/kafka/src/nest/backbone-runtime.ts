@@ -12,7 +12,8 @@ import { type BackboneMetrics } from '../backbone-metrics.js';
 import { EventHandlerRegistry } from '../consumer/event-handler-registry.js';
 import { OutboxRelay } from '../outbox/outbox-relay.js';
 import { idempotentProducer } from '../outbox/producer-state.js';
-import { ensureTopics } from '../topic-admin.js';
+import { describeUnderPartitioned, ensureTopics } from '../topics/topic-admin.js';
+import { topicSpecsOf } from '../topics/topic-catalogue.js';
 import { BACKBONE_OPTIONS, type BackboneOptions } from './backbone-options.js';
 import { BACKBONE_METRICS, KAFKA_CLIENT, KAFKA_PRODUCER } from './tokens.js';
 
@@ -44,12 +45,15 @@ export class BackboneRuntime
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.runRelay) return;
     const topics = [...topicsOwnedBy(this.options.service), ...this.registry.topics()];
-    const created = await ensureTopics(
+    const { created, underPartitioned } = await ensureTopics(
       this.kafka,
-      topics.flatMap((topic) => [topic, dlqTopicOf(topic)]),
-      this.options.settings.topicPartitions,
+      topicSpecsOf(
+        topics.flatMap((topic) => [topic, dlqTopicOf(topic)]),
+        this.options.settings.topics,
+      ),
     );
     if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
+    if (underPartitioned.length > 0) this.logger.warn(describeUnderPartitioned(underPartitioned));
     await this.producer.connect();
     this.relayProducer = idempotentProducer(this.kafka);
     await this.relayProducer.connect();

@@ -7,6 +7,7 @@ import {
   EventConsumerServer,
   EventHandlerRegistry,
   ensureTopics,
+  topicSpecsOf,
   IdempotentEventProcessor,
   OutboxRelay,
   OutboxWriter,
@@ -145,7 +146,7 @@ export class BackboneRig {
       info: () => undefined,
       debug: () => undefined,
     });
-    await ensureTopics(kafka, [BENCH_TOPIC, dlqTopicOf(BENCH_TOPIC)], settings.topicPartitions);
+    await ensureTopics(kafka, topicSpecsOf([BENCH_TOPIC, dlqTopicOf(BENCH_TOPIC)], settings.topics));
     // As BackboneModule's KAFKA_PRODUCER: idempotent, one request in flight, retried until Kafka is back.
     const producer = kafka.producer({
       idempotent: true,

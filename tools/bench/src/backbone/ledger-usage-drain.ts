@@ -11,6 +11,7 @@ import {
   createKafka,
   DeadLetterPublisher,
   ensureTopics,
+  topicSpecsOf,
   EventConsumerServer,
   EventHandlerRegistry,
   IdempotentEventProcessor,
@@ -81,7 +82,7 @@ export async function drainLedgerUsage(
   const stopController = new AbortController();
   let server: EventConsumerServer | undefined;
   try {
-    await ensureTopics(kafka, [USAGE_TOPIC, dlqTopicOf(USAGE_TOPIC)], settings.topicPartitions);
+    await ensureTopics(kafka, topicSpecsOf([USAGE_TOPIC, dlqTopicOf(USAGE_TOPIC)], settings.topics));
     await pinGroupAtEnd(kafka, consumerGroup);
     const expectedQuantity = await publishUsage(producer, events);
 

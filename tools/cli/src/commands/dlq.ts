@@ -1,26 +1,22 @@
-import { ConfigError, hostPortListVar, loadConfig } from '@onecommons/config';
+import { ConfigError, loadConfig } from '@onecommons/config';
 import { allTopicNames, dlqTopicOf, isDlqTopic, originalTopicOf } from '@onecommons/contracts';
 import {
   createKafka,
   DeadLetterReader,
   DeadLetterRedriver,
-  kafkaConfigShape,
+  kafkaConfigSchema,
   kafkaSettingsFrom,
   type KafkaSettings,
 } from '@onecommons/kafka';
 import { type Command } from 'commander';
 import { type Kafka } from 'kafkajs';
-import { z } from 'zod';
 import { CliError, ExitCode, InvalidInputError } from '../cli-error.js';
 import { deadLettersJson, deadLettersText, redriveText } from './dlq-report.js';
 
 /** The dev stack's broker, so `commons dlq list` works there without any setting. */
 export const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
 
-const kafkaEnvironment = z.object({
-  ...kafkaConfigShape,
-  KAFKA_BROKERS: hostPortListVar().default([DEFAULT_KAFKA_BROKERS]),
-});
+const kafkaEnvironment = kafkaConfigSchema(DEFAULT_KAFKA_BROKERS);
 
 /** `commons dlq list` and `commons dlq redrive`: what consumers gave up on, and putting it back. */
 export function registerDlqCommand(program: Command): void {

@@ -1,5 +1,10 @@
 import { allTopicNames, type ServiceName } from '@onecommons/contracts';
-import { measureConsumerLag, topicsConsumedBy } from '@onecommons/kafka';
+import {
+  kafkaClientSecurity,
+  kafkaSecurityFromEnvironment,
+  measureConsumerLag,
+  topicsConsumedBy,
+} from '@onecommons/kafka';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { consumerGroupReport, type ConsumerGroupReport } from './consumer-lag-report.js';
 
@@ -27,6 +32,7 @@ export async function consumerGroupsOf(
     connectionTimeout: 1_000,
     requestTimeout: 5_000,
     retry: { retries: 1 },
+    ...kafkaClientSecurity(kafkaSecurityFromEnvironment()),
   }).admin();
   const failed = (error: string): Record<string, ConsumerGroupReport> =>
     Object.fromEntries(Object.entries(groups).map(([name, group]) => [name, { group, error }]));

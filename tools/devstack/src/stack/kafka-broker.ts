@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { allTopicNamesWithDlq } from '@onecommons/contracts';
-import { ensureTopics } from '@onecommons/kafka';
+import {
+  describeUnderPartitioned,
+  ensureTopics,
+  kafkaClientSecurity,
+  kafkaSecurityFromEnvironment,
+  topicSettingsFromEnvironment,
+  topicSpecsOf,
+  type TopicSpec,
+} from '@onecommons/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaBootstrap, kafkaNode, kafkaNodeIndexes, REPO_ROOT, type Profile } from '../profile.js';
 import { say } from './log.js';
@@ -115,6 +123,7 @@ function adminClient(profile: Profile, retries = 0): Kafka {
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1_000,
     retry: { retries },
+    ...kafkaClientSecurity(kafkaSecurityFromEnvironment()),
   });
 }
 
@@ -203,6 +212,18 @@ export async function killKafkaNode(processes: ProcessTable, node: number): Prom
 
 const topicPartitionsOf = (profile: Profile) => (profile.name === 'test' ? 3 : 6);
 
+/** The platform's topics as `./dev` sizes them: the profile's partitions and the cluster's replication. */
+function profileTopicSpecs(profile: Profile): TopicSpec[] {
+  const { factor, minInsync } = kafkaReplication(profile);
+  const settings = topicSettingsFromEnvironment({
+    ...process.env,
+    KAFKA_TOPIC_PARTITIONS: String(topicPartitionsOf(profile)),
+    KAFKA_TOPIC_REPLICATION_FACTOR: String(factor),
+    KAFKA_TOPIC_MIN_INSYNC_REPLICAS: String(minInsync),
+  });
+  return topicSpecsOf(allTopicNamesWithDlq(), settings);
+}
+
 /**
  * Creates the platform's topics that do not exist, with the cluster's replication. Tries again while the
  * cluster is not ready for it: topics of the same name still being deleted, or a node that has not yet
@@ -214,15 +235,9 @@ async function createMissingTopics(profile: Profile, kafka: Kafka): Promise<stri
     'the topics to be created',
     async () => {
       try {
-        created = [
-          ...created,
-          ...(await ensureTopics(
-            kafka,
-            allTopicNamesWithDlq(),
-            topicPartitionsOf(profile),
-            kafkaReplication(profile).factor,
-          )),
-        ];
+        const outcome = await ensureTopics(kafka, profileTopicSpecs(profile));
+        created = [...created, ...outcome.created];
+        if (outcome.underPartitioned.length > 0) say(describeUnderPartitioned(outcome.underPartitioned));
         return true;
       } catch {
         return false;

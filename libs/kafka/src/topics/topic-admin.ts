@@ -1,0 +1,94 @@
+import { type Admin, type Kafka } from 'kafkajs';
+import { type TopicSpec } from './topic-catalogue.js';
+
+/** An existing topic with fewer partitions than configured. */
+export interface UnderPartitionedTopic {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly configured: number;
+}
+
+export interface TopicsEnsured {
+  readonly created: readonly string[];
+  /**
+   * Left as they are: adding partitions moves keys to other partitions, so one aggregate's events could be read
+   * out of order while the old partitions drain. An operator adds them when that is acceptable.
+   */
+  readonly underPartitioned: readonly UnderPartitionedTopic[];
+}
+
+/** Thrown before creating topics a cluster cannot hold: a clearer error than the broker's. */
+export class ReplicationFactorTooHighError extends Error {
+  constructor(replicationFactor: number, brokers: number) {
+    super(
+      `KAFKA_TOPIC_REPLICATION_FACTOR is ${replicationFactor} but the cluster has ${brokers} broker(s): ` +
+        'topics cannot be created with more replicas than brokers',
+    );
+    this.name = 'ReplicationFactorTooHighError';
+  }
+}
+
+/**
+ * Creates the topics that do not exist yet (idempotent) and reports existing ones with fewer partitions than
+ * configured; it never changes an existing topic. The broker refuses auto-creation, so a typo in a topic name
+ * fails loudly instead of creating a stray topic.
+ */
+export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): Promise<TopicsEnsured> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((spec) => !existing.has(spec.name));
+    const present = specs.filter((spec) => existing.has(spec.name));
+    const created = await createMissing(admin, missing);
+    return { created, underPartitioned: await underPartitioned(admin, present) };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function createMissing(admin: Admin, missing: readonly TopicSpec[]): Promise<string[]> {
+  if (missing.length === 0) return [];
+  const replicationFactor = Math.max(...missing.map((spec) => spec.replicationFactor));
+  const { brokers } = await admin.describeCluster();
+  if (replicationFactor > brokers.length) {
+    throw new ReplicationFactorTooHighError(replicationFactor, brokers.length);
+  }
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((spec) => ({
+        topic: spec.name,
+        numPartitions: spec.partitions,
+        replicationFactor: spec.replicationFactor,
+        configEntries: Object.entries(spec.configEntries).map(([name, value]) => ({ name, value })),
+      })),
+    });
+    return missing.map((spec) => spec.name);
+  } catch (error) {
+    // Another service created some of them concurrently.
+    if ((error as { type?: string }).type === 'TOPIC_ALREADY_EXISTS') return [];
+    throw error;
+  }
+}
+
+async function underPartitioned(
+  admin: Admin,
+  present: readonly TopicSpec[],
+): Promise<UnderPartitionedTopic[]> {
+  if (present.length === 0) return [];
+  const { topics } = await admin.fetchTopicMetadata({ topics: present.map((spec) => spec.name) });
+  const partitionsOf = new Map(topics.map((topic) => [topic.name, topic.partitions.length]));
+  return present.flatMap((spec) => {
+    const partitions = partitionsOf.get(spec.name) ?? 0;
+    return partitions < spec.partitions
+      ? [{ topic: spec.name, partitions, configured: spec.partitions }]
+      : [];
+  });
+}
+
+/** One line for a log: which topics have fewer partitions than configured, and that they were left so. */
+export function describeUnderPartitioned(topics: readonly UnderPartitionedTopic[]): string {
+  const list = topics.map((entry) => `${entry.topic} (${entry.partitions} < ${entry.configured})`).join(', ');
+  return `topics with fewer partitions than configured, left unchanged (add partitions with kafka-topics --alter when key order allows): ${list}`;
+}
