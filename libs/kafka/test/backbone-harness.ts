@@ -145,7 +145,7 @@ export class BackboneFixture {
 
   relay(producer: Producer, afterSend?: (eventIds: readonly string[]) => Promise<void>): OutboxRelay {
     return new OutboxRelay({
-      databaseUrl: testStack().postgresAdminUrl,
+      sessionDatabaseUrl: testStack().postgresAdminUrl,
       schema: this.schema,
       producer,
       batchSize: 50,

@@ -5,9 +5,23 @@ const postgresUrl = () => urlVar(['postgres', 'postgresql']);
 /** Environment variables of a service's own database connection (its runtime role). */
 export const databaseConfigShape = {
   DATABASE_URL: postgresUrl(),
+  /**
+   * For the connections that need a session of their own (the outbox relay's leader lock and LISTEN, commands
+   * that SET search_path): a direct or session-pooled address when DATABASE_URL is a transaction-mode PgBouncer.
+   * Unset: DATABASE_URL. See docs/deploy/connections.md.
+   */
+  DATABASE_SESSION_URL: postgresUrl().optional(),
   DATABASE_SCHEMA: identifierVar().optional(),
   DATABASE_POOL_SIZE: integerVar({ min: 1, max: 200, default: 10 }),
 };
+
+/** Where session-bound connections go: DATABASE_SESSION_URL, else DATABASE_URL. */
+export function sessionDatabaseUrlOf(config: {
+  readonly DATABASE_URL: string;
+  readonly DATABASE_SESSION_URL?: string | undefined;
+}): string {
+  return config.DATABASE_SESSION_URL ?? config.DATABASE_URL;
+}
 
 /** Migrations run as the schema owner, then grant the runtime role what it may do. */
 export const migrationConfigShape = {

@@ -1,5 +1,5 @@
 export { bigintColumn } from './bigint-transformer.js';
-export { databaseConfigShape, migrationConfigShape } from './database-config.js';
+export { databaseConfigShape, migrationConfigShape, sessionDatabaseUrlOf } from './database-config.js';
 export { serviceDataSourceOptions, type ServiceDataSourceSpec } from './data-source-options.js';
 export { databaseNameOf, roleOf, withDatabase } from './database-url.js';
 export { SnakeNamingStrategy } from './naming-strategy.js';

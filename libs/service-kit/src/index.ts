@@ -88,4 +88,6 @@ export { seal, unseal } from './security/sealing.js';
 export { AfterCommit } from './persistence/after-commit.js';
 export { PeriodicTask } from './jobs/periodic-task.js';
 export { LostJobSweeper, type RowJobQueue } from './jobs/lost-job-sweeper.js';
+export { bullmqPrefixOf, bullmqPrefixVar } from './jobs/bullmq-prefix.js';
+export { hashTagOf, keySlotOf } from './jobs/redis-cluster-slot.js';
 export { periodArgumentOrExit } from './period-argument.js';

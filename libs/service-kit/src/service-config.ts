@@ -3,6 +3,7 @@ import { enumVar, integerVar, portVar, urlVar } from '@onecommons/config';
 import { checkKafkaConfig, kafkaConfigShape } from '@onecommons/kafka';
 import { databaseConfigShape } from '@onecommons/persistence';
 import { z } from 'zod';
+import { bullmqPrefixVar } from './jobs/bullmq-prefix.js';
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
@@ -48,6 +49,8 @@ export const serviceConfigShape = {
   HTTP_BODY_LIMIT_BYTES: integerVar({ min: 1_024, max: 16 * 1024 * 1024, default: 1024 * 1024 }),
   SHUTDOWN_TIMEOUT_MS: integerVar({ min: 100, max: 120_000, default: 10_000 }),
   REDIS_URL: urlVar(['redis', 'rediss']),
+  /** The prefix of every BullMQ key; unset: `{onecommons:<schema>}` (see bullmq-prefix.ts). */
+  BULLMQ_PREFIX: bullmqPrefixVar().optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: urlVar(['http', 'https']).optional(),
   KAFKA_CONSUMER_GROUP: z
     .string()

@@ -5,13 +5,18 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { type ServiceName } from '@onecommons/contracts';
 import { BackboneModule, kafkaSettingsFrom } from '@onecommons/kafka';
-import { serviceDataSourceOptions, type ServiceDataSourceSpec } from '@onecommons/persistence';
+import {
+  serviceDataSourceOptions,
+  sessionDatabaseUrlOf,
+  type ServiceDataSourceSpec,
+} from '@onecommons/persistence';
 import { LoggerModule } from 'nestjs-pino';
 import { DependencyHealth } from './health/dependency-health.js';
 import { HealthController } from './health/health.controller.js';
 import { ShutdownState } from './health/shutdown-state.js';
 import { ApiExceptionFilter } from './http/api-exception.filter.js';
 import { ZodValidationPipe } from './http/zod-validation.pipe.js';
+import { bullmqPrefixOf } from './jobs/bullmq-prefix.js';
 import { loggerParams } from './logging/logger-params.js';
 import {
   MAINTENANCE_QUEUE,
@@ -82,7 +87,7 @@ export class ServiceKitModule {
         BackboneModule.forRoot({
           service,
           consumerGroup: config.KAFKA_CONSUMER_GROUP ?? service,
-          databaseUrl,
+          sessionDatabaseUrl: options.databaseUrl ?? sessionDatabaseUrlOf(config),
           schema,
           settings: kafkaSettingsFrom(config),
           runRelay: serving,
@@ -90,7 +95,7 @@ export class ServiceKitModule {
         TerminusModule,
         BullModule.forRoot({
           connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
-          prefix: `oc:${schema}`, // per schema: replicas of one service share queues, tests do not
+          prefix: bullmqPrefixOf(config.BULLMQ_PREFIX, schema), // replicas of one service share queues, tests do not
         }),
         BullModule.registerQueue({ name: MAINTENANCE_QUEUE }, { name: PROCESSED_EVENTS_QUEUE }),
       ],

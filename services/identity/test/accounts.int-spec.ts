@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TOPICS } from '@onecommons/contracts';
 import {
+  bullmqPrefixOf,
   OutboxMaintenanceScheduler,
   MAINTENANCE_QUEUE,
   PROCESSED_EVENTS_QUEUE,
@@ -115,7 +116,7 @@ describe('outbox maintenance', () => {
     const scheduler = identity.app.get(OutboxMaintenanceScheduler);
     const queueEvents = new QueueEvents(MAINTENANCE_QUEUE, {
       connection: { url: testStack().redisUrl },
-      prefix: `oc:${identity.schema}`,
+      prefix: bullmqPrefixOf(undefined, identity.schema),
     });
     try {
       await queueEvents.waitUntilReady();
@@ -151,7 +152,7 @@ describe('processed-events maintenance', () => {
     const scheduler = identity.app.get(ProcessedEventsMaintenanceScheduler);
     const queueEvents = new QueueEvents(PROCESSED_EVENTS_QUEUE, {
       connection: { url: testStack().redisUrl },
-      prefix: `oc:${identity.schema}`,
+      prefix: bullmqPrefixOf(undefined, identity.schema),
     });
     try {
       await queueEvents.waitUntilReady();

@@ -8,6 +8,7 @@ import {
   periodOf,
   QuotaExceededV1,
 } from '@onecommons/contracts';
+import { bullmqPrefixOf } from '@onecommons/service-kit';
 import { eventually, RawProducer, testStack } from '@onecommons/testing';
 import { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
@@ -258,7 +259,7 @@ describe('retries', () => {
     });
     const redis = new Redis(testStack().redisUrl);
     try {
-      const prefix = `oc:${stack.webhooks.schema}:`;
+      const prefix = `${bullmqPrefixOf(undefined, stack.webhooks.schema)}:`;
       expect(await redis.exists(`${prefix}webhook-deliveries:${pending?.id}`)).toBe(1);
       const keys = await redis.keys(`${prefix}*`);
       expect(keys.length).toBeGreaterThan(0);

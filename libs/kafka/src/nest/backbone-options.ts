@@ -6,8 +6,8 @@ export const BACKBONE_OPTIONS = Symbol('BACKBONE_OPTIONS');
 export interface BackboneOptions {
   readonly service: ServiceName;
   readonly consumerGroup: string;
-  /** The service's runtime database URL; the outbox relay holds its own session on it. */
-  readonly databaseUrl: string;
+  /** Where the outbox relay holds its own session (a leader lock, LISTEN): never a transaction-mode pooler. */
+  readonly sessionDatabaseUrl: string;
   readonly schema: string;
   readonly settings: KafkaSettings;
   /** Off for one-shot processes (migrations, replay) that must not publish or consume. */

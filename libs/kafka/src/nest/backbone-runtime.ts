@@ -58,7 +58,7 @@ export class BackboneRuntime
     this.relayProducer = idempotentProducer(this.kafka);
     await this.relayProducer.connect();
     this.relay = new OutboxRelay({
-      databaseUrl: this.options.databaseUrl,
+      sessionDatabaseUrl: this.options.sessionDatabaseUrl,
       schema: this.options.schema,
       producer: this.relayProducer,
       renewProducer: async (broken) => {

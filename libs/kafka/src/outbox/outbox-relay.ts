@@ -5,7 +5,8 @@ import { type BackboneMetrics } from '../backbone-metrics.js';
 import { producerStateLost } from './producer-state.js';
 
 export interface OutboxRelayOptions {
-  readonly databaseUrl: string;
+  /** A session of its own: the leader lock is a session advisory lock, and it LISTENs for new rows. */
+  readonly sessionDatabaseUrl: string;
   readonly schema: string;
   readonly producer: Producer;
   /**
@@ -127,7 +128,7 @@ export class OutboxRelay {
 
   private async connectAsLeader(): Promise<void> {
     const client = new pg.Client({
-      connectionString: this.options.databaseUrl,
+      connectionString: this.options.sessionDatabaseUrl,
       options: `-c search_path=${this.options.schema}`,
       application_name: `outbox-relay:${this.options.schema}`,
     });

@@ -1,3 +1,4 @@
+import { sessionDatabaseUrlOf } from '@onecommons/persistence';
 import { loadConfigOrExit, periodArgumentOrExit } from '@onecommons/service-kit';
 import pg from 'pg';
 import { ledgerConfigSchema } from '../config.js';
@@ -63,7 +64,7 @@ export async function runPayablesCommand(argv: readonly string[]): Promise<never
   const period = periodArgumentOrExit('ledger payables', argv);
   const config = loadConfigOrExit('ledger', ledgerConfigSchema);
   const client = new pg.Client({
-    connectionString: config.DATABASE_URL,
+    connectionString: sessionDatabaseUrlOf(config), // SET search_path outlives a transaction
     application_name: 'ledger:payables',
   });
   await client.connect();

@@ -1,3 +1,4 @@
+import { sessionDatabaseUrlOf } from '@onecommons/persistence';
 import { loadConfigOrExit } from '@onecommons/service-kit';
 import pg from 'pg';
 import { ledgerConfigSchema } from '../config.js';
@@ -10,7 +11,10 @@ import { verifyLedger } from './ledger-verifier.js';
 export async function runVerifyCommand(): Promise<never> {
   const config = loadConfigOrExit('ledger', ledgerConfigSchema);
   const schema = config.DATABASE_SCHEMA ?? 'ledger';
-  const client = new pg.Client({ connectionString: config.DATABASE_URL, application_name: 'ledger:verify' });
+  const client = new pg.Client({
+    connectionString: sessionDatabaseUrlOf(config), // SET search_path outlives a transaction
+    application_name: 'ledger:verify',
+  });
   await client.connect();
   try {
     await client.query(`SET search_path TO ${pg.escapeIdentifier(schema)}`);

@@ -168,7 +168,7 @@ export class BackboneRig {
   async startRelay(deadline: Deadline): Promise<void> {
     const { settings } = this.options;
     this.relay = new OutboxRelay({
-      databaseUrl: this.options.postgresAdminUrl,
+      sessionDatabaseUrl: this.options.postgresAdminUrl,
       schema: this.options.schema,
       producer: this.producer,
       batchSize: settings.outboxBatchSize,

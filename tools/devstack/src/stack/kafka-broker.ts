@@ -24,7 +24,7 @@ const JARS_STAMP = path.join(REPO_ROOT, '.local/kafka/pom.sha256');
 const PROCESS_NAME = 'kafka';
 
 /** Resolves the broker jars from Maven Central (cached in ~/.m2) when the pom changed since last time. */
-async function ensureBrokerJars(): Promise<void> {
+export async function ensureBrokerJars(): Promise<void> {
   const pom = readFileSync(path.join(KAFKA_DEPLOY_DIR, 'pom.xml'));
   const digest = createHash('sha256').update(pom).digest('hex');
   const current = existsSync(JARS_STAMP) ? readFileSync(JARS_STAMP, 'utf8') : '';
@@ -80,7 +80,7 @@ function renderServerProperties(profile: Profile, node: number): string {
   return file;
 }
 
-const javaClasspath = () => `${JARS_DIR}/*`;
+export const javaClasspath = () => `${JARS_DIR}/*`;
 
 /** The cluster's id: the one a formatted node already holds, else a new one (every node is formatted with it). */
 async function clusterIdOf(profile: Profile): Promise<string> {

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { dlqTopicOf } from '@onecommons/contracts';
+import { uniqueSuffix } from '@onecommons/testing';
+import { ConfigResourceTypes, type Kafka } from 'kafkajs';
+import {
+  createKafka,
+  ensureTopics,
+  ReplicationFactorTooHighError,
+  topicSettingsFromEnvironment,
+  topicSpecsOf,
+} from '../src/index.js';
+import { testSettings } from './backbone-harness.js';
+
+const HOUR_MS = 3_600_000;
+let kafka: Kafka;
+const made: string[] = [];
+
+beforeAll(() => {
+  kafka = createKafka(testSettings(), `test-topic-admin-${uniqueSuffix()}`);
+});
+
+afterAll(async () => {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: made }).catch(() => undefined);
+  await admin.disconnect();
+});
+
+async function described(topic: string) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: topic,
+          configNames: ['retention.ms', 'min.insync.replicas'],
+        },
+      ],
+    });
+    const config = Object.fromEntries(
+      (resources[0]?.configEntries ?? []).map((entry) => [entry.configName, entry.configValue]),
+    );
+    return { partitions: metadata?.partitions.length, config };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe('ensureTopics', () => {
+  it('creates missing topics with their partitions and config entries, per kind', async () => {
+    const topic = `t-admin-${uniqueSuffix()}`;
+    made.push(topic, dlqTopicOf(topic));
+    const settings = topicSettingsFromEnvironment({
+      KAFKA_TOPIC_PARTITIONS: '2',
+      KAFKA_DLQ_TOPIC_PARTITIONS: '1',
+      KAFKA_TOPIC_RETENTION_HOURS: '5',
+      KAFKA_DLQ_TOPIC_RETENTION_HOURS: '720',
+    });
+    const outcome = await ensureTopics(kafka, topicSpecsOf([topic, dlqTopicOf(topic)], settings));
+    expect(outcome).toEqual({ created: [topic, dlqTopicOf(topic)], underPartitioned: [] });
+    expect(await described(topic)).toEqual({
+      partitions: 2,
+      config: { 'retention.ms': String(5 * HOUR_MS), 'min.insync.replicas': '1' },
+    });
+    expect(await described(dlqTopicOf(topic))).toEqual({
+      partitions: 1,
+      config: { 'retention.ms': String(720 * HOUR_MS), 'min.insync.replicas': '1' },
+    });
+  });
+
+  it('reports an existing topic with fewer partitions than configured and leaves it as it is', async () => {
+    const topic = `t-admin-${uniqueSuffix()}`;
+    made.push(topic);
+    const specs = (partitions: string) =>
+      topicSpecsOf([topic], topicSettingsFromEnvironment({ KAFKA_TOPIC_PARTITIONS: partitions }));
+    await ensureTopics(kafka, specs('2'));
+    expect(await ensureTopics(kafka, specs('4'))).toEqual({
+      created: [],
+      underPartitioned: [{ topic, partitions: 2, configured: 4 }],
+    });
+    expect((await described(topic)).partitions).toBe(2);
+    // More partitions than configured is no problem: nothing to report, nothing shrunk.
+    expect(await ensureTopics(kafka, specs('1'))).toEqual({ created: [], underPartitioned: [] });
+    expect((await described(topic)).partitions).toBe(2);
+  });
+
+  it('refuses a replication factor above the number of brokers, naming the variable, and creates nothing', async () => {
+    const topic = `t-admin-${uniqueSuffix()}`;
+    const specs = topicSpecsOf(
+      [topic],
+      topicSettingsFromEnvironment({ KAFKA_TOPIC_REPLICATION_FACTOR: '3' }),
+    );
+    const failure = ensureTopics(kafka, specs);
+    await expect(failure).rejects.toBeInstanceOf(ReplicationFactorTooHighError);
+    await expect(failure).rejects.toThrow(
+      'KAFKA_TOPIC_REPLICATION_FACTOR is 3 but the cluster has 1 broker(s)',
+    );
+    const admin = kafka.admin();
+    await admin.connect();
+    expect(await admin.listTopics()).not.toContain(topic);
+    await admin.disconnect();
+  });
+});
