@@ -10,24 +10,28 @@ import { identityService } from '../src/identity.definition.js';
 class CountingRelay {
   readonly upstreamPorts = new Set<number>();
   private readonly sockets = new Set<Socket>();
-  private constructor(private readonly server: Server) {}
+  private readonly server: Server;
+
+  private constructor(private readonly target: { host: string; port: number }) {
+    this.server = createServer((client) => this.forward(client));
+  }
 
   static async start(target: { host: string; port: number }): Promise<CountingRelay> {
-    let relay: CountingRelay | undefined;
-    const server = createServer((client) => {
-      const upstream = connect(target.port, target.host, () => {
-        if (upstream.localPort !== undefined) relay?.upstreamPorts.add(upstream.localPort);
-      });
-      for (const socket of [client, upstream]) {
-        relay?.sockets.add(socket);
-        socket.on('error', () => socket.destroy());
-        socket.on('close', () => relay?.sockets.delete(socket));
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    relay = new CountingRelay(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const relay = new CountingRelay(target);
+    await new Promise<void>((resolve) => relay.server.listen(0, '127.0.0.1', resolve));
     return relay;
+  }
+
+  private forward(client: Socket): void {
+    const upstream = connect(this.target.port, this.target.host, () => {
+      if (upstream.localPort !== undefined) this.upstreamPorts.add(upstream.localPort);
+    });
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on('error', () => socket.destroy());
+      socket.on('close', () => this.sockets.delete(socket));
+    }
+    client.pipe(upstream).pipe(client);
   }
 
   get port(): number {

@@ -5,7 +5,7 @@ import { prepareService, testStack } from '@onecommons/testing';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { z } from 'zod';
+import { type z } from 'zod';
 // The bench replays the ledger itself; a tool may not depend on a service otherwise.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { ledgerService } from '@onecommons/ledger/dist/src/ledger.definition.js';

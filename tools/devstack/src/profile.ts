@@ -8,8 +8,13 @@ import { CHAOS_SERVICE_ENVIRONMENT, chaosProfile } from './chaos/chaos-profile.j
 import { provisionerEnvironment } from './stack/fake-clouds.js';
 import { identityStripeEnvironment, payoutsStripeEnvironment } from './stack/fake-stripe.js';
 
-/** The repository root: tools/devstack/dist/src → four levels up. */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+/** The repository root: four levels above tools/devstack/dist/src, three above tools/devstack/src (under Jest). */
+export const REPO_ROOT = path.resolve(
+  HERE,
+  HERE.endsWith(path.join('dist', 'src')) ? '../../../..' : '../../..',
+);
 
 /**
  * One local stack. `dev` is what `./dev start` runs and keeps its data; `test` runs beside it on other
