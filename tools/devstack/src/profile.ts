@@ -243,6 +243,11 @@ export const kafkaBootstrap = (profile: Profile) =>
     .map((node) => `${profile.kafka.host}:${kafkaNode(profile, node).brokerPort}`)
     .join(',');
 
+/** Replication the local cluster gives every topic: one node, nothing to replicate; three, 3 copies, 2 in sync. */
+export function kafkaReplication(profile: Profile): { factor: number; minInsync: number } {
+  return profile.kafka.nodes === 1 ? { factor: 1, minInsync: 1 } : { factor: 3, minInsync: 2 };
+}
+
 export const postgresAdminUrl = (profile: Profile) =>
   `postgres://${profile.postgres.user}@${profile.postgres.host}:${profile.postgres.port}/${profile.postgres.database}`;
 
@@ -366,6 +371,9 @@ export function serviceEnvironment(profile: Profile, service: ServiceName): Reco
     REDIS_URL: redisUrl(profile),
     KAFKA_BROKERS: kafkaBootstrap(profile),
     ...kafkaSecurityEnvironment(),
+    // What `./dev` created the topics with, so a topic a service creates on its own matches them.
+    KAFKA_TOPIC_REPLICATION_FACTOR: String(kafkaReplication(profile).factor),
+    KAFKA_TOPIC_MIN_INSYNC_REPLICAS: String(kafkaReplication(profile).minInsync),
     ...(profile.name !== 'dev' ? { KAFKA_TOPIC_PARTITIONS: '3', OUTBOX_POLL_INTERVAL_MS: '200' } : {}),
     ...(profile.name === 'chaos' ? CHAOS_SERVICE_ENVIRONMENT : {}),
     ...(profile.replicas > 1 ? { DATABASE_POOL_SIZE: String(replicaPoolSize(profile)) } : {}),

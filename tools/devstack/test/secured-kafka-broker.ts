@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eventually } from '@onecommons/testing';
 import { Kafka, logLevel } from 'kafkajs';
-import { REPO_ROOT } from '../src/profile.js';
-import { ensureBrokerJars, javaClasspath } from '../src/stack/kafka-broker.js';
+import { brokerJavaArguments, ensureBrokerJars, formatKraftStorage } from '../src/stack/kafka-broker.js';
 import { runCommand } from '../src/stack/run-command.js';
 
 export interface ScramUser {
@@ -151,33 +150,11 @@ export class SecuredKafkaBroker {
         `${mechanism}=[name=${user.name},password=${user.password}]`,
       ]),
     );
-    const clusterId = randomBytes(16).toString('base64url');
-    await runCommand('java', [
-      '-cp',
-      javaClasspath(),
-      'kafka.tools.StorageTool',
-      'format',
-      '-t',
-      clusterId,
-      '-c',
-      propertiesFile,
-      ...scramUsers,
-    ]);
+    await formatKraftStorage(propertiesFile, randomBytes(16).toString('base64url'), scramUsers);
     const logFile = path.join(directory, 'server.log');
-    const child = spawn(
-      'java',
-      [
-        '-Xms128m',
-        '-Xmx512m',
-        `-Dlog4j.configuration=file:${path.join(REPO_ROOT, 'deploy/local/kafka/log4j.properties')}`,
-        `-Dkafka.logs.dir=${directory}`,
-        '-cp',
-        javaClasspath(),
-        'kafka.Kafka',
-        propertiesFile,
-      ],
-      { stdio: ['ignore', 'ignore', 'ignore'] },
-    );
+    const child = spawn('java', brokerJavaArguments(directory, propertiesFile), {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
     const broker = new SecuredKafkaBroker(child, directory, `127.0.0.1:${saslPort}`, caFile, logFile);
     await broker.waitUntilServing(`127.0.0.1:${internalPort}`);
     return broker;

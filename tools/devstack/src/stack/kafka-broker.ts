@@ -12,7 +12,14 @@ import {
   type TopicSpec,
 } from '@onecommons/kafka';
 import { Kafka, logLevel } from 'kafkajs';
-import { kafkaBootstrap, kafkaNode, kafkaNodeIndexes, REPO_ROOT, type Profile } from '../profile.js';
+import {
+  kafkaBootstrap,
+  kafkaNode,
+  kafkaNodeIndexes,
+  kafkaReplication,
+  REPO_ROOT,
+  type Profile,
+} from '../profile.js';
 import { say } from './log.js';
 import { answers, waitUntil } from './probes.js';
 import { type ProcessTable } from './processes.js';
@@ -41,11 +48,6 @@ export async function ensureBrokerJars(): Promise<void> {
     '-DincludeScope=runtime',
   ]);
   writeFileSync(JARS_STAMP, digest);
-}
-
-/** Replication the local cluster gives every topic: one node, nothing to replicate; three, 3 copies, 2 in sync. */
-export function kafkaReplication(profile: Profile): { factor: number; minInsync: number } {
-  return profile.kafka.nodes === 1 ? { factor: 1, minInsync: 1 } : { factor: 3, minInsync: 2 };
 }
 
 export const kafkaProcessName = (node: number) => (node === 0 ? PROCESS_NAME : `${PROCESS_NAME}-${node}`);
@@ -80,7 +82,7 @@ function renderServerProperties(profile: Profile, node: number): string {
   return file;
 }
 
-export const javaClasspath = () => `${JARS_DIR}/*`;
+const javaClasspath = () => `${JARS_DIR}/*`;
 
 /** The cluster's id: the one a formatted node already holds, else a new one (every node is formatted with it). */
 async function clusterIdOf(profile: Profile): Promise<string> {
@@ -103,6 +105,15 @@ async function formatStorage(
   const { dataDir } = kafkaNode(profile, node);
   if (existsSync(path.join(dataDir, 'meta.properties'))) return;
   mkdirSync(dataDir, { recursive: true });
+  await formatKraftStorage(propertiesFile, clusterId, ['--ignore-formatted']);
+}
+
+/** `kafka-storage format` of the log directory a properties file names (e.g. with `--add-scram` users). */
+export async function formatKraftStorage(
+  propertiesFile: string,
+  clusterId: string,
+  options: readonly string[] = [],
+): Promise<void> {
   await runCommand('java', [
     '-cp',
     javaClasspath(),
@@ -112,8 +123,23 @@ async function formatStorage(
     clusterId,
     '-c',
     propertiesFile,
-    '--ignore-formatted',
+    ...options,
   ]);
+}
+
+/** The JVM arguments that run one broker from the resolved jars, logging into `logsDir`. */
+export function brokerJavaArguments(logsDir: string, propertiesFile: string): string[] {
+  return [
+    '-Xms256m',
+    '-Xmx768m',
+    '-XX:+UseG1GC',
+    `-Dlog4j.configuration=file:${path.join(KAFKA_DEPLOY_DIR, 'log4j.properties')}`,
+    `-Dkafka.logs.dir=${logsDir}`,
+    '-cp',
+    javaClasspath(),
+    'kafka.Kafka',
+    propertiesFile,
+  ];
 }
 
 function adminClient(profile: Profile, retries = 0): Kafka {
@@ -162,17 +188,10 @@ async function startNode(
   processes.start({
     name: kafkaProcessName(node),
     command: 'java',
-    args: [
-      '-Xms256m',
-      '-Xmx768m',
-      '-XX:+UseG1GC',
-      `-Dlog4j.configuration=file:${path.join(KAFKA_DEPLOY_DIR, 'log4j.properties')}`,
-      `-Dkafka.logs.dir=${path.join(profile.stateDir, 'logs', node === 0 ? '' : `kafka-${node}`)}`,
-      '-cp',
-      javaClasspath(),
-      'kafka.Kafka',
+    args: brokerJavaArguments(
+      path.join(profile.stateDir, 'logs', node === 0 ? '' : `kafka-${node}`),
       propertiesFile,
-    ],
+    ),
     cwd: REPO_ROOT,
     logFile: path.join(profile.stateDir, 'logs', node === 0 ? 'kafka.log' : `kafka-${node}.log`),
     marker: propertiesFile,
