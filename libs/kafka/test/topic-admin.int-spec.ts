@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dlqTopicOf } from '@onecommons/contracts';
-import { uniqueSuffix } from '@onecommons/testing';
+import { eventually, uniqueSuffix } from '@onecommons/testing';
 import { ConfigResourceTypes, type Kafka } from 'kafkajs';
 import {
   createKafka,
@@ -26,7 +26,12 @@ afterAll(async () => {
   await admin.disconnect();
 });
 
-async function described(topic: string) {
+/** As the cluster describes it, once every node it asks has learned of the topic. */
+function described(topic: string) {
+  return eventually(`${topic} described`, () => describedNow(topic), { timeoutMs: 30_000, intervalMs: 200 });
+}
+
+async function describedNow(topic: string) {
   const admin = kafka.admin();
   await admin.connect();
   try {

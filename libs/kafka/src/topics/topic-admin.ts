@@ -1,4 +1,5 @@
 import { type Admin, type Kafka } from 'kafkajs';
+import { sleep } from '../backoff.js';
 import { type TopicSpec } from './topic-catalogue.js';
 
 /** An existing topic with fewer partitions than configured. */
@@ -64,11 +65,29 @@ async function createMissing(admin: Admin, missing: readonly TopicSpec[]): Promi
         configEntries: Object.entries(spec.configEntries).map(([name, value]) => ({ name, value })),
       })),
     });
-    return missing.map((spec) => spec.name);
   } catch (error) {
+    const type = (error as { type?: string }).type;
     // Another service created some of them concurrently.
-    if ((error as { type?: string }).type === 'TOPIC_ALREADY_EXISTS') return [];
-    throw error;
+    if (type === 'TOPIC_ALREADY_EXISTS') return [];
+    // On a cluster, the node asked for the new leaders may not have learned of the topics yet: they exist.
+    if (type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+    await untilKnown(admin, missing);
+  }
+  return missing.map((spec) => spec.name);
+}
+
+const METADATA_WAIT_MS = 30_000;
+
+async function untilKnown(admin: Admin, topics: readonly TopicSpec[]): Promise<void> {
+  const deadline = Date.now() + METADATA_WAIT_MS;
+  for (;;) {
+    try {
+      await admin.fetchTopicMetadata({ topics: topics.map((spec) => spec.name) });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(200);
+    }
   }
 }
 
