@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createEvent, SubscriberRegisteredV2, TOPICS, UsageRecordedV2, uuidV7 } from '@onecommons/contracts';
-import { eventually, TopicProbe } from '@onecommons/testing';
+import { eventually, hasKeepaliveTimer, TopicProbe } from '@onecommons/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type OutboxRelay } from '../src/index.js';
 import { BackboneFixture } from './backbone-harness.js';
@@ -49,6 +49,27 @@ async function startedRelay(
 }
 
 describe('the outbox relay', () => {
+  it('holds its leader lock on a connection with TCP keepalives, so a half-dead one is noticed', async () => {
+    const relay = await startedRelay();
+    await eventually('the relay leads', () => Promise.resolve(relay.isLeader ? true : undefined));
+    const session = await fixture.session();
+    try {
+      const { rows } = await session.query<{ client_port: number }>(
+        `SELECT client_port FROM pg_stat_activity WHERE application_name = $1`,
+        [`outbox-relay:${fixture.schema}`],
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      // Polled: while a query is in flight the socket shows its retransmit timer instead.
+      for (const { client_port: port } of rows)
+        await eventually(`a keepalive timer on port ${port}`, () =>
+          Promise.resolve(hasKeepaliveTimer(port) ? true : undefined),
+        );
+    } finally {
+      await session.end();
+    }
+    await relay.stop();
+  });
+
   it('publishes, after a restart, what committed before a crash that came before the send', async () => {
     const events = Array.from({ length: 12 }, () => BackboneFixture.event());
     await fixture.commit(events); // the process dies here: committed, nothing sent

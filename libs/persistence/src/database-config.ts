@@ -13,6 +13,11 @@ export const databaseConfigShape = {
   DATABASE_SESSION_URL: postgresUrl().optional(),
   DATABASE_SCHEMA: identifierVar().optional(),
   DATABASE_POOL_SIZE: integerVar({ min: 1, max: 200, default: 10 }),
+  /**
+   * A leader (outbox relay, service leader) whose host or network vanished is dropped by Postgres, and its lock
+   * given to another replica, within about this many seconds (TCP keepalives of its lock connection).
+   */
+  DATABASE_LOCK_DEAD_PEER_SECONDS: integerVar({ min: 3, max: 3_600, default: 30 }),
 };
 
 /** Where session-bound connections go: DATABASE_SESSION_URL, else DATABASE_URL. */

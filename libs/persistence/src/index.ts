@@ -14,3 +14,12 @@ export {
   type TableDigest,
 } from './schema-digest.js';
 export { isCheckViolation, isForeignKeyViolation, isUniqueViolation } from './database-errors.js';
+export {
+  confirmLockSession,
+  DEFAULT_DEAD_PEER_SECONDS,
+  keepaliveTimings,
+  type LockConnectionOptions,
+  openLockConnection,
+  tryAdvisoryLock,
+} from './lock-connection.js';
+export { LeaderLease, type LeaderLeaseOptions } from './leader-lease.js';

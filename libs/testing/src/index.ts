@@ -14,3 +14,5 @@ export { jsonRequest } from './json-request.js';
 export { lastJsonLine, reconcilePayouts, runCommons } from './commons-cli.js';
 export { MeteringStandIn } from './metering-stand-in.js';
 export { schemaQuery } from './schema-query.js';
+export { PrivateRedis } from './private-redis.js';
+export { hasKeepaliveTimer } from './socket-keepalive.js';

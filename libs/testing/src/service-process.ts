@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ServiceConfig, type ServiceDefinition } from '@onecommons/service-kit';
 import pg from 'pg';
+import { freePort } from './free-port.js';
 import { schemaQuery } from './schema-query.js';
 import { prepareService, type StartOptions } from './service-harness.js';
 import { testStack } from './test-stack.js';
@@ -38,17 +38,6 @@ export function repositoryRoot(): string {
     directory = parent;
   }
   return directory;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startServiceProcess<Config extends ServiceConfig>(

@@ -9,6 +9,8 @@ export interface BackboneOptions {
   /** Where the outbox relay holds its own session (a leader lock, LISTEN): never a transaction-mode pooler. */
   readonly sessionDatabaseUrl: string;
   readonly schema: string;
+  /** DATABASE_LOCK_DEAD_PEER_SECONDS: how soon a vanished relay leader's lock is freed. */
+  readonly lockDeadPeerSeconds?: number;
   readonly settings: KafkaSettings;
   /** Off for one-shot processes (migrations, replay) that must not publish or consume. */
   readonly runRelay: boolean;

@@ -70,6 +70,9 @@ export class BackboneRuntime
       },
       batchSize: this.options.settings.outboxBatchSize,
       pollIntervalMs: this.options.settings.outboxPollIntervalMs,
+      ...(this.options.lockDeadPeerSeconds === undefined
+        ? {}
+        : { deadPeerSeconds: this.options.lockDeadPeerSeconds }),
       logger: this.logger,
       metrics: this.metrics,
     });

@@ -1,4 +1,5 @@
 import { type Producer, type Message } from 'kafkajs';
+import { openLockConnection, tryAdvisoryLock } from '@onecommons/persistence';
 import pg from 'pg';
 import { backoffDelay, sleep } from '../backoff.js';
 import { type BackboneMetrics } from '../backbone-metrics.js';
@@ -16,6 +17,8 @@ export interface OutboxRelayOptions {
   readonly renewProducer?: (broken: Producer) => Promise<Producer>;
   readonly batchSize: number;
   readonly pollIntervalMs: number;
+  /** A silent leader's session is dropped, and its lock freed, within this bound (`openLockConnection`). */
+  readonly deadPeerSeconds?: number;
   readonly logger: RelayLogger;
   readonly metrics?: BackboneMetrics;
   /** Test hook: runs after a batch reached Kafka and before it is marked sent (a crash lands here). */
@@ -127,22 +130,20 @@ export class OutboxRelay {
   }
 
   private async connectAsLeader(): Promise<void> {
-    const client = new pg.Client({
-      connectionString: this.options.sessionDatabaseUrl,
-      options: `-c search_path=${this.options.schema}`,
-      application_name: `outbox-relay:${this.options.schema}`,
+    const client = await openLockConnection({
+      url: this.options.sessionDatabaseUrl,
+      schema: this.options.schema,
+      applicationName: `outbox-relay:${this.options.schema}`,
+      ...(this.options.deadPeerSeconds === undefined
+        ? {}
+        : { deadPeerSeconds: this.options.deadPeerSeconds }),
     });
     client.on('error', (error) =>
       this.options.logger.warn(`outbox relay connection error: ${error.message}`),
     );
-    await client.connect();
     this.client = client;
     while (!this.stopping) {
-      const { rows } = await client.query<{ acquired: boolean }>(
-        'SELECT pg_try_advisory_lock(hashtext($1)) AS acquired',
-        [`onecommons:outbox-relay:${this.options.schema}`],
-      );
-      if (rows[0]?.acquired) break;
+      if (await tryAdvisoryLock(client, `onecommons:outbox-relay:${this.options.schema}`)) break;
       await sleep(this.options.pollIntervalMs * 5, this.abort.signal);
     }
     if (this.stopping) return;
