@@ -87,6 +87,8 @@ export { REDIS_CLIENT, REDIS_KEY_PREFIX, SERVICE_CONFIG } from './tokens.js';
 export { seal, unseal } from './security/sealing.js';
 export { AfterCommit } from './persistence/after-commit.js';
 export { PeriodicTask } from './jobs/periodic-task.js';
+export { JobSchedules, type JobSchedule } from './jobs/job-schedules.js';
+export { ServiceLeader, type Leadership } from './leadership/service-leader.js';
 export { LostJobSweeper, type RowJobQueue } from './jobs/lost-job-sweeper.js';
 export { bullmqPrefixOf, bullmqPrefixVar } from './jobs/bullmq-prefix.js';
 export { hashTagOf, keySlotOf } from './jobs/redis-cluster-slot.js';

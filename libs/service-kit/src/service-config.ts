@@ -47,6 +47,13 @@ export const serviceConfigShape = {
    */
   HTTP_PRINCIPAL_RATE_LIMIT_PER_MINUTE: integerVar({ min: 1, max: 10_000_000, default: 6_000 }),
   HTTP_BODY_LIMIT_BYTES: integerVar({ min: 1_024, max: 16 * 1024 * 1024, default: 1024 * 1024 }),
+  /**
+   * How often a replica tries to become its service's leader (which alone runs once-only work: sweepers,
+   * read-backs, schedule repair), and the leader proves it still is: a killed leader is replaced within this.
+   */
+  LEADER_LEASE_RETRY_MS: integerVar({ min: 100, max: 60_000, default: 2_000 }),
+  /** How often the leader puts back job schedules that Redis lost (a flush, a restart without persistence). */
+  JOB_SCHEDULE_CHECK_INTERVAL_MS: integerVar({ min: 100, max: 3_600_000, default: 60_000 }),
   SHUTDOWN_TIMEOUT_MS: integerVar({ min: 100, max: 120_000, default: 10_000 }),
   REDIS_URL: urlVar(['redis', 'rediss']),
   /** The prefix of every BullMQ key; unset: `{onecommons:<schema>}` (see bullmq-prefix.ts). */

@@ -17,6 +17,8 @@ import { ShutdownState } from './health/shutdown-state.js';
 import { ApiExceptionFilter } from './http/api-exception.filter.js';
 import { ZodValidationPipe } from './http/zod-validation.pipe.js';
 import { bullmqPrefixOf } from './jobs/bullmq-prefix.js';
+import { JobSchedules } from './jobs/job-schedules.js';
+import { ServiceLeader } from './leadership/service-leader.js';
 import { loggerParams } from './logging/logger-params.js';
 import {
   MAINTENANCE_QUEUE,
@@ -66,6 +68,7 @@ export class ServiceKitModule {
     const { config, service } = options;
     const schema = options.schema ?? config.DATABASE_SCHEMA ?? service;
     const databaseUrl = options.databaseUrl ?? config.DATABASE_URL;
+    const sessionDatabaseUrl = options.databaseUrl ?? sessionDatabaseUrlOf(config);
     const serving = (options.mode ?? 'serve') === 'serve';
     const workers: Provider[] = serving ? [OutboxMaintenanceWorker, ProcessedEventsMaintenanceWorker] : [];
     return {
@@ -87,8 +90,9 @@ export class ServiceKitModule {
         BackboneModule.forRoot({
           service,
           consumerGroup: config.KAFKA_CONSUMER_GROUP ?? service,
-          sessionDatabaseUrl: options.databaseUrl ?? sessionDatabaseUrlOf(config),
+          sessionDatabaseUrl,
           schema,
+          lockDeadPeerSeconds: config.DATABASE_LOCK_DEAD_PEER_SECONDS,
           settings: kafkaSettingsFrom(config),
           runRelay: serving,
         }),
@@ -110,6 +114,21 @@ export class ServiceKitModule {
         },
         DependencyHealth,
         ShutdownState,
+        {
+          provide: ServiceLeader,
+          useFactory: () =>
+            new ServiceLeader(
+              serving
+                ? {
+                    sessionDatabaseUrl,
+                    schema,
+                    retryMs: config.LEADER_LEASE_RETRY_MS,
+                    deadPeerSeconds: config.DATABASE_LOCK_DEAD_PEER_SECONDS,
+                  }
+                : undefined,
+            ),
+        },
+        JobSchedules,
         OutboxMaintenanceScheduler,
         ProcessedEventsMaintenanceScheduler,
         ...workers,
@@ -123,6 +142,8 @@ export class ServiceKitModule {
         REDIS_CLIENT,
         REDIS_KEY_PREFIX,
         ShutdownState,
+        ServiceLeader,
+        JobSchedules,
         OutboxMaintenanceScheduler,
         ProcessedEventsMaintenanceScheduler,
       ],

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { type Leadership } from '../leadership/service-leader.js';
 import { PeriodicTask } from './periodic-task.js';
 
 /** A BullMQ queue with one job per row, the job id the row's id. */
@@ -26,12 +27,13 @@ export class LostJobSweeper {
     this.task = new PeriodicTask(name, () => this.requeueLost(), 0);
   }
 
-  start(intervalMs: number): void {
-    if (this.queue.serving) this.task.start(intervalMs);
+  /** Sweeps on the leader only: a sweep is idempotent (job ids are row ids), but N replicas need not repeat it. */
+  start(intervalMs: number, leadership: Leadership): void {
+    if (this.queue.serving) this.task.start(intervalMs, { onlyOnLeader: leadership });
   }
 
-  stop(): void {
-    this.task.stop();
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Queues the due rows that have no job; returns how many. */

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { type Leadership } from '../leadership/service-leader.js';
 
 /**
  * Runs a task on a plain timer in this process, one run at a time: sweepers that put Postgres' truth back into
@@ -8,7 +9,7 @@ import { Logger } from '@nestjs/common';
 export class PeriodicTask<Result> {
   private readonly logger: Logger;
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private running: Promise<Result> | undefined;
 
   /** `idle` is what a run answers when another is still going, or when it failed. */
   constructor(
@@ -19,25 +20,36 @@ export class PeriodicTask<Result> {
     this.logger = new Logger(name);
   }
 
-  start(intervalMs: number): void {
-    this.timer = setInterval(() => void this.runNow(), intervalMs);
+  /** With `onlyOnLeader`, a tick runs only while this replica leads: once-only work across replicas. */
+  start(intervalMs: number, { onlyOnLeader }: { onlyOnLeader?: Leadership } = {}): void {
+    this.timer = setInterval(() => {
+      if (!onlyOnLeader || onlyOnLeader.isLeader) void this.runNow();
+    }, intervalMs);
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Stops the timer and waits for a run under way (it may still need the database pool). */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
+    await this.running;
   }
 
   async runNow(): Promise<Result> {
     if (this.running) return this.idle;
-    this.running = true;
+    this.running = this.runOnce();
+    try {
+      return await this.running;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async runOnce(): Promise<Result> {
     try {
       return await this.task();
     } catch (error) {
       this.logger.warn(`failed: ${String(error)}`);
       return this.idle;
-    } finally {
-      this.running = false;
     }
   }
 }

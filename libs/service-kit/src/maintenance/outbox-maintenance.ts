@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { BACKBONE_OPTIONS, type BackboneOptions, pruneSentOutboxRows } from '@onecommons/kafka';
 import { type Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { JobSchedules } from '../jobs/job-schedules.js';
 
 export const MAINTENANCE_QUEUE = 'maintenance';
 export const PRUNE_OUTBOX_JOB = 'prune-outbox';
@@ -18,15 +19,12 @@ export class OutboxMaintenanceScheduler implements OnApplicationBootstrap {
   constructor(
     @InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue,
     @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions,
+    private readonly schedules: JobSchedules,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.runRelay) return;
-    await this.queue.upsertJobScheduler(
-      PRUNE_OUTBOX_JOB,
-      { every: PRUNE_EVERY_MS },
-      { name: PRUNE_OUTBOX_JOB, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-    );
+    await this.schedules.keep({ queue: this.queue, id: PRUNE_OUTBOX_JOB, everyMs: PRUNE_EVERY_MS });
   }
 
   /** Runs a prune now (on demand, and in tests). */

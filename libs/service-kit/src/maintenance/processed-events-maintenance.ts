@@ -12,6 +12,7 @@ import {
 import { type Job, Queue } from 'bullmq';
 import { type Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { JobSchedules } from '../jobs/job-schedules.js';
 
 export const PROCESSED_EVENTS_QUEUE = 'processed-events-maintenance';
 export const PRUNE_PROCESSED_EVENTS_JOB = 'prune-processed-events';
@@ -27,15 +28,12 @@ export class ProcessedEventsMaintenanceScheduler implements OnApplicationBootstr
   constructor(
     @InjectQueue(PROCESSED_EVENTS_QUEUE) private readonly queue: Queue,
     @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions,
+    private readonly schedules: JobSchedules,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.runRelay) return;
-    await this.queue.upsertJobScheduler(
-      PRUNE_PROCESSED_EVENTS_JOB,
-      { every: PRUNE_EVERY_MS },
-      { name: PRUNE_PROCESSED_EVENTS_JOB, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-    );
+    await this.schedules.keep({ queue: this.queue, id: PRUNE_PROCESSED_EVENTS_JOB, everyMs: PRUNE_EVERY_MS });
   }
 
   /** Runs a prune now (on demand, and in tests). */

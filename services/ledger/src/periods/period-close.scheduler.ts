@@ -1,7 +1,7 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { BACKBONE_OPTIONS, type BackboneOptions } from '@onecommons/kafka';
-import { ApiError, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { ApiError, JobSchedules, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { type LedgerConfig } from '../config.js';
@@ -9,13 +9,13 @@ import { PeriodCloseRequests } from './period-close-requests.js';
 import { PeriodCloser } from './period-closer.js';
 
 export const PERIOD_CLOSE_QUEUE = 'period-close';
-const CLOSE_DUE_PERIODS = 'close-due-periods';
+export const CLOSE_DUE_PERIODS = 'close-due-periods';
 
 /**
  * Closes every period that is due (its end plus the grace has passed) and every period whose close was requested
  * (a forced close that answered usage_not_consumed), once its usage is complete, on a BullMQ job schedule. Redis
  * holds only the schedule: which periods are requested and closed is in Postgres, so a lost job or a Redis flush
- * just means the next run (or the next boot, which re-creates the schedule) does it.
+ * just means the next run does it (`JobSchedules` re-creates a lost schedule).
  */
 @Injectable()
 export class PeriodCloseScheduler implements OnApplicationBootstrap {
@@ -23,15 +23,16 @@ export class PeriodCloseScheduler implements OnApplicationBootstrap {
     @InjectQueue(PERIOD_CLOSE_QUEUE) private readonly queue: Queue,
     @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions,
     @Inject(SERVICE_CONFIG) private readonly config: LedgerConfig,
+    private readonly schedules: JobSchedules,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.runRelay) return; // a replay process schedules nothing
-    await this.queue.upsertJobScheduler(
-      CLOSE_DUE_PERIODS,
-      { every: this.config.LEDGER_CLOSE_SCHEDULE_SECONDS * 1000 },
-      { name: CLOSE_DUE_PERIODS, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-    );
+    await this.schedules.keep({
+      queue: this.queue,
+      id: CLOSE_DUE_PERIODS,
+      everyMs: this.config.LEDGER_CLOSE_SCHEDULE_SECONDS * 1000,
+    });
   }
 }
 

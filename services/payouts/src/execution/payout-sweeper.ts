@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { LostJobSweeper, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { LostJobSweeper, SERVICE_CONFIG, ServiceLeader } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type PayoutsConfig } from '../config.js';
 import { PayoutQueue } from './payout-queue.js';
@@ -15,6 +15,7 @@ export class PayoutSweeper implements OnApplicationBootstrap, OnApplicationShutd
     dataSource: DataSource,
     queue: PayoutQueue,
     @Inject(SERVICE_CONFIG) private readonly config: PayoutsConfig,
+    private readonly leader: ServiceLeader,
   ) {
     this.sweeper = new LostJobSweeper('PayoutSweeper', queue, async () =>
       (
@@ -30,11 +31,11 @@ export class PayoutSweeper implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    this.sweeper.start(this.config.PAYOUTS_SWEEP_INTERVAL_MS);
+    this.sweeper.start(this.config.PAYOUTS_SWEEP_INTERVAL_MS, this.leader);
   }
 
-  onApplicationShutdown(): void {
-    this.sweeper.stop();
+  onApplicationShutdown(): Promise<void> {
+    return this.sweeper.stop();
   }
 
   /** Queues due open payouts that have no job; returns how many. */

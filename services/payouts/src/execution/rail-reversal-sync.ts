@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { PeriodicTask, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { PeriodicTask, SERVICE_CONFIG, ServiceLeader } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type PayoutsConfig } from '../config.js';
 import { StripeTransferRail } from '../rails/stripe-transfer-rail.js';
@@ -30,14 +30,17 @@ export class RailReversalSync implements OnApplicationBootstrap, OnApplicationSh
     private readonly transitions: PayoutTransitions,
     private readonly queue: PayoutQueue,
     @Inject(SERVICE_CONFIG) private readonly config: PayoutsConfig,
+    private readonly leader: ServiceLeader,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.queue.serving) this.task.start(this.config.PAYOUTS_RAIL_SYNC_INTERVAL_MS);
+    // On the leader only: a second replica would ask Stripe about the same transfers again.
+    if (this.queue.serving)
+      this.task.start(this.config.PAYOUTS_RAIL_SYNC_INTERVAL_MS, { onlyOnLeader: this.leader });
   }
 
-  onApplicationShutdown(): void {
-    this.task.stop();
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Marks the paid Stripe payouts Stripe reports reversed; returns how many. */

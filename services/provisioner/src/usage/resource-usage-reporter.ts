@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
   createEvent,
   periodEnd,
@@ -13,7 +7,7 @@ import {
   ResourceUsageReportedV1,
 } from '@onecommons/contracts';
 import { BACKBONE_OPTIONS, type BackboneOptions, OutboxWriter } from '@onecommons/kafka';
-import { SERVICE_CONFIG } from '@onecommons/service-kit';
+import { PeriodicTask, SERVICE_CONFIG, ServiceLeader } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type ProvisionerConfig } from '../config.js';
 import { PROVISIONER_SOURCE } from '../provisioner-events.js';
@@ -41,30 +35,24 @@ interface Total {
  */
 @Injectable()
 export class ResourceUsageReporter implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('ResourceUsageReporter');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly task = new PeriodicTask('ResourceUsageReporter', () => this.report(), 0);
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     @Inject(SERVICE_CONFIG) private readonly config: ProvisionerConfig,
     @Inject(BACKBONE_OPTIONS) private readonly backbone: BackboneOptions,
+    private readonly leader: ServiceLeader,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.backbone.runRelay || this.config.PROVISIONER_USAGE_REPORT_INTERVAL_MS === 0) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.report()
-        .catch((error: unknown) => this.logger.warn(`usage report failed: ${String(error)}`))
-        .finally(() => (this.running = undefined));
-    }, this.config.PROVISIONER_USAGE_REPORT_INTERVAL_MS);
-    this.timer.unref();
+    // On the leader only: the per-period lock below already keeps two reports from announcing one growth.
+    this.task.start(this.config.PROVISIONER_USAGE_REPORT_INTERVAL_MS, { onlyOnLeader: this.leader });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Reports what grew since the last report; returns how many reports went out. */

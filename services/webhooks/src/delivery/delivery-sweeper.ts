@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { LostJobSweeper, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { LostJobSweeper, SERVICE_CONFIG, ServiceLeader } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type WebhooksConfig } from '../config.js';
 import { DeliveryQueue } from './delivery-queue.js';
@@ -15,6 +15,7 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
     dataSource: DataSource,
     queue: DeliveryQueue,
     @Inject(SERVICE_CONFIG) private readonly config: WebhooksConfig,
+    private readonly leader: ServiceLeader,
   ) {
     this.sweeper = new LostJobSweeper('DeliverySweeper', queue, async () =>
       (
@@ -29,11 +30,11 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationBootstrap(): void {
-    this.sweeper.start(this.config.WEBHOOKS_SWEEP_INTERVAL_MS);
+    this.sweeper.start(this.config.WEBHOOKS_SWEEP_INTERVAL_MS, this.leader);
   }
 
-  onApplicationShutdown(): void {
-    this.sweeper.stop();
+  onApplicationShutdown(): Promise<void> {
+    return this.sweeper.stop();
   }
 
   /** Queues due deliveries that have no job; returns how many. */
