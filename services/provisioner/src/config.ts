@@ -44,8 +44,13 @@ export const provisionerConfigSchema = defineServiceConfig({
   ...authConfigShape,
   PROVISIONER_CREDENTIALS_KEY: encryptionKeyVar(),
   PROVISIONER_ALLOWED_API_BASE_URLS: allowedApiBaseUrls,
-  /** How often each replica looks for deployments due for a reconcile; 0 turns the loop off. */
+  /** How often each replica claims deployments due for a reconcile; 0 turns the loop off. */
   PROVISIONER_RECONCILE_INTERVAL_MS: integerVar({ min: 0, max: 3_600_000, default: 2_000 }),
+  /**
+   * How long a replica's claim on a deployment holds unless renewed (its holder renews it every third of this
+   * while it reconciles): a crashed replica's deployments are taken up by another within this.
+   */
+  PROVISIONER_RECONCILE_CLAIM_MS: integerVar({ min: 300, max: 600_000, default: 30_000 }),
   /** How often a deployment that is as desired is observed again. */
   PROVISIONER_RESYNC_INTERVAL_MS: integerVar({ min: 100, max: 86_400_000, default: 300_000 }),
   PROVISIONER_PROVIDER_TIMEOUT_MS: integerVar({ min: 50, max: 120_000, default: 10_000 }),

@@ -3,6 +3,7 @@ import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
 import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type ProvisionerConfig, provisionerConfigSchema } from './config.js';
 import { Provisioner1763900001000 } from './migrations/1763900001000-provisioner.js';
+import { DeploymentClaims1765600000000 } from './migrations/1765600000000-deployment-claims.js';
 import { ProvisionerModule } from './provisioner.module.js';
 
 const provisionerAuth = AuthModule.forRoot({
@@ -15,7 +16,7 @@ export const provisionerService = defineService({
   service: 'provisioner',
   configSchema: provisionerConfigSchema,
   entities: [],
-  migrations: [...BACKBONE_MIGRATIONS, Provisioner1763900001000],
+  migrations: [...BACKBONE_MIGRATIONS, Provisioner1763900001000, DeploymentClaims1765600000000],
   features: () => [provisionerAuth, ProvisionerModule],
   // Only catalog's services are rebuilt from events; deployments, intents and uptime are the provisioner's own
   // records (of what it asked clouds to do), not projections.

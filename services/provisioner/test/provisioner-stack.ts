@@ -53,6 +53,7 @@ export interface ProvisionerStack {
 /** Test-speed settings: a fast loop, short backoff and timeouts. */
 export const FAST_LOOP = {
   PROVISIONER_RECONCILE_INTERVAL_MS: '50',
+  PROVISIONER_RECONCILE_CLAIM_MS: '1000', // a killed provisioner's deployment is taken up again soon
   PROVISIONER_RESYNC_INTERVAL_MS: '1000',
   PROVISIONER_PROVIDER_TIMEOUT_MS: '700',
   PROVISIONER_BACKOFF_BASE_MS: '100',

@@ -11,20 +11,23 @@ import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type ProvisionerConfig } from '../config.js';
 import { deploymentsByPhase, reconcileTotal } from '../metrics/provisioner-metrics.js';
+import { DeploymentClaims } from './deployment-claims.js';
 import { type ReconcileResult } from './reconcile-result.js';
 import { Reconciler } from './reconciler.js';
 import { retryAt } from './retry-schedule.js';
 
+/** Deployments one replica reconciles per tick at most, so a tick ends and the gauge is refreshed. */
 const BATCH = 20;
 
 /**
- * Every replica looks for due deployments on a timer and reconciles each under a Postgres advisory lock, so
- * one deployment is never reconciled twice at once and a crashed replica's lock dies with its connection.
- * Postgres holds all state (due times, intents), so nothing is lost with Redis or a process.
+ * Every replica claims due deployments on a timer (`DeploymentClaims`: one row at a time, skipping the rows other
+ * replicas hold) and reconciles each, so replicas share the work and one deployment is never reconciled twice at
+ * once. Postgres holds all state (due times, intents, claims), so nothing is lost with Redis or a process.
  */
 @Injectable()
 export class ReconcileLoop implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ReconcileLoop');
+  private readonly claims: DeploymentClaims;
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
   private stopping = false;
@@ -34,7 +37,9 @@ export class ReconcileLoop implements OnApplicationBootstrap, OnApplicationShutd
     private readonly reconciler: Reconciler,
     @Inject(SERVICE_CONFIG) private readonly config: ProvisionerConfig,
     @Inject(BACKBONE_OPTIONS) private readonly backbone: BackboneOptions,
-  ) {}
+  ) {
+    this.claims = new DeploymentClaims(dataSource, config.PROVISIONER_RECONCILE_CLAIM_MS, this.logger);
+  }
 
   onApplicationBootstrap(): void {
     // A replay process only rebuilds projections: it must never touch a cloud.
@@ -59,17 +64,15 @@ export class ReconcileLoop implements OnApplicationBootstrap, OnApplicationShutd
     this.timer.unref();
   }
 
-  /** Reconciles the deployments that are due now; returns how many passes ran. */
+  /** Reconciles the deployments that are due now and no other replica holds; returns how many passes ran. */
   async tick(): Promise<number> {
     let passes = 0;
     try {
-      const due = (await this.dataSource.query(
-        `SELECT id FROM deployments WHERE next_reconcile_at <= now() ORDER BY next_reconcile_at LIMIT $1`,
-        [BATCH],
-      )) as { id: string }[];
-      for (const { id } of due) {
-        if (this.stopping) break;
-        if (await this.reconcileLocked(id)) passes++;
+      while (passes < BATCH && !this.stopping) {
+        const claim = await this.claims.claimDue();
+        if (!claim) break;
+        await this.claims.whileHeld(claim, () => this.reconcileOnce(claim.deploymentId));
+        passes++;
       }
       await this.refreshGauge();
     } catch (error) {
@@ -78,43 +81,19 @@ export class ReconcileLoop implements OnApplicationBootstrap, OnApplicationShutd
     return passes;
   }
 
-  /** One pass over one deployment if no other replica is on it and it is still due; false when skipped. */
-  async reconcileLocked(deploymentId: string, { onlyIfDue = true } = {}): Promise<ReconcileResult | false> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+  private async reconcileOnce(deploymentId: string): Promise<ReconcileResult> {
     try {
-      const [{ locked }] = (await runner.query(
-        `SELECT pg_try_advisory_lock(hashtextextended('provisioner.deployment:' || $1, 0)) AS locked`,
-        [deploymentId],
-      )) as [{ locked: boolean }];
-      if (!locked) return false;
-      try {
-        if (onlyIfDue) {
-          const due = (await runner.query(
-            `SELECT 1 FROM deployments WHERE id = $1 AND next_reconcile_at <= now()`,
-            [deploymentId],
-          )) as unknown[];
-          if (due.length === 0) return false;
-        }
-        const result = await this.reconciler.reconcile(deploymentId);
-        reconcileTotal.inc({ result });
-        return result;
-      } catch (error) {
-        reconcileTotal.inc({ result: 'error' });
-        this.logger.error(`reconcile of ${deploymentId} failed: ${String(error)}`);
-        await this.dataSource.query(
-          `UPDATE deployments SET attempt = attempt + 1, next_reconcile_at = $2 WHERE id = $1 AND next_reconcile_at IS NOT NULL`,
-          [deploymentId, retryAt(1, this.config)],
-        );
-        return 'failed';
-      } finally {
-        await runner.query(
-          `SELECT pg_advisory_unlock(hashtextextended('provisioner.deployment:' || $1, 0))`,
-          [deploymentId],
-        );
-      }
-    } finally {
-      await runner.release();
+      const result = await this.reconciler.reconcile(deploymentId);
+      reconcileTotal.inc({ result });
+      return result;
+    } catch (error) {
+      reconcileTotal.inc({ result: 'error' });
+      this.logger.error(`reconcile of ${deploymentId} failed: ${String(error)}`);
+      await this.dataSource.query(
+        `UPDATE deployments SET attempt = attempt + 1, next_reconcile_at = $2 WHERE id = $1 AND next_reconcile_at IS NOT NULL`,
+        [deploymentId, retryAt(1, this.config)],
+      );
+      return 'failed';
     }
   }
 
