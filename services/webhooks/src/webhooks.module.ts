@@ -4,6 +4,7 @@ import { AfterCommit } from '@onecommons/service-kit';
 import { DeliveriesController } from './delivery/deliveries.controller.js';
 import { DeliveriesService } from './delivery/deliveries.service.js';
 import { DeliveryAttempter } from './delivery/delivery-attempter.js';
+import { DeliveryBacklogMetrics } from './delivery/delivery-backlog-metrics.js';
 import { DeliveryFanout } from './delivery/delivery-fanout.js';
 import { DELIVERY_QUEUE, DeliveryQueue } from './delivery/delivery-queue.js';
 import { DeliverySweeper } from './delivery/delivery-sweeper.js';
@@ -29,6 +30,7 @@ import { TargetGuard } from './targets/target-guard.js';
     DeliveryAttempter,
     DeliveryWorker,
     DeliverySweeper,
+    DeliveryBacklogMetrics,
     DeliveriesService,
   ],
 })

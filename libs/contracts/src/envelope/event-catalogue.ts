@@ -5,9 +5,16 @@ import { uuidV7 } from './uuid-v7.js';
 
 export type AnyEventContract = EventContract<never> | EventContract<unknown>;
 
+export const EVENT_DECODE_ERROR_CODES = [
+  'invalid_json',
+  'invalid_envelope',
+  'unknown_type',
+  'invalid_data',
+] as const;
+
 /** Why a message could not be turned into an event: a code, the failing field and a reason. */
 export interface EventDecodeError {
-  readonly code: 'invalid_json' | 'invalid_envelope' | 'unknown_type' | 'invalid_data';
+  readonly code: (typeof EVENT_DECODE_ERROR_CODES)[number];
   readonly field: string;
   readonly message: string;
 }

@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { type CloudEvent, type EventCatalogue } from '@onecommons/contracts';
+import { type CloudEvent, EVENT_DECODE_ERROR_CODES, type EventCatalogue } from '@onecommons/contracts';
 import { isTransientDatabaseError } from '@onecommons/persistence';
 import { type KafkaMessage } from 'kafkajs';
 import { type DataSource } from 'typeorm';
@@ -12,6 +12,10 @@ import { type EventContext } from './event-context.js';
 import { type EventHandlerRegistry, type HandlerBinding } from './event-handler-registry.js';
 
 export type ProcessOutcome = 'applied' | 'duplicate' | 'ignored' | 'dead_lettered';
+
+/** Why a message went to the DLQ: it did not decode (the catalogue's codes), or its handler kept failing. */
+export const DEAD_LETTER_REASONS = [...EVENT_DECODE_ERROR_CODES, 'handler_failed'] as const;
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 export interface IncomingMessage {
   readonly topic: string;
@@ -192,7 +196,7 @@ export class IdempotentEventProcessor {
 
   private async deadLetter(
     incoming: IncomingMessage,
-    reason: string,
+    reason: DeadLetterReason,
     error: string,
     attempts: number,
   ): Promise<void> {

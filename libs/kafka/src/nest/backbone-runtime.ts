@@ -6,9 +6,10 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { dlqTopicOf, topicsOwnedBy } from '@onecommons/contracts';
+import { dlqTopicOf, eventCatalogue, topicsOwnedBy } from '@onecommons/contracts';
 import { type Kafka, type Producer } from 'kafkajs';
 import { type BackboneMetrics } from '../backbone-metrics.js';
+import { startConsumerSeriesAtZero } from '../consumer/consumer-series.js';
 import { EventHandlerRegistry } from '../consumer/event-handler-registry.js';
 import { OutboxRelay } from '../outbox/outbox-relay.js';
 import { idempotentProducer } from '../outbox/producer-state.js';
@@ -44,6 +45,12 @@ export class BackboneRuntime
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.runRelay) return;
+    startConsumerSeriesAtZero(
+      this.metrics,
+      this.registry,
+      eventCatalogue,
+      this.options.settings.consumerMode,
+    );
     const topics = [...topicsOwnedBy(this.options.service), ...this.registry.topics()];
     const { created, underPartitioned } = await ensureTopics(
       this.kafka,

@@ -1,18 +1,50 @@
+import { everyCombination, startAtZero } from '@onecommons/telemetry';
 import { Counter, register } from 'prom-client';
+import { HANDLED_PAYMENT_EVENT_TYPES } from './payment-event-types.js';
 import { type WebhookOutcome } from './stripe-event-processor.js';
 
-const NAME = 'onecommons_identity_payment_provider_events_total';
+/** What became of an event: the answer Stripe got, or `failed` when applying it threw (Stripe sends it again). */
+export type PaymentEventOutcome = WebhookOutcome | 'failed';
+const OUTCOMES: readonly PaymentEventOutcome[] = ['applied', 'duplicate', 'ignored', 'failed'];
 
-// Integration tests boot several apps in one process: the counter is created once and then reused.
+/** Why a webhook was refused before it was read: no signature, or one that does not verify. */
+export type RefusedWebhookReason = 'unsigned' | 'invalid_signature';
+const REFUSAL_REASONS: readonly RefusedWebhookReason[] = ['unsigned', 'invalid_signature'];
+
+const EVENTS = 'onecommons_identity_payment_provider_events_total';
+const REFUSED = 'onecommons_identity_payment_provider_webhooks_refused_total';
+
+// Integration tests boot several apps in one process: each counter is created once and then reused. The types
+// identity does not act on are left out of the zero series: Stripe names them, and only subscribed ones arrive.
 const events =
-  (register.getSingleMetric(NAME) as Counter<'type' | 'outcome'> | undefined) ??
-  new Counter({
-    name: NAME,
-    help: 'Payment provider webhook events, by event type and outcome (applied, duplicate, ignored); invoice.paid applied is a payment captured',
+  (register.getSingleMetric(EVENTS) as Counter<'type' | 'outcome'> | undefined) ?? eventCounter();
+const refused = (register.getSingleMetric(REFUSED) as Counter<'reason'> | undefined) ?? refusalCounter();
+
+function eventCounter(): Counter<'type' | 'outcome'> {
+  const counter = new Counter({
+    name: EVENTS,
+    help: 'Payment provider webhook events, by event type and outcome (applied, duplicate, ignored, failed); invoice.paid applied is a payment captured',
     labelNames: ['type', 'outcome'] as const,
   });
+  startAtZero(counter, everyCombination({ type: HANDLED_PAYMENT_EVENT_TYPES, outcome: OUTCOMES }));
+  return counter;
+}
 
-/** Counted once the event's transaction committed, so a rolled-back event is not counted. */
-export function countPaymentProviderEvent(type: string, outcome: WebhookOutcome): void {
+function refusalCounter(): Counter<'reason'> {
+  const counter = new Counter({
+    name: REFUSED,
+    help: 'Payment provider webhooks refused before reading them: unsigned, or a signature that does not verify',
+    labelNames: ['reason'] as const,
+  });
+  startAtZero(counter, everyCombination({ reason: REFUSAL_REASONS }));
+  return counter;
+}
+
+/** Counted once the event's transaction committed (so a rolled-back event is not applied), or failed. */
+export function countPaymentProviderEvent(type: string, outcome: PaymentEventOutcome): void {
   events.inc({ type, outcome });
+}
+
+export function countRefusedPaymentWebhook(reason: RefusedWebhookReason): void {
+  refused.inc({ reason });
 }

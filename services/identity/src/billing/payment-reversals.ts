@@ -16,18 +16,6 @@ import { type WebhookOutcome } from './stripe-event-processor.js';
 import { StripeGateway } from './stripe-gateway.js';
 import { IDENTITY_SOURCE } from './subscriptions.service.js';
 
-/** Stripe events about money going back out of a payment: refunds, and disputes' withdrawals and reinstatements. */
-export const REVERSAL_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'refund.created',
-  'refund.updated',
-  'charge.refunded',
-  'charge.dispute.created',
-  'charge.dispute.updated',
-  'charge.dispute.funds_withdrawn',
-  'charge.dispute.funds_reinstated',
-  'charge.dispute.closed',
-]);
-
 /** What an event is about, resolved to one of our payments before the transaction that records it. */
 export type PreparedReversal =
   | { readonly kind: 'refunds'; readonly payment: Payment; readonly refunds: readonly Stripe.Refund[] }

@@ -14,7 +14,8 @@ import type Stripe from 'stripe';
 import { DataSource, type EntityManager } from 'typeorm';
 import { laterPeriod, periodOfUnixSeconds } from './billing-period.js';
 import { countPaymentProviderEvent } from './payment-event-metrics.js';
-import { type PreparedReversal, PaymentReversals, REVERSAL_EVENT_TYPES } from './payment-reversals.js';
+import { REVERSAL_EVENT_TYPES } from './payment-event-types.js';
+import { type PreparedReversal, PaymentReversals } from './payment-reversals.js';
 import { Subscription } from './subscription.entity.js';
 import { adoptPeriod, IDENTITY_SOURCE, markCancelled } from './subscriptions.service.js';
 
@@ -43,9 +44,22 @@ export class StripeEventProcessor {
   ) {}
 
   async process(event: Stripe.Event): Promise<WebhookOutcome> {
+    let result: WebhookOutcome;
+    try {
+      result = await this.applyOnce(event);
+    } catch (error) {
+      countPaymentProviderEvent(event.type, 'failed');
+      throw error;
+    }
+    countPaymentProviderEvent(event.type, result);
+    return result;
+  }
+
+  /** Records the event id and applies it in one transaction; a redelivery finds the id and changes nothing. */
+  private async applyOnce(event: Stripe.Event): Promise<WebhookOutcome> {
     // Which payment a refund or dispute reverses is asked of Stripe before the transaction opens.
     const reversal = REVERSAL_EVENT_TYPES.has(event.type) ? await this.reversals.prepare(event) : undefined;
-    const result = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       const claimed = (await manager.query(
         `INSERT INTO payment_provider_events (provider, event_id, event_type, outcome)
          VALUES ('stripe', $1, $2, 'pending') ON CONFLICT DO NOTHING RETURNING event_id`,
@@ -59,8 +73,6 @@ export class StripeEventProcessor {
       );
       return outcome;
     });
-    countPaymentProviderEvent(event.type, result);
-    return result;
   }
 
   private async apply(

@@ -3,6 +3,7 @@ import { ApiError, SERVICE_CONFIG } from '@onecommons/service-kit';
 import Stripe from 'stripe';
 import { type IdentityConfig } from '../config.js';
 import { startOfNextPeriod, startOfPeriodContaining } from './billing-period.js';
+import { countRefusedPaymentWebhook } from './payment-event-metrics.js';
 import { type RefundReason } from './dto.js';
 
 export interface ProviderSubscription {
@@ -223,12 +224,14 @@ export class StripeGateway {
   verifyWebhook(rawBody: Buffer | undefined, signature: string | undefined): Stripe.Event {
     const stripe = this.stripe();
     if (!rawBody || !signature) {
+      countRefusedPaymentWebhook('unsigned');
       throw ApiError.badRequest('invalid_signature', 'The webhook is not signed.', 'stripe-signature');
     }
     try {
       return stripe.webhooks.constructEvent(rawBody, signature, this.webhookSecret!);
     } catch (error) {
       if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
+        countRefusedPaymentWebhook('invalid_signature');
         throw ApiError.badRequest(
           'invalid_signature',
           'The webhook signature does not verify.',

@@ -5,12 +5,20 @@ import { AccessTokenIssuer } from './access-token-issuer.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import { JwksController, SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';
+import { SigningKeyMetrics } from './signing-key-metrics.js';
 import { SigningKeyStore } from './signing-key-store.js';
 
 @Module({
   imports: [DirectoryModule],
   controllers: [SessionsController, JwksController],
-  providers: [SigningKeyStore, AccessTokenIssuer, RefreshTokens, SessionsService, PasswordHasher],
+  providers: [
+    SigningKeyStore,
+    SigningKeyMetrics,
+    AccessTokenIssuer,
+    RefreshTokens,
+    SessionsService,
+    PasswordHasher,
+  ],
   exports: [SigningKeyStore],
 })
 export class SessionsModule {}

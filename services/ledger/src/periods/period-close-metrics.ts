@@ -1,11 +1,12 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { everyCombination, gauge, refreshOnScrape, startAtZero } from '@onecommons/telemetry';
 import { Counter, Histogram, register } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { gauge, refreshOnScrape } from '../metrics/scrape-gauges.js';
 
 // One metric per name in the process registry (tests boot several ledgers in one process).
 
-export const closeDuration = (): Histogram =>
+// Both are made when the module loads, so they are exposed (at 0) before the first close.
+const closeDurations =
   (register.getSingleMetric('onecommons_ledger_period_close_duration_seconds') as Histogram | undefined) ??
   new Histogram({
     name: 'onecommons_ledger_period_close_duration_seconds',
@@ -13,14 +14,35 @@ export const closeDuration = (): Histogram =>
     buckets: [0.1, 0.5, 1, 5, 15, 60, 300],
   });
 
-/** Outcomes: succeeded, failed, usage_not_consumed (waits for usage), usage_beyond_watermark (refused, a bug). */
-export const closes = (): Counter<'outcome'> =>
+export const closeDuration = (): Histogram => closeDurations;
+
+/** succeeded, failed, usage_not_consumed (waits for usage), usage_beyond_watermark (refused, a bug). */
+export type PeriodCloseOutcome = 'succeeded' | 'failed' | 'usage_not_consumed' | 'usage_beyond_watermark';
+const CLOSE_OUTCOMES: readonly PeriodCloseOutcome[] = [
+  'succeeded',
+  'failed',
+  'usage_not_consumed',
+  'usage_beyond_watermark',
+];
+
+const closes =
   (register.getSingleMetric('onecommons_ledger_period_closes_total') as Counter<'outcome'> | undefined) ??
-  new Counter({
+  closeCounter();
+
+function closeCounter(): Counter<'outcome'> {
+  const counter = new Counter({
     name: 'onecommons_ledger_period_closes_total',
     help: 'Period closes by outcome',
     labelNames: ['outcome'],
   });
+  startAtZero(counter, everyCombination({ outcome: CLOSE_OUTCOMES }));
+  return counter;
+}
+
+/** Counts a close attempt's outcome. */
+export function countPeriodClose(outcome: PeriodCloseOutcome): void {
+  closes.inc({ outcome });
+}
 
 /**
  * Per open period, read at each scrape: how many of metering's usage announcements the ledger has still to apply

@@ -19,7 +19,7 @@ import { ALLOCATED_USAGE, AllocationInputReader } from '../projections/allocatio
 import { CloseSettlement } from '../payables/close-settlement.js';
 import { subscriberEscrow } from '../treasury/accounts.js';
 import { holdPeriodUsage, readUsageWatermark, type UsageWatermark } from '../projections/usage-watermark.js';
-import { closeDuration, closes } from './period-close-metrics.js';
+import { closeDuration, countPeriodClose } from './period-close-metrics.js';
 import { PeriodCloseRequests } from './period-close-requests.js';
 import { describeUsageLag, type UsageCompleteness, usageCompleteness, usageLagOf } from './usage-lag.js';
 import { UsageBeyondWatermarkError, UsageNotConsumedError } from './usage-not-consumed.error.js';
@@ -104,13 +104,13 @@ export class PeriodCloser {
       if ('closed' in attempt) return attempt.closed;
       const lag = usageLagOf(attempt.watermark);
       if (attempt.completeness === 'beyond_watermark') {
-        closes().inc({ outcome: 'usage_beyond_watermark' });
+        countPeriodClose('usage_beyond_watermark');
         this.logger.error(`refusing to close ${period}: ${describeUsageLag(period, lag)}`);
         throw new UsageBeyondWatermarkError(period, lag);
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
-        closes().inc({ outcome: 'usage_not_consumed' });
+        countPeriodClose('usage_not_consumed');
         throw new UsageNotConsumedError(period, lag);
       }
       await sleep(Math.min(remaining, 250 * 2 ** Math.min(poll, 2)));
@@ -143,13 +143,13 @@ export class PeriodCloser {
         return { closed: await this.closeWithin(manager, period, forced), madeNow: true };
       });
     } catch (error) {
-      closes().inc({ outcome: 'failed' });
+      countPeriodClose('failed');
       throw error;
     }
     // Closed by this call, not found closed by another (the scheduler and an admin may race).
     if (!('madeNow' in outcome)) return outcome;
     timer();
-    closes().inc({ outcome: 'succeeded' });
+    countPeriodClose('succeeded');
     this.logger.log(
       `closed ${period}: ${outcome.closed.total} uCC, root ${outcome.closed.merkleRoot} in ${Number(process.hrtime.bigint() - started) / 1e6} ms`,
     );

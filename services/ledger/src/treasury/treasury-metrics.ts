@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { periodEnd, periodOf } from '@onecommons/contracts';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
+import { gauge, refreshOnScrape } from '@onecommons/telemetry';
 import { DataSource } from 'typeorm';
 import { type LedgerConfig } from '../config.js';
-import { gauge, refreshOnScrape } from '../metrics/scrape-gauges.js';
 import { TreasuryAccount } from './accounts.js';
 import { PeriodPrices } from './period-prices.js';
 

@@ -32,6 +32,7 @@ export type MintOutcome =
   | { readonly kind: 'suspended' }
   | { readonly kind: 'duplicate' };
 
+// Not started at zero: the currency is whatever a payment arrives in, an open set.
 const foreignPayments = (): Counter<'currency'> =>
   (register.getSingleMetric('onecommons_ledger_foreign_currency_payments_total') as
     Counter<'currency'> | undefined) ??

@@ -17,12 +17,33 @@ export interface UsageEvent {
   readonly time: Date;
 }
 
+/** Every code an event can be refused with (the API's error codes, and the metric's `reason` label). */
+export const REJECTION_CODES = [
+  'invalid_event',
+  'unsupported_specversion',
+  'invalid_attribute',
+  'unsupported_type',
+  'invalid_quantity',
+  'unknown_subscriber',
+  'unknown_service',
+  'unknown_meter',
+  'service_not_allowed',
+  'service_not_operated',
+  'service_inactive',
+  'time_in_future',
+  'implausible_quantity',
+  'period_closed',
+  'unknown_original',
+  'correction_exceeds_original',
+] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
+
 /**
  * Why an event is refused: a stable code and the failing field (dotted path inside the event). A retryable
  * refusal may pass when sent again later unchanged (metering has not yet heard of something that exists).
  */
 export interface Rejection {
-  readonly code: string;
+  readonly code: RejectionCode;
   readonly field: string;
   readonly message: string;
   readonly retryable?: true;
@@ -42,7 +63,7 @@ export type Parsed =
   | { readonly correction: CorrectionEvent }
   | { readonly rejection: Rejection };
 
-const reject = (code: string, field: string, message: string): Parsed => ({
+const reject = (code: RejectionCode, field: string, message: string): Parsed => ({
   rejection: { code, field, message },
 });
 

@@ -8,6 +8,7 @@ import {
   UsagePeriodSealedV1,
 } from '@onecommons/contracts';
 import { type EventContext, OnEvent, OutboxWriter } from '@onecommons/kafka';
+import { everyCombination, startAtZero } from '@onecommons/telemetry';
 import { Counter, register } from 'prom-client';
 import { type EntityManager } from 'typeorm';
 import { lockPeriodForSeal } from './period-lock.js';
@@ -28,8 +29,7 @@ function sealCounter(): Counter<'reason' | 'outcome'> {
     labelNames: ['reason', 'outcome'] as const,
   });
   const reasons: readonly SealReason[] = ['close_requested', 'period_closed'];
-  for (const reason of reasons)
-    for (const outcome of ['sealed', 'republished']) counter.inc({ reason, outcome }, 0);
+  startAtZero(counter, everyCombination({ reason: reasons, outcome: ['sealed', 'republished'] }));
   return counter;
 }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
+import { everyCombination, startAtZero } from '@onecommons/telemetry';
 import { Counter, Gauge, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { type PayoutsConfig } from '../config.js';
@@ -41,9 +42,11 @@ export class PayoutMetrics implements OnModuleInit {
   onModuleInit(): void {
     const dataSource = this.dataSource;
     const currencies = [...this.config.PAYOUTS_THRESHOLDS_MINOR.keys()];
-    for (const state of STATES) this.transitions.inc({ state }, 0);
-    for (const outcome of ['paid', 'declined', 'unavailable', 'error'])
-      this.railCalls.inc({ rail: 'stripe', outcome }, 0);
+    startAtZero(this.transitions, everyCombination({ state: STATES }));
+    startAtZero(
+      this.railCalls,
+      everyCombination({ rail: ['stripe', 'bank'], outcome: ['paid', 'declined', 'unavailable', 'error'] }),
+    );
     for (const name of [
       'onecommons_payouts_payouts',
       'onecommons_payouts_amount_minor',

@@ -1,2 +1,11 @@
-/** How a pass ended, for `onecommons_provisioner_reconcile_total{result}`. */
-export type ReconcileResult = 'converged' | 'progressing' | 'waiting' | 'retrying' | 'failed' | 'skipped';
+export const RECONCILE_RESULTS = [
+  'converged',
+  'progressing',
+  'waiting',
+  'retrying',
+  'failed',
+  'skipped',
+] as const;
+
+/** How a pass ended, for `onecommons_provisioner_reconcile_total{result}` (beside `error`: the pass threw). */
+export type ReconcileResult = (typeof RECONCILE_RESULTS)[number];

@@ -6,7 +6,7 @@ import { type WebhooksConfig } from '../config.js';
 import { SecretSealer, signatureHeader } from '../endpoints/signing-secrets.js';
 import { TargetGuard, TargetRefusedError } from '../targets/target-guard.js';
 import { nextStep, retryAfterSeconds, type RetryRules } from './retry-schedule.js';
-import { type AttemptOutcome, webhookDeliveries } from './webhook-metrics.js';
+import { type AttemptOutcome, endpointsDisabled, webhookDeliveries } from './webhook-metrics.js';
 import { sendWebhook, type SendResult } from './webhook-sender.js';
 
 /** What the worker does next with a delivery's job: nothing more, or wake up again at a time. */
@@ -162,7 +162,7 @@ export class DeliveryAttempter {
         : nextStep(this.rules, roundAttempts, attempt.retryAfter);
     const retryAt = step && 'retryInMs' in step ? new Date(Date.now() + step.retryInMs) : null;
     const status = attempt.outcome === 'succeeded' ? 'succeeded' : retryAt ? 'pending' : 'failed';
-    await this.dataSource.transaction(async (manager) => {
+    const disabledNow = await this.dataSource.transaction(async (manager) => {
       await manager.query(
         `INSERT INTO delivery_attempts (id, delivery_id, number, trigger, outcome, status_code, duration_ms, error,
                                         response_excerpt)
@@ -185,12 +185,14 @@ export class DeliveryAttempter {
           WHERE id = $1`,
         [delivery.id, status, number, roundAttempts, retryAt, attempt.error],
       );
-      if (gone)
-        await manager.query(
-          `UPDATE endpoints SET enabled = false, disabled_reason = 'gone', updated_at = now() WHERE id = $1 AND enabled`,
-          [delivery.endpoint_id],
-        );
+      if (!gone) return false;
+      const [, disabled] = (await manager.query(
+        `UPDATE endpoints SET enabled = false, disabled_reason = 'gone', updated_at = now() WHERE id = $1 AND enabled`,
+        [delivery.endpoint_id],
+      )) as [unknown[], number];
+      return disabled > 0;
     });
+    if (disabledNow) endpointsDisabled.inc();
     const outcome: AttemptOutcome =
       attempt.outcome === 'succeeded'
         ? 'succeeded'

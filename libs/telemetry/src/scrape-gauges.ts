@@ -1,6 +1,6 @@
 import { Gauge, register } from 'prom-client';
 
-/** One gauge per name in the process registry (tests boot several ledgers in one process). */
+/** One gauge per name in the process registry (tests boot several apps of a service in one process). */
 export function gauge<Label extends string = string>(
   name: string,
   help: string,

@@ -1,0 +1,41 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { gauge, refreshOnScrape } from '@onecommons/telemetry';
+import { DataSource } from 'typeorm';
+
+/**
+ * The deliveries waiting for a worker, read from Postgres (the truth: Redis may have lost their jobs) at each
+ * scrape: how many attempts are due and not being made, and how long the oldest has been due (0 when none).
+ */
+@Injectable()
+export class DeliveryBacklogMetrics implements OnModuleInit {
+  private readonly logger = new Logger('DeliveryBacklogMetrics');
+  private readonly due = gauge(
+    'onecommons_webhook_deliveries_due',
+    'Webhook deliveries whose attempt is due and not being made',
+  );
+  private readonly oldestDue = gauge(
+    'onecommons_webhook_delivery_oldest_due_seconds',
+    'Seconds since the longest-waiting due webhook delivery became due; 0 when none waits',
+  );
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  onModuleInit(): void {
+    refreshOnScrape(
+      [this.due, this.oldestDue],
+      () => this.refresh(),
+      (error) => this.logger.warn(`delivery backlog not read: ${String(error)}`),
+    );
+  }
+
+  private async refresh(): Promise<void> {
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*)::int AS due,
+              coalesce(extract(epoch FROM now() - min(next_attempt_at)), 0)::float8 AS oldest_seconds
+         FROM deliveries
+        WHERE status = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())`,
+    )) as { due: number; oldest_seconds: number }[];
+    this.due.set(row?.due ?? 0);
+    this.oldestDue.set(row?.oldest_seconds ?? 0);
+  }
+}
