@@ -102,7 +102,13 @@ export {
   type TopicKindSettings,
   type TopicSettings,
 } from './topics/topic-config.js';
-export { currentTraceHeaders, headerString, traceContextOf } from './trace-context.js';
+export {
+  currentTraceHeaders,
+  headerString,
+  linksToProducers,
+  messageCreationHeaders,
+  traceContextOf,
+} from './trace-context.js';
 export {
   appliedPositions,
   committedPositions,

@@ -13,6 +13,8 @@ export interface TestStack {
   /** Each service's `--env-file` (written when `./dev` brings the services up). */
   readonly envDir: string;
   readonly services: Readonly<Record<string, { readonly url: string; readonly databaseUrl: string }>>;
+  /** Where the services send their spans (OTLP/HTTP), for a test to listen on; absent when they send none. */
+  readonly traceCollectorUrl?: string;
 }
 
 export const TEST_STACK_VARIABLE = 'ONECOMMONS_TEST_STACK';

@@ -7,6 +7,7 @@ import { kafkaSecurityConfigShape } from '@onecommons/kafka';
 import { CHAOS_SERVICE_ENVIRONMENT, chaosProfile } from './chaos/chaos-profile.js';
 import { provisionerEnvironment } from './stack/fake-clouds.js';
 import { identityStripeEnvironment, payoutsStripeEnvironment } from './stack/fake-stripe.js';
+import { traceCollectorEnvironment, traceCollectorUrl } from './stack/trace-collector.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -377,6 +378,7 @@ export function serviceEnvironment(profile: Profile, service: ServiceName): Reco
     ...(profile.name !== 'dev' ? { KAFKA_TOPIC_PARTITIONS: '3', OUTBOX_POLL_INTERVAL_MS: '200' } : {}),
     ...(profile.name === 'chaos' ? CHAOS_SERVICE_ENVIRONMENT : {}),
     ...(profile.replicas > 1 ? { DATABASE_POOL_SIZE: String(replicaPoolSize(profile)) } : {}),
+    ...traceCollectorEnvironment(profile),
   };
 }
 
@@ -394,6 +396,8 @@ export interface StackDescription {
   /** Each service's `--env-file`, written when the services are brought up. */
   readonly envDir: string;
   readonly services: Readonly<Record<string, { readonly url: string; readonly databaseUrl: string }>>;
+  /** Where the services send their spans (OTLP/HTTP), for a test to listen on; absent when they send none. */
+  readonly traceCollectorUrl?: string;
 }
 
 export function describeStack(profile: Profile): StackDescription {
@@ -411,5 +415,6 @@ export function describeStack(profile: Profile): StackDescription {
         { url: serviceUrl(profile, service), databaseUrl: serviceDatabaseUrl(profile, service) },
       ]),
     ),
+    ...(traceCollectorUrl(profile) ? { traceCollectorUrl: traceCollectorUrl(profile) } : {}),
   };
 }

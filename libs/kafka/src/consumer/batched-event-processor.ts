@@ -1,8 +1,8 @@
-import { type Link, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { type CloudEvent } from '@onecommons/contracts';
 import { type KafkaMessage } from 'kafkajs';
 import { type EntityManager } from 'typeorm';
-import { traceContextOf } from '../trace-context.js';
+import { linksToProducers, traceContextOf } from '../trace-context.js';
 import { firstOccurrences, runsOf } from './chunk-plan.js';
 import { type EventContext } from './event-context.js';
 import { type HandlerBinding } from './event-handler-registry.js';
@@ -209,12 +209,7 @@ export class BatchedEventProcessor {
   private inSpan(chunk: IncomingChunk, run: readonly Delivery[], work: () => Promise<void>): Promise<void> {
     const [only] = run;
     const single = run.length === 1 && only !== undefined;
-    const links: Link[] = single
-      ? []
-      : run.flatMap((delivery) => {
-          const spanContext = trace.getSpanContext(traceContextOf(delivery.message.headers));
-          return spanContext ? [{ context: spanContext }] : [];
-        });
+    const links = single ? [] : linksToProducers(run.map((delivery) => delivery.message.headers));
     const parent = single ? traceContextOf(only.message.headers) : undefined;
     const attributes = {
       'messaging.system': 'kafka',

@@ -1,9 +1,13 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { type Producer, type Message } from 'kafkajs';
 import { openLockConnection, tryAdvisoryLock } from '@onecommons/persistence';
 import pg from 'pg';
 import { backoffDelay, sleep } from '../backoff.js';
 import { type BackboneMetrics } from '../backbone-metrics.js';
+import { linksToProducers } from '../trace-context.js';
 import { producerStateLost } from './producer-state.js';
+
+const tracer = trace.getTracer('onecommons-backbone');
 
 export interface OutboxRelayOptions {
   /** A session of its own: the leader lock is a session advisory lock, and it LISTENs for new rows. */
@@ -186,7 +190,34 @@ export class OutboxRelay {
     });
   }
 
-  private async publish(rows: readonly PendingRow[]): Promise<void> {
+  /**
+   * One send span per batch, linked to each message's creation span: the relay is not part of the requests that
+   * wrote the rows. A batch that no trace asked for is sent without one, rather than a trace of its own per poll.
+   */
+  private publish(rows: readonly PendingRow[]): Promise<void> {
+    const links = linksToProducers(rows.map((row) => row.headers));
+    if (links.length === 0) return this.send(rows);
+    const topics = [...new Set(rows.map((row) => row.topic))].sort();
+    const attributes = {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'send',
+      'messaging.batch.message_count': rows.length,
+      ...(topics.length === 1 ? { 'messaging.destination.name': topics[0] } : {}),
+    };
+    const name = topics.length === 1 ? `${topics[0]} send` : 'send';
+    return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes, links }, async (span) => {
+      try {
+        await this.send(rows);
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async send(rows: readonly PendingRow[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
     for (const row of rows) {
       const messages = byTopic.get(row.topic) ?? [];

@@ -1,6 +1,6 @@
 import { eventCatalogue, EventValidationError, type CloudEvent } from '@onecommons/contracts';
 import { type EntityManager } from 'typeorm';
-import { currentTraceHeaders } from '../trace-context.js';
+import { messageCreationHeaders } from '../trace-context.js';
 
 export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json';
 
@@ -52,7 +52,10 @@ export class OutboxWriter {
     if (contract.subjectOf(data.data) !== event.subject) {
       throw new EventValidationError(event.type, 'subject', 'does not match the aggregate id of the data');
     }
-    const headers = { 'content-type': CLOUDEVENTS_CONTENT_TYPE, ...currentTraceHeaders() };
+    const headers = {
+      'content-type': CLOUDEVENTS_CONTENT_TYPE,
+      ...messageCreationHeaders(contract.topic, event),
+    };
     return {
       eventId: event.id,
       topic: contract.topic,
