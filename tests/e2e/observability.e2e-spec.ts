@@ -241,6 +241,19 @@ describe('observability', () => {
       { timeoutMs: 30_000, intervalMs: 500 },
     );
 
+    // The poison message is the first dead letter of its series, which every consumer exposed at 0 from boot: so
+    // increase(), and the OneCommonsDeadLetters alert with it, sees it (a series born at 1 shows no increase).
+    await eventually(
+      'increase() to see the first dead letters',
+      async () => {
+        const result = await prometheus.query(
+          `sum by (service) (increase(onecommons_dlq_messages_total{topic="${TOPICS.identityEvents.name}", reason="invalid_json"}[5m])) > 0`,
+        );
+        return seriesOf(result) > 0 ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+
     const empty: string[] = [];
     for (const { file, dashboard } of dashboards)
       for (const panel of panelsOf(dashboard.panels)) {

@@ -71,13 +71,14 @@ export function spansOf(body: OtlpExport): ReceivedSpan[] {
  * their spans. Protobuf exports are refused (415), so a change of the services' exporter shows here.
  */
 export class OtlpReceiver {
-  readonly spans: ReceivedSpan[] = [];
-
-  private constructor(private readonly server: Server) {}
+  private constructor(
+    private readonly server: Server,
+    readonly spans: ReceivedSpan[],
+  ) {}
 
   static async listen(url: string): Promise<OtlpReceiver> {
     const { hostname, port } = new URL(url);
-    let receiver: OtlpReceiver | undefined;
+    const spans: ReceivedSpan[] = [];
     const server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -89,16 +90,15 @@ export class OtlpReceiver {
           response.writeHead(415).end();
           return;
         }
-        receiver?.spans.push(...spansOf(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpExport));
+        spans.push(...spansOf(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpExport));
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
-    receiver = new OtlpReceiver(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(Number(port), hostname, resolve);
     });
-    return receiver;
+    return new OtlpReceiver(server, spans);
   }
 
   ofTrace(traceId: string): ReceivedSpan[] {

@@ -6,5 +6,5 @@ export {
   type Telemetry,
   type TelemetryOptions,
 } from './start-telemetry.js';
-export { everyCombination, type LabelValueSets, startAtZero } from './zero-series.js';
+export { everyCombination, type LabelValueSets, processCounter, startAtZero } from './zero-series.js';
 export { gauge, refreshOnScrape } from './scrape-gauges.js';

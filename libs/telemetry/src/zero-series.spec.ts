@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { Counter, Histogram, Registry } from 'prom-client';
-import { everyCombination, startAtZero } from './zero-series.js';
+import { Counter, Histogram, register, Registry } from 'prom-client';
+import { everyCombination, processCounter, startAtZero } from './zero-series.js';
 
 describe('startAtZero', () => {
   it('exposes every combination of a counter at 0 before the first increment', async () => {
@@ -56,5 +56,17 @@ describe('everyCombination', () => {
       { a: '2', b: 'x' },
     ]);
     expect(everyCombination({ a: ['1'], b: [] })).toEqual([]);
+  });
+});
+
+describe('processCounter', () => {
+  it('is made once per process with its series at 0; a later app gets the same counter, counts kept', async () => {
+    const options = { name: 'test_logins_total', help: 'logins', labelNames: ['outcome'] as const };
+    const first = processCounter(options, [{ outcome: 'succeeded' }, { outcome: 'failed' }]);
+    first.inc({ outcome: 'failed' });
+    expect(processCounter(options, [{ outcome: 'succeeded' }])).toBe(first);
+    const text = await register.metrics();
+    expect(text).toContain('test_logins_total{outcome="succeeded"} 0');
+    expect(text).toContain('test_logins_total{outcome="failed"} 1');
   });
 });

@@ -1,4 +1,4 @@
-import { type Counter, type Histogram, type LabelValues } from 'prom-client';
+import { Counter, type Histogram, type LabelValues, register } from 'prom-client';
 
 /** The values each label of a metric can take, when they form a closed set (outcomes, reasons, topics). */
 export type LabelValueSets<Label extends string> = { readonly [Name in Label]: readonly string[] };
@@ -24,4 +24,19 @@ export function startAtZero<Label extends string>(
     if ('zero' in metric) metric.zero(labels);
     else metric.inc(labels, 0);
   }
+}
+
+/**
+ * A counter of the process registry with the given series at 0, made once: integration tests boot several apps of
+ * a service in one process, and the later ones reuse it.
+ */
+export function processCounter<Label extends string = never>(
+  options: { readonly name: string; readonly help: string; readonly labelNames?: readonly Label[] },
+  series: readonly LabelValues<Label>[] = [],
+): Counter<Label> {
+  const existing = register.getSingleMetric(options.name) as Counter<Label> | undefined;
+  if (existing) return existing;
+  const counter = new Counter<Label>({ ...options, labelNames: options.labelNames ?? [] });
+  startAtZero(counter, series);
+  return counter;
 }

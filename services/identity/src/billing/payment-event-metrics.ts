@@ -1,5 +1,4 @@
-import { everyCombination, startAtZero } from '@onecommons/telemetry';
-import { Counter, register } from 'prom-client';
+import { everyCombination, processCounter } from '@onecommons/telemetry';
 import { HANDLED_PAYMENT_EVENT_TYPES } from './payment-event-types.js';
 import { type WebhookOutcome } from './stripe-event-processor.js';
 
@@ -11,34 +10,25 @@ const OUTCOMES: readonly PaymentEventOutcome[] = ['applied', 'duplicate', 'ignor
 export type RefusedWebhookReason = 'unsigned' | 'invalid_signature';
 const REFUSAL_REASONS: readonly RefusedWebhookReason[] = ['unsigned', 'invalid_signature'];
 
-const EVENTS = 'onecommons_identity_payment_provider_events_total';
-const REFUSED = 'onecommons_identity_payment_provider_webhooks_refused_total';
-
-// Integration tests boot several apps in one process: each counter is created once and then reused. The types
-// identity does not act on are left out of the zero series: Stripe names them, and only subscribed ones arrive.
-const events =
-  (register.getSingleMetric(EVENTS) as Counter<'type' | 'outcome'> | undefined) ?? eventCounter();
-const refused = (register.getSingleMetric(REFUSED) as Counter<'reason'> | undefined) ?? refusalCounter();
-
-function eventCounter(): Counter<'type' | 'outcome'> {
-  const counter = new Counter({
-    name: EVENTS,
+// The types identity does not act on are left out of the zero series: Stripe names them, and only subscribed
+// ones arrive.
+const events = processCounter(
+  {
+    name: 'onecommons_identity_payment_provider_events_total',
     help: 'Payment provider webhook events, by event type and outcome (applied, duplicate, ignored, failed); invoice.paid applied is a payment captured',
-    labelNames: ['type', 'outcome'] as const,
-  });
-  startAtZero(counter, everyCombination({ type: HANDLED_PAYMENT_EVENT_TYPES, outcome: OUTCOMES }));
-  return counter;
-}
+    labelNames: ['type', 'outcome'],
+  },
+  everyCombination({ type: HANDLED_PAYMENT_EVENT_TYPES, outcome: OUTCOMES }),
+);
 
-function refusalCounter(): Counter<'reason'> {
-  const counter = new Counter({
-    name: REFUSED,
+const refused = processCounter(
+  {
+    name: 'onecommons_identity_payment_provider_webhooks_refused_total',
     help: 'Payment provider webhooks refused before reading them: unsigned, or a signature that does not verify',
-    labelNames: ['reason'] as const,
-  });
-  startAtZero(counter, everyCombination({ reason: REFUSAL_REASONS }));
-  return counter;
-}
+    labelNames: ['reason'],
+  },
+  everyCombination({ reason: REFUSAL_REASONS }),
+);
 
 /** Counted once the event's transaction committed (so a rolled-back event is not applied), or failed. */
 export function countPaymentProviderEvent(type: string, outcome: PaymentEventOutcome): void {

@@ -1,23 +1,16 @@
-import { everyCombination, startAtZero } from '@onecommons/telemetry';
-import { Counter, register } from 'prom-client';
-
-const NAME = 'onecommons_identity_logins_total';
+import { everyCombination, processCounter } from '@onecommons/telemetry';
 
 export type LoginOutcome = 'succeeded' | 'invalid_credentials';
 const OUTCOMES: readonly LoginOutcome[] = ['succeeded', 'invalid_credentials'];
 
-// Integration tests boot several apps in one process: the counter is created once and then reused.
-const logins = (register.getSingleMetric(NAME) as Counter<'outcome'> | undefined) ?? loginCounter();
-
-function loginCounter(): Counter<'outcome'> {
-  const counter = new Counter({
-    name: NAME,
+const logins = processCounter(
+  {
+    name: 'onecommons_identity_logins_total',
     help: 'Password logins, by outcome (succeeded, invalid_credentials)',
-    labelNames: ['outcome'] as const,
-  });
-  startAtZero(counter, everyCombination({ outcome: OUTCOMES }));
-  return counter;
-}
+    labelNames: ['outcome'],
+  },
+  everyCombination({ outcome: OUTCOMES }),
+);
 
 export function countLogin(outcome: LoginOutcome): void {
   logins.inc({ outcome });

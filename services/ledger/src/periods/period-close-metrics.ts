@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { everyCombination, gauge, refreshOnScrape, startAtZero } from '@onecommons/telemetry';
-import { Counter, Histogram, register } from 'prom-client';
+import { everyCombination, gauge, processCounter, refreshOnScrape } from '@onecommons/telemetry';
+import { Histogram, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 
 // One metric per name in the process registry (tests boot several ledgers in one process).
@@ -25,19 +25,14 @@ const CLOSE_OUTCOMES: readonly PeriodCloseOutcome[] = [
   'usage_beyond_watermark',
 ];
 
-const closes =
-  (register.getSingleMetric('onecommons_ledger_period_closes_total') as Counter<'outcome'> | undefined) ??
-  closeCounter();
-
-function closeCounter(): Counter<'outcome'> {
-  const counter = new Counter({
+const closes = processCounter(
+  {
     name: 'onecommons_ledger_period_closes_total',
     help: 'Period closes by outcome',
     labelNames: ['outcome'],
-  });
-  startAtZero(counter, everyCombination({ outcome: CLOSE_OUTCOMES }));
-  return counter;
-}
+  },
+  everyCombination({ outcome: CLOSE_OUTCOMES }),
+);
 
 /** Counts a close attempt's outcome. */
 export function countPeriodClose(outcome: PeriodCloseOutcome): void {

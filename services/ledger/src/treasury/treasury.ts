@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
-import { Counter, register } from 'prom-client';
+import { processCounter } from '@onecommons/telemetry';
 import { type EntityManager } from 'typeorm';
 import { type LedgerConfig } from '../config.js';
 import { LedgerJournal } from '../journal/ledger-journal.js';
@@ -33,10 +33,8 @@ export type MintOutcome =
   | { readonly kind: 'duplicate' };
 
 // Not started at zero: the currency is whatever a payment arrives in, an open set.
-const foreignPayments = (): Counter<'currency'> =>
-  (register.getSingleMetric('onecommons_ledger_foreign_currency_payments_total') as
-    Counter<'currency'> | undefined) ??
-  new Counter({
+const foreignPayments = () =>
+  processCounter({
     name: 'onecommons_ledger_foreign_currency_payments_total',
     help: 'Payments captured in a currency other than the treasury currency: held on suspense, not minted',
     labelNames: ['currency'],

@@ -8,30 +8,22 @@ import {
   UsagePeriodSealedV1,
 } from '@onecommons/contracts';
 import { type EventContext, OnEvent, OutboxWriter } from '@onecommons/kafka';
-import { everyCombination, startAtZero } from '@onecommons/telemetry';
-import { Counter, register } from 'prom-client';
+import { everyCombination, processCounter } from '@onecommons/telemetry';
 import { type EntityManager } from 'typeorm';
 import { lockPeriodForSeal } from './period-lock.js';
 import { UsageAnnouncements } from './usage-announcements.js';
 
 type SealReason = DataOf<typeof UsagePeriodSealedV1>['reason'];
 
-const SEALS = 'onecommons_metering_period_seals_total';
-
-// Integration tests boot several apps in one process: the counter is created once and then reused.
-const seals = (register.getSingleMetric(SEALS) as Counter<'reason' | 'outcome'> | undefined) ?? sealCounter();
-
-/** Every series exists from the start (at 0), so a dashboard shows "none yet" rather than no data. */
-function sealCounter(): Counter<'reason' | 'outcome'> {
-  const counter = new Counter({
-    name: SEALS,
+const reasons: readonly SealReason[] = ['close_requested', 'period_closed'];
+const seals = processCounter(
+  {
+    name: 'onecommons_metering_period_seals_total',
     help: 'Period seals by reason, and whether the period was sealed now or its watermark published again',
-    labelNames: ['reason', 'outcome'] as const,
-  });
-  const reasons: readonly SealReason[] = ['close_requested', 'period_closed'];
-  startAtZero(counter, everyCombination({ reason: reasons, outcome: ['sealed', 'republished'] }));
-  return counter;
-}
+    labelNames: ['reason', 'outcome'],
+  },
+  everyCombination({ reason: reasons, outcome: ['sealed', 'republished'] }),
+);
 
 interface SealRow {
   announcements: string;

@@ -1,28 +1,33 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
-import { everyCombination, startAtZero } from '@onecommons/telemetry';
-import { Counter, Gauge, register } from 'prom-client';
+import { everyCombination, processCounter } from '@onecommons/telemetry';
+import { Gauge, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { type PayoutsConfig } from '../config.js';
 
 const STATES = ['scheduled', 'submitting', 'submitted', 'succeeded', 'failed', 'reversed'] as const;
 
-const transitions = (): Counter<'state'> =>
-  (register.getSingleMetric('onecommons_payouts_transitions_total') as Counter<'state'> | undefined) ??
-  new Counter({
-    name: 'onecommons_payouts_transitions_total',
-    help: 'Payout state changes by the state entered',
-    labelNames: ['state'],
-  });
+const RAIL_OUTCOMES = ['paid', 'declined', 'unavailable', 'error'] as const;
 
-const railCalls = (): Counter<'rail' | 'outcome'> =>
-  (register.getSingleMetric('onecommons_payouts_rail_calls_total') as
-    Counter<'rail' | 'outcome'> | undefined) ??
-  new Counter({
-    name: 'onecommons_payouts_rail_calls_total',
-    help: 'Calls to payout rails by outcome: paid, declined, unavailable, error',
-    labelNames: ['rail', 'outcome'],
-  });
+const transitions = () =>
+  processCounter(
+    {
+      name: 'onecommons_payouts_transitions_total',
+      help: 'Payout state changes by the state entered',
+      labelNames: ['state'],
+    },
+    everyCombination({ state: STATES }),
+  );
+
+const railCalls = () =>
+  processCounter(
+    {
+      name: 'onecommons_payouts_rail_calls_total',
+      help: 'Calls to payout rails by outcome: paid, declined, unavailable, error',
+      labelNames: ['rail', 'outcome'],
+    },
+    everyCombination({ rail: ['stripe', 'bank'], outcome: RAIL_OUTCOMES }),
+  );
 
 /**
  * Payouts by state, amounts by state and currency, and the oldest open payout's age, read from Postgres (the
@@ -42,11 +47,6 @@ export class PayoutMetrics implements OnModuleInit {
   onModuleInit(): void {
     const dataSource = this.dataSource;
     const currencies = [...this.config.PAYOUTS_THRESHOLDS_MINOR.keys()];
-    startAtZero(this.transitions, everyCombination({ state: STATES }));
-    startAtZero(
-      this.railCalls,
-      everyCombination({ rail: ['stripe', 'bank'], outcome: ['paid', 'declined', 'unavailable', 'error'] }),
-    );
     for (const name of [
       'onecommons_payouts_payouts',
       'onecommons_payouts_amount_minor',
