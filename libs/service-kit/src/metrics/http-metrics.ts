@@ -1,8 +1,8 @@
 import { type NextFunction, type Request, type Response } from 'express';
 import { Counter, Histogram, register } from 'prom-client';
 
-// Not started at zero: the route and the status are known per request. The error-ratio alerts divide by all of a
-// service's requests, which exist from its first request (a probe), so its first 5xx counts.
+// Not started at zero: the route and the status are open sets, known per request (the alerts on them are ratios
+// over minutes of traffic, not a first occurrence).
 const requests =
   (register.getSingleMetric('onecommons_http_requests_total') as
     Counter<'method' | 'route' | 'status'> | undefined) ??
