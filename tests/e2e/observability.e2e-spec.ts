@@ -325,5 +325,6 @@ describe('observability', () => {
       (name) => !declared.has(name) && !declared.has(name.replace(/_(bucket|sum|count)$/, '')),
     );
     expect(undeclared.filter((name) => !PENDING_METRICS.includes(name))).toEqual([]);
-  });
+    // A demo seed, a period close and a query per rule and panel: past two minutes on a loaded machine.
+  }, 240_000);
 });
