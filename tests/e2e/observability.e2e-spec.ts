@@ -82,6 +82,8 @@ const seedDir = mkdtempSync(path.join(tmpdir(), 'observability-seed-'));
 /** A partner's webhook receiver: counts the deliveries it answers 204. */
 let receiver: Server;
 const delivered: string[] = [];
+/** The partner's endpoint, deleted after the suite: later suites' app.registered must not be sent to a closed receiver. */
+let partnerEndpoint: { id: string; key: string } | undefined;
 
 beforeAll(async () => {
   const targets = Object.entries(stack.services).map(([service, { url }]) => ({
@@ -101,6 +103,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (partnerEndpoint) {
+    const deleted = await call('DELETE', `/api/webhooks/v1/endpoints/${partnerEndpoint.id}`, {
+      credential: partnerEndpoint.key,
+    });
+    expect(deleted.status).toBe(204);
+  }
   receiver?.closeAllConnections();
   await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
   await prometheus?.stop();
@@ -165,7 +173,7 @@ async function driveTraffic(): Promise<void> {
     body: { name: 'webhooks', scopes: ['webhooks:manage'] },
   });
   expect(key.status).toBe(201);
-  const endpoint = await call('POST', '/api/webhooks/v1/endpoints', {
+  const endpoint = await call<{ id: string }>('POST', '/api/webhooks/v1/endpoints', {
     credential: key.body.key,
     body: {
       url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/onecommons`,
@@ -173,6 +181,7 @@ async function driveTraffic(): Promise<void> {
     },
   });
   expect(endpoint.status).toBe(201);
+  partnerEndpoint = { id: endpoint.body.id, key: key.body.key };
   const app = await call<{ id: string }>('POST', `/api/catalog/v1/organizations/${organization}/apps`, {
     credential: partner.token,
     body: {
