@@ -101,7 +101,7 @@ describe('a burst of usage before the close', () => {
         )),
       );
     expect(answers.filter((status) => status !== 202)).toEqual([]);
-  });
+  }, 300_000); // a demo seed and a month of usage: past 120 s on a loaded 2-core machine
 });
 
 describe('commons demo run', () => {
@@ -130,7 +130,7 @@ describe('commons demo run', () => {
     const totals = (summary: string) =>
       summary.split('\n').filter((line) => /^\s*(Revenue|paid|held|carried)/.test(line));
     expect(totals(again.summary)).toEqual(totals(first.summary));
-  });
+  }, 300_000); // a demo seed and a month of usage: past 120 s on a loaded 2-core machine
 
   it('leaves ledger, payouts and Stripe in agreement, with no transfer made twice', async () => {
     const admin = await platformAdmin();
