@@ -65,12 +65,14 @@ export async function replicaReady(
   }
 }
 
+/** Whether each replica of the service reports ready, in replica order. */
+export function replicasReady(profile: Profile, service: ServiceName): Promise<boolean[]> {
+  return Promise.all(replicaIndexes(profile).map((replica) => replicaReady(profile, service, replica)));
+}
+
 /** Every replica of the service reports ready. */
 export async function isReady(profile: Profile, service: ServiceName): Promise<boolean> {
-  const ready = await Promise.all(
-    replicaIndexes(profile).map((replica) => replicaReady(profile, service, replica)),
-  );
-  return ready.every(Boolean);
+  return (await replicasReady(profile, service)).every(Boolean);
 }
 
 /**

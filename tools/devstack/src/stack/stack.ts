@@ -1,13 +1,6 @@
 import path from 'node:path';
 import { SERVICE_NAMES } from '@onecommons/contracts';
-import {
-  gatewayUrl,
-  kafkaBootstrap,
-  replicaIndexes,
-  replicaUrl,
-  serviceUrl,
-  type Profile,
-} from '../profile.js';
+import { gatewayUrl, kafkaBootstrap, replicaUrl, serviceUrl, type Profile } from '../profile.js';
 import { ensurePostgres, ensureRedis } from './datastores.js';
 import { consumerGroupsOf, devConsumerGroups } from './consumer-groups.js';
 import { type ConsumerGroupReport } from './consumer-lag-report.js';
@@ -20,7 +13,7 @@ import { ensurePrivateRedis, stopPrivateRedis } from './private-redis.js';
 import { say } from './log.js';
 import { answers } from './probes.js';
 import { ProcessTable } from './processes.js';
-import { migrateAll, replicaReady, startServices, stopServices, writeEnvironmentFiles } from './services.js';
+import { migrateAll, replicasReady, startServices, stopServices, writeEnvironmentFiles } from './services.js';
 
 export const processTableOf = (profile: Profile) => new ProcessTable(path.join(profile.stateDir, 'run'));
 
@@ -106,10 +99,7 @@ export async function statusOf(profile: Profile, { lag = false } = {}): Promise<
     Promise.all(
       SERVICE_NAMES.map(async (service) => {
         const url = serviceUrl(profile, service);
-        const ready = await Promise.all(
-          replicaIndexes(profile).map((replica) => replicaReady(profile, service, replica)),
-        );
-        const readyCount = ready.filter(Boolean).length;
+        const readyCount = (await replicasReady(profile, service)).filter(Boolean).length;
         return [
           service,
           {
