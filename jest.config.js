@@ -16,7 +16,8 @@ const swc = [
 ];
 
 // Integration files that rebuild a service from whole topics and compare it with the live service: an event
-// another file produces meanwhile would reach one side only, so they run alone ('integration-replay').
+// another file produces meanwhile would reach one side only, so they run alone ('integration-replay'), each
+// on topics emptied of what the files before it left.
 const WHOLE_TOPIC_REPLAYS = [
   '<rootDir>/services/ledger/test/projections.int-spec.ts',
   '<rootDir>/services/ledger/test/period-close.int-spec.ts',
@@ -61,7 +62,10 @@ export default {
       displayName: 'integration-replay',
       testMatch: WHOLE_TOPIC_REPLAYS,
       globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
-      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/stack-timeouts.ts'],
+      setupFilesAfterEnv: [
+        '<rootDir>/libs/testing/src/jest/stack-timeouts.ts',
+        '<rootDir>/libs/testing/src/jest/empty-topics.ts',
+      ],
     },
     {
       ...shared,

@@ -8,7 +8,13 @@ export {
   type StartOptions,
 } from './service-harness.js';
 export { serviceOf, TEST_STACK_VARIABLE, testStack, uniqueSuffix, type TestStack } from './test-stack.js';
-export { consumerCaughtUp, RawProducer, TopicProbe, type ObservedMessage } from './kafka-probe.js';
+export {
+  consumerCaughtUp,
+  emptyPlatformTopics,
+  RawProducer,
+  TopicProbe,
+  type ObservedMessage,
+} from './kafka-probe.js';
 export { startServiceProcess, type ServiceProcess } from './service-process.js';
 export { jsonRequest } from './json-request.js';
 export { lastJsonLine, reconcilePayouts, runCommons } from './commons-cli.js';

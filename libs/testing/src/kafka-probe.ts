@@ -1,3 +1,4 @@
+import { allTopicNamesWithDlq } from '@onecommons/contracts';
 import { kafkaClientSecurity, kafkaSecurityFromEnvironment } from '@onecommons/kafka';
 import { Kafka, logLevel, type Consumer, type IHeaders, type Producer } from 'kafkajs';
 import { eventually } from './eventually.js';
@@ -84,14 +85,15 @@ export class TopicProbe {
   async readToEnd({ timeoutMs = 60_000 }: { timeoutMs?: number } = {}): Promise<void> {
     const admin = kafka().admin();
     await admin.connect();
-    let ends: { topic: string; partition: number; high: bigint }[];
+    let ends: { topic: string; partition: number; low: bigint; high: bigint }[];
     try {
       ends = (
         await Promise.all(
           this.topics.map(async (topic) =>
-            (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({
+            (await admin.fetchTopicOffsets(topic)).map(({ partition, low, high }) => ({
               topic,
               partition,
+              low: BigInt(low),
               high: BigInt(high),
             })),
           ),
@@ -104,8 +106,8 @@ export class TopicProbe {
       `the probe at the end of ${this.topics.join(', ')}`,
       async () =>
         ends.every(
-          ({ topic, partition, high }) =>
-            high === 0n || (this.reached.get(`${topic}:${partition}`) ?? -1n) >= high - 1n,
+          ({ topic, partition, low, high }) =>
+            high === low || (this.reached.get(`${topic}:${partition}`) ?? -1n) >= high - 1n,
         )
           ? true
           : undefined,
@@ -119,6 +121,26 @@ export class TopicProbe {
 
   async stop(): Promise<void> {
     await this.consumer.disconnect();
+  }
+}
+
+/**
+ * Drops every message the platform's topics hold (their log start moves to their end), so services and replays
+ * started next read only what comes after. Topics stay as they are: no deletion for the cluster to settle.
+ */
+export async function emptyPlatformTopics(): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    for (const topic of allTopicNamesWithDlq().filter((name) => existing.has(name))) {
+      const partitions = (await admin.fetchTopicOffsets(topic))
+        .filter(({ low, high }) => high !== low)
+        .map(({ partition, high }) => ({ partition, offset: high }));
+      if (partitions.length > 0) await admin.deleteTopicRecords({ topic, partitions });
+    }
+  } finally {
+    await admin.disconnect();
   }
 }
 
@@ -148,12 +170,16 @@ export async function consumerCaughtUp(groupId: string, topics: readonly string[
   try {
     const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
     for (const { topic, partitions } of committed) {
-      const ends = new Map(
-        (await admin.fetchTopicOffsets(topic)).map((entry) => [entry.partition, Number(entry.high)]),
+      const bounds = new Map(
+        (await admin.fetchTopicOffsets(topic)).map((entry) => [
+          entry.partition,
+          { start: Number(entry.low), end: Number(entry.high) },
+        ]),
       );
       for (const { partition, offset } of partitions) {
-        const end = ends.get(partition) ?? 0;
-        const at = Number(offset) < 0 ? 0 : Number(offset);
+        const { start, end } = bounds.get(partition) ?? { start: 0, end: 0 };
+        // Nothing committed yet: caught up if the partition holds nothing (an emptied one starts at its end).
+        const at = Number(offset) < 0 ? start : Number(offset);
         if (at < end) return false;
       }
     }
