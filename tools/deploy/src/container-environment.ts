@@ -24,6 +24,10 @@ export interface ContainerEnvironment {
   readonly ownVariables: ReadonlySet<string>;
 }
 
+/** Whether the ConfigMap is `name`, or kustomize's generated `name-<hash>`. */
+export const isGeneratedConfigMap = (configMap: RenderedObject, name: string) =>
+  configMap.metadata.name === name || configMap.metadata.name.startsWith(`${name}-`);
+
 /** The environment of a workload's first container, with ConfigMaps resolved from the rendered objects. */
 export function environmentOf(
   objects: readonly RenderedObject[],
@@ -37,9 +41,7 @@ export function environmentOf(
   for (const source of container?.envFrom ?? []) {
     if (!source.configMapRef) continue;
     const configMap = named(objects, 'ConfigMap', source.configMapRef.name);
-    const shared =
-      configMap.metadata.name.startsWith(`${sharedConfigMap}-`) ||
-      configMap.metadata.name === sharedConfigMap;
+    const shared = isGeneratedConfigMap(configMap, sharedConfigMap);
     for (const [name, value] of Object.entries(at<Record<string, string>>(configMap, 'data') ?? {})) {
       values.set(name, value);
       if (!shared) ownVariables.add(name);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { stringify } from 'yaml';
-import { kafkaTopicResources } from './kafka-topics.js';
+import { kafkaTopicResources, topicSettingsFileText } from './kafka-topics.js';
 import { serviceNetworkPolicy } from './network-policies.js';
 import { prometheusRuleResources, RULES_DIR } from './prometheus-rules.js';
 import { SERVICE_DEPLOYMENTS } from './service-deployments.js';
@@ -29,6 +29,7 @@ function manifestText(source: string, objects: readonly KubernetesObject[]): str
 
 /** In the repository's own style, so `prettier --check .` and the freshness test agree. */
 async function formatted(repoRoot: string, manifest: GeneratedManifest): Promise<GeneratedManifest> {
+  if (!manifest.path.endsWith('.yaml')) return manifest;
   const file = path.join(repoRoot, manifest.path);
   const options = (await resolveConfig(file)) ?? {};
   return { path: manifest.path, text: await format(manifest.text, { ...options, filepath: file }) };
@@ -53,6 +54,12 @@ function unformattedManifests(repoRoot: string): GeneratedManifest[] {
         'the topic catalogue (libs/contracts/src/envelope/topics.ts)',
         kafkaTopicResources(),
       ),
+    },
+    {
+      path: `${BASE_DIR}/kafka/topic-settings.env`,
+      text:
+        `# Generated from tools/deploy/src/kafka-topics.ts by \`${GENERATE_COMMAND}\` (after ./dev build): do not edit.\n` +
+        topicSettingsFileText(),
     },
     {
       path: `${BASE_DIR}/monitoring/prometheus-rules.yaml`,

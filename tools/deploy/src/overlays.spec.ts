@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { allTopicNamesWithDlq, SERVICE_NAMES } from '@onecommons/contracts';
+import { platformTopicCatalogue, topicSettingsFromEnvironment } from '@onecommons/kafka';
+import { isGeneratedConfigMap } from './container-environment.js';
 import { schemaErrorsOf } from './kubernetes-schemas.js';
 import {
   egressReaches,
@@ -11,6 +13,7 @@ import {
   peersAllowedOn,
 } from './network-rules.js';
 import { containersOf, podRuleViolations, probeViolations } from './pod-rules.js';
+import { PLATFORM_CONFIG } from './service-deployments.js';
 import { at, named, ofKind, overlayNames, renderOverlay, type RenderedObject } from './rendered-overlay.js';
 
 // Renders every overlay with `kubectl kustomize` and checks what a cluster would get.
@@ -29,6 +32,8 @@ const genericSecretName = (name: string) =>
     (generic, service) => generic.replace(`onecommons-${service}`, 'onecommons-<service>'),
     name,
   );
+
+const byName = (a: { name?: string }, b: { name?: string }) => (a.name ?? '').localeCompare(b.name ?? '');
 
 const envOf = (workload: RenderedObject) =>
   containersOf(workload).flatMap(
@@ -180,6 +185,31 @@ describe.each(overlays)('overlay %s', (overlay) => {
     expect(new Set(topics.map((topic) => topic.metadata.labels?.['strimzi.io/cluster']))).toEqual(
       new Set([kafka?.metadata.name]),
     );
+  });
+
+  it('declares each KafkaTopic as a service would create it from the platform ConfigMap', () => {
+    const settings = topicSettingsFromEnvironment(
+      at<Record<string, string>>(
+        ofKind(objects, 'ConfigMap').find((map) =>
+          isGeneratedConfigMap(map, PLATFORM_CONFIG),
+        ) as RenderedObject,
+        'data',
+      ),
+    );
+    const declared = ofKind(objects, 'KafkaTopic').map((topic) => ({
+      name: at<string>(topic, 'spec.topicName'),
+      partitions: at<number>(topic, 'spec.partitions'),
+      replicationFactor: at<number>(topic, 'spec.replicas'),
+      config: at<Record<string, string>>(topic, 'spec.config'),
+    }));
+    const created = platformTopicCatalogue(settings).map((spec) => ({
+      name: spec.name,
+      partitions: spec.partitions,
+      replicationFactor: spec.replicationFactor,
+      config: expect.objectContaining(spec.configEntries),
+    }));
+
+    expect(declared.sort(byName)).toEqual(created.sort(byName));
   });
 
   it('ships every Grafana dashboard and a PrometheusRule per rules file of deploy/prometheus', () => {
