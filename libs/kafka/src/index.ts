@@ -86,6 +86,7 @@ export {
   type TopicsEnsured,
   type UnderPartitionedTopic,
 } from './topics/topic-admin.js';
+export { topicWatermarks, type PartitionWatermarks } from './topics/topic-watermarks.js';
 export {
   platformTopicCatalogue,
   topicKindOf,

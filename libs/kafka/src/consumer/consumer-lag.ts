@@ -1,5 +1,6 @@
 import { sleep } from '../backoff.js';
 import { type Admin, AssignerProtocol } from 'kafkajs';
+import { topicWatermarks } from '../topics/topic-watermarks.js';
 
 /** How far one consumer group is behind on one partition, as the broker sees it. */
 export interface PartitionLag {
@@ -41,7 +42,7 @@ export async function measureConsumerLag(
   if (topics.length === 0) return [];
   const [committed, watermarks] = await Promise.all([
     retryingCoordinatorErrors(() => admin.fetchOffsets({ groupId, topics: [...topics] })),
-    Promise.all(topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) }))),
+    Promise.all(topics.map(async (topic) => ({ topic, offsets: await topicWatermarks(admin, topic) }))),
   ]);
   const committedOf = new Map(
     committed.flatMap(({ topic, partitions }) =>

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDlqTopic } from '@onecommons/contracts';
 import { type Kafka } from 'kafkajs';
+import { topicWatermarks } from '../topics/topic-watermarks.js';
 import {
   summarizeDeadLetterTopic,
   type DeadLetterTopicContents,
@@ -57,7 +58,7 @@ export class DeadLetterReader {
       if (missing.length > 0) throw new Error(`the broker has no topic ${missing.join(', ')}`);
       const ranges: PartitionRange[] = [];
       for (const topic of topics) {
-        for (const { partition, low, high } of await admin.fetchTopicOffsets(topic)) {
+        for (const { partition, low, high } of await topicWatermarks(admin, topic)) {
           ranges.push({ topic, partition, low: BigInt(low), high: BigInt(high) });
         }
       }

@@ -2,6 +2,7 @@ import { type Kafka, type KafkaMessage } from 'kafkajs';
 import { type BatchedEventProcessor } from '../consumer/batched-event-processor.js';
 import { chunksOf } from '../consumer/chunk-plan.js';
 import { type ProcessOutcome } from '../consumer/idempotent-event-processor.js';
+import { topicWatermarks } from '../topics/topic-watermarks.js';
 
 /** Where a replay starts: every retained message, or the first message at or after a time. */
 export type ReplayStart = { readonly kind: 'earliest' } | { readonly kind: 'time'; readonly at: Date };
@@ -68,7 +69,7 @@ export async function replayRanges(
   try {
     const ranges: PartitionRange[] = [];
     for (const topic of topics) {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await topicWatermarks(admin, topic);
       const starts =
         from.kind === 'time'
           ? new Map(
