@@ -86,10 +86,10 @@ const delivered: string[] = [];
 let partnerEndpoint: { id: string; key: string } | undefined;
 
 beforeAll(async () => {
-  const targets = Object.entries(stack.services).map(([service, { url }]) => ({
-    service,
-    address: new URL(url).host,
-  }));
+  // Each replica on its own: through a balancer, one series would mix the counters of several processes.
+  const targets = Object.entries(stack.services).flatMap(([service, { replicaUrls }]) =>
+    replicaUrls.map((url) => ({ service, address: new URL(url).host })),
+  );
   prometheus = await PrometheusServer.start(prometheusConfig(targets, ruleFiles));
   receiver = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -231,7 +231,8 @@ describe('observability', () => {
       async () => {
         const up = await prometheus.query('count(up{job="onecommons"} == 1)');
         const [sample] = (up.data?.result ?? []) as { value: [number, string] }[];
-        if (Number(sample?.value[1]) !== Object.keys(stack.services).length) return undefined;
+        if (Number(sample?.value[1]) !== Object.keys(stack.services).length * stack.topology.replicas)
+          return undefined;
         const needed = [
           'onecommons_metering_events_total{outcome="duplicate"}',
           'onecommons_metering_events_total{outcome="rejected"}',

@@ -1,5 +1,5 @@
 import { allTopicNamesWithDlq } from '@onecommons/contracts';
-import { kafkaClientSecurity, kafkaSecurityFromEnvironment } from '@onecommons/kafka';
+import { kafkaClientSecurity, kafkaSecurityFromEnvironment, topicWatermarks } from '@onecommons/kafka';
 import { Kafka, logLevel, type Consumer, type IHeaders, type Producer } from 'kafkajs';
 import { eventually } from './eventually.js';
 import { testStack, uniqueSuffix } from './test-stack.js';
@@ -90,7 +90,7 @@ export class TopicProbe {
       ends = (
         await Promise.all(
           this.topics.map(async (topic) =>
-            (await admin.fetchTopicOffsets(topic)).map(({ partition, low, high }) => ({
+            (await topicWatermarks(admin, topic)).map(({ partition, low, high }) => ({
               topic,
               partition,
               low: BigInt(low),
@@ -134,7 +134,7 @@ export async function emptyPlatformTopics(): Promise<void> {
   try {
     const existing = new Set(await admin.listTopics());
     for (const topic of allTopicNamesWithDlq().filter((name) => existing.has(name))) {
-      const partitions = (await admin.fetchTopicOffsets(topic))
+      const partitions = (await topicWatermarks(admin, topic))
         .filter(({ low, high }) => high !== low)
         .map(({ partition, high }) => ({ partition, offset: high }));
       if (partitions.length > 0) await admin.deleteTopicRecords({ topic, partitions });
@@ -171,7 +171,7 @@ export async function consumerCaughtUp(groupId: string, topics: readonly string[
     const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
     for (const { topic, partitions } of committed) {
       const bounds = new Map(
-        (await admin.fetchTopicOffsets(topic)).map((entry) => [
+        (await topicWatermarks(admin, topic)).map((entry) => [
           entry.partition,
           { start: Number(entry.low), end: Number(entry.high) },
         ]),

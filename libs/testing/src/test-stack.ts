@@ -12,7 +12,18 @@ export interface TestStack {
   readonly gatewayUrl: string;
   /** Each service's `--env-file` (written when `./dev` brings the services up). */
   readonly envDir: string;
-  readonly services: Readonly<Record<string, { readonly url: string; readonly databaseUrl: string }>>;
+  readonly services: Readonly<
+    Record<
+      string,
+      {
+        /** Through the gateway's internal listener when there are several replicas. */
+        readonly url: string;
+        readonly databaseUrl: string;
+        /** Each instance's own address (its metrics are its own). */
+        readonly replicaUrls: readonly string[];
+      }
+    >
+  >;
   /** Where the services send their spans (OTLP/HTTP), for a test to listen on; absent when they send none. */
   readonly traceCollectorUrl?: string;
 }
@@ -33,10 +44,7 @@ export function uniqueSuffix(): string {
   return randomBytes(4).toString('hex');
 }
 
-export function serviceOf(
-  stack: TestStack,
-  service: string,
-): { readonly url: string; readonly databaseUrl: string } {
+export function serviceOf(stack: TestStack, service: string): TestStack['services'][string] {
   const found = stack.services[service];
   if (!found) throw new Error(`the test stack has no service ${service}`);
   return found;

@@ -395,7 +395,17 @@ export interface StackDescription {
   readonly gatewayUrl: string;
   /** Each service's `--env-file`, written when the services are brought up. */
   readonly envDir: string;
-  readonly services: Readonly<Record<string, { readonly url: string; readonly databaseUrl: string }>>;
+  readonly services: Readonly<
+    Record<
+      string,
+      {
+        readonly url: string;
+        readonly databaseUrl: string;
+        /** Each instance's own address (its metrics are its own: Prometheus scrapes each). */
+        readonly replicaUrls: readonly string[];
+      }
+    >
+  >;
   /** Where the services send their spans (OTLP/HTTP), for a test to listen on; absent when they send none. */
   readonly traceCollectorUrl?: string;
 }
@@ -412,7 +422,11 @@ export function describeStack(profile: Profile): StackDescription {
     services: Object.fromEntries(
       SERVICE_NAMES.map((service) => [
         service,
-        { url: serviceUrl(profile, service), databaseUrl: serviceDatabaseUrl(profile, service) },
+        {
+          url: serviceUrl(profile, service),
+          databaseUrl: serviceDatabaseUrl(profile, service),
+          replicaUrls: replicaIndexes(profile).map((replica) => replicaUrl(profile, service, replica)),
+        },
       ]),
     ),
     ...(traceCollectorUrl(profile) ? { traceCollectorUrl: traceCollectorUrl(profile) } : {}),
