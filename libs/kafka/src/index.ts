@@ -80,7 +80,9 @@ export { pruneSentOutboxRows } from './outbox/outbox-pruner.js';
 export { OutboxRelay, type OutboxRelayOptions, type RelayLogger } from './outbox/outbox-relay.js';
 export { CLOUDEVENTS_CONTENT_TYPE, OutboxWriter } from './outbox/outbox-writer.js';
 export {
+  describeDifferingSettings,
   describeUnderPartitioned,
+  type DifferingTopicSetting,
   ensureTopics,
   ReplicationFactorTooHighError,
   type TopicsEnsured,

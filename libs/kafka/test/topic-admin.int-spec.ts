@@ -66,7 +66,7 @@ describe('ensureTopics', () => {
       KAFKA_DLQ_TOPIC_RETENTION_HOURS: '720',
     });
     const outcome = await ensureTopics(kafka, topicSpecsOf([topic, dlqTopicOf(topic)], settings));
-    expect(outcome).toEqual({ created: [topic, dlqTopicOf(topic)], underPartitioned: [] });
+    expect(outcome).toEqual({ created: [topic, dlqTopicOf(topic)], underPartitioned: [], differing: [] });
     expect(await described(topic)).toEqual({
       partitions: 2,
       config: { 'retention.ms': String(5 * HOUR_MS), 'min.insync.replicas': '1' },
@@ -86,11 +86,45 @@ describe('ensureTopics', () => {
     expect(await ensureTopics(kafka, specs('4'))).toEqual({
       created: [],
       underPartitioned: [{ topic, partitions: 2, configured: 4 }],
+      differing: [],
     });
     expect((await described(topic)).partitions).toBe(2);
     // More partitions than configured is no problem: nothing to report, nothing shrunk.
-    expect(await ensureTopics(kafka, specs('1'))).toEqual({ created: [], underPartitioned: [] });
+    expect(await ensureTopics(kafka, specs('1'))).toEqual({
+      created: [],
+      underPartitioned: [],
+      differing: [],
+    });
     expect((await described(topic)).partitions).toBe(2);
+  });
+
+  it('reports an existing topic whose retention or min.insync.replicas differ, and leaves them as they are', async () => {
+    const topic = `t-admin-${uniqueSuffix()}`;
+    made.push(topic);
+    const specs = (retentionHours: string) =>
+      topicSpecsOf([topic], topicSettingsFromEnvironment({ KAFKA_TOPIC_RETENTION_HOURS: retentionHours }));
+    await ensureTopics(kafka, specs('5'));
+    expect((await ensureTopics(kafka, specs('9'))).differing).toEqual([
+      { topic, setting: 'retention.ms', actual: String(5 * HOUR_MS), configured: String(9 * HOUR_MS) },
+    ]);
+    expect((await described(topic)).config['retention.ms']).toBe(String(5 * HOUR_MS));
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const brokers = (await admin.describeCluster()).brokers.length;
+      const [spec] = specs('5');
+      const higher = {
+        ...spec!,
+        replicationFactor: brokers + 1,
+        configEntries: { ...spec!.configEntries, 'min.insync.replicas': '2' },
+      };
+      expect((await ensureTopics(kafka, [higher])).differing).toEqual([
+        { topic, setting: 'replication.factor', actual: String(brokers), configured: String(brokers + 1) },
+        { topic, setting: 'min.insync.replicas', actual: '1', configured: '2' },
+      ]);
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('refuses a replication factor above the number of brokers, naming the variable, and creates nothing', async () => {

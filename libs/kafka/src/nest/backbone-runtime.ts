@@ -13,7 +13,7 @@ import { startConsumerSeriesAtZero } from '../consumer/consumer-series.js';
 import { EventHandlerRegistry } from '../consumer/event-handler-registry.js';
 import { OutboxRelay } from '../outbox/outbox-relay.js';
 import { idempotentProducer } from '../outbox/producer-state.js';
-import { describeUnderPartitioned, ensureTopics } from '../topics/topic-admin.js';
+import { describeDifferingSettings, describeUnderPartitioned, ensureTopics } from '../topics/topic-admin.js';
 import { topicSpecsOf } from '../topics/topic-catalogue.js';
 import { BACKBONE_OPTIONS, type BackboneOptions } from './backbone-options.js';
 import { BACKBONE_METRICS, KAFKA_CLIENT, KAFKA_PRODUCER } from './tokens.js';
@@ -52,7 +52,7 @@ export class BackboneRuntime
       this.options.settings.consumerMode,
     );
     const topics = [...topicsOwnedBy(this.options.service), ...this.registry.topics()];
-    const { created, underPartitioned } = await ensureTopics(
+    const { created, underPartitioned, differing } = await ensureTopics(
       this.kafka,
       topicSpecsOf(
         topics.flatMap((topic) => [topic, dlqTopicOf(topic)]),
@@ -61,6 +61,7 @@ export class BackboneRuntime
     );
     if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
     if (underPartitioned.length > 0) this.logger.warn(describeUnderPartitioned(underPartitioned));
+    if (differing.length > 0) this.logger.warn(describeDifferingSettings(differing));
     await this.producer.connect();
     this.relayProducer = idempotentProducer(this.kafka);
     await this.relayProducer.connect();

@@ -1,4 +1,4 @@
-import { type Admin, type Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { sleep } from '../backoff.js';
 import { type TopicSpec } from './topic-catalogue.js';
 
@@ -9,6 +9,15 @@ export interface UnderPartitionedTopic {
   readonly configured: number;
 }
 
+/** An existing topic whose replication or a topic-level setting is not what is configured. */
+export interface DifferingTopicSetting {
+  readonly topic: string;
+  /** `replication.factor`, or a topic config name such as `retention.ms`. */
+  readonly setting: string;
+  readonly actual: string;
+  readonly configured: string;
+}
+
 export interface TopicsEnsured {
   readonly created: readonly string[];
   /**
@@ -16,6 +25,11 @@ export interface TopicsEnsured {
    * out of order while the old partitions drain. An operator adds them when that is acceptable.
    */
   readonly underPartitioned: readonly UnderPartitionedTopic[];
+  /**
+   * Reported, not changed: where an operator (or Strimzi's topic operator) owns the topics, a service rewriting
+   * them would fight it; kafkajs's AlterConfigs would also drop every override it was not given.
+   */
+  readonly differing: readonly DifferingTopicSetting[];
 }
 
 /** Thrown before creating topics a cluster cannot hold: a clearer error than the broker's. */
@@ -30,8 +44,8 @@ export class ReplicationFactorTooHighError extends Error {
 }
 
 /**
- * Creates the topics that do not exist yet (idempotent) and reports existing ones with fewer partitions than
- * configured; it never changes an existing topic. The broker refuses auto-creation, so a typo in a topic name
+ * Creates the topics that do not exist yet (idempotent) and reports existing ones with fewer partitions, another
+ * replication factor or other settings than configured; it never changes an existing topic. The broker refuses auto-creation, so a typo in a topic name
  * fails loudly instead of creating a stray topic.
  */
 export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): Promise<TopicsEnsured> {
@@ -42,7 +56,11 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
     const missing = specs.filter((spec) => !existing.has(spec.name));
     const present = specs.filter((spec) => existing.has(spec.name));
     const created = await createMissing(admin, missing);
-    return { created, underPartitioned: await underPartitioned(admin, present) };
+    return {
+      created,
+      underPartitioned: await underPartitioned(admin, present),
+      differing: await differingSettings(admin, present),
+    };
   } finally {
     await admin.disconnect();
   }
@@ -104,6 +122,54 @@ async function underPartitioned(
       ? [{ topic: spec.name, partitions, configured: spec.partitions }]
       : [];
   });
+}
+
+async function differingSettings(
+  admin: Admin,
+  present: readonly TopicSpec[],
+): Promise<DifferingTopicSetting[]> {
+  if (present.length === 0) return [];
+  const { topics } = await admin.fetchTopicMetadata({ topics: present.map((spec) => spec.name) });
+  const replicasOf = new Map(topics.map((topic) => [topic.name, topic.partitions[0]?.replicas.length ?? 0]));
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: present.map((spec) => ({
+      // From the default export: Node finds no named export of kafkajs's CommonJS after `logLevel`.
+      type: kafkajs.ConfigResourceTypes.TOPIC,
+      name: spec.name,
+      configNames: Object.keys(spec.configEntries),
+    })),
+  });
+  const configOf = new Map(
+    resources.map((resource) => [
+      resource.resourceName,
+      new Map(resource.configEntries.map((entry) => [entry.configName, entry.configValue])),
+    ]),
+  );
+  return present.flatMap((spec) => {
+    const differing: DifferingTopicSetting[] = [];
+    const replicas = replicasOf.get(spec.name) ?? 0;
+    if (replicas !== spec.replicationFactor)
+      differing.push({
+        topic: spec.name,
+        setting: 'replication.factor',
+        actual: String(replicas),
+        configured: String(spec.replicationFactor),
+      });
+    for (const [setting, configured] of Object.entries(spec.configEntries)) {
+      const actual = configOf.get(spec.name)?.get(setting) ?? '';
+      if (actual !== configured) differing.push({ topic: spec.name, setting, actual, configured });
+    }
+    return differing;
+  });
+}
+
+/** One line for a log: which topics' settings differ from the configuration, and that they were left so. */
+export function describeDifferingSettings(settings: readonly DifferingTopicSetting[]): string {
+  const list = settings
+    .map((entry) => `${entry.topic} ${entry.setting}=${entry.actual} (configured ${entry.configured})`)
+    .join(', ');
+  return `topics whose settings differ from the configuration, left unchanged (change them with kafka-configs --alter, or the KafkaTopic): ${list}`;
 }
 
 /** One line for a log: which topics have fewer partitions than configured, and that they were left so. */

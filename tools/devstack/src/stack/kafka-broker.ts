@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import path from 'node:path';
 import { allTopicNamesWithDlq } from '@onecommons/contracts';
 import {
+  describeDifferingSettings,
   describeUnderPartitioned,
   ensureTopics,
   kafkaClientSecurity,
@@ -257,6 +258,7 @@ async function createMissingTopics(profile: Profile, kafka: Kafka): Promise<stri
         const outcome = await ensureTopics(kafka, profileTopicSpecs(profile));
         created = [...created, ...outcome.created];
         if (outcome.underPartitioned.length > 0) say(describeUnderPartitioned(outcome.underPartitioned));
+        if (outcome.differing.length > 0) say(describeDifferingSettings(outcome.differing));
         return true;
       } catch {
         return false;
