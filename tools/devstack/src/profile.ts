@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_NAMES, type ServiceName } from '@onecommons/contracts';
 import { kafkaSecurityConfigShape } from '@onecommons/kafka';
+import { type TestStack } from '@onecommons/testing';
 import { CHAOS_SERVICE_ENVIRONMENT, chaosProfile } from './chaos/chaos-profile.js';
 import { provisionerEnvironment } from './stack/fake-clouds.js';
 import { identityStripeEnvironment, payoutsStripeEnvironment } from './stack/fake-stripe.js';
@@ -382,33 +383,8 @@ export function serviceEnvironment(profile: Profile, service: ServiceName): Reco
   };
 }
 
-/**
- * What tests read to find the stack (`ONECOMMONS_TEST_STACK`): addresses only, no process handles.
- */
-export interface StackDescription {
-  readonly profile: string;
-  readonly kafkaBrokers: string;
-  /** Instances of every service, and Kafka nodes. */
-  readonly topology: Topology;
-  readonly postgresAdminUrl: string;
-  readonly redisUrl: string;
-  readonly gatewayUrl: string;
-  /** Each service's `--env-file`, written when the services are brought up. */
-  readonly envDir: string;
-  readonly services: Readonly<
-    Record<
-      string,
-      {
-        readonly url: string;
-        readonly databaseUrl: string;
-        /** Each instance's own address (its metrics are its own: Prometheus scrapes each). */
-        readonly replicaUrls: readonly string[];
-      }
-    >
-  >;
-  /** Where the services send their spans (OTLP/HTTP), for a test to listen on; absent when they send none. */
-  readonly traceCollectorUrl?: string;
-}
+/** What tests read to find the stack (`ONECOMMONS_TEST_STACK`): addresses only, no process handles. */
+export type StackDescription = TestStack;
 
 export function describeStack(profile: Profile): StackDescription {
   return {
