@@ -1,10 +1,15 @@
 import http from 'node:http';
 import https from 'node:https';
+import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { INTERNAL_TOKEN_HEADER } from './internal-credential.js';
+
+const tracer = trace.getTracer('onecommons-internal-http');
 
 /**
  * POSTs JSON to one of identity's internal endpoints with the platform-internal credential, over kept-alive
  * connections (node:http rather than fetch, whose per-call overhead showed in metering's ingestion profile).
+ * Inside a trace, each call is a CLIENT span whose context goes along (`traceparent`), so identity's side of an
+ * API key check joins the caller's trace.
  */
 export class InternalJsonClient {
   private readonly url: URL;
@@ -26,7 +31,32 @@ export class InternalJsonClient {
     return JSON.parse(await this.send(JSON.stringify(body))) as unknown;
   }
 
-  private send(body: string): Promise<string> {
+  private async send(body: string): Promise<string> {
+    const span = trace.getSpan(context.active())
+      ? tracer.startSpan(`POST ${this.url.pathname}`, {
+          kind: SpanKind.CLIENT,
+          attributes: { 'http.request.method': 'POST', 'url.full': this.url.href },
+        })
+      : undefined;
+    const traceHeaders: Record<string, string> = {};
+    propagation.inject(span ? trace.setSpan(context.active(), span) : context.active(), traceHeaders);
+    try {
+      const answer = await this.request(body, traceHeaders, span);
+      span?.end();
+      return answer;
+    } catch (error) {
+      span?.recordException(error instanceof Error ? error : String(error));
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+      span?.end();
+      throw error;
+    }
+  }
+
+  private request(
+    body: string,
+    traceHeaders: Record<string, string>,
+    span: Span | undefined,
+  ): Promise<string> {
     const transport = this.url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const request = transport.request(
@@ -38,6 +68,7 @@ export class InternalJsonClient {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(body),
             [INTERNAL_TOKEN_HEADER]: this.internalToken,
+            ...traceHeaders,
           },
           signal: AbortSignal.timeout(this.timeoutMs),
         },
@@ -47,6 +78,7 @@ export class InternalJsonClient {
           response.on('error', reject);
           response.on('end', () => {
             const status = response.statusCode ?? 0;
+            span?.setAttribute('http.response.status_code', status);
             if (status < 200 || status >= 300) reject(new Error(`HTTP ${status}`));
             else resolve(Buffer.concat(chunks).toString('utf8'));
           });
