@@ -16,9 +16,9 @@ import { OtlpReceiver, type ReceivedSpan, SPAN_KIND } from './otlp-receiver.js';
 import { suiteFetch } from './suite-address.js';
 
 // One usage event, sent through the gateway with a W3C traceparent, is followed in the spans the services export
-// (the test profile points their OTLP exporters at this file's receiver): metering's request, the creation of its
-// UsageRecorded in the outbox, the relay's send, the ledger's consumption and its projection's update, all in the
-// caller's trace and linked parent to child into one tree.
+// (the test profile points their OTLP exporters at this file's receiver): metering's request, identity's check of
+// the service's API key, the creation of its UsageRecorded in the outbox, the relay's send, the ledger's
+// consumption and its projection's update, all in the caller's trace and linked parent to child into one tree.
 
 const stack = testStack();
 const database = new pg.Pool({ connectionString: stack.postgresAdminUrl, max: 1 });
@@ -135,6 +135,19 @@ describe('tracing', () => {
             );
           },
         );
+        // The service key is new: metering asks identity about it, and identity's side joins the trace.
+        const keyCheck = find("metering's call to identity, a CLIENT span", (span) => {
+          return (
+            span.service === 'metering' && span.kind === SPAN_KIND.client && span.name.startsWith('POST ')
+          );
+        });
+        const answered = find("identity's request span, child of metering's call", (span) => {
+          return (
+            span.service === 'identity' &&
+            span.kind === SPAN_KIND.server &&
+            span.parentSpanId === keyCheck.spanId
+          );
+        });
         const sent = receiver.spans.find(
           (span) =>
             span.service === 'metering' &&
@@ -145,7 +158,7 @@ describe('tracing', () => {
         const orphans = spans.filter((span) => span !== request && !ids.has(span.parentSpanId));
         if (orphans.length > 0)
           throw new Error(`spans whose parent is missing: ${orphans.map(describeSpan).join(', ')}`);
-        return { spans, request, created, consumed, projected, sent };
+        return { spans, request, created, consumed, projected, sent, keyCheck, answered };
       },
       { timeoutMs: 60_000, intervalMs: 500 },
     );
@@ -165,6 +178,8 @@ describe('tracing', () => {
       'messaging.destination.name': topic,
       'cloudevents.event_type': UsageRecordedV2.type,
     });
+    expect(ancestry(chain.keyCheck, chain.spans).at(-1)).toBe(chain.request);
+    expect(chain.answered.attributes['http.route']).toBe('/api/identity/v1/internal/api-keys/introspect');
     expect(chain.sent.kind).toBe(SPAN_KIND.client);
     expect(chain.sent.attributes['messaging.operation.type']).toBe('send');
     // One tree: the request is the only span whose parent (the caller's) is not in the trace.

@@ -45,8 +45,8 @@ export class ReplicationFactorTooHighError extends Error {
 
 /**
  * Creates the topics that do not exist yet (idempotent) and reports existing ones with fewer partitions, another
- * replication factor or other settings than configured; it never changes an existing topic. The broker refuses auto-creation, so a typo in a topic name
- * fails loudly instead of creating a stray topic.
+ * replication factor or other settings than configured; it never changes an existing topic. The broker refuses
+ * auto-creation, so a typo in a topic name fails loudly instead of creating a stray topic.
  */
 export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): Promise<TopicsEnsured> {
   const admin = kafka.admin();
