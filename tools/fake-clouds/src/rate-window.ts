@@ -2,6 +2,7 @@
 export class RateWindow {
   private windowStart: number;
   private used = 0;
+  private spentBeforeNextRequest = false;
 
   constructor(
     private readonly now: () => number,
@@ -14,6 +15,10 @@ export class RateWindow {
   /** Counts a request; false when it is over the budget. */
   take(): boolean {
     this.roll();
+    if (this.spentBeforeNextRequest) {
+      this.spentBeforeNextRequest = false;
+      this.used = this.limit;
+    }
     if (this.used >= this.limit) return false;
     this.used++;
     return true;
@@ -28,10 +33,12 @@ export class RateWindow {
     };
   }
 
-  /** Spends what is left of the current window, as other clients of the same project would. */
+  /**
+   * The next request finds its window spent, as if other clients of the same project used it up just before.
+   * Spending the window current now would let a request that comes after it rolled over (a slow machine) pass.
+   */
   spend(): void {
-    this.roll();
-    this.used = this.limit;
+    this.spentBeforeNextRequest = true;
   }
 
   private roll(): void {
