@@ -1,9 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
-import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, type Span, trace } from '@opentelemetry/api';
+import { childSpan, endSpan } from '@onecommons/telemetry';
 import { INTERNAL_TOKEN_HEADER } from './internal-credential.js';
-
-const tracer = trace.getTracer('onecommons-internal-http');
 
 /**
  * POSTs JSON to one of identity's internal endpoints with the platform-internal credential, over kept-alive
@@ -32,22 +31,18 @@ export class InternalJsonClient {
   }
 
   private async send(body: string): Promise<string> {
-    const span = trace.getSpan(context.active())
-      ? tracer.startSpan(`POST ${this.url.pathname}`, {
-          kind: SpanKind.CLIENT,
-          attributes: { 'http.request.method': 'POST', 'url.full': this.url.href },
-        })
-      : undefined;
+    const span = childSpan(`POST ${this.url.pathname}`, {
+      'http.request.method': 'POST',
+      'url.full': this.url.href,
+    });
     const traceHeaders: Record<string, string> = {};
     propagation.inject(span ? trace.setSpan(context.active(), span) : context.active(), traceHeaders);
     try {
       const answer = await this.request(body, traceHeaders, span);
-      span?.end();
+      if (span) endSpan(span, undefined);
       return answer;
     } catch (error) {
-      span?.recordException(error instanceof Error ? error : String(error));
-      span?.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
-      span?.end();
+      if (span) endSpan(span, error);
       throw error;
     }
   }

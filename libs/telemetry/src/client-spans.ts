@@ -11,12 +11,14 @@ const tracer = trace.getTracer('onecommons-clients');
 const MAX_STATEMENT = 2_000;
 const require = createRequire(import.meta.url);
 
-function childSpan(name: string, attributes: Record<string, string | number>): Span | undefined {
+/** A CLIENT span under the current one; none outside a trace. */
+export function childSpan(name: string, attributes: Record<string, string | number>): Span | undefined {
   if (!trace.getSpan(context.active())) return undefined;
   return tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes });
 }
 
-function endSpan(span: Span, error: unknown): void {
+/** Ends a span made by `childSpan`, marked failed with the error when there is one. */
+export function endSpan(span: Span, error: unknown): void {
   if (error) {
     span.recordException(error instanceof Error ? error : String(error));
     span.setStatus({

@@ -1,4 +1,4 @@
-export { instrumentPostgres, instrumentRedis } from './client-spans.js';
+export { childSpan, endSpan, instrumentPostgres, instrumentRedis } from './client-spans.js';
 export {
   shutdownProcessTelemetry,
   startProcessTelemetry,
