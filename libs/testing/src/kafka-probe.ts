@@ -1,5 +1,10 @@
 import { allTopicNamesWithDlq } from '@onecommons/contracts';
-import { kafkaClientSecurity, kafkaSecurityFromEnvironment, topicWatermarks } from '@onecommons/kafka';
+import {
+  kafkaClientSecurity,
+  kafkaSecurityFromEnvironment,
+  measureConsumerLag,
+  topicWatermarks,
+} from '@onecommons/kafka';
 import { Kafka, logLevel, type Consumer, type IHeaders, type Producer } from 'kafkajs';
 import { eventually } from './eventually.js';
 import { testStack, uniqueSuffix } from './test-stack.js';
@@ -163,27 +168,16 @@ export class RawProducer {
   }
 }
 
-/** Whether a consumer group has committed, on every partition of the topics, the offset of the end. */
+/**
+ * Whether a consumer group has nothing left to read on every partition of the topics, as the services' own lag
+ * metric counts it (`lagOf`: a group that never committed resumes at the log start, so an emptied partition is
+ * caught up).
+ */
 export async function consumerCaughtUp(groupId: string, topics: readonly string[]): Promise<boolean> {
   const admin = kafka().admin();
   await admin.connect();
   try {
-    const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
-    for (const { topic, partitions } of committed) {
-      const bounds = new Map(
-        (await topicWatermarks(admin, topic)).map((entry) => [
-          entry.partition,
-          { start: Number(entry.low), end: Number(entry.high) },
-        ]),
-      );
-      for (const { partition, offset } of partitions) {
-        const { start, end } = bounds.get(partition) ?? { start: 0, end: 0 };
-        // Nothing committed yet: caught up if the partition holds nothing (an emptied one starts at its end).
-        const at = Number(offset) < 0 ? start : Number(offset);
-        if (at < end) return false;
-      }
-    }
-    return true;
+    return (await measureConsumerLag(admin, groupId, topics)).every((partition) => partition.lag === 0);
   } finally {
     await admin.disconnect();
   }
