@@ -1,9 +1,4 @@
-import {
-  platformTopicCatalogue,
-  topicSettingsFromEnvironment,
-  type TopicSettings,
-  type TopicSpec,
-} from '@onecommons/kafka';
+import { platformTopicCatalogue, topicSettingsFromEnvironment, type TopicSpec } from '@onecommons/kafka';
 import { KAFKA_CLUSTER } from './network-policies.js';
 import { type KubernetesObject, PART_OF } from './service-resources.js';
 
@@ -45,12 +40,9 @@ function kafkaTopic(spec: TopicSpec): KubernetesObject {
   };
 }
 
-export const clusterTopicSettings = (): TopicSettings =>
-  topicSettingsFromEnvironment(CLUSTER_TOPIC_ENVIRONMENT);
-
 /** Every topic of the catalogue (libs/contracts) and its dead-letter twin, as the services would create them. */
-export function kafkaTopicResources(settings: TopicSettings = clusterTopicSettings()): KubernetesObject[] {
-  return platformTopicCatalogue(settings).map(kafkaTopic);
+export function kafkaTopicResources(): KubernetesObject[] {
+  return platformTopicCatalogue(topicSettingsFromEnvironment(CLUSTER_TOPIC_ENVIRONMENT)).map(kafkaTopic);
 }
 
 export function topicSettingsFileText(): string {
