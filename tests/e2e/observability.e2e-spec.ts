@@ -115,10 +115,6 @@ afterAll(async () => {
   rmSync(seedDir, { recursive: true, force: true });
 });
 
-/**
- * Demo cast (paid subscribers, services deployed on the fake clouds), logins (good and bad), usage events of
- * every outcome, a period close, a webhook delivered, and one poison Kafka message.
- */
 /** Each dashboard panel whose queries fail or give no series, as `file "title": why`. */
 async function panelsWithoutData(): Promise<string[]> {
   const empty: string[] = [];
@@ -138,6 +134,10 @@ async function panelsWithoutData(): Promise<string[]> {
   return empty;
 }
 
+/**
+ * Demo cast (paid subscribers, services deployed on the fake clouds), logins (good and bad), usage events of
+ * every outcome, a period close, a webhook delivered, and one poison Kafka message.
+ */
 async function driveTraffic(): Promise<void> {
   const admin = await platformAdmin();
   const out = path.join(seedDir, 'seed.json');
