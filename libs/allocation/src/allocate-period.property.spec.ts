@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { type PeriodJson } from '../test/period-fixture.js';
 import { allocatePeriod } from './allocate-period.js';
+import { allocateSubscriberStream, type SubscriberUsage } from './allocate-stream.js';
 import { serializeAllocation } from './allocation-output.js';
 import { compareKeys } from './account-key.js';
 import { parseAllocationInput } from './parse-allocation-input.js';
@@ -118,11 +119,34 @@ const periodArbitrary: fc.Arbitrary<PeriodJson> = fc
     })),
   })) as fc.Arbitrary<PeriodJson>;
 
-function allocate(json: unknown) {
+function parse(json: unknown) {
   const parsed = parseAllocationInput(json);
   if (!parsed.ok)
     throw new Error(`generated an invalid period: ${parsed.error.path}: ${parsed.error.reason}`);
-  return allocatePeriod(parsed.input);
+  return parsed.input;
+}
+
+function allocate(json: unknown) {
+  return allocatePeriod(parse(json));
+}
+
+/** The period as a close streams it: each subscriber once, in key order, with its rows (strangers' rows never come). */
+async function allocateStreamed(json: unknown) {
+  const input = parse(json);
+  const subscribers = [...input.subscribers].sort((a, b) => compareKeys(a.id, b.id));
+  let passes = 0;
+  const allocation = await allocateSubscriberStream(
+    input,
+    async function* (): AsyncIterable<SubscriberUsage> {
+      passes += 1;
+      for (const subscriber of subscribers)
+        yield {
+          tokens: subscriber.tokens,
+          usage: input.usage.filter((row) => row.subscriber === subscriber.id),
+        };
+    },
+  );
+  return { allocation, passes };
 }
 
 /** Fisher–Yates driven by a seed, so a failing case replays exactly. */
@@ -191,6 +215,17 @@ describe('allocatePeriod properties', () => {
         expect(serializeAllocation(allocate(shufflePeriod(period, seed)))).toBe(
           serializeAllocation(allocate(period)),
         );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('streamed one subscriber at a time, equals the whole-input allocation (one pass, two with a minimum)', async () => {
+    await fc.assert(
+      fc.asyncProperty(periodArbitrary, async (period) => {
+        const { allocation, passes } = await allocateStreamed(period);
+        expect(serializeAllocation(allocation)).toBe(serializeAllocation(allocate(period)));
+        expect(passes).toBe(parse(period).policy.minSubscribersPerService === null ? 1 : 2);
       }),
       { numRuns: 300 },
     );

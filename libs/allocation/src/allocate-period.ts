@@ -1,32 +1,66 @@
+import { GENERAL_FUND } from './account-key.js';
 import { AccountTotals, addTo } from './account-totals.js';
 import { type Agreement, type AllocationInput } from './allocation-input.js';
 import { type PeriodAllocation } from './allocation-output.js';
 import { merkleRoot } from './merkle.js';
 import { flowThroughProjects } from './project-flow.js';
 import { splitServiceShare } from './service-split.js';
-import { splitSubscriberTokens } from './subscriber-split.js';
+import { type MixedInteger } from './split.js';
+import { ServiceShares } from './subscriber-split.js';
+import { weighSubscriberUsage } from './subscriber-weights.js';
 
 /**
  * Allocates one period's subscriber tokens (DESIGN §4, steps 1–5). Pure and deterministic: the same input gives
  * the same output whatever the order of its lists, and the allocations always sum to the total.
  */
 export function allocatePeriod(input: AllocationInput): PeriodAllocation {
-  const accounts = new AccountTotals();
-  const serviceShares = splitSubscriberTokens(input, accounts);
-  const developerParts = splitServiceShares(input, serviceShares, accounts);
-  const projects = new Map(input.projects.map((project) => [project.id, project]));
-  flowThroughProjects(developerParts, projects, input.policy.maxDependencyDepth, accounts);
+  const weights = weighSubscriberUsage(input);
+  const allocator = new PeriodAllocator(input);
+  for (const subscriber of input.subscribers) allocator.add(subscriber.tokens, weights.get(subscriber.id));
+  return allocator.finish();
+}
 
-  const allocations = accounts.rows();
-  const total = totalTokens(input);
-  const allocated = allocations.reduce((sum, row) => sum + row.amount, 0n);
-  if (allocated !== total) throw new Error(`allocation lost tokens: allocated ${allocated} of ${total}`);
-  return { period: input.period, total, allocations, merkleRoot: merkleRoot(allocations) };
+/** Everything an allocation reads but its subscribers and usage rows: the period, policy and catalog facts. */
+export type AllocationContext = Omit<AllocationInput, 'subscribers' | 'usage'>;
+
+/**
+ * `allocatePeriod` for an input too large to hold: subscribers arrive one at a time with their weighed usage
+ * (`UsageWeigher`), step 1 is summed per service as they come, and steps 2–5 run once at `finish`. What it keeps
+ * grows with the services and accounts, never with the subscribers.
+ */
+export class PeriodAllocator {
+  private readonly step1: ServiceShares;
+  private total = 0n;
+
+  constructor(private readonly context: AllocationContext) {
+    this.step1 = new ServiceShares(context.policy);
+  }
+
+  /** One subscriber: its tokens and its usage's weight per service (after the cap and the minimum's drops). */
+  add(tokens: bigint, weights: ReadonlyMap<string, MixedInteger> | undefined): void {
+    if (tokens <= 0n) return;
+    this.total += tokens;
+    this.step1.add(tokens, weights);
+  }
+
+  finish(): PeriodAllocation {
+    const { context } = this;
+    const accounts = new AccountTotals();
+    accounts.credit(GENERAL_FUND, this.step1.fund);
+    const developerParts = splitServiceShares(context, this.step1.byService(), accounts);
+    const projects = new Map(context.projects.map((project) => [project.id, project]));
+    flowThroughProjects(developerParts, projects, context.policy.maxDependencyDepth, accounts);
+    const allocations = accounts.rows();
+    const allocated = allocations.reduce((sum, row) => sum + row.amount, 0n);
+    if (allocated !== this.total)
+      throw new Error(`allocation lost tokens: allocated ${allocated} of ${this.total}`);
+    return { period: context.period, total: this.total, allocations, merkleRoot: merkleRoot(allocations) };
+  }
 }
 
 /** Steps 2–3 for every service with a share; returns project id → level-0 developer part. */
 function splitServiceShares(
-  input: AllocationInput,
+  input: AllocationContext,
   serviceShares: ReadonlyMap<string, bigint>,
   accounts: AccountTotals,
 ): Map<string, bigint> {
@@ -53,10 +87,4 @@ function groupAgreementsByProject(agreements: readonly Agreement[]): Map<string,
     else list.push(agreement);
   }
   return byProject;
-}
-
-function totalTokens(input: AllocationInput): bigint {
-  let total = 0n;
-  for (const subscriber of input.subscribers) if (subscriber.tokens > 0n) total += subscriber.tokens;
-  return total;
 }

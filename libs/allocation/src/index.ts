@@ -42,3 +42,11 @@ export {
 export { toAllocationInputJson } from './allocation-input-json.js';
 export { type SubscriberSplit, subscriberSplit } from './subscriber-split.js';
 export { serviceStatements, type ServiceStatement } from './service-statements.js';
+export { type AllocationContext, PeriodAllocator } from './allocate-period.js';
+export {
+  dropServices,
+  ServiceSubscriberCounts,
+  type ServiceWeights,
+  UsageWeigher,
+} from './subscriber-weights.js';
+export { allocateSubscriberStream, type SubscriberUsage } from './allocate-stream.js';

@@ -1,6 +1,6 @@
 import { GENERAL_FUND } from './account-key.js';
 import { type AccountTotals } from './account-totals.js';
-import { type AllocationInput } from './allocation-input.js';
+import { type AllocationInput, type AllocationPolicy } from './allocation-input.js';
 import { addIntegers, bpsShare, type MixedInteger, splitByMixedWeight } from './split.js';
 import { weighSubscriberUsage } from './subscriber-weights.js';
 
@@ -10,26 +10,47 @@ import { weighSubscriberUsage } from './subscriber-weights.js';
  */
 export function splitSubscriberTokens(input: AllocationInput, accounts: AccountTotals): Map<string, bigint> {
   const weightsBySubscriber = weighSubscriberUsage(input);
-  const serviceShares = new Map<string, MixedInteger>();
-  for (const subscriber of input.subscribers) {
-    if (subscriber.tokens <= 0n) continue;
-    const split = splitOneSubscriber(input, subscriber.tokens, weightsBySubscriber.get(subscriber.id));
-    accounts.credit(GENERAL_FUND, split.fund);
+  const shares = new ServiceShares(input.policy);
+  for (const subscriber of input.subscribers)
+    shares.add(subscriber.tokens, weightsBySubscriber.get(subscriber.id));
+  accounts.credit(GENERAL_FUND, shares.fund);
+  return shares.byService();
+}
+
+/** Step 1 summed one paying subscriber at a time: the general fund's cut and each service's A_s. */
+export class ServiceShares {
+  private readonly shares = new Map<string, MixedInteger>();
+  private fundTotal = 0n;
+
+  constructor(private readonly policy: Pick<AllocationPolicy, 'generalFundBps'>) {}
+
+  /** One subscriber's tokens over its weighed services; nothing for a subscriber without tokens. */
+  add(tokens: bigint, weights: ReadonlyMap<string, MixedInteger> | undefined): void {
+    if (tokens <= 0n) return;
+    const split = splitOneSubscriber(this.policy, tokens, weights);
+    this.fundTotal += split.fund;
     for (const [service, share] of split.services) {
-      const sum = serviceShares.get(service);
-      serviceShares.set(service, sum === undefined ? share : addIntegers(sum, share));
+      const sum = this.shares.get(service);
+      this.shares.set(service, sum === undefined ? share : addIntegers(sum, share));
     }
   }
-  return new Map(Array.from(serviceShares, ([service, share]) => [service, BigInt(share)]));
+
+  get fund(): bigint {
+    return this.fundTotal;
+  }
+
+  byService(): Map<string, bigint> {
+    return new Map(Array.from(this.shares, ([service, share]) => [service, BigInt(share)]));
+  }
 }
 
 /** One subscriber's step 1: what goes to the general fund and what to each service it used. */
 function splitOneSubscriber(
-  input: AllocationInput,
+  policy: Pick<AllocationPolicy, 'generalFundBps'>,
   tokens: bigint,
   weights: ReadonlyMap<string, MixedInteger> | undefined,
 ): { fund: bigint; services: Map<string, MixedInteger> } {
-  const fund = bpsShare(tokens, input.policy.generalFundBps);
+  const fund = bpsShare(tokens, policy.generalFundBps);
   const rest = tokens - fund;
   if (weights === undefined || weights.size === 0) return { fund: tokens, services: new Map() };
   const services = Array.from(weights.keys());
@@ -53,7 +74,11 @@ export interface SubscriberSplit {
 export function subscriberSplit(input: AllocationInput, subscriberId: string): SubscriberSplit | null {
   const subscriber = input.subscribers.find((candidate) => candidate.id === subscriberId);
   if (subscriber === undefined || subscriber.tokens <= 0n) return null;
-  const split = splitOneSubscriber(input, subscriber.tokens, weighSubscriberUsage(input).get(subscriberId));
+  const split = splitOneSubscriber(
+    input.policy,
+    subscriber.tokens,
+    weighSubscriberUsage(input).get(subscriberId),
+  );
   return {
     subscriber: subscriberId,
     tokens: subscriber.tokens,

@@ -1,4 +1,4 @@
-import { type AllocationInput } from './allocation-input.js';
+import { type AllocationInput, type UsageRow } from './allocation-input.js';
 import { addIntegers, type MixedInteger } from './split.js';
 
 /** Service id → the weight of one subscriber's use of it: a safe-integer number while it fits, else a bigint. */
@@ -12,33 +12,83 @@ const MAX_SAFE_BIGINT = BigInt(MAX_SAFE);
  * then the policy's anti-gaming knobs. Returns subscriber id → services with a weight above zero.
  */
 export function weighSubscriberUsage(input: AllocationInput): Map<string, ServiceWeights> {
-  const weights = sumUsageWeights(input);
-  const { capWeightPerService, minSubscribersPerService } = input.policy;
-  if (capWeightPerService !== null) capWeights(weights, capWeightPerService);
-  if (minSubscribersPerService !== null) dropThinServices(weights, minSubscribersPerService);
-  return weights;
-}
-
-function sumUsageWeights(input: AllocationInput): Map<string, ServiceWeights> {
+  const weigher = new UsageWeigher(input);
   const bySubscriber = new Map<string, ServiceWeights>();
   for (const subscriber of input.subscribers) {
     if (subscriber.tokens > 0n) bySubscriber.set(subscriber.id, new Map());
   }
-  const meterWeights = new Map<string, MixedInteger>();
-  for (const [meter, weight] of input.meters) meterWeights.set(meter, narrow(weight));
-
-  // One iteration per usage row (up to millions): plain number arithmetic unless a product or sum outgrows 2^53.
   for (const row of input.usage) {
     const weights = bySubscriber.get(row.subscriber);
-    if (weights === undefined) continue;
-    const meterWeight = meterWeights.get(row.meter);
+    if (weights !== undefined) weigher.addRow(weights, row);
+  }
+  for (const weights of bySubscriber.values()) weigher.applyCap(weights);
+  const { minSubscribersPerService } = input.policy;
+  if (minSubscribersPerService !== null) {
+    const counts = new ServiceSubscriberCounts();
+    for (const weights of bySubscriber.values()) counts.count(weights);
+    const thin = counts.thinServices(minSubscribersPerService);
+    for (const weights of bySubscriber.values()) dropServices(weights, thin);
+  }
+  return bySubscriber;
+}
+
+/**
+ * Weighs usage one subscriber at a time: `addRow` for each of its rows, then `applyCap` once. The whole-input
+ * weighing above and a close that streams subscribers in key order share it.
+ */
+export class UsageWeigher {
+  private readonly meterWeights = new Map<string, MixedInteger>();
+  private readonly cap: MixedInteger | null;
+
+  constructor(input: Pick<AllocationInput, 'meters' | 'policy'>) {
+    for (const [meter, weight] of input.meters) this.meterWeights.set(meter, narrow(weight));
+    const cap = input.policy.capWeightPerService;
+    this.cap = cap === null ? null : narrow(cap);
+  }
+
+  /** Adds one usage row's weight to its service (plain number arithmetic unless it outgrows 2^53). */
+  addRow(weights: ServiceWeights, row: Pick<UsageRow, 'service' | 'meter' | 'quantity'>): void {
+    const meterWeight = this.meterWeights.get(row.meter);
     if (meterWeight === undefined) throw new Error(`usage names an unknown meter ${row.meter}`);
     const rowWeight = multiply(row.quantity, meterWeight);
-    if (rowWeight === 0) continue;
+    if (rowWeight === 0) return;
     const sum = weights.get(row.service);
     weights.set(row.service, sum === undefined ? rowWeight : addIntegers(sum, rowWeight));
   }
-  return bySubscriber;
+
+  /** The policy's cap on one subscriber's weight per service. */
+  applyCap(weights: ServiceWeights): void {
+    const cap = this.cap;
+    if (cap === null) return;
+    // A cap of 0 leaves no weight at all: drop the services rather than keep zero weights.
+    if (cap === 0) weights.clear();
+    for (const [service, weight] of weights) {
+      if (weight > cap) weights.set(service, cap);
+    }
+  }
+}
+
+/** How many paying subscribers use each service with weight: the minimum-subscribers rule's count. */
+export class ServiceSubscriberCounts {
+  private readonly counts = new Map<string, number>();
+
+  count(weights: ServiceWeights): void {
+    for (const service of weights.keys()) this.counts.set(service, (this.counts.get(service) ?? 0) + 1);
+  }
+
+  /** Services used by fewer distinct paying subscribers than `minimum`: they are dropped from every subscriber. */
+  thinServices(minimum: bigint): Set<string> {
+    // Counts stay far below 2^53, so comparing them with the minimum as a double gives the exact answer.
+    const threshold = Number(minimum);
+    const thin = new Set<string>();
+    for (const [service, count] of this.counts) if (count < threshold) thin.add(service);
+    return thin;
+  }
+}
+
+export function dropServices(weights: ServiceWeights, services: ReadonlySet<string>): void {
+  if (services.size === 0) return;
+  for (const service of weights.keys()) if (services.has(service)) weights.delete(service);
 }
 
 function multiply(quantity: bigint, meterWeight: MixedInteger): MixedInteger {
@@ -52,31 +102,4 @@ function multiply(quantity: bigint, meterWeight: MixedInteger): MixedInteger {
 
 function narrow(value: bigint): MixedInteger {
   return value <= MAX_SAFE_BIGINT ? Number(value) : value;
-}
-
-function capWeights(bySubscriber: Map<string, ServiceWeights>, cap: bigint): void {
-  const narrowCap = narrow(cap);
-  for (const weights of bySubscriber.values()) {
-    // A cap of 0 leaves no weight at all: drop the services rather than keep zero weights.
-    if (narrowCap === 0) weights.clear();
-    for (const [service, weight] of weights) {
-      if (weight > narrowCap) weights.set(service, narrowCap);
-    }
-  }
-}
-
-/** Drops every service used (with weight) by fewer distinct paying subscribers than the policy's minimum. */
-function dropThinServices(bySubscriber: Map<string, ServiceWeights>, minimum: bigint): void {
-  // Counts stay far below 2^53, so comparing them with the minimum as a double gives the exact answer.
-  const threshold = Number(minimum);
-  const subscriberCounts = new Map<string, number>();
-  for (const weights of bySubscriber.values()) {
-    for (const service of weights.keys())
-      subscriberCounts.set(service, (subscriberCounts.get(service) ?? 0) + 1);
-  }
-  for (const weights of bySubscriber.values()) {
-    for (const service of weights.keys()) {
-      if ((subscriberCounts.get(service) ?? 0) < threshold) weights.delete(service);
-    }
-  }
 }

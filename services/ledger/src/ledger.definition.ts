@@ -11,6 +11,7 @@ import { TermsByPeriod1764600000000 } from './migrations/1764600000000-terms-by-
 import { UsageWatermarks1765000000000 } from './migrations/1765000000000-usage-watermarks.js';
 import { PeriodAdjustments1765100000000 } from './migrations/1765100000000-period-adjustments.js';
 import { PaymentReversals1765200000000 } from './migrations/1765200000000-payment-reversals.js';
+import { StreamedClose1765300000000 } from './migrations/1765300000000-streamed-close.js';
 import { PeriodsModule } from './periods/periods.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { ReversalsModule } from './reversals/reversals.module.js';
@@ -37,6 +38,7 @@ export const ledgerService = defineService({
     UsageWatermarks1765000000000,
     PeriodAdjustments1765100000000,
     PaymentReversals1765200000000,
+    StreamedClose1765300000000,
   ],
   features: () => [ledgerAuth, TreasuryModule, ProjectionsModule, PeriodsModule, ReversalsModule],
   // Replay compares content, not chain position: the order in which a replay interleaves partitions (and so

@@ -233,7 +233,14 @@ describe('closing a period', () => {
       `SELECT balance::text FROM ledger_balances WHERE account LIKE $1 AND unit = 'uCC'`,
       [`subscriber:%:${PERIOD}`],
     );
-    expect(escrows.map((row) => row.balance)).toEqual(['0', '0']);
+    // Emptied, their balances are removed (a missing balance is zero): a close adds no row version per subscriber.
+    expect(escrows).toEqual([]);
+    expect(
+      await ledger.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ledger_entries WHERE transaction_key = $1 AND account LIKE $2`,
+        [`close:${PERIOD}`, `subscriber:%:${PERIOD}`],
+      ),
+    ).toEqual([{ n: 2 }]);
     for (const row of recomputed.allocations) {
       const [balance] = await ledger.query<{ balance: string }>(
         `SELECT balance::text FROM ledger_balances WHERE account = $1 AND unit = 'uCC'`,
@@ -366,6 +373,68 @@ describe('closing a period', () => {
     await expect(ledger.query(`DELETE FROM period_closes WHERE period = $1`, [PERIOD])).rejects.toThrow(
       'a closed period is final',
     );
+    // The close keeps no copy of its usage and tokens: the period's own rows are frozen instead.
+    for (const sql of [
+      'UPDATE usage_quantities SET quantity = quantity + 1 WHERE period = $1',
+      'DELETE FROM usage_quantities WHERE period = $1',
+      `INSERT INTO usage_quantities (period, subscriber_id, service_id, meter, quantity)
+       VALUES ($1, gen_random_uuid(), gen_random_uuid(), 'seconds', 1)`,
+      'UPDATE subscriber_tokens SET tokens = tokens + 1 WHERE period = $1',
+      `INSERT INTO subscriber_tokens (period, subscriber_id, tokens) VALUES ($1, gen_random_uuid(), 5)`,
+    ])
+      await expect(ledger.query(sql, [PERIOD])).rejects.toThrow(
+        /a closed period's (usage_quantities|subscriber_tokens) are final/,
+      );
+    expect(
+      await ledger.query(`SELECT count(*)::int AS n FROM period_close_usage WHERE period = $1`, [PERIOD]),
+    ).toEqual([{ n: 0 }]);
+    // An open period's rows still change.
+    await ledger.query(
+      `INSERT INTO subscriber_tokens (period, subscriber_id, tokens) VALUES ('2031-01', gen_random_uuid(), 5)`,
+    );
+    await ledger.query(`DELETE FROM subscriber_tokens WHERE period = '2031-01'`);
+  });
+
+  it('still serves the input of a close recorded before closes froze their rows (rows copied at the close)', async () => {
+    const current = await json<Record<string, unknown> & { usage: Record<string, string>[] }>(
+      ledgerApi(`/periods/${PERIOD}/input`),
+      'GET',
+      { credential: adminToken },
+    );
+    const [recorded] = await ledger.query<{ allocation: unknown; total: string; merkle_root: string }>(
+      'SELECT allocation, total::text AS total, merkle_root FROM period_closes WHERE period = $1',
+      [PERIOD],
+    );
+    const earlier = '2025-12';
+    // As the close of the earlier version stored it: subscribers in `input`, usage rows in period_close_usage.
+    await ledger.query(
+      `INSERT INTO period_closes (period, total, merkle_root, input, allocation, forced)
+       VALUES ($1, $2, $3, $4, $5, false)`,
+      [
+        earlier,
+        recorded?.total,
+        recorded?.merkle_root,
+        JSON.stringify({ ...current.body, period: earlier, usage: [] }),
+        JSON.stringify({ ...(recorded?.allocation as object), period: earlier }),
+      ],
+    );
+    for (const row of current.body.usage)
+      await ledger.query(
+        `INSERT INTO period_close_usage (period, subscriber_id, service_id, meter, quantity) VALUES ($1, $2, $3, $4, $5)`,
+        [earlier, row.subscriber, row.service, row.meter, row.quantity],
+      );
+    try {
+      const served = await json(ledgerApi(`/periods/${earlier}/input`), 'GET', { credential: adminToken });
+      expect(served).toMatchObject({ status: 200, body: { ...current.body, period: earlier } });
+      expect(current.body.usage.length).toBeGreaterThan(0);
+    } finally {
+      // Not a close this ledger made: removed (as admin, past the finality triggers) so replay tests see none.
+      for (const table of ['period_closes', 'period_close_usage']) {
+        await ledger.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
+        await ledger.query(`DELETE FROM ${table} WHERE period = $1`, [earlier]);
+        await ledger.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+      }
+    }
   });
 
   it('tells a subscriber where the fee went, and an account where its amount came from, with a proof', async () => {

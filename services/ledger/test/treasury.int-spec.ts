@@ -247,6 +247,10 @@ describe('verify', () => {
     );
     expect(changed).toHaveLength(1);
     await ledger.query('ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_immutable');
+    // An entry slipped in outside any transaction (the table has no per-row reference: streamed closes copy entries).
+    await ledger.query(
+      "INSERT INTO ledger_entries (transaction_key, line, account, unit, amount) VALUES ('ghost:1', 1, 'ghost', 'XXX', 5)",
+    );
     const cli = commonsLedgerVerify(ledger);
     expect(cli.report).toMatchObject({ ok: false });
     expect(cli.status).toBe(1);
@@ -261,6 +265,7 @@ describe('verify', () => {
       const messages = (await verifyLedger(client, CUR)).violations.map((violation) => violation.message);
       expect(messages).toContain(`transaction ${target?.key}: ${CUR} sums to 3, not 0`);
       expect(messages).toContain(`balance treasury:reserve ${CUR} is 1999, but its entries sum to 2002`);
+      expect(messages).toContain('1 entries of ghost:1 belong to no transaction in the chain');
     } finally {
       client.release();
     }

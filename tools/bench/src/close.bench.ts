@@ -1,16 +1,20 @@
-import { type AllocationInput, type AllocationPolicy } from '@onecommons/allocation';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { OutboxWriter } from '@onecommons/kafka';
 import { migrateServiceSchema, serviceDataSourceOptions } from '@onecommons/persistence';
 import { testStack, uniqueSuffix } from '@onecommons/testing';
 import { cpus, loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 // The bench drives the ledger's own period close; a tool may not depend on a service otherwise.
 /* eslint-disable @nx/enforce-module-boundaries */
 import { type LedgerConfig } from '@onecommons/ledger/dist/src/config.js';
-import { LedgerJournal, type PostOutcome } from '@onecommons/ledger/dist/src/journal/ledger-journal.js';
-import { type LedgerTransaction } from '@onecommons/ledger/dist/src/journal/ledger-transaction.js';
+import {
+  LedgerJournal,
+  type PostOutcome,
+  type StreamedTransaction,
+} from '@onecommons/ledger/dist/src/journal/ledger-journal.js';
 import { ledgerService } from '@onecommons/ledger/dist/src/ledger.definition.js';
 import { CloseSettlement } from '@onecommons/ledger/dist/src/payables/close-settlement.js';
 import { PayeePreferences } from '@onecommons/ledger/dist/src/payables/payee-preferences.js';
@@ -27,11 +31,13 @@ import { formatTable } from './text-table.js';
 
 /**
  * `./dev bench close [--json] [--sizes 10000,100000] [--verify-max N] [--keep]`: the ledger's period close
- * (`PeriodCloser.close(period, { force: true })`, end to end: journal lock, read the allocation input from the
- * projections, allocate, post one journal transaction, store input and result, write the outbox row, commit)
- * for 10k, 100k and 1M subscribers with 10 usage rows each, on the bench stack's Postgres. Each size gets a
- * fresh ledger schema filled by bulk SQL first (setup, not measured). After the close, `verifyLedger` must
- * pass (sizes up to `--verify-max`, default every size) and every escrow of the period must be empty.
+ * (`PeriodCloser.close(period, { force: true })`, end to end: journal lock, stream the paying subscribers and
+ * their usage out of the projections while allocating, post the close transaction (entries copied in as they
+ * are hashed), store the result, write the outbox row, commit) for 10k, 100k and 1M subscribers with 10 usage
+ * rows each, on the bench stack's Postgres. Each size gets a fresh ledger schema filled by bulk SQL first (setup,
+ * not measured); the close then runs in a child process with Node's default heap settings, so its peak RSS and
+ * its event loop's longest delay are the close's alone. After the close, `verifyLedger` must pass (sizes up to
+ * `--verify-max`, default every size) and every escrow of the period must be empty.
  * With `--json` the last line is `{"bench":"close","results":[…]}`.
  */
 
@@ -59,14 +65,24 @@ interface CloseResult {
   readonly usageRows: number;
   readonly accounts: number;
   readonly ms: number;
-  readonly readMs: number;
   readonly allocateMs: number;
   readonly postMs: number;
   readonly storeMs: number;
   readonly rowsPerSecond: number;
   readonly setupMs: number;
   readonly verified: boolean | null;
+  readonly verifyMs: number | null;
   readonly peakRssMb: number;
+  readonly eventLoopMaxMs: number;
+}
+
+/** What the child that ran the close reports (one JSON line on its stdout). */
+interface ChildReport {
+  readonly ms: number;
+  readonly allocateMs: number;
+  readonly postMs: number;
+  readonly peakRssMb: number;
+  readonly eventLoopMaxMs: number;
 }
 
 const log = (message: string) => console.error(`[bench] ${message}`);
@@ -74,40 +90,22 @@ const round = (value: number) => Math.round(value * 10) / 10;
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
 const peakRssMb = () => round(process.resourceUsage().maxRSS / 1024);
 
-/** Marks when the closer finishes reading its input and starts and ends posting. */
+/** Marks when the closer starts and ends posting (before it: streaming and allocating; after: storing). */
 class Marks {
-  readEnd = 0;
-  readStart = 0;
   postStart = 0;
   postEnd = 0;
-  usageRows = 0;
-}
-
-class TimedReader extends AllocationInputReader {
-  constructor(private readonly marks: Marks) {
-    super();
-  }
-  override async read(
-    manager: EntityManager,
-    period: string,
-    policy: AllocationPolicy,
-    options?: { fromClose?: boolean },
-  ): Promise<AllocationInput> {
-    this.marks.readStart = performance.now();
-    const input = await super.read(manager, period, policy, options);
-    this.marks.readEnd = performance.now();
-    this.marks.usageRows = input.usage.length;
-    return input;
-  }
 }
 
 class TimedJournal extends LedgerJournal {
   constructor(private readonly marks: Marks) {
     super();
   }
-  override async post(manager: EntityManager, transaction: LedgerTransaction): Promise<PostOutcome> {
+  override async postStreamed(
+    manager: EntityManager,
+    transaction: StreamedTransaction,
+  ): Promise<PostOutcome> {
     this.marks.postStart = performance.now();
-    const outcome = await super.post(manager, transaction);
+    const outcome = await super.postStreamed(manager, transaction);
     this.marks.postEnd = performance.now();
     return outcome;
   }
@@ -118,6 +116,11 @@ function option(name: string): string | undefined {
   return index < 0 ? undefined : process.argv[index + 1];
 }
 
+const dataSourceFor = (adminUrl: string, schema: string, role: string) =>
+  new DataSource(
+    serviceDataSourceOptions({ url: adminUrl, schema, poolSize: 2, applicationName: `${schema}:${role}` }),
+  );
+
 async function runSize(adminUrl: string, subscribers: number, verifyMax: number): Promise<CloseResult> {
   const schema = `bench_close_${uniqueSuffix()}`;
   const setupStarted = performance.now();
@@ -127,16 +130,87 @@ async function runSize(adminUrl: string, subscribers: number, verifyMax: number)
     schema,
     migrations: ledgerService.migrations ?? [],
   });
-  const db = new DataSource(
-    serviceDataSourceOptions({ url: adminUrl, schema, poolSize: 2, applicationName: `${schema}:close` }),
-  );
+  const db = dataSourceFor(adminUrl, schema, 'setup');
   await db.initialize();
   try {
     log(`${count(subscribers)} subscribers: populating ${schema}`);
     await populateLedger(db, { period: PERIOD, subscribers, currency: CURRENCY }, log);
     const setupMs = performance.now() - setupStarted;
-    log(`${count(subscribers)} subscribers: populated in ${(setupMs / 1000).toFixed(1)} s; closing`);
-    globalThis.gc?.();
+    log(
+      `${count(subscribers)} subscribers: populated in ${(setupMs / 1000).toFixed(1)} s; closing in a child process`,
+    );
+    const child = await closeInChild(adminUrl, schema);
+    const [{ usageRows, accounts } = { usageRows: 0, accounts: 0 }] = (await db.query(
+      `SELECT (SELECT count(*)::int FROM usage_quantities WHERE period = $1) AS "usageRows",
+              (SELECT count(*)::int - $2::int FROM ledger_entries WHERE transaction_key = $3) AS accounts`,
+      [PERIOD, subscribers, `close:${PERIOD}`],
+    )) as { usageRows: number; accounts: number }[];
+    const [{ left } = { left: -1 }] = (await db.query(
+      `SELECT count(*)::int AS left FROM ledger_balances WHERE account LIKE 'subscriber:%' AND balance <> 0`,
+    )) as { left: number }[];
+    if (left !== 0) throw new Error(`${left} subscriber escrows still hold tokens after the close`);
+    let verified: boolean | null = null;
+    let verifyMs: number | null = null;
+    if (subscribers <= verifyMax) {
+      log(`${count(subscribers)} subscribers: closed; verifying the ledger`);
+      const verifyStarted = performance.now();
+      const client = new pg.Client({ connectionString: adminUrl, options: `-c search_path=${schema}` });
+      await client.connect();
+      try {
+        const report = await verifyLedger(client, CURRENCY);
+        if (!report.ok) throw new Error(`verifyLedger failed: ${report.firstViolation}`);
+        verified = true;
+      } finally {
+        await client.end();
+      }
+      verifyMs = round(performance.now() - verifyStarted);
+    }
+    return {
+      subscribers,
+      usageRows,
+      accounts,
+      ms: child.ms,
+      allocateMs: child.allocateMs,
+      postMs: child.postMs,
+      storeMs: round(child.ms - child.allocateMs - child.postMs),
+      rowsPerSecond: Math.round((usageRows / child.ms) * 1000),
+      setupMs: round(setupMs),
+      verified,
+      verifyMs,
+      peakRssMb: child.peakRssMb,
+      eventLoopMaxMs: child.eventLoopMaxMs,
+    };
+  } finally {
+    if (!process.argv.includes('--keep')) await db.query(`DROP SCHEMA ${schema} CASCADE`);
+    await db.destroy();
+  }
+}
+
+/** Runs this file as `--close-child <schema>` with Node's default heap settings; returns what it reports. */
+function closeInChild(adminUrl: string, schema: string): Promise<ChildReport> {
+  // Node's defaults, whatever the bench itself was given; BENCH_CLOSE_NODE_OPTIONS (say --cpu-prof) for the close.
+  const { NODE_OPTIONS: _ignored, BENCH_CLOSE_NODE_OPTIONS: closeOptions, ...env } = process.env;
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--close-child', schema], {
+    env: { ...env, BENCH_CLOSE_ADMIN_URL: adminUrl, ...(closeOptions ? { NODE_OPTIONS: closeOptions } : {}) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      const last = output.trim().split('\n').pop() ?? '';
+      if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as ChildReport);
+      else reject(new Error(`the close's process ended with ${signal ?? `exit ${code}`}: ${last}`));
+    });
+  });
+}
+
+/** The child: the close alone, its event loop watched at 10 ms resolution, its peak RSS at the end. */
+async function closeChild(schema: string): Promise<void> {
+  const db = dataSourceFor(process.env.BENCH_CLOSE_ADMIN_URL ?? '', schema, 'close');
+  await db.initialize();
+  try {
     const marks = new Marks();
     const journal = new TimedJournal(marks);
     const prices = new PeriodPrices();
@@ -150,56 +224,27 @@ async function runSize(adminUrl: string, subscribers: number, verifyMax: number)
     const closer = new PeriodCloser(
       db,
       journal,
-      new TimedReader(marks),
+      new AllocationInputReader(),
       outbox,
       settlement,
       new PeriodCloseRequests(outbox, CONFIG),
       CONFIG,
     );
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const started = performance.now();
-    const closed = await closer.close(PERIOD, { force: true });
+    await closer.close(PERIOD, { force: true });
     const ms = performance.now() - started;
-    const rss = peakRssMb();
-    const [{ accounts } = { accounts: 0 }] = (await db.query(
-      `SELECT count(*)::int - $1::int AS accounts FROM ledger_entries WHERE transaction_key = $2`,
-      [subscribers, `close:${PERIOD}`],
-    )) as { accounts: number }[];
-    const [{ left } = { left: -1 }] = (await db.query(
-      `SELECT count(*)::int AS left FROM ledger_balances WHERE account LIKE 'subscriber:%' AND balance <> 0`,
-    )) as { left: number }[];
-    if (left !== 0) throw new Error(`${left} subscriber escrows still hold tokens after the close`);
-    let verified: boolean | null = null;
-    if (subscribers <= verifyMax) {
-      log(`${count(subscribers)} subscribers: closed (${closed.total} uCC); verifying the ledger`);
-      const client = new pg.Client({ connectionString: adminUrl, options: `-c search_path=${schema}` });
-      await client.connect();
-      try {
-        const report = await verifyLedger(client, CURRENCY);
-        if (!report.ok) throw new Error(`verifyLedger failed: ${report.firstViolation}`);
-        verified = true;
-      } finally {
-        await client.end();
-      }
-    }
-    const readMs = marks.readEnd - marks.readStart;
-    const allocateMs = marks.postStart - marks.readEnd;
-    const postMs = marks.postEnd - marks.postStart;
-    return {
-      subscribers,
-      usageRows: marks.usageRows,
-      accounts,
+    loop.disable();
+    const report: ChildReport = {
       ms: round(ms),
-      readMs: round(readMs),
-      allocateMs: round(allocateMs),
-      postMs: round(postMs),
-      storeMs: round(ms - readMs - allocateMs - postMs),
-      rowsPerSecond: Math.round((marks.usageRows / ms) * 1000),
-      setupMs: round(setupMs),
-      verified,
-      peakRssMb: rss,
+      allocateMs: round(marks.postStart - started),
+      postMs: round(marks.postEnd - marks.postStart),
+      peakRssMb: peakRssMb(),
+      eventLoopMaxMs: round(loop.max / 1e6),
     };
+    console.log(JSON.stringify(report));
   } finally {
-    if (!process.argv.includes('--keep')) await db.query(`DROP SCHEMA ${schema} CASCADE`);
     await db.destroy();
   }
 }
@@ -214,28 +259,30 @@ function printReport(results: readonly CloseResult[], loadBefore: number): void 
       'subscribers',
       'usage rows',
       'accounts',
-      'read ms',
-      'allocate ms',
+      'stream+allocate ms',
       'post ms',
       'store ms',
       'total ms',
       'rows/s',
       'peak RSS MB',
+      'event loop max ms',
       'verified',
+      'verify s',
       'setup s',
     ],
     results.map((result) => [
       count(result.subscribers),
       count(result.usageRows),
       count(result.accounts),
-      result.readMs.toFixed(1),
       result.allocateMs.toFixed(1),
       result.postMs.toFixed(1),
       result.storeMs.toFixed(1),
       result.ms.toFixed(1),
       count(result.rowsPerSecond),
       result.peakRssMb.toFixed(0),
+      result.eventLoopMaxMs.toFixed(0),
       result.verified === null ? '-' : String(result.verified),
+      result.verifyMs === null ? '-' : (result.verifyMs / 1000).toFixed(1),
       (result.setupMs / 1000).toFixed(1),
     ]),
   );
@@ -265,9 +312,9 @@ async function main(): Promise<void> {
       continue;
     }
     log(
-      `${count(subscribers)} subscribers: ${result.ms.toFixed(0)} ms (read ${result.readMs.toFixed(0)}, ` +
-        `allocate ${result.allocateMs.toFixed(0)}, post ${result.postMs.toFixed(0)}, store ` +
-        `${result.storeMs.toFixed(0)}), peak RSS ${result.peakRssMb.toFixed(0)} MB`,
+      `${count(subscribers)} subscribers: ${result.ms.toFixed(0)} ms (stream+allocate ` +
+        `${result.allocateMs.toFixed(0)}, post ${result.postMs.toFixed(0)}, store ${result.storeMs.toFixed(0)}), ` +
+        `peak RSS ${result.peakRssMb.toFixed(0)} MB, event loop max ${result.eventLoopMaxMs.toFixed(0)} ms`,
     );
     results.push(result);
   }
@@ -282,11 +329,12 @@ async function main(): Promise<void> {
           subscribers: result.subscribers,
           usageRows: result.usageRows,
           ms: result.ms,
-          readMs: result.readMs,
           allocateMs: result.allocateMs,
           postMs: result.postMs,
           storeMs: result.storeMs,
           peakRssMb: result.peakRssMb,
+          eventLoopMaxMs: result.eventLoopMaxMs,
+          verifyMs: result.verifyMs,
         })),
       }),
     );
@@ -295,7 +343,8 @@ async function main(): Promise<void> {
 
 if (ROWS_PER_SUBSCRIBER !== 10)
   throw new Error('the close bench is specified at 10 usage rows per subscriber');
-main().catch((error: unknown) => {
+const childSchema = option('--close-child');
+(childSchema ? closeChild(childSchema) : main()).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

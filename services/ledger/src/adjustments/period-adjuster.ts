@@ -188,7 +188,7 @@ export class PeriodAdjuster {
 
   /** The close's input with every correction applied so far and the fresh ones, allocated. */
   private async recompute(manager: EntityManager, closed: ClosedPeriod, fresh: readonly UsageCorrection[]) {
-    const head = parseAllocationInput(closed.input);
+    const head = parseAllocationInput(await this.closer.closedInput(manager, closed));
     if (!head.ok)
       throw new Error(`the recorded input of ${closed.period} does not parse: ${head.error.reason}`);
     const corrections = [...(await this.adjustments.applied(manager, closed.period)), ...fresh];
@@ -196,11 +196,7 @@ export class PeriodAdjuster {
     const others = await this.reader.servicesInForce(manager, closed.period, [
       ...new Set(corrections.map((row) => row.serviceId).filter((id) => !closeServices.has(id))),
     ]);
-    const corrected = correctedInput(
-      { ...head.input, usage: await this.closer.closeUsage(manager, closed.period) },
-      corrections,
-      [...head.input.services, ...others],
-    );
+    const corrected = correctedInput(head.input, corrections, [...head.input.services, ...others]);
     return { allocation: allocatePeriod(corrected.input), outcomes: corrected.outcomes };
   }
 

@@ -1,5 +1,12 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { canonicalTransaction, chainHash, type ChainedTransaction, GENESIS_HASH } from './hash-chain.js';
+import {
+  canonicalTransaction,
+  ChainHasher,
+  chainHash,
+  type ChainedTransaction,
+  GENESIS_HASH,
+} from './hash-chain.js';
 
 const transaction: ChainedTransaction = {
   seq: 1n,
@@ -31,5 +38,29 @@ describe('the hash chain', () => {
       entries: transaction.entries.map((entry) => ({ ...entry, amount: entry.amount * 2n })),
     };
     expect(chainHash(GENESIS_HASH, tampered)).not.toBe(first);
+  });
+
+  it('hashes entry by entry to the same value as the whole transaction (large closes stream their entries)', () => {
+    const large: ChainedTransaction = {
+      ...transaction,
+      key: 'close:2026-03',
+      memo: { merkleRoot: 'a"b\\c', total: '3' },
+      entries: Array.from({ length: 1000 }, (_, index) => ({
+        line: index + 1,
+        account: `escrow:${index}:2026-03`,
+        unit: 'uCC',
+        amount: BigInt(index % 7) - 3n,
+      })),
+    };
+    for (const entries of [large.entries, large.entries.slice(0, 1), []]) {
+      const hasher = new ChainHasher(GENESIS_HASH, large);
+      for (const entry of entries) hasher.add(entry);
+      expect(hasher.digest()).toBe(
+        createHash('sha256')
+          .update(`${GENESIS_HASH}\n${canonicalTransaction({ ...large, entries })}`)
+          .digest('hex'),
+      );
+      expect(JSON.parse(canonicalTransaction({ ...large, entries })) as unknown[]).toHaveLength(6);
+    }
   });
 });

@@ -51,7 +51,7 @@ export class CloseSettlement {
 
   async settleWithin(
     manager: EntityManager,
-    input: AllocationInput,
+    input: Pick<AllocationInput, 'period' | 'projects'>,
     allocation: PeriodAllocation,
   ): Promise<CloudEvent<unknown>[]> {
     const released = await this.releaseEscrows(manager, input);
@@ -61,7 +61,7 @@ export class CloseSettlement {
 
   private async releaseEscrows(
     manager: EntityManager,
-    input: AllocationInput,
+    input: Pick<AllocationInput, 'period' | 'projects'>,
   ): Promise<{ events: CloudEvent<unknown>[]; recipients: string[] }> {
     const escrows = (await manager.query(
       `SELECT account, balance::text AS balance FROM ledger_balances

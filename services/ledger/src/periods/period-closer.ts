@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  type AllocationContext,
   type AllocationPolicy,
-  allocatePeriod,
+  allocateSubscriberStream,
+  type PeriodAllocation,
   type PeriodAllocationJson,
+  type SubscriberUsage,
   toAllocationInputJson,
   toAllocationJson,
-  type UsageRow,
 } from '@onecommons/allocation';
 import { createEvent, lateUsageClosesAt, PeriodClosedV1 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
@@ -15,10 +17,13 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { type LedgerConfig } from '../config.js';
 import { LedgerJournal } from '../journal/ledger-journal.js';
 import { type Posting, TOKEN_UNIT } from '../journal/ledger-transaction.js';
-import { ALLOCATED_USAGE, AllocationInputReader } from '../projections/allocation-input-reader.js';
+import { AllocationInputReader } from '../projections/allocation-input-reader.js';
+import { payingSubscribers } from '../projections/paying-subscribers.js';
 import { CloseSettlement } from '../payables/close-settlement.js';
 import { subscriberEscrow } from '../treasury/accounts.js';
 import { holdPeriodUsage, readUsageWatermark, type UsageWatermark } from '../projections/usage-watermark.js';
+import { closedSubscribers, closedUsageSql, type ClosedUsageRow, type InputRows } from './closed-input.js';
+import { EscrowDebits } from './escrow-debits.js';
 import { closeDuration, countPeriodClose } from './period-close-metrics.js';
 import { PeriodCloseRequests } from './period-close-requests.js';
 import { describeUsageLag, type UsageCompleteness, usageCompleteness, usageLagOf } from './usage-lag.js';
@@ -37,7 +42,9 @@ export interface PeriodCloseDto {
 }
 
 export interface ClosedPeriod extends PeriodCloseDto {
+  /** The recorded input; with `inputRows` frozen, without its subscribers and usage (`closedInput` adds them). */
   readonly input: Record<string, unknown>;
+  readonly inputRows: InputRows;
   readonly allocation: PeriodAllocationJson;
   readonly forced: boolean;
   readonly closedAt: string;
@@ -48,6 +55,7 @@ interface CloseRow {
   total: string;
   merkle_root: string;
   input: Record<string, unknown>;
+  input_rows: InputRows;
   allocation: PeriodAllocationJson;
   forced: boolean;
   closed_at: Date;
@@ -156,32 +164,21 @@ export class PeriodCloser {
     return outcome;
   }
 
-  /** The exact input a close used, usage rows included (for statements; the API streams it instead). */
-  async fullInput(period: string): Promise<Record<string, unknown> | null> {
-    const closed = await this.find(period);
-    if (!closed) return null;
+  /** A recorded close's whole input in the vectors' format, held at once: for statements and adjustments. */
+  async closedInput(manager: EntityManager, closed: ClosedPeriod): Promise<Record<string, unknown>> {
+    const usage = (await manager.query(closedUsageSql(closed.inputRows, '$1'), [
+      closed.period,
+    ])) as ClosedUsageRow[];
     return {
       ...closed.input,
-      usage: (await this.closeUsage(this.dataSource.manager, period)).map((row) => ({
-        ...row,
-        quantity: row.quantity.toString(),
+      subscribers: await closedSubscribers(manager, closed.period, closed.inputRows, closed.input),
+      usage: usage.map((row) => ({
+        subscriber: row.subscriber_id,
+        service: row.service_id,
+        meter: row.meter,
+        quantity: row.quantity,
       })),
     };
-  }
-
-  /** The usage rows the close of `period` allocated (period_close_usage), in the input's order. */
-  async closeUsage(manager: EntityManager, period: string): Promise<UsageRow[]> {
-    const rows = (await manager.query(
-      `SELECT subscriber_id, service_id, meter, quantity::text AS quantity FROM period_close_usage
-        WHERE period = $1 ORDER BY subscriber_id, service_id, meter`,
-      [period],
-    )) as { subscriber_id: string; service_id: string; meter: string; quantity: string }[];
-    return rows.map((row) => ({
-      subscriber: row.subscriber_id,
-      service: row.service_id,
-      meter: row.meter,
-      quantity: BigInt(row.quantity),
-    }));
   }
 
   /** The recorded result without its input and allocation (which can be large). */
@@ -200,8 +197,8 @@ export class PeriodCloser {
 
   async find(period: string, manager: EntityManager = this.dataSource.manager): Promise<ClosedPeriod | null> {
     const [row] = (await manager.query(
-      `SELECT period, total::text AS total, merkle_root, input, allocation, forced, closed_at FROM period_closes
-        WHERE period = $1`,
+      `SELECT period, total::text AS total, merkle_root, input, input_rows, allocation, forced, closed_at
+         FROM period_closes WHERE period = $1`,
       [period],
     )) as CloseRow[];
     return row ? closedPeriodOf(row) : null;
@@ -218,48 +215,32 @@ export class PeriodCloser {
     await holdPeriodUsage(manager, period, 'close');
     const already = await this.summary(period, manager);
     if (already) return already;
-    // The usage rows taken as they are now, once: the input is built from exactly what the close keeps.
-    await manager.query(
-      `INSERT INTO period_close_usage (period, subscriber_id, service_id, meter, quantity)
-       SELECT $1, u.subscriber_id, u.service_id, u.meter, u.quantity ${ALLOCATED_USAGE}`,
-      [period],
-    );
-    const input = await this.reader.read(manager, period, this.policy(), { fromClose: true });
-    const allocation = allocatePeriod(input);
-    const postings: Posting[] = [
-      ...input.subscribers
-        .filter((subscriber) => subscriber.tokens > 0n)
-        .map((subscriber) => ({
-          account: subscriberEscrow(subscriber.id, period),
-          unit: TOKEN_UNIT,
-          amount: -subscriber.tokens,
-        })),
-      ...allocation.allocations.map((row) => ({
-        account: row.account,
-        unit: TOKEN_UNIT,
-        amount: row.amount,
-      })),
-    ];
-    if (postings.length > 0)
-      await this.journal.post(manager, {
+    const context = await this.reader.context(manager, period, this.policy());
+    const { allocation, debits, usedServices } = await this.allocate(manager, context);
+    if (allocation.total > 0n)
+      await this.journal.postStreamed(manager, {
         key: `close:${period}`,
         kind: 'period_close',
         period,
         memo: { merkleRoot: allocation.merkleRoot, total: allocation.total.toString() },
-        postings,
+        postings: closePostings(debits, period, allocation),
       });
-    // Returns only what the summary and the event need: reading the stored input back (one json value per
-    // usage row) would cost a second transfer and parse of the largest thing the close writes.
+    // The input as recorded: the catalog facts it used; its subscribers and usage rows are the period's frozen rows.
+    const input = {
+      ...context,
+      services: context.services.filter((service) => usedServices.has(service.id)),
+      subscribers: [],
+      usage: [],
+    };
     const [row] = (await manager.query(
-      `INSERT INTO period_closes (period, total, merkle_root, input, allocation, forced)
-       VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO period_closes (period, total, merkle_root, input, input_rows, allocation, forced)
+       VALUES ($1, $2, $3, $4, 'frozen', $5, $6)
        RETURNING period, total::text AS total, merkle_root, closed_at`,
       [
         period,
         allocation.total.toString(),
         allocation.merkleRoot,
-        // The usage rows are in period_close_usage: at a million subscribers they would not fit one value.
-        JSON.stringify(toAllocationInputJson({ ...input, usage: [] })),
+        JSON.stringify(toAllocationInputJson(input)),
         JSON.stringify(toAllocationJson(allocation)),
         forced,
       ],
@@ -283,13 +264,43 @@ export class PeriodCloser {
           total: closed.total,
           merkleRoot: closed.merkleRoot,
           accounts: allocation.allocations.length,
-          subscribers: input.subscribers.length,
+          subscribers: debits.size,
           closedAt: closed.closedAt,
         },
         { source: '/onecommons/ledger' },
       ),
     ]);
     return { period: closed.period, status: 'closed', total: closed.total, merkleRoot: closed.merkleRoot };
+  }
+
+  /**
+   * Allocates the period streaming its paying subscribers (each with its rows on known services and meters, as
+   * the recorded input names them); keeps each subscriber's tokens for the escrow debits and the services their
+   * rows name.
+   */
+  private async allocate(
+    manager: EntityManager,
+    context: AllocationContext,
+  ): Promise<{ allocation: PeriodAllocation; debits: EscrowDebits; usedServices: Set<string> }> {
+    const known = new Set(context.services.map((service) => service.id));
+    let debits = new EscrowDebits();
+    let usedServices = new Set<string>();
+    const allocation = await allocateSubscriberStream(
+      context,
+      async function* (): AsyncGenerator<SubscriberUsage> {
+        debits = new EscrowDebits();
+        usedServices = new Set();
+        for await (const subscriber of payingSubscribers(manager, context.period)) {
+          const usage = subscriber.usage.filter(
+            (row) => known.has(row.service) && context.meters.has(row.meter),
+          );
+          for (const row of usage) usedServices.add(row.service);
+          debits.add(subscriber.id, subscriber.tokens);
+          yield { tokens: subscriber.tokens, usage };
+        }
+      },
+    );
+    return { allocation, debits, usedServices };
   }
 
   private policy(): AllocationPolicy {
@@ -314,8 +325,21 @@ function closedPeriodOf(row: CloseRow): ClosedPeriod {
     total: row.total,
     merkleRoot: row.merkle_root,
     input: row.input,
+    inputRows: row.input_rows,
     allocation: row.allocation,
     forced: row.forced,
     closedAt: row.closed_at.toISOString(),
   };
+}
+
+/** The close's postings, in line order: every paying subscriber's escrow emptied, then the allocation's credits. */
+function* closePostings(
+  debits: EscrowDebits,
+  period: string,
+  allocation: PeriodAllocation,
+): Generator<Posting> {
+  for (const { subscriberId, tokens } of debits)
+    yield { account: subscriberEscrow(subscriberId, period), unit: TOKEN_UNIT, amount: -tokens };
+  for (const row of allocation.allocations)
+    yield { account: row.account, unit: TOKEN_UNIT, amount: row.amount };
 }

@@ -165,7 +165,7 @@ export class PeriodStatements {
   }
 
   private async inputOf(closed: ClosedPeriod): Promise<AllocationInput> {
-    const parsed = parseAllocationInput(await this.closer.fullInput(closed.period));
+    const parsed = parseAllocationInput(await this.closer.closedInput(this.dataSource.manager, closed));
     if (!parsed.ok)
       throw new Error(`the recorded input of ${closed.period} does not parse: ${parsed.error.reason}`);
     return parsed.input;

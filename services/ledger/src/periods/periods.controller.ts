@@ -10,14 +10,15 @@ import { periodOf, periodSchema } from '@onecommons/contracts';
 import { type PeriodAllocationJson } from '@onecommons/allocation';
 import { ApiError, UuidParamPipe } from '@onecommons/service-kit';
 import { type Response } from 'express';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { z } from 'zod';
 import { readUsageWatermark } from '../projections/usage-watermark.js';
 import { publicAdjustmentDto } from '../adjustments/adjustment-views.js';
 import { PeriodAdjustments } from '../adjustments/period-adjustments.js';
 import { EarningsVisibility, roleTotals } from './earnings-visibility.js';
 import { PeriodCloseRequests } from './period-close-requests.js';
-import { PeriodCloser, type PeriodCloseDto } from './period-closer.js';
+import { closedUsageSql, type ClosedUsageRow } from './closed-input.js';
+import { type ClosedPeriod, PeriodCloser, type PeriodCloseDto } from './period-closer.js';
 import { periodParam } from './period-param.js';
 import {
   type AccountStatementDto,
@@ -128,7 +129,7 @@ export class PeriodsController {
   @RequirePlatformRole('admin')
   async input(@Param('period') raw: string, @Res() response: Response): Promise<void> {
     const closed = await this.statements.closed(periodParam(raw));
-    await streamInput(this.dataSource, closed.period, closed.input, response);
+    await streamInput(this.dataSource, closed, response);
   }
 
   /**
@@ -191,60 +192,78 @@ export class StatementsController {
   }
 }
 
-const USAGE_BATCH = 20_000;
+const ROWS_BATCH = 20_000;
 
 /**
- * Writes the recorded input as JSON, its usage rows streamed from period_close_usage through a cursor: a
- * million subscribers' input is larger than one string may be.
+ * Writes the recorded input as JSON, its subscribers and usage rows streamed through cursors: a million
+ * subscribers' input is larger than one string may be.
  */
-async function streamInput(
-  dataSource: DataSource,
-  period: string,
-  head: Record<string, unknown>,
-  response: Response,
-): Promise<void> {
-  const [before, after] = JSON.stringify({ ...head, usage: [] }).split('"usage":[]') as [string, string];
+async function streamInput(dataSource: DataSource, closed: ClosedPeriod, response: Response): Promise<void> {
+  const frozen = closed.inputRows === 'frozen';
+  const head = JSON.stringify({ ...closed.input, ...(frozen ? { subscribers: [] } : {}), usage: [] });
+  const [beforeSubscribers, afterSubscribers] = frozen
+    ? (head.split('"subscribers":[]') as [string, string])
+    : [head, ''];
+  const [beforeUsage, afterUsage] = (frozen ? afterSubscribers : beforeSubscribers).split('"usage":[]') as [
+    string,
+    string,
+  ];
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    await runner.startTransaction();
-    // `period` passed periodSchema (YYYY-MM): safe to inline, as DECLARE takes no parameters.
-    await runner.query(
-      `DECLARE close_usage NO SCROLL CURSOR FOR
-         SELECT subscriber_id, service_id, meter, quantity::text AS quantity FROM period_close_usage
-          WHERE period = '${period}' ORDER BY subscriber_id, service_id, meter`,
-    );
+    await runner.startTransaction('REPEATABLE READ');
     response.status(200).type('application/json');
-    response.write(`${before}"usage":[`);
-    let first = true;
-    for (;;) {
-      const rows = (await runner.query(`FETCH ${USAGE_BATCH} FROM close_usage`)) as {
-        subscriber_id: string;
-        service_id: string;
-        meter: string;
-        quantity: string;
-      }[];
-      if (rows.length === 0) break;
-      const chunk = rows
-        .map((row) =>
-          JSON.stringify({
-            subscriber: row.subscriber_id,
-            service: row.service_id,
-            meter: row.meter,
-            quantity: row.quantity,
-          }),
-        )
-        .join(',');
-      if (!response.write(`${first ? '' : ','}${chunk}`))
-        await new Promise((resolve) => response.once('drain', resolve));
-      first = false;
+    // `period` passed periodSchema (YYYY-MM): safe to inline, as DECLARE takes no parameters.
+    const period = `'${closed.period}'`;
+    if (frozen) {
+      response.write(`${beforeSubscribers}"subscribers":[`);
+      await writeRows(
+        runner,
+        `SELECT subscriber_id, tokens::text AS tokens FROM subscriber_tokens
+          WHERE period = ${period} AND tokens > 0 ORDER BY subscriber_id`,
+        (row: { subscriber_id: string; tokens: string }) => ({ id: row.subscriber_id, tokens: row.tokens }),
+        response,
+      );
+      response.write(']');
     }
+    response.write(`${beforeUsage}"usage":[`);
+    await writeRows(
+      runner,
+      closedUsageSql(closed.inputRows, period),
+      (row: ClosedUsageRow) => ({
+        subscriber: row.subscriber_id,
+        service: row.service_id,
+        meter: row.meter,
+        quantity: row.quantity,
+      }),
+      response,
+    );
     await runner.commitTransaction();
-    response.end(`]${after}`);
+    response.end(`]${afterUsage}`);
   } catch (error) {
     if (runner.isTransactionActive) await runner.rollbackTransaction();
     throw error;
   } finally {
     await runner.release();
   }
+}
+
+/** Writes a query's rows as comma-separated JSON values, through a cursor in batches, minding backpressure. */
+async function writeRows<Row>(
+  runner: QueryRunner,
+  sql: string,
+  toJson: (row: Row) => unknown,
+  response: Response,
+): Promise<void> {
+  await runner.query(`DECLARE input_rows NO SCROLL CURSOR FOR ${sql}`);
+  let first = true;
+  for (;;) {
+    const rows = (await runner.query(`FETCH ${ROWS_BATCH} FROM input_rows`)) as Row[];
+    if (rows.length === 0) break;
+    const chunk = rows.map((row) => JSON.stringify(toJson(row))).join(',');
+    if (!response.write(`${first ? '' : ','}${chunk}`))
+      await new Promise((resolve) => response.once('drain', resolve));
+    first = false;
+  }
+  await runner.query('CLOSE input_rows');
 }

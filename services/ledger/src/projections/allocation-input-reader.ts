@@ -1,23 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import {
-  type AllocationInput,
+  type AllocationContext,
   type AllocationPolicy,
   type Project,
   type Service,
 } from '@onecommons/allocation';
 import { type EntityManager } from 'typeorm';
-
-/**
- * The usage rows of period `$1` that take part in its allocation: of subscribers with tokens, on known services
- * of known types, on known meters, with a positive quantity. (A close also records exactly these rows.)
- */
-export const ALLOCATED_USAGE = `
-   FROM usage_quantities u
-   JOIN subscriber_tokens t ON t.period = u.period AND t.subscriber_id = u.subscriber_id AND t.tokens > 0
-   JOIN services s ON s.service_id = u.service_id
-   JOIN service_types st ON st.name = s.type
-   JOIN meters m ON m.name = u.meter
-  WHERE u.period = $1 AND u.quantity > 0`;
 
 /**
  * Picks the terms in force for period `$1` among a service's or agreement's rows by period: the latest that
@@ -31,24 +19,20 @@ const IN_FORCE_ORDER = `
   LIMIT 1`;
 
 /**
- * Builds one period's allocation input (libs/allocation) from the ledger's projections: the tokens each
- * subscriber's fees minted for the period, their usage, and the catalog facts in force for the period.
+ * Reads one period's allocation context (libs/allocation) from the ledger's projections: the catalog facts in
+ * force for the period (the subscribers and their usage are streamed: `payingSubscribers`).
  */
 @Injectable()
 export class AllocationInputReader {
   /**
-   * `fromClose`: take the usage rows a close already recorded (period_close_usage) instead of the live
-   * projection, so the input is exactly the rows the close keeps.
+   * Everything a close of the period reads but its subscribers and usage: the meters, service types and every
+   * service of a known type with the terms in force for the period, the projects and the agreements.
    */
-  async read(
+  async context(
     manager: EntityManager,
     period: string,
     policy: AllocationPolicy,
-    { fromClose = false }: { fromClose?: boolean } = {},
-  ): Promise<AllocationInput> {
-    const usageRows = fromClose
-      ? 'SELECT u.subscriber_id, u.service_id, u.meter, u.quantity FROM period_close_usage u WHERE u.period = $1'
-      : `SELECT u.subscriber_id, u.service_id, u.meter, u.quantity ${ALLOCATED_USAGE}`;
+  ): Promise<AllocationContext> {
     const meters = (await manager.query('SELECT name, weight::text AS weight FROM meters ORDER BY name')) as {
       name: string;
       weight: string;
@@ -56,18 +40,6 @@ export class AllocationInputReader {
     const types = (await manager.query(
       'SELECT name, provider_bps, developer_bps FROM service_types ORDER BY name',
     )) as { name: string; provider_bps: number; developer_bps: number }[];
-    const subscribers = (await manager.query(
-      `SELECT subscriber_id AS id, tokens::text AS tokens FROM subscriber_tokens
-        WHERE period = $1 AND tokens > 0 ORDER BY subscriber_id`,
-      [period],
-    )) as { id: string; tokens: string }[];
-    // Only rows that can move money: subscribers with tokens, known services (of known types) and meters,
-    // positive quantities; and only the services those rows name.
-    const usage = (await manager.query(
-      `SELECT subscriber_id, service_id, meter, quantity::text AS quantity FROM (${usageRows}) u
-        ORDER BY subscriber_id, service_id, meter`,
-      [period],
-    )) as { subscriber_id: string; service_id: string; meter: string; quantity: string }[];
     return {
       period,
       policy,
@@ -78,19 +50,7 @@ export class AllocationInputReader {
           { providerBps: BigInt(type.provider_bps), developerBps: BigInt(type.developer_bps) },
         ]),
       ),
-      subscribers: subscribers.map((row) => ({ id: row.id, tokens: BigInt(row.tokens) })),
-      usage: usage.map((row) => ({
-        subscriber: row.subscriber_id,
-        service: row.service_id,
-        meter: row.meter,
-        quantity: BigInt(row.quantity),
-      })),
-      services: await this.services(
-        manager,
-        period,
-        `s.service_id IN (SELECT used.service_id FROM (${usageRows}) used)`,
-        [],
-      ),
+      services: await this.services(manager, period, 'true', []),
       projects: await this.projects(manager, period),
       agreements: (
         (await manager.query(

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { ADJUSTMENT_KIND } from '../adjustments/adjustment-plan.js';
 import { TreasuryAccount } from '../treasury/accounts.js';
 import { TOKEN_UNIT } from '../journal/ledger-transaction.js';
-import { chainHash, GENESIS_HASH } from '../journal/hash-chain.js';
+import { ChainHasher, GENESIS_HASH } from '../journal/hash-chain.js';
 import { valuationPrice } from '../treasury/period-prices.js';
 import { proveReserve } from '../treasury/treasury-math.js';
 
@@ -43,12 +43,22 @@ interface ChainRow {
   memo: Record<string, string>;
   prev_hash: string;
   hash: string;
-  entries: [number, string, string, string][] | null;
 }
+
+interface EntryRow {
+  seq: string;
+  line: number;
+  account: string;
+  unit: string;
+  amount: string;
+}
+
+/** Entries fetched at a time while the chain is checked: a close has one per subscriber. */
+const ENTRY_BATCH = 10_000;
 
 /**
  * Checks the ledger from its entries alone, in one read-only snapshot: the hash chain links and every hash
- * matches its transaction; every transaction has ≥2 entries summing to zero per unit; the balance
+ * matches its transaction; every entry belongs to a transaction and every transaction has ≥2 entries summing to zero per unit; the balance
  * projection equals the entries; the reserve invariant holds; no payee is paid more than it was owed (a payable is
  * negative only by what adjustments debited it); no payment is refunded (or disputed) beyond what it paid, nor
  * burns more tokens than it minted.
@@ -93,12 +103,14 @@ async function verifyChain(
   let transactions = 0;
   for (;;) {
     const { rows } = await client.query<ChainRow>(
-      `SELECT t.seq::text AS seq, t.key, t.kind, t.period, t.memo, t.prev_hash, t.hash,
-              (SELECT json_agg(json_build_array(e.line, e.account, e.unit, e.amount::text) ORDER BY e.line)
-                 FROM ledger_entries e WHERE e.transaction_key = t.key) AS entries
+      `SELECT t.seq::text AS seq, t.key, t.kind, t.period, t.memo, t.prev_hash, t.hash
          FROM ledger_transactions t WHERE t.seq > $1 ORDER BY t.seq LIMIT ${PAGE}`,
       [after],
     );
+    const last = rows[rows.length - 1];
+    if (!last) break;
+    const entries = entriesInChainOrder(client, after, last.seq);
+    let next = await entries.next();
     for (const row of rows) {
       const seq = BigInt(row.seq);
       const name = `transaction ${row.key} (seq ${row.seq})`;
@@ -106,31 +118,54 @@ async function verifyChain(
       if (row.prev_hash !== previousHash) {
         report(`${name}: prev_hash ${row.prev_hash} does not link to the previous hash ${previousHash}`);
       }
-      const recomputed = chainHash(row.prev_hash, {
-        seq,
-        key: row.key,
-        kind: row.kind,
-        period: row.period,
-        memo: row.memo,
-        entries: (row.entries ?? []).map(([line, account, unit, amount]) => ({
-          line,
-          account,
-          unit,
-          amount: BigInt(amount),
-        })),
-      });
-      if (recomputed !== row.hash) report(`${name}: hash does not match its contents (tampered)`);
+      // Hashed entry by entry as they stream in: one transaction may hold millions of them.
+      const hasher = new ChainHasher(row.prev_hash, { ...row, seq });
+      for (; !next.done && next.value.seq === row.seq; next = await entries.next())
+        hasher.add({ ...next.value, amount: BigInt(next.value.amount) });
+      if (hasher.digest() !== row.hash) report(`${name}: hash does not match its contents (tampered)`);
       previousHash = row.hash;
       expectedSeq = seq + 1n;
       transactions += 1;
     }
+    while (!next.done) next = await entries.next();
     if (rows.length < PAGE) break;
-    after = rows[rows.length - 1]?.seq ?? after;
+    after = last.seq;
   }
   return { transactions, head: previousHash };
 }
 
+/** The entries of the transactions with `after < seq <= last`, by seq then line, through a cursor. */
+async function* entriesInChainOrder(
+  client: pg.ClientBase,
+  after: string,
+  last: string,
+): AsyncGenerator<EntryRow> {
+  // Both bounds are seqs read from the journal (digits only): DECLARE takes no parameters.
+  await client.query(
+    `DECLARE chain_entries NO SCROLL CURSOR FOR
+       SELECT t.seq::text AS seq, e.line, e.account, e.unit, e.amount::text AS amount
+         FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_key = t.key
+        WHERE t.seq > ${BigInt(after)} AND t.seq <= ${BigInt(last)} ORDER BY t.seq, e.line`,
+  );
+  try {
+    for (;;) {
+      const { rows } = await client.query<EntryRow>(`FETCH ${ENTRY_BATCH} FROM chain_entries`);
+      yield* rows;
+      if (rows.length < ENTRY_BATCH) break;
+    }
+  } finally {
+    await client.query('CLOSE chain_entries');
+  }
+}
+
 async function verifyZeroSums(client: pg.ClientBase, report: (message: string) => void): Promise<void> {
+  // The journal writes a streamed transaction's entries before its header, without a per-row reference check.
+  const { rows: orphans } = await client.query<{ key: string; n: number }>(
+    `SELECT e.transaction_key AS key, count(*)::int AS n FROM ledger_entries e
+      WHERE NOT EXISTS (SELECT 1 FROM ledger_transactions t WHERE t.key = e.transaction_key)
+      GROUP BY e.transaction_key ORDER BY e.transaction_key`,
+  );
+  for (const row of orphans) report(`${row.n} entries of ${row.key} belong to no transaction in the chain`);
   const { rows: thin } = await client.query<{ key: string; n: number }>(
     `SELECT t.key, count(e.line)::int AS n FROM ledger_transactions t
        LEFT JOIN ledger_entries e ON e.transaction_key = t.key
