@@ -9,7 +9,7 @@ import pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 // The bench drives the ledger's own period close; a tool may not depend on a service otherwise.
 /* eslint-disable @nx/enforce-module-boundaries */
-import { type LedgerConfig } from '@onecommons/ledger/dist/src/config.js';
+import { type LedgerConfig, ledgerConfigSchema } from '@onecommons/ledger/dist/src/config.js';
 import {
   LedgerJournal,
   type PostOutcome,
@@ -30,7 +30,7 @@ import { populateLedger, ROWS_PER_SUBSCRIBER } from './close-population.js';
 import { formatTable } from './text-table.js';
 
 /**
- * `./dev bench close [--json] [--sizes 10000,100000] [--verify-max N] [--keep]`: the ledger's period close
+ * `./dev bench close [--json] [--sizes 10000,100000] [--verify-max N] [--keep] [--default-policy]`: the ledger's period close
  * (`PeriodCloser.close(period, { force: true })`, end to end: journal lock, stream the paying subscribers and
  * their usage out of the projections while allocating, post the close transaction (entries copied in as they
  * are hashed), store the result, write the outbox row, commit) for 10k, 100k and 1M subscribers with 10 usage
@@ -45,14 +45,23 @@ const PERIOD = '2026-06';
 const CURRENCY = 'EUR';
 const DEFAULT_SIZES = [10_000, 100_000, 1_000_000];
 
-/** The ledger's defaults (services/ledger/src/config.ts) but the anti-gaming knobs off (`off`). */
+/**
+ * The ledger's defaults (services/ledger/src/config.ts) but the anti-gaming knobs off (`off`); with
+ * `--default-policy`, on at the ledger's defaults (the minimum of subscribers per service makes the close read its
+ * stream twice).
+ */
+const DEFAULT_POLICY = process.argv.includes('--default-policy');
 const CONFIG = {
   LEDGER_CURRENCY: CURRENCY,
   LEDGER_RESERVE_BPS: 0,
   LEDGER_GENERAL_FUND_BPS: 500,
   LEDGER_MAX_DEPENDENCY_DEPTH: 3,
-  LEDGER_CAP_WEIGHT_PER_SERVICE: null,
-  LEDGER_MIN_SUBSCRIBERS_PER_SERVICE: null,
+  LEDGER_CAP_WEIGHT_PER_SERVICE: DEFAULT_POLICY
+    ? ledgerConfigSchema.shape.LEDGER_CAP_WEIGHT_PER_SERVICE.parse(undefined)
+    : null,
+  LEDGER_MIN_SUBSCRIBERS_PER_SERVICE: DEFAULT_POLICY
+    ? ledgerConfigSchema.shape.LEDGER_MIN_SUBSCRIBERS_PER_SERVICE.parse(undefined)
+    : null,
   LEDGER_CLOSE_GRACE_MINUTES: 180,
   METERING_LATE_EVENT_GRACE_MINUTES: 60,
   LEDGER_CLOSE_WAIT_SECONDS: 0,
@@ -190,10 +199,19 @@ async function runSize(adminUrl: string, subscribers: number, verifyMax: number)
 function closeInChild(adminUrl: string, schema: string): Promise<ChildReport> {
   // Node's defaults, whatever the bench itself was given; BENCH_CLOSE_NODE_OPTIONS (say --cpu-prof) for the close.
   const { NODE_OPTIONS: _ignored, BENCH_CLOSE_NODE_OPTIONS: closeOptions, ...env } = process.env;
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--close-child', schema], {
-    env: { ...env, BENCH_CLOSE_ADMIN_URL: adminUrl, ...(closeOptions ? { NODE_OPTIONS: closeOptions } : {}) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const policy = DEFAULT_POLICY ? ['--default-policy'] : [];
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(import.meta.url), '--close-child', schema, ...policy],
+    {
+      env: {
+        ...env,
+        BENCH_CLOSE_ADMIN_URL: adminUrl,
+        ...(closeOptions ? { NODE_OPTIONS: closeOptions } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   return new Promise((resolve, reject) => {
@@ -254,6 +272,9 @@ function printReport(results: readonly CloseResult[], loadBefore: number): void 
     `close benchmark: PeriodCloser.close(period, { force: true }) end to end, node ${process.version}`,
   );
   console.log(`${cpus().length} CPUs, 1-minute load average ${loadBefore.toFixed(2)} before the runs`);
+  console.log(
+    `anti-gaming knobs: ${DEFAULT_POLICY ? `the ledger's defaults (cap ${CONFIG.LEDGER_CAP_WEIGHT_PER_SERVICE}, minimum ${CONFIG.LEDGER_MIN_SUBSCRIBERS_PER_SERVICE} subscribers per service)` : 'off'}`,
+  );
   const table = formatTable(
     [
       'subscribers',
