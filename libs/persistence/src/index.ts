@@ -23,3 +23,4 @@ export {
   tryAdvisoryLock,
 } from './lock-connection.js';
 export { LeaderLease, type LeaderLeaseOptions } from './leader-lease.js';
+export { transactionClient } from './transaction-client.js';

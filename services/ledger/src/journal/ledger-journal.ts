@@ -1,16 +1,15 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
+import { transactionClient } from '@onecommons/persistence';
 import { from as copyFrom } from 'pg-copy-streams';
-import type pg from 'pg';
 import { type EntityManager } from 'typeorm';
-import { type PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner.js';
 import { ChainHasher, chainHash, GENESIS_HASH } from './hash-chain.js';
 import {
   assertBalanced,
+  assertSumsBalance,
   type LedgerTransaction,
   type Posting,
-  UnbalancedTransactionError,
 } from './ledger-transaction.js';
 
 /** Every append to the journal takes this transaction-scoped lock first: one writer at a time, a linear chain. */
@@ -81,11 +80,9 @@ export class LedgerJournal {
   async postStreamed(manager: EntityManager, transaction: StreamedTransaction): Promise<PostOutcome> {
     const head = await this.nextInChain(manager, transaction.key);
     if ('posted' in head) return head;
-    const runner = manager.queryRunner as PostgresQueryRunner | undefined;
-    if (!runner?.isTransactionActive) throw new Error('postStreamed needs the caller’s database transaction');
     const hasher = new ChainHasher(head.prevHash, { ...transaction, seq: head.seq });
     const sums = new Map<string, bigint>();
-    const client = (await runner.connect()) as pg.ClientBase;
+    const client = await transactionClient(manager, 'postStreamed');
     let lines = 0;
     let chunk = '';
     let inChunk = 0;
@@ -114,11 +111,7 @@ export class LedgerJournal {
       if (++inChunk === COPY_CHUNK) await copyChunk();
     }
     if (inChunk > 0) await copyChunk();
-    if (lines < 2)
-      throw new UnbalancedTransactionError(`transaction ${transaction.key}: fewer than two postings`);
-    for (const [unit, sum] of sums)
-      if (sum !== 0n)
-        throw new UnbalancedTransactionError(`transaction ${transaction.key}: ${unit} sums to ${sum}, not 0`);
+    assertSumsBalance(transaction.key, lines, sums);
     const hash = hasher.digest();
     await this.insertTransaction(manager, transaction, head, hash);
     await this.applyEmptyingBalances(manager, transaction.key);

@@ -33,12 +33,17 @@ export function sumsPerUnit(postings: readonly Posting[]): Map<string, bigint> {
 }
 
 export function assertBalanced(transaction: LedgerTransaction): void {
-  if (transaction.postings.length < 2) {
-    throw new UnbalancedTransactionError(`transaction ${transaction.key}: fewer than two postings`);
+  assertSumsBalance(transaction.key, transaction.postings.length, sumsPerUnit(transaction.postings));
+}
+
+/** `assertBalanced` from a count and per-unit sums, for postings that stream past rather than sit in a list. */
+export function assertSumsBalance(key: string, postings: number, sums: ReadonlyMap<string, bigint>): void {
+  if (postings < 2) {
+    throw new UnbalancedTransactionError(`transaction ${key}: fewer than two postings`);
   }
-  for (const [unit, sum] of sumsPerUnit(transaction.postings)) {
+  for (const [unit, sum] of sums) {
     if (sum !== 0n) {
-      throw new UnbalancedTransactionError(`transaction ${transaction.key}: ${unit} sums to ${sum}, not 0`);
+      throw new UnbalancedTransactionError(`transaction ${key}: ${unit} sums to ${sum}, not 0`);
     }
   }
 }

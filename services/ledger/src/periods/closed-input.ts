@@ -34,6 +34,19 @@ export interface ClosedUsageRow {
   readonly quantity: string;
 }
 
+/** A usage row as the input's JSON has it. */
+export function usageRowJson(
+  row: ClosedUsageRow,
+): Record<'subscriber' | 'service' | 'meter' | 'quantity', string> {
+  return { subscriber: row.subscriber_id, service: row.service_id, meter: row.meter, quantity: row.quantity };
+}
+
+/** A frozen close's subscribers in the input's JSON shape, in key order. `period` is SQL: `$1` or a literal. */
+export function frozenSubscribersSql(period: string): string {
+  return `SELECT subscriber_id AS id, tokens::text AS tokens FROM subscriber_tokens
+           WHERE period = ${period} AND tokens > 0 ORDER BY subscriber_id`;
+}
+
 /** The subscribers the close allocated, in the input's JSON shape. */
 export async function closedSubscribers(
   manager: Pick<EntityManager, 'query'>,
@@ -42,9 +55,5 @@ export async function closedSubscribers(
   input: Record<string, unknown>,
 ): Promise<{ id: string; tokens: string }[]> {
   if (rows === 'copied') return (input.subscribers ?? []) as { id: string; tokens: string }[];
-  return (await manager.query(
-    `SELECT subscriber_id AS id, tokens::text AS tokens FROM subscriber_tokens
-      WHERE period = $1 AND tokens > 0 ORDER BY subscriber_id`,
-    [period],
-  )) as { id: string; tokens: string }[];
+  return (await manager.query(frozenSubscribersSql('$1'), [period])) as { id: string; tokens: string }[];
 }

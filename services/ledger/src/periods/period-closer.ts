@@ -22,7 +22,13 @@ import { payingSubscribers } from '../projections/paying-subscribers.js';
 import { CloseSettlement } from '../payables/close-settlement.js';
 import { subscriberEscrow } from '../treasury/accounts.js';
 import { holdPeriodUsage, readUsageWatermark, type UsageWatermark } from '../projections/usage-watermark.js';
-import { closedSubscribers, closedUsageSql, type ClosedUsageRow, type InputRows } from './closed-input.js';
+import {
+  closedSubscribers,
+  closedUsageSql,
+  type ClosedUsageRow,
+  type InputRows,
+  usageRowJson,
+} from './closed-input.js';
 import { EscrowDebits } from './escrow-debits.js';
 import { closeDuration, countPeriodClose } from './period-close-metrics.js';
 import { PeriodCloseRequests } from './period-close-requests.js';
@@ -172,12 +178,7 @@ export class PeriodCloser {
     return {
       ...closed.input,
       subscribers: await closedSubscribers(manager, closed.period, closed.inputRows, closed.input),
-      usage: usage.map((row) => ({
-        subscriber: row.subscriber_id,
-        service: row.service_id,
-        meter: row.meter,
-        quantity: row.quantity,
-      })),
+      usage: usage.map(usageRowJson),
     };
   }
 

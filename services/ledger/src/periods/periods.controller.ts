@@ -17,7 +17,7 @@ import { publicAdjustmentDto } from '../adjustments/adjustment-views.js';
 import { PeriodAdjustments } from '../adjustments/period-adjustments.js';
 import { EarningsVisibility, roleTotals } from './earnings-visibility.js';
 import { PeriodCloseRequests } from './period-close-requests.js';
-import { closedUsageSql, type ClosedUsageRow } from './closed-input.js';
+import { closedUsageSql, frozenSubscribersSql, usageRowJson } from './closed-input.js';
 import { type ClosedPeriod, PeriodCloser, type PeriodCloseDto } from './period-closer.js';
 import { periodParam } from './period-param.js';
 import {
@@ -217,27 +217,11 @@ async function streamInput(dataSource: DataSource, closed: ClosedPeriod, respons
     const period = `'${closed.period}'`;
     if (frozen) {
       response.write(`${beforeSubscribers}"subscribers":[`);
-      await writeRows(
-        runner,
-        `SELECT subscriber_id, tokens::text AS tokens FROM subscriber_tokens
-          WHERE period = ${period} AND tokens > 0 ORDER BY subscriber_id`,
-        (row: { subscriber_id: string; tokens: string }) => ({ id: row.subscriber_id, tokens: row.tokens }),
-        response,
-      );
+      await writeRows(runner, frozenSubscribersSql(period), (row: unknown) => row, response);
       response.write(']');
     }
     response.write(`${beforeUsage}"usage":[`);
-    await writeRows(
-      runner,
-      closedUsageSql(closed.inputRows, period),
-      (row: ClosedUsageRow) => ({
-        subscriber: row.subscriber_id,
-        service: row.service_id,
-        meter: row.meter,
-        quantity: row.quantity,
-      }),
-      response,
-    );
+    await writeRows(runner, closedUsageSql(closed.inputRows, period), usageRowJson, response);
     await runner.commitTransaction();
     response.end(`]${afterUsage}`);
   } catch (error) {

@@ -1,9 +1,8 @@
 import { type UsageRow } from '@onecommons/allocation';
 import { PERIOD_PATTERN } from '@onecommons/contracts';
-import type pg from 'pg';
+import { transactionClient } from '@onecommons/persistence';
 import { to as copyTo } from 'pg-copy-streams';
 import { type EntityManager } from 'typeorm';
-import { type PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner.js';
 
 /** A subscriber whose fees minted tokens for the period, with every usage row of the period it has. */
 export interface PayingSubscriber {
@@ -34,7 +33,7 @@ export async function* payingSubscribers(
   period: string,
 ): AsyncGenerator<PayingSubscriber> {
   if (!PERIOD_PATTERN.test(period)) throw new Error(`not a period: ${period}`);
-  const client = await clientOf(manager);
+  const client = await transactionClient(manager, 'the close’s read');
   await client.query(
     `SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL work_mem = '${CLOSE_SORT_MEMORY}'`,
   );
@@ -79,10 +78,4 @@ export async function* payingSubscribers(
   } finally {
     await client.query('RESET enable_indexscan; RESET enable_bitmapscan; RESET work_mem');
   }
-}
-
-async function clientOf(manager: EntityManager): Promise<pg.ClientBase> {
-  const runner = manager.queryRunner as PostgresQueryRunner | undefined;
-  if (!runner?.isTransactionActive) throw new Error('the close reads inside its database transaction');
-  return (await runner.connect()) as pg.ClientBase;
 }
