@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { lateUsageClosesAt, nextPeriod, periodEnd, periodOf, periodSchema, periodStart } from './periods.js';
+import {
+  lateUsageClosesAt,
+  nextPeriod,
+  periodEnd,
+  periodOf,
+  periodSchema,
+  periodStart,
+  shiftPeriod,
+} from './periods.js';
 
 describe('periods', () => {
   it('are UTC calendar months', () => {
@@ -8,6 +16,14 @@ describe('periods', () => {
     expect(periodStart('2026-11').toISOString()).toBe('2026-11-01T00:00:00.000Z');
     expect(periodEnd('2026-12').toISOString()).toBe('2027-01-01T00:00:00.000Z');
     expect(nextPeriod('2026-12')).toBe('2027-01');
+  });
+
+  it('shift by months across years, both ways', () => {
+    expect(shiftPeriod('2026-12', 1)).toBe('2027-01');
+    expect(shiftPeriod('2026-02', -3)).toBe('2025-11');
+    expect(shiftPeriod('2026-05', -17)).toBe('2024-12');
+    expect(shiftPeriod('2026-05', 0)).toBe('2026-05');
+    expect(shiftPeriod('2026-05', 24)).toBe('2028-05');
   });
 
   it('stop taking late usage at their end plus the grace', () => {

@@ -26,6 +26,12 @@ export function periodEnd(period: string): Date {
 
 export const nextPeriod = (period: string): string => periodOf(periodEnd(period));
 
+/** The period `months` after this one (before it when negative). */
+export function shiftPeriod(period: string, months: number): string {
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  return periodOf(new Date(Date.UTC(year, month - 1 + months, 1)));
+}
+
 /**
  * The instant a period stops taking late usage: its end plus a grace in minutes. Metering refuses usage for the
  * period from then on, and the ledger closes it no earlier (each with its own configured grace).

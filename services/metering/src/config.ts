@@ -13,6 +13,13 @@ export const meteringConfigSchema = defineServiceConfig({
   METERING_LATE_EVENT_GRACE_MINUTES: integerVar({ min: 0, max: 7 * 24 * 60, default: 60 }),
   /** How far in the future an event's `time` may be (clock skew of reporting services). */
   METERING_MAX_FUTURE_SECONDS: integerVar({ min: 0, max: 3_600, default: 300 }),
+  /**
+   * How many months after the current one a period's usage may still be corrected (#26). Older periods'
+   * partitions are detached (docs/runbooks/usage-archive.md) and their corrections refused.
+   */
+  METERING_CORRECTION_WINDOW_MONTHS: integerVar({ min: 1, max: 1_200, default: 3 }),
+  /** How often the leader makes the coming periods' partitions and detaches those past the window. */
+  METERING_PARTITION_MAINTENANCE_INTERVAL_MS: integerVar({ min: 1_000, max: 86_400_000, default: 3_600_000 }),
   /** What the free plan includes per period, per meter (`meter:limit,…`); premium has no limits. */
   METERING_FREE_PLAN_LIMITS: planLimitsVar('active_seconds:36000,requests:10000,storage_mb_hours:100000'),
 });

@@ -13,6 +13,7 @@ import { MeterBounds1763900006000 } from './migrations/1763900006000-meter-bound
 import { PeriodSeals1765000000000 } from './migrations/1765000000000-period-seals.js';
 import { EventDigest1765400000000 } from './migrations/1765400000000-event-digest.js';
 import { AggregatesByKeyOnly1765500000000 } from './migrations/1765500000000-aggregates-by-key-only.js';
+import { UsageByPeriod1765600000000 } from './migrations/1765600000000-usage-by-period.js';
 import { SubscribersModule } from './subscribers/subscribers.module.js';
 
 /** Ingest is the platform's hot path: its API keys' answers are cached (a revocation still stops a key at once). */
@@ -40,6 +41,7 @@ export const meteringService = defineService({
     PeriodSeals1765000000000,
     EventDigest1765400000000,
     AggregatesByKeyOnly1765500000000,
+    UsageByPeriod1765600000000,
   ],
   features: () => [meteringAuth, SubscribersModule, MeteringModule],
   projections: [

@@ -10,6 +10,7 @@ import { UsageIngestion } from './ingest/ingestion-rules.js';
 import { UsageRecorder } from './ingest/usage-recorder.js';
 import { PeriodSealer } from './periods/period-sealer.js';
 import { UsageAnnouncements } from './periods/usage-announcements.js';
+import { UsagePartitions } from './periods/usage-partitions.js';
 import { UsageController } from './usage/usage.controller.js';
 import { UsageService } from './usage/usage.service.js';
 
@@ -19,6 +20,7 @@ import { UsageService } from './usage/usage.service.js';
     CatalogFactsProjection,
     IngestFactsReader,
     UsageAnnouncements,
+    UsagePartitions,
     UsageRecorder,
     CorrectionRecorder,
     PeriodSealer,

@@ -9,6 +9,7 @@ import {
   newSubscriberIds,
   seedEarlierUsage,
   startMeteringStack,
+  WIDE_CORRECTION_WINDOW,
 } from './metering-stack.js';
 
 /** An earlier period that no test closes (a close request reaches every metering the suite starts). */
@@ -20,7 +21,7 @@ let apiKey: string;
 let subscribers: string[];
 
 beforeAll(async () => {
-  stack = await startMeteringStack();
+  stack = await startMeteringStack(WIDE_CORRECTION_WINDOW);
   await defineMeters(stack, { requests: 1 });
   ({ serviceId, apiKey } = await newService(stack));
   subscribers = await newSubscriberIds(stack, 5);

@@ -36,7 +36,7 @@ const identities = [
 ];
 
 beforeAll(async () => {
-  const before = migrations.filter((migration) => migration !== EventDigest1765400000000);
+  const before = migrations.slice(0, migrations.indexOf(EventDigest1765400000000));
   await migrate(before);
   const subscriber = randomUUID();
   for (const { source, id } of identities)
@@ -51,7 +51,9 @@ beforeAll(async () => {
      VALUES ('/fixes', 'c-1', $1, $2, $3, $4, 'requests', -2, '2026-11', '2026-11')`,
     [identities[1]?.source, identities[1]?.id, subscriber, serviceId],
   );
-  expect(await migrate(migrations)).toEqual(['EventDigest1765400000000']);
+  expect(await migrate(migrations)).toEqual(
+    migrations.slice(migrations.indexOf(EventDigest1765400000000)).map((migration) => migration.name),
+  );
 });
 
 afterAll(async () => {
@@ -92,9 +94,26 @@ describe('the event digest key', () => {
       [identities[1]?.id],
     );
     expect(row?.matches).toBe(true);
-    await expect(query(`DELETE FROM usage_events WHERE event_id = $1`, [identities[1]?.id])).rejects.toThrow(
-      /foreign key/,
+  });
+
+  it('keeps the rows from before partitioning as one partition, up to their last period (1765600000000)', async () => {
+    const partitions = await query<{ name: string; bound: string }>(
+      `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'usage_events'::regclass ORDER BY 1`,
     );
+    expect(partitions).toEqual([
+      { name: 'usage_events_before_partitioning', bound: "FOR VALUES FROM (MINVALUE) TO ('2026-12')" },
+    ]);
+    await query(`SELECT ensure_usage_partitions(ARRAY['2026-11', '2026-12'])`);
+    const [row] = await query<{ partition: string }>(
+      `INSERT INTO usage_events (event_digest, source, event_id, subscriber_id, service_id, meter, quantity, period,
+                                 event_time)
+       VALUES (usage_event_digest($1, 'new', 'new'), 'new', 'new', $1, $1, 'requests', 1, '2026-12', now())
+       RETURNING tableoid::regclass::text AS partition`,
+      [serviceId],
+    );
+    expect(row?.partition).toBe('usage_events_p2026_12');
   });
 
   it('refuses a second event with the same digest', async () => {

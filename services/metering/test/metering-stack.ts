@@ -39,6 +39,9 @@ const PASSWORD = 'correct horse battery staple';
 
 export const json = jsonRequest;
 
+/** A correction window reaching back to the earlier periods the suites seed usage in (2018, 2019). */
+export const WIDE_CORRECTION_WINDOW = { METERING_CORRECTION_WINDOW_MONTHS: '1200' } as const;
+
 export async function startMeteringStack(
   meteringEnv: Record<string, string> = {},
   { asProcess = false }: { asProcess?: boolean } = {},
@@ -219,13 +222,16 @@ async function knownSubscribers(stack: MeteringStack, ids: readonly string[]): P
 
 /**
  * Usage counted in an earlier period, written straight into metering's tables as an ingest would have (an
- * event, and its aggregate): the API takes usage only for open periods, so a test cannot send it now.
+ * event, and its aggregate, in the period's partition): the API takes usage only for open periods, so a test
+ * cannot send it now. Its stack needs a correction window reaching back to the period (`WIDE_CORRECTION_WINDOW`)
+ * for corrections of it to be taken.
  */
 export async function seedEarlierUsage(
   stack: MeteringStack,
   usage: { period: string; subscriber: string; serviceId: string; meter: string; quantity: number },
 ): Promise<{ source: string; id: string }> {
   const event = { source: `/services/${usage.serviceId}`, id: randomUUID() };
+  await stack.metering.query(`SELECT ensure_usage_partitions(ARRAY[$1])`, [usage.period]);
   await stack.metering.query(
     `WITH event AS (
        INSERT INTO usage_events (event_digest, source, event_id, subscriber_id, service_id, meter, quantity, period,

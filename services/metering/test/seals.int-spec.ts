@@ -12,6 +12,7 @@ import {
   newSubscriberIds,
   seedEarlierUsage,
   startMeteringStack,
+  WIDE_CORRECTION_WINDOW,
 } from './metering-stack.js';
 
 // DESIGN §9: a close holds everything metering acknowledged for its period. Metering seals a period when the
@@ -46,7 +47,7 @@ let probe: TopicProbe;
 let producer: RawProducer;
 
 beforeAll(async () => {
-  stack = await startMeteringStack();
+  stack = await startMeteringStack(WIDE_CORRECTION_WINDOW);
   await defineMeters(stack, { requests: 1 });
   boundedMeter = `calls_${randomUUID().slice(0, 8)}`;
   const defined = await json(`${stack.catalog.url}/api/catalog/v1/meters/${boundedMeter}`, 'PUT', {

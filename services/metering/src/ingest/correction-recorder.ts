@@ -4,6 +4,7 @@ import { OutboxWriter } from '@onecommons/kafka';
 import { DataSource, type EntityManager } from 'typeorm';
 import { lockPeriodsForUsage } from '../periods/period-lock.js';
 import { UsageAnnouncements } from '../periods/usage-announcements.js';
+import { UsagePartitions } from '../periods/usage-partitions.js';
 import { usageRecordedOf } from '../periods/usage-recorded-events.js';
 import { eventDigest } from './event-digest.js';
 import { type CorrectionEvent, type Rejection } from './usage-event.js';
@@ -41,6 +42,7 @@ export class CorrectionRecorder {
     private readonly dataSource: DataSource,
     private readonly announcements: UsageAnnouncements,
     private readonly outbox: OutboxWriter,
+    private readonly partitions: UsagePartitions,
   ) {}
 
   /** `limitOf`: the bound of the correction's meter in a period (the corrected event's). */
@@ -158,12 +160,21 @@ export class CorrectionRecorder {
     const { serviceId } = correction;
     const digest = eventDigest({ serviceId, ...correction.corrects });
     // Found by its digest, then its full identity compared (see eventDigest).
-    const identity = [digest, serviceId, correction.corrects.source, correction.corrects.id];
+    const identity = [digest, serviceId, correction.corrects.source, correction.corrects.id] as const;
     const [located] = (await manager.query(
       `SELECT period FROM usage_events
         WHERE event_digest = $1 AND service_id = $2 AND source = $3 AND event_id = $4`,
       identity,
     )) as { period: string }[];
+    // Detached (archived), or past the window but not detached yet: either way no longer corrected.
+    const archived = located ? null : await this.partitions.archivedPeriodOf(manager, identity);
+    const oldest = this.partitions.oldestCorrectable(new Date());
+    if (archived !== null || (located && located.period < oldest))
+      throw new CorrectionRefused({
+        code: 'correction_window_passed',
+        field: 'data.corrects',
+        message: `the corrected event is in ${archived ?? located?.period}, past the correction window (periods from ${oldest} may be corrected): its usage is archived`,
+      });
     if (located) await lockPeriodsForUsage(manager, [located.period]);
     const [original] = located
       ? ((await manager.query(
@@ -171,7 +182,7 @@ export class CorrectionRecorder {
                   EXISTS (SELECT 1 FROM period_seals s WHERE s.period = e.period) AS sealed
              FROM usage_events e
             WHERE event_digest = $1 AND service_id = $2 AND source = $3 AND event_id = $4 FOR UPDATE OF e`,
-          identity,
+          [...identity],
         )) as Omit<OriginalRow, 'digest'>[])
       : [];
     if (

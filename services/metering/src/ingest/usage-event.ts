@@ -35,6 +35,7 @@ export const REJECTION_CODES = [
   'period_closed',
   'unknown_original',
   'correction_exceeds_original',
+  'correction_window_passed',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { lockPeriodsForUsage } from '../periods/period-lock.js';
 import { UsageAnnouncements } from '../periods/usage-announcements.js';
+import { UsagePartitions } from '../periods/usage-partitions.js';
 import { usageRecordedOf } from '../periods/usage-recorded-events.js';
 import { type UsageEvent } from './usage-event.js';
 
@@ -22,6 +23,8 @@ export interface DatedUsageEvent extends UsageEvent {
 export type RecordedAs = 'accepted' | 'duplicate' | 'over_bound' | 'period_closed';
 
 const DEADLOCK = '40P01';
+/** An insert into a partitioned table whose row no partition takes ("no partition of relation … found"). */
+const NO_PARTITION = '23514';
 const ATTEMPTS = 5;
 
 /** Another transaction created an aggregate this one also created and pushed it past its bound: run again. */
@@ -35,7 +38,10 @@ class BoundRaced extends Error {
  * aggregate stays within the bound; the admitted events go into `usage_events`, whose primary key (the
  * digest of service, source and id) drops any counted meanwhile; only the rows actually inserted are added to the aggregates and
  * announced through the outbox. A retry of the same request therefore changes nothing, and a crash before
- * the commit leaves nothing behind (never "claim the id, then write"). An aggregate that did not exist when
+ * the commit leaves nothing behind (never "claim the id, then write"). `usage_events` is partitioned by period,
+ * so its key is (digest, period): the lookup before the insert, by digest alone, finds an identity counted in
+ * any attached period (one probe per partition); only two requests racing with one identity in two different
+ * periods (not a retry: a retry repeats the time) could both count. An aggregate that did not exist when
  * read cannot be locked: should a concurrent transaction create it first, the sum read back exceeds the
  * bound and the whole transaction runs again, now with the row locked.
  *
@@ -47,6 +53,7 @@ export class UsageRecorder {
   constructor(
     private readonly dataSource: DataSource,
     private readonly announcements: UsageAnnouncements,
+    private readonly partitions: UsagePartitions,
   ) {}
 
   /** Records the events (distinct identities within the call); returns each one's fate by `eventKey`. */
@@ -63,7 +70,13 @@ export class UsageRecorder {
           error instanceof BoundRaced
             ? error.code
             : (error as { driverError?: { code?: string } }).driverError?.code;
-        if ((code !== DEADLOCK && code !== 'bound_raced') || attempt >= ATTEMPTS) throw error;
+        if ((code !== DEADLOCK && code !== 'bound_raced' && code !== NO_PARTITION) || attempt >= ATTEMPTS)
+          throw error;
+        // A period whose partition the maintenance has not made yet (usage early by the clock's skew).
+        if (code === NO_PARTITION)
+          await this.partitions.ensure(
+            events.filter((event) => !event.periodClosed).map((event) => event.period),
+          );
       }
     }
   }
@@ -208,7 +221,7 @@ export class UsageRecorder {
          SELECT event_digest, source, event_id, subscriber_id, service_id, meter, quantity, period, event_time
            FROM incoming
           ORDER BY event_digest
-         ON CONFLICT (event_digest) DO NOTHING
+         ON CONFLICT (event_digest, period) DO NOTHING
          RETURNING event_digest, subscriber_id, service_id, meter, quantity, period
        ), deltas AS (
          SELECT period, subscriber_id, service_id, meter, sum(quantity) AS quantity, count(*) AS events
