@@ -1,5 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from '@jest/globals';
+import { bullmqPrefixOf } from '@onecommons/service-kit';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { createEvent, PeriodClosedV1, TokensRedeemedV1, TOPICS, uuidV7 } from '@onecommons/contracts';
 // Payouts' tests boot identity (by its definition, nothing internal) for real access tokens:
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -14,6 +17,7 @@ import {
   startService,
   startServiceProcess,
 } from '@onecommons/testing';
+import { PAYOUT_QUEUE } from '../src/execution/payout-queue.js';
 import { payoutsService } from '../src/payouts.definition.js';
 import { FakeStripeProcess } from './rails/fake-stripe-process.js';
 
@@ -208,10 +212,50 @@ export class PayoutsStack {
     return row;
   }
 
+  /** Waits for the payout to reach the state; a timeout says where it stood and what payouts last logged. */
   async settled(payee: string, period: string, state: string) {
-    return eventually(`${payee}'s ${period} payout to be ${state}`, async () => {
-      const payout = await this.payoutOf(payee, period);
-      return payout?.state === state ? payout : undefined;
+    try {
+      return await eventually(`${payee}'s ${period} payout to be ${state}`, async () => {
+        const payout = await this.payoutOf(payee, period);
+        return payout?.state === state ? payout : undefined;
+      });
+    } catch (error) {
+      const standing = await this.standingOfPayout(payee, period);
+      throw new Error(
+        `${(error as Error).message}: ${standing}\npayouts' last output:\n${this.payouts.output()}`,
+      );
+    }
+  }
+
+  private async standingOfPayout(payee: string, period: string): Promise<string> {
+    const [line] = await this.payouts.query<{ outcome: string; reason: string | null }>(
+      `SELECT outcome, reason FROM batch_lines WHERE payee = $1 AND period = $2`,
+      [payee, period],
+    );
+    const [payout] = await this.payouts.query<Record<string, unknown>>(
+      `SELECT id, state, attempts, next_attempt_at, lease_until, last_error, now() AS checked_at
+         FROM payouts WHERE payee = $1 AND period = $2`,
+      [payee, period],
+    );
+    if (!line) return 'no batch line';
+    const job = payout ? await this.jobOf(String(payout['id'])) : 'no payout';
+    return `batch line ${line.outcome}${line.reason ? ` (${line.reason})` : ''}; payout ${JSON.stringify(payout ?? null)}; job ${job}`;
+  }
+
+  /** The payout's BullMQ job: its state, and when a delayed one is due. */
+  private async jobOf(payoutId: string): Promise<string> {
+    const connection = new Redis(this.payouts.env['REDIS_URL'] as string, { maxRetriesPerRequest: null });
+    const queue = new Queue(PAYOUT_QUEUE, {
+      connection,
+      prefix: bullmqPrefixOf(undefined, this.payouts.schema),
     });
+    try {
+      const job = await queue.getJob(payoutId);
+      if (!job) return 'none';
+      return `${await job.getState()} (added ${new Date(job.timestamp).toISOString()}, delay ${job.delay} ms, attempts ${job.attemptsMade})`;
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
   }
 }
