@@ -12,6 +12,7 @@ import { UsageWatermarks1765000000000 } from './migrations/1765000000000-usage-w
 import { PeriodAdjustments1765100000000 } from './migrations/1765100000000-period-adjustments.js';
 import { PaymentReversals1765200000000 } from './migrations/1765200000000-payment-reversals.js';
 import { StreamedClose1765300000000 } from './migrations/1765300000000-streamed-close.js';
+import { EntriesByTransactionOnly1765600000000 } from './migrations/1765600000000-entries-by-transaction-only.js';
 import { PeriodsModule } from './periods/periods.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { ReversalsModule } from './reversals/reversals.module.js';
@@ -39,6 +40,7 @@ export const ledgerService = defineService({
     PeriodAdjustments1765100000000,
     PaymentReversals1765200000000,
     StreamedClose1765300000000,
+    EntriesByTransactionOnly1765600000000,
   ],
   features: () => [ledgerAuth, TreasuryModule, ProjectionsModule, PeriodsModule, ReversalsModule],
   // Replay compares content, not chain position: the order in which a replay interleaves partitions (and so
