@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { type PeriodJson } from '../test/period-fixture.js';
 import { allocatePeriod } from './allocate-period.js';
-import { allocateSubscriberStream, type SubscriberUsage } from './allocate-stream.js';
+import { allocateSubscriberStream, type StreamOptions, type SubscriberUsage } from './allocate-stream.js';
 import { serializeAllocation } from './allocation-output.js';
 import { compareKeys } from './account-key.js';
 import { parseAllocationInput } from './parse-allocation-input.js';
+import { ServiceSubscriberCounts, type ServiceWeights, UsageWeigher } from './subscriber-weights.js';
 
 /** Arbitrary valid periods over small id pools, so that services, projects and accounts collide and interact. */
 
@@ -131,7 +132,7 @@ function allocate(json: unknown) {
 }
 
 /** The period as a close streams it: each subscriber once, in key order, with its rows (strangers' rows never come). */
-async function allocateStreamed(json: unknown) {
+async function allocateStreamed(json: unknown, options: StreamOptions = {}) {
   const input = parse(json);
   const subscribers = [...input.subscribers].sort((a, b) => compareKeys(a.id, b.id));
   let passes = 0;
@@ -145,8 +146,26 @@ async function allocateStreamed(json: unknown) {
           usage: input.usage.filter((row) => row.subscriber === subscriber.id),
         };
     },
+    options,
   );
   return { allocation, passes };
+}
+
+/** The services the policy's minimum drops, counted the engine's way (paying subscribers with weight). */
+function thinServicesOf(json: unknown): Set<string> {
+  const input = parse(json);
+  const minimum = input.policy.minSubscribersPerService;
+  if (minimum === null) return new Set();
+  const weigher = new UsageWeigher(input);
+  const counts = new ServiceSubscriberCounts();
+  for (const subscriber of input.subscribers) {
+    if (subscriber.tokens <= 0n) continue;
+    const weights: ServiceWeights = new Map();
+    for (const row of input.usage) if (row.subscriber === subscriber.id) weigher.addRow(weights, row);
+    weigher.applyCap(weights);
+    counts.count(weights);
+  }
+  return counts.thinServices(minimum);
 }
 
 /** Fisher–Yates driven by a seed, so a failing case replays exactly. */
@@ -226,6 +245,21 @@ describe('allocatePeriod properties', () => {
         const { allocation, passes } = await allocateStreamed(period);
         expect(serializeAllocation(allocation)).toBe(serializeAllocation(allocate(period)));
         expect(passes).toBe(parse(period).policy.minSubscribersPerService === null ? 1 : 2);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('streamed with the thin services expected, takes one pass when right and still equals the engine when wrong', async () => {
+    await fc.assert(
+      fc.asyncProperty(periodArbitrary, fc.subarray([...SERVICES, 'gone']), async (period, guess) => {
+        const thin = thinServicesOf(period);
+        for (const expected of [thin, new Set(guess)]) {
+          const { allocation, passes } = await allocateStreamed(period, { expectedThinServices: expected });
+          expect(serializeAllocation(allocation)).toBe(serializeAllocation(allocate(period)));
+          const right = [...expected].every((service) => thin.has(service)) && expected.size === thin.size;
+          expect(passes).toBe(parse(period).policy.minSubscribersPerService === null || right ? 1 : 2);
+        }
       }),
       { numRuns: 300 },
     );

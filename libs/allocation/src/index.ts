@@ -49,4 +49,4 @@ export {
   type ServiceWeights,
   UsageWeigher,
 } from './subscriber-weights.js';
-export { allocateSubscriberStream, type SubscriberUsage } from './allocate-stream.js';
+export { allocateSubscriberStream, type StreamOptions, type SubscriberUsage } from './allocate-stream.js';

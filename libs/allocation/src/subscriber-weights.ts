@@ -73,7 +73,12 @@ export class ServiceSubscriberCounts {
   private readonly counts = new Map<string, number>();
 
   count(weights: ServiceWeights): void {
-    for (const service of weights.keys()) this.counts.set(service, (this.counts.get(service) ?? 0) + 1);
+    for (const service of weights.keys()) this.add(service, 1);
+  }
+
+  /** `subscribers` more users of the service, counted elsewhere (the ledger's expectation, in SQL). */
+  add(service: string, subscribers: number): void {
+    this.counts.set(service, (this.counts.get(service) ?? 0) + subscribers);
   }
 
   /** Services used by fewer distinct paying subscribers than `minimum`: they are dropped from every subscriber. */

@@ -6,6 +6,7 @@ import {
   allocateSubscriberStream,
   type PeriodAllocation,
   type PeriodAllocationJson,
+  ServiceSubscriberCounts,
   type SubscriberUsage,
   toAllocationInputJson,
   toAllocationJson,
@@ -18,7 +19,7 @@ import { type LedgerConfig } from '../config.js';
 import { LedgerJournal } from '../journal/ledger-journal.js';
 import { type Posting, TOKEN_UNIT } from '../journal/ledger-transaction.js';
 import { AllocationInputReader } from '../projections/allocation-input-reader.js';
-import { payingSubscribers } from '../projections/paying-subscribers.js';
+import { payingSubscribers, payingSubscribersPerService } from '../projections/paying-subscribers.js';
 import { CloseSettlement } from '../payables/close-settlement.js';
 import { subscriberEscrow } from '../treasury/accounts.js';
 import { holdPeriodUsage, readUsageWatermark, type UsageWatermark } from '../projections/usage-watermark.js';
@@ -300,8 +301,27 @@ export class PeriodCloser {
           yield { tokens: subscriber.tokens, usage };
         }
       },
+      { expectedThinServices: await this.expectedThinServices(manager, context) },
     );
     return { allocation, debits, usedServices };
+  }
+
+  /** With a minimum of subscribers per service: the services it drops, as Postgres counts them (one pass, not two). */
+  private async expectedThinServices(
+    manager: EntityManager,
+    context: AllocationContext,
+  ): Promise<ReadonlySet<string> | undefined> {
+    const minimum = context.policy.minSubscribersPerService;
+    if (minimum === null) return undefined;
+    const counts = new ServiceSubscriberCounts();
+    const perService = await payingSubscribersPerService(manager, context.period, {
+      services: context.services.map((service) => service.id),
+      weighingMeters: [...context.meters].filter(([, weight]) => weight > 0n).map(([meter]) => meter),
+    });
+    // A cap of 0 leaves no one any weight: nobody counts.
+    if (context.policy.capWeightPerService !== 0n)
+      for (const [service, subscribers] of perService) counts.add(service, subscribers);
+    return counts.thinServices(minimum);
   }
 
   private policy(): AllocationPolicy {

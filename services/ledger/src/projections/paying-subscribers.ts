@@ -79,3 +79,25 @@ export async function* payingSubscribers(
     await client.query('RESET enable_indexscan; RESET enable_bitmapscan; RESET work_mem');
   }
 }
+
+/**
+ * How many paying subscribers use each service on a meter that weighs (the minimum-subscribers rule's count,
+ * `ServiceSubscriberCounts`), counted by Postgres: what lets a close with a minimum stream its usage once. The
+ * engine counts again as it streams and runs a second pass should the two disagree.
+ */
+export async function payingSubscribersPerService(
+  manager: EntityManager,
+  period: string,
+  { services, weighingMeters }: { services: readonly string[]; weighingMeters: readonly string[] },
+): Promise<Map<string, number>> {
+  const rows = (await manager.query(
+    `SELECT q.service_id::text AS service, count(DISTINCT q.subscriber_id)::int AS subscribers
+       FROM usage_quantities q
+       JOIN subscriber_tokens t ON t.period = q.period AND t.subscriber_id = q.subscriber_id
+      WHERE q.period = $1 AND q.quantity > 0 AND t.tokens > 0
+        AND q.service_id = ANY($2::uuid[]) AND q.meter = ANY($3::text[])
+      GROUP BY q.service_id`,
+    [period, services, weighingMeters],
+  )) as { service: string; subscribers: number }[];
+  return new Map(rows.map((row) => [row.service, row.subscribers]));
+}
