@@ -102,7 +102,8 @@ async function main(): Promise<void> {
   const eventsPerSubscriber = option('--events-per-subscriber', 100);
   const eventsPerRequest = option('--events-per-request', 1_000);
   const correctionShare = option('--correction-share', 0.001);
-  const closedPeriodsAttached = option('--closed-periods-attached', 2);
+  // Metering's default correction window (METERING_CORRECTION_WINDOW_MONTHS): closed months kept attached.
+  const closedPeriodsAttached = option('--closed-periods-attached', 3);
   const adminUrl = testStack().postgresAdminUrl;
   const loadBefore = loadavg()[0] ?? 0;
   const suffix = uniqueSuffix();

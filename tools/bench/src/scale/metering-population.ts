@@ -92,6 +92,8 @@ async function populateProjections(db: DataSource, subscribers: number): Promise
  * as they do from many services at once. Ids are UUIDs as text, sources `/services/<id>`, as the benches send them.
  */
 async function populateEvents(db: DataSource, month: MeteringMonth, periodStart: string): Promise<void> {
+  // Usage is partitioned by period: the month's partitions first, as metering makes them ahead.
+  await db.query(`SELECT ensure_usage_partitions(ARRAY[$1])`, [month.period]);
   for (let first = 1; first <= month.subscribers; first += SUBSCRIBERS_PER_INSERT) {
     const last = Math.min(month.subscribers, first + SUBSCRIBERS_PER_INSERT - 1);
     await db.query(

@@ -49,8 +49,9 @@ export function monthCounts(shape: MonthShape): MonthCounts {
 }
 
 /**
- * What bounds a table: `forever` (append-only, nothing removes it), `period` (one period's rows: detachable by
- * period partitions), `kafka-horizon` (processed-event records, pruned once Kafka can no longer redeliver),
+ * What bounds a table: `forever` (append-only, nothing removes it: the ledger's frozen inputs of closed periods,
+ * which statements and proofs read, and metering's corrections, not partitioned), `period` (one period's rows:
+ * metering's usage partitions, detached past the correction window), `kafka-horizon` (processed-event records, pruned once Kafka can no longer redeliver),
  * `outbox` (sent rows, pruned after the outbox retention), `escrow` (a period's escrow balances, deleted by its
  * close), `stock` (one row per subscriber, not per month).
  */
@@ -141,7 +142,7 @@ export const TABLES: readonly TableSpec[] = [
     name: 'metering.usage_corrections',
     driver: 'corrections',
     rowsPerMonth: (c) => c.corrections,
-    retention: 'period',
+    retention: 'forever',
   },
   {
     name: 'metering.usage_aggregates',
@@ -177,13 +178,13 @@ export const TABLES: readonly TableSpec[] = [
     name: 'ledger.usage_quantities',
     driver: 'subscribers × (service, meter)',
     rowsPerMonth: (c) => c.usageRows,
-    retention: 'period',
+    retention: 'forever',
   },
   {
     name: 'ledger.subscriber_tokens',
     driver: 'paying subscribers',
     rowsPerMonth: (c) => c.payments,
-    retention: 'period',
+    retention: 'forever',
   },
   {
     name: 'ledger.processed_events',

@@ -10,11 +10,11 @@ export interface TableSize {
   readonly indexBytes: number;
 }
 
-/** `VACUUM (ANALYZE)` of every table of the schema, one by one; returns each one's milliseconds. */
+/** `VACUUM (ANALYZE)` of every table of the schema, one by one (a partitioned one whole); returns each one's milliseconds. */
 export async function vacuumSchema(db: DataSource, schema: string): Promise<Map<string, number>> {
   const tables = (await db.query(
     `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.relname`,
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY c.relname`,
     [schema],
   )) as { name: string }[];
   const took = new Map<string, number>();
@@ -26,13 +26,18 @@ export async function vacuumSchema(db: DataSource, schema: string): Promise<Map<
   return took;
 }
 
-/** Every table of the schema with its exact row count (the bench's sizes are small enough to count). */
+/**
+ * Every table of the schema with its exact row count (the bench's sizes are small enough to count); a partitioned
+ * table (metering's usage by period) as the sum of its partitions, under its own name.
+ */
 export async function tableSizes(db: DataSource, schema: string): Promise<Map<string, TableSize>> {
   const tables = (await db.query(
-    `SELECT c.relname AS table, pg_relation_size(c.oid)::float8 AS "heapBytes",
-            pg_table_size(c.oid)::float8 AS "tableBytes", pg_indexes_size(c.oid)::float8 AS "indexBytes"
+    `SELECT root.relname AS table, sum(pg_relation_size(c.oid))::float8 AS "heapBytes",
+            sum(pg_table_size(c.oid))::float8 AS "tableBytes", sum(pg_indexes_size(c.oid))::float8 AS "indexBytes"
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.relname`,
+       JOIN pg_class root ON root.oid = coalesce(pg_partition_root(c.oid), c.oid)
+      WHERE n.nspname = $1 AND c.relkind = 'r'
+      GROUP BY root.relname ORDER BY root.relname`,
     [schema],
   )) as Omit<TableSize, 'rows'>[];
   const sizes = new Map<string, TableSize>();

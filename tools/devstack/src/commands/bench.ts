@@ -9,7 +9,14 @@ import { UsageError } from './usage-error.js';
 const BENCH_DIR = path.join(REPO_ROOT, 'tools/bench/dist/src');
 
 /** Benchmarks that measure against real Kafka, Postgres and Redis; the others are pure computation. */
-const NEEDS_STACK: ReadonlySet<string> = new Set(['backbone', 'close', 'ingest', 'pipeline', 'replay', 'scale']);
+const NEEDS_STACK: ReadonlySet<string> = new Set([
+  'backbone',
+  'close',
+  'ingest',
+  'pipeline',
+  'replay',
+  'scale',
+]);
 /** Benchmarks that also need every service and the gateway (traffic through the platform's front door). */
 const NEEDS_PLATFORM: ReadonlySet<string> = new Set(['ingest', 'pipeline']);
 
