@@ -6,6 +6,7 @@ import {
   periodOf,
   periodSchema,
   periodStart,
+  periodsFromNow,
   shiftPeriod,
 } from './periods.js';
 
@@ -24,6 +25,7 @@ describe('periods', () => {
     expect(shiftPeriod('2026-05', -17)).toBe('2024-12');
     expect(shiftPeriod('2026-05', 0)).toBe('2026-05');
     expect(shiftPeriod('2026-05', 24)).toBe('2028-05');
+    expect(periodsFromNow(new Date('2026-12-31T23:00:00Z'), 2)).toEqual(['2026-12', '2027-01', '2027-02']);
   });
 
   it('stop taking late usage at their end plus the grace', () => {

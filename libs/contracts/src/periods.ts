@@ -26,6 +26,10 @@ export function periodEnd(period: string): Date {
 
 export const nextPeriod = (period: string): string => periodOf(periodEnd(period));
 
+/** The current period and the `ahead` after it: those whose rows may be written soon (partitions made ahead). */
+export const periodsFromNow = (now: Date, ahead: number): string[] =>
+  Array.from({ length: ahead + 1 }, (_, months) => shiftPeriod(periodOf(now), months));
+
 /** The period `months` after this one (before it when negative). */
 export function shiftPeriod(period: string, months: number): string {
   const [year, month] = period.split('-').map(Number) as [number, number];

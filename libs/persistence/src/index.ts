@@ -24,3 +24,4 @@ export {
 } from './lock-connection.js';
 export { LeaderLease, type LeaderLeaseOptions } from './leader-lease.js';
 export { transactionClient } from './transaction-client.js';
+export { partitionByPeriod, pinnedSearchPath, runtimeRolesOf } from './period-partitions.js';

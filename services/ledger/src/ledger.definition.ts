@@ -13,6 +13,7 @@ import { PeriodAdjustments1765100000000 } from './migrations/1765100000000-perio
 import { PaymentReversals1765200000000 } from './migrations/1765200000000-payment-reversals.js';
 import { StreamedClose1765300000000 } from './migrations/1765300000000-streamed-close.js';
 import { EntriesByTransactionOnly1765600000000 } from './migrations/1765600000000-entries-by-transaction-only.js';
+import { InputsByPeriod1765700000000 } from './migrations/1765700000000-inputs-by-period.js';
 import { PeriodsModule } from './periods/periods.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { ReversalsModule } from './reversals/reversals.module.js';
@@ -41,6 +42,7 @@ export const ledgerService = defineService({
     PaymentReversals1765200000000,
     StreamedClose1765300000000,
     EntriesByTransactionOnly1765600000000,
+    InputsByPeriod1765700000000,
   ],
   features: () => [ledgerAuth, TreasuryModule, ProjectionsModule, PeriodsModule, ReversalsModule],
   // Replay compares content, not chain position: the order in which a replay interleaves partitions (and so

@@ -265,6 +265,8 @@ export async function populateLedger(
   { period, subscribers, currency }: { period: string; subscribers: number; currency: string },
   log: (message: string) => void,
 ): Promise<void> {
+  // The period's own input partitions, as the ledger makes them ahead of the period.
+  await db.query(`SELECT ensure_input_partitions(ARRAY[$1])`, [period]);
   const serviceIds = await populateCatalog(db, period);
   log('catalog written; minting');
   await populateMints(db, period, subscribers, currency);

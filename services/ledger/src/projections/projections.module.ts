@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { InputPartitions } from './input-partitions.js';
 import { AllocationInputReader } from './allocation-input-reader.js';
 import { CatalogProjection } from './catalog-projection.js';
 import { SubscriberProjection } from './subscriber-projection.js';
@@ -14,6 +15,7 @@ import { UsageWatermarkProjection } from './usage-watermark.js';
     SubscriberProjection,
     ResourceUsageProjection,
     AllocationInputReader,
+    InputPartitions,
   ],
   exports: [AllocationInputReader],
 })

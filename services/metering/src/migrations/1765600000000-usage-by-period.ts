@@ -1,4 +1,4 @@
-import { nextPeriod } from '@onecommons/contracts';
+import { partitionByPeriod, pinnedSearchPath, runtimeRolesOf } from '@onecommons/persistence';
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /** The tables partitioned by period, with their primary keys (each must include `period`). */
@@ -43,10 +43,7 @@ export class UsageByPeriod1765600000000 implements MigrationInterface {
         detached_at timestamptz NOT NULL DEFAULT now()
       )`);
 
-    const [{ schema }] = (await queryRunner.query(`SELECT current_schema() AS schema`)) as [
-      { schema: string },
-    ];
-    const pinned = `SET search_path = "${schema.replaceAll('"', '""')}", pg_temp`;
+    const pinned = await pinnedSearchPath(queryRunner);
     await queryRunner.query(`
       CREATE FUNCTION ensure_usage_partitions(periods text[]) RETURNS integer
         LANGUAGE plpgsql SECURITY DEFINER ${pinned} AS $fn$
@@ -112,7 +109,7 @@ export class UsageByPeriod1765600000000 implements MigrationInterface {
       END $fn$`);
     await queryRunner.query(`REVOKE ALL ON FUNCTION ensure_usage_partitions(text[]) FROM PUBLIC`);
     await queryRunner.query(`REVOKE ALL ON FUNCTION detach_usage_partitions(text) FROM PUBLIC`);
-    const runtime = await runtimeRoles(queryRunner);
+    const runtime = await runtimeRolesOf(queryRunner);
     for (const role of runtime) {
       await queryRunner.query(`GRANT EXECUTE ON FUNCTION ensure_usage_partitions(text[]) TO "${role}"`);
       await queryRunner.query(`GRANT EXECUTE ON FUNCTION detach_usage_partitions(text) TO "${role}"`);
@@ -124,43 +121,4 @@ export class UsageByPeriod1765600000000 implements MigrationInterface {
   down(): Promise<void> {
     throw new Error('forward only: usage written since is spread over partitions');
   }
-}
-
-async function partitionByPeriod(queryRunner: QueryRunner, table: string, key: string): Promise<void> {
-  const before = `${table}_before_partitioning`;
-  await queryRunner.query(`ALTER TABLE ${table} RENAME TO ${before}`);
-  await queryRunner.query(`ALTER TABLE ${before} RENAME CONSTRAINT ${table}_pkey TO ${before}_pkey`);
-  await queryRunner.query(`
-    CREATE TABLE ${table} (LIKE ${before} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, PRIMARY KEY (${key}))
-      PARTITION BY RANGE (period)`);
-  const [{ last }] = (await queryRunner.query(`SELECT max(period) AS last FROM ${before}`)) as [
-    { last: string | null },
-  ];
-  if (last === null) {
-    await queryRunner.query(`DROP TABLE ${before}`);
-    return;
-  }
-  // The check lets ATTACH skip its own scan; the key must be the parent's (one index build at most).
-  const upTo = nextPeriod(last);
-  await queryRunner.query(`
-    ALTER TABLE ${before}
-      ADD CONSTRAINT ${before}_periods CHECK (period IS NOT NULL AND period < '${upTo}'),
-      DROP CONSTRAINT ${before}_pkey,
-      ADD CONSTRAINT ${before}_pkey PRIMARY KEY (${key})`);
-  await queryRunner.query(
-    `ALTER TABLE ${table} ATTACH PARTITION ${before} FOR VALUES FROM (MINVALUE) TO ('${upTo}')`,
-  );
-}
-
-/** The roles the schema's default privileges grant table rights to: the service's runtime role. */
-async function runtimeRoles(queryRunner: QueryRunner): Promise<string[]> {
-  const rows = (await queryRunner.query(
-    `SELECT DISTINCT grantee.rolname AS role
-       FROM pg_default_acl d
-       JOIN pg_namespace n ON n.oid = d.defaclnamespace
-       CROSS JOIN LATERAL aclexplode(d.defaclacl) acl
-       JOIN pg_roles grantee ON grantee.oid = acl.grantee
-      WHERE n.nspname = current_schema() AND d.defaclobjtype = 'r'`,
-  )) as { role: string }[];
-  return rows.map((row) => row.role);
 }

@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { periodOf, shiftPeriod } from '@onecommons/contracts';
+import { periodOf, periodsFromNow, shiftPeriod } from '@onecommons/contracts';
 import { PeriodicTask, SERVICE_CONFIG, ServiceLeader } from '@onecommons/service-kit';
 import pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -19,8 +19,7 @@ export const oldestCorrectablePeriod = (now: Date, windowMonths: number): string
   shiftPeriod(periodOf(now), -windowMonths);
 
 /** The current period and those just after it: what must have a partition before usage for it arrives. */
-export const comingPeriods = (now: Date): string[] =>
-  Array.from({ length: PERIODS_AHEAD + 1 }, (_, months) => shiftPeriod(periodOf(now), months));
+export const comingPeriods = (now: Date): string[] => periodsFromNow(now, PERIODS_AHEAD);
 
 /**
  * Usage is partitioned by period (migration 1765600000000): the partitions of the coming periods are made at
