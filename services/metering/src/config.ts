@@ -14,8 +14,9 @@ export const meteringConfigSchema = defineServiceConfig({
   /** How far in the future an event's `time` may be (clock skew of reporting services). */
   METERING_MAX_FUTURE_SECONDS: integerVar({ min: 0, max: 3_600, default: 300 }),
   /**
-   * How many months after the current one a period's usage may still be corrected (#26). Older periods'
-   * partitions are detached (docs/runbooks/usage-archive.md) and their corrections refused.
+   * How many periods before the current one may still be corrected (#26): with 3, in December September's usage
+   * may, August's not. Older periods' partitions are detached (docs/runbooks/usage-archive.md), their corrections
+   * refused.
    */
   METERING_CORRECTION_WINDOW_MONTHS: integerVar({ min: 1, max: 1_200, default: 3 }),
   /** How often the leader makes the coming periods' partitions and detaches those past the window. */

@@ -23,8 +23,9 @@ export interface DatedUsageEvent extends UsageEvent {
 export type RecordedAs = 'accepted' | 'duplicate' | 'over_bound' | 'period_closed';
 
 const DEADLOCK = '40P01';
-/** An insert into a partitioned table whose row no partition takes ("no partition of relation … found"). */
-const NO_PARTITION = '23514';
+const CHECK_VIOLATION = '23514';
+/** An insert into a partitioned table whose row no partition takes: a check violation raised by ExecFindPartition. */
+const NO_PARTITION = 'no_partition';
 const ATTEMPTS = 5;
 
 /** Another transaction created an aggregate this one also created and pushed it past its bound: run again. */
@@ -66,10 +67,13 @@ export class UsageRecorder {
         // Keys are taken in one order (period seal locks, aggregates, events, period counts, then outbox
         // locks), so a deadlock is not expected; should Postgres still pick this transaction as a victim, it
         // is simply run again.
+        const driverError = (error as { driverError?: { code?: string; routine?: string } }).driverError;
         const code =
           error instanceof BoundRaced
             ? error.code
-            : (error as { driverError?: { code?: string } }).driverError?.code;
+            : driverError?.code === CHECK_VIOLATION && driverError.routine === 'ExecFindPartition'
+              ? NO_PARTITION
+              : driverError?.code;
         if ((code !== DEADLOCK && code !== 'bound_raced' && code !== NO_PARTITION) || attempt >= ATTEMPTS)
           throw error;
         // A period whose partition the maintenance has not made yet (usage early by the clock's skew).
