@@ -9,7 +9,7 @@ import { type QueryRunner } from 'typeorm';
 /**
  * Turns `table` into one partitioned by range of period, with `key` as its primary key (it must hold `period`).
  * The rows already there become one partition from the first period up to the last they hold, attached as they are
- * (one scan to check its periods, at most one index build for the key): no copy. An empty table is dropped.
+ * (one scan to check its periods, and an index build only when `key` differs from their primary key): no copy. An empty table is dropped.
  * Returns the upper bound of that partition (exclusive), or null.
  */
 export async function partitionByPeriod(
@@ -30,12 +30,21 @@ export async function partitionByPeriod(
     await queryRunner.query(`DROP TABLE ${before}`);
     return null;
   }
-  // The check lets ATTACH skip its own scan; the key must be the parent's.
-  await queryRunner.query(`
-    ALTER TABLE ${before}
-      ADD CONSTRAINT ${before}_periods CHECK (period IS NOT NULL AND period < '${upTo}'),
-      DROP CONSTRAINT ${before}_pkey,
-      ADD CONSTRAINT ${before}_pkey PRIMARY KEY (${key})`);
+  // The check lets ATTACH skip its own scan; the key must be the parent's (rebuilt only if it differs).
+  const [{ columns }] = (await queryRunner.query(
+    `SELECT string_agg(a.attname, ', ' ORDER BY k.position) AS columns
+       FROM pg_index i
+       CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, position)
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+      WHERE i.indrelid = '${before}'::regclass AND i.indisprimary`,
+  )) as [{ columns: string | null }];
+  await queryRunner.query(
+    `ALTER TABLE ${before} ADD CONSTRAINT ${before}_periods CHECK (period IS NOT NULL AND period < '${upTo}')`,
+  );
+  if (columns !== key)
+    await queryRunner.query(
+      `ALTER TABLE ${before} DROP CONSTRAINT ${before}_pkey, ADD CONSTRAINT ${before}_pkey PRIMARY KEY (${key})`,
+    );
   await queryRunner.query(
     `ALTER TABLE ${table} ATTACH PARTITION ${before} FOR VALUES FROM (MINVALUE) TO ('${upTo}')`,
   );
