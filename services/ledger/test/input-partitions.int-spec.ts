@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { periodOf, periodsFromNow } from '@onecommons/contracts';
+import { periodOf, periodsFromNow, shiftPeriod } from '@onecommons/contracts';
 import { startService, type RunningService } from '@onecommons/testing';
 import { DataSource } from 'typeorm';
 import { type LedgerConfig } from '../src/config.js';
@@ -75,14 +75,20 @@ describe('a close’s inputs', () => {
 
   it('get partitions only through the migration’s function: the service’s role runs no DDL', async () => {
     const runtime = ledger.app.get(DataSource);
+    // A period no other file's events name: the service consumes the shared topics, and a mint of the period in
+    // its default partition would (rightly) keep that period's partition from being made.
+    const farAhead = `${3000 + randomInt(7000)}-07`;
+    const [from, to] = [farAhead, shiftPeriod(farAhead, 1)];
     await expect(
       runtime.query(
-        `CREATE TABLE usage_quantities_p2099_01 PARTITION OF usage_quantities FOR VALUES FROM ('2099-01') TO ('2099-02')`,
+        `CREATE TABLE ${partitionOf('usage_quantities', from)} PARTITION OF usage_quantities FOR VALUES FROM ('${from}') TO ('${to}')`,
       ),
     ).rejects.toThrow(/permission denied|must be owner/);
-    await expect(runtime.query(`SELECT ensure_input_partitions(ARRAY['2099-01'])`)).resolves.toEqual([
+    await expect(runtime.query(`SELECT ensure_input_partitions(ARRAY[$1])`, [farAhead])).resolves.toEqual([
       { ensure_input_partitions: 2 },
     ]);
+    for (const table of ['usage_quantities', 'subscriber_tokens'])
+      expect(await partitionsOf(table)).toContain(partitionOf(table, farAhead));
     await expect(runtime.query(`SELECT ensure_input_partitions(ARRAY['2099-1'])`)).rejects.toThrow(
       /not a period/,
     );

@@ -65,7 +65,7 @@ describe('a close’s inputs from before partitioning', () => {
       for (const period of ['2026-09', '2026-10'])
         expect(await partitionOf(table, period)).toEqual([`${table}_before_partitioning`]);
     const [bound] = await query<{ bound: string }>(
-      `SELECT pg_get_expr(relpartbound, oid) AS bound FROM pg_class WHERE relname = 'usage_quantities_before_partitioning'`,
+      `SELECT pg_get_expr(relpartbound, oid) AS bound FROM pg_class WHERE oid = 'usage_quantities_before_partitioning'::regclass`,
     );
     expect(bound?.bound).toBe("FOR VALUES FROM (MINVALUE) TO ('2026-11')");
   });

@@ -1,4 +1,9 @@
-import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { periodsFromNow } from '@onecommons/contracts';
 import { PeriodicTask, ServiceLeader } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
@@ -13,7 +18,7 @@ const INTERVAL_MS = 3_600_000;
  * migration's SECURITY DEFINER function. A row of a period without one goes to the default partition.
  */
 @Injectable()
-export class InputPartitions implements OnApplicationBootstrap, OnApplicationShutdown {
+export class InputPartitions implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly task = new PeriodicTask('InputPartitions', () => this.ensureComing(new Date()), 0);
 
   constructor(
@@ -21,8 +26,13 @@ export class InputPartitions implements OnApplicationBootstrap, OnApplicationShu
     private readonly leader: ServiceLeader,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  /** Before any consumer starts (they start at bootstrap): a row of the current period must not reach the default
+   * partition first, which would keep the period from getting its own. */
+  async onModuleInit(): Promise<void> {
     await this.ensureComing(new Date());
+  }
+
+  onApplicationBootstrap(): void {
     this.task.start(INTERVAL_MS, { onlyOnLeader: this.leader });
   }
 
