@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from '@jest/globals';
 import { TOPICS } from '@onecommons/contracts';
 import { consumerCaughtUp, eventually, testStack } from '@onecommons/testing';
@@ -120,6 +121,8 @@ async function verifiedCleanly(service: string): Promise<{ stdout: string; stder
 }
 
 const REPLAY_METER = 'replay_requests';
+/** Steady traffic, well under the gateway's per-address 50 requests/s. */
+const USAGE_PACE_MS = 40;
 
 /** A service with a metering key and a user it reports usage for, once metering accepts that usage. */
 async function meteredSubscriber(): Promise<{ apiKey: string; serviceId: string; subscriber: string }> {
@@ -168,11 +171,12 @@ async function meteredSubscriber(): Promise<{ apiKey: string; serviceId: string;
   return { apiKey: key.body.key, serviceId: service.body.id, subscriber: user.id };
 }
 
+/** One usage event through the gateway, under its per-address limit (50/s): its 429s waited out by `call`. */
 async function reportUsage(apiKey: string, serviceId: string, subscriber: string): Promise<number> {
-  const response = await suiteFetch(`${stack.gatewayUrl}/api/metering/v1/events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/cloudevents+json' },
-    body: JSON.stringify({
+  const answer = await call('POST', '/api/metering/v1/events', {
+    credential: apiKey,
+    contentType: 'application/cloudevents+json',
+    body: {
       specversion: '1.0',
       id: randomUUID(),
       source: '/replay-e2e',
@@ -180,8 +184,8 @@ async function reportUsage(apiKey: string, serviceId: string, subscriber: string
       subject: subscriber,
       time: new Date().toISOString(),
       data: { service: serviceId, meter: REPLAY_METER, quantity: 1 },
-    }),
+    },
   });
-  await response.arrayBuffer();
-  return response.status;
+  await sleep(USAGE_PACE_MS);
+  return answer.status;
 }
