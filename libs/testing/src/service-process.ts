@@ -40,15 +40,25 @@ export function repositoryRoot(): string {
   return directory;
 }
 
+/**
+ * A process a test kills with SIGKILL keeps its Kafka partitions until its consumer session expires, and its
+ * restarted self is ready only once it has joined: 6 s (the broker's minimum) instead of 30 keeps each restart
+ * short without changing what happens. Heartbeats stay a sixth of the session.
+ */
+export const QUICK_REJOIN_ENVIRONMENT: Readonly<Record<string, string>> = {
+  KAFKA_SESSION_TIMEOUT_MS: '6000',
+  KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
+};
+
 export async function startServiceProcess<Config extends ServiceConfig>(
   definition: ServiceDefinition<Config>,
   options: StartOptions = {},
 ): Promise<ServiceProcess> {
   const stack = testStack();
-  const { schema, env } = await prepareService(
-    definition as unknown as ServiceDefinition<ServiceConfig>,
-    options,
-  );
+  const { schema, env } = await prepareService(definition as unknown as ServiceDefinition<ServiceConfig>, {
+    ...options,
+    env: { ...QUICK_REJOIN_ENVIRONMENT, ...options.env },
+  });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const main = path.join(repositoryRoot(), 'services', definition.service, 'dist', 'src', 'main.js');
