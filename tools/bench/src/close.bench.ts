@@ -31,9 +31,10 @@ import { formatTable } from './text-table.js';
 
 /**
  * `./dev bench close [--json] [--sizes 10000,100000] [--verify-max N] [--keep] [--default-policy]`: the ledger's period close
- * (`PeriodCloser.close(period, { force: true })`, end to end: journal lock, stream the paying subscribers and
- * their usage out of the projections while allocating, post the close transaction (entries copied in as they
- * are hashed), store the result, write the outbox row, commit) for 10k, 100k and 1M subscribers with 10 usage
+ * (`PeriodCloser.close(period, { force: true })`, end to end: stream the paying subscribers and their usage out
+ * of the projections in a snapshot while allocating, take the journal lock, post the close transaction (entries
+ * copied in as they are hashed), store the result, write the outbox row, commit; the table says how long the
+ * journal lock was held) for 10k, 100k and 1M subscribers with 10 usage
  * rows each, on the bench stack's Postgres. Each size gets a fresh ledger schema filled by bulk SQL first (setup,
  * not measured); the close then runs in a child process with Node's default heap settings, so its peak RSS and
  * its event loop's longest delay are the close's alone. After the close, `verifyLedger` must pass (sizes up to
@@ -77,6 +78,8 @@ interface CloseResult {
   readonly allocateMs: number;
   readonly postMs: number;
   readonly storeMs: number;
+  /** How long the close held the journal lock (mints and refunds wait that long at most). */
+  readonly journalLockMs: number;
   readonly rowsPerSecond: number;
   readonly setupMs: number;
   readonly verified: boolean | null;
@@ -90,6 +93,7 @@ interface ChildReport {
   readonly ms: number;
   readonly allocateMs: number;
   readonly postMs: number;
+  readonly journalLockMs: number;
   readonly peakRssMb: number;
   readonly eventLoopMaxMs: number;
 }
@@ -101,6 +105,7 @@ const peakRssMb = () => round(process.resourceUsage().maxRSS / 1024);
 
 /** Marks when the closer starts and ends posting (before it: streaming and allocating; after: storing). */
 class Marks {
+  lockedAt = 0;
   postStart = 0;
   postEnd = 0;
 }
@@ -108,6 +113,11 @@ class Marks {
 class TimedJournal extends LedgerJournal {
   constructor(private readonly marks: Marks) {
     super();
+  }
+  /** The first time the close asks for the lock: it holds it from then until it commits. */
+  override async lock(manager: EntityManager): Promise<void> {
+    await super.lock(manager);
+    this.marks.lockedAt ||= performance.now();
   }
   override async postStreamed(
     manager: EntityManager,
@@ -182,6 +192,7 @@ async function runSize(adminUrl: string, subscribers: number, verifyMax: number)
       allocateMs: child.allocateMs,
       postMs: child.postMs,
       storeMs: round(child.ms - child.allocateMs - child.postMs),
+      journalLockMs: child.journalLockMs,
       rowsPerSecond: Math.round((usageRows / child.ms) * 1000),
       setupMs: round(setupMs),
       verified,
@@ -258,6 +269,7 @@ async function closeChild(schema: string): Promise<void> {
       ms: round(ms),
       allocateMs: round(marks.postStart - started),
       postMs: round(marks.postEnd - marks.postStart),
+      journalLockMs: round(started + ms - marks.lockedAt),
       peakRssMb: peakRssMb(),
       eventLoopMaxMs: round(loop.max / 1e6),
     };
@@ -284,6 +296,7 @@ function printReport(results: readonly CloseResult[], loadBefore: number): void 
       'post ms',
       'store ms',
       'total ms',
+      'journal lock ms',
       'rows/s',
       'peak RSS MB',
       'event loop max ms',
@@ -299,6 +312,7 @@ function printReport(results: readonly CloseResult[], loadBefore: number): void 
       result.postMs.toFixed(1),
       result.storeMs.toFixed(1),
       result.ms.toFixed(1),
+      result.journalLockMs.toFixed(1),
       count(result.rowsPerSecond),
       result.peakRssMb.toFixed(0),
       result.eventLoopMaxMs.toFixed(0),
@@ -334,7 +348,8 @@ async function main(): Promise<void> {
     }
     log(
       `${count(subscribers)} subscribers: ${result.ms.toFixed(0)} ms (stream+allocate ` +
-        `${result.allocateMs.toFixed(0)}, post ${result.postMs.toFixed(0)}, store ${result.storeMs.toFixed(0)}), ` +
+        `${result.allocateMs.toFixed(0)}, post ${result.postMs.toFixed(0)}, store ${result.storeMs.toFixed(0)}; ` +
+        `journal lock held ${result.journalLockMs.toFixed(0)}), ` +
         `peak RSS ${result.peakRssMb.toFixed(0)} MB, event loop max ${result.eventLoopMaxMs.toFixed(0)} ms`,
     );
     results.push(result);
@@ -353,6 +368,7 @@ async function main(): Promise<void> {
           allocateMs: result.allocateMs,
           postMs: result.postMs,
           storeMs: result.storeMs,
+          journalLockMs: result.journalLockMs,
           peakRssMb: result.peakRssMb,
           eventLoopMaxMs: result.eventLoopMaxMs,
           verifyMs: result.verifyMs,

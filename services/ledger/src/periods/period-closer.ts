@@ -21,7 +21,7 @@ import { type Posting, TOKEN_UNIT } from '../journal/ledger-transaction.js';
 import { AllocationInputReader } from '../projections/allocation-input-reader.js';
 import { payingSubscribers, payingSubscribersPerService } from '../projections/paying-subscribers.js';
 import { CloseSettlement } from '../payables/close-settlement.js';
-import { subscriberEscrow } from '../treasury/accounts.js';
+import { subscriberEscrow, subscriberEscrowsOf } from '../treasury/accounts.js';
 import { holdPeriodUsage, readUsageWatermark, type UsageWatermark } from '../projections/usage-watermark.js';
 import {
   closedSubscribers,
@@ -69,6 +69,24 @@ interface CloseRow {
 }
 
 type StoredRow = Pick<CloseRow, 'period' | 'total' | 'merkle_root' | 'closed_at'>;
+
+/** What a close read of its period: the allocation, each subscriber's tokens to debit, the services used. */
+interface ClosingRead {
+  readonly allocation: PeriodAllocation;
+  readonly debits: EscrowDebits;
+  readonly usedServices: Set<string>;
+}
+
+/** Whether a journal transaction after `seq` posted to one of the period's subscriber escrows (a mint, a refund). */
+async function escrowsPostedSince(manager: EntityManager, period: string, seq: bigint): Promise<boolean> {
+  const [row] = (await manager.query(
+    `SELECT EXISTS (
+       SELECT 1 FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_key = t.key
+        WHERE t.seq > $1 AND e.account LIKE $2) AS posted`,
+    [seq.toString(), subscriberEscrowsOf(period)],
+  )) as { posted: boolean }[];
+  return row?.posted === true;
+}
 
 /**
  * Closes a period (DESIGN §4–5): builds its allocation input from the projections, runs the engine, and in one
@@ -134,7 +152,8 @@ export class PeriodCloser {
 
   /**
    * One try: closes when the usage is complete. The check and the snapshot of the usage happen under the period's
-   * usage lock (no UsageRecorded of the period is applied in between) and the journal lock, in one transaction.
+   * usage lock (no UsageRecorded of the period is applied in between), in one transaction; the journal lock is
+   * taken only to post (`closeWithin` reading beside the journal), so mints and refunds do not wait for the read.
    */
   private async attempt(period: string, forced: boolean): Promise<CloseAttempt> {
     const closed = await this.summary(period);
@@ -148,14 +167,16 @@ export class PeriodCloser {
     let outcome: CloseAttempt;
     try {
       outcome = await this.dataSource.transaction(async (manager): Promise<CloseAttempt> => {
-        await this.journal.lock(manager);
         await holdPeriodUsage(manager, period, 'close');
         const already = await this.summary(period, manager);
         if (already) return { closed: already };
         const watermark = await readUsageWatermark(manager, period);
         const completeness = usageCompleteness(watermark);
         if (completeness !== 'complete') return { completeness, watermark };
-        return { closed: await this.closeWithin(manager, period, forced), madeNow: true };
+        return {
+          closed: await this.closeWithin(manager, period, forced, { readBesideJournal: true }),
+          madeNow: true,
+        };
       });
     } catch (error) {
       countPeriodClose('failed');
@@ -209,16 +230,34 @@ export class PeriodCloser {
   /**
    * The close inside the caller's transaction, on the usage applied so far: `close` calls it once the usage is
    * complete; a replay recomputes a recorded close with it from the ledger's own log (never waiting for metering).
+   *
+   * The usage lock orders it with every apply of the period's usage: what it reads is exactly what was applied.
+   * The journal lock orders it with every mint and refund. A replay holds that lock throughout. A live close
+   * (`readBesideJournal`) reads the period in a snapshot of its own, then takes the lock to post. If a mint or
+   * refund posted to one of the period's escrows since that snapshot, it reads again under the lock.
    */
-  async closeWithin(manager: EntityManager, period: string, forced: boolean): Promise<PeriodCloseDto> {
-    // The journal lock orders this close with every mint: nothing posts to the period's escrows meanwhile; the
-    // usage lock with every apply of the period's usage: the snapshot below is exactly what was applied.
-    await this.journal.lock(manager);
+  async closeWithin(
+    manager: EntityManager,
+    period: string,
+    forced: boolean,
+    { readBesideJournal = false }: { readBesideJournal?: boolean } = {},
+  ): Promise<PeriodCloseDto> {
+    if (!readBesideJournal) await this.journal.lock(manager);
     await holdPeriodUsage(manager, period, 'close');
     const already = await this.summary(period, manager);
     if (already) return already;
     const context = await this.reader.context(manager, period, this.policy());
-    const { allocation, debits, usedServices } = await this.allocate(manager, context);
+    let read: ClosingRead;
+    if (readBesideJournal) {
+      const beside = await this.allocateInSnapshot(context);
+      await this.journal.lock(manager);
+      read = (await escrowsPostedSince(manager, period, beside.journalSeq))
+        ? await this.allocate(manager, context)
+        : beside;
+    } else {
+      read = await this.allocate(manager, context);
+    }
+    const { allocation, debits, usedServices } = read;
     if (allocation.total > 0n)
       await this.journal.postStreamed(manager, {
         key: `close:${period}`,
@@ -280,10 +319,7 @@ export class PeriodCloser {
    * the recorded input names them); keeps each subscriber's tokens for the escrow debits and the services their
    * rows name.
    */
-  private async allocate(
-    manager: EntityManager,
-    context: AllocationContext,
-  ): Promise<{ allocation: PeriodAllocation; debits: EscrowDebits; usedServices: Set<string> }> {
+  private async allocate(manager: EntityManager, context: AllocationContext): Promise<ClosingRead> {
     const known = new Set(context.services.map((service) => service.id));
     let debits = new EscrowDebits();
     let usedServices = new Set<string>();
@@ -304,6 +340,33 @@ export class PeriodCloser {
       { expectedThinServices: await this.expectedThinServices(manager, context) },
     );
     return { allocation, debits, usedServices };
+  }
+
+  /**
+   * `allocate` on a connection of its own, in one read-only snapshot that also gives the journal's last sequence
+   * number it contains: the caller holds no journal lock meanwhile.
+   */
+  private async allocateInSnapshot(
+    context: AllocationContext,
+  ): Promise<ClosingRead & { journalSeq: bigint }> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction('REPEATABLE READ');
+      await runner.query('SET TRANSACTION READ ONLY');
+      // The snapshot is taken here, at the transaction's first read: the sequence and the period's rows are one state.
+      const [head] = (await runner.query(
+        'SELECT coalesce(max(seq), 0)::text AS seq FROM ledger_transactions',
+      )) as { seq: string }[];
+      const read = await this.allocate(runner.manager, context);
+      await runner.commitTransaction();
+      return { ...read, journalSeq: BigInt(head?.seq ?? '0') };
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw error;
+    } finally {
+      await runner.release();
+    }
   }
 
   /** With a minimum of subscribers per service: the services it drops, as Postgres counts them (one pass, not two). */

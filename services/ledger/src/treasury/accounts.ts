@@ -27,6 +27,9 @@ export const TreasuryAccount = {
 export const subscriberEscrow = (subscriberId: string, period: string): string =>
   `subscriber:${subscriberId}:${period}`;
 
+/** A `LIKE` pattern for every subscriber's escrow of the period (a period has no `%` or `_`). */
+export const subscriberEscrowsOf = (period: string): string => subscriberEscrow('%', period);
+
 /** Currency a holder's redeemed tokens paid, owed to it (payouts pays it out). */
 export const payableAccount = (holder: string): string => `payable:${holder}`;
 
