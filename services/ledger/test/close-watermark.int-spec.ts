@@ -120,6 +120,16 @@ async function closedUsage(period: string): Promise<Record<string, string>> {
   return Object.fromEntries(input.body.usage.map((row) => [row.subscriber, row.quantity]));
 }
 
+/** A connection of the test's own on the ledger's schema, for a transaction that holds a lock meanwhile. */
+async function connectionInLedgerSchema(): Promise<pg.Client> {
+  const client = new pg.Client({
+    connectionString: testStack().postgresAdminUrl,
+    options: `-c search_path=${ledger.schema}`,
+  });
+  await client.connect();
+  return client;
+}
+
 beforeAll(async () => {
   accounts = await LedgerIdentity.start();
   ledger = await startService(ledgerService, {
@@ -297,11 +307,7 @@ describe('the usage lock', () => {
     await metering.seal([LOCKED]);
     await caughtUp(ledger);
     // An apply in flight, as the usage projection does it: the period's lock shared, then its effects.
-    const apply = new pg.Client({
-      connectionString: testStack().postgresAdminUrl,
-      options: `-c search_path=${ledger.schema}`,
-    });
-    await apply.connect();
+    const apply = await connectionInLedgerSchema();
     try {
       await apply.query('BEGIN');
       await holdPeriodUsage(apply, LOCKED, 'apply');
@@ -350,11 +356,7 @@ describe('the journal lock', () => {
     await metering.seal([READ_BESIDE]);
     await caughtUp(ledger);
     // The close's read of the usage waits behind this lock, as a long read would take its time.
-    const reader = new pg.Client({
-      connectionString: testStack().postgresAdminUrl,
-      options: `-c search_path=${ledger.schema}`,
-    });
-    await reader.connect();
+    const reader = await connectionInLedgerSchema();
     let closing: Promise<unknown> | undefined;
     try {
       await reader.query('BEGIN');
