@@ -22,6 +22,7 @@ import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { PeriodCloser } from '../src/periods/period-closer.js';
 import { holdPeriodUsage, PERIOD_USAGE_LOCK_KEY } from '../src/projections/usage-watermark.js';
+import { subscriberEscrowsOf } from '../src/treasury/accounts.js';
 import { caughtUp, ledgerEnvFile, paymentCaptured, publish, testCurrency } from './ledger-events.js';
 import { LedgerIdentity } from './ledger-identity.js';
 import { MeteringStandIn } from './metering-stand-in.js';
@@ -399,7 +400,7 @@ describe('the journal lock', () => {
     expect(
       await ledger.query(
         `SELECT account FROM ledger_balances WHERE account LIKE $1 AND unit = 'uCC' AND balance <> 0`,
-        [`subscriber:%:${READ_BESIDE}`],
+        [subscriberEscrowsOf(READ_BESIDE)],
       ),
     ).toEqual([]);
     const chain = await ledger.query<{ kind: string; period: string }>(

@@ -214,15 +214,46 @@ export class PayoutsStack {
 
   /** Waits for the payout to reach the state; a timeout says where it stood and what payouts last logged. */
   async settled(payee: string, period: string, state: string) {
-    try {
-      return await eventually(`${payee}'s ${period} payout to be ${state}`, async () => {
+    return this.explainingTimeout(
+      eventually(`${payee}'s ${period} payout to be ${state}`, async () => {
         const payout = await this.payoutOf(payee, period);
         return payout?.state === state ? payout : undefined;
-      });
+      }),
+      () => this.standingOfPayout(payee, period),
+    );
+  }
+
+  /** Waits for the period's `count` payouts all to succeed; a timeout lists the open ones and payouts' output. */
+  async batchPaid(period: string, count: number, timeoutMs: number): Promise<void> {
+    await this.explainingTimeout(
+      eventually(
+        `every payout of the ${period} batch to be paid`,
+        async () => {
+          const rows = await this.payouts.query<{ state: string }>(
+            `SELECT state FROM payouts WHERE period = $1`,
+            [period],
+          );
+          return rows.length === count && rows.every((row) => row.state === 'succeeded') ? true : undefined;
+        },
+        { timeoutMs },
+      ),
+      async () =>
+        JSON.stringify(
+          await this.payouts.query(
+            `SELECT id, state, attempts, next_attempt_at, lease_until, last_error, now() AS checked_at
+               FROM payouts WHERE period = $1 AND state <> 'succeeded'`,
+            [period],
+          ),
+        ),
+    );
+  }
+
+  private async explainingTimeout<T>(waiting: Promise<T>, standing: () => Promise<string>): Promise<T> {
+    try {
+      return await waiting;
     } catch (error) {
-      const standing = await this.standingOfPayout(payee, period);
       throw new Error(
-        `${(error as Error).message}: ${standing}\npayouts' last output:\n${this.payouts.output()}`,
+        `${(error as Error).message}: ${await standing()}\npayouts' last output:\n${this.payouts.output()}`,
       );
     }
   }

@@ -413,28 +413,7 @@ describe('a worker killed mid-batch, with Redis flushed', () => {
     }
     await stack.payouts.start();
 
-    try {
-      await eventually(
-        'every payout of the batch to be paid',
-        async () => {
-          const rows = await stack.payouts.query<{ state: string }>(
-            `SELECT state FROM payouts WHERE period = $1`,
-            [PC],
-          );
-          return rows.length === 12 && rows.every((row) => row.state === 'succeeded') ? true : undefined;
-        },
-        { timeoutMs: 60_000 },
-      );
-    } catch (error) {
-      const rows = await stack.payouts.query<Record<string, unknown>>(
-        `SELECT id, state, attempts, next_attempt_at, lease_until, last_error, now() AS checked_at
-           FROM payouts WHERE period = $1 AND state <> 'succeeded'`,
-        [PC],
-      );
-      throw new Error(
-        `${(error as Error).message}: ${JSON.stringify(rows)}\npayouts' last output:\n${stack.payouts.output()}`,
-      );
-    }
+    await stack.batchPaid(PC, 12, 60_000);
     const payouts = await stack.payouts.query<{ id: string; reference: string; amount_minor: string }>(
       `SELECT id, reference, amount_minor::text AS amount_minor FROM payouts WHERE period = $1`,
       [PC],
