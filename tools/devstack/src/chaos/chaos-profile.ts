@@ -6,7 +6,8 @@ const HOST = '127.0.0.1';
 /**
  * What the chaos profile's services run with besides the test settings: a consumer killed with SIGKILL holds
  * its partitions until its session expires, and its restarted self waits for that to join; 6 s (the broker's
- * minimum) instead of 30 keeps each kill's recovery short without changing what happens.
+ * minimum) instead of 30 keeps each kill's recovery short without changing what happens. (Integration tests'
+ * killable service processes, libs/testing's service-process.ts, run with the same two.)
  */
 export const CHAOS_SERVICE_ENVIRONMENT: Readonly<Record<string, string>> = {
   KAFKA_SESSION_TIMEOUT_MS: '6000',
