@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { periodOf } from '@onecommons/contracts';
+import { periodOf, shiftPeriod } from '@onecommons/contracts';
 import { eventually, reconcilePayouts, testStack } from '@onecommons/testing';
 import pg from 'pg';
 import { runCommons, runDemo, seedDemo } from './commons-cli.js';
@@ -257,6 +257,87 @@ describe('the closed period', () => {
     expect(late.status).toBeLessThan(500);
     expect(late.body).toMatchObject({ error: { code: 'period_closed' } });
   });
+});
+
+// Issue #26: the closed period once metering has archived its usage. When the clock passes the correction window,
+// metering's maintenance detaches the period's usage partitions; here the same function detaches them now. What
+// the ledger and payouts show of the period comes from what they keep (the ledger's frozen projection and its
+// journal), so it is unchanged, and a replay of the ledger still recomputes the close from the topics.
+describe('the closed period, after metering archived its usage', () => {
+  it('keeps its statements, proofs and allocation, and the ledger’s replay; metering says it is archived', async () => {
+    const admin = await platformAdmin();
+    const seed = JSON.parse(readFileSync(path.join(workDir, 'seed.json'), 'utf8')) as SeedFile;
+    const subscriber = (seed.subscribers[0] as { id: string }).id;
+    const paid = await call<{ items: { payee: string }[] }>(
+      'GET',
+      `/api/payouts/v1/payouts?period=${period}&state=succeeded&limit=1`,
+      { credential: admin.token },
+    );
+    const payee = (paid.body.items[0] as { payee: string }).payee;
+    const payeeStatement = `/api/payouts/v1/payees/${payee}/statement?period=${period}`;
+    const proof = (
+      await call<{ credits: { allocationProof: string }[] }>('GET', payeeStatement, {
+        credential: admin.token,
+      })
+    ).body.credits[0]?.allocationProof;
+    const shown = async () => {
+      const views: Record<string, unknown> = {};
+      for (const resource of [
+        `/api/ledger/v1/statements/subscribers/${subscriber}?period=${period}`,
+        `/api/ledger/v1/periods/${period}/allocations`,
+        `/api/ledger/v1/periods/${period}/input`,
+        proof ?? 'no proof',
+        payeeStatement,
+      ]) {
+        const answer = await call('GET', resource, { credential: admin.token });
+        expect({ resource, status: answer.status }).toEqual({ resource, status: 200 });
+        views[resource] = answer.body;
+      }
+      return views;
+    };
+    const before = await shown();
+
+    const detached = (
+      await database.query<{ name: string }>('SELECT metering.detach_usage_partitions($1) AS name', [
+        shiftPeriod(period, 1),
+      ])
+    ).rows.map((row) => row.name);
+    const partition = (table: string) => `${table}_p${period.replace('-', '_')}`;
+    expect(detached).toEqual(
+      expect.arrayContaining([partition('usage_events'), partition('usage_aggregates')]),
+    );
+
+    // Metering: the period's usage is archived, not "none", and its events can no longer be corrected.
+    const usage = await call('GET', `/api/metering/v1/usage?subscriber=${subscriber}&period=${period}`, {
+      credential: admin.token,
+    });
+    expect(usage).toMatchObject({
+      status: 410,
+      body: { error: { code: 'usage_archived', field: 'period' } },
+    });
+    const { apiKey, event } = usageEvent(seed, 0);
+    const correction = await report(apiKey, {
+      ...event,
+      id: `correction-${runId}`,
+      type: 'onecommons.usage.correction.v1',
+      data: { ...event.data, quantity: -1, corrects: { source: event.source, id: event.id } },
+    });
+    expect(correction).toMatchObject({
+      status: 400,
+      body: { error: { code: 'correction_window_passed', field: 'data.corrects' } },
+    });
+
+    // The ledger and payouts: the same statements, proofs, allocation and input as before.
+    expect(await shown()).toEqual(before);
+    const envFile = path.join(stack.envDir, 'ledger.env');
+    for (const command of [
+      ['ledger', 'verify', '--env-file', envFile],
+      ['replay', 'ledger', '--verify', '--env-file', envFile],
+    ]) {
+      const { code, stderr } = await runCommons(command);
+      expect({ command, code, stderr: code === 0 ? '' : stderr }).toEqual({ command, code: 0, stderr: '' });
+    }
+  }, 300_000); // a replay of the whole ledger log, on a platform every other e2e file has loaded
 });
 
 // DESIGN §9, issue #19: money that goes back to a subscriber after the close. The seeded payments of the closed

@@ -50,9 +50,18 @@ export function startProcessTelemetry(options: TelemetryOptions): Telemetry {
   return running;
 }
 
-/** Flushes and stops the process's telemetry, if started. */
+/**
+ * Flushes and stops the process's telemetry, if started. A collector that cannot be reached loses the last spans
+ * and is said on stderr; it never fails the process (a replay's or a command's exit code is its own).
+ */
 export async function shutdownProcessTelemetry(): Promise<void> {
   const current = running;
   running = undefined;
-  await current?.shutdown();
+  try {
+    await current?.shutdown();
+  } catch (error) {
+    process.stderr.write(
+      `telemetry: the last spans were not exported (${error instanceof Error ? error.message : String(error)})\n`,
+    );
+  }
 }

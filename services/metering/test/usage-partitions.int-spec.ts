@@ -168,6 +168,14 @@ describe('usage partitions', () => {
         [subscriber],
       ),
     ).toEqual([{ quantity: '10' }]);
+    // Its usage is not shown as none: the subscriber is told it is archived.
+    expect(
+      await json(
+        `${stack.metering.url}/api/metering/v1/usage?subscriber=${subscriber}&period=${period}`,
+        'GET',
+        { credential: stack.adminToken },
+      ),
+    ).toMatchObject({ status: 410, body: { error: { code: 'usage_archived', field: 'period' } } });
     // An archived period gets no new partition, so nothing is ever counted in it again.
     await expect(partitions.ensure([period])).rejects.toThrow(/archived/);
   });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Principal } from '@onecommons/auth';
+import { ApiError } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 
 export interface UsageItemDto {
@@ -11,7 +12,8 @@ export interface UsageItemDto {
 
 /**
  * A subscriber's usage in a period. Who sees what: the subscriber all of theirs, an operator only the rows
- * of services its organizations run, an admin everything; the scoping is part of the query.
+ * of services its organizations run, an admin everything; the scoping is part of the query. A period past the
+ * correction window is archived (its partitions detached): 410 rather than an empty list that reads as "none".
  */
 @Injectable()
 export class UsageService {
@@ -23,6 +25,7 @@ export class UsageService {
     period: string,
     serviceId?: string,
   ): Promise<UsageItemDto[]> {
+    await this.refuseArchived(period);
     const everything = principal.roles.includes('admin') || principal.subject === subscriberId;
     const operatorIds = principal.organizations
       .filter((grant) => grant.kind === 'operator')
@@ -37,5 +40,20 @@ export class UsageService {
       [period, subscriberId, serviceId ?? null, everything, operatorIds],
     )) as { service_id: string; meter: string; quantity: string }[];
     return rows.map((row) => ({ service: row.service_id, meter: row.meter, quantity: row.quantity }));
+  }
+
+  private async refuseArchived(period: string): Promise<void> {
+    const [archived] = (await this.dataSource.query(
+      `SELECT 1 FROM usage_archive
+        WHERE parent = 'usage_aggregates' AND (period_from IS NULL OR period_from <= $1) AND $1 < period_to`,
+      [period],
+    )) as unknown[];
+    if (archived)
+      throw new ApiError(
+        410,
+        'usage_archived',
+        `the usage of ${period} is archived (past the correction window); the ledger's statements keep what the period's close allocated`,
+        'period',
+      );
   }
 }
