@@ -1,20 +1,21 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './cli-error.js';
-import { commandRegistrations } from './commands/index.js';
+import { registrationsFor } from './commands/index.js';
 
-export function buildProgram(): Command {
+/** The program with the commands `argv` needs registered (see `registrationsFor`). */
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('commons')
     .description('OneCommons platform command line: replay, allocate, ledger, payouts, demo')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of commandRegistrations) register(program);
+  for (const register of await registrationsFor(argv)) register(program);
   return program;
 }
 
 /** Runs the CLI and returns the process exit code; usage errors exit 2 like invalid input. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync([...argv], { from: 'user' });
+    await (await buildProgram(argv)).parseAsync([...argv], { from: 'user' });
     return ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { withChaosStack } from '../chaos/chaos-stack.js';
 import { describeStack, REPO_ROOT, profileNamed } from '../profile.js';
@@ -42,13 +43,14 @@ export class TestFailure extends Error {
 type JestProject = 'unit' | 'integration' | 'integration-replay' | 'e2e' | 'e2e-closing' | 'chaos';
 
 /**
- * Integration test files each boot their services on their own schema, consumer group and Redis prefix, so
- * two run at once (they mostly wait on Kafka and Postgres), except those that compare a replay of whole topics
- * with the live service (jest.config.js); the e2e and chaos suites share one platform and check it whole (row
+ * Unit tests are CPU-bound: one worker per core (Jest's default leaves one core to itself, and with two cores
+ * runs them all in its own process). Integration test files each boot their services on their own schema,
+ * consumer group and Redis prefix, so two run at once, except those that compare a replay of whole topics with
+ * the live service (jest.config.js); the e2e and chaos suites share one platform and check it whole (row
  * digests, recovery), so they run one file at a time.
  */
 const WORKERS_OF: Record<JestProject, readonly string[]> = {
-  unit: [],
+  unit: [`--maxWorkers=${availableParallelism()}`],
   integration: ['--maxWorkers=2'],
   'integration-replay': ['--runInBand'],
   e2e: ['--runInBand'],
