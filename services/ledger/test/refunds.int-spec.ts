@@ -8,15 +8,16 @@ import {
   uuidV7,
 } from '@onecommons/contracts';
 import { MeteringStandIn, RawProducer, type RunningService, startService } from '@onecommons/testing';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { PeriodStatements } from '../src/periods/period-statements.js';
 import { PeriodPrices } from '../src/treasury/period-prices.js';
 import { mintFor, type Price, reserveCovers } from '../src/treasury/treasury-math.js';
+import { type VerifyReport, verifyLedger } from '../src/verify/ledger-verifier.js';
 import {
   caughtUp,
-  commonsLedgerVerify,
   disputeFunds,
   NO_SCHEDULED_CLOSES,
   paymentCaptured,
@@ -129,18 +130,29 @@ async function reversalsOf(payment: ReversedPayment) {
   );
 }
 
-/** `commons ledger verify` holds: chain, sums, balances, the reserve invariant, payables, refunds. */
-function expectConsistent() {
-  const cli = commonsLedgerVerify(ledger);
-  expect({ status: cli.status, firstViolation: cli.report.firstViolation }).toEqual({
-    status: 0,
-    firstViolation: null,
-  });
-  expect(BigInt(cli.report.reserve.reserve)).toBe(
-    BigInt(cli.report.reserve.claims) + BigInt(cli.report.reserve.residue),
-  );
-  expect(BigInt(cli.report.reserve.residue)).toBeGreaterThanOrEqual(0n);
-  return cli.report;
+/**
+ * What `commons ledger verify` checks holds (chain, sums, balances, the reserve invariant, payables, refunds), run
+ * in this process as the ledger's runtime role: the command itself is tested in treasury.int-spec.ts, and a
+ * command per check would block this process's ledger for seconds each time.
+ */
+async function expectConsistent(): Promise<VerifyReport> {
+  const client = new pg.Client({ connectionString: ledger.config.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`SET search_path TO ${pg.escapeIdentifier(ledger.schema)}`);
+    const report = await verifyLedger(client, CUR);
+    expect({ ok: report.ok, firstViolation: report.firstViolation }).toEqual({
+      ok: true,
+      firstViolation: null,
+    });
+    expect(BigInt(report.reserve.reserve)).toBe(
+      BigInt(report.reserve.claims) + BigInt(report.reserve.residue),
+    );
+    expect(BigInt(report.reserve.residue)).toBeGreaterThanOrEqual(0n);
+    return report;
+  } finally {
+    await client.end();
+  }
 }
 
 const tokensFor = (paid: bigint, price: Price) => mintFor(paid, price, RESERVE_BPS).tokens;
@@ -163,7 +175,7 @@ describe('a refund before the close', () => {
     expect(await escrow(payment)).toBe(630_000_000n);
     expect(await balance('treasury:reserve')).toBe(1_200n);
     expect(await outstanding()).toBe(1_080_000_000n);
-    expectConsistent();
+    await expectConsistent();
 
     await deliver(paymentRefunded(payment, '700'));
     // The rest burns the rest: ceil(900,000,000 × 1000 / 1000) − 270,000,000 = 630,000,000.
@@ -181,7 +193,7 @@ describe('a refund before the close', () => {
         [A, s1],
       ),
     ).toEqual([{ tokens: '0' }]);
-    expect(expectConsistent().reserve).toMatchObject({
+    expect((await expectConsistent()).reserve).toMatchObject({
       reserve: '500',
       outstanding: '450000000',
       price: '1/1',
@@ -213,7 +225,7 @@ describe('a refund before the close', () => {
       ],
     });
     expect((await ledger.app.get(PeriodStatements).subscriber(s2, A)).reversals).toEqual([]);
-    expectConsistent();
+    await expectConsistent();
   });
 });
 
@@ -272,7 +284,11 @@ describe('a refund after the close', () => {
     expect((await ledger.app.get(PeriodStatements).subscriber(s3, B)).reversals).toMatchObject([
       { amountMinor: '600', effect: 'reserve_loss', tokensBurned: '0', postedIn: C },
     ]);
-    expect(expectConsistent().reserve).toMatchObject({ reserve: '190', price: '190/531', residue: '0' });
+    expect((await expectConsistent()).reserve).toMatchObject({
+      reserve: '190',
+      price: '190/531',
+      residue: '0',
+    });
   });
 
   it('beyond what the reserve can bear: the reserve keeps one unit, the platform advances the rest', async () => {
@@ -282,7 +298,7 @@ describe('a refund after the close', () => {
     expect(await balance('treasury:refund-losses')).toBe(2_000n);
     expect(await balance(`payable:${operator}`)).toBe(payable);
     expect(await valuation()).toEqual({ num: 1n, den: 531n });
-    expectConsistent();
+    await expectConsistent();
   });
 
   it('is refused beyond what the payment paid (the event is dead-lettered, nothing posted)', async () => {
@@ -290,7 +306,7 @@ describe('a refund after the close', () => {
     await deliver(paymentRefunded(payment, '1'));
     expect(await reversalsOf(payment)).toEqual(before);
     expect(await balance('treasury:refund-losses')).toBe(2_000n);
-    expectConsistent();
+    await expectConsistent();
   });
 });
 
@@ -311,7 +327,7 @@ describe('a dispute, its funds withdrawn then reinstated (won)', () => {
     await deliver(disputeFunds('withdrawn', fourth, '1000', disputeId));
     expect(await escrow(fourth)).toBe(0n);
     expect(await balance('treasury:reserve')).toBe(reserve - 1_000n);
-    expectConsistent();
+    await expectConsistent();
     await deliver(disputeFunds('reinstated', fourth, '1000', disputeId));
     expect(await escrow(fourth)).toBe(tokens);
     expect(await balance('treasury:reserve')).toBe(reserve);
@@ -319,7 +335,7 @@ describe('a dispute, its funds withdrawn then reinstated (won)', () => {
       ['tokens_burned', tokens.toString()],
       ['tokens_reminted', (-tokens).toString()],
     ]);
-    expectConsistent();
+    await expectConsistent();
   });
 
   it('withdrawn before the close, won after it: the tokens stay burned, the reserve regains the currency', async () => {
@@ -338,7 +354,7 @@ describe('a dispute, its funds withdrawn then reinstated (won)', () => {
       ['tokens_burned', C],
       ['reserve_regained', D],
     ]);
-    expectConsistent();
+    await expectConsistent();
   });
 
   it('withdrawn after the close (lost for now), won later: a loss, then the reserve regains exactly it', async () => {
@@ -349,7 +365,7 @@ describe('a dispute, its funds withdrawn then reinstated (won)', () => {
     expect(await balance('treasury:reserve')).toBe(reserve - 400n);
     expect(await balance('treasury:refund-losses')).toBe(2_400n);
     expect(await outstanding()).toBe(supply);
-    expectConsistent();
+    await expectConsistent();
     await deliver(disputeFunds('reinstated', fourth, '400', disputeId));
     expect(await balance('treasury:reserve')).toBe(reserve);
     expect(await balance('treasury:refund-losses')).toBe(2_000n);
@@ -364,7 +380,7 @@ describe('a dispute, its funds withdrawn then reinstated (won)', () => {
       ['dispute_withdrawal', 'reserve_loss'],
       ['dispute_reinstatement', 'reserve_regained'],
     ]);
-    expectConsistent();
+    await expectConsistent();
   });
 });
 
@@ -386,7 +402,7 @@ describe('a replayed or duplicated event', () => {
     expect(await balance(`subscriber:${payment.subscriber}:${D}`, 'uCC')).toBe(
       tokensFor(700n, await valuation()) - BigInt((await reversalsOf(payment))[0]!.tokens),
     );
-    expectConsistent();
+    await expectConsistent();
   });
 });
 
@@ -410,7 +426,7 @@ describe('a refund racing its period’s close', () => {
         expect(await balance('treasury:refund-losses')).toBe(losses + 500n);
       }
       expect(await escrow(payment)).toBe(0n);
-      expectConsistent();
+      await expectConsistent();
     }
   });
 });
