@@ -1,3 +1,4 @@
+import { type Server } from 'node:http';
 import { type INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
@@ -91,9 +92,23 @@ export async function createServiceApp<Config extends ServiceConfig>(
   serveApiDocs(app, definition.service);
   app.connectMicroservice({ strategy: app.get(EventConsumerServer) }, { inheritAppConfig: true });
   await app.init();
+  keepIdleConnectionsLongerThanClients(app.getHttpServer() as Server);
   expressApp.use(answerNotFound);
   await app.startAllMicroservices();
   return app;
+}
+
+/** Longer than the gateway keeps an idle upstream connection (nginx: 60 s) and than HTTP clients do (undici: 4 s). */
+const IDLE_CONNECTION_MS = 65_000;
+
+/**
+ * The client closes an idle keep-alive connection, never the service. With Node's default of 5 s the service
+ * could close one at the instant a client sent a request on it: a reset (a 502 at the gateway for a request
+ * nginx does not retry, `ECONNRESET` for a test on a loaded machine).
+ */
+function keepIdleConnectionsLongerThanClients(server: Server): void {
+  server.keepAliveTimeout = IDLE_CONNECTION_MS;
+  server.headersTimeout = IDLE_CONNECTION_MS + 1_000; // must exceed keepAliveTimeout
 }
 
 /** Runs a service until SIGTERM/SIGINT, then drains: readiness 503, consumers, relay, HTTP, pools. */

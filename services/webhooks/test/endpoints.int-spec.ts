@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AppRegisteredV1, createEvent, WEBHOOK_DELIVERABLE_EVENTS } from '@onecommons/contracts';
 import { eventually, RawProducer } from '@onecommons/testing';
@@ -295,6 +296,30 @@ describe('the SSRF guard at delivery time', () => {
     } finally {
       await producer.stop();
       await receiver.stop();
+    }
+  });
+});
+
+// Every service's HTTP server (service-kit's createServiceApp), here webhooks'.
+describe('an idle keep-alive connection', () => {
+  it('is still open past Node’s default 5 s: the client closes it, never the service in the middle of a request', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const request = http.get(`${stack.webhooks.url}/health/live`, { agent }, (response) => {
+          response.resume();
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, reused: request.reusedSocket }),
+          );
+        });
+        request.on('error', reject);
+      });
+    try {
+      expect(await get()).toEqual({ status: 200, reused: false });
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(await get()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
     }
   });
 });
