@@ -19,7 +19,9 @@ import {
   type RunningService,
   testStack,
 } from '@onecommons/testing';
+import pg from 'pg';
 import { type LedgerConfig } from '../src/config.js';
+import { type VerifyReport, verifyLedger } from '../src/verify/ledger-verifier.js';
 
 export const LEDGER_TOPICS = [
   TOPICS.identityEvents.name,
@@ -200,4 +202,22 @@ export function commonsLedgerVerify(ledger: RunningService<LedgerConfig>): {
     report: JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as CliVerifyReport,
     stderr: result.stderr,
   };
+}
+
+/**
+ * The checks of `commons ledger verify` on this test's schema, in this process and as the ledger's runtime role,
+ * as the command runs them: without the command's two processes, which a check per step would wait for.
+ */
+export async function verifyLedgerSchema(
+  ledger: RunningService<LedgerConfig>,
+  currency: string,
+): Promise<VerifyReport> {
+  const client = new pg.Client({ connectionString: ledger.config.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`SET search_path TO ${pg.escapeIdentifier(ledger.schema)}`);
+    return await verifyLedger(client, currency);
+  } finally {
+    await client.end();
+  }
 }

@@ -8,14 +8,13 @@ import {
   uuidV7,
 } from '@onecommons/contracts';
 import { MeteringStandIn, RawProducer, type RunningService, startService } from '@onecommons/testing';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { PeriodStatements } from '../src/periods/period-statements.js';
 import { PeriodPrices } from '../src/treasury/period-prices.js';
 import { mintFor, type Price, reserveCovers } from '../src/treasury/treasury-math.js';
-import { type VerifyReport, verifyLedger } from '../src/verify/ledger-verifier.js';
+import { type VerifyReport } from '../src/verify/ledger-verifier.js';
 import {
   caughtUp,
   disputeFunds,
@@ -25,6 +24,7 @@ import {
   publish,
   type ReversedPayment,
   testCurrency,
+  verifyLedgerSchema,
 } from './ledger-events.js';
 import { sealAndClose } from './metering-stand-in.js';
 
@@ -130,29 +130,16 @@ async function reversalsOf(payment: ReversedPayment) {
   );
 }
 
-/**
- * What `commons ledger verify` checks holds (chain, sums, balances, the reserve invariant, payables, refunds), run
- * in this process as the ledger's runtime role: the command itself is tested in treasury.int-spec.ts, and a
- * command per check would block this process's ledger for seconds each time.
- */
+/** What `commons ledger verify` checks holds (the command itself is tested in treasury.int-spec.ts). */
 async function expectConsistent(): Promise<VerifyReport> {
-  const client = new pg.Client({ connectionString: ledger.config.DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(`SET search_path TO ${pg.escapeIdentifier(ledger.schema)}`);
-    const report = await verifyLedger(client, CUR);
-    expect({ ok: report.ok, firstViolation: report.firstViolation }).toEqual({
-      ok: true,
-      firstViolation: null,
-    });
-    expect(BigInt(report.reserve.reserve)).toBe(
-      BigInt(report.reserve.claims) + BigInt(report.reserve.residue),
-    );
-    expect(BigInt(report.reserve.residue)).toBeGreaterThanOrEqual(0n);
-    return report;
-  } finally {
-    await client.end();
-  }
+  const report = await verifyLedgerSchema(ledger, CUR);
+  expect({ ok: report.ok, firstViolation: report.firstViolation }).toEqual({
+    ok: true,
+    firstViolation: null,
+  });
+  expect(BigInt(report.reserve.reserve)).toBe(BigInt(report.reserve.claims) + BigInt(report.reserve.residue));
+  expect(BigInt(report.reserve.residue)).toBeGreaterThanOrEqual(0n);
+  return report;
 }
 
 const tokensFor = (paid: bigint, price: Price) => mintFor(paid, price, RESERVE_BPS).tokens;

@@ -72,6 +72,16 @@ export class UsagePartitions implements OnApplicationBootstrap, OnApplicationShu
     return { made, detached };
   }
 
+  /** Whether the period's usage is archived: its partitions detached, past the correction window. */
+  async isArchived(period: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(
+      `SELECT 1 FROM usage_archive
+        WHERE parent = 'usage_aggregates' AND coalesce(period_from, '') <= $1 AND $1 < period_to`,
+      [period],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   /**
    * The period of an event found in a detached partition still in the schema (an operator drops them once
    * dumped), or null. Its full identity compared, as in the attached partitions.

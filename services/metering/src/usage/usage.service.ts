@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Principal } from '@onecommons/auth';
 import { ApiError } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
+import { UsagePartitions } from '../periods/usage-partitions.js';
 
 export interface UsageItemDto {
   readonly service: string;
@@ -17,7 +18,10 @@ export interface UsageItemDto {
  */
 @Injectable()
 export class UsageService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly partitions: UsagePartitions,
+  ) {}
 
   async usage(
     principal: Principal,
@@ -43,12 +47,7 @@ export class UsageService {
   }
 
   private async refuseArchived(period: string): Promise<void> {
-    const [archived] = (await this.dataSource.query(
-      `SELECT 1 FROM usage_archive
-        WHERE parent = 'usage_aggregates' AND (period_from IS NULL OR period_from <= $1) AND $1 < period_to`,
-      [period],
-    )) as unknown[];
-    if (archived)
+    if (await this.partitions.isArchived(period))
       throw new ApiError(
         410,
         'usage_archived',
