@@ -27,7 +27,11 @@ let providerPayee: string;
 interface PayeeView {
   balances: { currency: string; payableMinor: string; inFlightMinor: string }[];
   payoutAccount: { status: string; statusReason: string | null } | null;
-  nextPayout: { status: string; reason: string | null };
+  nextPayout: {
+    status: string;
+    reason: string | null;
+    lines: { currency: string; outcome: string; reason: string | null }[];
+  };
 }
 
 const payable = async (key: string, token: string) =>
@@ -193,7 +197,18 @@ describe('a period’s payout batch', () => {
       `/payees/${payee(members.carried)}`,
       members.carried.token,
     );
-    expect(carried.body.nextPayout).toMatchObject({ status: 'below_threshold' });
+    // The view decides with the batch's own rule, so it says what the batch recorded (the standing is unchanged).
+    expect(carried.body.nextPayout).toMatchObject({
+      status: 'below_threshold',
+      reason: 'below_threshold:1000',
+      lines: [{ currency: 'EUR', outcome: 'carried', reason: 'below_threshold:1000' }],
+    });
+    const bank = await stack.call<PayeeView>('GET', `/payees/${payee(members.bank)}`, members.bank.token);
+    expect(bank.body.nextPayout).toMatchObject({
+      status: 'held',
+      reason: 'unverified_payout_account',
+      lines: [{ currency: 'EUR', outcome: 'held', reason: 'unverified_payout_account' }],
+    });
     const missing = await stack.call<PayeeView>(
       'GET',
       `/payees/${payee(members.missing)}`,

@@ -5,42 +5,15 @@ import { AfterCommit, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type EntityManager } from 'typeorm';
 import { PayableBalances } from '../balances/payable-balances.js';
 import { type PayoutsConfig, thresholdFor } from '../config.js';
+import { lineOutcome, type PayeeStanding, payoutThreshold, reasonOf } from './payout-decision.js';
 import { PayoutQueue } from '../execution/payout-queue.js';
 import { PAYOUT_COLUMNS, type PayoutRow, PayoutTransitions } from '../execution/payout-transitions.js';
-
-export type LineOutcome =
-  | { readonly outcome: 'paid' }
-  | { readonly outcome: 'carried'; readonly reason: string }
-  | { readonly outcome: 'held'; readonly reason: string };
-
-export interface PayeeStanding {
-  threshold_minor: string | null;
-  account_id: string | null;
-  rail: 'stripe' | 'bank' | null;
-  account_status: 'verified' | 'unverified' | null;
-  hold_reason: string | null;
-}
-
-/** Why a payee that owes (an adjustment took back more than its balance) is not paid: DESIGN §9. */
-export const NEGATIVE_BALANCE = 'negative_balance';
-
-/**
- * DESIGN §6 for one payee and currency: held, carried forward below its threshold, or paid. A negative balance is
- * held until later credits have paid the debt back (never paid below zero).
- */
-export function lineOutcome(available: bigint, threshold: bigint, standing: PayeeStanding): LineOutcome {
-  if (available < 0n) return { outcome: 'held', reason: NEGATIVE_BALANCE };
-  if (standing.hold_reason) return { outcome: 'held', reason: standing.hold_reason };
-  if (!standing.account_id) return { outcome: 'held', reason: 'missing_payout_account' };
-  if (standing.account_status !== 'verified') return { outcome: 'held', reason: 'unverified_payout_account' };
-  if (available < threshold) return { outcome: 'carried', reason: `below_threshold:${threshold}` };
-  return { outcome: 'paid' };
-}
 
 /**
  * A period's payout batch, made once when the ledger announces the close (its redemptions and the adjustments
  * posted in the period arrived first, on the same key): every payee with a non-zero payable balance gets a line,
- * and a payout when it is neither held (a negative balance is) nor below its threshold. The payouts' jobs are queued after the commit; the sweeper covers a lost one.
+ * decided by `lineOutcome`, and a payout when it is paid. The payouts' jobs are queued after the commit; the
+ * sweeper covers a lost one.
  */
 @Injectable()
 export class PayoutBatches {
@@ -73,10 +46,7 @@ export class PayoutBatches {
     for (const balance of await this.balances.all(manager)) {
       if (balance.amountMinor === 0n) continue;
       const standing = await this.standingOf(manager, balance.payee);
-      const threshold = bigMax(
-        thresholdFor(this.config, balance.currency),
-        standing.threshold_minor === null ? 0n : BigInt(standing.threshold_minor),
-      );
+      const threshold = payoutThreshold(thresholdFor(this.config, balance.currency), standing);
       const line = lineOutcome(balance.amountMinor, threshold, standing);
       counts[line.outcome]++;
       let payoutId: string | null = null;
@@ -91,8 +61,8 @@ export class PayoutBatches {
             period,
             balance.amountMinor.toString(),
             balance.currency,
-            standing.rail,
-            standing.account_id,
+            line.account.rail,
+            line.account.id,
           ],
         )) as PayoutRow[];
         await this.transitions.scheduled(manager, payout as PayoutRow);
@@ -107,7 +77,7 @@ export class PayoutBatches {
           balance.currency,
           balance.amountMinor.toString(),
           line.outcome,
-          line.outcome === 'paid' ? null : line.reason,
+          reasonOf(line),
           payoutId,
         ],
       );
@@ -128,11 +98,29 @@ export class PayoutBatches {
          FROM payees p LEFT JOIN payout_accounts a ON a.payee = p.payee AND a.active
         WHERE p.payee = $1`,
       [payee],
-    )) as PayeeStanding[];
-    return (
-      row ?? { threshold_minor: null, account_id: null, rail: null, account_status: null, hold_reason: null }
-    );
+    )) as StandingRow[];
+    if (!row) return { ownThresholdMinor: null, account: null, holdReason: null };
+    return {
+      ownThresholdMinor: row.threshold_minor === null ? null : BigInt(row.threshold_minor),
+      account:
+        row.account_id === null ? null : { id: row.account_id, rail: row.rail, status: row.account_status },
+      holdReason: row.hold_reason,
+    };
   }
 }
 
-const bigMax = (a: bigint, b: bigint) => (a > b ? a : b);
+type StandingRow =
+  | {
+      threshold_minor: string | null;
+      account_id: string;
+      rail: 'stripe' | 'bank';
+      account_status: 'verified' | 'unverified';
+      hold_reason: string | null;
+    }
+  | {
+      threshold_minor: string | null;
+      account_id: null;
+      rail: null;
+      account_status: null;
+      hold_reason: string | null;
+    };

@@ -6,7 +6,15 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ensurePayee } from '../balances/payable-credits.js';
 import { PayableBalances } from '../balances/payable-balances.js';
-import { NEGATIVE_BALANCE } from '../batches/payout-batches.js';
+import {
+  lineOutcome,
+  type LineOutcome,
+  nextPayoutStatus,
+  type NextPayoutStatus,
+  type PayeeStanding,
+  payoutThreshold,
+  reasonOf,
+} from '../batches/payout-decision.js';
 import { type PayoutsConfig, thresholdFor } from '../config.js';
 import { validateBic, validateIban } from '../rails/bank-file.js';
 import { type PayoutDestination } from '../rails/payout-rail.js';
@@ -45,12 +53,20 @@ export interface PayeeDto {
     readonly thresholdMinor: string;
     readonly inFlightMinor: string;
   }[];
-  /** When and whether the next batch would pay, so nobody waits in the dark (NOTES: stuck payouts). */
+  /**
+   * What the next batch would do with each non-zero balance if it ran now (the batch's own rule), so nobody waits
+   * in the dark (NOTES: stuck payouts); `status` sums the lines up.
+   */
   readonly nextPayout: {
     readonly batch: string;
     readonly expectedAfter: string;
-    readonly status: 'will_pay' | 'below_threshold' | 'held' | 'nothing_payable';
+    readonly status: NextPayoutStatus;
     readonly reason: string | null;
+    readonly lines: readonly {
+      readonly currency: string;
+      readonly outcome: LineOutcome['outcome'];
+      readonly reason: string | null;
+    }[];
   };
 }
 
@@ -101,19 +117,25 @@ export class PayeesService {
         WHERE payee = $1 AND state IN ('scheduled', 'submitting', 'submitted') GROUP BY currency`,
       [payee.key],
     )) as { currency: string; amount: string }[];
-    const balances = (await this.balances.of(manager, payee.key)).map((balance) => {
-      const threshold = this.thresholdOf(balance.currency, row?.threshold_minor ?? null);
-      return {
+    const ownThreshold = row?.threshold_minor ?? null;
+    const standing: PayeeStanding = {
+      ownThresholdMinor: ownThreshold === null ? null : BigInt(ownThreshold),
+      account: account && { id: account.id, rail: account.rail, status: account.status },
+      holdReason: holds[0]?.reason ?? null,
+    };
+    const payable = await this.balances.of(manager, payee.key);
+    const thresholdOf = (currency: string) => payoutThreshold(thresholdFor(this.config, currency), standing);
+    const lines = payable
+      .filter((balance) => balance.amountMinor !== 0n)
+      .map((balance) => ({
         currency: balance.currency,
-        payableMinor: balance.amountMinor.toString(),
-        thresholdMinor: threshold.toString(),
-        inFlightMinor: inFlight.find((entry) => entry.currency === balance.currency)?.amount ?? '0',
-      };
-    });
+        line: lineOutcome(balance.amountMinor, thresholdOf(balance.currency), standing),
+      }));
+    const batch = periodOf(new Date());
     return {
       payee: payee.key,
       autoRedeem: row?.auto_redeem ?? true,
-      thresholdMinor: row?.threshold_minor ?? null,
+      thresholdMinor: ownThreshold,
       payoutAccount: account ? accountDto(account) : null,
       holds: holds.map((hold) => ({
         id: hold.id,
@@ -121,8 +143,22 @@ export class PayeesService {
         note: hold.note,
         placedAt: hold.placed_at.toISOString(),
       })),
-      balances,
-      nextPayout: this.nextPayout(balances, account, holds[0]?.reason ?? null),
+      balances: payable.map((balance) => ({
+        currency: balance.currency,
+        payableMinor: balance.amountMinor.toString(),
+        thresholdMinor: thresholdOf(balance.currency).toString(),
+        inFlightMinor: inFlight.find((entry) => entry.currency === balance.currency)?.amount ?? '0',
+      })),
+      nextPayout: {
+        batch,
+        expectedAfter: periodEnd(batch).toISOString(),
+        ...nextPayoutStatus(lines.map(({ line }) => line)),
+        lines: lines.map(({ currency, line }) => ({
+          currency,
+          outcome: line.outcome,
+          reason: reasonOf(line),
+        })),
+      },
     };
   }
 
@@ -244,37 +280,6 @@ export class PayeesService {
     )) as [{ id: string }[], number];
     if (rows.length === 0)
       throw ApiError.notFound('hold_not_found', `no active hold ${holdId} on ${payee.key}`);
-  }
-
-  private thresholdOf(currency: string, own: string | null): bigint {
-    const platform = thresholdFor(this.config, currency);
-    return own !== null && BigInt(own) > platform ? BigInt(own) : platform;
-  }
-
-  private nextPayout(
-    balances: PayeeDto['balances'],
-    account: AccountRow | null,
-    hold: string | null,
-  ): PayeeDto['nextPayout'] {
-    const batch = periodOf(new Date());
-    const expectedAfter = periodEnd(batch).toISOString();
-    const payable = balances.filter((balance) => BigInt(balance.payableMinor) > 0n);
-    const base = { batch, expectedAfter };
-    if (balances.some((balance) => BigInt(balance.payableMinor) < 0n))
-      return { ...base, status: 'held', reason: NEGATIVE_BALANCE };
-    if (hold) return { ...base, status: 'held', reason: hold };
-    if (!account) return { ...base, status: 'held', reason: 'missing_payout_account' };
-    if (account.status !== 'verified')
-      return { ...base, status: 'held', reason: account.status_reason ?? 'unverified_payout_account' };
-    if (payable.length === 0) return { ...base, status: 'nothing_payable', reason: null };
-    const below = payable.find((balance) => BigInt(balance.payableMinor) < BigInt(balance.thresholdMinor));
-    if (below)
-      return {
-        ...base,
-        status: 'below_threshold',
-        reason: `${below.payableMinor} of ${below.thresholdMinor} ${below.currency} minor units`,
-      };
-    return { ...base, status: 'will_pay', reason: null };
   }
 
   private async activeAccount(manager: EntityManager, payee: string): Promise<AccountRow | null> {
