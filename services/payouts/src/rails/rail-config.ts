@@ -1,28 +1,28 @@
 import { urlVar } from '@onecommons/config';
 import { z } from 'zod';
-import { validateBic, validateIban } from './bank-account.js';
+import { type AccountIdCheck, validateBic, validateIban } from './bank-account.js';
 
 /** Documentation's example account (Commerzbank): a valid IBAN and BIC that no dev file can pay from. */
 const DEV_DEBTOR_IBAN = 'DE89370400440532013000';
 const DEV_DEBTOR_BIC = 'COBADEFFXXX';
 
-function ibanVar(fallback: string) {
+/** A config value checked by one of bank-account's checks, and given in the form it returns. */
+function accountIdVar(check: (input: string) => AccountIdCheck, error: string, fallback: string) {
   return z
     .string()
-    .refine((value) => validateIban(value).valid, {
-      error: 'must be the IBAN of a SEPA country (length and mod-97 check digits)',
+    .transform((input, context) => {
+      const checked = check(input);
+      if (checked.valid) return checked.value;
+      context.addIssue({ code: 'custom', message: `${error} (${checked.reason})` });
+      return z.NEVER;
     })
-    .transform((value) => value.replace(/ /g, '').toUpperCase())
     .prefault(fallback);
 }
 
-function bicVar(fallback: string) {
-  return z
-    .string()
-    .refine((value) => validateBic(value).valid, { error: 'must be a BIC of 8 or 11 characters' })
-    .transform((value) => value.trim().toUpperCase())
-    .prefault(fallback);
-}
+const ibanVar = (fallback: string) =>
+  accountIdVar(validateIban, 'must be the IBAN of a SEPA country, with valid check digits', fallback);
+const bicVar = (fallback: string) =>
+  accountIdVar(validateBic, 'must be a BIC of 8 or 11 characters', fallback);
 
 /** The rails' environment, merged into payouts' config schema. */
 export const railConfigShape = {

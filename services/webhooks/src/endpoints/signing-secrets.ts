@@ -1,6 +1,7 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { seal, SERVICE_CONFIG, unseal } from '@onecommons/service-kit';
+import { Webhook } from 'standardwebhooks';
 import { type WebhooksConfig } from '../config.js';
 
 const SECRET_PREFIX = 'whsec_';
@@ -11,20 +12,19 @@ export function generateSigningSecret(): string {
   return SECRET_PREFIX + randomBytes(SECRET_BYTES).toString('base64');
 }
 
-/** `v1,<base64 HMAC-SHA256 of "id.timestamp.body">` for each secret, space-separated (receivers try each). */
+/**
+ * The `webhook-signature` header: the Standard Webhooks signature (`v1,<base64 HMAC-SHA256>` of
+ * "id.timestamp.body") under each secret, space-separated, so that during a rotation's grace a receiver
+ * holding either secret verifies.
+ */
 export function signatureHeader(
   secrets: readonly string[],
   webhookId: string,
   timestampSeconds: number,
   body: string,
 ): string {
-  return secrets
-    .map((secret) => {
-      const key = Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64');
-      const mac = createHmac('sha256', key).update(`${webhookId}.${timestampSeconds}.${body}`, 'utf8');
-      return `v1,${mac.digest('base64')}`;
-    })
-    .join(' ');
+  const sentAt = new Date(timestampSeconds * 1000);
+  return secrets.map((secret) => new Webhook(secret).sign(webhookId, sentAt, body)).join(' ');
 }
 
 /**
