@@ -228,9 +228,9 @@ export class BackboneRig {
     });
     this.server = server;
     // kafkajs' run() returns after the group join and sync, so partitions are assigned by then.
-    await new Promise<void>((resolve, reject) =>
-      server.listen((error?: unknown) => (error ? reject(toError(error)) : resolve())),
-    );
+    await new Promise<void>((resolve, reject) => {
+      void server.listen((error?: unknown) => (error ? reject(toError(error)) : resolve()));
+    });
   }
 
   /** Commits one transaction of events to the outbox, as a service's command handler would. */

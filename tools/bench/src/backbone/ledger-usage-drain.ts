@@ -112,9 +112,9 @@ export async function drainLedgerUsage(
       stopController,
     });
     server = started;
-    await new Promise<void>((resolve, reject) =>
-      started.listen((error?: unknown) => (error ? reject(new Error(String(error))) : resolve())),
-    );
+    await new Promise<void>((resolve, reject) => {
+      void started.listen((error?: unknown) => (error ? reject(new Error(String(error))) : resolve()));
+    });
     const startedAt = performance.now();
     let applied = 0n;
     while (applied < BigInt(events)) {
