@@ -44,3 +44,4 @@ export * from './ledger/period-adjusted.js';
 export * from './ledger/payable-adjusted.js';
 export * from './payouts/payee-preferences-changed.js';
 export * from './payouts/payout-events.js';
+export * from './reports/service-reports.js';

@@ -2,6 +2,7 @@ import { type Server } from 'node:http';
 import { type INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { ReplayProgressContract, ReplayReportContract, reportLine } from '@onecommons/contracts';
 import { ConfigError, loadConfig } from '@onecommons/config';
 import { EventConsumerServer } from '@onecommons/kafka';
 import { migrateServiceSchema, migrationConfigShape } from '@onecommons/persistence';
@@ -192,14 +193,14 @@ export async function replay<Config extends ServiceConfig>(
     keep: parsed.keep,
     onProgress: (progress) => {
       if (parsed.progress === 'json') {
-        process.stdout.write(`${JSON.stringify({ progress })}\n`);
+        process.stdout.write(reportLine(ReplayProgressContract, progress));
       } else if (Date.now() - lastTextReport > 2_000) {
         lastTextReport = Date.now();
         process.stderr.write(`replayed ${progress.processed}/${progress.total} messages\n`);
       }
     },
   });
-  process.stdout.write(`${JSON.stringify({ report })}\n`);
+  process.stdout.write(reportLine(ReplayReportContract, report));
   await shutdownProcessTelemetry();
   process.exit(report.identical === false ? 1 : 0);
 }

@@ -1,3 +1,4 @@
+import { PayablesReportContract, type ReportOf, reportLine } from '@onecommons/contracts';
 import { sessionDatabaseUrlOf } from '@onecommons/persistence';
 import { loadConfigOrExit, periodArgumentOrExit } from '@onecommons/service-kit';
 import pg from 'pg';
@@ -5,18 +6,7 @@ import { ledgerConfigSchema } from '../config.js';
 import { ADJUSTMENT_KIND } from '../adjustments/adjustment-plan.js';
 import { TreasuryAccount } from '../treasury/accounts.js';
 
-export interface PayablesReport {
-  readonly period: string;
-  readonly currency: string;
-  /** Currency the period's redemptions made payable, per holder. */
-  readonly redeemed: Readonly<Record<string, string>>;
-  /** Currency the adjustments posted in the period credited (+) or debited (−), per holder. */
-  readonly adjusted: Readonly<Record<string, string>>;
-  /** Every payee's payable balance now. */
-  readonly payable: Readonly<Record<string, string>>;
-  readonly inTransit: string;
-  readonly disbursed: string;
-}
+export type PayablesReport = ReportOf<typeof PayablesReportContract>;
 
 /** What the ledger says payouts owe and paid: the ledger's half of `commons payouts reconcile`. */
 export async function payablesReport(
@@ -71,7 +61,7 @@ export async function runPayablesCommand(argv: readonly string[]): Promise<never
   try {
     await client.query(`SET search_path TO ${pg.escapeIdentifier(config.DATABASE_SCHEMA ?? 'ledger')}`);
     const report = await payablesReport(client, period, config.LEDGER_CURRENCY);
-    process.stdout.write(`${JSON.stringify({ payables: report })}\n`);
+    process.stdout.write(reportLine(PayablesReportContract, report));
   } finally {
     await client.end();
   }

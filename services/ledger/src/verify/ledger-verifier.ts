@@ -1,3 +1,4 @@
+import { type LedgerVerifyReportContract, type ReportOf } from '@onecommons/contracts';
 import type pg from 'pg';
 import { ADJUSTMENT_KIND } from '../adjustments/adjustment-plan.js';
 import { TreasuryAccount } from '../treasury/accounts.js';
@@ -6,31 +7,14 @@ import { ChainHasher, GENESIS_HASH } from '../journal/hash-chain.js';
 import { valuationPrice } from '../treasury/period-prices.js';
 import { proveReserve } from '../treasury/treasury-math.js';
 
-export type CheckName = 'chain' | 'zero_sum' | 'balances' | 'reserve' | 'payables' | 'reversals';
+type LedgerVerifyReport = ReportOf<typeof LedgerVerifyReportContract>;
 
-export interface Violation {
-  readonly check: CheckName;
-  readonly message: string;
-}
+export type CheckName = LedgerVerifyReport['violations'][number]['check'];
 
-export interface VerifyReport {
-  readonly ok: boolean;
-  readonly transactions: number;
-  readonly entries: number;
-  readonly head: string;
-  readonly reserve: {
-    readonly currency: string;
-    readonly reserve: string;
-    readonly outstanding: string;
-    readonly price: string;
-    readonly claims: string;
-    readonly residue: string;
-  };
-  /** The first violation, named; `null` when every check holds. */
-  readonly firstViolation: string | null;
-  /** Up to 100 violations, in check order (chain, zero sum, balances, reserve). */
-  readonly violations: readonly Violation[];
-}
+export type Violation = LedgerVerifyReport['violations'][number];
+
+/** The report without the schema it was run on (the command adds it). */
+export type VerifyReport = Omit<LedgerVerifyReport, 'schema'>;
 
 const PAGE = 2_000;
 const MAX_VIOLATIONS = 100;

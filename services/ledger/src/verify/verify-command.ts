@@ -1,3 +1,4 @@
+import { LedgerVerifyReportContract, reportLine } from '@onecommons/contracts';
 import { sessionDatabaseUrlOf } from '@onecommons/persistence';
 import { loadConfigOrExit } from '@onecommons/service-kit';
 import pg from 'pg';
@@ -19,7 +20,7 @@ export async function runVerifyCommand(): Promise<never> {
   try {
     await client.query(`SET search_path TO ${pg.escapeIdentifier(schema)}`);
     const report = await verifyLedger(client, config.LEDGER_CURRENCY);
-    process.stdout.write(`${JSON.stringify({ report: { schema, ...report } })}\n`);
+    process.stdout.write(reportLine(LedgerVerifyReportContract, { schema, ...report }));
     if (report.firstViolation) process.stderr.write(`ledger verify: ${report.firstViolation}\n`);
     await client.end();
     process.exit(report.ok ? 0 : 1);

@@ -1,3 +1,4 @@
+import { type PayoutsReportContract, type ReportOf } from '@onecommons/contracts';
 import { type EntityManager } from 'typeorm';
 import { PAYABLE_MOVES } from '../balances/payable-balances.js';
 import { type RailTransferRecord } from '../rails/payout-rail.js';
@@ -6,42 +7,7 @@ import { type RailTransferRecord } from '../rails/payout-rail.js';
  * Payouts' half of `commons payouts reconcile`: its credits, adjustments, balances, the batch, and the rail's
  * transfers, in one currency (the ledger's) or, without one, in all.
  */
-export interface PayoutsReport {
-  readonly period: string;
-  readonly currency: string | null;
-  /** The period's credits (the ledger's redemptions as payouts received them), per payee. */
-  readonly credits: Readonly<Record<string, string>>;
-  /** The adjustments of closed periods posted in the period, signed, per payee. */
-  readonly adjustments: Readonly<Record<string, string>>;
-  /** Every payee's payable balance now (credits ± adjustments less payouts that did not fail or reverse). */
-  readonly payable: Readonly<Record<string, string>>;
-  /** Over all batches: in flight (scheduled, submitting, submitted) and paid (succeeded). */
-  readonly inTransit: string;
-  readonly disbursed: string;
-  readonly batch: {
-    readonly exists: boolean;
-    readonly carried: string;
-    readonly held: string;
-    /** Negative balances the batch held (adjustments took back more than was left), as a negative sum. */
-    readonly owing: string;
-    readonly linesPaid: string;
-  };
-  readonly payouts: readonly {
-    readonly id: string;
-    readonly payee: string;
-    readonly amountMinor: string;
-    readonly state: string;
-    readonly rail: string;
-    readonly reference: string | null;
-  }[];
-  /** The rail's own records of the batch's transfers (Stripe's transfer group `payouts:<period>`). */
-  readonly transfers: readonly {
-    readonly reference: string;
-    readonly payoutId: string | null;
-    readonly amountMinor: string;
-    readonly reversedMinor: string;
-  }[];
-}
+export type PayoutsReport = ReportOf<typeof PayoutsReportContract>;
 
 const sumBy = (rows: readonly { payee: string; amount: string }[]) =>
   Object.fromEntries(rows.map((row) => [row.payee, row.amount]));

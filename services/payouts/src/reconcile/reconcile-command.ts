@@ -1,3 +1,4 @@
+import { PayoutsReportContract, reportLine } from '@onecommons/contracts';
 import { serviceDataSourceOptions } from '@onecommons/persistence';
 import { loadConfigOrExit, periodArgumentOrExit } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
@@ -41,7 +42,7 @@ export async function runReconcileCommand(argv: readonly string[]): Promise<neve
       currency,
       stripe.listTransfers(`payouts:${period}`),
     );
-    process.stdout.write(`${JSON.stringify({ payouts: report })}\n`);
+    process.stdout.write(reportLine(PayoutsReportContract, report));
   } finally {
     await dataSource.destroy();
   }

@@ -1,3 +1,4 @@
+import { findReport, LedgerVerifyReportContract } from '@onecommons/contracts';
 import { type Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
 import { runServiceProcess, serviceEnvFile } from '../service-process.js';
@@ -5,19 +6,6 @@ import { runServiceProcess, serviceEnvFile } from '../service-process.js';
 interface LedgerVerifyOptions {
   readonly json?: boolean;
   readonly envFile?: string;
-}
-
-interface VerifyReportLine {
-  readonly report: {
-    readonly ok: boolean;
-    readonly schema: string;
-    readonly transactions: number;
-    readonly entries: number;
-    readonly head: string;
-    readonly reserve: Record<string, string>;
-    readonly firstViolation: string | null;
-    readonly violations: readonly { check: string; message: string }[];
-  };
 }
 
 /**
@@ -47,10 +35,7 @@ async function runVerify(options: LedgerVerifyOptions): Promise<void> {
     ['verify'],
     serviceEnvFile('ledger', options.envFile),
   );
-  const report = stdout
-    .split('\n')
-    .map(parseReport)
-    .find((line) => line !== undefined)?.report;
+  const report = findReport(LedgerVerifyReportContract, stdout);
   if (!report) {
     process.stderr.write(stderr);
     if (code === 2 || code === 78)
@@ -63,21 +48,11 @@ async function runVerify(options: LedgerVerifyOptions): Promise<void> {
     const { reserve } = report;
     process.stdout.write(
       `ledger ${report.schema}: ${report.transactions} transactions, ${report.entries} entries, head ${report.head}\n` +
-        `reserve ${reserve['reserve']} ${reserve['currency']}, outstanding ${reserve['outstanding']} uCC at ` +
-        `${reserve['price']}, claims ${reserve['claims']}, residue ${reserve['residue']}\n` +
+        `reserve ${reserve.reserve} ${reserve.currency}, outstanding ${reserve.outstanding} uCC at ` +
+        `${reserve.price}, claims ${reserve.claims}, residue ${reserve.residue}\n` +
         (report.ok ? 'all checks hold\n' : ''),
     );
   }
   // Thrown, not set on process.exitCode: runCli's return value is what main.ts exits with.
   if (!report.ok) throw new CliError(`ledger verify: ${report.firstViolation ?? 'failed'}`, ExitCode.failed);
-}
-
-function parseReport(line: string): VerifyReportLine | undefined {
-  try {
-    const value = JSON.parse(line) as unknown;
-    if (typeof value === 'object' && value !== null && 'report' in value) return value as VerifyReportLine;
-  } catch {
-    // a log line, not the report
-  }
-  return undefined;
 }

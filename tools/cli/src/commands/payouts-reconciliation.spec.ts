@@ -20,6 +20,7 @@ function settled(): { ledger: LedgerPayables; payouts: PayoutsSide } {
     },
     payouts: {
       period: '2026-10',
+      currency: 'EUR',
       credits: { [A]: '1500', [B]: '400', [C]: '2000' },
       adjustments: {},
       payable: { [A]: '0', [B]: '400', [C]: '2000' },

@@ -1,46 +1,13 @@
-/** The ledger's `payables` report (services/ledger payables-command.ts), as the CLI reads it. */
-export interface LedgerPayables {
-  readonly period: string;
-  readonly currency: string;
-  readonly redeemed: Readonly<Record<string, string>>;
-  /** Adjustments of closed periods posted in the period, signed, per holder. */
-  readonly adjusted: Readonly<Record<string, string>>;
-  readonly payable: Readonly<Record<string, string>>;
-  readonly inTransit: string;
-  readonly disbursed: string;
-}
+import {
+  type PayablesReportContract,
+  type PayoutsReportContract,
+  type ReportOf,
+} from '@onecommons/contracts';
+/** The ledger's `payables` report, as the CLI reads it. */
+export type LedgerPayables = ReportOf<typeof PayablesReportContract>;
 
-/** Payouts' `reconcile` report (services/payouts payouts-report.ts), as the CLI reads it. */
-export interface PayoutsSide {
-  readonly period: string;
-  readonly credits: Readonly<Record<string, string>>;
-  readonly adjustments: Readonly<Record<string, string>>;
-  readonly payable: Readonly<Record<string, string>>;
-  readonly inTransit: string;
-  readonly disbursed: string;
-  readonly batch: {
-    readonly exists: boolean;
-    readonly carried: string;
-    readonly held: string;
-    /** Negative balances the batch held, as a negative sum. */
-    readonly owing: string;
-    readonly linesPaid: string;
-  };
-  readonly payouts: readonly {
-    readonly id: string;
-    readonly payee: string;
-    readonly amountMinor: string;
-    readonly state: string;
-    readonly rail: string;
-    readonly reference: string | null;
-  }[];
-  readonly transfers: readonly {
-    readonly reference: string;
-    readonly payoutId: string | null;
-    readonly amountMinor: string;
-    readonly reversedMinor: string;
-  }[];
-}
+/** Payouts' `reconcile` report, as the CLI reads it. */
+export type PayoutsSide = ReportOf<typeof PayoutsReportContract>;
 
 export interface Reconciliation {
   readonly period: string;

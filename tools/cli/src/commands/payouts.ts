@@ -1,9 +1,16 @@
+import {
+  findReport,
+  PayablesReportContract,
+  PayoutsReportContract,
+  type ReportContract,
+} from '@onecommons/contracts';
 import { type Command } from 'commander';
+import { type z } from 'zod';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, ExitCode, InvalidInputError } from '../cli-error.js';
 import { REPO_ROOT, runServiceProcess } from '../service-process.js';
-import { type LedgerPayables, type PayoutsSide, reconcilePayouts } from './payouts-reconciliation.js';
+import { reconcilePayouts } from './payouts-reconciliation.js';
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -37,13 +44,15 @@ export function registerPayoutsCommand(program: Command): void {
         const file = path.join(envDir, `${service}.env`);
         return existsSync(file) ? file : undefined;
       };
-      const ledger = await reportOf<LedgerPayables>(
+      const ledger = await reportOf(
+        PayablesReportContract,
         'ledger',
         ['payables', '--period', options.period],
         envFile('ledger'),
       );
       // In the ledger's one currency: payouts may hold others, which no ledger payable backs.
-      const payoutsSide = await reportOf<PayoutsSide>(
+      const payoutsSide = await reportOf(
+        PayoutsReportContract,
         'payouts',
         ['reconcile', '--period', options.period, '--currency', ledger.currency],
         envFile('payouts'),
@@ -64,16 +73,20 @@ export function registerPayoutsCommand(program: Command): void {
     });
 }
 
-async function reportOf<Report>(service: string, args: readonly string[], envFile: string | undefined) {
+async function reportOf<Schema extends z.ZodType>(
+  contract: ReportContract<Schema>,
+  service: string,
+  args: readonly string[],
+  envFile: string | undefined,
+) {
   const { code, stdout, stderr } = await runServiceProcess(service, args, envFile);
-  const key = service === 'ledger' ? 'payables' : 'payouts';
-  const line = stdout.split('\n').find((entry) => entry.startsWith(`{"${key}":`));
-  if (code !== 0 || !line) {
+  const report = code === 0 ? findReport(contract, stdout) : undefined;
+  if (report === undefined) {
     process.stderr.write(stderr);
     throw new CliError(
       `${service} ${args[0] ?? ''}: ${stderr.trim().split('\n').at(-1) ?? `exit ${code}`}`,
       code === 2 ? ExitCode.invalidInput : ExitCode.failed,
     );
   }
-  return (JSON.parse(line) as Record<string, Report>)[key] as Report;
+  return report;
 }

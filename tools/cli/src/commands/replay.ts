@@ -3,7 +3,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_NAMES } from '@onecommons/contracts';
+import {
+  ReplayProgressContract,
+  ReplayReportContract,
+  type ReportOf,
+  reportIn,
+  SERVICE_NAMES,
+} from '@onecommons/contracts';
 import { SingleBar } from 'cli-progress';
 import { type Command } from 'commander';
 import { CliError, ExitCode, InvalidInputError } from '../cli-error.js';
@@ -19,38 +25,8 @@ interface ReplayCommandOptions {
   readonly envFile?: string;
 }
 
-interface ReplayProgressLine {
-  readonly progress: { readonly processed: number; readonly total: number };
-}
-
-interface DigestedTableLine {
-  readonly table: string;
-  readonly rows: number;
-  readonly digest: string;
-}
-
-interface ReplayReportLine {
-  readonly report: {
-    readonly service: string;
-    readonly liveSchema: string;
-    readonly replaySchema: string;
-    readonly replaySchemaKept: boolean;
-    readonly events: {
-      readonly processed: number;
-      readonly total: number;
-      readonly outcomes: Record<string, number>;
-    };
-    readonly seconds?: number;
-    readonly caughtUp?: number;
-    readonly skipped: Record<string, number>;
-    readonly rebuilt: {
-      readonly digest: string;
-      readonly tables: readonly DigestedTableLine[];
-    };
-    readonly live?: { readonly digest: string; readonly tables: readonly DigestedTableLine[] };
-    readonly identical?: boolean;
-  };
-}
+type ReplayReport = ReportOf<typeof ReplayReportContract>;
+type DigestedTableLine = ReplayReport['rebuilt']['tables'][number];
 
 export function validateReplayInput(service: string, options: ReplayCommandOptions): void {
   if (!(SERVICE_NAMES as readonly string[]).includes(service)) {
@@ -131,12 +107,12 @@ async function runReplay(service: string, options: ReplayCommandOptions): Promis
     noTTYOutput: true, // in CI logs too, a line every few seconds
   });
   let startedAt = Date.now();
-  let report: ReplayReportLine['report'] | undefined;
+  let report: ReplayReport | undefined;
   let barStarted = false;
   for await (const line of createInterface({ input: child.stdout })) {
-    const parsed = parseLine(line);
-    if (parsed && 'progress' in parsed) {
-      const { processed, total } = parsed.progress;
+    const progress = reportIn(ReplayProgressContract, line);
+    if (progress) {
+      const { processed, total } = progress;
       const rate = Math.round(processed / Math.max((Date.now() - startedAt) / 1000, 0.25));
       if (!barStarted) {
         startedAt = Date.now(); // the rate counts from the first message, not from the service's boot
@@ -146,8 +122,8 @@ async function runReplay(service: string, options: ReplayCommandOptions): Promis
         bar.setTotal(total);
         bar.update(processed, { rate });
       }
-    } else if (parsed && 'report' in parsed) {
-      report = parsed.report;
+    } else {
+      report = reportIn(ReplayReportContract, line) ?? report;
     }
   }
   const code = await new Promise<number>((resolve) => child.once('close', (status) => resolve(status ?? 1)));
@@ -158,18 +134,6 @@ async function runReplay(service: string, options: ReplayCommandOptions): Promis
   }
   printReport(report);
   return report.identical === false ? ExitCode.failed : ExitCode.ok;
-}
-
-function parseLine(line: string): ReplayProgressLine | ReplayReportLine | undefined {
-  try {
-    const value = JSON.parse(line) as unknown;
-    if (typeof value === 'object' && value !== null && ('progress' in value || 'report' in value)) {
-      return value as ReplayProgressLine | ReplayReportLine;
-    }
-  } catch {
-    // not one of ours
-  }
-  return undefined;
 }
 
 /** One line per table whose content differs, so drift points at its projection. */
@@ -186,7 +150,7 @@ function tablesThatDiffer(
     );
 }
 
-function printReport(report: ReplayReportLine['report']): void {
+function printReport(report: ReplayReport): void {
   const { outcomes } = report.events;
   const skipped = Object.entries(report.skipped).map(([reason, n]) => `${reason} ${n}`);
   const lines = [
