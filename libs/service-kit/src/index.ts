@@ -82,7 +82,8 @@ export {
   type ProjectionTable,
   type ServiceDefinition,
 } from './service-definition.js';
-export { ServiceKitModule, type RunMode, type ServiceKitOptions } from './service-kit.module.js';
+export { ServiceKitModule, type ServiceKitOptions } from './service-kit.module.js';
+export { RunMode, type RunModeName } from './run-mode.js';
 export { REDIS_CLIENT, REDIS_KEY_PREFIX, SERVICE_CONFIG } from './tokens.js';
 export { seal, unseal } from './security/sealing.js';
 export { AfterCommit } from './persistence/after-commit.js';

@@ -33,18 +33,17 @@ import {
 import { MetricsController } from './metrics/metrics.controller.js';
 import { PrincipalRateLimitInterceptor } from './rate-limit/principal-rate-limit.interceptor.js';
 import { RedisConnection } from './redis-connection.js';
+import { RunMode, type RunModeName } from './run-mode.js';
 import { type ServiceConfig } from './service-config.js';
 import { REDIS_CLIENT, REDIS_KEY_PREFIX, SERVICE_CONFIG } from './tokens.js';
-
-export type RunMode = 'serve' | 'replay';
 
 export interface ServiceKitOptions {
   readonly service: ServiceName;
   readonly config: ServiceConfig;
   readonly entities: NonNullable<ServiceDataSourceSpec['entities']>;
   readonly migrations: NonNullable<ServiceDataSourceSpec['migrations']>;
-  /** `replay` runs no relay, no consumer and no job worker: a process that only rebuilds state. */
-  readonly mode?: RunMode;
+  /** Only `serve` runs a relay, consumers, job workers and recurring work (run-mode.ts). */
+  readonly mode?: RunModeName;
   /** Overrides the schema (a replay writes into a fresh one). */
   readonly schema?: string;
   /** Overrides the database URL (a replay connects as the schema owner). */
@@ -69,7 +68,8 @@ export class ServiceKitModule {
     const schema = options.schema ?? config.DATABASE_SCHEMA ?? service;
     const databaseUrl = options.databaseUrl ?? config.DATABASE_URL;
     const sessionDatabaseUrl = options.databaseUrl ?? sessionDatabaseUrlOf(config);
-    const serving = (options.mode ?? 'serve') === 'serve';
+    const runMode = new RunMode(options.mode ?? 'serve');
+    const serving = runMode.serves;
     const workers: Provider[] = serving ? [OutboxMaintenanceWorker, ProcessedEventsMaintenanceWorker] : [];
     return {
       module: ServiceKitModule,
@@ -106,6 +106,7 @@ export class ServiceKitModule {
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
+        { provide: RunMode, useValue: runMode },
         RedisConnection,
         {
           provide: REDIS_CLIENT,
@@ -139,6 +140,7 @@ export class ServiceKitModule {
       ],
       exports: [
         SERVICE_CONFIG,
+        RunMode,
         REDIS_CLIENT,
         REDIS_KEY_PREFIX,
         ShutdownState,

@@ -24,7 +24,7 @@ export async function runLedgerCommand(
 ): Promise<never> {
   const config = loadConfigOrExit('ledger', ledgerConfigSchema);
   const app = await NestFactory.createApplicationContext(
-    rootModuleOf(ledgerService, config, { mode: 'replay' }),
+    rootModuleOf(ledgerService, config, { mode: 'command' }),
     {
       logger: ['error', 'warn'],
     },

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { bullmqPrefixOf, MAINTENANCE_QUEUE, PRUNE_OUTBOX_JOB } from '@onecommons/service-kit';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig } from '@onecommons/config';
+import {
+  bullmqPrefixOf,
+  JobSchedules,
+  MAINTENANCE_QUEUE,
+  PRUNE_OUTBOX_JOB,
+  rootModuleOf,
+} from '@onecommons/service-kit';
 import { eventually, PrivateRedis, type RunningService, startService } from '@onecommons/testing';
 import { Queue } from 'bullmq';
+import { ledgerConfigSchema } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { CLOSE_DUE_PERIODS, PERIOD_CLOSE_QUEUE } from '../src/periods/period-close.scheduler.js';
 
@@ -63,5 +72,30 @@ describe('job schedules after Redis lost everything', () => {
     );
     await eventually('a period close ran after the flush', () => closeRunSince(flushedAt));
     expect((await periodClose.getJobScheduler(CLOSE_DUE_PERIODS))?.every).toBe(1000);
+  });
+});
+
+describe('a command process (a close or an adjustment from the command line)', () => {
+  it('keeps no job schedule, even once the serving process would have checked them several times', async () => {
+    const quiet = await PrivateRedis.start(); // its own Redis: the serving ledger's schedules stay out of it
+    const config = loadConfig(ledgerConfigSchema, { ...ledger.env, REDIS_URL: quiet.url });
+    const command = await NestFactory.createApplicationContext(
+      rootModuleOf(ledgerService, config, { mode: 'command' }),
+      { logger: ['error'] },
+    );
+    const queueOptions = {
+      connection: { url: quiet.url },
+      prefix: bullmqPrefixOf(config.BULLMQ_PREFIX, ledger.schema),
+    };
+    const queues = [new Queue(PERIOD_CLOSE_QUEUE, queueOptions), new Queue(MAINTENANCE_QUEUE, queueOptions)];
+    try {
+      expect(await command.get(JobSchedules).restoreLost()).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 5 * 200)); // JOB_SCHEDULE_CHECK_INTERVAL_MS
+      for (const queue of queues) expect(await queue.getJobSchedulersCount()).toBe(0);
+    } finally {
+      await Promise.all(queues.map((queue) => queue.close()));
+      await command.close();
+      await quiet.stop();
+    }
   });
 });

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@onecommons/config';
-import { type BackboneOptions } from '@onecommons/kafka';
 import { serviceDataSourceOptions } from '@onecommons/persistence';
 import { eventually, prepareService, schemaQuery, testStack } from '@onecommons/testing';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { type ServiceConfig, type ServiceDefinition } from '@onecommons/service-kit';
+import { RunMode, type ServiceConfig, type ServiceDefinition } from '@onecommons/service-kit';
 import { type ProvisionerConfig, provisionerConfigSchema } from '../src/config.js';
 import { provisionerService } from '../src/provisioner.definition.js';
 import { ReconcileLoop } from '../src/reconcile/reconcile-loop.js';
@@ -102,7 +101,7 @@ const loopOf = (reconciler: RecordingReconciler, claimMs = config.PROVISIONER_RE
     dataSource,
     reconciler as unknown as Reconciler,
     { ...config, PROVISIONER_RECONCILE_CLAIM_MS: claimMs },
-    {} as BackboneOptions,
+    new RunMode('command'), // ticks only when the test says
   );
 
 async function unreconciled(ids: readonly string[]): Promise<number> {

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { type JobsOptions, type Queue } from 'bullmq';
 import { ServiceLeader } from '../leadership/service-leader.js';
+import { RunMode } from '../run-mode.js';
 import { type ServiceConfig } from '../service-config.js';
 import { SERVICE_CONFIG } from '../tokens.js';
 import { PeriodicTask } from './periodic-task.js';
@@ -26,6 +27,7 @@ const KEPT_JOBS = { removeOnComplete: 100, removeOnFail: 100 };
  * flush or a restart without persistence, nothing would run again until a process booted. So every schedule
  * is made at boot and then checked on a plain timer (which survives the flush) by the service's leader, which
  * re-creates the ones Redis lost; the work they start must be decided from Postgres, as each job's is here.
+ * Only a serving process keeps schedules: a replay or a command schedules nothing.
  */
 @Injectable()
 export class JobSchedules implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -35,16 +37,19 @@ export class JobSchedules implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(
     private readonly leader: ServiceLeader,
+    private readonly runMode: RunMode,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   /** Creates (or updates) the schedule now, and keeps it from then on. */
   async keep(schedule: JobSchedule): Promise<void> {
+    if (!this.runMode.serves) return;
     this.kept.set(`${schedule.queue.name}/${schedule.id}`, schedule);
     await upsert(schedule);
   }
 
   onApplicationBootstrap(): void {
+    if (!this.runMode.serves) return;
     this.task.start(this.config.JOB_SCHEDULE_CHECK_INTERVAL_MS, { onlyOnLeader: this.leader });
   }
 

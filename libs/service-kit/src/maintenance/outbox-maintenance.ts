@@ -18,12 +18,10 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 export class OutboxMaintenanceScheduler implements OnApplicationBootstrap {
   constructor(
     @InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue,
-    @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions,
     private readonly schedules: JobSchedules,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.options.runRelay) return;
     await this.schedules.keep({ queue: this.queue, id: PRUNE_OUTBOX_JOB, everyMs: PRUNE_EVERY_MS });
   }
 

@@ -27,12 +27,10 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 export class ProcessedEventsMaintenanceScheduler implements OnApplicationBootstrap {
   constructor(
     @InjectQueue(PROCESSED_EVENTS_QUEUE) private readonly queue: Queue,
-    @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions,
     private readonly schedules: JobSchedules,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.options.runRelay) return;
     await this.schedules.keep({ queue: this.queue, id: PRUNE_PROCESSED_EVENTS_JOB, everyMs: PRUNE_EVERY_MS });
   }
 

@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { type CloudEvent, type DataOf, PeriodClosedV1 } from '@onecommons/contracts';
-import { BACKBONE_OPTIONS, type BackboneOptions, type EventContext, OnEvent } from '@onecommons/kafka';
+import { type EventContext, OnEvent } from '@onecommons/kafka';
+import { RunMode } from '@onecommons/service-kit';
 import { PeriodCloser } from './period-closer.js';
 
 /**
@@ -14,7 +15,7 @@ import { PeriodCloser } from './period-closer.js';
 export class PeriodCloseLog {
   constructor(
     private readonly closer: PeriodCloser,
-    @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions,
+    private readonly runMode: RunMode,
   ) {}
 
   @OnEvent(PeriodClosedV1)
@@ -24,7 +25,7 @@ export class PeriodCloseLog {
   ): Promise<void> {
     const { period, merkleRoot } = event.data;
     const recorded = await this.closer.find(period, context.manager);
-    if (!recorded && this.options.runRelay)
+    if (!recorded && !this.runMode.replays)
       throw new Error(`a close of ${period} this ledger has no record of (Merkle root ${merkleRoot})`);
     const result = recorded ?? (await this.closer.closeWithin(context.manager, period, true));
     if (result.merkleRoot !== merkleRoot)

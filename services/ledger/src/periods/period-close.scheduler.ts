@@ -1,7 +1,6 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { BACKBONE_OPTIONS, type BackboneOptions } from '@onecommons/kafka';
-import { ApiError, JobSchedules, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { ApiError, JobSchedules, RunMode, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { type LedgerConfig } from '../config.js';
@@ -21,13 +20,11 @@ export const CLOSE_DUE_PERIODS = 'close-due-periods';
 export class PeriodCloseScheduler implements OnApplicationBootstrap {
   constructor(
     @InjectQueue(PERIOD_CLOSE_QUEUE) private readonly queue: Queue,
-    @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions,
     @Inject(SERVICE_CONFIG) private readonly config: LedgerConfig,
     private readonly schedules: JobSchedules,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.options.runRelay) return; // a replay process schedules nothing
     await this.schedules.keep({
       queue: this.queue,
       id: CLOSE_DUE_PERIODS,
@@ -45,13 +42,13 @@ export class PeriodCloseWorker extends WorkerHost implements OnApplicationBootst
     private readonly dataSource: DataSource,
     private readonly closer: PeriodCloser,
     private readonly requests: PeriodCloseRequests,
-    @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions,
+    private readonly runMode: RunMode,
   ) {
     super();
   }
 
   onApplicationBootstrap(): void {
-    if (this.options.runRelay) void this.worker.run();
+    if (this.runMode.serves) void this.worker.run();
   }
 
   async process(job: Job): Promise<{ closed: string[] }> {

@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable } from '@nestjs/common';
-import { BACKBONE_OPTIONS, type BackboneOptions } from '@onecommons/kafka';
+import { Injectable } from '@nestjs/common';
+import { RunMode } from '@onecommons/service-kit';
 import { Queue } from 'bullmq';
 
 export const PAYOUT_QUEUE = 'payouts';
@@ -18,11 +18,11 @@ export interface PayJobData {
 export class PayoutQueue {
   constructor(
     @InjectQueue(PAYOUT_QUEUE) private readonly queue: Queue<PayJobData>,
-    @Inject(BACKBONE_OPTIONS) private readonly backbone: BackboneOptions,
+    private readonly runMode: RunMode,
   ) {}
 
   get serving(): boolean {
-    return this.backbone.runRelay;
+    return this.runMode.serves;
   }
 
   async enqueue(payoutId: string, at: Date = new Date()): Promise<void> {

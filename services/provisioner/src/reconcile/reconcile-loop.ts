@@ -6,8 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DEPLOYMENT_PHASES } from '@onecommons/contracts';
-import { BACKBONE_OPTIONS, type BackboneOptions } from '@onecommons/kafka';
-import { SERVICE_CONFIG } from '@onecommons/service-kit';
+import { PeriodicTask, RunMode, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type ProvisionerConfig } from '../config.js';
 import { deploymentsByPhase, reconcileTotal } from '../metrics/provisioner-metrics.js';
@@ -28,40 +27,27 @@ const BATCH = 20;
 export class ReconcileLoop implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ReconcileLoop');
   private readonly claims: DeploymentClaims;
-  private timer: NodeJS.Timeout | undefined;
-  private current: Promise<void> | undefined;
+  private readonly task = new PeriodicTask('ReconcileLoop', () => this.tick(), 0);
   private stopping = false;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly reconciler: Reconciler,
     @Inject(SERVICE_CONFIG) private readonly config: ProvisionerConfig,
-    @Inject(BACKBONE_OPTIONS) private readonly backbone: BackboneOptions,
+    private readonly runMode: RunMode,
   ) {
     this.claims = new DeploymentClaims(dataSource, config.PROVISIONER_RECONCILE_CLAIM_MS, this.logger);
   }
 
   onApplicationBootstrap(): void {
-    // A replay process only rebuilds projections: it must never touch a cloud.
-    if (!this.backbone.runRelay || this.config.PROVISIONER_RECONCILE_INTERVAL_MS === 0) return;
-    this.schedule();
+    // Only a serving process: a replay or a command must never touch a cloud. Every replica, not the leader only.
+    if (!this.runMode.serves || this.config.PROVISIONER_RECONCILE_INTERVAL_MS === 0) return;
+    this.task.start(this.config.PROVISIONER_RECONCILE_INTERVAL_MS);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    clearTimeout(this.timer);
-    await this.current;
-  }
-
-  private schedule(): void {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.current = this.tick().then(
-        () => this.schedule(),
-        () => this.schedule(),
-      );
-    }, this.config.PROVISIONER_RECONCILE_INTERVAL_MS);
-    this.timer.unref();
+    await this.task.stop();
   }
 
   /** Reconciles the deployments that are due now and no other replica holds; returns how many passes ran. */

@@ -6,8 +6,8 @@ import {
   periodStart,
   ResourceUsageReportedV1,
 } from '@onecommons/contracts';
-import { BACKBONE_OPTIONS, type BackboneOptions, OutboxWriter } from '@onecommons/kafka';
-import { PeriodicTask, SERVICE_CONFIG, ServiceLeader } from '@onecommons/service-kit';
+import { OutboxWriter } from '@onecommons/kafka';
+import { PeriodicTask, RunMode, SERVICE_CONFIG, ServiceLeader } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type ProvisionerConfig } from '../config.js';
 import { PROVISIONER_SOURCE } from '../provisioner-events.js';
@@ -41,12 +41,12 @@ export class ResourceUsageReporter implements OnApplicationBootstrap, OnApplicat
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     @Inject(SERVICE_CONFIG) private readonly config: ProvisionerConfig,
-    @Inject(BACKBONE_OPTIONS) private readonly backbone: BackboneOptions,
+    private readonly runMode: RunMode,
     private readonly leader: ServiceLeader,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.backbone.runRelay || this.config.PROVISIONER_USAGE_REPORT_INTERVAL_MS === 0) return;
+    if (!this.runMode.serves || this.config.PROVISIONER_USAGE_REPORT_INTERVAL_MS === 0) return;
     // On the leader only: the per-period lock below already keeps two reports from announcing one growth.
     this.task.start(this.config.PROVISIONER_USAGE_REPORT_INTERVAL_MS, { onlyOnLeader: this.leader });
   }

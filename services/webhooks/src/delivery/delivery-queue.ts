@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable } from '@nestjs/common';
-import { BACKBONE_OPTIONS, type BackboneOptions } from '@onecommons/kafka';
+import { Injectable } from '@nestjs/common';
+import { RunMode } from '@onecommons/service-kit';
 import { Queue } from 'bullmq';
 
 export const DELIVERY_QUEUE = 'webhook-deliveries';
@@ -19,11 +19,11 @@ export interface DeliverJobData {
 export class DeliveryQueue {
   constructor(
     @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliverJobData>,
-    @Inject(BACKBONE_OPTIONS) private readonly backbone: BackboneOptions,
+    private readonly runMode: RunMode,
   ) {}
 
   get serving(): boolean {
-    return this.backbone.runRelay;
+    return this.runMode.serves;
   }
 
   async enqueue(deliveryId: string, at: Date = new Date()): Promise<void> {
