@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { periodOf } from '@onecommons/contracts';
+import { CloudEvent, CONSTANTS, emitterFor, HTTP, httpTransport, Mode } from 'cloudevents';
 import fc from 'fast-check';
 import {
   defineMeters,
@@ -26,7 +27,7 @@ beforeAll(async () => {
   await defineMeters(stack, { active_seconds: 1, requests: 1 });
   ({ serviceId, apiKey } = await newService(stack));
   ({ serviceId: otherServiceId } = await newService(stack));
-  subscribers = await newSubscriberIds(stack, 6);
+  subscribers = await newSubscriberIds(stack, 8);
 });
 
 /** A registered subscriber no other test uses (usage is only taken for subscribers). */
@@ -235,6 +236,87 @@ describe('a batch', () => {
     expect((await send(event)).status).toBe(500);
     expect(await aggregate(subscriber)).toEqual([]);
   });
+});
+
+describe("the cloudevents SDK's emitters", () => {
+  const sdkUsage = (
+    subject: string,
+    data: Record<string, unknown> = {},
+    overrides: Record<string, unknown> = {},
+  ) => new CloudEvent(usage({ subject, ...overrides }, data));
+  /** The SDK's HTTP transport answers with the response's body (a string) and headers, not its status. */
+  const answerOf = (response: unknown) =>
+    JSON.parse((response as { body: string }).body) as Record<string, unknown>;
+  const authorized = () => ({ headers: { authorization: `Bearer ${apiKey}` } });
+  const emitterIn = (mode: Mode) => async (event: CloudEvent<unknown>) =>
+    answerOf(await emitterFor(httpTransport(eventsUrl()), { mode })(event, authorized()));
+  const emitBinary = emitterIn(Mode.BINARY);
+  const emitStructured = emitterIn(Mode.STRUCTURED);
+  // The SDK's emitters send one event each (v10 has Mode.BATCH for receiving only): a batch goes through its transport.
+  const emitBatch = async (events: CloudEvent<unknown>[]) =>
+    answerOf(
+      await httpTransport(eventsUrl())(
+        { headers: { 'content-type': CONSTANTS.MIME_CE_BATCH }, body: JSON.stringify(events) },
+        authorized(),
+      ),
+    );
+
+  it('are accepted in every content mode, each event counted once whichever mode resends it', async () => {
+    const subscriber = freshSubscriber();
+    const [binary, structured, batched, alsoBatched] = [5, 6, 7, 8].map((quantity) =>
+      sdkUsage(subscriber, { quantity }),
+    ) as [CloudEvent<unknown>, CloudEvent<unknown>, CloudEvent<unknown>, CloudEvent<unknown>];
+    expect(await emitBinary(binary)).toEqual({ status: 'accepted', id: binary.id });
+    expect(await emitStructured(structured)).toEqual({ status: 'accepted', id: structured.id });
+    expect(await emitBatch([batched, alsoBatched])).toEqual({
+      accepted: 2,
+      duplicate: 0,
+      rejected: 0,
+      results: [
+        { status: 'accepted', id: batched.id },
+        { status: 'accepted', id: alsoBatched.id },
+      ],
+    });
+    expect(await emitStructured(binary)).toEqual({ status: 'duplicate', id: binary.id });
+    expect(await emitBinary(structured)).toEqual({ status: 'duplicate', id: structured.id });
+    expect(await emitBinary(batched)).toEqual({ status: 'duplicate', id: batched.id });
+    expect(await emitBatch([binary, structured])).toMatchObject({ accepted: 0, duplicate: 2 });
+    expect(await aggregate(subscriber)).toEqual([{ quantity: '26', events: '4' }]);
+  });
+
+  it.each([
+    ['a subject that is no UUID', () => sdkUsage('alice'), 'invalid_attribute', 'subject'],
+    [
+      'another type',
+      () => sdkUsage(randomUUID(), {}, { type: 'com.example.usage' }),
+      'unsupported_type',
+      'type',
+    ],
+    [
+      'a negative quantity',
+      () => sdkUsage(randomUUID(), { quantity: -5 }),
+      'invalid_quantity',
+      'data.quantity',
+    ],
+  ])(
+    'have a binary event with %s refused as a structured one is, naming the same field',
+    async (_label, makeEvent, code, field) => {
+      const event = makeEvent();
+      const structured = await emitStructured(event);
+      expect(structured).toMatchObject({ error: { code, field } });
+      const binary = await emitBinary(event);
+      expect(binary).toMatchObject({
+        error: { code, field, message: (structured['error'] as { message: string }).message },
+      });
+      const { headers, body } = HTTP.binary(event);
+      const refused = await fetch(eventsUrl(), {
+        method: 'POST',
+        headers: { ...(headers as Record<string, string>), authorization: `Bearer ${apiKey}` },
+        body: body as string,
+      });
+      expect(refused.status).toBe(400);
+    },
+  );
 });
 
 describe('usage', () => {

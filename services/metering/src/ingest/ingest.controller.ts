@@ -2,10 +2,14 @@ import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { type ApiKeyPrincipal, CurrentApiKey, RequireApiKey } from '@onecommons/auth';
 import { ApiError } from '@onecommons/service-kit';
 import { type Request, type Response } from 'express';
+import {
+  BATCH_CONTENT_TYPE,
+  contentModeOf,
+  eventOfBinaryMessage,
+  STRUCTURED_CONTENT_TYPE,
+} from './content-modes.js';
 import { type Outcome, RETRY_AFTER_SECONDS, UsageIngestion } from './ingestion-rules.js';
 
-const SINGLE = 'application/cloudevents+json';
-const BATCH = 'application/cloudevents-batch+json';
 export const MAX_BATCH_EVENTS = 1_000;
 
 /** Refusals of a key that may not report for the service at all. */
@@ -24,8 +28,10 @@ export class IngestController {
   constructor(private readonly ingestion: UsageIngestion) {}
 
   /**
-   * CloudEvents in structured mode: one event (202, accepted or duplicate) or a batch of 1–1000 (200, one
-   * result per event, the good ones kept; a rejected one says whether it is `retryable`). Authenticated by the
+   * CloudEvents in any content mode of the HTTP binding: one event, structured
+   * (`application/cloudevents+json`) or binary (`ce-*` headers, `application/json` data), answered 202
+   * (accepted or duplicate); or a batch (`application/cloudevents-batch+json`) of 1–1000, answered 200 with one
+   * result per event, the good ones kept (a rejected one says whether it is `retryable`). Authenticated by the
    * service's `metering:write` API key; its organization must operate the service.
    */
   @Post()
@@ -36,42 +42,46 @@ export class IngestController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    if (mediaType === SINGLE) {
-      const [outcome] = (await this.ingestion.ingest(key, [request.body])) as [Outcome];
-      if (outcome.status === 'rejected') {
-        if (outcome.retryable) response.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
-        throw new ApiError(statusOfRejection(outcome), outcome.code, outcome.message, outcome.field);
-      }
-      response.status(202);
-      return outcome;
-    }
-    if (mediaType === BATCH) {
-      const batch: unknown = request.body;
-      if (!Array.isArray(batch))
-        throw ApiError.badRequest('invalid_batch', 'a batch is a JSON array of CloudEvents', 'body');
-      if (batch.length === 0)
-        throw ApiError.badRequest('empty_batch', 'a batch holds 1 to 1000 events', 'body');
-      if (batch.length > MAX_BATCH_EVENTS)
+    switch (contentModeOf(request.headers)) {
+      case 'structured':
+        return this.ingestOne(key, request.body, response);
+      case 'binary':
+        return this.ingestOne(key, eventOfBinaryMessage(request.headers, request.body), response);
+      case 'batch':
+        return this.ingestBatch(key, request.body);
+      case null:
         throw new ApiError(
-          413,
-          'batch_too_large',
-          `a batch holds at most ${MAX_BATCH_EVENTS} events`,
-          'body',
+          415,
+          'unsupported_media_type',
+          `send ${STRUCTURED_CONTENT_TYPE} (one event), ${BATCH_CONTENT_TYPE} (an array), or one event in binary mode (ce-* headers, application/json data)`,
+          'content-type',
         );
-      const results = await this.ingestion.ingest(key, batch);
-      return {
-        accepted: results.filter((result) => result.status === 'accepted').length,
-        duplicate: results.filter((result) => result.status === 'duplicate').length,
-        rejected: results.filter((result) => result.status === 'rejected').length,
-        results,
-      };
     }
-    throw new ApiError(
-      415,
-      'unsupported_media_type',
-      `send ${SINGLE} (one event) or ${BATCH} (an array)`,
-      'content-type',
-    );
+  }
+
+  private async ingestOne(key: ApiKeyPrincipal, event: unknown, response: Response) {
+    const [outcome] = (await this.ingestion.ingest(key, [event])) as [Outcome];
+    if (outcome.status === 'rejected') {
+      if (outcome.retryable) response.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
+      throw new ApiError(statusOfRejection(outcome), outcome.code, outcome.message, outcome.field);
+    }
+    response.status(202);
+    return outcome;
+  }
+
+  private async ingestBatch(key: ApiKeyPrincipal, batch: unknown) {
+    if (!Array.isArray(batch))
+      throw ApiError.badRequest('invalid_batch', 'a batch is a JSON array of CloudEvents', 'body');
+    if (batch.length === 0)
+      throw ApiError.badRequest('empty_batch', 'a batch holds 1 to 1000 events', 'body');
+    if (batch.length > MAX_BATCH_EVENTS)
+      throw new ApiError(413, 'batch_too_large', `a batch holds at most ${MAX_BATCH_EVENTS} events`, 'body');
+    const results = await this.ingestion.ingest(key, batch);
+    return {
+      accepted: results.filter((result) => result.status === 'accepted').length,
+      duplicate: results.filter((result) => result.status === 'duplicate').length,
+      rejected: results.filter((result) => result.status === 'rejected').length,
+      results,
+    };
   }
 }

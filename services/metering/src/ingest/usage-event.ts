@@ -1,4 +1,5 @@
 import { UUID_PATTERN } from '@onecommons/service-kit';
+import { z } from 'zod';
 
 export const USAGE_EVENT_TYPE = 'onecommons.usage.v1';
 export const CORRECTION_EVENT_TYPE = 'onecommons.usage.correction.v1';
@@ -64,95 +65,111 @@ export type Parsed =
   | { readonly correction: CorrectionEvent }
   | { readonly rejection: Rejection };
 
-const reject = (code: RejectionCode, field: string, message: string): Parsed => ({
-  rejection: { code, field, message },
-});
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** A NUL is refused here: Postgres stores none, so it would fail the insert as a 500 (and the whole batch). */
-const nonEmptyString = (value: unknown, max: number): value is string =>
-  typeof value === 'string' && value.length > 0 && value.length <= max && !value.includes('\u0000');
+const text = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((value) => !value.includes('\u0000'));
+const uuid = z
+  .string()
+  .regex(UUID_PATTERN)
+  .transform((value) => value.toLowerCase());
+const rfc3339Time = z
+  .string()
+  .regex(RFC3339)
+  .refine((time) => !Number.isNaN(Date.parse(time)))
+  .transform((time) => new Date(time));
+const toBigInt = (value: number | string) => BigInt(value);
+/** A JSON number up to 2^53-1 (`z.int()` takes safe integers only) or a decimal string of up to 18 digits. */
+const quantity = z.union([z.int().nonnegative(), z.string().regex(QUANTITY_STRING)]).transform(toBigInt);
+const delta = z
+  .union([z.int().refine((value) => value !== 0), z.string().regex(DELTA_STRING)])
+  .transform(toBigInt);
 
 /**
- * Checks one CloudEvents 1.0 usage event (structured JSON mode) on its own; what needs context (the
- * caller's service, known meters, open periods) is checked by the ingestion rules after.
+ * A CloudEvents 1.0 event of one type, in the JSON format. Its fields are listed in the order they are
+ * checked: the first issue zod reports (in shape order) is the field a refusal names.
+ */
+const cloudEvent = <Data extends z.ZodRawShape>(type: string, data: Data) =>
+  z.object({
+    specversion: z.literal('1.0'),
+    id: text(256),
+    source: text(1_024).regex(/^\S+$/),
+    type: z.literal(type),
+    subject: uuid,
+    time: rfc3339Time,
+    datacontenttype: z.literal('application/json').optional(),
+    data: z.object({ service: uuid, meter: text(63), ...data }),
+  });
+
+const commonOf = ({ source, id, subject, time, data }: z.output<ReturnType<typeof cloudEvent>>) => ({
+  source,
+  id,
+  subscriberId: subject,
+  serviceId: data.service,
+  meter: data.meter,
+  time,
+});
+
+const usageEvent = cloudEvent(USAGE_EVENT_TYPE, { quantity }).transform((event): Parsed => ({
+  event: { ...commonOf(event), quantity: event.data.quantity },
+}));
+const correctionEvent = cloudEvent(CORRECTION_EVENT_TYPE, {
+  quantity: delta,
+  corrects: z.object({ source: text(1_024), id: text(256) }),
+}).transform((event): Parsed => ({
+  correction: { ...commonOf(event), delta: event.data.quantity, corrects: event.data.corrects },
+}));
+
+/** How each field is refused: by the field's name (`event` for the event itself, at most `data.<field>` deep). */
+type Refusal = readonly [RejectionCode, string];
+type Refusals = Readonly<Record<string, Refusal>>;
+const USAGE_REFUSALS: Refusals = {
+  event: ['invalid_event', 'an event must be a JSON object'],
+  specversion: ['unsupported_specversion', 'must be "1.0" (CloudEvents 1.0)'],
+  id: ['invalid_attribute', 'must be a non-empty string (≤ 256)'],
+  source: ['invalid_attribute', 'must be a non-empty URI-reference'],
+  type: ['unsupported_type', `must be "${USAGE_EVENT_TYPE}" or "${CORRECTION_EVENT_TYPE}"`],
+  subject: ['invalid_attribute', 'must be the subscriber id (a UUID)'],
+  time: ['invalid_attribute', 'must be an RFC 3339 timestamp'],
+  datacontenttype: ['invalid_attribute', 'must be application/json when present'],
+  data: ['invalid_attribute', 'must be an object {service, meter, quantity}'],
+  'data.service': ['invalid_attribute', 'must be the service id (a UUID)'],
+  'data.meter': ['invalid_attribute', 'must be a meter name'],
+  'data.quantity': [
+    'invalid_quantity',
+    'must be a non-negative integer: a JSON number up to 2^53-1 or a decimal string of up to 18 digits',
+  ],
+};
+const CORRECTION_REFUSALS: Refusals = {
+  ...USAGE_REFUSALS,
+  'data.quantity': [
+    'invalid_quantity',
+    'must be the signed change, a non-zero integer: a JSON number or a decimal string of up to 18 digits',
+  ],
+  'data.corrects': ['invalid_attribute', 'must name the corrected event: {"source", "id"}'],
+};
+
+const typeOf = (value: unknown) =>
+  typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+
+/**
+ * Checks one CloudEvents 1.0 usage event (JSON format: a structured event, an element of a batch, or a binary
+ * one in that form) on its own; what needs context (the caller's service, known meters, open periods) is
+ * checked by the ingestion rules after.
  */
 export function parseUsageEvent(value: unknown): Parsed {
-  if (!isObject(value)) return reject('invalid_event', 'event', 'an event must be a JSON object');
-  if (value['specversion'] !== '1.0')
-    return reject('unsupported_specversion', 'specversion', 'must be "1.0" (CloudEvents 1.0)');
-  if (!nonEmptyString(value['id'], 256))
-    return reject('invalid_attribute', 'id', 'must be a non-empty string (≤ 256)');
-  const source = value['source'];
-  if (!nonEmptyString(source, 1_024) || /\s/.test(source))
-    return reject('invalid_attribute', 'source', 'must be a non-empty URI-reference');
-  const type = value['type'];
-  if (type !== USAGE_EVENT_TYPE && type !== CORRECTION_EVENT_TYPE)
-    return reject('unsupported_type', 'type', `must be "${USAGE_EVENT_TYPE}" or "${CORRECTION_EVENT_TYPE}"`);
-  const subject = value['subject'];
-  if (typeof subject !== 'string' || !UUID_PATTERN.test(subject))
-    return reject('invalid_attribute', 'subject', 'must be the subscriber id (a UUID)');
-  const time = value['time'];
-  if (typeof time !== 'string' || !RFC3339.test(time) || Number.isNaN(Date.parse(time)))
-    return reject('invalid_attribute', 'time', 'must be an RFC 3339 timestamp');
-  const contentType = value['datacontenttype'];
-  if (contentType !== undefined && contentType !== 'application/json')
-    return reject('invalid_attribute', 'datacontenttype', 'must be application/json when present');
-  const data = value['data'];
-  if (!isObject(data))
-    return reject('invalid_attribute', 'data', 'must be an object {service, meter, quantity}');
-  const service = data['service'];
-  if (typeof service !== 'string' || !UUID_PATTERN.test(service))
-    return reject('invalid_attribute', 'data.service', 'must be the service id (a UUID)');
-  if (!nonEmptyString(data['meter'], 63))
-    return reject('invalid_attribute', 'data.meter', 'must be a meter name');
-  const common = {
-    source,
-    id: value['id'],
-    subscriberId: subject.toLowerCase(),
-    serviceId: service.toLowerCase(),
-    meter: data['meter'],
-    time: new Date(time),
-  };
-  if (type === CORRECTION_EVENT_TYPE) return parseCorrection(common, data);
-  const quantity = quantityOf(data['quantity']);
-  if (quantity === null)
-    return reject(
-      'invalid_quantity',
-      'data.quantity',
-      'must be a non-negative integer: a JSON number up to 2^53-1 or a decimal string of up to 18 digits',
-    );
-  return { event: { ...common, quantity } };
-}
-
-function parseCorrection(common: Omit<UsageEvent, 'quantity'>, data: Record<string, unknown>): Parsed {
-  const delta = deltaOf(data['quantity']);
-  if (delta === null)
-    return reject(
-      'invalid_quantity',
-      'data.quantity',
-      'must be the signed change, a non-zero integer: a JSON number or a decimal string of up to 18 digits',
-    );
-  const corrects = data['corrects'];
-  if (
-    !isObject(corrects) ||
-    !nonEmptyString(corrects['source'], 1_024) ||
-    !nonEmptyString(corrects['id'], 256)
-  )
-    return reject('invalid_attribute', 'data.corrects', 'must name the corrected event: {"source", "id"}');
-  return { correction: { ...common, delta, corrects: { source: corrects['source'], id: corrects['id'] } } };
-}
-
-function deltaOf(value: unknown): bigint | null {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value !== 0 ? BigInt(value) : null;
-  if (typeof value === 'string') return DELTA_STRING.test(value) ? BigInt(value) : null;
-  return null;
-}
-
-function quantityOf(value: unknown): bigint | null {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? BigInt(value) : null;
-  if (typeof value === 'string') return QUANTITY_STRING.test(value) ? BigInt(value) : null;
-  return null;
+  // Any type but a correction's is checked as usage, whose `type` refuses all but its own.
+  const [schema, refusals] =
+    typeOf(value) === CORRECTION_EVENT_TYPE
+      ? [correctionEvent, CORRECTION_REFUSALS]
+      : [usageEvent, USAGE_REFUSALS];
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const field = result.error.issues[0]?.path.slice(0, 2).join('.') || 'event';
+  // zod reports only fields of the schema's shape, and each has its refusal.
+  const [code, message] = refusals[field] as Refusal;
+  return { rejection: { code, field, message } };
 }
