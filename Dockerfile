@@ -26,6 +26,7 @@ COPY services/metering/package.json services/metering/
 COPY services/payouts/package.json services/payouts/
 COPY services/provisioner/package.json services/provisioner/
 COPY services/webhooks/package.json services/webhooks/
+COPY tests/chaos/package.json tests/chaos/
 COPY tests/e2e/package.json tests/e2e/
 COPY tools/bench/package.json tools/bench/
 COPY tools/cli/package.json tools/cli/
@@ -33,6 +34,7 @@ COPY tools/deploy/package.json tools/deploy/
 COPY tools/devstack/package.json tools/devstack/
 COPY tools/fake-clouds/package.json tools/fake-clouds/
 COPY tools/fake-stripe/package.json tools/fake-stripe/
+COPY tools/lint/package.json tools/lint/
 # Install scripts stay off, as the root package.json's allowScripts asks; argon2 loads its bundled prebuild.
 # `npm install --no-save` follows the lock file; `npm ci` refuses a lock that lacks optional packages of
 # other platforms, which a registry mirror may not have.

@@ -1,6 +1,7 @@
-import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+// Built by `tsc -b` (./dev builds before it lints).
+import { moduleBoundaries } from './tools/lint/dist/src/module-boundaries.js';
 
 // Framework, I/O and clock-free code must stay that way: these imports are banned in `scope:pure` libs.
 const impureImports = [
@@ -16,44 +17,38 @@ const impureImports = [
   'express',
 ];
 
+// Every package imports only libs; the tags are in each package.json.
+const packageConstraints = [
+  { sourceTag: 'type:service', onlyTags: ['type:lib'] },
+  { sourceTag: 'type:tool', onlyTags: ['type:lib'] },
+  { sourceTag: 'type:e2e', onlyTags: ['type:lib'] },
+  { sourceTag: 'type:lib', onlyTags: ['type:lib'] },
+];
+const boundaries = {
+  plugins: { onecommons: { rules: { 'module-boundaries': moduleBoundaries(import.meta.dirname) } } },
+};
+
 export default tseslint.config(
   {
-    ignores: [
-      '**/dist/**',
-      '**/node_modules/**',
-      '.local/**',
-      '.nx/**',
-      'coverage/**',
-      '**/*.js',
-      '**/*.mjs',
-    ],
+    ignores: ['**/dist/**', '**/node_modules/**', '.local/**', 'coverage/**', '**/*.js', '**/*.mjs'],
   },
   ...tseslint.configs.recommended,
   prettier,
   {
     files: ['**/*.ts'],
-    plugins: { '@nx': nx },
+    ...boundaries,
     // Nest resolves constructor parameters from emitted decorator metadata: with these set, the
     // type-import rule leaves classes with decorators alone instead of turning DI tokens into types.
     languageOptions: { parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true } },
     rules: {
-      '@nx/enforce-module-boundaries': [
+      'onecommons/module-boundaries': [
         'error',
         {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            {
-              sourceTag: 'scope:pure',
-              onlyDependOnLibsWithTags: ['scope:pure'],
-              bannedExternalImports: impureImports,
-            },
+          constraints: [
+            ...packageConstraints,
+            { sourceTag: 'scope:pure', onlyTags: ['scope:pure'], bannedPackages: impureImports },
             // Production code of shared libs never pulls in the test harness (their test/ folders may).
-            { sourceTag: 'scope:shared', notDependOnLibsWithTags: ['scope:testing'] },
+            { sourceTag: 'scope:shared', notTags: ['scope:testing'] },
           ],
         },
       ],
@@ -92,18 +87,10 @@ export default tseslint.config(
     files: ['**/*.spec.ts', '**/test/**/*.ts', 'tests/**/*.ts'],
     rules: {
       'no-console': 'off',
-      '@nx/enforce-module-boundaries': [
+      // A service's tests may boot the services it talks to, by their definition only.
+      'onecommons/module-boundaries': [
         'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-          ],
-        },
+        { constraints: packageConstraints, allowServiceDefinitions: true },
       ],
     },
   },

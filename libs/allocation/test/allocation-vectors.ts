@@ -10,7 +10,7 @@ export interface AllocationVector {
 }
 
 /**
- * The shared vectors live in `shared/vectors/allocation` beside the repository root (the folder with `nx.json`);
+ * The shared vectors live in `shared/vectors/allocation` beside the repository root (the folder with `tsconfig.base.json`);
  * `ALLOCATION_VECTORS_DIR` points elsewhere.
  */
 export function allocationVectorsDir(): string {
@@ -39,7 +39,7 @@ export function loadAllocationVectors(): readonly AllocationVector[] {
 
 function repositoryRoot(start: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'nx.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no nx.json above ${start}`);
+    if (existsSync(path.join(dir, 'tsconfig.base.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no tsconfig.base.json above ${start}`);
   }
 }

@@ -29,12 +29,12 @@ export interface ServiceProcess {
   output(): string;
 }
 
-/** The repository root: the nearest folder up with `nx.json`. */
+/** The repository root: the nearest folder up with `tsconfig.base.json`. */
 export function repositoryRoot(): string {
   let directory = import.meta.dirname;
-  while (!existsSync(path.join(directory, 'nx.json'))) {
+  while (!existsSync(path.join(directory, 'tsconfig.base.json'))) {
     const parent = path.dirname(directory);
-    if (parent === directory) throw new Error('cannot find the repository root (nx.json)');
+    if (parent === directory) throw new Error('cannot find the repository root (tsconfig.base.json)');
     directory = parent;
   }
   return directory;

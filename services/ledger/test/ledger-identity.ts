@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from '@jest/globals';
 // The ledger's tests boot identity for real access tokens (by its definition, nothing internal):
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { identityService } from '@onecommons/identity/definition';
 import { jsonRequest, type RunningService, startService } from '@onecommons/testing';
 

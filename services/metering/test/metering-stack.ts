@@ -9,9 +9,7 @@ import {
   startServiceProcess,
 } from '@onecommons/testing';
 // Metering's tests boot the services it talks to (by their definition, nothing internal):
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { catalogService } from '@onecommons/catalog/definition';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { identityService } from '@onecommons/identity/definition';
 import { type MeteringConfig } from '../src/config.js';
 import { meteringService } from '../src/metering.definition.js';

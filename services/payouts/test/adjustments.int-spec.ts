@@ -20,7 +20,6 @@ import {
   uuidV7,
 } from '@onecommons/contracts';
 // Payouts' adjustments come from the real ledger (booted by its definition, nothing internal):
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { ledgerService } from '@onecommons/ledger/definition';
 import {
   consumerCaughtUp,

@@ -5,7 +5,6 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createEvent, PeriodClosedV1, TokensRedeemedV1, TOPICS, uuidV7 } from '@onecommons/contracts';
 // Payouts' tests boot identity (by its definition, nothing internal) for real access tokens:
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { identityService } from '@onecommons/identity/definition';
 import {
   consumerCaughtUp,

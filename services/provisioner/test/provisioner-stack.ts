@@ -12,7 +12,6 @@ import {
   startServiceProcess,
 } from '@onecommons/testing';
 // The provisioner's tests boot identity (by its definition, nothing internal) for real access tokens:
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { identityService } from '@onecommons/identity/definition';
 import { provisionerService } from '../src/provisioner.definition.js';
 

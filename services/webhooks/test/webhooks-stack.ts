@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from '@jest/globals';
 import { jsonRequest, type RunningService, startService } from '@onecommons/testing';
 // Webhooks' tests boot identity (by its definition, nothing internal) for real tokens and API keys:
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { identityService } from '@onecommons/identity/definition';
 import { type WebhooksConfig } from '../src/config.js';
 import { webhooksService } from '../src/webhooks.definition.js';

@@ -1,7 +1,7 @@
 // The bench drives the ledger's own period close; a tool may not depend on a service otherwise.
-/* eslint-disable @nx/enforce-module-boundaries */
+/* eslint-disable onecommons/module-boundaries */
 import { chainHash, GENESIS_HASH } from '@onecommons/ledger/dist/src/journal/hash-chain.js';
-/* eslint-enable @nx/enforce-module-boundaries */
+/* eslint-enable onecommons/module-boundaries */
 import { type DataSource } from 'typeorm';
 import {
   BENCH_SUBSCRIBER_SQL,

@@ -8,7 +8,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 // The bench drives the ledger's own period close; a tool may not depend on a service otherwise.
-/* eslint-disable @nx/enforce-module-boundaries */
+/* eslint-disable onecommons/module-boundaries */
 import { type LedgerConfig, ledgerConfigSchema } from '@onecommons/ledger/dist/src/config.js';
 import {
   LedgerJournal,
@@ -24,7 +24,7 @@ import { PeriodCloser } from '@onecommons/ledger/dist/src/periods/period-closer.
 import { PeriodCloseRequests } from '@onecommons/ledger/dist/src/periods/period-close-requests.js';
 import { AllocationInputReader } from '@onecommons/ledger/dist/src/projections/allocation-input-reader.js';
 import { verifyLedger } from '@onecommons/ledger/dist/src/verify/ledger-verifier.js';
-/* eslint-enable @nx/enforce-module-boundaries */
+/* eslint-enable onecommons/module-boundaries */
 import { growthVerdict } from './close-fixtures.js';
 import { populateLedger, ROWS_PER_SUBSCRIBER } from './close-population.js';
 import { formatTable } from './text-table.js';

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { type z } from 'zod';
 // The bench replays the ledger itself; a tool may not depend on a service otherwise.
-// eslint-disable-next-line @nx/enforce-module-boundaries
+// eslint-disable-next-line onecommons/module-boundaries
 import { ledgerService } from '@onecommons/ledger/dist/src/ledger.definition.js';
 import { benchStackProcesses } from './ingest/process-cpu.js';
 import { CpuSampler } from './replay/cpu-sampler.js';

@@ -6,10 +6,10 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 // The bench migrates the services' own schemas; a tool may not depend on a service otherwise.
-/* eslint-disable @nx/enforce-module-boundaries */
+/* eslint-disable onecommons/module-boundaries */
 import { ledgerService } from '@onecommons/ledger/dist/src/ledger.definition.js';
 import { meteringService } from '@onecommons/metering/dist/src/metering.definition.js';
-/* eslint-enable @nx/enforce-module-boundaries */
+/* eslint-enable onecommons/module-boundaries */
 import { populateLedger, ROWS_PER_SUBSCRIBER } from './close-population.js';
 import { closePeriod, populatePaymentMints } from './scale/ledger-month.js';
 import { populateMetering, populateProcessedEvents } from './scale/metering-population.js';

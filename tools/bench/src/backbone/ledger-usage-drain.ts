@@ -24,10 +24,10 @@ import { Partitioners } from 'kafkajs';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 // The bench drives the ledger's own usage projection; a tool may not depend on a service otherwise.
-/* eslint-disable @nx/enforce-module-boundaries */
+/* eslint-disable onecommons/module-boundaries */
 import { ledgerService } from '@onecommons/ledger/dist/src/ledger.definition.js';
 import { UsageProjection } from '@onecommons/ledger/dist/src/projections/usage-projection.js';
-/* eslint-enable @nx/enforce-module-boundaries */
+/* eslint-enable onecommons/module-boundaries */
 import { type Deadline } from './backbone-rig.js';
 
 const USAGE_TOPIC = UsageRecordedV1.topic;

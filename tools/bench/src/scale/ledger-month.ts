@@ -2,7 +2,7 @@ import { uuidV7 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
 import { type DataSource } from 'typeorm';
 // The bench runs the ledger's own close and mint postings; a tool may not depend on a service otherwise.
-/* eslint-disable @nx/enforce-module-boundaries */
+/* eslint-disable onecommons/module-boundaries */
 import { type LedgerConfig } from '@onecommons/ledger/dist/src/config.js';
 import { chainHash, GENESIS_HASH } from '@onecommons/ledger/dist/src/journal/hash-chain.js';
 import { LedgerJournal } from '@onecommons/ledger/dist/src/journal/ledger-journal.js';
@@ -14,7 +14,7 @@ import { AllocationInputReader } from '@onecommons/ledger/dist/src/projections/a
 import { mintTransaction } from '@onecommons/ledger/dist/src/treasury/treasury-postings.js';
 import { PeriodPrices } from '@onecommons/ledger/dist/src/treasury/period-prices.js';
 import { Treasury } from '@onecommons/ledger/dist/src/treasury/treasury.js';
-/* eslint-enable @nx/enforce-module-boundaries */
+/* eslint-enable onecommons/module-boundaries */
 import { benchSubscriberId, subscriberTokens, TOKEN_UNIT, UCC_PER_CC } from '../close-fixtures.js';
 
 /** The close bench's configuration (close.bench.ts): the ledger's defaults, anti-gaming knobs off. */

@@ -2,13 +2,13 @@ import { createEvent, UsageCorrectedV1, uuidV7 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
 import { type DataSource } from 'typeorm';
 // The bench writes metering's rows with metering's own announcement code; a tool may not depend on a service otherwise.
-/* eslint-disable @nx/enforce-module-boundaries */
+/* eslint-disable onecommons/module-boundaries */
 import { UsageAnnouncements } from '@onecommons/metering/dist/src/periods/usage-announcements.js';
 import {
   type UsageDelta,
   usageRecordedOf,
 } from '@onecommons/metering/dist/src/periods/usage-recorded-events.js';
-/* eslint-enable @nx/enforce-module-boundaries */
+/* eslint-enable onecommons/module-boundaries */
 import { BENCH_SUBSCRIBER_SQL, md5Uuid } from '../close-fixtures.js';
 import { CATALOG, ROWS_PER_SUBSCRIBER } from '../close-population.js';
 import { asRfcUuid } from './rfc-uuid.js';

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from '../program.js';
 
-/** The shared vectors sit beside the repository root (the folder with `nx.json`). */
+/** The shared vectors sit beside the repository root (the folder with `tsconfig.base.json`). */
 function allocationVectorsDir(): string {
   let dir = import.meta.dirname;
-  while (!existsSync(path.join(dir, 'nx.json'))) {
+  while (!existsSync(path.join(dir, 'tsconfig.base.json'))) {
     if (path.dirname(dir) === dir) throw new Error('repository root not found');
     dir = path.dirname(dir);
   }

@@ -98,10 +98,6 @@ export async function runTests(
   try {
     if (suites.has('check')) {
       await step('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
-      await step('project graph', bin('nx'), ['show', 'projects'], {
-        NX_DAEMON: 'false',
-        NX_NO_CLOUD: 'true',
-      });
       await step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
     }
     if (suites.has('unit')) {

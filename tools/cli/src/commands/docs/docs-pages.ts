@@ -44,11 +44,11 @@ export const MONEY_RULES_PAGE: GeneratedPage = {
     ),
 };
 
-/** The repository root: the nearest folder above `start` with `nx.json`. */
+/** The repository root: the nearest folder above `start` with `tsconfig.base.json`. */
 export function repositoryRoot(start: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'nx.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no nx.json above ${start}`);
+    if (existsSync(path.join(dir, 'tsconfig.base.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no tsconfig.base.json above ${start}`);
   }
 }
 

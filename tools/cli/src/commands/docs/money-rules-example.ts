@@ -102,7 +102,7 @@ function treasurySection(input: AllocationInput, treasury: z.output<typeof treas
     `After these payments the reserve holds ${reserveBefore} + ${fees} = ${reserveAfter} and ${outstandingBefore} + ${minted} =`,
     `${outstandingAfter} uCC are outstanding, so the next period's first payment will fix its price at`,
     `${reserveAfter * UCC_PER_CC}/${outstandingAfter}${reduced(reserveAfter * UCC_PER_CC, outstandingAfter, next)} ≈ ${decimal(next, 5)} cents per CC, above ${price.num}/${price.den}: the`,
-    `retained ${reserveBps} bps raised the value of every token held, as DESIGN §4 intends.`,
+    `retained ${reserveBps} bps raised the value of every token held, as the treasury rule intends.`,
   ].join('\n');
 }
 
