@@ -1,11 +1,12 @@
-# The image of one OneCommons service; the build context is the repository root:
+# The one Dockerfile of the repository; the build context is its root.
+# A OneCommons service (the default target):
 #   docker build --build-arg SERVICE=identity -t onecommons/identity .
 # `node service/main.js` serves (the default); `node service/migrate.js` creates or updates the service's
 # schema and role and exits (docker-compose's `<service>-migrate`, the Kubernetes migration Job).
+# A local stand-in for a system outside the platform, for docker-compose.yml (tools/fake-stripe, fake-clouds):
+#   docker build --target fake --build-arg FAKE=fake-stripe --build-arg HEALTH_PORT=12111 -t onecommons/fake-stripe .
 
-FROM node:24-bookworm-slim AS build
-ARG SERVICE
-RUN test -n "$SERVICE" || { echo 'build with --build-arg SERVICE=<name of a folder in services/>' >&2; exit 1; }
+FROM node:24-bookworm-slim AS install
 WORKDIR /app
 # Manifests before sources: the install layer is rebuilt only when a manifest or the lock changes, not on
 # every code change. npm needs every workspace's package.json to follow the lock.
@@ -39,9 +40,35 @@ COPY tools/lint/package.json tools/lint/
 # `npm install --no-save` follows the lock file; `npm ci` refuses a lock that lacks optional packages of
 # other platforms, which a registry mirror may not have.
 RUN npm install --no-save --ignore-scripts --no-audit --no-fund
+COPY tsconfig.base.json ./
+
+FROM install AS fake-build
+ARG FAKE
+RUN test -n "$FAKE" || { echo 'build the fake target with --build-arg FAKE=<fake-stripe or fake-clouds>' >&2; exit 1; }
+COPY tools/ tools/
+RUN node_modules/.bin/tsc -b tools/${FAKE}/tsconfig.json \
+  && mkdir -p /out/fake \
+  && cp -R tools/${FAKE}/package.json tools/${FAKE}/dist /out/fake/ \
+  && find /out -name '*.tsbuildinfo' -delete
+
+# A fake uses only Node's standard library at run time: the image carries its compiled code and nothing else.
+# Its host and ports come from its environment (docker-compose.yml sets them); HEALTH_PORT is the one whose
+# /_fake/health answers.
+FROM node:24-bookworm-slim AS fake
+ARG HEALTH_PORT
+ENV FAKE_HEALTH_PORT=${HEALTH_PORT}
+WORKDIR /app
+COPY --from=fake-build /out/ ./
+USER 1000:1000
+HEALTHCHECK --interval=10s --timeout=5s --start-period=5s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.FAKE_HEALTH_PORT + '/_fake/health').then((res) => process.exit(res.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "--enable-source-maps", "fake/dist/src/main.js"]
+
+FROM install AS build
+ARG SERVICE
+RUN test -n "$SERVICE" || { echo 'build with --build-arg SERVICE=<name of a folder in services/>' >&2; exit 1; }
 # Every service's sources, not this one's alone: a service's tests (compiled with it) boot the services it
 # talks to by their definitions, and identity's boot the fake Stripe.
-COPY tsconfig.base.json ./
 COPY libs/ libs/
 COPY services/ services/
 COPY tools/ tools/

@@ -81,6 +81,16 @@ describe('Dockerfile', () => {
     expect(manifestCopies.sort()).toEqual(wanted.sort());
   });
 
+  it('is the only Dockerfile: the local fakes are its `fake` target, chosen by ARG FAKE', () => {
+    const dockerfiles = workspaceFolders().filter((folder) =>
+      existsSync(path.join(REPO_ROOT, folder, 'Dockerfile')),
+    );
+
+    expect(dockerfiles).toEqual([]);
+    expect(instructions).toContainEqual({ keyword: 'FROM', args: 'node:24-bookworm-slim AS fake' });
+    expect(instructions).toContainEqual({ keyword: 'ARG', args: 'FAKE' });
+  });
+
   it('runs as a non-root user given by uid (runAsNonRoot can check a number, not a name)', () => {
     const users = instructions.filter((each) => each.keyword === 'USER').map((each) => each.args);
 
@@ -94,7 +104,7 @@ describe('docker-compose.yml', () => {
   }) as {
     services: Record<
       string,
-      { build?: { context: string; dockerfile?: string; args?: Record<string, string> } }
+      { build?: { context: string; dockerfile?: string; target?: string; args?: Record<string, string> } }
     >;
   };
 
@@ -106,4 +116,12 @@ describe('docker-compose.yml', () => {
       expect(compose.services[name]?.build).toEqual({ context: '.', args: { SERVICE: service } });
     },
   );
+
+  it.each(['fake-stripe', 'fake-clouds'])('%s is built from the one Dockerfile’s fake target', (fake) => {
+    expect(compose.services[fake]?.build).toMatchObject({
+      context: '.',
+      target: 'fake',
+      args: { FAKE: fake },
+    });
+  });
 });
