@@ -1,7 +1,11 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
 
-/** Reusable environment-variable field types. Each one explains itself in the boot error. */
+/**
+ * Reusable environment-variable field types. Each one explains itself in the boot error, and says in its JSON
+ * Schema metadata what the string must spell where zod cannot see it (a refinement is opaque to
+ * `z.toJSONSchema`): `commons docs config` documents every variable from that.
+ */
 
 export function integerVar(options: { min?: number; max?: number; default?: number } = {}) {
   const min = options.min ?? Number.MIN_SAFE_INTEGER;
@@ -12,6 +16,11 @@ export function integerVar(options: { min?: number; max?: number; default?: numb
     .transform(Number)
     .refine((value) => value >= min && value <= max, {
       error: `must be an integer between ${min} and ${max}`,
+    })
+    .meta({
+      type: 'integer',
+      ...(options.min === undefined ? {} : { minimum: options.min }),
+      ...(options.max === undefined ? {} : { maximum: options.max }),
     });
   return options.default === undefined ? field : field.prefault(String(options.default));
 }
@@ -28,16 +37,19 @@ export function booleanVar(defaultValue: boolean) {
 }
 
 export function urlVar(protocols: readonly string[]) {
-  return z.string().refine(
-    (value) => {
-      try {
-        return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
-      } catch {
-        return false;
-      }
-    },
-    { error: `must be a URL with scheme ${protocols.join(' or ')}` },
-  );
+  return z
+    .string()
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      },
+      { error: `must be a URL with scheme ${protocols.join(' or ')}` },
+    )
+    .meta({ format: 'uri', pattern: `^(${protocols.join('|')}):` });
 }
 
 /** A comma-separated list of host:port pairs, e.g. Kafka bootstrap servers. */
@@ -55,7 +67,8 @@ export function hostPortListVar() {
       {
         error: 'must be a comma-separated list of host:port',
       },
-    );
+    )
+    .meta({ pattern: /^[A-Za-z0-9.-]+:\d{1,5}( *, *[A-Za-z0-9.-]+:\d{1,5})*$/.source });
 }
 
 export function enumVar<const Values extends readonly [string, ...string[]]>(
@@ -72,13 +85,16 @@ export function identifierVar(defaultValue?: string) {
   return defaultValue === undefined ? field : field.default(defaultValue);
 }
 
+const BASE64_OF_32_BYTES = /^[A-Za-z0-9+/_-]{43}=?$/;
+
 /** An AES-256 key: a base64 (or base64url) encoding of exactly 32 random bytes. */
 export function encryptionKeyVar() {
   return z
     .string({ error: 'is required' })
-    .refine((value) => /^[A-Za-z0-9+/_-]{43}=?$/.test(value) && Buffer.from(value, 'base64').length === 32, {
+    .refine((value) => BASE64_OF_32_BYTES.test(value) && Buffer.from(value, 'base64').length === 32, {
       error: 'must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
-    });
+    })
+    .meta({ pattern: BASE64_OF_32_BYTES.source });
 }
 
 /** A path to a regular file this process can read (a CA bundle, a certificate, a key), checked at boot. */

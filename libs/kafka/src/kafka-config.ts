@@ -19,33 +19,74 @@ export type ConsumerMode = (typeof CONSUMER_MODES)[number];
 
 /** Kafka and backbone settings, validated at boot like every other variable. */
 export const kafkaConfigShape = {
-  KAFKA_BROKERS: hostPortListVar(),
-  KAFKA_CONNECTION_TIMEOUT_MS: integerVar({ min: 100, max: 120_000, default: 3_000 }),
-  KAFKA_REQUEST_TIMEOUT_MS: integerVar({ min: 1_000, max: 300_000, default: 30_000 }),
-  KAFKA_SESSION_TIMEOUT_MS: integerVar({ min: 6_000, max: 300_000, default: 30_000 }),
-  KAFKA_HEARTBEAT_INTERVAL_MS: integerVar({ min: 100, max: 60_000, default: 3_000 }),
-  KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: integerVar({ min: 1, max: 64, default: 3 }),
+  KAFKA_BROKERS: hostPortListVar().meta({
+    description:
+      'The brokers a client first asks for the cluster (any one that answers will do): `host:port,…`.',
+    examples: ['127.0.0.1:9092'],
+  }),
+  KAFKA_CONNECTION_TIMEOUT_MS: integerVar({ min: 100, max: 120_000, default: 3_000 }).meta({
+    description: 'How long a client waits for a connection to a broker.',
+  }),
+  KAFKA_REQUEST_TIMEOUT_MS: integerVar({ min: 1_000, max: 300_000, default: 30_000 }).meta({
+    description: 'How long a client waits for a broker to answer a request.',
+  }),
+  KAFKA_SESSION_TIMEOUT_MS: integerVar({ min: 6_000, max: 300_000, default: 30_000 }).meta({
+    description:
+      'A consumer its group has not heard from for this long is dropped, and its partitions are given to ' +
+      'the others.',
+  }),
+  KAFKA_HEARTBEAT_INTERVAL_MS: integerVar({ min: 100, max: 60_000, default: 3_000 }).meta({
+    description: 'How often a consumer tells its group it is alive; well below KAFKA_SESSION_TIMEOUT_MS.',
+  }),
+  KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: integerVar({ min: 1, max: 64, default: 3 }).meta({
+    description: 'Partitions one consumer applies at once (each partition in order).',
+  }),
   ...topicConfigShape,
   ...kafkaSecurityConfigShape,
-  OUTBOX_BATCH_SIZE: integerVar({ min: 1, max: 10_000, default: 500 }),
-  OUTBOX_POLL_INTERVAL_MS: integerVar({ min: 10, max: 60_000, default: 1_000 }),
-  OUTBOX_RETENTION_HOURS: integerVar({ min: 1, max: 24 * 365, default: 168 }),
-  CONSUMER_MAX_ATTEMPTS: integerVar({ min: 1, max: 100, default: 5 }),
-  CONSUMER_RETRY_BACKOFF_MS: integerVar({ min: 1, max: 60_000, default: 200 }),
-  CONSUMER_RETRY_BACKOFF_MAX_MS: integerVar({ min: 1, max: 600_000, default: 10_000 }),
-  CONSUMER_MODE: enumVar(CONSUMER_MODES, 'batched'),
-  CONSUMER_CHUNK_SIZE: integerVar({ min: 1, max: 10_000, default: 500 }),
-  /** How often each service asks the broker how far its consumer group lags. */
-  CONSUMER_LAG_INTERVAL_MS: integerVar({ min: 100, max: 600_000, default: 15_000 }),
-  /**
-   * Kept on top of the longest time a copy of a message can still be delivered (topic retention and segment
-   * roll, a dead-letter redrive included) before its processed-event record goes: clock skew between
-   * producers, the broker and Postgres, and the broker's retention check interval.
-   */
-  PROCESSED_EVENTS_PRUNE_MARGIN_HOURS: integerVar({ min: 1, max: 24 * 365, default: 24 }),
-  PROCESSED_EVENTS_PRUNE_BATCH_SIZE: integerVar({ min: 1, max: 100_000, default: 5_000 }),
-  /** A bound on one prune run, so one run never holds the database for long; the next run continues. */
-  PROCESSED_EVENTS_PRUNE_MAX_ROWS_PER_RUN: integerVar({ min: 1, max: 100_000_000, default: 500_000 }),
+  OUTBOX_BATCH_SIZE: integerVar({ min: 1, max: 10_000, default: 500 }).meta({
+    description: 'Most outbox rows the relay sends to Kafka at once.',
+  }),
+  OUTBOX_POLL_INTERVAL_MS: integerVar({ min: 10, max: 60_000, default: 1_000 }).meta({
+    description: 'How often the relay looks for new outbox rows when no notification of one woke it.',
+  }),
+  OUTBOX_RETENTION_HOURS: integerVar({ min: 1, max: 24 * 365, default: 168 }).meta({
+    description: 'How long a sent outbox row is kept (an hourly job deletes older ones).',
+  }),
+  CONSUMER_MAX_ATTEMPTS: integerVar({ min: 1, max: 100, default: 5 }).meta({
+    description:
+      'Attempts of the handlers on one event before it goes to the dead-letter topic; an unavailable database ' +
+      'is waited for without counting.',
+  }),
+  CONSUMER_RETRY_BACKOFF_MS: integerVar({ min: 1, max: 60_000, default: 200 }).meta({
+    description: 'The wait before a failed event is tried again, doubling at each attempt (with jitter).',
+  }),
+  CONSUMER_RETRY_BACKOFF_MAX_MS: integerVar({ min: 1, max: 600_000, default: 10_000 }).meta({
+    description: 'The longest wait between two attempts of a failed event.',
+  }),
+  CONSUMER_MODE: enumVar(CONSUMER_MODES, 'batched').meta({
+    description:
+      "How events are applied: `batched`, a transaction per chunk of a partition's batch; `per-message`, one " +
+      'per event.',
+  }),
+  CONSUMER_CHUNK_SIZE: integerVar({ min: 1, max: 10_000, default: 500 }).meta({
+    description: 'Most events applied in one transaction in batched mode.',
+  }),
+  CONSUMER_LAG_INTERVAL_MS: integerVar({ min: 100, max: 600_000, default: 15_000 }).meta({
+    description: 'How often each service asks the broker how far its consumer group lags.',
+  }),
+  PROCESSED_EVENTS_PRUNE_MARGIN_HOURS: integerVar({ min: 1, max: 24 * 365, default: 24 }).meta({
+    description:
+      'Kept on top of the longest time a copy of a message can still be delivered (topic retention and segment ' +
+      'roll, a dead-letter redrive included) before its processed-event record goes: clock skew between ' +
+      "producers, the broker and Postgres, and the broker's retention check interval.",
+  }),
+  PROCESSED_EVENTS_PRUNE_BATCH_SIZE: integerVar({ min: 1, max: 100_000, default: 5_000 }).meta({
+    description: 'Processed-event records one statement of a prune deletes.',
+  }),
+  PROCESSED_EVENTS_PRUNE_MAX_ROWS_PER_RUN: integerVar({ min: 1, max: 100_000_000, default: 500_000 }).meta({
+    description:
+      'A bound on one prune run, so one run never holds the database for long; the next run continues.',
+  }),
 };
 
 export interface KafkaSettings {

@@ -10,15 +10,33 @@ export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
 export const kafkaSecurityConfigShape = {
   KAFKA_SASL_MECHANISM: z
     .enum(KAFKA_SASL_MECHANISMS, { error: `must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}` })
-    .optional(),
-  KAFKA_SASL_USERNAME: z.string().optional(),
-  KAFKA_SASL_PASSWORD: z.string().optional(),
-  KAFKA_TLS: booleanVar(false),
-  /** The CA bundle (PEM) the brokers' certificates are checked against; unset: the system's CAs. */
-  KAFKA_TLS_CA_FILE: readableFileVar().optional(),
-  /** A client certificate and its key (PEM), for brokers that authenticate clients by TLS (mTLS). */
-  KAFKA_TLS_CERT_FILE: readableFileVar().optional(),
-  KAFKA_TLS_KEY_FILE: readableFileVar().optional(),
+    .optional()
+    .meta({ description: 'How clients authenticate to the brokers. Unset: they do not.' }),
+  KAFKA_SASL_USERNAME: z
+    .string()
+    .optional()
+    .meta({ description: 'The SASL user; required with KAFKA_SASL_MECHANISM, refused without it.' }),
+  KAFKA_SASL_PASSWORD: z.string().optional().meta({
+    description: "The SASL user's password; required with KAFKA_SASL_MECHANISM, refused without it.",
+  }),
+  KAFKA_TLS: booleanVar(false).meta({ description: 'Connect to the brokers over TLS.' }),
+  KAFKA_TLS_CA_FILE: readableFileVar()
+    .optional()
+    .meta({
+      description:
+        "The CA bundle (PEM) the brokers' certificates are checked against, with KAFKA_TLS. Unset: the " +
+        "system's CAs.",
+    }),
+  KAFKA_TLS_CERT_FILE: readableFileVar()
+    .optional()
+    .meta({
+      description:
+        'A client certificate (PEM), for brokers that authenticate clients by TLS (mTLS); with KAFKA_TLS and ' +
+        'KAFKA_TLS_KEY_FILE.',
+    }),
+  KAFKA_TLS_KEY_FILE: readableFileVar()
+    .optional()
+    .meta({ description: "The client certificate's key (PEM); with KAFKA_TLS_CERT_FILE." }),
 };
 
 const kafkaSecurityConfigObject = z.object(kafkaSecurityConfigShape);

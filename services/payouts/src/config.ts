@@ -4,10 +4,7 @@ import { defineServiceConfig } from '@onecommons/service-kit';
 import { z } from 'zod';
 import { railConfigShape } from './rails/rail-config.js';
 
-/**
- * `EUR=1000,USD=1500`: each currency's payout threshold in minor units (others take the default); metrics
- * report these currencies even before their first payout.
- */
+/** `EUR=1000,USD=1500`: currency → payout threshold in minor units. */
 function thresholdsVar() {
   return z
     .string()
@@ -39,21 +36,39 @@ export const payoutsConfigSchema = defineServiceConfig({
   // Money moves here: memberships and roles are asked of identity per request, not read from the token.
   ...liveAccessConfigShape,
   ...railConfigShape,
-  /** Seals payout account details (IBANs) at rest (AES-256-GCM). */
-  PAYOUTS_ACCOUNT_ENCRYPTION_KEY: encryptionKeyVar(),
-  /** DESIGN §6: a payee is paid when its payable balance reaches the threshold (10.00), else it carries forward. */
-  PAYOUTS_DEFAULT_THRESHOLD_MINOR: integerVar({ min: 1, max: 1_000_000_000, default: 1000 }),
-  PAYOUTS_THRESHOLDS_MINOR: thresholdsVar(),
-  PAYOUTS_WORKER_CONCURRENCY: integerVar({ min: 1, max: 100, default: 5 }),
-  /** How long a worker owns a payout it is submitting; after that a sweeper may run it again (same key). */
-  PAYOUTS_LEASE_SECONDS: integerVar({ min: 1, max: 3600, default: 60 }),
-  /** How often payouts whose jobs Redis lost are queued again (Postgres holds the truth). */
-  PAYOUTS_SWEEP_INTERVAL_MS: integerVar({ min: 100, max: 600_000, default: 15_000 }),
-  /** Retry delays after a rail was unavailable: doubling from the first, capped. */
-  PAYOUTS_RETRY_BASE_MS: integerVar({ min: 10, max: 600_000, default: 5_000 }),
-  PAYOUTS_RETRY_MAX_MS: integerVar({ min: 10, max: 86_400_000, default: 3_600_000 }),
-  /** How often paid Stripe transfers are checked for reversals made at the rail. */
-  PAYOUTS_RAIL_SYNC_INTERVAL_MS: integerVar({ min: 100, max: 86_400_000, default: 300_000 }),
+  PAYOUTS_ACCOUNT_ENCRYPTION_KEY: encryptionKeyVar().meta({
+    description: 'Seals payout account details (IBANs) at rest (AES-256-GCM); `openssl rand -base64 32`.',
+  }),
+  PAYOUTS_DEFAULT_THRESHOLD_MINOR: integerVar({ min: 1, max: 1_000_000_000, default: 1000 }).meta({
+    description:
+      'A payee is paid when its payable balance reaches the threshold of its currency, in minor units ' +
+      '(1000: 10.00), else it carries forward; this one for currencies PAYOUTS_THRESHOLDS_MINOR does not ' +
+      'list.',
+  }),
+  PAYOUTS_THRESHOLDS_MINOR: thresholdsVar().meta({
+    description:
+      "Each currency's payout threshold in minor units, `CUR=amount,…` (others take " +
+      'PAYOUTS_DEFAULT_THRESHOLD_MINOR); metrics report these currencies even before their first payout.',
+  }),
+  PAYOUTS_WORKER_CONCURRENCY: integerVar({ min: 1, max: 100, default: 5 }).meta({
+    description: 'Payouts one replica submits to the rails at once.',
+  }),
+  PAYOUTS_LEASE_SECONDS: integerVar({ min: 1, max: 3600, default: 60 }).meta({
+    description:
+      'How long a worker owns a payout it is submitting; after that a sweeper may run it again (same key).',
+  }),
+  PAYOUTS_SWEEP_INTERVAL_MS: integerVar({ min: 100, max: 600_000, default: 15_000 }).meta({
+    description: 'How often payouts whose jobs Redis lost are queued again (Postgres holds the truth).',
+  }),
+  PAYOUTS_RETRY_BASE_MS: integerVar({ min: 10, max: 600_000, default: 5_000 }).meta({
+    description: 'The first retry delay after a rail was unavailable; it doubles at each retry.',
+  }),
+  PAYOUTS_RETRY_MAX_MS: integerVar({ min: 10, max: 86_400_000, default: 3_600_000 }).meta({
+    description: 'The longest retry delay after a rail was unavailable.',
+  }),
+  PAYOUTS_RAIL_SYNC_INTERVAL_MS: integerVar({ min: 100, max: 86_400_000, default: 300_000 }).meta({
+    description: 'How often paid Stripe transfers are checked for reversals made at the rail.',
+  }),
 });
 
 export type PayoutsConfig = z.output<typeof payoutsConfigSchema>;

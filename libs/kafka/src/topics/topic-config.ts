@@ -12,16 +12,34 @@ const HOURS_PER_TEN_YEARS = 24 * 3_650;
 
 /** How topics are created. Per-kind variables left unset take the general value. */
 export const topicConfigShape = {
-  KAFKA_TOPIC_PARTITIONS: integerVar({ min: 1, max: 256, default: 6 }),
-  KAFKA_USAGE_TOPIC_PARTITIONS: integerVar({ min: 1, max: 1_024 }).optional(),
-  KAFKA_DLQ_TOPIC_PARTITIONS: integerVar({ min: 1, max: 256 }).optional(),
-  /** 1 for a single local broker; 3 on a cluster. */
-  KAFKA_TOPIC_REPLICATION_FACTOR: integerVar({ min: 1, max: 7, default: 1 }),
-  /** Unset: one less than the replication factor (at least 1), so one broker may be down while writes go on. */
-  KAFKA_TOPIC_MIN_INSYNC_REPLICAS: integerVar({ min: 1, max: 7 }).optional(),
-  KAFKA_TOPIC_RETENTION_HOURS: integerVar({ min: 1, max: HOURS_PER_TEN_YEARS, default: 168 }),
-  KAFKA_USAGE_TOPIC_RETENTION_HOURS: integerVar({ min: 1, max: HOURS_PER_TEN_YEARS }).optional(),
-  KAFKA_DLQ_TOPIC_RETENTION_HOURS: integerVar({ min: 1, max: HOURS_PER_TEN_YEARS }).optional(),
+  KAFKA_TOPIC_PARTITIONS: integerVar({ min: 1, max: 256, default: 6 }).meta({
+    description: 'Partitions of a topic the service creates (topics are never changed once they exist).',
+  }),
+  KAFKA_USAGE_TOPIC_PARTITIONS: integerVar({ min: 1, max: 1_024 })
+    .optional()
+    .meta({ description: 'Partitions of the usage topic. Unset: KAFKA_TOPIC_PARTITIONS.' }),
+  KAFKA_DLQ_TOPIC_PARTITIONS: integerVar({ min: 1, max: 256 })
+    .optional()
+    .meta({ description: 'Partitions of a dead-letter topic. Unset: KAFKA_TOPIC_PARTITIONS.' }),
+  KAFKA_TOPIC_REPLICATION_FACTOR: integerVar({ min: 1, max: 7, default: 1 }).meta({
+    description: 'Copies of each partition: 1 for a single local broker; 3 on a cluster.',
+  }),
+  KAFKA_TOPIC_MIN_INSYNC_REPLICAS: integerVar({ min: 1, max: 7 })
+    .optional()
+    .meta({
+      description:
+        'Copies a write must reach, at most KAFKA_TOPIC_REPLICATION_FACTOR. Unset: one less than the ' +
+        'replication factor (at least 1), so one broker may be down while writes go on.',
+    }),
+  KAFKA_TOPIC_RETENTION_HOURS: integerVar({ min: 1, max: HOURS_PER_TEN_YEARS, default: 168 }).meta({
+    description: 'How long a topic keeps its messages.',
+  }),
+  KAFKA_USAGE_TOPIC_RETENTION_HOURS: integerVar({ min: 1, max: HOURS_PER_TEN_YEARS }).optional().meta({
+    description: 'How long the usage topic keeps its messages. Unset: KAFKA_TOPIC_RETENTION_HOURS.',
+  }),
+  KAFKA_DLQ_TOPIC_RETENTION_HOURS: integerVar({ min: 1, max: HOURS_PER_TEN_YEARS }).optional().meta({
+    description: 'How long a dead-letter topic keeps its letters. Unset: KAFKA_TOPIC_RETENTION_HOURS.',
+  }),
 };
 
 const topicConfigSchema = z.object(topicConfigShape);

@@ -26,13 +26,34 @@ const bicVar = (fallback: string) =>
 
 /** The rails' environment, merged into payouts' config schema. */
 export const railConfigShape = {
-  /** Stripe's API (host, port and protocol of the SDK); `./dev` and tests point it at the local fake. */
-  STRIPE_API_BASE: urlVar(['http', 'https']).optional(),
-  STRIPE_SECRET_KEY: z.string({ error: 'is required' }).regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, {
-    error: 'must be a Stripe secret key (sk_test_…/sk_live_…)',
+  STRIPE_API_BASE: urlVar(['http', 'https'])
+    .optional()
+    .meta({
+      description:
+        "Stripe's API (host, port and protocol of the SDK); `./dev` and tests point it at the local fake. " +
+        "Unset: Stripe's own.",
+    }),
+  STRIPE_SECRET_KEY: z
+    .string({ error: 'is required' })
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, {
+      error: 'must be a Stripe secret key (sk_test_…/sk_live_…)',
+    })
+    .meta({
+      description: 'The Stripe API key of the platform account that Connect transfers are made from.',
+    }),
+  PAYOUTS_BANK_DEBTOR_NAME: z
+    .string()
+    .trim()
+    .min(1)
+    .max(70)
+    .default('OneCommons')
+    .meta({ description: "The name of the platform's own account that bank-file payouts are paid from." }),
+  PAYOUTS_BANK_DEBTOR_IBAN: ibanVar(DEV_DEBTOR_IBAN).meta({
+    description:
+      "The IBAN of that account (a SEPA country's, with valid check digits). The default is " +
+      "documentation's example account: set it in any real deployment.",
   }),
-  /** The platform's own account that bank-file payouts are paid from. */
-  PAYOUTS_BANK_DEBTOR_NAME: z.string().trim().min(1).max(70).default('OneCommons'),
-  PAYOUTS_BANK_DEBTOR_IBAN: ibanVar(DEV_DEBTOR_IBAN),
-  PAYOUTS_BANK_DEBTOR_BIC: bicVar(DEV_DEBTOR_BIC),
+  PAYOUTS_BANK_DEBTOR_BIC: bicVar(DEV_DEBTOR_BIC).meta({
+    description: "The BIC of that account's bank, 8 or 11 characters.",
+  }),
 } satisfies z.ZodRawShape;

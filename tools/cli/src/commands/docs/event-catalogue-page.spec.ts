@@ -1,27 +1,19 @@
 import { ALL_EVENT_CONTRACTS, eventCatalogue, WEBHOOK_DELIVERABLE_EVENTS } from '@onecommons/contracts';
 import { readAudienceSources, readContractSources, SourceTree } from './contract-sources.js';
-import { currentText, EVENTS_PAGE, repositoryRoot } from './docs-pages.js';
-import { anchorOf, EVENTS_PAGE_COMMAND, EVENTS_PAGE_PATH } from './event-catalogue-page.js';
+import { currentText, EVENTS_PAGE, firstDifference, repositoryRoot } from './docs-pages.js';
+import { EVENTS_PAGE_COMMAND, EVENTS_PAGE_PATH } from './event-catalogue-page.js';
 import { eventHandlersByContract } from './event-handlers.js';
+import { anchorOf } from './markdown.js';
 import { describeType, jsonSchemaOf, schemaFields } from './schema-fields.js';
 
 const root = repositoryRoot(import.meta.dirname);
 const tree = new SourceTree(root, 'libs/contracts/src');
 const sources = readContractSources(tree);
 
-/** The first line where two texts differ, for a failure message a person can act on. */
-function firstDifference(current: string, wanted: string): string {
-  const have = current.split('\n');
-  const want = wanted.split('\n');
-  const line = want.findIndex((text, index) => have[index] !== text);
-  const at = line === -1 ? want.length : line;
-  return `line ${at + 1}:\n  on disk:   ${have[at] ?? '(end of file)'}\n  generated: ${want[at] ?? '(end of file)'}`;
-}
-
 describe('docs/events.md', () => {
-  it('is what the registered contracts give now', () => {
+  it('is what the registered contracts give now', async () => {
     const current = currentText(root, EVENTS_PAGE);
-    const wanted = EVENTS_PAGE.render(root, current);
+    const wanted = await EVENTS_PAGE.render(root, current);
     if (current !== wanted) {
       throw new Error(
         `${EVENTS_PAGE_PATH} is stale: an event contract, a webhook audience or an @OnEvent handler changed.\n` +
@@ -32,8 +24,8 @@ describe('docs/events.md', () => {
     }
   });
 
-  it('has a section for every registered contract', () => {
-    const page = EVENTS_PAGE.render(root, '');
+  it('has a section for every registered contract', async () => {
+    const page = await EVENTS_PAGE.render(root, '');
     for (const contract of ALL_EVENT_CONTRACTS) {
       expect(page).toContain(`\n### ${contract.type}\n`);
       expect(page).toContain(`(#${anchorOf(contract.type)})`);

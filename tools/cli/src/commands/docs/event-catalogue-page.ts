@@ -7,6 +7,7 @@ import {
   TOPICS,
 } from '@onecommons/contracts';
 import { type AudienceSource, type ContractSource } from './contract-sources.js';
+import { anchorOf, code, row } from './markdown.js';
 import { jsonSchemaOf, schemaFields } from './schema-fields.js';
 
 /** The command that writes `docs/events.md`; failures of the freshness test name it. */
@@ -184,22 +185,4 @@ class EventCataloguePage {
       }
     }
   }
-}
-
-/** GitHub's heading anchor: lower case, punctuation but `-` and `_` dropped, spaces to `-`. */
-export function anchorOf(heading: string): string {
-  return heading
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
-    .replace(/\s/g, '-');
-}
-
-function code(text: string): string {
-  const fence = text.includes('`') ? '``' : '`';
-  const padding = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${fence}${padding}${text}${padding}${fence}`;
-}
-
-function row(cells: readonly string[]): string {
-  return `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
 }

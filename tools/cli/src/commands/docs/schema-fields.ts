@@ -49,7 +49,7 @@ function collectFields(schema: JsonSchema, prefix: string, rows: SchemaField[]):
   }
 }
 
-/** A short human reading of a field's schema: `uuid`, `string matching ^[A-Z]{3}$`, `integer 0…10000`. */
+/** A short human reading of a field's schema: `uuid`, `string matching ^[A-Z]{3}$`, `integer 0…10000`, `URL`. */
 export function describeType(schema: JsonSchema): string {
   const alternatives = Array.isArray(schema['anyOf']) ? (schema['anyOf'] as JsonSchema[]) : undefined;
   if (alternatives) {
@@ -86,7 +86,7 @@ function describeString(schema: JsonSchema): string {
   if (format === 'uuid') return 'uuid';
   if (format === 'date-time') return 'date-time (UTC)';
   if (format === 'email') return 'email';
-  const parts = ['string'];
+  const parts = [format === 'uri' ? 'URL' : 'string'];
   if (typeof schema['pattern'] === 'string') parts.push(`matching \`${schema['pattern']}\``);
   const length = range(schema['minLength'], schema['maxLength']);
   if (length !== '') parts.push(`(length${length})`);
