@@ -2,7 +2,6 @@ import { type Server } from 'node:http';
 import { type INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import { ReplayProgressContract, ReplayReportContract, reportLine } from '@onecommons/contracts';
 import { ConfigError, loadConfig } from '@onecommons/config';
 import { EventConsumerServer } from '@onecommons/kafka';
 import { migrateServiceSchema, migrationConfigShape } from '@onecommons/persistence';
@@ -19,12 +18,6 @@ import { traceHttpRequest } from './http/request-tracing.js';
 import { recordHttpMetrics } from './metrics/http-metrics.js';
 import { serveApiDocs } from './openapi/service-api-docs.js';
 import { collectProcessMetrics } from './metrics/process-metrics.js';
-import {
-  parseReplayArguments,
-  ReplayArgumentError,
-  type ReplayArguments,
-} from './replay/replay-arguments.js';
-import { replayService } from './replay/replay-service.js';
 import { type ServiceConfig } from './service-config.js';
 import { rootModuleOf, type ServiceDefinition } from './service-definition.js';
 
@@ -163,65 +156,4 @@ export async function migrate<Config extends ServiceConfig>(
   process.stdout.write(
     `${JSON.stringify({ service: definition.service, schema, applied, upToDate: applied.length === 0 })}\n`,
   );
-}
-
-/**
- * `replay [--from earliest|<ISO time>] [--verify] [--keep] [--progress json|text]`: rebuilds the projections
- * into a fresh schema. The last stdout line is the JSON report; with `--verify`, exit 1 when digests differ.
- */
-export async function replay<Config extends ServiceConfig>(
-  definition: ServiceDefinition<Config>,
-  argv: readonly string[],
-): Promise<void> {
-  let parsed: ReplayArguments;
-  try {
-    parsed = parseReplayArguments(argv);
-  } catch (error) {
-    if (!(error instanceof ReplayArgumentError)) throw error;
-    process.stderr.write(`${definition.service}: ${error.message}\n`);
-    process.exit(2);
-  }
-  const config = loadConfigOrExit(definition.service, definition.configSchema);
-  const { MIGRATIONS_DATABASE_URL } = loadConfigOrExit(
-    definition.service,
-    z.object({ MIGRATIONS_DATABASE_URL: migrationConfigShape.MIGRATIONS_DATABASE_URL }),
-  );
-  let lastTextReport = 0;
-  const report = await replayService(definition, config, MIGRATIONS_DATABASE_URL, {
-    from: parsed.from,
-    verify: parsed.verify,
-    keep: parsed.keep,
-    onProgress: (progress) => {
-      if (parsed.progress === 'json') {
-        process.stdout.write(reportLine(ReplayProgressContract, progress));
-      } else if (Date.now() - lastTextReport > 2_000) {
-        lastTextReport = Date.now();
-        process.stderr.write(`replayed ${progress.processed}/${progress.total} messages\n`);
-      }
-    },
-  });
-  process.stdout.write(reportLine(ReplayReportContract, report));
-  await shutdownProcessTelemetry();
-  process.exit(report.identical === false ? 1 : 0);
-}
-
-/** The command line of a service process: `serve` (default), `migrate`, `replay`. */
-export async function runServiceCommand<Config extends ServiceConfig>(
-  definition: ServiceDefinition<Config>,
-  argv: readonly string[],
-): Promise<void> {
-  const [command = 'serve', ...rest] = argv;
-  switch (command) {
-    case 'serve':
-      return serve(definition);
-    case 'migrate':
-      return migrate(definition);
-    case 'replay':
-      return replay(definition, rest);
-    default:
-      process.stderr.write(
-        `${definition.service}: unknown command ${command} (expected serve, migrate or replay)\n`,
-      );
-      process.exit(2);
-  }
 }

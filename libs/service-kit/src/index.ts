@@ -1,17 +1,7 @@
-export {
-  createServiceApp,
-  loadConfigOrExit,
-  migrate,
-  replay,
-  runServiceCommand,
-  serve,
-} from './bootstrap.js';
-export {
-  parseReplayArguments,
-  parseReplayStart,
-  ReplayArgumentError,
-  type ReplayArguments,
-} from './replay/replay-arguments.js';
+export { createServiceApp, loadConfigOrExit, migrate, serve } from './bootstrap.js';
+export { checkedOption, periodOption, type ServiceCommand } from './commands/service-command.js';
+export { runServiceCommand } from './commands/service-program.js';
+export { replay, type ReplayCommandOptions } from './replay/replay-command.js';
 export {
   replayService,
   replaySchemaName,
@@ -93,4 +83,3 @@ export { ServiceLeader, type Leadership } from './leadership/service-leader.js';
 export { LostJobSweeper, type RowJobQueue } from './jobs/lost-job-sweeper.js';
 export { bullmqPrefixOf, bullmqPrefixVar } from './jobs/bullmq-prefix.js';
 export { hashTagOf, keySlotOf } from './jobs/redis-cluster-slot.js';
-export { periodArgumentOrExit } from './period-argument.js';

@@ -2,10 +2,11 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { type ServiceName } from '@onecommons/contracts';
 import { type ServiceDataSourceSpec } from '@onecommons/persistence';
 import { type z } from 'zod';
+import { type ServiceCommand } from './commands/service-command.js';
 import { type ServiceConfig } from './service-config.js';
 import { ServiceKitModule, type ServiceKitOptions } from './service-kit.module.js';
 
-/** Everything the platform needs to know to run, migrate or replay one service. */
+/** Everything the platform needs to know to run, migrate or replay one service, and its own commands. */
 export interface ServiceDefinition<Config extends ServiceConfig = ServiceConfig> {
   readonly service: ServiceName;
   readonly configSchema: z.ZodType<Config>;
@@ -16,6 +17,8 @@ export interface ServiceDefinition<Config extends ServiceConfig = ServiceConfig>
   readonly features: (config: Config) => ReadonlyArray<Type | DynamicModule>;
   /** Tables rebuilt from events by `replay`, compared by `replay --verify`. */
   readonly projections: readonly ProjectionTable[];
+  /** The service's own commands, beside every service's `serve`, `migrate` and `replay`. */
+  readonly commands?: readonly ServiceCommand[];
 }
 
 export interface ProjectionTable {

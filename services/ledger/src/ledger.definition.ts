@@ -1,6 +1,10 @@
 import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
 import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
-import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { checkedOption, defineService, periodOption, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { Option } from 'commander';
+import { z } from 'zod';
+import { type AdjustCommandOptions } from './adjustments/adjust-command.js';
+import { adjustmentReasonSchema } from './adjustments/adjustment-views.js';
 import { type LedgerConfig, ledgerConfigSchema } from './config.js';
 import { Journal1763900001000 } from './migrations/1763900001000-journal.js';
 import { Projections1763900002000 } from './migrations/1763900002000-projections.js';
@@ -14,6 +18,8 @@ import { PaymentReversals1765200000000 } from './migrations/1765200000000-paymen
 import { StreamedClose1765300000000 } from './migrations/1765300000000-streamed-close.js';
 import { EntriesByTransactionOnly1765600000000 } from './migrations/1765600000000-entries-by-transaction-only.js';
 import { InputsByPeriod1765700000000 } from './migrations/1765700000000-inputs-by-period.js';
+import { type PayablesCommandOptions } from './payables/payables-command.js';
+import { type CloseCommandOptions } from './periods/close-command.js';
 import { PeriodsModule } from './periods/periods.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { ReversalsModule } from './reversals/reversals.module.js';
@@ -23,6 +29,11 @@ const ledgerAuth = AuthModule.forRoot({
   inject: [SERVICE_CONFIG],
   useFactory: (config: LedgerConfig) => remoteAuthSetup(config),
 });
+
+const waitSecondsSchema = z
+  .string()
+  .regex(/^\d{1,6}$/, { error: 'must be a number of seconds' })
+  .transform(Number);
 
 /** Ledger: the append-only double-entry ledger, the CommonCents treasury and period close. */
 export const ledgerService = defineService({
@@ -45,6 +56,55 @@ export const ledgerService = defineService({
     InputsByPeriod1765700000000,
   ],
   features: () => [ledgerAuth, TreasuryModule, ProjectionsModule, PeriodsModule, ReversalsModule],
+  // What `commons ledger verify`, `commons period close|adjust` and `commons payouts reconcile` run. Each command
+  // imports its module when it runs: `serve` does not load them.
+  commands: [
+    {
+      name: 'verify',
+      description:
+        'check the hash chain, zero-sum transactions, balances, the reserve invariant, payables and refunds; prints the report as a JSON line, exits 1 naming the first violation',
+      action: async () => (await import('./verify/verify-command.js')).runVerifyCommand(),
+    },
+    {
+      name: 'close',
+      description:
+        "close a period (idempotent); prints the outcome as a JSON line, exits 1 when the period may not close, 3 while it waits for the period's usage",
+      options: [
+        periodOption('the period to close'),
+        new Option('--force', 'close a period that has not ended (demos, tests)'),
+        checkedOption(
+          '--wait <seconds>',
+          "wait up to this long for the period's usage (default LEDGER_CLOSE_WAIT_SECONDS)",
+          waitSecondsSchema,
+        ),
+      ],
+      action: async (options: CloseCommandOptions) =>
+        (await import('./periods/close-command.js')).runCloseCommand(options),
+    },
+    {
+      name: 'adjust',
+      description:
+        'adjust a closed period: apply the usage corrections waiting for it and post the difference in the current period; exits 1 when the period is not closed',
+      options: [
+        periodOption('the closed period to adjust'),
+        checkedOption(
+          '--reason <text>',
+          'why (kept with the adjustment and shown in statements)',
+          adjustmentReasonSchema,
+        ).makeOptionMandatory(),
+      ],
+      action: async (options: AdjustCommandOptions) =>
+        (await import('./adjustments/adjust-command.js')).runAdjustCommand(options),
+    },
+    {
+      name: 'payables',
+      description:
+        "the period's redeemed, adjusted and payable amounts as a JSON line (the ledger's half of a reconcile)",
+      options: [periodOption('the period of the redemptions')],
+      action: async (options: PayablesCommandOptions) =>
+        (await import('./payables/payables-command.js')).runPayablesCommand(options),
+    },
+  ],
   // Replay compares content, not chain position: the order in which a replay interleaves partitions (and so
   // `seq` and the hashes) may differ from the live one; `verify` checks the chain of each.
   projections: [

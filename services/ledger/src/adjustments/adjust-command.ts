@@ -1,28 +1,23 @@
 import { userInfo } from 'node:os';
-import { periodArgumentOrExit } from '@onecommons/service-kit';
 import { runLedgerCommand } from '../ledger-command.js';
-import { adjustmentReasonSchema, adjustOutcomeDto } from './adjustment-views.js';
+import { adjustOutcomeDto } from './adjustment-views.js';
 import { PeriodAdjuster } from './period-adjuster.js';
+
+export interface AdjustCommandOptions {
+  readonly period: string;
+  /** Checked by `adjustmentReasonSchema`, as the API checks it. */
+  readonly reason: string;
+}
 
 /**
  * `adjust --period P --reason TEXT`: adjusts a closed period from the command line (what `commons period adjust`
- * runs), like `POST …/periods/{P}/adjustments`. Prints one JSON line; exits 2 for bad arguments, 1 when the
- * period is not closed.
+ * runs), like `POST …/periods/{P}/adjustments`. Prints one JSON line; exits 1 when the period is not closed.
  */
-export async function runAdjustCommand(argv: readonly string[]): Promise<never> {
-  const period = periodArgumentOrExit('ledger adjust', argv);
-  const at = argv.indexOf('--reason');
-  const reason = adjustmentReasonSchema.safeParse(at >= 0 ? argv[at + 1] : undefined);
-  if (!reason.success) {
-    process.stderr.write(`ledger adjust: --reason ${reason.error.issues[0]?.message ?? 'is required'}\n`);
-    process.exit(2);
-  }
+export async function runAdjustCommand({ period, reason }: AdjustCommandOptions): Promise<never> {
   return runLedgerCommand('adjust', async (app) =>
     adjustOutcomeDto(
       period,
-      await app
-        .get(PeriodAdjuster)
-        .adjust(period, { reason: reason.data, adjustedBy: `cli:${userInfo().username}` }),
+      await app.get(PeriodAdjuster).adjust(period, { reason, adjustedBy: `cli:${userInfo().username}` }),
     ),
   );
 }

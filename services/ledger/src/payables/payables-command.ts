@@ -1,6 +1,6 @@
 import { PayablesReportContract, type ReportOf, reportLine } from '@onecommons/contracts';
 import { sessionDatabaseUrlOf } from '@onecommons/persistence';
-import { loadConfigOrExit, periodArgumentOrExit } from '@onecommons/service-kit';
+import { loadConfigOrExit } from '@onecommons/service-kit';
 import pg from 'pg';
 import { ledgerConfigSchema } from '../config.js';
 import { ADJUSTMENT_KIND } from '../adjustments/adjustment-plan.js';
@@ -49,9 +49,12 @@ export async function payablesReport(
   };
 }
 
+export interface PayablesCommandOptions {
+  readonly period: string;
+}
+
 /** `payables --period P`: prints one JSON line `{"payables": …}` (read-only, as the runtime role). */
-export async function runPayablesCommand(argv: readonly string[]): Promise<never> {
-  const period = periodArgumentOrExit('ledger payables', argv);
+export async function runPayablesCommand({ period }: PayablesCommandOptions): Promise<never> {
   const config = loadConfigOrExit('ledger', ledgerConfigSchema);
   const client = new pg.Client({
     connectionString: sessionDatabaseUrlOf(config), // SET search_path outlives a transaction

@@ -1,26 +1,22 @@
 import { PayoutsReportContract, reportLine } from '@onecommons/contracts';
 import { serviceDataSourceOptions } from '@onecommons/persistence';
-import { loadConfigOrExit, periodArgumentOrExit } from '@onecommons/service-kit';
+import { loadConfigOrExit } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { payoutsConfigSchema } from '../config.js';
 import { StripeTransferRail } from '../rails/stripe-transfer-rail.js';
 import { payoutsReport } from './payouts-report.js';
+
+export interface ReconcileCommandOptions {
+  readonly period: string;
+  readonly currency?: string;
+}
 
 /**
  * `reconcile --period P [--currency C]`: prints one JSON line `{"payouts": …}`: payouts' credits, adjustments,
  * balances and batch, and the Stripe transfers of the batch's group as Stripe lists them, in currency C (the
  * ledger's; all without it). `commons payouts reconcile` compares it with the ledger's `payables` report.
  */
-export async function runReconcileCommand(argv: readonly string[]): Promise<never> {
-  const period = periodArgumentOrExit('payouts reconcile', argv);
-  const at = argv.indexOf('--currency');
-  const currency = at >= 0 ? (argv[at + 1] ?? '') : null;
-  if (currency !== null && !/^[A-Z]{3}$/.test(currency)) {
-    process.stderr.write(
-      `payouts reconcile: --currency must be an ISO 4217 code (got ${currency || 'nothing'})\n`,
-    );
-    process.exit(2);
-  }
+export async function runReconcileCommand({ period, currency }: ReconcileCommandOptions): Promise<never> {
   const config = loadConfigOrExit('payouts', payoutsConfigSchema);
   const dataSource = new DataSource(
     serviceDataSourceOptions({
@@ -39,7 +35,7 @@ export async function runReconcileCommand(argv: readonly string[]): Promise<neve
     const report = await payoutsReport(
       dataSource.manager,
       period,
-      currency,
+      currency ?? null,
       stripe.listTransfers(`payouts:${period}`),
     );
     process.stdout.write(reportLine(PayoutsReportContract, report));
