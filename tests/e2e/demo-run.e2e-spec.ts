@@ -79,7 +79,7 @@ function report(apiKey: string, event: unknown): Promise<{ status: number; body:
   });
 }
 
-// DESIGN §9, issue #19: a burst of single usage events, then the period force-closed at once (the demo closes it
+// docs/trust-rules.md, issue #19: a burst of single usage events, then the period force-closed at once (the demo closes it
 // right after its own traffic, retrying on 409 usage_not_consumed): the close holds every acknowledged event.
 // The burst outruns the gateway's per-address limit (50/s, bursts of 100) on a fast run: refused events (429)
 // are not acknowledged, and are sent again.
@@ -340,7 +340,7 @@ describe('the closed period, after metering archived its usage', () => {
   }, 300_000); // a replay of the whole ledger log, on a platform every other e2e file has loaded
 });
 
-// DESIGN §9, issue #19: money that goes back to a subscriber after the close. The seeded payments of the closed
+// docs/trust-rules.md, issue #19: money that goes back to a subscriber after the close. The seeded payments of the closed
 // period, through the whole platform: an admin's refund through Stripe, a dispute the bank opens and the platform
 // wins; identity records Stripe's webhooks, the ledger books each movement once against the reserve (the period's
 // tokens are allocated and paid out already), and ledger, payouts and Stripe still agree.

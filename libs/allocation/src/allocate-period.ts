@@ -10,7 +10,7 @@ import { ServiceShares } from './subscriber-split.js';
 import { weighSubscriberUsage } from './subscriber-weights.js';
 
 /**
- * Allocates one period's subscriber tokens (DESIGN §4, steps 1–5). Pure and deterministic: the same input gives
+ * Allocates one period's subscriber tokens (docs/money-rules.md, steps 1–5). Pure and deterministic: the same input gives
  * the same output whatever the order of its lists, and the allocations always sum to the total.
  */
 export function allocatePeriod(input: AllocationInput): PeriodAllocation {

@@ -1,4 +1,4 @@
-/** The validated input of one period's allocation (DESIGN §4). Amounts and weights are integers. */
+/** The validated input of one period's allocation (docs/money-rules.md). Amounts and weights are integers. */
 export interface AllocationInput {
   readonly period: string;
   readonly policy: AllocationPolicy;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type AccountAllocation } from './account-totals.js';
 
 /**
- * The Merkle tree over allocation rows (DESIGN §4): leaf = sha256(UTF-8 `key:amount`), parent = sha256(left || right)
+ * The Merkle tree over allocation rows (docs/money-rules.md): leaf = sha256(UTF-8 `key:amount`), parent = sha256(left || right)
  * over the raw digests, an odd node is carried up unchanged, and the root of no rows is sha256 of the empty string.
  */
 

@@ -1,7 +1,7 @@
 import { BPS_SCALE } from './allocation-input.js';
 import { compareKeys } from './account-key.js';
 
-/** `floor(amount * bps / 10000)`: the first part of DESIGN §4's two-way split. */
+/** `floor(amount * bps / 10000)`: the first part of docs/money-rules.md's two-way split. */
 export function bpsShare(amount: bigint, bps: bigint): bigint {
   return (amount * bps) / BPS_SCALE;
 }
@@ -18,7 +18,7 @@ export interface WeightedKey {
 }
 
 /**
- * Weighted split of `amount` over keyed weights (DESIGN §4): each key gets `floor(amount*w/W)`, and the leftover
+ * Weighted split of `amount` over keyed weights (docs/money-rules.md): each key gets `floor(amount*w/W)`, and the leftover
  * goes one unit each to the keys with the largest remainder `(amount*w) mod W`, ties by key in byte order.
  * Returns the shares in the order of `weights`; they always sum to `amount`. Throws when W is 0.
  */

@@ -12,7 +12,7 @@ import { type RawProducer, TopicProbe } from './kafka-probe.js';
 const USAGE_TOPIC = TOPICS.meteringUsage.name;
 
 /**
- * Plays metering's part of a close for tests that run a ledger without metering (DESIGN §9): seals periods with
+ * Plays metering's part of a close for tests that run a ledger without metering (docs/trust-rules.md): seals periods with
  * the number of UsageRecorded events published for them, as metering does when the ledger asks to close one. The
  * usage topic is shared by every test of the run, so the count is of every valid UsageRecorded of the period on
  * it (distinct ids, as the ledger applies an id once), not only this test's.

@@ -27,7 +27,7 @@ import { caughtUp, ledgerEnvFile, paymentCaptured, publish, testCurrency } from 
 import { LedgerIdentity } from './ledger-identity.js';
 import { MeteringStandIn } from './metering-stand-in.js';
 
-// DESIGN §9 "a close holds everything acknowledged for its period": the ledger closes a period only once metering
+// docs/trust-rules.md "a close holds everything acknowledged for its period": the ledger closes a period only once metering
 // has sealed it (its watermark: how many UsageRecorded it published for the period) and the ledger has applied
 // exactly that many. Until then a close answers 409 usage_not_consumed, and the scheduler closes it once caught up.
 

@@ -31,7 +31,7 @@ import {
   NO_SCHEDULED_CLOSES,
 } from './ledger-events.js';
 
-// Payable currency (DESIGN §4 step 4, §6): a close redeems each auto-redeeming payee's tokens into
+// Payable currency (docs/money-rules.md step 4, docs/payout-rules.md): a close redeems each auto-redeeming payee's tokens into
 // `payable:<payee>`, releases project escrows to members or (unclaimed for 12 periods) to the fund, and
 // payouts' steps move payable currency to in transit, disbursed, or back.
 

@@ -40,7 +40,7 @@ import {
 import { LedgerIdentity } from './ledger-identity.js';
 import { sealAndClose } from './metering-stand-in.js';
 
-// Adjusting a closed period (DESIGN §9 "nothing closed is rewritten"): usage corrections of a sealed period wait
+// Adjusting a closed period (docs/trust-rules.md "nothing closed is rewritten"): usage corrections of a sealed period wait
 // in the ledger (never in the close's input); an admin's adjustment recomputes the allocation on the close's own
 // input with them and posts only the difference, once, in the current period; the closed period's entries and
 // their hash chain stay as they were; the adjusted root is public, the adjusted amounts their holders' own.

@@ -214,7 +214,7 @@ describe('closing a period', () => {
     const parsed = parseAllocationInput(input.body);
     if (!parsed.ok) throw new Error(parsed.error.reason);
     const recomputed = allocatePeriod(parsed.input);
-    // The provisioner's resource points made the provider a participant (DESIGN §4 step 2).
+    // The provisioner's resource points made the provider a participant (docs/money-rules.md step 2).
     expect(recomputed.allocations.map((row) => row.account)).toContain(`provider:${ids.provider}`);
     expect(recomputed.merkleRoot).toBe(closed.body.merkleRoot);
     const allocations = await json(ledgerApi(`/periods/${PERIOD}/allocations`), 'GET', {

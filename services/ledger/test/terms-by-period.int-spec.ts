@@ -22,7 +22,7 @@ import { ledgerService } from '../src/ledger.definition.js';
 import { MeteringStandIn, sealAndClose } from './metering-stand-in.js';
 import { caughtUp, paymentCaptured, publish, testCurrency, NO_SCHEDULED_CLOSES } from './ledger-events.js';
 
-// DESIGN §9: the close of period P uses the terms in force for P. A cut announced on P's last day (catalog
+// docs/trust-rules.md: the close of period P uses the terms in force for P. A cut announced on P's last day (catalog
 // schedules it from P+1) leaves P's close alone and applies to P+1's; a raise applies at once.
 
 const P = '2025-03';

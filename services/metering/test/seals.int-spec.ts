@@ -15,7 +15,7 @@ import {
   WIDE_CORRECTION_WINDOW,
 } from './metering-stack.js';
 
-// DESIGN §9: a close holds everything metering acknowledged for its period. Metering seals a period when the
+// docs/trust-rules.md: a close holds everything metering acknowledged for its period. Metering seals a period when the
 // ledger asks to close it and publishes its watermark (how many UsageRecorded it announced for the period);
 // usage for a sealed period is refused, corrections of it are announced apart.
 //

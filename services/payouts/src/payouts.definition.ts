@@ -13,7 +13,7 @@ const payoutsAuth = AuthModule.forRoot({
   useFactory: (config: PayoutsConfig) => remoteAuthSetup(config),
 });
 
-/** Payouts: payable balances, thresholds, holds, payout batches and payment rails (DESIGN §6). */
+/** Payouts: payable balances, thresholds, holds, payout batches and payment rails (docs/payout-rules.md). */
 export const payoutsService = defineService({
   service: 'payouts',
   configSchema: payoutsConfigSchema,

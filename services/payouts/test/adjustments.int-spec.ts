@@ -35,7 +35,7 @@ import {
 } from '@onecommons/testing';
 import { type Account, PayoutsStack } from './payouts-stack.js';
 
-// Money follows an adjustment of a closed period (DESIGN §9), with the real ledger and payouts over Kafka and the
+// Money follows an adjustment of a closed period (docs/trust-rules.md), with the real ledger and payouts over Kafka and the
 // fake Stripe: a payee already paid for the period is debited below zero and held; a later credit nets against
 // the debt first; nothing is paid twice or below zero; `commons ledger verify` and `commons payouts reconcile`
 // agree after each step.

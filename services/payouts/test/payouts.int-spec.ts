@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { PAYOUT_QUEUE } from '../src/execution/payout-queue.js';
 import { type Account, PayoutsStack } from './payouts-stack.js';
 
-// Payouts (DESIGN §6) against real Kafka, Postgres and Redis and the fake Stripe as its own process: thresholds
+// Payouts (docs/payout-rules.md) against real Kafka, Postgres and Redis and the fake Stripe as its own process: thresholds
 // and carry-forward, holds, rail declines, transient rail failures, reversals (ours and Stripe's), the bank
 // file rail, statements, and a worker killed mid-batch with Redis flushed: nobody is paid twice or lost.
 

@@ -5,7 +5,7 @@ import { periodSchema } from '../periods.js';
 import { bpsSchema } from './fields.js';
 
 /**
- * DESIGN §9 "Nobody cuts another party's share alone": a change of terms that lowers another party's share
+ * docs/trust-rules.md "Nobody cuts another party's share alone": a change of terms that lowers another party's share
  * applies only from the next period, announced by these events (the notice). An event says which terms are in
  * force from `effectiveFrom` on; `cuts` names whose share they lower (empty: a scheduled cut was withdrawn).
  * Terms are public (anyone signed in reads services and agreements), so every party may subscribe.

@@ -14,7 +14,7 @@ export const PeriodAdjustedV1 = defineEvent({
   type: 'onecommons.ledger.period.adjusted.v1',
   topic: TOPICS.ledgerEvents.name,
   description:
-    'A closed period was adjusted after usage corrections: its allocation recomputed on the corrected input, and the difference posted as a new transaction in the current period (DESIGN §9).',
+    'A closed period was adjusted after usage corrections: its allocation recomputed on the corrected input, and the difference posted as a new transaction in the current period (docs/trust-rules.md).',
   schema: z.object({
     /** The closed period that was adjusted (its entries are never changed). */
     period: periodSchema,

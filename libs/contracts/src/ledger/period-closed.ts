@@ -7,7 +7,7 @@ export const PeriodClosedV1 = defineEvent({
   type: 'onecommons.ledger.period.closed.v1',
   topic: TOPICS.ledgerEvents.name,
   description:
-    'A period was closed: its subscribers’ tokens were allocated (DESIGN §4) and posted to the participants’ accounts.',
+    'A period was closed: its subscribers’ tokens were allocated (docs/money-rules.md) and posted to the participants’ accounts.',
   schema: z.object({
     period: periodSchema,
     /** uCC allocated: the sum of all subscriber tokens of the period, as a decimal string. */

@@ -6,7 +6,7 @@ import { periodSchema } from '../periods.js';
 /**
  * A service corrected usage of a period metering had already sealed: the change is not in any UsageRecorded
  * (the period's watermark is final) and waits in the ledger for an adjustment of the closed period
- * (DESIGN §9: the difference is posted in the current period, the closed one is never rewritten).
+ * (docs/trust-rules.md: the difference is posted in the current period, the closed one is never rewritten).
  */
 export const ClosedPeriodUsageCorrectedV1 = defineEvent({
   type: 'onecommons.metering.usage.closed-period-corrected.v1',

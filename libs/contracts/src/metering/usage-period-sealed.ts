@@ -6,7 +6,7 @@ import { periodSchema } from '../periods.js';
 const count = z.string().regex(/^(0|[1-9]\d*)$/);
 
 /**
- * Metering's watermark for a period (DESIGN §9): it stopped taking usage and corrections for `period`, and had
+ * Metering's watermark for a period (docs/trust-rules.md): it stopped taking usage and corrections for `period`, and had
  * published exactly `announcements` UsageRecorded events for it by then. The ledger closes the period only once
  * it has applied that many; anything metering accepts about the period afterwards is a ClosedPeriodUsageCorrected.
  */

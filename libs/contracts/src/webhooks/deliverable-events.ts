@@ -73,7 +73,7 @@ export const WEBHOOK_DELIVERABLE_EVENTS: readonly DeliverableEvent[] = [
   deliverable(ServiceTypeDefinedV1, everyone),
   deliverable(MeterDefinedV2, everyone),
   deliverable(PeriodClosedV1, everyone),
-  // Notice of a cut (DESIGN §9): terms are public, and catalog does not know which providers host a service, so
+  // Notice of a cut (docs/trust-rules.md): terms are public, and catalog does not know which providers host a service, so
   // anyone may subscribe (a provider filters by the services it hosts); the operator's and project's own.
   deliverable(ServiceTermsScheduledV1, everyone),
   deliverable(AgreementTermsScheduledV1, everyone),

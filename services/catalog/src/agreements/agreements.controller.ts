@@ -47,7 +47,7 @@ export class AgreementsController {
 
   /**
    * A platform admin approves an operator's agreement for binding although the operator runs no active service
-   * of the project (DESIGN §9); the project still decides whether to make it binding.
+   * of the project (docs/trust-rules.md); the project still decides whether to make it binding.
    */
   @Post('agreements/:agreementId/binding-approval')
   @HttpCode(200)

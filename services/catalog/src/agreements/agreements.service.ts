@@ -22,7 +22,7 @@ export interface AgreementDto {
   readonly developerBps: number;
   /** Made binding by the project: its share then applies to every operator running the project. */
   readonly binding: boolean;
-  /** Terms that lower another party's share wait for the next period (DESIGN §9); null when none wait. */
+  /** Terms that lower another party's share wait for the next period (docs/trust-rules.md); null when none wait. */
   readonly scheduledTerms: {
     readonly developerBps: number;
     readonly binding: boolean;
@@ -59,7 +59,7 @@ const A_COLUMNS = COLUMNS.split(',')
  * the project's owners may make an agreement binding, which sets a floor for every operator. An operator
  * changing its terms ends the binding: the project must accept the new terms again.
  *
- * Nobody cuts another party's share alone (DESIGN §9): a binding needs an operator that runs an active service
+ * Nobody cuts another party's share alone (docs/trust-rules.md): a binding needs an operator that runs an active service
  * of the project (or an admin's approval), and a change that lowers another party's share (a binding on the
  * other operators, a lower share or an ended binding for the project) applies from the next period, announced
  * by AgreementTermsScheduled.

@@ -1,7 +1,7 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
- * DESIGN §9: a change that lowers another party's share applies from the next period. The scheduled terms wait
+ * docs/trust-rules.md: a change that lowers another party's share applies from the next period. The scheduled terms wait
  * beside the ones in force until their period begins; an admin may approve an operator's agreement for binding.
  */
 export class ScheduledTerms1764600000000 implements MigrationInterface {

@@ -43,7 +43,7 @@ export interface ServiceDto {
   readonly domain: string;
   readonly providerBps: number | null;
   readonly developerBps: number | null;
-  /** Overrides that lower another party's share wait for the next period (DESIGN §9); null when none wait. */
+  /** Overrides that lower another party's share wait for the next period (docs/trust-rules.md); null when none wait. */
   readonly scheduledTerms: {
     readonly providerBps: number | null;
     readonly developerBps: number | null;

@@ -103,7 +103,7 @@ export class ServicesService {
 
   /**
    * Status changes apply at once; share overrides too unless they lower the providers' or the project's share
-   * (DESIGN §9): then they are scheduled from the next period, announced (ServiceTermsScheduled) and the running
+   * (docs/trust-rules.md): then they are scheduled from the next period, announced (ServiceTermsScheduled) and the running
    * period keeps the terms it began with. New terms that cut nothing withdraw a scheduled cut.
    */
   async update(operatorId: string, serviceId: string, input: UpdateServiceDto): Promise<ServiceDto> {

@@ -16,7 +16,7 @@ export type ServiceCut = 'providers' | 'project';
 export type AgreementCut = 'operators' | 'project';
 
 /**
- * Whose share a service's new overrides lower, besides the operator's own (DESIGN §4 steps 2–3): the providers'
+ * Whose share a service's new overrides lower, besides the operator's own (docs/money-rules.md steps 2–3): the providers'
  * when the provider part falls, the project's when the service's developer share falls (devBps is the highest of
  * the type's default and the override, so an override at or under the default changes nothing). The operator
  * changes its own services' terms: lowering its own part is its consent.

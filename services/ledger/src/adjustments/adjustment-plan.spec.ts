@@ -54,7 +54,7 @@ describe('the difference between two allocations', () => {
   });
 });
 
-describe('an adjustment’s postings (DESIGN §9)', () => {
+describe('an adjustment’s postings (docs/trust-rules.md)', () => {
   it('redeems a payee’s gain and buys back, from its payable, the redeemed tokens another payee loses', () => {
     const plan = planAdjustment(
       [

@@ -66,7 +66,7 @@ export function allocationDifferences(
 }
 
 /**
- * How an adjustment posts the difference between two allocations of a closed period (DESIGN §9): every account
+ * How an adjustment posts the difference between two allocations of a closed period (docs/trust-rules.md): every account
  * gets its difference in uCC (they sum to zero), then
  * - an auto-redeeming payee's positive difference is redeemed at the price into `payable:<payee>`, as a close
  *   would (below one minor unit the tokens stay tokens);

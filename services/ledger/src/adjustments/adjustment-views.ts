@@ -45,7 +45,7 @@ export interface AdjustmentDto {
   }[];
 }
 
-/** What anyone may see of an adjustment (DESIGN §9): its root beside the close's, its total and role totals. */
+/** What anyone may see of an adjustment (docs/trust-rules.md): its root beside the close's, its total and role totals. */
 export interface PublicAdjustmentDto {
   readonly sequence: number;
   readonly postedIn: string;

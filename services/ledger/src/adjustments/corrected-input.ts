@@ -19,7 +19,7 @@ export interface CorrectionOutcome {
   readonly notApplied: NotAppliedReason | null;
 }
 
-/** A correction's identity: unique per service (DESIGN §9), and the order corrections are applied in. */
+/** A correction's identity: unique per service (docs/trust-rules.md), and the order corrections are applied in. */
 export const correctionKey = (correction: Pick<UsageCorrection, 'serviceId' | 'source' | 'id'>): string =>
   `${correction.serviceId}\n${correction.source}\n${correction.id}`;
 

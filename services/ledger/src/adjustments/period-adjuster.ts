@@ -60,7 +60,7 @@ export type AdjustOutcome =
 export const adjustmentKey = (period: string, sequence: number): string => `adjust:${period}:${sequence}`;
 
 /**
- * Adjusts a closed period (DESIGN §9 "nothing closed is rewritten"): recomputes its allocation with
+ * Adjusts a closed period (docs/trust-rules.md "nothing closed is rewritten"): recomputes its allocation with
  * `allocatePeriod` on the close's own input (same terms and policy) with every correction so far applied, and
  * posts only the difference to the period's latest allocation (its close or previous adjustment) as one new
  * transaction in the current open period. Under the journal lock: concurrent requests adjust once, and a request

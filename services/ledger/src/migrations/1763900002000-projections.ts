@@ -77,7 +77,7 @@ export class Projections1763900002000 implements MigrationInterface {
         quantity numeric(40, 0) NOT NULL,
         PRIMARY KEY (period, subscriber_id, service_id, meter)
       )`);
-    // Resource points per provider for a service in a period (DESIGN §4 step 2). Filled by the
+    // Resource points per provider for a service in a period (docs/money-rules.md step 2). Filled by the
     // provisioner's resource-usage events once the provisioner publishes them; until then it stays empty
     // and every provider share goes to the operator, as the design says for services with no points.
     await queryRunner.query(`

@@ -1,7 +1,7 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
- * DESIGN §9 "the close uses the terms in force for its period": each service's share overrides and each
+ * docs/trust-rules.md "the close uses the terms in force for its period": each service's share overrides and each
  * agreement's terms, with the period from which they apply. The terms in force for period P are the latest row
  * with `effective_from <= P`, else the earliest (a service's first terms hold for all of its past). Terms known
  * before this migration hold since always ('0000-01').

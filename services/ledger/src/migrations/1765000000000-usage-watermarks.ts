@@ -1,7 +1,7 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
- * DESIGN §9 "a close holds everything acknowledged for its period": what the ledger applied of metering's usage
+ * docs/trust-rules.md "a close holds everything acknowledged for its period": what the ledger applied of metering's usage
  * announcements per period, metering's watermark (how many it published before it sealed the period), and the
  * ledger's requests to close (which make metering seal).
  */

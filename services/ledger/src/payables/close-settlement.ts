@@ -23,7 +23,7 @@ import { redemptionValue } from '../treasury/treasury-math.js';
 import { Treasury } from '../treasury/treasury.js';
 import { PayeePreferences } from './payee-preferences.js';
 
-/** DESIGN §4 step 4: an escrow unclaimed for this many periods goes to the general fund. */
+/** docs/money-rules.md step 4: an escrow unclaimed for this many periods goes to the general fund. */
 export const UNCLAIMED_ESCROW_PERIODS = 12;
 
 const GENERAL_FUND = 'fund:general';

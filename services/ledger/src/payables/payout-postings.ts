@@ -27,7 +27,7 @@ const MOVES = {
 type PayoutStep = keyof typeof MOVES;
 
 /**
- * Mirrors payouts' state machine in the ledger (DESIGN §6): a scheduled payout leaves the payee's payable
+ * Mirrors payouts' state machine in the ledger (docs/payout-rules.md): a scheduled payout leaves the payee's payable
  * balance, a paid one is disbursed, a failed or reversed one returns to the payable balance. One transaction
  * per step, keyed by payout and step, so a redelivered event posts nothing.
  */

@@ -21,7 +21,7 @@ const ROLE_OF_PREFIX: Readonly<Record<string, keyof RoleTotalsDto>> = {
 };
 
 /**
- * Who may read an allocated amount (DESIGN §9 "Earnings belong to their holder", docs/privacy.md): a person's
+ * Who may read an allocated amount (docs/trust-rules.md "Earnings belong to their holder", docs/privacy.md): a person's
  * (`member:<account>`) only that person; an organization's (`provider:`, `operator:`) and a project's escrow
  * (`escrow:<project>`) only the members of that organization (of the project's organization); admins all. The
  * general fund, each period's total, role totals and Merkle root are public. The one home of that rule: every

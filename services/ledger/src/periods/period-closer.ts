@@ -89,7 +89,7 @@ async function escrowsPostedSince(manager: EntityManager, period: string, seq: b
 }
 
 /**
- * Closes a period (DESIGN §4–5): builds its allocation input from the projections, runs the engine, and in one
+ * Closes a period (docs/money-rules.md): builds its allocation input from the projections, runs the engine, and in one
  * transaction posts every subscriber's escrowed tokens to the participants' accounts, records the result and
  * announces it. Closing a closed period answers the recorded result and posts nothing.
  */
@@ -113,7 +113,7 @@ export class PeriodCloser {
   }
 
   /**
-   * Closes the period once its usage is complete (DESIGN §9). Requests the close first (metering seals the period
+   * Closes the period once its usage is complete (docs/trust-rules.md). Requests the close first (metering seals the period
    * and answers with its watermark), then waits up to `waitSeconds` (LEDGER_CLOSE_WAIT_SECONDS) for the ledger to
    * have applied what metering announced; after that answers 409 usage_not_consumed, and the scheduler closes it
    * once caught up.

@@ -88,7 +88,7 @@ export class PeriodsController {
         closedAt: closed.closedAt,
         usageWatermark,
         closeRequest,
-        /** Each adjustment's root beside the close's, newest last (DESIGN §9). */
+        /** Each adjustment's root beside the close's, newest last (docs/trust-rules.md). */
         adjustments: (await this.adjustments.list(this.dataSource.manager, period)).map(publicAdjustmentDto),
         pendingCorrections,
       };

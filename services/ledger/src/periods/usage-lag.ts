@@ -1,7 +1,7 @@
 import { type UsageWatermark } from '../projections/usage-watermark.js';
 
 /**
- * Whether a period's usage is complete for its close (DESIGN §9): metering has sealed the period and the ledger
+ * Whether a period's usage is complete for its close (docs/trust-rules.md): metering has sealed the period and the ledger
  * has applied exactly the UsageRecorded events metering announced for it. More applied than announced is a bug
  * (metering published after its seal, or counted wrong): the close is refused until someone looks.
  */

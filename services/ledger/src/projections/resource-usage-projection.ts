@@ -3,7 +3,7 @@ import { type CloudEvent, type DataOf, ResourceUsageReportedV1 } from '@onecommo
 import { type EventContext, OnEvent } from '@onecommons/kafka';
 
 /**
- * The provisioner's resource points per (period, service, provider): DESIGN §4 step 2's provider weights.
+ * The provisioner's resource points per (period, service, provider): docs/money-rules.md step 2's provider weights.
  * Reports carry running totals, so the greatest seen is the truth, whatever the delivery order.
  */
 @Injectable()

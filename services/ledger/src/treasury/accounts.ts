@@ -1,6 +1,6 @@
 /**
  * Treasury and source accounts. Participant keys (`fund:general`, `provider:…`, `operator:…`, `member:…`,
- * `escrow:…`) are those of DESIGN §4 step 5, built by `@onecommons/allocation`.
+ * `escrow:…`) are those of docs/money-rules.md step 5, built by `@onecommons/allocation`.
  */
 export const TreasuryAccount = {
   /** Currency backing the outstanding tokens. */

@@ -1,5 +1,5 @@
 /**
- * The treasury's arithmetic (DESIGN §4), pure and integer-only: prices are rationals `num/den` in minor
+ * The treasury's arithmetic (docs/money-rules.md), pure and integer-only: prices are rationals `num/den` in minor
  * units of the treasury currency per CC; tokens are uCC (1 CC = 1,000,000 uCC).
  */
 export const UCC_PER_CC = 1_000_000n;

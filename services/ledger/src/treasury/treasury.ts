@@ -41,7 +41,7 @@ const foreignPayments = () =>
   });
 
 /**
- * The CommonCents treasury (DESIGN §4): mints captured payments into the subscriber's period escrow and
+ * The CommonCents treasury (docs/money-rules.md): mints captured payments into the subscriber's period escrow and
  * redeems tokens for currency, each as one ledger transaction, checking the reserve invariant after it.
  */
 @Injectable()

@@ -226,7 +226,7 @@ async function verifyReserve(
 /**
  * Payouts only move what was payable: no in-transit or disbursed balance in the treasury currency (the only one
  * redemptions pay in) is ever negative, and a payable balance is negative only as far as adjustments of closed
- * periods debited it (DESIGN §9: netted against later payouts, never paid below zero).
+ * periods debited it (docs/trust-rules.md: netted against later payouts, never paid below zero).
  */
 async function verifyPayables(
   client: pg.ClientBase,

@@ -4,7 +4,7 @@ import { lineOutcome, nextPayoutStatus, type PayeeStanding, payoutThreshold } fr
 const account = { id: '00000000-0000-4000-8000-000000000001', rail: 'stripe', status: 'verified' } as const;
 const verified: PayeeStanding = { ownThresholdMinor: null, account, holdReason: null };
 
-describe('a payee’s line in a batch (DESIGN §6)', () => {
+describe('a payee’s line in a batch (docs/payout-rules.md)', () => {
   it('pays a balance at or above the threshold, to the verified account', () => {
     expect(lineOutcome(1000n, 1000n, verified)).toEqual({ outcome: 'paid', account });
     expect(lineOutcome(1001n, 1000n, verified)).toEqual({ outcome: 'paid', account });

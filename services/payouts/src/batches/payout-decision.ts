@@ -1,5 +1,5 @@
 /**
- * DESIGN §6 and §9, the one home of whether a payee is paid: the batch applies it to every payee's balances at a
+ * docs/payout-rules.md and §9, the one home of whether a payee is paid: the batch applies it to every payee's balances at a
  * close, and a payee's view shows what the next batch would do with the same function and the same inputs.
  */
 
@@ -23,7 +23,7 @@ export type LineOutcome =
   | { readonly outcome: 'carried'; readonly reason: string }
   | { readonly outcome: 'held'; readonly reason: string };
 
-/** Why a payee that owes (an adjustment took back more than its balance) is not paid: DESIGN §9. */
+/** Why a payee that owes (an adjustment took back more than its balance) is not paid: docs/trust-rules.md. */
 export const NEGATIVE_BALANCE = 'negative_balance';
 
 /** The threshold a balance in one currency must reach: the platform's for that currency, or the payee's if higher. */

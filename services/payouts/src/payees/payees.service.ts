@@ -90,7 +90,7 @@ interface AccountRow {
   details_sealed: string;
 }
 
-/** Payees: their auto-redeem choice, threshold, payout account and holds (DESIGN §6). */
+/** Payees: their auto-redeem choice, threshold, payout account and holds (docs/payout-rules.md). */
 @Injectable()
 export class PayeesService {
   constructor(

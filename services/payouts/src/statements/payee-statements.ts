@@ -22,7 +22,7 @@ export interface PayeeStatementDto {
     readonly allocationProof: string;
   }[];
   /**
-   * Adjustments of closed periods posted in this period (DESIGN §9): what each credited or debited, traced to the
+   * Adjustments of closed periods posted in this period (docs/trust-rules.md): what each credited or debited, traced to the
    * corrected usage and the adjusted allocation row (statement and Merkle proof in the ledger).
    */
   readonly adjustments: readonly {
@@ -70,7 +70,7 @@ export interface PayeeStatementDto {
   readonly closing: readonly { readonly currency: string; readonly amountMinor: string }[];
 }
 
-/** A payee's statement for one period: from the allocation it was credited to the payouts it got (DESIGN §6). */
+/** A payee's statement for one period: from the allocation it was credited to the payouts it got (docs/payout-rules.md). */
 @Injectable()
 export class PayeeStatements {
   constructor(

@@ -3,7 +3,7 @@ import { allocatePeriod, parseAllocationInput, serializeAllocation } from '@onec
 import { type Command } from 'commander';
 import { InvalidInputError } from '../cli-error.js';
 
-/** `commons allocate FILE`: prints the period allocation of an allocation input file (DESIGN §4). */
+/** `commons allocate FILE`: prints the period allocation of an allocation input file (docs/money-rules.md). */
 export function registerAllocateCommand(program: Command): void {
   program
     .command('allocate')

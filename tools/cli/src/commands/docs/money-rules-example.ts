@@ -50,7 +50,7 @@ interface Mint {
 
 /**
  * Renders every generated section of the worked example (section name → markdown) from the example's files:
- * the mint with DESIGN §4's treasury formulas, and steps 1–5 with `@onecommons/allocation` itself. Each step's
+ * the mint with docs/money-rules.md's treasury formulas, and steps 1–5 with `@onecommons/allocation` itself. Each step's
  * explanatory columns are derived here; the amounts they explain are the engine's, and a derivation that
  * disagrees with the engine throws instead of rendering.
  */
@@ -190,7 +190,7 @@ function serviceSection(input: AllocationInput): string {
   ].join('\n');
 }
 
-/** The developer share of a service and why (DESIGN §4 step 3), for the example's table. */
+/** The developer share of a service and why (docs/money-rules.md step 3), for the example's table. */
 function developerShare(input: AllocationInput, serviceId: string): { bps: bigint; reason: string } {
   const service = input.services.find((candidate) => candidate.id === serviceId);
   const type = service && input.serviceTypes.get(service.type);
