@@ -11,6 +11,7 @@ export {
   ORGANIZATION_ROLES,
   PLATFORM_ROLES,
 } from './access-token.js';
+export { AUTH_ERROR_CODES, AuthError, type AuthErrorCode } from './auth-errors.js';
 export { AccessTokenVerifier, type KeySource, type VerifierSettings } from './access-token-verifier.js';
 export {
   API_KEY_PREFIX,

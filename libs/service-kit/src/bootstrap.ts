@@ -83,7 +83,7 @@ export async function createServiceApp<Config extends ServiceConfig>(
     type: ['application/json', 'application/*+json'],
   });
   app.setGlobalPrefix(`api/${definition.service}`, { exclude: ['health/live', 'health/ready', 'metrics'] });
-  serveApiDocs(app, definition.service);
+  serveApiDocs(app, definition.service, definition.errorCodes);
   app.connectMicroservice({ strategy: app.get(EventConsumerServer) }, { inheritAppConfig: true });
   await app.init();
   keepIdleConnectionsLongerThanClients(app.getHttpServer() as Server);

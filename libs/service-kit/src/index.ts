@@ -9,7 +9,8 @@ export {
   type ReplayReport,
 } from './replay/replay-service.js';
 export { ShutdownState } from './health/shutdown-state.js';
-export { ApiError } from './http/api-error.js';
+export { DomainError, type DomainErrorKind } from './errors/domain-error.js';
+export { type SharedErrorCode } from './errors/shared-errors.js';
 export { ApiExceptionFilter, type ErrorBody } from './http/api-exception.filter.js';
 export { ZodValidationPipe } from './http/zod-validation.pipe.js';
 export { INFRASTRUCTURE_ENDPOINT, InfrastructureEndpoint } from './http/infrastructure-endpoint.js';

@@ -17,6 +17,11 @@ export interface ServiceDefinition<Config extends ServiceConfig = ServiceConfig>
   readonly features: (config: Config) => ReadonlyArray<Type | DynamicModule>;
   /** Tables rebuilt from events by `replay`, compared by `replay --verify`. */
   readonly projections: readonly ProjectionTable[];
+  /**
+   * Every error code the service and the libraries it uses may answer beyond the shared ones
+   * (`SHARED_ERROR_CODES`): its OpenAPI document lists them.
+   */
+  readonly errorCodes: readonly string[];
   /** The service's own commands, beside every service's `serve`, `migrate` and `replay`. */
   readonly commands?: readonly ServiceCommand[];
 }

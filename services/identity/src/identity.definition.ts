@@ -1,4 +1,4 @@
-import { AccessTokenVerifier, AuthModule } from '@onecommons/auth';
+import { AccessTokenVerifier, AUTH_ERROR_CODES, AuthModule } from '@onecommons/auth';
 import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
 import { defineService, RateLimitModule, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { Account } from './accounts/account.entity.js';
@@ -8,6 +8,7 @@ import { BillingModule } from './billing/billing.module.js';
 import { Payment } from './billing/payment.entity.js';
 import { Subscription } from './billing/subscription.entity.js';
 import { type IdentityConfig, identityConfigSchema } from './config.js';
+import { IDENTITY_ERROR_CODES } from './identity-errors.js';
 import { ApiKeyStore } from './directory/api-key-store.js';
 import { DirectoryModule } from './directory/directory.module.js';
 import { MembershipDirectory } from './directory/membership-directory.js';
@@ -68,5 +69,6 @@ export const identityService = defineService({
     OrganizationsModule,
     BillingModule,
   ],
+  errorCodes: [...AUTH_ERROR_CODES, ...IDENTITY_ERROR_CODES],
   projections: [{ table: 'catalog_services', key: ['service_id'] }],
 });

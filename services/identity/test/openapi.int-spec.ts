@@ -42,6 +42,8 @@ const operation = (path: string, method: string): Operation => {
   if (!found) throw new Error(`no ${method} ${path} in the document`);
   return found;
 };
+const documentedErrorCodes = () =>
+  document.components.schemas['Error']?.properties?.['error']?.properties?.['code']?.['enum'] as string[];
 const requestSchemaOf = (path: string, method = 'post') =>
   operation(path, method).requestBody?.content['application/json']?.schema;
 const responseSchemaOf = (path: string, status: string, method = 'post') =>
@@ -112,6 +114,13 @@ describe('GET /api/identity/openapi.json', () => {
     }
   });
 
+  it('lists the codes an error may carry: identity’s, the access policy’s and the shared ones', () => {
+    expect(documentedErrorCodes()).toEqual(
+      expect.arrayContaining(['invalid_credentials', 'last_owner', 'invalid_api_key', 'validation_failed']),
+    );
+    expect(documentedErrorCodes()).not.toContain('usage_not_consumed'); // the ledger's
+  });
+
   it('documents the rate limits of login, refresh and registration, and only theirs', () => {
     const limited = ['/v1/sessions', '/v1/sessions/refresh', '/v1/accounts'];
     for (const path of limited) {
@@ -149,10 +158,9 @@ describe('what the service answers', () => {
     expect(tokenPairSchema.safeParse(await session.json()).success).toBe(true);
     const invalid = await post('/v1/accounts', { email, password: 'short' });
     expect(invalid.status).toBe(400);
-    expect(errorBodySchema.parse(await invalid.json()).error).toMatchObject({
-      code: 'validation_failed',
-      field: 'password',
-    });
+    const { error } = errorBodySchema.parse(await invalid.json());
+    expect(error).toMatchObject({ code: 'validation_failed', field: 'password' });
+    expect(documentedErrorCodes()).toContain(error.code);
   });
 });
 

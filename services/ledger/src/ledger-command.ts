@@ -1,6 +1,6 @@
 import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ApiError, loadConfigOrExit, rootModuleOf } from '@onecommons/service-kit';
+import { DomainError, loadConfigOrExit, rootModuleOf } from '@onecommons/service-kit';
 import { ledgerConfigSchema } from './config.js';
 import { ledgerService } from './ledger.definition.js';
 
@@ -13,9 +13,9 @@ export interface PendingOutcome {
 
 /**
  * Runs one of the ledger's one-shot commands (`close`, `adjust`) on its modules, without a relay or a consumer:
- * the serving ledger publishes the outbox. Prints the result as one JSON line and exits 0; a refusal the API
- * would answer with an error (ApiError) is printed on stderr and exits 1, unless `pendingOf` reads it as
- * "not yet".
+ * the serving ledger publishes the outbox. Prints the result as one JSON line and exits 0; a refusal (a
+ * DomainError, which the API would answer with its status) is printed on stderr and exits 1, unless `pendingOf`
+ * reads it as "not yet".
  */
 export async function runLedgerCommand(
   name: string,
@@ -42,7 +42,7 @@ export async function runLedgerCommand(
       process.stderr.write(`ledger ${name}: ${pending.message}\n`);
       process.exit(pending.exitCode);
     }
-    if (error instanceof ApiError) {
+    if (error instanceof DomainError) {
       process.stderr.write(`ledger ${name}: ${error.message}\n`);
       process.exit(1);
     }

@@ -1,11 +1,12 @@
 import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
-import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
+import { AUTH_ERROR_CODES, AuthModule, remoteAuthSetup } from '@onecommons/auth';
 import { checkedOption, defineService, periodOption, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { Option } from 'commander';
 import { z } from 'zod';
 import { type AdjustCommandOptions } from './adjustments/adjust-command.js';
 import { adjustmentReasonSchema } from './adjustments/adjustment-views.js';
 import { type LedgerConfig, ledgerConfigSchema } from './config.js';
+import { LEDGER_ERROR_CODES } from './ledger-errors.js';
 import { Journal1763900001000 } from './migrations/1763900001000-journal.js';
 import { Projections1763900002000 } from './migrations/1763900002000-projections.js';
 import { PeriodCloses1763900003000 } from './migrations/1763900003000-period-closes.js';
@@ -56,6 +57,7 @@ export const ledgerService = defineService({
     InputsByPeriod1765700000000,
   ],
   features: () => [ledgerAuth, TreasuryModule, ProjectionsModule, PeriodsModule, ReversalsModule],
+  errorCodes: [...AUTH_ERROR_CODES, ...LEDGER_ERROR_CODES],
   // What `commons ledger verify`, `commons period close|adjust` and `commons payouts reconcile` run. Each command
   // imports its module when it runs: `serve` does not load them.
   commands: [

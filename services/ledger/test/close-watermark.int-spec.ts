@@ -193,7 +193,7 @@ describe('a close before metering’s watermark', () => {
       .close(FORCED, { force: true, waitSeconds: 0 })
       .catch((error: unknown) => error);
     expect(refused).toMatchObject({
-      status: 409,
+      kind: 'conflict',
       code: 'usage_not_consumed',
       retryAfterSeconds: 5,
       lag: { sealed: false, announced: null, applied: '2', behind: null },

@@ -1,8 +1,9 @@
-import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
+import { AUTH_ERROR_CODES, AuthModule, remoteAuthSetup } from '@onecommons/auth';
 import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
 import { defineService, REDIS_CLIENT, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type Redis } from 'ioredis';
 import { type MeteringConfig, meteringConfigSchema } from './config.js';
+import { METERING_ERROR_CODES } from './metering-errors.js';
 import { MeteringModule } from './metering.module.js';
 import { Subscribers1763900001000 } from './migrations/1763900001000-subscribers.js';
 import { Usage1763900002000 } from './migrations/1763900002000-usage.js';
@@ -44,6 +45,7 @@ export const meteringService = defineService({
     UsageByPeriod1765600000000,
   ],
   features: () => [meteringAuth, SubscribersModule, MeteringModule],
+  errorCodes: [...AUTH_ERROR_CODES, ...METERING_ERROR_CODES],
   projections: [
     { table: 'subscribers', key: ['subscriber_id'] },
     { table: 'meters', key: ['name'] },

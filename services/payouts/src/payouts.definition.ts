@@ -1,8 +1,9 @@
-import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
+import { AUTH_ERROR_CODES, AuthModule, remoteAuthSetup } from '@onecommons/auth';
 import { currencyCodeSchema } from '@onecommons/contracts';
 import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
 import { checkedOption, defineService, periodOption, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type PayoutsConfig, payoutsConfigSchema } from './config.js';
+import { PAYOUTS_ERROR_CODES } from './payouts-errors.js';
 import { Payouts1763900001000 } from './migrations/1763900001000-payouts.js';
 import { PayableAdjustments1765100000000 } from './migrations/1765100000000-payable-adjustments.js';
 import { PayoutsModule } from './payouts.module.js';
@@ -20,6 +21,7 @@ export const payoutsService = defineService({
   entities: [],
   migrations: [...BACKBONE_MIGRATIONS, Payouts1763900001000, PayableAdjustments1765100000000],
   features: () => [payoutsAuth, PayoutsModule],
+  errorCodes: [...AUTH_ERROR_CODES, ...PAYOUTS_ERROR_CODES],
   commands: [
     {
       // Imported when it runs: `serve` does not load it.

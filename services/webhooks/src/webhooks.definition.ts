@@ -1,7 +1,8 @@
-import { AuthModule, remoteAuthSetup } from '@onecommons/auth';
+import { AUTH_ERROR_CODES, AuthModule, remoteAuthSetup } from '@onecommons/auth';
 import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
 import { defineService, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type WebhooksConfig, webhooksConfigSchema } from './config.js';
+import { WEBHOOKS_ERROR_CODES } from './webhooks-errors.js';
 import { Webhooks1763900001000 } from './migrations/1763900001000-webhooks.js';
 import { WebhooksModule } from './webhooks.module.js';
 
@@ -20,5 +21,6 @@ export const webhooksService = defineService({
   entities: [],
   migrations: [...BACKBONE_MIGRATIONS, Webhooks1763900001000],
   features: () => [webhooksAuth, WebhooksModule],
+  errorCodes: [...AUTH_ERROR_CODES, ...WEBHOOKS_ERROR_CODES],
   projections: [],
 });

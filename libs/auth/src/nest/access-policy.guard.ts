@@ -7,11 +7,12 @@ import {
   Optional,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiError, UUID_PATTERN } from '@onecommons/service-kit';
+import { UUID_PATTERN } from '@onecommons/service-kit';
 import { type Request } from 'express';
 import { InvalidTokenError, type Principal } from '../access-token.js';
 import { type AccessTokenVerifier } from '../access-token-verifier.js';
 import { API_KEY_PREFIX, type ApiKeyPrincipal, type ApiKeySource, isWellFormedApiKey } from '../api-key.js';
+import { AuthError } from '../auth-errors.js';
 import { INTERNAL_TOKEN_HEADER, type InternalCredential } from '../internal-credential.js';
 import { ApiKeySourceUnavailableError } from '../remote-api-key-source.js';
 import { ACCESS_POLICY, type AccessPolicy, type OrganizationRequirement } from './access-policy.js';
@@ -24,9 +25,10 @@ export type AuthenticatedRequest = Request & { principal?: Principal | ApiKeyPri
 
 const BEARER = /^Bearer (\S+)$/;
 
-const invalidToken = () => new ApiError(401, 'invalid_token', 'The access token is invalid or expired.');
+const invalidToken = () =>
+  new AuthError('unauthenticated', 'invalid_token', 'The access token is invalid or expired.');
 const invalidApiKey = () =>
-  new ApiError(401, 'invalid_api_key', 'The API key is invalid, expired or revoked.');
+  new AuthError('unauthenticated', 'invalid_api_key', 'The API key is invalid, expired or revoked.');
 
 /**
  * Enforces an endpoint's declared AccessPolicy: authenticates the bearer credential the policy asks for
@@ -62,7 +64,7 @@ export class AccessPolicyGuard implements CanActivate {
     ) {
       const principal = await this.authenticateApiKey(credential);
       if (policy.scope !== 'any' && !principal.scopes.includes(policy.scope))
-        throw new ApiError(403, 'insufficient_scope', `This API key lacks the ${policy.scope} scope.`);
+        throw AuthError.forbidden('insufficient_scope', `This API key lacks the ${policy.scope} scope.`);
       request.principal = principal;
       return true;
     }
@@ -72,13 +74,13 @@ export class AccessPolicyGuard implements CanActivate {
     const platformRoles = await this.directory.platformRolesOf(principal);
     const isAdmin = platformRoles.includes('admin');
     if (rules.platformRole && !platformRoles.includes(rules.platformRole))
-      throw new ApiError(403, 'forbidden', `This needs the platform role ${rules.platformRole}.`);
+      throw AuthError.forbidden('forbidden', `This needs the platform role ${rules.platformRole}.`);
     if (
       rules.selfParam !== undefined &&
       !isAdmin &&
       accountParam(request, rules.selfParam) !== principal.subject
     )
-      throw new ApiError(403, 'forbidden', 'An account may act only on itself.');
+      throw AuthError.forbidden('forbidden', 'An account may act only on itself.');
     if (rules.organization) await this.checkOrganization(request, principal, isAdmin, rules.organization);
     return true;
   }
@@ -89,20 +91,24 @@ export class AccessPolicyGuard implements CanActivate {
       throw new Error('an internal policy needs the internal credential (AuthModule.forRoot internalToken)');
     const presented = request.headers[INTERNAL_TOKEN_HEADER];
     if (typeof presented !== 'string' || presented === '')
-      throw new ApiError(
-        401,
+      throw new AuthError(
+        'unauthenticated',
         'internal_credential_required',
         `This endpoint is for the platform's services (${INTERNAL_TOKEN_HEADER}).`,
       );
     if (!this.internal.matches(presented))
-      throw new ApiError(401, 'invalid_internal_credential', 'The internal credential is wrong.');
+      throw new AuthError(
+        'unauthenticated',
+        'invalid_internal_credential',
+        'The internal credential is wrong.',
+      );
     return true;
   }
 
   private async authenticateAccount(credential: string): Promise<Principal> {
     if (credential.startsWith(API_KEY_PREFIX))
-      throw new ApiError(
-        401,
+      throw new AuthError(
+        'unauthenticated',
         'access_token_required',
         'This endpoint takes an access token, not an API key.',
       );
@@ -120,8 +126,8 @@ export class AccessPolicyGuard implements CanActivate {
     if (!this.apiKeys)
       throw new Error('an api_key policy needs an ApiKeySource (AuthModule.forRoot apiKeys)');
     if (!credential.startsWith(API_KEY_PREFIX))
-      throw new ApiError(
-        401,
+      throw new AuthError(
+        'unauthenticated',
         'api_key_required',
         'This endpoint takes an API key (Authorization: Bearer ock_…).',
       );
@@ -133,7 +139,11 @@ export class AccessPolicyGuard implements CanActivate {
     } catch (error) {
       if (!(error instanceof ApiKeySourceUnavailableError)) throw error;
       this.logger.error(error.message);
-      throw new ApiError(503, 'auth_unavailable', 'The API key cannot be checked right now; retry later.');
+      throw new AuthError(
+        'unavailable',
+        'auth_unavailable',
+        'The API key cannot be checked right now; retry later.',
+      );
     }
   }
 
@@ -147,16 +157,14 @@ export class AccessPolicyGuard implements CanActivate {
     const organizationId = routeParam(request, requirement.param);
     const membership = await this.directory.membershipOf(principal, organizationId);
     if (!membership)
-      throw new ApiError(403, 'not_a_member', 'The account is not a member of this organization.');
+      throw AuthError.forbidden('not_a_member', 'The account is not a member of this organization.');
     if (requirement.roles && !requirement.roles.includes(membership.role))
-      throw new ApiError(
-        403,
+      throw AuthError.forbidden(
         'forbidden',
         `This needs the organization role ${requirement.roles.join(' or ')}.`,
       );
     if (requirement.kinds && !requirement.kinds.includes(membership.kind))
-      throw new ApiError(
-        403,
+      throw AuthError.forbidden(
         'wrong_organization_kind',
         `This is for ${requirement.kinds.join(' or ')} organizations only.`,
       );
@@ -175,7 +183,11 @@ function accountRulesOf(
 function bearerCredential(request: Request): string {
   const header = request.headers.authorization;
   if (!header)
-    throw new ApiError(401, 'unauthenticated', 'Credentials are required (Authorization: Bearer).');
+    throw new AuthError(
+      'unauthenticated',
+      'unauthenticated',
+      'Credentials are required (Authorization: Bearer).',
+    );
   const credential = BEARER.exec(header)?.[1];
   if (!credential) throw invalidToken();
   return credential;
@@ -184,7 +196,7 @@ function bearerCredential(request: Request): string {
 /** An account id in the route: anything but a UUID is bad input (400), not someone else's account. */
 function accountParam(request: Request, name: string): string {
   const value = routeParam(request, name);
-  if (!UUID_PATTERN.test(value)) throw ApiError.badRequest('validation_failed', 'must be a UUID', name);
+  if (!UUID_PATTERN.test(value)) throw AuthError.invalid('validation_failed', 'must be a UUID', name);
   return value.toLowerCase();
 }
 

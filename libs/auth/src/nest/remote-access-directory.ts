@@ -1,4 +1,3 @@
-import { ApiError } from '@onecommons/service-kit';
 import { z } from 'zod';
 import {
   type OrganizationGrant,
@@ -8,6 +7,7 @@ import {
   type PlatformRole,
   type Principal,
 } from '../access-token.js';
+import { AuthError } from '../auth-errors.js';
 import { InternalJsonClient } from '../internal-client.js';
 import { type AccessDirectory } from './access-directory.js';
 
@@ -25,7 +25,7 @@ export const liveAccessAnswer = z.object({
 export type LiveAccessAnswer = z.output<typeof liveAccessAnswer>;
 
 const unavailable = () =>
-  new ApiError(503, 'auth_unavailable', 'Access cannot be checked right now; retry later.');
+  new AuthError('unavailable', 'auth_unavailable', 'Access cannot be checked right now; retry later.');
 
 /**
  * Asks identity, on each request, what the account is now: for endpoints that move money, a revoked role or a

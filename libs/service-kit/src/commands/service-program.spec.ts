@@ -22,6 +22,7 @@ const definition = defineService({
   migrations: [],
   features: () => [],
   projections: [],
+  errorCodes: [],
   commands: [
     {
       name: 'close',

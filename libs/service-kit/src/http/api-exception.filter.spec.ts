@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { isDatabaseUnavailable } from './api-exception.filter.js';
+import { type ArgumentsHost } from '@nestjs/common';
+import { DomainError } from '../errors/domain-error.js';
+import { ApiExceptionFilter, isDatabaseUnavailable } from './api-exception.filter.js';
 
 describe('isDatabaseUnavailable', () => {
   it('recognises a database that went away under the request', () => {
@@ -21,5 +23,63 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
     expect(isDatabaseUnavailable(new TypeError('x is undefined'))).toBe(false);
     expect(isDatabaseUnavailable(undefined)).toBe(false);
+  });
+});
+
+describe('ApiExceptionFilter', () => {
+  function answerTo(exception: unknown) {
+    const answer = { status: 0, headers: {} as Record<string, string>, body: undefined as unknown };
+    const response = {
+      headersSent: false,
+      setHeader: (name: string, value: string) => (answer.headers[name] = value),
+      status(status: number) {
+        answer.status = status;
+        return this;
+      },
+      json: (body: unknown) => (answer.body = body),
+    };
+    const host = {
+      getType: () => 'http',
+      switchToHttp: () => ({
+        getRequest: () => ({ id: 'req-1', method: 'POST', url: '/api/ledger/v1/periods' }),
+        getResponse: () => response,
+      }),
+    } as unknown as ArgumentsHost;
+    new ApiExceptionFilter().catch(exception, host);
+    return answer;
+  }
+
+  it('answers a domain error with the status of its kind, in the platform’s error shape', () => {
+    expect(answerTo(DomainError.invalid('validation_failed', 'must be a period', 'period'))).toEqual({
+      status: 400,
+      headers: {},
+      body: {
+        error: {
+          code: 'validation_failed',
+          message: 'must be a period',
+          field: 'period',
+          requestId: 'req-1',
+        },
+      },
+    });
+    expect(answerTo(DomainError.notFound('no_tokens', 'none')).status).toBe(404);
+    expect(answerTo(new DomainError('gone', 'usage_archived', 'archived')).status).toBe(410);
+    expect(answerTo(new DomainError('payment_required', 'payment_declined', 'declined')).status).toBe(402);
+  });
+
+  it('sends Retry-After and details of a retryable refusal', () => {
+    const refusal = new DomainError('conflict', 'usage_not_consumed', 'not yet', {
+      field: 'period',
+      retryAfterSeconds: 5,
+      details: { behind: '2' },
+    });
+    expect(answerTo(refusal)).toMatchObject({
+      status: 409,
+      headers: { 'retry-after': '5' },
+      body: { error: { code: 'usage_not_consumed', field: 'period', details: { behind: '2' } } },
+    });
+    expect(answerTo(new DomainError('unavailable', 'auth_unavailable', 'later')).headers).toEqual({
+      'retry-after': '1',
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { type Request, type Response } from 'express';
-import { ApiError } from './api-error.js';
+import { DomainError, type DomainErrorKind } from '../errors/domain-error.js';
+import { type SharedErrorCode } from '../errors/shared-errors.js';
 
 export interface ErrorBody {
   readonly error: {
@@ -12,7 +13,23 @@ export interface ErrorBody {
   };
 }
 
-const STATUS_CODES: Record<number, string> = {
+/** The one place a domain error's kind becomes an HTTP status. */
+const STATUS_OF_KIND: Readonly<Record<DomainErrorKind, number>> = {
+  invalid: 400,
+  unauthenticated: 401,
+  payment_required: 402,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  too_large: 413,
+  unsupported_format: 415,
+  rate_limited: 429,
+  upstream_failed: 502,
+  unavailable: 503,
+};
+
+const STATUS_CODES: Record<number, SharedErrorCode> = {
   400: 'bad_request',
   401: 'unauthorized',
   403: 'forbidden',
@@ -26,7 +43,7 @@ const STATUS_CODES: Record<number, string> = {
 };
 
 /** Body-parser failures arrive as plain errors with a `type`; they are the client's fault, not ours. */
-const BODY_PARSER_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+const BODY_PARSER_ERRORS: Record<string, { status: number; code: SharedErrorCode; message: string }> = {
   'entity.parse.failed': {
     status: 400,
     code: 'invalid_json',
@@ -80,15 +97,15 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const requestId = typeof request.id === 'string' ? request.id : undefined;
     if (response.headersSent) return;
     if (status === 503) response.setHeader('retry-after', '1');
-    if (exception instanceof ApiError && exception.retryAfterSeconds !== undefined)
+    if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined)
       response.setHeader('retry-after', String(exception.retryAfterSeconds));
     response.status(status).json({ error: { ...body, ...(requestId ? { requestId } : {}) } });
   }
 
   private toResponse(exception: unknown): { status: number; body: ErrorBody['error'] } {
-    if (exception instanceof ApiError) {
+    if (exception instanceof DomainError) {
       return {
-        status: exception.status,
+        status: STATUS_OF_KIND[exception.kind],
         body: {
           code: exception.code,
           message: exception.message,

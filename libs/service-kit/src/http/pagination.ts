@@ -1,4 +1,4 @@
-import { ApiError } from './api-error.js';
+import { SharedError } from '../errors/shared-errors.js';
 import { UUID_PATTERN } from './uuid-param.pipe.js';
 import { z } from 'zod';
 
@@ -27,7 +27,7 @@ export function decodeCursor(cursor: string | undefined): string | null {
   if (cursor === undefined) return null;
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!UUID_PATTERN.test(id))
-    throw ApiError.badRequest('invalid_cursor', 'is not a cursor this API returned', 'cursor');
+    throw SharedError.invalid('invalid_cursor', 'is not a cursor this API returned', 'cursor');
   return id;
 }
 

@@ -1,5 +1,5 @@
 import { type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { ApiError } from './api-error.js';
+import { SharedError } from '../errors/shared-errors.js';
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -7,7 +7,7 @@ export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 export class UuidParamPipe implements PipeTransform<string, string> {
   transform(value: string, metadata: ArgumentMetadata): string {
     if (!UUID_PATTERN.test(value))
-      throw ApiError.badRequest('validation_failed', 'must be a UUID', metadata.data ?? 'id');
+      throw SharedError.invalid('validation_failed', 'must be a UUID', metadata.data ?? 'id');
     return value.toLowerCase();
   }
 }

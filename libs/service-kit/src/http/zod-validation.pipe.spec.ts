@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError } from './api-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
 
 const schema = z.strictObject({
@@ -7,12 +7,12 @@ const schema = z.strictObject({
   address: z.strictObject({ city: z.string({ error: 'must be a string' }) }),
 });
 
-async function failure(promise: Promise<unknown>): Promise<ApiError> {
+async function failure(promise: Promise<unknown>): Promise<DomainError> {
   try {
     await promise;
   } catch (error) {
-    expect(error).toBeInstanceOf(ApiError);
-    return error as ApiError;
+    expect(error).toBeInstanceOf(DomainError);
+    return error as DomainError;
   }
   throw new Error('the value was accepted');
 }
@@ -32,8 +32,8 @@ describe('ZodValidationPipe', () => {
     const error = await failure(
       pipe.transform({ email: 'a', address: { city: 7 } }, { type: 'body', schema }),
     );
-    expect({ status: error.status, code: error.code, field: error.field, message: error.message }).toEqual({
-      status: 400,
+    expect({ kind: error.kind, code: error.code, field: error.field, message: error.message }).toEqual({
+      kind: 'invalid',
       code: 'validation_failed',
       field: 'address.city',
       message: 'must be a string',
@@ -51,8 +51,8 @@ describe('ZodValidationPipe', () => {
     const error = await failure(
       pipe.transform({ email: 'a', address: { city: 'Ly\u0000on' } }, { type: 'body', schema }),
     );
-    expect({ status: error.status, code: error.code, field: error.field }).toEqual({
-      status: 400,
+    expect({ kind: error.kind, code: error.code, field: error.field }).toEqual({
+      kind: 'invalid',
       code: 'validation_failed',
       field: 'address.city',
     });

@@ -1,5 +1,5 @@
 import { type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { ApiError } from './api-error.js';
+import { SharedError } from '../errors/shared-errors.js';
 
 /** A Standard Schema (zod 4 schemas are one), as Nest 12 carries it in `@Body({ schema })`. */
 type StandardSchema = NonNullable<ArgumentMetadata['schema']>;
@@ -21,7 +21,7 @@ export class ZodValidationPipe<Output = unknown> implements PipeTransform<unknow
     if (!schema) return value as Output;
     const withNul = pathToNul(value);
     if (withNul !== undefined)
-      throw ApiError.badRequest(
+      throw SharedError.invalid(
         'validation_failed',
         'must not contain NUL characters',
         withNul.join('.') || undefined,
@@ -29,7 +29,7 @@ export class ZodValidationPipe<Output = unknown> implements PipeTransform<unknow
     const result = await schema['~standard'].validate(value);
     if (!result.issues) return result.value as Output;
     const issue = result.issues[0] as Issue | undefined;
-    throw ApiError.badRequest(
+    throw SharedError.invalid(
       'validation_failed',
       issue?.message ?? 'invalid input',
       issue && fieldOf(issue),

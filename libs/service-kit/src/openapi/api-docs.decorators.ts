@@ -10,20 +10,30 @@ export const API_KEY_SECURITY = 'apiKey';
 export const ERROR_SCHEMA_NAME = 'Error';
 export const ERROR_SCHEMA_REF = `#/components/schemas/${ERROR_SCHEMA_NAME}`;
 
-/** What ApiExceptionFilter sends for every error, as a schema (documents it; tests check responses against it). */
-export const errorBodySchema = z
-  .strictObject({
-    error: z.strictObject({
-      code: z.string().meta({ description: 'Stable, machine-readable', examples: ['validation_failed'] }),
-      message: z.string().meta({ description: 'For people; may change' }),
-      field: z
-        .string()
-        .optional()
-        .meta({ description: 'The failing input field, dotted', examples: ['email'] }),
-      requestId: z.string().optional().meta({ description: 'Quote it when reporting a problem' }),
-    }),
-  })
-  .meta({ description: 'The error shape of every OneCommons API' });
+const errorBodyOf = (code: z.ZodType<string>) =>
+  z
+    .strictObject({
+      error: z.strictObject({
+        code: code.meta({ description: 'Stable, machine-readable', examples: ['validation_failed'] }),
+        message: z.string().meta({ description: 'For people; may change' }),
+        field: z
+          .string()
+          .optional()
+          .meta({ description: 'The failing input field, dotted', examples: ['email'] }),
+        details: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .meta({ description: 'Machine-readable facts of the refusal (e.g. how far behind)' }),
+        requestId: z.string().optional().meta({ description: 'Quote it when reporting a problem' }),
+      }),
+    })
+    .meta({ description: 'The error shape of every OneCommons API' });
+
+/** What ApiExceptionFilter sends for every error, as a schema (tests check responses against it). */
+export const errorBodySchema = errorBodyOf(z.string());
+
+/** The error shape as one service documents it: `code` is one of the codes that service may answer. */
+export const serviceErrorBodySchema = (codes: readonly string[]) => errorBodyOf(z.enum(codes));
 
 const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: 'The request is malformed or fails validation (`validation_failed` names the `field`).',

@@ -1,12 +1,13 @@
 import { type INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { type ServiceName } from '@onecommons/contracts';
+import { SHARED_ERROR_CODES } from '../errors/shared-errors.js';
 import {
   ACCESS_TOKEN_SECURITY,
   API_KEY_SECURITY,
   ERROR_SCHEMA_NAME,
   ERROR_SCHEMA_REF,
-  errorBodySchema,
+  serviceErrorBodySchema,
 } from './api-docs.decorators.js';
 import { openApiSchemaOf } from './json-schema.js';
 
@@ -18,9 +19,14 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 
 /**
  * The service's OpenAPI 3.1 document, built from its controllers: request schemas from the zod schemas
- * parameters declare (`@Body({ schema })`), response schemas from `@ApiResponse({ standardSchema })`.
+ * parameters declare (`@Body({ schema })`), response schemas from `@ApiResponse({ standardSchema })`, and the
+ * error schema's `code` from the service's error codes and the shared ones.
  */
-export function openApiDocumentOf(app: INestApplication, service: ServiceName): OpenAPIObject {
+export function openApiDocumentOf(
+  app: INestApplication,
+  service: ServiceName,
+  errorCodes: readonly string[],
+): OpenAPIObject {
   const config = new DocumentBuilder()
     .setOpenAPIVersion('3.1.0')
     .setTitle(`OneCommons ${service} API`)
@@ -53,7 +59,8 @@ export function openApiDocumentOf(app: INestApplication, service: ServiceName): 
     standardSchemaConverter: openApiSchemaOf,
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
-  const errorSchema = openApiSchemaOf(errorBodySchema, { schemaType: 'output' });
+  const codes = [...new Set([...SHARED_ERROR_CODES, ...errorCodes])].sort();
+  const errorSchema = openApiSchemaOf(serviceErrorBodySchema(codes), { schemaType: 'output' });
   document.components = {
     ...document.components,
     schemas: { ...document.components?.schemas, [ERROR_SCHEMA_NAME]: errorSchema?.schema as object },
@@ -84,8 +91,12 @@ function withDefaultErrorResponses(document: OpenAPIObject): void {
  * swagger-ui-dist package (no CDN). The document is built on first request, once every route exists.
  * Call before `app.init()`, so these routes come before Nest's not-found handler.
  */
-export function serveApiDocs(app: INestApplication, service: ServiceName): void {
-  SwaggerModule.setup(SWAGGER_UI_PATH, app, () => openApiDocumentOf(app, service), {
+export function serveApiDocs(
+  app: INestApplication,
+  service: ServiceName,
+  errorCodes: readonly string[],
+): void {
+  SwaggerModule.setup(SWAGGER_UI_PATH, app, () => openApiDocumentOf(app, service, errorCodes), {
     useGlobalPrefix: true,
     jsonDocumentUrl: OPENAPI_DOCUMENT_PATH,
     raw: ['json'],

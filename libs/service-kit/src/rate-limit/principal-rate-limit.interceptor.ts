@@ -8,7 +8,7 @@ import {
 import { type Request, type Response } from 'express';
 import { type Redis } from 'ioredis';
 import { type Observable } from 'rxjs';
-import { ApiError } from '../http/api-error.js';
+import { SharedError } from '../errors/shared-errors.js';
 import { type ServiceConfig } from '../service-config.js';
 import { REDIS_CLIENT, REDIS_KEY_PREFIX, SERVICE_CONFIG } from '../tokens.js';
 import { RedisThrottlerStorage } from './redis-throttler-storage.js';
@@ -57,8 +57,8 @@ export class PrincipalRateLimitInterceptor implements NestInterceptor {
     if (record.isBlocked) {
       const retryAfter = Math.max(1, record.timeToBlockExpire);
       context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfter));
-      throw new ApiError(
-        429,
+      throw new SharedError(
+        'rate_limited',
         'rate_limited',
         `Too many requests for this account or API key; retry in ${retryAfter} s.`,
       );

@@ -1,6 +1,6 @@
 import { type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiError } from '../http/api-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import { RateLimited, RateLimitGuard, throttlersOf } from './rate-limit.module.js';
 import { type ThrottlerRecord } from './redis-throttler-storage.js';
 
@@ -58,9 +58,9 @@ describe('RateLimitGuard', () => {
     expect(await guard.canActivate(contextOf('login', headers))).toBe(true);
     expect(await guard.canActivate(contextOf('login', headers))).toBe(true);
     const refused = await guard.canActivate(contextOf('login', headers)).catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(ApiError);
-    expect({ status: (refused as ApiError).status, code: (refused as ApiError).code }).toEqual({
-      status: 429,
+    expect(refused).toBeInstanceOf(DomainError);
+    expect({ kind: (refused as DomainError).kind, code: (refused as DomainError).code }).toEqual({
+      kind: 'rate_limited',
       code: 'rate_limited',
     });
     expect(headers['Retry-After']).toBe('30');

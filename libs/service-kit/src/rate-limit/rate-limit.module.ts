@@ -10,7 +10,7 @@ import {
 import type { ThrottlerLimitDetail, ThrottlerOptions } from '@nestjs/throttler';
 import { type Request, type Response } from 'express';
 import { type Redis } from 'ioredis';
-import { ApiError } from '../http/api-error.js';
+import { SharedError } from '../errors/shared-errors.js';
 import { ApiErrors } from '../openapi/api-docs.decorators.js';
 import { REDIS_CLIENT, REDIS_KEY_PREFIX } from '../tokens.js';
 import { RedisThrottlerStorage } from './redis-throttler-storage.js';
@@ -67,7 +67,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   ): Promise<void> {
     const retryAfter = Math.max(1, detail.timeToBlockExpire);
     context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfter));
-    throw new ApiError(429, 'rate_limited', `Too many requests; retry in ${retryAfter} s.`);
+    throw new SharedError('rate_limited', 'rate_limited', `Too many requests; retry in ${retryAfter} s.`);
   }
 }
 

@@ -9,8 +9,8 @@ import {
   uuidV7,
 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
-import { ApiError } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
+import { CatalogError } from '../catalog-errors.js';
 import { CATALOG_SOURCE } from '../catalog-events.js';
 import { type AgreementTerms, agreementCuts, cutEffectiveFrom, scheduleDue } from '../terms/share-cuts.js';
 
@@ -83,7 +83,7 @@ export class AgreementsService {
         projectId,
       ])) as unknown[];
       if (!project)
-        throw ApiError.badRequest('unknown_project', `no such project: ${projectId}`, 'projectId');
+        throw CatalogError.invalid('unknown_project', `no such project: ${projectId}`, 'projectId');
       const [locked] = (await manager.query(
         `SELECT ${COLUMNS} FROM agreements WHERE project_id = $1 AND operator_id = $2 FOR UPDATE`,
         [projectId, operatorId],
@@ -117,7 +117,7 @@ export class AgreementsService {
           WHERE a.id = $1 AND a.project_id = $2 AND p.organization_id = $3 FOR UPDATE OF a`,
         [agreementId, projectId, organizationId],
       )) as AgreementRow[];
-      if (!locked) throw ApiError.notFound('agreement_not_found', 'This project has no such agreement.');
+      if (!locked) throw CatalogError.notFound('agreement_not_found', 'This project has no such agreement.');
       const row = await settleDueTerms(manager, locked, now);
       const declared = declaredTerms(row);
       if (declared.binding === binding) return toAgreementDto(row, now);
@@ -133,7 +133,7 @@ export class AgreementsService {
         WHERE id = $1 RETURNING ${COLUMNS}`,
       [agreementId, principal.subject],
     )) as [AgreementRow[], number];
-    if (!row) throw ApiError.notFound('agreement_not_found', 'No such agreement.');
+    if (!row) throw CatalogError.notFound('agreement_not_found', 'No such agreement.');
     return toAgreementDto(row, new Date());
   }
 
@@ -211,7 +211,7 @@ async function assertMayBind(manager: EntityManager, row: AgreementRow): Promise
     [row.operator_id, row.project_id],
   )) as unknown[];
   if (!runs)
-    throw ApiError.conflict(
+    throw CatalogError.conflict(
       'operator_runs_no_service_of_project',
       'The operator of this agreement runs no active service of the project; a platform admin must approve it for binding.',
       'binding',

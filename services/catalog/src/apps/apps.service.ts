@@ -3,8 +3,9 @@ import { type Principal } from '@onecommons/auth';
 import { AppRegisteredV1, createEvent, uuidV7 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
 import { isUniqueViolation } from '@onecommons/persistence';
-import { ApiError, decodeCursor, type Page, pageOf } from '@onecommons/service-kit';
+import { decodeCursor, type Page, pageOf } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
+import { CatalogError } from '../catalog-errors.js';
 import { CATALOG_SOURCE } from '../catalog-events.js';
 import { likePattern, type SearchQuery } from '../search.js';
 import { type AppDto, type RegisterAppDto } from './apps.dto.js';
@@ -62,7 +63,7 @@ export class AppsService {
       });
     } catch (error) {
       if (isUniqueViolation(error))
-        throw ApiError.conflict('app_name_taken', 'An app has this name.', 'name');
+        throw CatalogError.conflict('app_name_taken', 'An app has this name.', 'name');
       throw error;
     }
   }
@@ -81,7 +82,7 @@ export class AppsService {
     const [row] = (await this.dataSource.query(`SELECT ${COLUMNS} FROM apps WHERE id = $1`, [
       appId,
     ])) as AppRow[];
-    if (!row) throw ApiError.notFound('app_not_found', 'No such app.');
+    if (!row) throw CatalogError.notFound('app_not_found', 'No such app.');
     return toAppDto(row);
   }
 }

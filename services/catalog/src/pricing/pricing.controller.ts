@@ -1,6 +1,5 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { Authenticated, RequirePlatformRole } from '@onecommons/auth';
-import { ApiError } from '@onecommons/service-kit';
 import { type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import {
   defaultMeterMeasure,
@@ -10,6 +9,7 @@ import {
   SECONDS_UNIT,
 } from '@onecommons/contracts';
 import { z } from 'zod';
+import { CatalogError } from '../catalog-errors.js';
 import { bpsInputSchema } from '../weights.js';
 import { type MeterDto, PricingService, type ServiceTypeDto } from './pricing.service.js';
 
@@ -42,7 +42,7 @@ class NameParamPipe implements PipeTransform<string, string> {
 
   transform(value: string, metadata: ArgumentMetadata): string {
     if (!this.pattern.test(value))
-      throw ApiError.badRequest('validation_failed', this.rule, metadata.data ?? 'name');
+      throw CatalogError.invalid('validation_failed', this.rule, metadata.data ?? 'name');
     return value;
   }
 }
@@ -82,7 +82,7 @@ export class PricingController {
     const unit = body.unit ?? measure.unit;
     const bound = body.bound ?? measure.bound;
     if (!isBoundPlausibleForUnit(unit, bound))
-      throw ApiError.badRequest(
+      throw CatalogError.invalid(
         'implausible_bound',
         `a meter counted in ${SECONDS_UNIT}s is bounded by the period's seconds: {"per": "second", "max": "1"}`,
         'bound',

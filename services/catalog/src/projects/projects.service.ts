@@ -10,8 +10,9 @@ import {
 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
 import { isUniqueViolation } from '@onecommons/persistence';
-import { ApiError, decodeCursor, type Page, pageOf } from '@onecommons/service-kit';
+import { decodeCursor, type Page, pageOf } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
+import { CatalogError } from '../catalog-errors.js';
 import { CATALOG_SOURCE } from '../catalog-events.js';
 import { likePattern, type SearchQuery } from '../search.js';
 import { packageWeights } from './manifest-weights.js';
@@ -49,7 +50,7 @@ const PROJECT_COLUMNS = 'id, organization_id, name, description, package_names, 
 const CONTRACT_COLUMNS =
   'project_id, version, effective_from, dependencies_bps, members, published_by, published_at';
 
-const projectNotFound = () => ApiError.notFound('project_not_found', 'No such project.');
+const projectNotFound = () => CatalogError.notFound('project_not_found', 'No such project.');
 
 @Injectable()
 export class ProjectsService {
@@ -83,7 +84,7 @@ export class ProjectsService {
       });
     } catch (error) {
       if (isUniqueViolation(error))
-        throw ApiError.conflict('project_name_taken', 'A project has this name.', 'name');
+        throw CatalogError.conflict('project_name_taken', 'A project has this name.', 'name');
       throw error;
     }
   }
@@ -117,7 +118,7 @@ export class ProjectsService {
     const currentPeriod = periodOf(now);
     const effectiveFrom = input.effectiveFrom ?? currentPeriod;
     if (effectiveFrom < currentPeriod)
-      throw ApiError.badRequest('period_in_past', `must be ${currentPeriod} or later`, 'effectiveFrom');
+      throw CatalogError.invalid('period_in_past', `must be ${currentPeriod} or later`, 'effectiveFrom');
     return this.dataSource.transaction(async (manager) => {
       await ownedProject(manager, organizationId, projectId, true);
       const [latest] = (await manager.query(
@@ -125,7 +126,7 @@ export class ProjectsService {
         [projectId],
       )) as Pick<ContractRow, 'version' | 'effective_from'>[];
       if (latest && effectiveFrom < latest.effective_from)
-        throw ApiError.badRequest(
+        throw CatalogError.invalid(
           'period_before_latest_version',
           `must be ${latest.effective_from} or later (version ${latest.version} takes effect then)`,
           'effectiveFrom',
@@ -182,7 +183,7 @@ export class ProjectsService {
       [projectId, period],
     )) as ContractRow[];
     if (!row)
-      throw ApiError.notFound(
+      throw CatalogError.notFound(
         'no_contract',
         `The project has no contract in force in ${period}; its share is escrowed.`,
       );
@@ -203,7 +204,7 @@ export class ProjectsService {
       await ownedProject(manager, organizationId, projectId, true);
       const index = input.dependencies.findIndex((entry) => entry.project === projectId);
       if (index >= 0)
-        throw ApiError.badRequest(
+        throw CatalogError.invalid(
           'self_dependency',
           'a project cannot depend on itself',
           `dependencies.${index}.project`,
@@ -218,7 +219,7 @@ export class ProjectsService {
       );
       const unknown = ids.findIndex((id) => !found.has(id));
       if (unknown >= 0)
-        throw ApiError.badRequest(
+        throw CatalogError.invalid(
           'unknown_project',
           'no project has this id',
           `dependencies.${unknown}.project`,
@@ -324,7 +325,7 @@ async function ensureKnownAccounts(manager: EntityManager, accounts: readonly st
   );
   const unknown = accounts.findIndex((account) => !known.has(account));
   if (unknown >= 0)
-    throw ApiError.badRequest(
+    throw CatalogError.invalid(
       'unknown_account',
       'no account has this id (a new account is known here a few seconds after it registers)',
       `members.${unknown}.account`,

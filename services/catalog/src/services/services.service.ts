@@ -11,8 +11,9 @@ import {
 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
 import { isUniqueViolation } from '@onecommons/persistence';
-import { ApiError, decodeCursor, type Page, pageOf } from '@onecommons/service-kit';
+import { decodeCursor, type Page, pageOf } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
+import { CatalogError, type CatalogErrorCode } from '../catalog-errors.js';
 import { CATALOG_SOURCE } from '../catalog-events.js';
 import { likePattern, type SearchQuery } from '../search.js';
 import { cutEffectiveFrom, scheduleDue, serviceCuts, type ServiceTerms } from '../terms/share-cuts.js';
@@ -96,7 +97,7 @@ export class ServicesService {
       });
     } catch (error) {
       if (isUniqueViolation(error))
-        throw ApiError.conflict('domain_taken', 'Another service uses this domain.', 'domain');
+        throw CatalogError.conflict('domain_taken', 'Another service uses this domain.', 'domain');
       throw error;
     }
   }
@@ -113,9 +114,10 @@ export class ServicesService {
         `SELECT ${COLUMNS} FROM services WHERE id = $1 AND operator_id = $2 FOR UPDATE`,
         [serviceId, operatorId],
       )) as ServiceRow[];
-      if (!locked) throw ApiError.notFound('service_not_found', 'This organization runs no such service.');
+      if (!locked)
+        throw CatalogError.notFound('service_not_found', 'This organization runs no such service.');
       if (locked.status === 'retired')
-        throw ApiError.conflict('service_retired', 'A retired service cannot change.', 'status');
+        throw CatalogError.conflict('service_retired', 'A retired service cannot change.', 'status');
       const current = await settleDueTerms(manager, locked, now);
       const inForce: ServiceTerms = {
         providerBps: current.provider_bps,
@@ -204,14 +206,20 @@ export class ServicesService {
     const [row] = (await this.dataSource.query(`SELECT ${COLUMNS} FROM services WHERE id = $1`, [
       serviceId,
     ])) as ServiceRow[];
-    if (!row) throw ApiError.notFound('service_not_found', 'No such service.');
+    if (!row) throw CatalogError.notFound('service_not_found', 'No such service.');
     return toServiceDto(row, new Date());
   }
 }
 
-async function mustExist(manager: EntityManager, sql: string, value: string, code: string, field: string) {
+async function mustExist(
+  manager: EntityManager,
+  sql: string,
+  value: string,
+  code: CatalogErrorCode,
+  field: string,
+) {
   const [row] = (await manager.query(sql, [value])) as unknown[];
-  if (!row) throw ApiError.badRequest(code, `no such ${field.replace(/Id$/, '')}: ${value}`, field);
+  if (!row) throw CatalogError.invalid(code, `no such ${field.replace(/Id$/, '')}: ${value}`, field);
 }
 
 function stateOf(service: ServiceDto): DataOf<typeof ServiceCreatedV1> {

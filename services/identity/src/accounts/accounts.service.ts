@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { createEvent, SubscriberRegisteredV2, uuidV7 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
-import { ApiError } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
+import { IdentityError } from '../identity-errors.js';
 import { Account } from './account.entity.js';
 import { type AccountDto, type RegisterAccountDto } from './dto/register-account.dto.js';
 import { normaliseEmail } from './email-address.js';
@@ -24,7 +24,7 @@ export class AccountsService {
 
   async find(accountId: string): Promise<AccountDto> {
     const account = await this.dataSource.getRepository(Account).findOneBy({ id: accountId });
-    if (!account) throw ApiError.notFound('account_not_found', 'No account has this id.');
+    if (!account) throw IdentityError.notFound('account_not_found', 'No account has this id.');
     return toAccountDto(account);
   }
 
@@ -50,7 +50,7 @@ export class AccountsService {
       });
     } catch (error) {
       if ((error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION) {
-        throw ApiError.conflict('email_unavailable', 'This email cannot be used to register.', 'email');
+        throw IdentityError.conflict('email_unavailable', 'This email cannot be used to register.', 'email');
       }
       throw error;
     }
@@ -59,7 +59,8 @@ export class AccountsService {
 
 function toAccountDtoOrGone(account: Account | null): AccountDto {
   // A valid token for a deleted account: the token outlived what it speaks for.
-  if (!account) throw new ApiError(401, 'invalid_token', 'The access token is invalid or expired.');
+  if (!account)
+    throw new IdentityError('unauthenticated', 'invalid_token', 'The access token is invalid or expired.');
   return toAccountDto(account);
 }
 

@@ -3,9 +3,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Principal } from '@onecommons/auth';
 import { createEvent, RoleGrantedV1, RoleRevokedV1 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
-import { ApiError, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type IdentityConfig } from '../config.js';
+import { IdentityError } from '../identity-errors.js';
 
 const SOURCE = { source: '/onecommons/identity' };
 
@@ -39,9 +40,9 @@ export class AdminsService {
   async bootstrap(principal: Principal, token: string): Promise<AdminDto> {
     const expected = this.config.IDENTITY_ADMIN_BOOTSTRAP_TOKEN;
     if (expected === undefined)
-      throw new ApiError(403, 'bootstrap_disabled', 'Admin bootstrap is not enabled on this platform.');
+      throw IdentityError.forbidden('bootstrap_disabled', 'Admin bootstrap is not enabled on this platform.');
     if (!timingSafeEqual(digest(token), digest(expected)))
-      throw new ApiError(403, 'invalid_bootstrap_token', 'The bootstrap token is wrong.', 'token');
+      throw IdentityError.forbidden('invalid_bootstrap_token', 'The bootstrap token is wrong.', 'token');
     return this.dataSource.transaction(async (manager) => {
       // Two callers racing with the token: the table lock lets exactly one become the first admin.
       await manager.query('LOCK TABLE platform_roles IN SHARE ROW EXCLUSIVE MODE');
@@ -51,7 +52,10 @@ export class AdminsService {
       const own = admins.find((row) => row.account_id === principal.subject);
       if (own) return toAdminDto(own);
       if (admins.length > 0)
-        throw ApiError.conflict('admin_exists', 'The platform has an admin; ask them to grant the role.');
+        throw IdentityError.conflict(
+          'admin_exists',
+          'The platform has an admin; ask them to grant the role.',
+        );
       return this.grantIn(manager, principal.subject, null);
     });
   }
@@ -68,7 +72,7 @@ export class AdminsService {
       const [account] = (await manager.query('SELECT 1 FROM accounts WHERE id = $1', [
         accountId,
       ])) as unknown[];
-      if (!account) throw new ApiError(404, 'account_not_found', 'No account has this id.', 'accountId');
+      if (!account) throw IdentityError.notFound('account_not_found', 'No account has this id.', 'accountId');
       const [existing] = (await manager.query(
         `SELECT account_id, granted_by, granted_at FROM platform_roles WHERE account_id = $1 AND role = 'admin'`,
         [accountId],
@@ -84,9 +88,9 @@ export class AdminsService {
         account_id: string;
       }[];
       if (!admins.some((row) => row.account_id === accountId))
-        throw ApiError.notFound('admin_not_found', 'The account is not an admin.');
+        throw IdentityError.notFound('admin_not_found', 'The account is not an admin.');
       if (admins.length === 1)
-        throw ApiError.conflict('last_admin', 'The platform must keep at least one admin.', 'accountId');
+        throw IdentityError.conflict('last_admin', 'The platform must keep at least one admin.', 'accountId');
       await manager.query(`DELETE FROM platform_roles WHERE account_id = $1 AND role = 'admin'`, [accountId]);
       await this.outbox.append(manager, [
         createEvent(

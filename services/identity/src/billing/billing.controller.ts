@@ -16,8 +16,9 @@ import {
   Public,
   RequirePlatformRole,
 } from '@onecommons/auth';
-import { ApiError, ApiErrors, UuidParamPipe } from '@onecommons/service-kit';
+import { ApiErrors, UuidParamPipe } from '@onecommons/service-kit';
 import { type Request } from 'express';
+import { IdentityError } from '../identity-errors.js';
 import { type PaymentDto, PaymentsService } from './payments.service.js';
 import {
   type PlanDto,
@@ -139,7 +140,7 @@ export class AdminPaymentsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
   ): Promise<RefundRequestedDto> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw ApiError.badRequest(
+      throw IdentityError.invalid(
         'validation_failed',
         'must be 1-200 letters, digits or _.:-',
         'idempotency-key',

@@ -8,9 +8,9 @@ import {
   uuidV7,
 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
-import { ApiError } from '@onecommons/service-kit';
 import type Stripe from 'stripe';
 import { DataSource, type EntityManager } from 'typeorm';
+import { IdentityError } from '../identity-errors.js';
 import { Payment } from './payment.entity.js';
 import { type WebhookOutcome } from './stripe-event-processor.js';
 import { StripeGateway } from './stripe-gateway.js';
@@ -128,12 +128,11 @@ export class PaymentReversals {
       [subscription.providerId, localId],
     )) as unknown[];
     if (!ours) return null;
-    throw new ApiError(
-      503,
+    throw new IdentityError(
+      'unavailable',
       'payment_not_recorded_yet',
       `The payment of invoice ${invoiceId} is not recorded yet; deliver this event again later.`,
-      undefined,
-      60,
+      { retryAfterSeconds: 60 },
     );
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type IdentityConfig } from '../config.js';
+import { IdentityError } from '../identity-errors.js';
 import { type PlanDto } from './dto.js';
 
 export type PaidPlan = 'premium';
@@ -31,7 +32,7 @@ export class PlanCatalog {
   /** The monthly fee of a paid plan in a currency, or a 400 naming the field that is wrong. */
   priceOf(plan: string, currency: string): { plan: PaidPlan; amountMinor: bigint } {
     if (plan !== 'premium') {
-      throw ApiError.badRequest(
+      throw IdentityError.invalid(
         'plan_not_subscribable',
         'Only the premium plan is subscribed to; free needs no subscription.',
         'plan',
@@ -39,7 +40,11 @@ export class PlanCatalog {
     }
     const amountMinor = this.config.PREMIUM_PRICES.get(currency);
     if (amountMinor === undefined) {
-      throw ApiError.badRequest('currency_not_offered', `Premium is not offered in ${currency}.`, 'currency');
+      throw IdentityError.invalid(
+        'currency_not_offered',
+        `Premium is not offered in ${currency}.`,
+        'currency',
+      );
     }
     return { plan, amountMinor };
   }

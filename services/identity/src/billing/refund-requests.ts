@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { uuidV7 } from '@onecommons/contracts';
-import { ApiError } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
+import { IdentityError } from '../identity-errors.js';
 import { type RefundRequestDto, type RefundRequestedDto } from './dto.js';
 import { Payment } from './payment.entity.js';
 import { StripeGateway } from './stripe-gateway.js';
@@ -25,7 +25,7 @@ export class RefundRequests {
     idempotencyKey: string | undefined,
   ): Promise<RefundRequestedDto> {
     const payment = await this.dataSource.getRepository(Payment).findOne({ where: { id: paymentId } });
-    if (!payment) throw ApiError.notFound('payment_not_found', 'No payment has this id.');
+    if (!payment) throw IdentityError.notFound('payment_not_found', 'No payment has this id.');
     const [reversed] = (await this.dataSource.query(
       `SELECT (SELECT coalesce(sum(amount_minor), 0) FROM payment_refunds WHERE payment_id = $1)::text AS refunded,
               (SELECT coalesce(sum(amount_minor), 0) FROM payment_disputes
@@ -34,13 +34,13 @@ export class RefundRequests {
       [paymentId],
     )) as { refunded: string; withdrawn: string; disputed: boolean }[];
     if (reversed?.disputed)
-      throw ApiError.conflict(
+      throw IdentityError.conflict(
         'payment_disputed',
         'The payment is disputed; a dispute is settled by the bank.',
       );
     const left = payment.amountMinor - BigInt(reversed?.refunded ?? '0') - BigInt(reversed?.withdrawn ?? '0');
     if (input.amountMinor > left) {
-      throw ApiError.conflict(
+      throw IdentityError.conflict(
         'refund_exceeds_payment',
         `${left} ${payment.currency} minor units of this payment are left to refund.`,
         'amountMinor',
@@ -48,7 +48,7 @@ export class RefundRequests {
     }
     const paymentIntentId = await this.stripe.paymentIntentOfInvoice(payment.providerPaymentId);
     if (paymentIntentId === null)
-      throw ApiError.conflict('payment_not_refundable', 'Stripe has no card payment for this payment.');
+      throw IdentityError.conflict('payment_not_refundable', 'Stripe has no card payment for this payment.');
     const refund = await this.stripe.createRefund({
       paymentIntentId,
       amountMinor: input.amountMinor,

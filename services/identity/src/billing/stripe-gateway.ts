@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { DomainError, SERVICE_CONFIG } from '@onecommons/service-kit';
 import Stripe from 'stripe';
 import { type IdentityConfig } from '../config.js';
+import { IdentityError } from '../identity-errors.js';
 import { startOfNextPeriod, startOfPeriodContaining } from './billing-period.js';
 import { countRefusedPaymentWebhook } from './payment-event-metrics.js';
 import { type RefundReason } from './dto.js';
@@ -47,7 +48,11 @@ export class StripeGateway {
 
   private stripe(): Stripe {
     if (!this.client)
-      throw new ApiError(503, 'billing_unavailable', 'Payments are not configured on this platform.');
+      throw new IdentityError(
+        'unavailable',
+        'billing_unavailable',
+        'Payments are not configured on this platform.',
+      );
     return this.client;
   }
 
@@ -225,14 +230,14 @@ export class StripeGateway {
     const stripe = this.stripe();
     if (!rawBody || !signature) {
       countRefusedPaymentWebhook('unsigned');
-      throw ApiError.badRequest('invalid_signature', 'The webhook is not signed.', 'stripe-signature');
+      throw IdentityError.invalid('invalid_signature', 'The webhook is not signed.', 'stripe-signature');
     }
     try {
       return stripe.webhooks.constructEvent(rawBody, signature, this.webhookSecret!);
     } catch (error) {
       if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
         countRefusedPaymentWebhook('invalid_signature');
-        throw ApiError.badRequest(
+        throw IdentityError.invalid(
           'invalid_signature',
           'The webhook signature does not verify.',
           'stripe-signature',
@@ -250,9 +255,9 @@ export function providerSubscriptionOf(subscription: Stripe.Subscription): Provi
 }
 
 /** Stripe refusing a refund for what the payment allows, as the platform's error about the request. */
-function refundRefusal(error: unknown): ApiError | undefined {
+function refundRefusal(error: unknown): IdentityError | undefined {
   if (error instanceof Stripe.errors.StripeIdempotencyError) {
-    return ApiError.conflict(
+    return IdentityError.conflict(
       'idempotency_key_reused',
       'This Idempotency-Key was used for another refund request.',
       'idempotency-key',
@@ -260,14 +265,14 @@ function refundRefusal(error: unknown): ApiError | undefined {
   }
   if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) return undefined;
   if (error.code === 'amount_too_large' || error.code === 'charge_already_refunded') {
-    return ApiError.conflict(
+    return IdentityError.conflict(
       'refund_exceeds_payment',
       'The payment has less than this left to refund.',
       'amountMinor',
     );
   }
   if (error.code === 'charge_disputed') {
-    return ApiError.conflict(
+    return IdentityError.conflict(
       'payment_disputed',
       'The payment is disputed; a dispute is settled by the bank.',
     );
@@ -280,20 +285,22 @@ async function withProviderErrors<Result>(call: () => Promise<Result>): Promise<
   try {
     return await call();
   } catch (error) {
-    if (error instanceof ApiError) throw error;
+    if (error instanceof DomainError) throw error;
     if (error instanceof Stripe.errors.StripeCardError) {
-      throw new ApiError(402, 'payment_declined', error.message, 'paymentMethod');
+      throw new IdentityError('payment_required', 'payment_declined', error.message, {
+        field: 'paymentMethod',
+      });
     }
     if (error instanceof Stripe.errors.StripeInvalidRequestError && error.param?.includes('payment_method')) {
-      throw ApiError.badRequest(
+      throw IdentityError.invalid(
         'payment_method_invalid',
         'The payment method cannot be used.',
         'paymentMethod',
       );
     }
     if (error instanceof Stripe.errors.StripeError) {
-      throw new ApiError(
-        502,
+      throw new IdentityError(
+        'upstream_failed',
         'payment_provider_error',
         'The payment provider could not complete the request.',
       );

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { createEvent, SubscriptionCancelledV1, uuidV7 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
-import { ApiError } from '@onecommons/service-kit';
 import { DataSource, type EntityManager, In } from 'typeorm';
+import { IdentityError } from '../identity-errors.js';
 import { laterPeriod, periodOfUnixSeconds } from './billing-period.js';
 import { BillingCustomer } from './billing-customer.entity.js';
 import { type SubscribeDto, type SubscriptionDto } from './dto.js';
@@ -15,8 +15,8 @@ const UNIQUE_VIOLATION = '23505';
 export const IDENTITY_SOURCE = '/onecommons/identity';
 
 const subscriptionExists = () =>
-  ApiError.conflict('subscription_exists', 'This account already has a subscription; cancel it first.');
-const noSubscription = () => ApiError.notFound('subscription_not_found', 'No such subscription.');
+  IdentityError.conflict('subscription_exists', 'This account already has a subscription; cancel it first.');
+const noSubscription = () => IdentityError.notFound('subscription_not_found', 'No such subscription.');
 
 /**
  * Subscribing and cancelling. The provider is called outside any transaction (a slow API never holds a
@@ -99,7 +99,7 @@ export class SubscriptionsService {
     if (!subscription) throw noSubscription();
     if (subscription.cancelAtPeriodEnd) return toSubscriptionDto(subscription);
     if (!subscription.providerSubscriptionId) {
-      throw ApiError.conflict(
+      throw IdentityError.conflict(
         'subscription_pending',
         'The subscription is still being set up; try again shortly.',
       );

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type EntityManager } from 'typeorm';
 import { type IdentityConfig } from '../config.js';
+import { IdentityError } from '../identity-errors.js';
 
 const limitReached = (what: string, limit: number, field: string) =>
-  new ApiError(409, 'limit_reached', `${what} is limited to ${limit}.`, field);
+  IdentityError.conflict('limit_reached', `${what} is limited to ${limit}.`, field);
 
 /**
  * How much one account or organization may hold: organizations per account (each is a claim in its access

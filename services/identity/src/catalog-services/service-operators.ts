@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError } from '@onecommons/service-kit';
 import { type EntityManager } from 'typeorm';
+import { IdentityError } from '../identity-errors.js';
 
 /** How long a client waits before asking again about a service identity has not heard of yet. */
 const NOT_KNOWN_YET_RETRY_SECONDS = 2;
@@ -17,21 +17,19 @@ export class ServiceOperators {
       [serviceId],
     )) as { operator_id: string; status: string }[];
     if (!service)
-      throw new ApiError(
-        409,
+      throw new IdentityError(
+        'conflict',
         'service_not_known_yet',
         'Identity does not know this service (yet): a service just created in catalog arrives in seconds; retry.',
-        'serviceId',
-        NOT_KNOWN_YET_RETRY_SECONDS,
+        { field: 'serviceId', retryAfterSeconds: NOT_KNOWN_YET_RETRY_SECONDS },
       );
     if (service.operator_id !== organizationId)
-      throw new ApiError(
-        403,
+      throw IdentityError.forbidden(
         'service_not_operated',
         'This organization does not operate the service.',
         'serviceId',
       );
     if (service.status !== 'active')
-      throw ApiError.conflict('service_not_active', `The service is ${service.status}.`, 'serviceId');
+      throw IdentityError.conflict('service_not_active', `The service is ${service.status}.`, 'serviceId');
   }
 }

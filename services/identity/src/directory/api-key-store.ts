@@ -15,19 +15,13 @@ import {
 } from '@onecommons/auth';
 import { ApiKeyCreatedV1, ApiKeyRevokedV1, createEvent, uuidV7 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
-import {
-  ApiError,
-  decodeCursor,
-  type Page,
-  pageOf,
-  type PageQuery,
-  REDIS_CLIENT,
-} from '@onecommons/service-kit';
+import { decodeCursor, type Page, pageOf, type PageQuery, REDIS_CLIENT } from '@onecommons/service-kit';
 import { type Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { type ApiKeyDto, type CreateApiKeyDto, type CreatedApiKeyDto } from '../api-keys/dto.js';
 import { IdentityBounds } from '../bounds/identity-bounds.js';
 import { ServiceOperators } from '../catalog-services/service-operators.js';
+import { IdentityError } from '../identity-errors.js';
 
 const SOURCE = { source: '/onecommons/identity' };
 
@@ -85,10 +79,10 @@ export class ApiKeyStore implements ApiKeySource {
       const [organization] = (await manager.query('SELECT kind FROM organizations WHERE id = $1', [
         organizationId,
       ])) as { kind: OrganizationKind }[];
-      if (!organization) throw ApiError.notFound('organization_not_found', 'No such organization.');
+      if (!organization) throw IdentityError.notFound('organization_not_found', 'No such organization.');
       const refused = input.scopes.find((scope) => !SCOPE_HOLDERS[scope].includes(organization.kind));
       if (refused)
-        throw ApiError.badRequest(
+        throw IdentityError.invalid(
           'scope_not_allowed',
           `${refused} keys are for ${SCOPE_HOLDERS[refused].join(' or ')} organizations`,
           'scopes',
@@ -160,7 +154,7 @@ export class ApiKeyStore implements ApiKeySource {
         `SELECT ${COLUMNS} FROM api_keys WHERE id = $1 AND organization_id = $2 FOR UPDATE`,
         [keyId, organizationId],
       )) as ApiKeyRow[];
-      if (!row) throw ApiError.notFound('api_key_not_found', 'This organization has no such API key.');
+      if (!row) throw IdentityError.notFound('api_key_not_found', 'This organization has no such API key.');
       if (row.revoked_at) return toApiKeyDto(row);
       // TypeORM answers an UPDATE … RETURNING with [rows, affected].
       const [[revoked]] = (await manager.query(
@@ -183,7 +177,7 @@ export class ApiKeyStore implements ApiKeySource {
     const [row] = (await this.dataSource.query(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [
       keyId,
     ])) as ApiKeyRow[];
-    if (!row) throw ApiError.notFound('api_key_not_found', 'No such API key.');
+    if (!row) throw IdentityError.notFound('api_key_not_found', 'No such API key.');
     return toApiKeyDto(row);
   }
 

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { type OrganizationKind, type OrganizationRole, type Principal } from '@onecommons/auth';
 import { createEvent, RoleGrantedV1, uuidV7 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
-import { ApiError, decodeCursor, type Page, pageOf, type PageQuery } from '@onecommons/service-kit';
+import { decodeCursor, type Page, pageOf, type PageQuery } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import { IdentityBounds } from '../bounds/identity-bounds.js';
+import { IdentityError } from '../identity-errors.js';
 import { type MemberDto } from '../organizations/dto.js';
 import { currentRole, lockOrganization, type MemberRow, toMemberDto } from '../organizations/memberships.js';
 import { type CreateInvitationDto, type InvitationDto, type InvitationState } from './dto.js';
@@ -30,7 +31,7 @@ const SELECT_INVITATIONS = `SELECT i.id, i.organization_id, o.name AS organizati
 
 /** Only the invitee learns an invitation exists: to anyone else it is not found. */
 const invitationNotFound = () =>
-  ApiError.notFound('invitation_not_found', 'You have no such pending invitation.');
+  IdentityError.notFound('invitation_not_found', 'You have no such pending invitation.');
 
 /**
  * Membership by consent: an owner invites an account, and the account joins only when it accepts (declining
@@ -55,9 +56,9 @@ export class InvitationsService {
       const [account] = (await manager.query('SELECT 1 FROM accounts WHERE id = $1', [
         input.accountId,
       ])) as unknown[];
-      if (!account) throw new ApiError(404, 'account_not_found', 'No account has this id.', 'accountId');
+      if (!account) throw IdentityError.notFound('account_not_found', 'No account has this id.', 'accountId');
       if (await currentRole(manager, organizationId, input.accountId))
-        throw ApiError.conflict(
+        throw IdentityError.conflict(
           'already_a_member',
           'The account is a member already: change its role with PUT …/members/:accountId.',
           'accountId',
@@ -107,7 +108,10 @@ export class InvitationsService {
         [invitationId, organizationId],
       );
       if (!row)
-        throw ApiError.notFound('invitation_not_found', 'This organization has no such pending invitation.');
+        throw IdentityError.notFound(
+          'invitation_not_found',
+          'This organization has no such pending invitation.',
+        );
       await decide(manager, invitationId, 'cancelled');
     });
   }

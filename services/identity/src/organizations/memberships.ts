@@ -1,6 +1,6 @@
 import { type OrganizationKind, type OrganizationRole } from '@onecommons/auth';
-import { ApiError } from '@onecommons/service-kit';
 import { type EntityManager } from 'typeorm';
+import { IdentityError } from '../identity-errors.js';
 import { type MemberDto } from './dto.js';
 
 export interface MemberRow {
@@ -11,7 +11,7 @@ export interface MemberRow {
 }
 
 export const organizationNotFound = () =>
-  ApiError.notFound('organization_not_found', 'No such organization.');
+  IdentityError.notFound('organization_not_found', 'No such organization.');
 
 /** Serialises membership changes of one organization, so two owners cannot demote each other at once. */
 export async function lockOrganization(
@@ -60,7 +60,7 @@ export async function ensureAnotherOwner(
     [organizationId, accountId],
   )) as { owners: number }[];
   if (!row || row.owners === 0)
-    throw ApiError.conflict('last_owner', 'An organization must keep at least one owner.', 'accountId');
+    throw IdentityError.conflict('last_owner', 'An organization must keep at least one owner.', 'accountId');
 }
 
 export function toMemberDto(row: MemberRow): MemberDto {

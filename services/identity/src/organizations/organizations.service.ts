@@ -8,11 +8,12 @@ import {
   uuidV7,
 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
-import { ApiError, decodeCursor, type Page, pageOf, type PageQuery } from '@onecommons/service-kit';
+import { decodeCursor, type Page, pageOf, type PageQuery } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { isUniqueViolation } from '@onecommons/persistence';
 import { IdentityBounds } from '../bounds/identity-bounds.js';
 import { MembershipDirectory } from '../directory/membership-directory.js';
+import { IdentityError } from '../identity-errors.js';
 import {
   currentRole,
   ensureAnotherOwner,
@@ -95,7 +96,7 @@ export class OrganizationsService {
       });
     } catch (error) {
       if (isUniqueViolation(error))
-        throw ApiError.conflict(
+        throw IdentityError.conflict(
           'organization_name_taken',
           `A ${input.kind} organization has this name.`,
           'name',
@@ -160,8 +161,7 @@ export class OrganizationsService {
       const kind = await lockOrganization(manager, organizationId);
       const current = await currentRole(manager, organizationId, accountId);
       if (!current)
-        throw new ApiError(
-          404,
+        throw IdentityError.notFound(
           'member_not_found',
           'The account is not a member: invite it (POST …/invitations); it joins when it accepts.',
           'accountId',
@@ -203,7 +203,7 @@ export class OrganizationsService {
       await lockOrganization(manager, organizationId);
       const current = await currentRole(manager, organizationId, accountId);
       if (!current)
-        throw ApiError.notFound('member_not_found', 'The account is not a member of this organization.');
+        throw IdentityError.notFound('member_not_found', 'The account is not a member of this organization.');
       if (current === 'owner') await ensureAnotherOwner(manager, organizationId, accountId);
       await manager.query('DELETE FROM memberships WHERE organization_id = $1 AND account_id = $2', [
         organizationId,

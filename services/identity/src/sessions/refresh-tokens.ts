@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { uuidV7 } from '@onecommons/contracts';
-import { ApiError, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type IdentityConfig } from '../config.js';
+import { IdentityError } from '../identity-errors.js';
 
 /** Refresh tokens are opaque: a recognisable prefix and 256 random bits. */
 const PREFIX = 'ocr_';
@@ -20,7 +21,11 @@ interface StoredToken {
 }
 
 const invalidRefreshToken = () =>
-  new ApiError(401, 'invalid_refresh_token', 'The refresh token is invalid, expired or revoked.');
+  new IdentityError(
+    'unauthenticated',
+    'invalid_refresh_token',
+    'The refresh token is invalid, expired or revoked.',
+  );
 
 /**
  * Rotating refresh tokens (OAuth 2.0 Security BCP §4.14): each use returns a new token of the same family

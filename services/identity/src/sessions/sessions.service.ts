@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { PasswordHasher } from '../accounts/password-hasher.js';
+import { IdentityError } from '../identity-errors.js';
 import { AccessTokenIssuer } from './access-token-issuer.js';
 import { type LoginDto, type TokenPairDto } from './dto.js';
 import { countLogin } from './login-metrics.js';
 import { RefreshTokens } from './refresh-tokens.js';
 
 const invalidCredentials = () =>
-  new ApiError(401, 'invalid_credentials', 'The email or password is incorrect.');
+  new IdentityError('unauthenticated', 'invalid_credentials', 'The email or password is incorrect.');
 
 @Injectable()
 export class SessionsService {

@@ -8,10 +8,10 @@ import {
   periodOf,
 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
-import { ApiError } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import { LedgerJournal } from '../journal/ledger-journal.js';
 import { type LedgerTransaction, TOKEN_UNIT } from '../journal/ledger-transaction.js';
+import { LedgerError } from '../ledger-errors.js';
 import { PayeePreferences } from '../payables/payee-preferences.js';
 import { firstOpenPeriod } from '../periods/open-periods.js';
 import { type ClosedPeriod, PeriodCloser } from '../periods/period-closer.js';
@@ -105,7 +105,7 @@ export class PeriodAdjuster {
     await this.journal.lock(manager);
     const closed = await this.closer.find(period, manager);
     if (!closed)
-      throw ApiError.conflict(
+      throw LedgerError.conflict(
         'period_open',
         `${period} is not closed: its corrections wait for its close, then an adjustment`,
         'period',

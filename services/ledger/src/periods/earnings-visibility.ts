@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Principal } from '@onecommons/auth';
-import { ApiError } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
+import { LedgerError } from '../ledger-errors.js';
 
 /** A period's allocated amounts summed by role: public, like the total and the Merkle root. */
 export interface RoleTotalsDto {
@@ -34,8 +34,7 @@ export class EarningsVisibility {
   async assertMayRead(principal: Principal, account: string): Promise<void> {
     const readable = await this.readable(principal, [account]);
     if (!readable.has(account))
-      throw new ApiError(
-        403,
+      throw LedgerError.forbidden(
         'earnings_private',
         'This account’s earnings are for its holder only.',
         'account',

@@ -1,6 +1,6 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { ApiError, JobSchedules, RunMode, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { DomainError, JobSchedules, RunMode, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { type LedgerConfig } from '../config.js';
@@ -89,7 +89,7 @@ export async function closeDuePeriods(
       closed.push(period);
     } catch (error) {
       // Waiting for metering's watermark or for the usage it announced; or refused (logged by the closer).
-      if (!(error instanceof ApiError)) throw error;
+      if (!(error instanceof DomainError)) throw error;
       logger?.log(`${period} not closed yet: ${error.message}`);
     }
   }

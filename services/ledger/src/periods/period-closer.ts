@@ -13,11 +13,12 @@ import {
 } from '@onecommons/allocation';
 import { createEvent, lateUsageClosesAt, PeriodClosedV1 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
-import { ApiError, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type LedgerConfig } from '../config.js';
 import { LedgerJournal } from '../journal/ledger-journal.js';
 import { type Posting, TOKEN_UNIT } from '../journal/ledger-transaction.js';
+import { LedgerError } from '../ledger-errors.js';
 import { AllocationInputReader } from '../projections/allocation-input-reader.js';
 import { payingSubscribers, payingSubscribersPerService } from '../projections/paying-subscribers.js';
 import { CloseSettlement } from '../payables/close-settlement.js';
@@ -125,7 +126,7 @@ export class PeriodCloser {
     const closed = await this.summary(period);
     if (closed) return closed;
     if (!force && now < this.closesAt(period))
-      throw ApiError.conflict(
+      throw LedgerError.conflict(
         'period_not_ended',
         `${period} can close from ${this.closesAt(period).toISOString()} (its end plus the late-usage grace); force closes it now`,
         'period',

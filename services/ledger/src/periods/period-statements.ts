@@ -9,10 +9,10 @@ import {
   type PeriodAllocationJson,
 } from '@onecommons/allocation';
 import { type Principal } from '@onecommons/auth';
-import { ApiError } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type CorrectionDto, correctionDto } from '../adjustments/adjustment-views.js';
 import { PeriodAdjustments } from '../adjustments/period-adjustments.js';
+import { LedgerError } from '../ledger-errors.js';
 import { type SubscriberReversalDto, subscriberReversals } from '../reversals/reversal-statement.js';
 import { EarningsVisibility } from './earnings-visibility.js';
 import { type ClosedPeriod, PeriodCloser } from './period-closer.js';
@@ -76,7 +76,7 @@ export class PeriodStatements {
 
   async closed(period: string): Promise<ClosedPeriod> {
     const closed = await this.closer.find(period);
-    if (!closed) throw ApiError.conflict('period_open', `${period} is not closed yet`, 'period');
+    if (!closed) throw LedgerError.conflict('period_open', `${period} is not closed yet`, 'period');
     return closed;
   }
 
@@ -85,7 +85,7 @@ export class PeriodStatements {
     const reversals = await subscriberReversals(this.dataSource.manager, subscriberId, period);
     // A fee refunded in full before the close left no tokens: its statement is the refund.
     const split = subscriberSplit(input, subscriberId) ?? (reversals.length > 0 ? noTokens : null);
-    if (!split) throw ApiError.notFound('no_tokens', `the subscriber had no tokens in ${period}`);
+    if (!split) throw LedgerError.notFound('no_tokens', `the subscriber had no tokens in ${period}`);
     const byService = new Map(serviceStatements(input).map((statement) => [statement.service, statement]));
     return {
       subscriber: subscriberId,
@@ -122,7 +122,7 @@ export class PeriodStatements {
     const row = rows.find((candidate) => candidate.account === account);
     const adjustments = await this.adjustmentsOf(account, period);
     if (!row && adjustments.length === 0)
-      throw ApiError.notFound('no_allocation', `${account} received nothing in ${period}`);
+      throw LedgerError.notFound('no_allocation', `${account} received nothing in ${period}`);
     const sources =
       account.startsWith('provider:') || account.startsWith('operator:')
         ? serviceStatements(await this.inputOf(closed)).flatMap((statement) =>

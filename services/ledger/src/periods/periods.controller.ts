@@ -8,10 +8,11 @@ import {
 } from '@onecommons/auth';
 import { periodOf, periodSchema } from '@onecommons/contracts';
 import { type PeriodAllocationJson } from '@onecommons/allocation';
-import { ApiError, UuidParamPipe } from '@onecommons/service-kit';
+import { UuidParamPipe } from '@onecommons/service-kit';
 import { type Response } from 'express';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { z } from 'zod';
+import { LedgerError } from '../ledger-errors.js';
 import { readUsageWatermark } from '../projections/usage-watermark.js';
 import { publicAdjustmentDto } from '../adjustments/adjustment-views.js';
 import { PeriodAdjustments } from '../adjustments/period-adjustments.js';
@@ -159,7 +160,7 @@ export class PeriodsController {
     @Param('account') account: string,
   ): Promise<AccountStatementDto> {
     if (!ACCOUNT_KEY.test(account))
-      throw ApiError.badRequest('validation_failed', 'must be an account key, e.g. operator:<id>', 'account');
+      throw LedgerError.invalid('validation_failed', 'must be an account key, e.g. operator:<id>', 'account');
     return this.statements.account(principal, account, periodParam(period));
   }
 }
@@ -187,7 +188,7 @@ export class StatementsController {
     @Query({ schema: statementQuerySchema }) query: z.output<typeof statementQuerySchema>,
   ): Promise<AccountStatementDto> {
     if (!ACCOUNT_KEY.test(account))
-      throw ApiError.badRequest('validation_failed', 'must be an account key, e.g. operator:<id>', 'account');
+      throw LedgerError.invalid('validation_failed', 'must be an account key, e.g. operator:<id>', 'account');
     return this.statements.account(principal, account, query.period);
   }
 }

@@ -1,24 +1,21 @@
-import { ApiError } from '@onecommons/service-kit';
+import { LedgerError } from '../ledger-errors.js';
 import { describeUsageLag, type UsageLagDto } from './usage-lag.js';
 
 /** How soon a client refused for lag should ask again (the scheduler closes it anyway once caught up). */
 export const USAGE_LAG_RETRY_AFTER_SECONDS = 5;
 
 /** The close waits for usage metering announced (or for its watermark): retryable, and the scheduler retries. */
-export class UsageNotConsumedError extends ApiError {
+export class UsageNotConsumedError extends LedgerError {
   constructor(
     period: string,
     readonly lag: UsageLagDto,
   ) {
     super(
-      409,
+      'conflict',
       'usage_not_consumed',
       `${describeUsageLag(period, lag)}. The close is requested and happens once the ledger has caught up (the scheduler retries); ask again later.`,
-      'period',
-      USAGE_LAG_RETRY_AFTER_SECONDS,
-      { ...lag },
+      { field: 'period', retryAfterSeconds: USAGE_LAG_RETRY_AFTER_SECONDS, details: { ...lag } },
     );
-    this.name = 'UsageNotConsumedError';
   }
 }
 
@@ -26,19 +23,16 @@ export class UsageNotConsumedError extends ApiError {
  * The ledger applied more UsageRecorded events of the period than metering announced before sealing it: a bug on
  * one side (docs/runbooks/close-usage-not-consumed.md). Not retryable: the close is refused until someone looks.
  */
-export class UsageBeyondWatermarkError extends ApiError {
+export class UsageBeyondWatermarkError extends LedgerError {
   constructor(
     period: string,
     readonly lag: UsageLagDto,
   ) {
     super(
-      409,
+      'conflict',
       'usage_beyond_watermark',
       `the ledger applied ${lag.applied} UsageRecorded events of ${period} but metering announced ${lag.announced} when it sealed it: the close is refused (see the runbook close-usage-not-consumed)`,
-      'period',
-      undefined,
-      { ...lag },
+      { field: 'period', details: { ...lag } },
     );
-    this.name = 'UsageBeyondWatermarkError';
   }
 }

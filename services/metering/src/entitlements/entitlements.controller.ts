@@ -1,8 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { type ApiKeyPrincipal, CurrentCaller, type Principal, RequireSelfOrApiKey } from '@onecommons/auth';
 import { periodOf, periodSchema } from '@onecommons/contracts';
-import { ApiError, UuidParamPipe } from '@onecommons/service-kit';
+import { UuidParamPipe } from '@onecommons/service-kit';
 import { z } from 'zod';
+import { MeteringError } from '../metering-errors.js';
 import { Entitlements, type EntitlementsDto } from './entitlements.service.js';
 
 const entitlementQuerySchema = z.strictObject({ period: periodSchema.optional() });
@@ -28,7 +29,7 @@ export class EntitlementsController {
       caller.kind === 'api_key' &&
       !(await this.entitlements.isUserOfService(subscriber, caller.serviceId, period))
     )
-      throw ApiError.notFound(
+      throw MeteringError.notFound(
         'not_a_user_of_service',
         "this key's service reported no usage for the subscriber in the period or the one before",
       );

@@ -1,7 +1,8 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { type ApiKeyPrincipal, CurrentApiKey, RequireApiKey } from '@onecommons/auth';
-import { ApiError } from '@onecommons/service-kit';
+import { type DomainErrorKind } from '@onecommons/service-kit';
 import { type Request, type Response } from 'express';
+import { MeteringError } from '../metering-errors.js';
 import {
   BATCH_CONTENT_TYPE,
   contentModeOf,
@@ -16,12 +17,12 @@ export const MAX_BATCH_EVENTS = 1_000;
 const FORBIDDEN = new Set(['service_not_allowed', 'service_not_operated', 'service_inactive']);
 
 /**
- * Status of a refused single event: a retryable refusal (metering has not heard of the subscriber or service
- * yet) is a 409 with Retry-After, reporting for a service the key may not report for is forbidden, the rest
+ * What a refused single event is: a retryable refusal (metering has not heard of the subscriber or service yet)
+ * is a conflict (409) with Retry-After, reporting for a service the key may not report for is forbidden, the rest
  * is bad input. So `period_closed` is a 400: a 409 says "send it again later", and a closed period stays closed.
  */
-const statusOfRejection = (outcome: { code: string; retryable: boolean }) =>
-  outcome.retryable ? 409 : FORBIDDEN.has(outcome.code) ? 403 : 400;
+const kindOfRejection = (outcome: { code: string; retryable: boolean }): DomainErrorKind =>
+  outcome.retryable ? 'conflict' : FORBIDDEN.has(outcome.code) ? 'forbidden' : 'invalid';
 
 @Controller('v1/events')
 export class IngestController {
@@ -50,32 +51,38 @@ export class IngestController {
       case 'batch':
         return this.ingestBatch(key, request.body);
       case null:
-        throw new ApiError(
-          415,
+        throw new MeteringError(
+          'unsupported_format',
           'unsupported_media_type',
           `send ${STRUCTURED_CONTENT_TYPE} (one event), ${BATCH_CONTENT_TYPE} (an array), or one event in binary mode (ce-* headers, application/json data)`,
-          'content-type',
+          { field: 'content-type' },
         );
     }
   }
 
   private async ingestOne(key: ApiKeyPrincipal, event: unknown, response: Response) {
     const [outcome] = (await this.ingestion.ingest(key, [event])) as [Outcome];
-    if (outcome.status === 'rejected') {
-      if (outcome.retryable) response.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
-      throw new ApiError(statusOfRejection(outcome), outcome.code, outcome.message, outcome.field);
-    }
+    if (outcome.status === 'rejected')
+      throw new MeteringError(kindOfRejection(outcome), outcome.code, outcome.message, {
+        field: outcome.field,
+        retryAfterSeconds: outcome.retryable ? RETRY_AFTER_SECONDS : undefined,
+      });
     response.status(202);
     return outcome;
   }
 
   private async ingestBatch(key: ApiKeyPrincipal, batch: unknown) {
     if (!Array.isArray(batch))
-      throw ApiError.badRequest('invalid_batch', 'a batch is a JSON array of CloudEvents', 'body');
+      throw MeteringError.invalid('invalid_batch', 'a batch is a JSON array of CloudEvents', 'body');
     if (batch.length === 0)
-      throw ApiError.badRequest('empty_batch', 'a batch holds 1 to 1000 events', 'body');
+      throw MeteringError.invalid('empty_batch', 'a batch holds 1 to 1000 events', 'body');
     if (batch.length > MAX_BATCH_EVENTS)
-      throw new ApiError(413, 'batch_too_large', `a batch holds at most ${MAX_BATCH_EVENTS} events`, 'body');
+      throw new MeteringError(
+        'too_large',
+        'batch_too_large',
+        `a batch holds at most ${MAX_BATCH_EVENTS} events`,
+        { field: 'body' },
+      );
     const results = await this.ingestion.ingest(key, batch);
     return {
       accepted: results.filter((result) => result.status === 'accepted').length,

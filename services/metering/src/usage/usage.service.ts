@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Principal } from '@onecommons/auth';
-import { ApiError } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
+import { MeteringError } from '../metering-errors.js';
 import { UsagePartitions } from '../periods/usage-partitions.js';
 
 export interface UsageItemDto {
@@ -48,11 +48,11 @@ export class UsageService {
 
   private async refuseArchived(period: string): Promise<void> {
     if (await this.partitions.isArchived(period))
-      throw new ApiError(
-        410,
+      throw new MeteringError(
+        'gone',
         'usage_archived',
         `the usage of ${period} is archived (past the correction window); the ledger's statements keep what the period's close allocated`,
-        'period',
+        { field: 'period' },
       );
   }
 }

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, decodeCursor, type Page, pageOf, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { decodeCursor, type Page, pageOf, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type PayoutsConfig } from '../config.js';
 import { PayoutAccountSealer } from '../payees/payout-account-sealer.js';
+import { PayoutsError } from '../payouts-errors.js';
 import { endToEndIdOf, renderPain001 } from '../rails/bank-file.js';
 import { answeringRailErrors } from '../rails/rail-errors.js';
 import { StripeTransferRail } from '../rails/stripe-transfer-rail.js';
@@ -61,7 +62,7 @@ export class PayoutOperations {
     const [row] = (await this.dataSource.query(`SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE id = $1`, [
       payoutId,
     ])) as PayoutRow[];
-    if (!row) throw ApiError.notFound('payout_not_found', `no payout ${payoutId}`);
+    if (!row) throw PayoutsError.notFound('payout_not_found', `no payout ${payoutId}`);
     return row;
   }
 
@@ -69,7 +70,7 @@ export class PayoutOperations {
   async reverse(payoutId: string, reason: string): Promise<PayoutDto> {
     const payout = await this.get(payoutId);
     if (payout.state !== 'succeeded')
-      throw ApiError.conflict(
+      throw PayoutsError.conflict(
         'payout_not_paid',
         `payout ${payoutId} is ${payout.state}; only a paid payout reverses`,
       );
@@ -92,7 +93,7 @@ export class PayoutOperations {
   async settle(payoutId: string, outcome: 'settled' | 'rejected', reason: string): Promise<PayoutDto> {
     const payout = await this.get(payoutId);
     if (payout.rail !== 'bank' || payout.state !== 'submitted')
-      throw ApiError.conflict(
+      throw PayoutsError.conflict(
         'payout_not_awaiting_bank',
         `payout ${payoutId} is a ${payout.rail} payout in state ${payout.state}; only submitted bank payouts settle`,
       );
@@ -126,7 +127,7 @@ export class PayoutOperations {
       created_at: Date;
     }[];
     if (rows.length === 0)
-      throw ApiError.notFound('bank_file_empty', `batch ${period} has no bank payouts awaiting the bank`);
+      throw PayoutsError.notFound('bank_file_empty', `batch ${period} has no bank payouts awaiting the bank`);
     const createdAt = (rows[0] as { created_at: Date }).created_at;
     return renderPain001({
       messageId: `OC-${period}-${rows.length}-${endToEndIdOf(rows.at(-1)?.id ?? '').slice(0, 12)}`,
@@ -164,7 +165,10 @@ export class PayoutOperations {
       [period],
     )) as { period: string; created_at: Date }[];
     if (!batch)
-      throw ApiError.notFound('batch_not_found', `no payout batch for ${period} (the period has not closed)`);
+      throw PayoutsError.notFound(
+        'batch_not_found',
+        `no payout batch for ${period} (the period has not closed)`,
+      );
     const lines = (await this.dataSource.query(
       `SELECT outcome, currency, count(*)::int AS payees, sum(available_minor)::text AS amount
          FROM batch_lines WHERE period = $1 GROUP BY outcome, currency ORDER BY outcome, currency`,
@@ -202,7 +206,7 @@ export class PayoutOperations {
       this.transitions.move(manager, payoutId, to, facts),
     );
     if (!moved)
-      throw ApiError.conflict('payout_changed', `payout ${payoutId} changed meanwhile; read it again`);
+      throw PayoutsError.conflict('payout_changed', `payout ${payoutId} changed meanwhile; read it again`);
     return payoutDto(moved);
   }
 }

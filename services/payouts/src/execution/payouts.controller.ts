@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { Authenticated, CurrentPrincipal, type Principal, RequirePlatformRole } from '@onecommons/auth';
 import { periodSchema } from '@onecommons/contracts';
-import { ApiError, type Page, pageQuerySchema, UuidParamPipe } from '@onecommons/service-kit';
+import { type Page, pageQuerySchema, UuidParamPipe } from '@onecommons/service-kit';
 import { z } from 'zod';
 import { assertCanView, canView, parsePayee } from '../payees/payee-key.js';
+import { PayoutsError } from '../payouts-errors.js';
 import { type PayoutDto, payoutDto, PayoutOperations } from './payout-operations.js';
 
 const listSchema = pageQuerySchema.extend({
@@ -31,7 +32,7 @@ const settlementSchema = z.strictObject({
 
 function periodParam(value: string): string {
   if (!periodSchema.safeParse(value).success)
-    throw ApiError.badRequest('validation_failed', 'must be a period, YYYY-MM', 'period');
+    throw PayoutsError.invalid('validation_failed', 'must be a period, YYYY-MM', 'period');
   return value;
 }
 
@@ -48,7 +49,7 @@ export class PayoutsController {
   ): Promise<Page<PayoutDto>> {
     if (query.payee === undefined) {
       if (!principal.roles.includes('admin'))
-        throw ApiError.badRequest('payee_required', 'give the payee whose payouts to list', 'payee');
+        throw PayoutsError.invalid('payee_required', 'give the payee whose payouts to list', 'payee');
     } else assertCanView(principal, parsePayee(query.payee));
     return this.operations.list(query);
   }
@@ -61,7 +62,7 @@ export class PayoutsController {
   ): Promise<PayoutDto> {
     const payout = await this.operations.get(payoutId);
     if (!canView(principal, parsePayee(payout.payee)))
-      throw ApiError.notFound('payout_not_found', `no payout ${payoutId}`);
+      throw PayoutsError.notFound('payout_not_found', `no payout ${payoutId}`);
     return payoutDto(payout);
   }
 

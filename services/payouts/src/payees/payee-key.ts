@@ -1,6 +1,6 @@
 import { type Principal } from '@onecommons/auth';
 import { payeeKeySchema } from '@onecommons/contracts';
-import { ApiError } from '@onecommons/service-kit';
+import { PayoutsError } from '../payouts-errors.js';
 
 export type PayeeKind = 'provider' | 'operator' | 'member';
 
@@ -14,7 +14,7 @@ export interface Payee {
 
 export function parsePayee(raw: string, field = 'payee'): Payee {
   if (!payeeKeySchema.safeParse(raw).success)
-    throw ApiError.badRequest(
+    throw PayoutsError.invalid(
       'validation_failed',
       'must be a payee key: provider:<uuid>, operator:<uuid> or member:<uuid>',
       field,
@@ -44,13 +44,14 @@ export function canManage(principal: Principal, payee: Payee): boolean {
 export function assertCanView(principal: Principal, payee: Payee): void {
   // 404, not 403: whether someone else is a payee is not the caller's business.
   if (!canView(principal, payee))
-    throw ApiError.notFound('payee_not_found', `no payee ${payee.key} of yours`);
+    throw PayoutsError.notFound('payee_not_found', `no payee ${payee.key} of yours`);
 }
 
 export function assertCanManage(principal: Principal, payee: Payee): void {
   assertCanView(principal, payee);
   if (!canManage(principal, payee))
-    throw ApiError.forbidden(
+    throw PayoutsError.forbidden(
+      'forbidden',
       `only ${payee.kind === 'member' ? 'the member' : 'the organization’s owners'} may change how ${payee.key} is paid`,
     );
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createEvent, PayeePreferencesChangedV1, periodEnd, periodOf } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
-import { ApiError, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ensurePayee } from '../balances/payable-credits.js';
@@ -16,6 +16,7 @@ import {
   reasonOf,
 } from '../batches/payout-decision.js';
 import { type PayoutsConfig, thresholdFor } from '../config.js';
+import { PayoutsError } from '../payouts-errors.js';
 import { validateBic, validateIban } from '../rails/bank-file.js';
 import { type PayoutDestination } from '../rails/payout-rail.js';
 import { answeringRailErrors } from '../rails/rail-errors.js';
@@ -234,7 +235,8 @@ export class PayeesService {
   /** Admin: checks the active account again (Stripe) or attests it (bank, e.g. after a confirmed test transfer). */
   async verifyPayoutAccount(payee: Payee): Promise<PayoutAccountDto> {
     const account = await this.activeAccount(this.dataSource.manager, payee.key);
-    if (!account) throw ApiError.notFound('payout_account_not_found', `${payee.key} has no payout account`);
+    if (!account)
+      throw PayoutsError.notFound('payout_account_not_found', `${payee.key} has no payout account`);
     const destination = this.sealer.unseal(account.id, account.details_sealed);
     const check =
       destination.rail === 'stripe'
@@ -247,7 +249,7 @@ export class PayeesService {
     )) as [AccountRow[], number];
     const updated = rows[0];
     if (!updated)
-      throw ApiError.conflict(
+      throw PayoutsError.conflict(
         'payout_account_replaced',
         'the payout account changed meanwhile; verify again',
       );
@@ -279,7 +281,7 @@ export class PayeesService {
       [holdId, payee.key, releasedBy],
     )) as [{ id: string }[], number];
     if (rows.length === 0)
-      throw ApiError.notFound('hold_not_found', `no active hold ${holdId} on ${payee.key}`);
+      throw PayoutsError.notFound('hold_not_found', `no active hold ${holdId} on ${payee.key}`);
   }
 
   private async activeAccount(manager: EntityManager, payee: string): Promise<AccountRow | null> {
@@ -294,10 +296,10 @@ function validDestination(input: PayoutAccountInput): PayoutDestination {
   if (input.rail === 'stripe') return { rail: 'stripe', accountId: input.accountId };
   const iban = validateIban(input.iban);
   if (!iban.valid)
-    throw ApiError.badRequest('invalid_iban', `not a valid SEPA IBAN (${iban.reason})`, 'iban');
+    throw PayoutsError.invalid('invalid_iban', `not a valid SEPA IBAN (${iban.reason})`, 'iban');
   if (input.bic === undefined) return { rail: 'bank', holderName: input.holderName, iban: iban.value };
   const bic = validateBic(input.bic);
-  if (!bic.valid) throw ApiError.badRequest('invalid_bic', 'not a valid BIC (8 or 11 characters)', 'bic');
+  if (!bic.valid) throw PayoutsError.invalid('invalid_bic', 'not a valid BIC (8 or 11 characters)', 'bic');
   return { rail: 'bank', holderName: input.holderName, iban: iban.value, bic: bic.value };
 }
 

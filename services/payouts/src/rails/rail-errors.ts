@@ -1,4 +1,4 @@
-import { ApiError } from '@onecommons/service-kit';
+import { PayoutsError } from '../payouts-errors.js';
 import { RailUnavailableError } from './payout-rail.js';
 import { RailRequestError } from './stripe-transfer-rail.js';
 
@@ -11,13 +11,13 @@ export async function answeringRailErrors<Result>(call: () => Promise<Result>): 
     return await call();
   } catch (error) {
     if (error instanceof RailUnavailableError)
-      throw new ApiError(
-        503,
+      throw new PayoutsError(
+        'unavailable',
         'rail_unavailable',
         `the payout rail is unavailable, try again later (${error.message})`,
       );
     if (error instanceof RailRequestError)
-      throw ApiError.conflict('rail_refused', `the payout rail refused: ${error.code}: ${error.message}`);
+      throw PayoutsError.conflict('rail_refused', `the payout rail refused: ${error.code}: ${error.message}`);
     throw error;
   }
 }

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { type Principal } from '@onecommons/auth';
 import { uuidV7 } from '@onecommons/contracts';
 import { isUniqueViolation } from '@onecommons/persistence';
-import { ApiError, decodeCursor, type Page, type PageQuery, pageOf } from '@onecommons/service-kit';
+import { decodeCursor, type Page, type PageQuery, pageOf } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
+import { ProvisionerError } from '../provisioner-errors.js';
 import { initialConditions } from '../reconcile/conditions.js';
 import { DeploymentStatusWriter } from '../reconcile/deployment-status-writer.js';
 import { serverIdentityOf } from '../reconcile/server-identity.js';
@@ -46,12 +47,17 @@ export class DeploymentsService {
       [input.serviceId, operatorId],
     )) as { status: string }[];
     // Another operator's service looks exactly like one that does not exist.
-    if (!service) throw ApiError.notFound('service_not_found', 'This organization runs no such service.');
+    if (!service)
+      throw ProvisionerError.notFound('service_not_found', 'This organization runs no such service.');
     if (service.status !== 'active')
-      throw ApiError.conflict('service_not_active', `The service is ${service.status}.`, 'serviceId');
+      throw ProvisionerError.conflict('service_not_active', `The service is ${service.status}.`, 'serviceId');
     const account = await this.accounts.record(input.providerAccountId);
     if (!account)
-      throw ApiError.badRequest('unknown_provider_account', 'no such provider account', 'providerAccountId');
+      throw ProvisionerError.invalid(
+        'unknown_provider_account',
+        'no such provider account',
+        'providerAccountId',
+      );
     const size = checkPlacement(account, input);
     const id = uuidV7();
     try {
@@ -63,7 +69,7 @@ export class DeploymentsService {
           [account.id],
         )) as [{ used: number }];
         if (used >= account.maxServers)
-          throw ApiError.conflict(
+          throw ProvisionerError.conflict(
             'capacity_exhausted',
             'The provider account has no free capacity.',
             'providerAccountId',
@@ -95,7 +101,7 @@ export class DeploymentsService {
       });
     } catch (error) {
       if (isUniqueViolation(error))
-        throw ApiError.conflict(
+        throw ProvisionerError.conflict(
           'already_deployed',
           'The service already has a deployment on this provider account.',
           'serviceId',
@@ -132,7 +138,10 @@ export class DeploymentsService {
       (grant) => grant.id === deployment.operatorId && grant.role === 'owner',
     );
     if (!owner && !principal.roles.includes('admin'))
-      throw ApiError.forbidden('Only owners of the operator organization may tear a deployment down.');
+      throw ProvisionerError.forbidden(
+        'forbidden',
+        'Only owners of the operator organization may tear a deployment down.',
+      );
     const updated = await this.dataSource.transaction(async (manager) => {
       const [row] = (await manager.query(
         `SELECT ${DEPLOYMENT_COLUMNS} FROM ${DEPLOYMENT_FROM} WHERE d.id = $1 FOR UPDATE OF d`,
@@ -150,17 +159,21 @@ export class DeploymentsService {
         WHERE d.id = $1 AND ($2 OR d.operator_id = ANY($3::uuid[]) OR d.provider_id = ANY($3::uuid[]))`,
       [id, all, organizations],
     )) as DeploymentRow[];
-    if (!row) throw ApiError.notFound('deployment_not_found', 'No such deployment.');
+    if (!row) throw ProvisionerError.notFound('deployment_not_found', 'No such deployment.');
     return toDeploymentRecord(row);
   }
 }
 
 function checkPlacement(account: ProviderAccountRecord, input: CreateDeploymentDto) {
   if (!account.regions.includes(input.region))
-    throw ApiError.badRequest('unknown_region', `must be one of ${account.regions.join(', ')}`, 'region');
+    throw ProvisionerError.invalid(
+      'unknown_region',
+      `must be one of ${account.regions.join(', ')}`,
+      'region',
+    );
   const size = account.sizes.find((candidate) => candidate.name === input.size);
   if (!size)
-    throw ApiError.badRequest(
+    throw ProvisionerError.invalid(
       'unknown_size',
       `must be one of ${account.sizes.map((s) => s.name).join(', ')}`,
       'size',

@@ -3,7 +3,6 @@ import { type Principal } from '@onecommons/auth';
 import { uuidV7 } from '@onecommons/contracts';
 import { isUniqueViolation } from '@onecommons/persistence';
 import {
-  ApiError,
   decodeCursor,
   type Page,
   pageOf,
@@ -14,6 +13,7 @@ import {
 import { DataSource } from 'typeorm';
 import { type ProvisionerConfig } from '../config.js';
 import { type ProviderApiKind } from '../providers/provider-api.js';
+import { ProvisionerError } from '../provisioner-errors.js';
 import { allowedBaseUrl } from './provider-api-allowlist.js';
 import {
   type ProviderAccountDto,
@@ -76,7 +76,7 @@ export class ProviderAccountsService {
   ): Promise<ProviderAccountDto> {
     const baseUrl = allowedBaseUrl(input.baseUrl, this.config.PROVISIONER_ALLOWED_API_BASE_URLS);
     if (baseUrl === undefined)
-      throw ApiError.badRequest(
+      throw ProvisionerError.invalid(
         'base_url_not_allowed',
         'is not an API address this platform may call',
         'baseUrl',
@@ -104,7 +104,11 @@ export class ProviderAccountsService {
       );
     } catch (error) {
       if (isUniqueViolation(error))
-        throw ApiError.conflict('name_taken', 'This organization has an account of this name.', 'name');
+        throw ProvisionerError.conflict(
+          'name_taken',
+          'This organization has an account of this name.',
+          'name',
+        );
       throw error;
     }
     return this.get(id);
@@ -112,7 +116,7 @@ export class ProviderAccountsService {
 
   async get(id: string): Promise<ProviderAccountDto> {
     const [row] = (await this.dataSource.query(`${SELECT} WHERE a.id = $1`, [id])) as AccountRow[];
-    if (!row) throw ApiError.notFound('provider_account_not_found', 'No such provider account.');
+    if (!row) throw ProvisionerError.notFound('provider_account_not_found', 'No such provider account.');
     return toDto(row);
   }
 

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError, decodeCursor, type Page, pageOf } from '@onecommons/service-kit';
+import { decodeCursor, type Page, pageOf } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import { EndpointsService } from '../endpoints/endpoints.service.js';
 import { type EndpointOwner } from '../event-types/deliverable-types.js';
 import { AfterCommit } from '@onecommons/service-kit';
+import { WebhooksError } from '../webhooks-errors.js';
 import {
   type AttemptDto,
   type DeliveryDetailDto,
@@ -41,7 +42,7 @@ interface AttemptRow {
 const COLUMNS = `id, endpoint_id, event_id, event_type, status, attempts, next_attempt_at, lease_until, last_error,
   created_at, updated_at`;
 
-const notFound = () => ApiError.notFound('delivery_not_found', 'No such delivery for this endpoint.');
+const notFound = () => WebhooksError.notFound('delivery_not_found', 'No such delivery for this endpoint.');
 
 /** The delivery log of an endpoint (every attempt) and manual redelivery, for the endpoint's owner only. */
 @Injectable()
@@ -80,10 +81,10 @@ export class DeliveriesService {
     return this.dataSource.transaction(async (manager) => {
       const endpoint = await this.endpoints.find(manager, owner, endpointId, true);
       if (!endpoint.enabled)
-        throw ApiError.conflict('endpoint_disabled', 'Enable the endpoint before redelivering to it.');
+        throw WebhooksError.conflict('endpoint_disabled', 'Enable the endpoint before redelivering to it.');
       const current = await this.find(manager, endpointId, deliveryId, true);
       if (current.lease_until && current.lease_until > new Date())
-        throw ApiError.conflict(
+        throw WebhooksError.conflict(
           'attempt_in_progress',
           'An attempt of this delivery is under way; retry shortly.',
         );

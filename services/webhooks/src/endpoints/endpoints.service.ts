@@ -1,17 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { uuidV7 } from '@onecommons/contracts';
-import {
-  ApiError,
-  decodeCursor,
-  type Page,
-  pageOf,
-  type PageQuery,
-  SERVICE_CONFIG,
-} from '@onecommons/service-kit';
+import { decodeCursor, type Page, pageOf, type PageQuery, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type WebhooksConfig } from '../config.js';
 import { DeliverableTypes, type EndpointOwner } from '../event-types/deliverable-types.js';
 import { TargetGuard, TargetRefusedError } from '../targets/target-guard.js';
+import { WebhooksError } from '../webhooks-errors.js';
 import {
   type CreateEndpointDto,
   type EndpointDto,
@@ -40,7 +34,7 @@ const COLUMNS = `id, organization_id, url, description, event_types, enabled, di
 /** `organization_id` filter of an owner: an organization sees only its endpoints, admins see all. */
 const scopeOf = (owner: EndpointOwner): string | null => (owner.kind === 'organization' ? owner.id : null);
 
-const notFound = () => ApiError.notFound('endpoint_not_found', 'No such endpoint.');
+const notFound = () => WebhooksError.notFound('endpoint_not_found', 'No such endpoint.');
 
 /** Partners' endpoints: registered, listed, changed, disabled, their secret rotated, deleted. */
 @Injectable()
@@ -94,7 +88,7 @@ export class EndpointsService {
       [scope],
     )) as [{ count: number }];
     if (count >= this.maxEndpoints)
-      throw ApiError.conflict(
+      throw WebhooksError.conflict(
         'limit_reached',
         `An organization may have at most ${this.maxEndpoints} webhook endpoints; delete one first.`,
       );
@@ -184,15 +178,14 @@ export class EndpointsService {
   private checkEventTypes(owner: EndpointOwner, types: readonly string[]): void {
     const unknown = types.find((type) => !this.types.isKnown(type));
     if (unknown)
-      throw ApiError.badRequest(
+      throw WebhooksError.invalid(
         'unknown_event_type',
         `${unknown} is not a deliverable event type (see GET /api/webhooks/v1/event-types)`,
         'eventTypes',
       );
     const refused = types.find((type) => !this.types.maySubscribe(owner, type));
     if (refused)
-      throw new ApiError(
-        403,
+      throw WebhooksError.forbidden(
         'event_type_not_allowed',
         `${refused} is delivered to platform admins only`,
         'eventTypes',
@@ -203,7 +196,7 @@ export class EndpointsService {
     try {
       return (await this.guard.vet(raw)).url.toString();
     } catch (error) {
-      if (error instanceof TargetRefusedError) throw ApiError.badRequest(error.code, error.message, 'url');
+      if (error instanceof TargetRefusedError) throw WebhooksError.invalid(error.code, error.message, 'url');
       throw error;
     }
   }

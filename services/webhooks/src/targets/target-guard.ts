@@ -12,10 +12,12 @@ export interface VettedTarget {
   readonly family: 4 | 6;
 }
 
+export const TARGET_REFUSAL_CODES = ['invalid_url', 'unresolvable_host', 'private_target'] as const;
+
 /** Why a target was refused; `field`-less, the caller names the field. */
 export class TargetRefusedError extends Error {
   constructor(
-    readonly code: 'invalid_url' | 'unresolvable_host' | 'private_target',
+    readonly code: (typeof TARGET_REFUSAL_CODES)[number],
     message: string,
   ) {
     super(message);
