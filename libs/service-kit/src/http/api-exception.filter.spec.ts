@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
-import { type ArgumentsHost } from '@nestjs/common';
+import { describe, expect, it, jest } from '@jest/globals';
+import { type ArgumentsHost, Logger } from '@nestjs/common';
 import { DomainError } from '../errors/domain-error.js';
 import { ApiExceptionFilter, isDatabaseUnavailable } from './api-exception.filter.js';
 
@@ -81,5 +81,22 @@ describe('ApiExceptionFilter', () => {
     expect(answerTo(new DomainError('unavailable', 'auth_unavailable', 'later')).headers).toEqual({
       'retry-after': '1',
     });
+  });
+
+  it('logs a domain refusal of 5xx by its code, not as a lost database or an unhandled error', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      answerTo(new DomainError('unavailable', 'billing_unavailable', 'Stripe is not answering'));
+      answerTo(new DomainError('upstream_failed', 'payment_provider_error', 'Stripe failed'));
+      expect(warn.mock.calls.map(([message]) => message)).toEqual([
+        'billing_unavailable on POST /api/ledger/v1/periods: Stripe is not answering',
+        'payment_provider_error on POST /api/ledger/v1/periods: Stripe failed',
+      ]);
+      expect(error).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+      error.mockRestore();
+    }
   });
 });

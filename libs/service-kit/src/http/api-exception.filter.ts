@@ -90,7 +90,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const { status, body } = this.toResponse(exception);
     // nestjs-pino logs an object first argument as fields: `err` keeps the message and stack in the log.
-    if (status === 503)
+    if (exception instanceof DomainError && status >= 500)
+      this.logger.warn(`${exception.code} on ${request.method} ${request.url}: ${exception.message}`);
+    else if (status === 503)
       this.logger.warn(`database unavailable on ${request.method} ${request.url}: ${String(exception)}`);
     else if (status >= 500)
       this.logger.error({ err: exception }, `unhandled error on ${request.method} ${request.url}`);
