@@ -45,13 +45,14 @@ type JestProject = 'unit' | 'integration' | 'integration-replay' | 'e2e' | 'e2e-
 /**
  * Unit tests are CPU-bound: one worker per core (Jest's default leaves one core to itself, and with two cores
  * runs them all in its own process). Integration test files each boot their services on their own schema,
- * consumer group and Redis prefix, so two run at once, except those that compare a replay of whole topics with
- * the live service (jest.config.js); the e2e and chaos suites share one platform and check it whole (row
- * digests, recovery), so they run one file at a time.
+ * consumer group and Redis prefix, and spend part of their time waiting on Kafka and timers: three run at once
+ * on two cores (two left a quarter of the CPU idle; docs/benchmarks.md, "CI time"), except those that compare a
+ * replay of whole topics with the live service (jest.config.js); the e2e and chaos suites share one platform and
+ * check it whole (row digests, recovery), so they run one file at a time.
  */
 const WORKERS_OF: Record<JestProject, readonly string[]> = {
   unit: [`--maxWorkers=${availableParallelism()}`],
-  integration: ['--maxWorkers=2'],
+  integration: ['--maxWorkers=3'],
   'integration-replay': ['--runInBand'],
   e2e: ['--runInBand'],
   'e2e-closing': ['--runInBand'],
