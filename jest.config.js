@@ -15,14 +15,17 @@ const swc = [
   },
 ];
 
-// Integration files that rebuild a service from whole topics and compare it with the live service: an event
-// another file produces meanwhile would reach one side only, so they run alone ('integration-replay'), each
-// on topics emptied of what the files before it left.
-const WHOLE_TOPIC_REPLAYS = [
+// Integration files that need the topics to themselves, so they run alone ('integration-replay'), each on topics
+// emptied of what the files before it left: those that rebuild a service from whole topics and compare it with
+// the live service (an event another file produces meanwhile would reach one side only), and one that holds a
+// projection table locked while its ledger must go on consuming (another file's event for that table would hold
+// up the ledger's whole consumer).
+const ALONE_ON_THE_TOPICS = [
   '<rootDir>/services/ledger/test/projections.int-spec.ts',
   '<rootDir>/services/ledger/test/period-close.int-spec.ts',
   '<rootDir>/services/ledger/test/replay-verify.int-spec.ts',
   '<rootDir>/services/metering/test/replay.int-spec.ts',
+  '<rootDir>/services/ledger/test/journal-lock.int-spec.ts',
 ];
 
 // E2e files that close the current period: metering refuses usage for a closed period from then on, so they
@@ -53,14 +56,14 @@ export default {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/{libs,services,tools}/*/test/**/*.int-spec.ts'],
-      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, ...WHOLE_TOPIC_REPLAYS.map(toPathPattern)],
+      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, ...ALONE_ON_THE_TOPICS.map(toPathPattern)],
       globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/stack-timeouts.ts'],
     },
     {
       ...shared,
       displayName: 'integration-replay',
-      testMatch: WHOLE_TOPIC_REPLAYS,
+      testMatch: ALONE_ON_THE_TOPICS,
       globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
       setupFilesAfterEnv: [
         '<rootDir>/libs/testing/src/jest/stack-timeouts.ts',
