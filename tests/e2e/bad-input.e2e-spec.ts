@@ -32,7 +32,7 @@ import {
   STACK_TRACE,
   stackSecrets,
 } from './stack-witness.js';
-import { suiteFetch } from './suite-address.js';
+import { loopbackAddressOf, SUITE_ADDRESS, suiteFetch } from './suite-address.js';
 
 /**
  * Issue #12: generated malformed and hostile requests against every public endpoint, read from the
@@ -48,8 +48,16 @@ const RUNS = Number(process.env['BAD_INPUT_RUNS'] ?? 20);
 const SEED = Number(process.env['BAD_INPUT_SEED'] ?? Date.now() % 2 ** 31);
 /** Under the gateway's 50 requests/s per address, so the answers are the services', not 429s. */
 const MIN_INTERVAL_MS = 22;
+/**
+ * The suite's loopback addresses, each paced on its own: two double the pace the gateway allows one client and
+ * stay under the services' own limit per principal (100 requests/s).
+ */
+const SENDERS = [SUITE_ADDRESS, loopbackAddressOf(`${SUITE_ADDRESS}:second sender`)].map((address) => ({
+  address,
+  lastSent: 0,
+}));
 /** Requests in flight at once: latency, not the pace, bounds a sequential run on a busy machine. */
-const IN_FLIGHT = 4;
+const IN_FLIGHT = 4 * SENDERS.length;
 
 const operations = await publicOperations(stack.gatewayUrl);
 const METER = 'bad_input_seconds';
@@ -84,7 +92,6 @@ let before: {
 };
 let sent = 0;
 let started = 0;
-let lastSent = 0;
 
 /** Waits until no service writes anything any more (outbox relayed, events consumed), then snapshots. */
 async function quietSnapshot(): Promise<Record<string, string>> {
@@ -228,14 +235,16 @@ interface Answer {
 /** Sends one request through the gateway, paced under its rate limit; a 429 is waited out and retried. */
 async function send(request: HostileRequest): Promise<Answer> {
   for (let attempt = 1; ; attempt += 1) {
-    // Reserve the next slot before waiting, so concurrent senders keep the pace between them.
-    lastSent = Math.max(Date.now(), lastSent + MIN_INTERVAL_MS);
-    await sleep(lastSent - Date.now());
+    // Reserve the earliest next slot of a sender before waiting, so concurrent requests keep each sender's pace.
+    const sender = SENDERS.reduce((earliest, each) => (each.lastSent < earliest.lastSent ? each : earliest));
+    sender.lastSent = Math.max(Date.now(), sender.lastSent + MIN_INTERVAL_MS);
+    await sleep(sender.lastSent - Date.now());
     sent += 1;
     const response = await suiteFetch(`${stack.gatewayUrl}${request.target}`, {
       method: request.method,
       headers: request.headers,
       body: request.body,
+      localAddress: sender.address,
     });
     const text = await response.text();
     // The gateway's 429 (Retry-After: 1) is the suite's pace, not the answer; a service's own limit is one.
