@@ -1,13 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  createEvent,
-  MeterDefinedV1,
-  ServiceCreatedV1,
-  ServiceTypeDefinedV1,
-  TOPICS,
-  UsageRecordedV1,
-  uuidV7,
-} from '@onecommons/contracts';
+import { TOPICS, uuidV7 } from '@onecommons/contracts';
 import {
   eventually,
   jsonRequest,
@@ -15,14 +7,21 @@ import {
   runCommons,
   type RunningService,
   startService,
-  testStack,
 } from '@onecommons/testing';
-import pg from 'pg';
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { PeriodCloser } from '../src/periods/period-closer.js';
 import { holdPeriodUsage, PERIOD_USAGE_LOCK_KEY } from '../src/projections/usage-watermark.js';
-import { caughtUp, ledgerEnvFile, paymentCaptured, publish, testCurrency } from './ledger-events.js';
+import {
+  caughtUp,
+  connectionInSchema,
+  ledgerEnvFile,
+  operatedService,
+  paymentCaptured,
+  publish,
+  testCurrency,
+  usageRecorded,
+} from './ledger-events.js';
 import { LedgerIdentity } from './ledger-identity.js';
 import { MeteringStandIn } from './metering-stand-in.js';
 
@@ -54,16 +53,7 @@ const ids = {
 };
 
 const usage = (subscriberId: string, period: string, quantity: string) =>
-  createEvent(
-    UsageRecordedV1,
-    {
-      subscriberId,
-      period,
-      usage: [{ serviceId: ids.service, meter: ids.meter, quantity, events: 1 }],
-      recordedAt: new Date().toISOString(),
-    },
-    { source: '/onecommons/metering' },
-  );
+  usageRecorded({ subscriberId, period, serviceId: ids.service, meter: ids.meter }, quantity);
 
 const api = (pathname: string) => `${ledger.url}/api/ledger/v1${pathname}`;
 
@@ -117,16 +107,6 @@ async function closedUsage(period: string): Promise<Record<string, string>> {
   return Object.fromEntries(input.body.usage.map((row) => [row.subscriber, row.quantity]));
 }
 
-/** A connection of the test's own on the ledger's schema, for a transaction that holds a lock meanwhile. */
-async function connectionInLedgerSchema(): Promise<pg.Client> {
-  const client = new pg.Client({
-    connectionString: testStack().postgresAdminUrl,
-    options: `-c search_path=${ledger.schema}`,
-  });
-  await client.connect();
-  return client;
-}
-
 beforeAll(async () => {
   accounts = await LedgerIdentity.start();
   ledger = await startService(ledgerService, {
@@ -142,25 +122,8 @@ beforeAll(async () => {
   producer = await RawProducer.connect();
   metering = new MeteringStandIn(producer);
   userToken = await accounts.login('user');
-  const catalog = { source: '/onecommons/catalog' };
   await publish(producer, [
-    createEvent(ServiceTypeDefinedV1, { name: ids.type, providerBps: 0, developerBps: 0 }, catalog),
-    createEvent(MeterDefinedV1, { name: ids.meter, weight: '1' }, catalog),
-    createEvent(
-      ServiceCreatedV1,
-      {
-        serviceId: ids.service,
-        operatorId: ids.operator,
-        appId: uuidV7(),
-        projectId: null,
-        type: ids.type,
-        domain: `${ids.service}.example.org`,
-        providerBps: null,
-        developerBps: null,
-        status: 'active',
-      },
-      catalog,
-    ),
+    ...operatedService(ids),
     ...[FORCED, LOCKED, PAST, CLI].map((period) =>
       paymentCaptured({ subscriber: ids.alice, period, amountMinor: '1000', currency: CUR }),
     ),
@@ -304,7 +267,7 @@ describe('the usage lock', () => {
     await metering.seal([LOCKED]);
     await caughtUp(ledger);
     // An apply in flight, as the usage projection does it: the period's lock shared, then its effects.
-    const apply = await connectionInLedgerSchema();
+    const apply = await connectionInSchema(ledger.schema);
     try {
       await apply.query('BEGIN');
       await holdPeriodUsage(apply, LOCKED, 'apply');

@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  createEvent,
-  MeterDefinedV1,
-  ServiceCreatedV1,
-  ServiceTypeDefinedV1,
-  UsageRecordedV1,
-  uuidV7,
-} from '@onecommons/contracts';
-import { eventually, RawProducer, type RunningService, startService, testStack } from '@onecommons/testing';
-import pg from 'pg';
+import { uuidV7 } from '@onecommons/contracts';
+import { eventually, RawProducer, type RunningService, startService } from '@onecommons/testing';
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { PeriodCloser } from '../src/periods/period-closer.js';
 import { subscriberEscrowsOf } from '../src/treasury/accounts.js';
-import { caughtUp, paymentCaptured, publish, testCurrency } from './ledger-events.js';
+import {
+  caughtUp,
+  connectionInSchema,
+  operatedService,
+  paymentCaptured,
+  publish,
+  testCurrency,
+  usageRecorded,
+} from './ledger-events.js';
 import { MeteringStandIn } from './metering-stand-in.js';
 
 // A close reads its period beside the journal and takes the journal lock only to post, so mints go on while it
@@ -40,26 +40,7 @@ const ids = {
 };
 
 const usage = (subscriberId: string, period: string, quantity: string) =>
-  createEvent(
-    UsageRecordedV1,
-    {
-      subscriberId,
-      period,
-      usage: [{ serviceId: ids.service, meter: ids.meter, quantity, events: 1 }],
-      recordedAt: new Date().toISOString(),
-    },
-    { source: '/onecommons/metering' },
-  );
-
-/** A connection of the test's own on the ledger's schema, for a transaction that holds a lock meanwhile. */
-async function connectionInLedgerSchema(): Promise<pg.Client> {
-  const client = new pg.Client({
-    connectionString: testStack().postgresAdminUrl,
-    options: `-c search_path=${ledger.schema}`,
-  });
-  await client.connect();
-  return client;
-}
+  usageRecorded({ subscriberId, period, serviceId: ids.service, meter: ids.meter }, quantity);
 
 beforeAll(async () => {
   ledger = await startService(ledgerService, {
@@ -67,26 +48,7 @@ beforeAll(async () => {
   });
   producer = await RawProducer.connect();
   metering = new MeteringStandIn(producer);
-  const catalog = { source: '/onecommons/catalog' };
-  await publish(producer, [
-    createEvent(ServiceTypeDefinedV1, { name: ids.type, providerBps: 0, developerBps: 0 }, catalog),
-    createEvent(MeterDefinedV1, { name: ids.meter, weight: '1' }, catalog),
-    createEvent(
-      ServiceCreatedV1,
-      {
-        serviceId: ids.service,
-        operatorId: ids.operator,
-        appId: uuidV7(),
-        projectId: null,
-        type: ids.type,
-        domain: `${ids.service}.example.org`,
-        providerBps: null,
-        developerBps: null,
-        status: 'active',
-      },
-      catalog,
-    ),
-  ]);
+  await publish(producer, operatedService(ids));
 });
 
 afterAll(async () => {
@@ -104,7 +66,7 @@ describe('the journal lock', () => {
     await metering.seal([READ_BESIDE]);
     await caughtUp(ledger);
     // The close's read of the usage waits behind this lock, as a long read would take its time.
-    const reader = await connectionInLedgerSchema();
+    const reader = await connectionInSchema(ledger.schema);
     let closing: Promise<unknown> | undefined;
     try {
       await reader.query('BEGIN');

@@ -5,11 +5,15 @@ import path from 'node:path';
 import {
   type CloudEvent,
   createEvent,
+  MeterDefinedV1,
   PaymentCapturedV1,
   PaymentDisputeFundsReinstatedV1,
   PaymentDisputeFundsWithdrawnV1,
   PaymentRefundedV1,
+  ServiceCreatedV1,
+  ServiceTypeDefinedV1,
   TOPICS,
+  UsageRecordedV1,
   uuidV7,
 } from '@onecommons/contracts';
 import {
@@ -30,6 +34,74 @@ export const LEDGER_TOPICS = [
   TOPICS.provisionerEvents.name,
   TOPICS.payoutsEvents.name,
 ];
+
+/** A service of its own type and meter, run by an operator, with no project: catalog's events for it. */
+export function operatedService(
+  service: {
+    readonly type: string;
+    readonly meter: string;
+    readonly service: string;
+    readonly operator: string;
+  },
+  shares: { readonly providerBps: number; readonly developerBps: number } = {
+    providerBps: 0,
+    developerBps: 0,
+  },
+): CloudEvent[] {
+  const catalog = { source: '/onecommons/catalog' };
+  return [
+    createEvent(ServiceTypeDefinedV1, { name: service.type, ...shares }, catalog),
+    createEvent(MeterDefinedV1, { name: service.meter, weight: '1' }, catalog),
+    createEvent(
+      ServiceCreatedV1,
+      {
+        serviceId: service.service,
+        operatorId: service.operator,
+        appId: uuidV7(),
+        projectId: null,
+        type: service.type,
+        domain: `${service.service}.example.org`,
+        providerBps: null,
+        developerBps: null,
+        status: 'active',
+      },
+      catalog,
+    ),
+  ];
+}
+
+/** One UsageRecorded as metering publishes it: a subscriber's quantity of one meter of one service. */
+export function usageRecorded(
+  usage: {
+    readonly subscriberId: string;
+    readonly period: string;
+    readonly serviceId: string;
+    readonly meter: string;
+  },
+  quantity: string,
+): CloudEvent {
+  const { subscriberId, period, serviceId, meter } = usage;
+  return createEvent(
+    UsageRecordedV1,
+    {
+      subscriberId,
+      period,
+      usage: [{ serviceId, meter, quantity, events: 1 }],
+      recordedAt: new Date().toISOString(),
+    },
+    { source: '/onecommons/metering' },
+  );
+}
+
+/** A connection of the test's own on a ledger's schema, for a transaction that holds a lock meanwhile. */
+export async function connectionInSchema(schema: string): Promise<pg.Client> {
+  const client = new pg.Client({
+    connectionString: testStack().postgresAdminUrl,
+    options: `-c search_path=${schema}`,
+  });
+  await client.connect();
+  return client;
+}
 
 /** A PaymentCaptured as identity publishes it. */
 export function paymentCaptured(payment: {

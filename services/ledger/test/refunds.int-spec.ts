@@ -1,12 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  createEvent,
-  MeterDefinedV1,
-  ServiceCreatedV1,
-  ServiceTypeDefinedV1,
-  UsageRecordedV1,
-  uuidV7,
-} from '@onecommons/contracts';
+import { uuidV7 } from '@onecommons/contracts';
 import { MeteringStandIn, RawProducer, type RunningService, startService } from '@onecommons/testing';
 import { DataSource } from 'typeorm';
 import { type LedgerConfig } from '../src/config.js';
@@ -19,11 +12,13 @@ import {
   caughtUp,
   disputeFunds,
   NO_SCHEDULED_CLOSES,
+  operatedService,
   paymentCaptured,
   paymentRefunded,
   publish,
   type ReversedPayment,
   testCurrency,
+  usageRecorded,
   verifyLedgerSchema,
 } from './ledger-events.js';
 import { sealAndClose } from './metering-stand-in.js';
@@ -40,7 +35,6 @@ const YEAR = 2100 + Math.floor(Math.random() * 800);
 const period = (month: number) => `${YEAR}-${String(month).padStart(2, '0')}`;
 const [A, B, C, D] = [period(1), period(2), period(3), period(4)];
 const RACES = [period(5), period(6), period(7)];
-const catalog = { source: '/onecommons/catalog' };
 const ids = {
   type: `web-${uuidV7().slice(-8)}`,
   meter: `s_${uuidV7().slice(-8)}`,
@@ -63,25 +57,7 @@ beforeAll(async () => {
   });
   producer = await RawProducer.connect();
   // One service whose operator takes all of a subscriber's fee but the fund's share (no providers, no project).
-  await publish(producer, [
-    createEvent(ServiceTypeDefinedV1, { name: ids.type, providerBps: 3000, developerBps: 2000 }, catalog),
-    createEvent(MeterDefinedV1, { name: ids.meter, weight: '1' }, catalog),
-    createEvent(
-      ServiceCreatedV1,
-      {
-        serviceId: ids.service,
-        operatorId: ids.operator,
-        appId: uuidV7(),
-        projectId: null,
-        type: ids.type,
-        domain: `${ids.service}.example.org`,
-        providerBps: null,
-        developerBps: null,
-        status: 'active',
-      },
-      catalog,
-    ),
-  ]);
+  await publish(producer, operatedService(ids, { providerBps: 3000, developerBps: 2000 }));
   await caughtUp(ledger);
 });
 
@@ -226,16 +202,7 @@ describe('a refund after the close', () => {
     payment = await pay(s3, B, '2000');
     expect(await escrow(payment)).toBe(1_620_000_000n);
     await deliver(
-      createEvent(
-        UsageRecordedV1,
-        {
-          subscriberId: s3,
-          period: B,
-          usage: [{ serviceId: ids.service, meter: ids.meter, quantity: '3600', events: 1 }],
-          recordedAt: new Date().toISOString(),
-        },
-        { source: '/onecommons/metering' },
-      ),
+      usageRecorded({ subscriberId: s3, period: B, serviceId: ids.service, meter: ids.meter }, '3600'),
     );
     await closePeriod(B);
     // 5% to the fund (81 CC); the operator's 1539 CC redeem at 10/9 for 1710.
