@@ -4,6 +4,7 @@ import { AfterCommit } from '@onecommons/service-kit';
 import { PayableAdjustments } from './balances/payable-adjustments.js';
 import { PayableBalances } from './balances/payable-balances.js';
 import { PayableCredits } from './balances/payable-credits.js';
+import { BatchesRepository } from './batches/batches.repository.js';
 import { PayoutBatches } from './batches/payout-batches.js';
 import { PayoutMetrics } from './execution/payout-metrics.js';
 import { PayoutOperations } from './execution/payout-operations.js';
@@ -12,10 +13,12 @@ import { PayoutRunner } from './execution/payout-runner.js';
 import { PayoutSweeper } from './execution/payout-sweeper.js';
 import { PayoutTransitions } from './execution/payout-transitions.js';
 import { PayoutWorker } from './execution/payout-worker.js';
+import { PayoutsRepository } from './execution/payouts.repository.js';
 import { PayoutBatchesController, PayoutsController } from './execution/payouts.controller.js';
 import { RailReversalSync } from './execution/rail-reversal-sync.js';
 import { stripeRailProvider } from './execution/stripe-rail.provider.js';
 import { PayeesController } from './payees/payees.controller.js';
+import { PayeesRepository } from './payees/payees.repository.js';
 import { PayeesService } from './payees/payees.service.js';
 import { PayoutAccountSealer } from './payees/payout-account-sealer.js';
 import { PayeeStatements } from './statements/payee-statements.js';
@@ -28,11 +31,14 @@ import { PayeeStatements } from './statements/payee-statements.js';
     stripeRailProvider,
     PayoutAccountSealer,
     PayoutMetrics,
+    PayeesRepository,
     PayableBalances,
     PayableCredits,
     PayableAdjustments,
+    PayoutsRepository,
     PayoutTransitions,
     PayoutQueue,
+    BatchesRepository,
     PayoutBatches,
     PayoutRunner,
     PayoutWorker,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type CloudEvent, type DataOf, PayableAdjustedV1 } from '@onecommons/contracts';
 import { type EventContext, OnEvent } from '@onecommons/kafka';
-import { ensurePayee } from './payable-credits.js';
+import { PayeesRepository } from '../payees/payees.repository.js';
 
 /**
  * The ledger's adjustments of closed periods: each changes a payee's payable balance once, up (a credit) or down
@@ -9,13 +9,15 @@ import { ensurePayee } from './payable-credits.js';
  */
 @Injectable()
 export class PayableAdjustments {
+  constructor(private readonly payees: PayeesRepository) {}
+
   @OnEvent(PayableAdjustedV1)
   async onAdjusted(
     event: CloudEvent<DataOf<typeof PayableAdjustedV1>>,
     { manager }: EventContext,
   ): Promise<void> {
     const data = event.data;
-    await ensurePayee(manager, data.payee);
+    await this.payees.ensure(manager, data.payee);
     await manager.query(
       `INSERT INTO payable_adjustments (adjustment_key, payee, period, adjusted_period, sequence, tokens, amount_minor,
                                         currency, price_num, price_den, merkle_root, reason, corrections)

@@ -1,23 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { type CloudEvent, type DataOf, TokensRedeemedV1 } from '@onecommons/contracts';
 import { type EventContext, OnEvent } from '@onecommons/kafka';
-import { type EntityManager } from 'typeorm';
-
-/** Makes sure a payee row exists (a payee appears when first credited or when it sets something up). */
-export async function ensurePayee(manager: EntityManager, payee: string): Promise<void> {
-  await manager.query('INSERT INTO payees (payee) VALUES ($1) ON CONFLICT (payee) DO NOTHING', [payee]);
-}
+import { PayeesRepository } from '../payees/payees.repository.js';
 
 /** The ledger's redemptions: each one credits the payee's payable balance once. */
 @Injectable()
 export class PayableCredits {
+  constructor(private readonly payees: PayeesRepository) {}
+
   @OnEvent(TokensRedeemedV1)
   async onRedeemed(
     event: CloudEvent<DataOf<typeof TokensRedeemedV1>>,
     { manager }: EventContext,
   ): Promise<void> {
     const data = event.data;
-    await ensurePayee(manager, data.holder);
+    await this.payees.ensure(manager, data.holder);
     await manager.query(
       `INSERT INTO payable_credits (redemption_key, payee, period, tokens, allocated_tokens, amount_minor, currency,
                                     price_num, price_den, merkle_root)

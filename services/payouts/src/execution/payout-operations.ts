@@ -1,13 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeCursor, type Page, pageOf, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
+import { BatchesRepository } from '../batches/batches.repository.js';
 import { type PayoutsConfig } from '../config.js';
 import { PayoutAccountSealer } from '../payees/payout-account-sealer.js';
 import { PayoutsError } from '../payouts-errors.js';
 import { endToEndIdOf, renderPain001 } from '../rails/bank-file.js';
 import { answeringRailErrors } from '../rails/rail-errors.js';
 import { StripeTransferRail } from '../rails/stripe-transfer-rail.js';
-import { PAYOUT_COLUMNS, type PayoutRow, PayoutTransitions } from './payout-transitions.js';
+import { PayoutTransitions } from './payout-transitions.js';
+import { type PayoutRow, PayoutsRepository } from './payouts.repository.js';
 
 export interface PayoutDto {
   readonly id: string;
@@ -40,6 +42,8 @@ export interface PayoutFilter {
 export class PayoutOperations {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly payouts: PayoutsRepository,
+    private readonly batches: BatchesRepository,
     private readonly transitions: PayoutTransitions,
     private readonly stripe: StripeTransferRail,
     private readonly sealer: PayoutAccountSealer,
@@ -47,21 +51,21 @@ export class PayoutOperations {
   ) {}
 
   async list(filter: PayoutFilter): Promise<Page<PayoutDto>> {
-    const after = decodeCursor(filter.cursor);
-    const rows = (await this.dataSource.query(
-      `SELECT ${PAYOUT_COLUMNS} FROM payouts
-        WHERE ($1::text IS NULL OR payee = $1) AND ($2::text IS NULL OR period = $2)
-          AND ($3::text IS NULL OR state = $3) AND ($4::uuid IS NULL OR id > $4)
-        ORDER BY id LIMIT $5`,
-      [filter.payee ?? null, filter.period ?? null, filter.state ?? null, after, filter.limit + 1],
-    )) as PayoutRow[];
+    const rows = await this.payouts.list(
+      this.dataSource.manager,
+      {
+        payee: filter.payee ?? null,
+        period: filter.period ?? null,
+        state: filter.state ?? null,
+        afterId: decodeCursor(filter.cursor),
+      },
+      filter.limit + 1,
+    );
     return pageOf(rows, filter.limit, payoutDto);
   }
 
   async get(payoutId: string): Promise<PayoutRow> {
-    const [row] = (await this.dataSource.query(`SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE id = $1`, [
-      payoutId,
-    ])) as PayoutRow[];
+    const row = await this.payouts.byId(this.dataSource.manager, payoutId);
     if (!row) throw PayoutsError.notFound('payout_not_found', `no payout ${payoutId}`);
     return row;
   }
@@ -110,27 +114,13 @@ export class PayoutOperations {
 
   /** The batch's bank payouts awaiting the bank, as one ISO 20022 pain.001.001.09 file (the same bytes each time). */
   async bankFile(period: string): Promise<string> {
-    const rows = (await this.dataSource.query(
-      `SELECT p.id, p.amount_minor::text AS amount_minor, p.currency, p.payee, p.payout_account_id, a.details_sealed,
-              b.created_at
-         FROM payouts p JOIN payout_accounts a ON a.id = p.payout_account_id
-         JOIN payout_batches b ON b.period = p.period
-        WHERE p.period = $1 AND p.rail = 'bank' AND p.state = 'submitted' ORDER BY p.id`,
-      [period],
-    )) as {
-      id: string;
-      amount_minor: string;
-      currency: string;
-      payee: string;
-      payout_account_id: string;
-      details_sealed: string;
-      created_at: Date;
-    }[];
-    if (rows.length === 0)
+    const payouts = await this.payouts.awaitingBank(this.dataSource.manager, period);
+    const [first] = payouts;
+    if (!first)
       throw PayoutsError.notFound('bank_file_empty', `batch ${period} has no bank payouts awaiting the bank`);
-    const createdAt = (rows[0] as { created_at: Date }).created_at;
+    const createdAt = first.batchCreatedAt;
     return renderPain001({
-      messageId: `OC-${period}-${rows.length}-${endToEndIdOf(rows.at(-1)?.id ?? '').slice(0, 12)}`,
+      messageId: `OC-${period}-${payouts.length}-${endToEndIdOf(payouts.at(-1)?.id ?? '').slice(0, 12)}`,
       createdAt,
       initiatingParty: this.config.PAYOUTS_BANK_DEBTOR_NAME,
       debtor: {
@@ -139,20 +129,20 @@ export class PayoutOperations {
         bic: this.config.PAYOUTS_BANK_DEBTOR_BIC,
       },
       requestedExecutionDate: createdAt.toISOString().slice(0, 10),
-      payments: rows.map((row) => {
-        const destination = this.sealer.unseal(row.payout_account_id, row.details_sealed);
+      payments: payouts.map((payout) => {
+        const destination = this.sealer.unseal(payout.payoutAccountId, payout.detailsSealed);
         if (destination.rail !== 'bank')
-          throw new Error(`payout ${row.id} has a ${destination.rail} account`);
+          throw new Error(`payout ${payout.id} has a ${destination.rail} account`);
         return {
-          endToEndId: endToEndIdOf(row.id),
-          amountMinor: BigInt(row.amount_minor),
-          currency: row.currency,
+          endToEndId: endToEndIdOf(payout.id),
+          amountMinor: payout.amountMinor,
+          currency: payout.currency,
           creditor: {
             name: destination.holderName,
             iban: destination.iban,
             ...(destination.bic ? { bic: destination.bic } : {}),
           },
-          remittance: `OneCommons payout ${period} ${row.payee}`,
+          remittance: `OneCommons payout ${period} ${payout.payee}`,
         };
       }),
     });
@@ -160,40 +150,19 @@ export class PayoutOperations {
 
   /** A batch's lines and payouts, totalled. */
   async batch(period: string) {
-    const [batch] = (await this.dataSource.query(
-      `SELECT period, created_at FROM payout_batches WHERE period = $1`,
-      [period],
-    )) as { period: string; created_at: Date }[];
+    const batch = await this.batches.find(this.dataSource.manager, period);
     if (!batch)
       throw PayoutsError.notFound(
         'batch_not_found',
         `no payout batch for ${period} (the period has not closed)`,
       );
-    const lines = (await this.dataSource.query(
-      `SELECT outcome, currency, count(*)::int AS payees, sum(available_minor)::text AS amount
-         FROM batch_lines WHERE period = $1 GROUP BY outcome, currency ORDER BY outcome, currency`,
-      [period],
-    )) as { outcome: string; currency: string; payees: number; amount: string }[];
-    const payouts = (await this.dataSource.query(
-      `SELECT state, currency, count(*)::int AS payouts, sum(amount_minor)::text AS amount
-         FROM payouts WHERE period = $1 GROUP BY state, currency ORDER BY state, currency`,
-      [period],
-    )) as { state: string; currency: string; payouts: number; amount: string }[];
+    const lines = await this.batches.lineTotalsOf(this.dataSource.manager, period);
+    const payouts = await this.payouts.totalsOf(this.dataSource.manager, period);
     return {
       period,
-      createdAt: batch.created_at.toISOString(),
-      lines: lines.map((line) => ({
-        outcome: line.outcome,
-        currency: line.currency,
-        payees: line.payees,
-        amountMinor: line.amount,
-      })),
-      payouts: payouts.map((row) => ({
-        state: row.state,
-        currency: row.currency,
-        payouts: row.payouts,
-        amountMinor: row.amount,
-      })),
+      createdAt: batch.createdAt.toISOString(),
+      lines: lines.map((line) => ({ ...line, amountMinor: line.amountMinor.toString() })),
+      payouts: payouts.map((total) => ({ ...total, amountMinor: total.amountMinor.toString() })),
     };
   }
 

@@ -7,7 +7,8 @@ import { endToEndIdOf } from '../rails/bank-file.js';
 import { type PayoutDestination, RailUnavailableError, type TransferOutcome } from '../rails/payout-rail.js';
 import { StripeTransferRail } from '../rails/stripe-transfer-rail.js';
 import { PayoutMetrics } from './payout-metrics.js';
-import { PAYOUT_COLUMNS, type PayoutRow, PayoutTransitions } from './payout-transitions.js';
+import { PayoutTransitions } from './payout-transitions.js';
+import { PAYOUT_COLUMNS, type PayoutRow } from './payouts.repository.js';
 
 export type RunResult = { readonly kind: 'done' } | { readonly kind: 'retry'; readonly at: Date };
 

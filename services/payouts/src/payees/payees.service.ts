@@ -4,7 +4,6 @@ import { OutboxWriter } from '@onecommons/kafka';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { ensurePayee } from '../balances/payable-credits.js';
 import { PayableBalances } from '../balances/payable-balances.js';
 import {
   lineOutcome,
@@ -22,6 +21,7 @@ import { type PayoutDestination } from '../rails/payout-rail.js';
 import { answeringRailErrors } from '../rails/rail-errors.js';
 import { StripeTransferRail } from '../rails/stripe-transfer-rail.js';
 import { type Payee } from './payee-key.js';
+import { PayeesRepository, type Hold, type PayoutAccount } from './payees.repository.js';
 import { displayOf, PayoutAccountSealer } from './payout-account-sealer.js';
 
 export interface PayoutAccountDto {
@@ -80,22 +80,12 @@ export type PayoutAccountInput =
       readonly bic?: string | undefined;
     };
 
-interface AccountRow {
-  id: string;
-  rail: 'stripe' | 'bank';
-  display: string;
-  status: 'verified' | 'unverified';
-  status_reason: string | null;
-  created_at: Date;
-  verified_at: Date | null;
-  details_sealed: string;
-}
-
 /** Payees: their auto-redeem choice, threshold, payout account and holds (docs/payout-rules.md). */
 @Injectable()
 export class PayeesService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly payees: PayeesRepository,
     private readonly balances: PayableBalances,
     private readonly sealer: PayoutAccountSealer,
     private readonly stripe: StripeTransferRail,
@@ -104,23 +94,13 @@ export class PayeesService {
   ) {}
 
   async get(payee: Payee, manager: EntityManager = this.dataSource.manager): Promise<PayeeDto> {
-    const [row] = (await manager.query(
-      'SELECT auto_redeem, threshold_minor::text AS threshold_minor FROM payees WHERE payee = $1',
-      [payee.key],
-    )) as { auto_redeem: boolean; threshold_minor: string | null }[];
-    const account = await this.activeAccount(manager, payee.key);
-    const holds = (await manager.query(
-      `SELECT id, reason, note, placed_at FROM holds WHERE payee = $1 AND released_at IS NULL ORDER BY placed_at`,
-      [payee.key],
-    )) as { id: string; reason: string; note: string; placed_at: Date }[];
-    const inFlight = (await manager.query(
-      `SELECT currency, sum(amount_minor)::text AS amount FROM payouts
-        WHERE payee = $1 AND state IN ('scheduled', 'submitting', 'submitted') GROUP BY currency`,
-      [payee.key],
-    )) as { currency: string; amount: string }[];
-    const ownThreshold = row?.threshold_minor ?? null;
+    const preferences = await this.payees.preferences(manager, payee.key);
+    const account = await this.payees.activeAccount(manager, payee.key);
+    const holds = await this.payees.activeHolds(manager, payee.key);
+    const inFlight = await this.payees.inFlight(manager, payee.key);
+    const ownThreshold = preferences?.ownThresholdMinor ?? null;
     const standing: PayeeStanding = {
-      ownThresholdMinor: ownThreshold === null ? null : BigInt(ownThreshold),
+      ownThresholdMinor: ownThreshold,
       account: account && { id: account.id, rail: account.rail, status: account.status },
       holdReason: holds[0]?.reason ?? null,
     };
@@ -135,20 +115,15 @@ export class PayeesService {
     const batch = periodOf(new Date());
     return {
       payee: payee.key,
-      autoRedeem: row?.auto_redeem ?? true,
-      thresholdMinor: ownThreshold,
+      autoRedeem: preferences?.autoRedeem ?? true,
+      thresholdMinor: ownThreshold?.toString() ?? null,
       payoutAccount: account ? accountDto(account) : null,
-      holds: holds.map((hold) => ({
-        id: hold.id,
-        reason: hold.reason,
-        note: hold.note,
-        placedAt: hold.placed_at.toISOString(),
-      })),
+      holds: holds.map(holdDto),
       balances: payable.map((balance) => ({
         currency: balance.currency,
         payableMinor: balance.amountMinor.toString(),
         thresholdMinor: thresholdOf(balance.currency).toString(),
-        inFlightMinor: inFlight.find((entry) => entry.currency === balance.currency)?.amount ?? '0',
+        inFlightMinor: (inFlight.get(balance.currency) ?? 0n).toString(),
       })),
       nextPayout: {
         batch,
@@ -171,28 +146,20 @@ export class PayeesService {
     },
   ): Promise<PayeeDto> {
     return this.dataSource.transaction(async (manager) => {
-      await ensurePayee(manager, payee.key);
-      const [before] = (await manager.query('SELECT auto_redeem FROM payees WHERE payee = $1 FOR UPDATE', [
-        payee.key,
-      ])) as { auto_redeem: boolean }[];
+      await this.payees.ensure(manager, payee.key);
+      const before = await this.payees.lock(manager, payee.key);
       if (change.thresholdMinor !== undefined)
-        await manager.query('UPDATE payees SET threshold_minor = $2, updated_at = now() WHERE payee = $1', [
+        await this.payees.setThreshold(
+          manager,
           payee.key,
-          change.thresholdMinor,
-        ]);
-      if (change.autoRedeem !== undefined && change.autoRedeem !== before?.auto_redeem) {
-        const [updated] = (await manager.query(
-          'UPDATE payees SET auto_redeem = $2, updated_at = now() WHERE payee = $1 RETURNING updated_at',
-          [payee.key, change.autoRedeem],
-        )) as [{ updated_at: Date }[], number];
+          change.thresholdMinor === null ? null : BigInt(change.thresholdMinor),
+        );
+      if (change.autoRedeem !== undefined && change.autoRedeem !== before?.autoRedeem) {
+        const changedAt = await this.payees.setAutoRedeem(manager, payee.key, change.autoRedeem);
         await this.outbox.append(manager, [
           createEvent(
             PayeePreferencesChangedV1,
-            {
-              payee: payee.key,
-              autoRedeem: change.autoRedeem,
-              changedAt: (updated[0] as { updated_at: Date }).updated_at.toISOString(),
-            },
+            { payee: payee.key, autoRedeem: change.autoRedeem, changedAt: changedAt.toISOString() },
             { source: '/onecommons/payouts' },
           ),
         ]);
@@ -210,44 +177,37 @@ export class PayeesService {
         : { verified: false, reason: 'awaiting_admin_verification' };
     const id = randomUUID();
     return this.dataSource.transaction(async (manager) => {
-      await ensurePayee(manager, payee.key);
-      await manager.query('SELECT payee FROM payees WHERE payee = $1 FOR UPDATE', [payee.key]);
-      await manager.query('UPDATE payout_accounts SET active = false WHERE payee = $1 AND active', [
-        payee.key,
-      ]);
-      const [row] = (await manager.query(
-        `INSERT INTO payout_accounts (id, payee, rail, details_sealed, display, status, status_reason, active, verified_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, true, CASE WHEN $6 = 'verified' THEN now() END) RETURNING *`,
-        [
-          id,
-          payee.key,
-          destination.rail,
-          this.sealer.seal(id, destination),
-          displayOf(destination),
-          check.verified ? 'verified' : 'unverified',
-          check.verified ? null : check.reason,
-        ],
-      )) as AccountRow[];
-      return accountDto(row as AccountRow);
+      await this.payees.ensure(manager, payee.key);
+      await this.payees.lock(manager, payee.key);
+      const account = await this.payees.replaceActiveAccount(manager, {
+        id,
+        payee: payee.key,
+        rail: destination.rail,
+        detailsSealed: this.sealer.seal(id, destination),
+        display: displayOf(destination),
+        status: check.verified ? 'verified' : 'unverified',
+        statusReason: check.verified ? null : check.reason,
+      });
+      return accountDto(account);
     });
   }
 
   /** Admin: checks the active account again (Stripe) or attests it (bank, e.g. after a confirmed test transfer). */
   async verifyPayoutAccount(payee: Payee): Promise<PayoutAccountDto> {
-    const account = await this.activeAccount(this.dataSource.manager, payee.key);
+    const account = await this.payees.activeAccount(this.dataSource.manager, payee.key);
     if (!account)
       throw PayoutsError.notFound('payout_account_not_found', `${payee.key} has no payout account`);
-    const destination = this.sealer.unseal(account.id, account.details_sealed);
+    const destination = this.sealer.unseal(account.id, account.detailsSealed);
     const check =
       destination.rail === 'stripe'
         ? await answeringRailErrors(() => this.stripe.checkAccount(destination.accountId))
         : { verified: true, reason: null };
-    const [rows] = (await this.dataSource.query(
-      `UPDATE payout_accounts SET status = $2, status_reason = $3, verified_at = CASE WHEN $2 = 'verified' THEN now() END
-        WHERE id = $1 AND active RETURNING *`,
-      [account.id, check.verified ? 'verified' : 'unverified', check.verified ? null : check.reason],
-    )) as [AccountRow[], number];
-    const updated = rows[0];
+    const updated = await this.payees.setAccountStatus(
+      this.dataSource.manager,
+      account.id,
+      check.verified ? 'verified' : 'unverified',
+      check.verified ? null : check.reason,
+    );
     if (!updated)
       throw PayoutsError.conflict(
         'payout_account_replaced',
@@ -258,37 +218,19 @@ export class PayeesService {
 
   async placeHold(payee: Payee, hold: { reason: string; note: string }, placedBy: string): Promise<HoldDto> {
     return this.dataSource.transaction(async (manager) => {
-      await ensurePayee(manager, payee.key);
-      const [row] = (await manager.query(
-        `INSERT INTO holds (id, payee, reason, note, placed_by) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id, reason, note, placed_at`,
-        [randomUUID(), payee.key, hold.reason, hold.note, placedBy],
-      )) as { id: string; reason: string; note: string; placed_at: Date }[];
-      const placed = row as { id: string; reason: string; note: string; placed_at: Date };
-      return {
-        id: placed.id,
-        reason: placed.reason,
-        note: placed.note,
-        placedAt: placed.placed_at.toISOString(),
-      };
+      await this.payees.ensure(manager, payee.key);
+      const placed = await this.payees.placeHold(
+        manager,
+        { id: randomUUID(), payee: payee.key, reason: hold.reason, note: hold.note },
+        placedBy,
+      );
+      return holdDto(placed);
     });
   }
 
   async releaseHold(payee: Payee, holdId: string, releasedBy: string): Promise<void> {
-    const [rows] = (await this.dataSource.query(
-      `UPDATE holds SET released_at = now(), released_by = $3 WHERE id = $1 AND payee = $2 AND released_at IS NULL
-       RETURNING id`,
-      [holdId, payee.key, releasedBy],
-    )) as [{ id: string }[], number];
-    if (rows.length === 0)
-      throw PayoutsError.notFound('hold_not_found', `no active hold ${holdId} on ${payee.key}`);
-  }
-
-  private async activeAccount(manager: EntityManager, payee: string): Promise<AccountRow | null> {
-    const [row] = (await manager.query(`SELECT * FROM payout_accounts WHERE payee = $1 AND active`, [
-      payee,
-    ])) as AccountRow[];
-    return row ?? null;
+    const released = await this.payees.releaseHold(this.dataSource.manager, payee.key, holdId, releasedBy);
+    if (!released) throw PayoutsError.notFound('hold_not_found', `no active hold ${holdId} on ${payee.key}`);
   }
 }
 
@@ -303,14 +245,18 @@ function validDestination(input: PayoutAccountInput): PayoutDestination {
   return { rail: 'bank', holderName: input.holderName, iban: iban.value, bic: bic.value };
 }
 
-function accountDto(row: AccountRow): PayoutAccountDto {
+function accountDto(account: PayoutAccount): PayoutAccountDto {
   return {
-    id: row.id,
-    rail: row.rail,
-    display: row.display,
-    status: row.status,
-    statusReason: row.status_reason,
-    createdAt: row.created_at.toISOString(),
-    verifiedAt: row.verified_at?.toISOString() ?? null,
+    id: account.id,
+    rail: account.rail,
+    display: account.display,
+    status: account.status,
+    statusReason: account.statusReason,
+    createdAt: account.createdAt.toISOString(),
+    verifiedAt: account.verifiedAt?.toISOString() ?? null,
   };
+}
+
+function holdDto(hold: Hold): HoldDto {
+  return { id: hold.id, reason: hold.reason, note: hold.note, placedAt: hold.placedAt.toISOString() };
 }

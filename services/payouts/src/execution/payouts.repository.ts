@@ -1,0 +1,247 @@
+import { Injectable } from '@nestjs/common';
+import { type EntityManager } from 'typeorm';
+import { z } from 'zod';
+import { railColumn } from '../payees/payees.repository.js';
+import { bigintText, queryOne, queryRows } from '../persistence/typed-rows.js';
+
+export const PAYOUT_STATES = [
+  'scheduled',
+  'submitting',
+  'submitted',
+  'succeeded',
+  'failed',
+  'reversed',
+] as const;
+
+export type PayoutState = (typeof PAYOUT_STATES)[number];
+
+export const PAYOUT_COLUMNS = `id, payee, period, amount_minor::text AS amount_minor, currency, rail, payout_account_id,
+  state, reference, failure_code, failure_reason, attempts, next_attempt_at, last_error, created_at, updated_at`;
+
+/** A payout as `PAYOUT_COLUMNS` selects it. */
+export const payoutRow = z.object({
+  id: z.string(),
+  payee: z.string(),
+  period: z.string(),
+  amount_minor: z.string().regex(/^\d+$/, { error: 'expected a whole number as text' }),
+  currency: z.string(),
+  rail: railColumn,
+  payout_account_id: z.string(),
+  state: z.enum(PAYOUT_STATES),
+  reference: z.string().nullable(),
+  failure_code: z.string().nullable(),
+  failure_reason: z.string().nullable(),
+  attempts: z.number().int(),
+  next_attempt_at: z.date().nullable(),
+  last_error: z.string().nullable(),
+  created_at: z.date(),
+  updated_at: z.date(),
+});
+
+export type PayoutRow = z.output<typeof payoutRow>;
+
+export interface NewPayout {
+  readonly id: string;
+  readonly payee: string;
+  readonly period: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly rail: PayoutRow['rail'];
+  readonly payoutAccountId: string;
+}
+
+/** What a transition may record on the payout; each is kept when not given. */
+export interface PayoutOutcome {
+  readonly reference: string | null;
+  readonly failureCode: string | null;
+  readonly failureReason: string | null;
+}
+
+export interface PayoutQuery {
+  readonly payee: string | null;
+  readonly period: string | null;
+  readonly state: PayoutState | null;
+  /** The id the previous page ended with. */
+  readonly afterId: string | null;
+}
+
+export interface PayoutTotal {
+  readonly state: PayoutState;
+  readonly currency: string;
+  readonly payouts: number;
+  readonly amountMinor: bigint;
+}
+
+/** A bank payout of a batch, with what its credit-transfer file needs. */
+export interface BankPayout {
+  readonly id: string;
+  readonly payee: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly payoutAccountId: string;
+  readonly detailsSealed: string;
+  readonly batchCreatedAt: Date;
+}
+
+const bankPayoutRow = z
+  .object({
+    id: z.string(),
+    amount_minor: bigintText,
+    currency: z.string(),
+    payee: z.string(),
+    payout_account_id: z.string(),
+    details_sealed: z.string(),
+    created_at: z.date(),
+  })
+  .transform((row): BankPayout => ({
+    id: row.id,
+    payee: row.payee,
+    amountMinor: row.amount_minor,
+    currency: row.currency,
+    payoutAccountId: row.payout_account_id,
+    detailsSealed: row.details_sealed,
+    batchCreatedAt: row.created_at,
+  }));
+
+const stateRow = z.object({ state: z.enum(PAYOUT_STATES) });
+
+const payoutTotalRow = z
+  .object({
+    state: z.enum(PAYOUT_STATES),
+    currency: z.string(),
+    payouts: z.number().int(),
+    amount: bigintText,
+  })
+  .transform((row): PayoutTotal => ({
+    state: row.state,
+    currency: row.currency,
+    payouts: row.payouts,
+    amountMinor: row.amount,
+  }));
+
+/** The payouts table: a payout's life (its scheduling, its moves and their log) and the reads of it. */
+@Injectable()
+export class PayoutsRepository {
+  async byId(manager: EntityManager, payoutId: string): Promise<PayoutRow | null> {
+    const [row] = await queryRows(
+      manager,
+      { name: 'payouts.byId', row: payoutRow, sql: `SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE id = $1` },
+      [payoutId],
+    );
+    return row ?? null;
+  }
+
+  /** At most `limit` payouts in id order, matching each filter given. */
+  async list(manager: EntityManager, query: PayoutQuery, limit: number): Promise<PayoutRow[]> {
+    return queryRows(
+      manager,
+      {
+        name: 'payouts.list',
+        row: payoutRow,
+        sql: `SELECT ${PAYOUT_COLUMNS} FROM payouts
+               WHERE ($1::text IS NULL OR payee = $1) AND ($2::text IS NULL OR period = $2)
+                 AND ($3::text IS NULL OR state = $3) AND ($4::uuid IS NULL OR id > $4)
+               ORDER BY id LIMIT $5`,
+      },
+      [query.payee, query.period, query.state, query.afterId, limit],
+    );
+  }
+
+  /** A batch's payouts counted and summed per state and currency. */
+  async totalsOf(manager: EntityManager, period: string): Promise<PayoutTotal[]> {
+    return queryRows(
+      manager,
+      {
+        name: 'payouts.totalsOf',
+        row: payoutTotalRow,
+        sql: `SELECT state, currency, count(*)::int AS payouts, sum(amount_minor)::text AS amount
+                FROM payouts WHERE period = $1 GROUP BY state, currency ORDER BY state, currency`,
+      },
+      [period],
+    );
+  }
+
+  /** The batch's bank payouts the bank has not answered yet, in id order. */
+  async awaitingBank(manager: EntityManager, period: string): Promise<BankPayout[]> {
+    return queryRows(
+      manager,
+      {
+        name: 'payouts.awaitingBank',
+        row: bankPayoutRow,
+        sql: `SELECT p.id, p.amount_minor::text AS amount_minor, p.currency, p.payee, p.payout_account_id, a.details_sealed,
+                     b.created_at
+                FROM payouts p JOIN payout_accounts a ON a.id = p.payout_account_id
+                JOIN payout_batches b ON b.period = p.period
+               WHERE p.period = $1 AND p.rail = 'bank' AND p.state = 'submitted' ORDER BY p.id`,
+      },
+      [period],
+    );
+  }
+
+  /** A new payout, due at once. */
+  async schedule(manager: EntityManager, payout: NewPayout): Promise<PayoutRow> {
+    return queryOne(
+      manager,
+      {
+        name: 'payouts.schedule',
+        row: payoutRow,
+        sql: `INSERT INTO payouts (id, payee, period, amount_minor, currency, rail, payout_account_id, state, next_attempt_at)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, 'scheduled', now()) RETURNING ${PAYOUT_COLUMNS}`,
+      },
+      [
+        payout.id,
+        payout.payee,
+        payout.period,
+        payout.amountMinor.toString(),
+        payout.currency,
+        payout.rail,
+        payout.payoutAccountId,
+      ],
+    );
+  }
+
+  /** Locks the payout until the transaction ends; null when there is no such payout. */
+  async lockState(manager: EntityManager, payoutId: string): Promise<PayoutState | null> {
+    const [row] = await queryRows(
+      manager,
+      { name: 'payouts.lockState', row: stateRow, sql: 'SELECT state FROM payouts WHERE id = $1 FOR UPDATE' },
+      [payoutId],
+    );
+    return row?.state ?? null;
+  }
+
+  /** Sets a locked payout's state; it is leased and due only while it may still be submitted. */
+  async setState(
+    manager: EntityManager,
+    payoutId: string,
+    to: PayoutState,
+    outcome: PayoutOutcome,
+  ): Promise<PayoutRow> {
+    return queryOne(
+      manager,
+      {
+        name: 'payouts.setState',
+        row: payoutRow,
+        sql: `UPDATE payouts SET state = $2, reference = coalesce($3, reference), failure_code = coalesce($4, failure_code),
+                     failure_reason = coalesce($5, failure_reason), updated_at = now(),
+                     lease_until = CASE WHEN $2 = 'submitting' THEN lease_until ELSE NULL END,
+                     next_attempt_at = CASE WHEN $2 IN ('scheduled', 'submitting') THEN next_attempt_at ELSE NULL END
+               WHERE id = $1 RETURNING ${PAYOUT_COLUMNS}`,
+      },
+      [payoutId, to, outcome.reference, outcome.failureCode, outcome.failureReason],
+    );
+  }
+
+  async logTransition(
+    manager: EntityManager,
+    payoutId: string,
+    from: PayoutState | null,
+    to: PayoutState,
+    detail: string,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO payout_transitions (payout_id, from_state, to_state, detail) VALUES ($1, $2, $3, $4)`,
+      [payoutId, from, to, detail.slice(0, 1000)],
+    );
+  }
+}

@@ -1,0 +1,265 @@
+import { Injectable } from '@nestjs/common';
+import { type EntityManager } from 'typeorm';
+import { z } from 'zod';
+import { bigintText, queryOne, queryRows } from '../persistence/typed-rows.js';
+
+export interface PayeePreferences {
+  readonly autoRedeem: boolean;
+  readonly ownThresholdMinor: bigint | null;
+}
+
+export interface PayoutAccount {
+  readonly id: string;
+  readonly rail: 'stripe' | 'bank';
+  readonly display: string;
+  readonly status: 'verified' | 'unverified';
+  readonly statusReason: string | null;
+  readonly createdAt: Date;
+  readonly verifiedAt: Date | null;
+  readonly detailsSealed: string;
+}
+
+export interface NewPayoutAccount {
+  readonly id: string;
+  readonly payee: string;
+  readonly rail: PayoutAccount['rail'];
+  readonly detailsSealed: string;
+  readonly display: string;
+  readonly status: PayoutAccount['status'];
+  readonly statusReason: string | null;
+}
+
+export interface Hold {
+  readonly id: string;
+  readonly reason: string;
+  readonly note: string;
+  readonly placedAt: Date;
+}
+
+/** A payout account's rail and status columns, as the payouts and batches read them too. */
+export const railColumn = z.enum(['stripe', 'bank']);
+export const accountStatusColumn = z.enum(['verified', 'unverified']);
+
+const preferencesRow = z
+  .object({ auto_redeem: z.boolean(), threshold_minor: bigintText.nullable() })
+  .transform((row): PayeePreferences => ({
+    autoRedeem: row.auto_redeem,
+    ownThresholdMinor: row.threshold_minor,
+  }));
+
+const lockedPayeeRow = z
+  .object({ auto_redeem: z.boolean() })
+  .transform((row) => ({ autoRedeem: row.auto_redeem }));
+
+const payoutAccountRow = z
+  .object({
+    id: z.string(),
+    rail: railColumn,
+    display: z.string(),
+    status: accountStatusColumn,
+    status_reason: z.string().nullable(),
+    created_at: z.date(),
+    verified_at: z.date().nullable(),
+    details_sealed: z.string(),
+  })
+  .transform((row): PayoutAccount => ({
+    id: row.id,
+    rail: row.rail,
+    display: row.display,
+    status: row.status,
+    statusReason: row.status_reason,
+    createdAt: row.created_at,
+    verifiedAt: row.verified_at,
+    detailsSealed: row.details_sealed,
+  }));
+
+const holdRow = z
+  .object({ id: z.string(), reason: z.string(), note: z.string(), placed_at: z.date() })
+  .transform((row): Hold => ({ id: row.id, reason: row.reason, note: row.note, placedAt: row.placed_at }));
+
+const inFlightRow = z.object({ currency: z.string(), amount: bigintText });
+
+const updatedAtRow = z.object({ updated_at: z.date() });
+
+const idRow = z.object({ id: z.string() });
+
+/** The payees feature's tables: payees (preferences), payout_accounts (one active per payee) and holds. */
+@Injectable()
+export class PayeesRepository {
+  /** Makes sure a payee row exists (a payee appears when first credited or when it sets something up). */
+  async ensure(manager: EntityManager, payee: string): Promise<void> {
+    await manager.query('INSERT INTO payees (payee) VALUES ($1) ON CONFLICT (payee) DO NOTHING', [payee]);
+  }
+
+  /** Null for a payee without a row: it has the defaults. */
+  async preferences(manager: EntityManager, payee: string): Promise<PayeePreferences | null> {
+    const [row] = await queryRows(
+      manager,
+      {
+        name: 'payees.preferences',
+        row: preferencesRow,
+        sql: 'SELECT auto_redeem, threshold_minor::text AS threshold_minor FROM payees WHERE payee = $1',
+      },
+      [payee],
+    );
+    return row ?? null;
+  }
+
+  /** Locks the payee's row until the transaction ends (changes to a payee go one at a time). */
+  async lock(manager: EntityManager, payee: string): Promise<{ readonly autoRedeem: boolean } | null> {
+    const [row] = await queryRows(
+      manager,
+      {
+        name: 'payees.lock',
+        row: lockedPayeeRow,
+        sql: 'SELECT auto_redeem FROM payees WHERE payee = $1 FOR UPDATE',
+      },
+      [payee],
+    );
+    return row ?? null;
+  }
+
+  async setThreshold(manager: EntityManager, payee: string, thresholdMinor: bigint | null): Promise<void> {
+    await manager.query('UPDATE payees SET threshold_minor = $2, updated_at = now() WHERE payee = $1', [
+      payee,
+      thresholdMinor?.toString() ?? null,
+    ]);
+  }
+
+  /** When the change was made (the event's time). */
+  async setAutoRedeem(manager: EntityManager, payee: string, autoRedeem: boolean): Promise<Date> {
+    const row = await queryOne(
+      manager,
+      {
+        name: 'payees.setAutoRedeem',
+        row: updatedAtRow,
+        sql: 'UPDATE payees SET auto_redeem = $2, updated_at = now() WHERE payee = $1 RETURNING updated_at',
+      },
+      [payee, autoRedeem],
+    );
+    return row.updated_at;
+  }
+
+  async activeAccount(manager: EntityManager, payee: string): Promise<PayoutAccount | null> {
+    const [row] = await queryRows(
+      manager,
+      {
+        name: 'payees.activeAccount',
+        row: payoutAccountRow,
+        sql: 'SELECT * FROM payout_accounts WHERE payee = $1 AND active',
+      },
+      [payee],
+    );
+    return row ?? null;
+  }
+
+  /** The new account becomes the payee's active one; the caller holds the payee's lock. */
+  async replaceActiveAccount(manager: EntityManager, account: NewPayoutAccount): Promise<PayoutAccount> {
+    await manager.query('UPDATE payout_accounts SET active = false WHERE payee = $1 AND active', [
+      account.payee,
+    ]);
+    return queryOne(
+      manager,
+      {
+        name: 'payees.replaceActiveAccount',
+        row: payoutAccountRow,
+        sql: `INSERT INTO payout_accounts (id, payee, rail, details_sealed, display, status, status_reason, active, verified_at)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, true, CASE WHEN $6 = 'verified' THEN now() END) RETURNING *`,
+      },
+      [
+        account.id,
+        account.payee,
+        account.rail,
+        account.detailsSealed,
+        account.display,
+        account.status,
+        account.statusReason,
+      ],
+    );
+  }
+
+  /** The account with its new status, or null when it is no longer the active one. */
+  async setAccountStatus(
+    manager: EntityManager,
+    accountId: string,
+    status: PayoutAccount['status'],
+    statusReason: string | null,
+  ): Promise<PayoutAccount | null> {
+    const [row] = await queryRows(
+      manager,
+      {
+        name: 'payees.setAccountStatus',
+        row: payoutAccountRow,
+        sql: `UPDATE payout_accounts SET status = $2, status_reason = $3, verified_at = CASE WHEN $2 = 'verified' THEN now() END
+               WHERE id = $1 AND active RETURNING *`,
+      },
+      [accountId, status, statusReason],
+    );
+    return row ?? null;
+  }
+
+  /** The payee's unreleased holds, oldest first. */
+  async activeHolds(manager: EntityManager, payee: string): Promise<Hold[]> {
+    return queryRows(
+      manager,
+      {
+        name: 'payees.activeHolds',
+        row: holdRow,
+        sql: 'SELECT id, reason, note, placed_at FROM holds WHERE payee = $1 AND released_at IS NULL ORDER BY placed_at',
+      },
+      [payee],
+    );
+  }
+
+  async placeHold(
+    manager: EntityManager,
+    hold: { readonly id: string; readonly payee: string; readonly reason: string; readonly note: string },
+    placedBy: string,
+  ): Promise<Hold> {
+    return queryOne(
+      manager,
+      {
+        name: 'payees.placeHold',
+        row: holdRow,
+        sql: `INSERT INTO holds (id, payee, reason, note, placed_by) VALUES ($1, $2, $3, $4, $5)
+              RETURNING id, reason, note, placed_at`,
+      },
+      [hold.id, hold.payee, hold.reason, hold.note, placedBy],
+    );
+  }
+
+  /** False when the payee has no such active hold. */
+  async releaseHold(
+    manager: EntityManager,
+    payee: string,
+    holdId: string,
+    releasedBy: string,
+  ): Promise<boolean> {
+    const released = await queryRows(
+      manager,
+      {
+        name: 'payees.releaseHold',
+        row: idRow,
+        sql: `UPDATE holds SET released_at = now(), released_by = $3 WHERE id = $1 AND payee = $2 AND released_at IS NULL
+              RETURNING id`,
+      },
+      [holdId, payee, releasedBy],
+    );
+    return released.length > 0;
+  }
+
+  /** Per currency: what the payee's payouts not yet finished are sending (scheduled, submitting or submitted). */
+  async inFlight(manager: EntityManager, payee: string): Promise<ReadonlyMap<string, bigint>> {
+    const rows = await queryRows(
+      manager,
+      {
+        name: 'payees.inFlight',
+        row: inFlightRow,
+        sql: `SELECT currency, sum(amount_minor)::text AS amount FROM payouts
+               WHERE payee = $1 AND state IN ('scheduled', 'submitting', 'submitted') GROUP BY currency`,
+      },
+      [payee],
+    );
+    return new Map(rows.map((row) => [row.currency, row.amount]));
+  }
+}
