@@ -1,4 +1,9 @@
-import { ReplayProgressContract, ReplayReportContract, reportLine } from '@onecommons/contracts';
+import {
+  parseReplayStart,
+  ReplayProgressContract,
+  ReplayReportContract,
+  reportLine,
+} from '@onecommons/contracts';
 import { type ReplayStart } from '@onecommons/kafka';
 import { migrationConfigShape } from '@onecommons/persistence';
 import { shutdownProcessTelemetry } from '@onecommons/telemetry';
@@ -18,14 +23,10 @@ export interface ReplayCommandOptions {
   readonly progress: 'json' | 'text';
 }
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
-
 function replayStartOf(value: string): ReplayStart {
-  if (value === 'earliest') return { kind: 'earliest' };
-  const at = new Date(value);
-  if (!ISO_DATE_TIME.test(value) || Number.isNaN(at.getTime()))
-    throw new InvalidArgumentError('Expected "earliest" or an ISO 8601 time with zone.');
-  return { kind: 'time', at };
+  const start = parseReplayStart(value);
+  if (!start) throw new InvalidArgumentError('Expected "earliest" or an ISO 8601 time with zone.');
+  return start;
 }
 
 /** `replay [--from earliest|<ISO time>] [--verify] [--keep] [--progress json|text]`, every service's. */

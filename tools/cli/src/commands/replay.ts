@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import {
+  parseReplayStart,
   ReplayProgressContract,
   ReplayReportContract,
   type ReportOf,
@@ -16,7 +17,6 @@ import { CliError, ExitCode, InvalidInputError } from '../cli-error.js';
 
 /** The repository root: tools/cli/dist/src/commands → five levels up. */
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 interface ReplayCommandOptions {
   readonly from: string;
@@ -32,10 +32,7 @@ export function validateReplayInput(service: string, options: ReplayCommandOptio
   if (!(SERVICE_NAMES as readonly string[]).includes(service)) {
     throw new InvalidInputError('service', `expected one of ${SERVICE_NAMES.join(', ')}, got "${service}"`);
   }
-  if (
-    options.from !== 'earliest' &&
-    (!ISO_DATE_TIME.test(options.from) || Number.isNaN(Date.parse(options.from)))
-  ) {
+  if (!parseReplayStart(options.from)) {
     throw new InvalidInputError('--from', `expected "earliest" or an ISO 8601 time, got "${options.from}"`);
   }
 }
