@@ -25,3 +25,12 @@ export {
 export { LeaderLease, type LeaderLeaseOptions } from './leader-lease.js';
 export { transactionClient } from './transaction-client.js';
 export { partitionByPeriod, pinnedSearchPath, runtimeRolesOf } from './period-partitions.js';
+export {
+  bigintText,
+  parseRows,
+  type Queryable,
+  queryOne,
+  queryRows,
+  type RowQuery,
+  RowShapeError,
+} from './typed-rows.js';

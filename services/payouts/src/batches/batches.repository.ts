@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { accountStatusColumn, railColumn } from '../payees/payees.repository.js';
-import { bigintText, queryRows } from '../persistence/typed-rows.js';
+import { bigintText, queryRows } from '@onecommons/persistence';
 import { type LineOutcome, type PayeeStanding } from './payout-decision.js';
 
 export interface BatchLine {

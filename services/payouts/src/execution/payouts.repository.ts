@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { railColumn } from '../payees/payees.repository.js';
-import { bigintText, queryOne, queryRows } from '../persistence/typed-rows.js';
+import { bigintText, queryOne, queryRows } from '@onecommons/persistence';
 
 export const PAYOUT_STATES = [
   'scheduled',

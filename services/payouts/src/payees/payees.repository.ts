@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { bigintText, queryOne, queryRows } from '../persistence/typed-rows.js';
+import { bigintText, queryOne, queryRows } from '@onecommons/persistence';
 
 export interface PayeePreferences {
   readonly autoRedeem: boolean;
