@@ -1,3 +1,4 @@
+import { type UsageReportEvent, USAGE_REPORT_TYPE } from '@onecommons/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A service that reports usage: its id and its `metering:write` API key. */
@@ -26,21 +27,11 @@ const BATCH = 'application/cloudevents-batch+json';
 const PERMANENT = new Set([400, 403, 404, 413, 415, 422]);
 const REQUEST_TIMEOUT_MS = 15_000;
 
-interface UsageEventBody {
-  readonly specversion: '1.0';
-  readonly id: string;
-  readonly source: string;
-  readonly type: 'onecommons.usage.v1';
-  readonly subject: string;
-  readonly time: string;
-  readonly data: { readonly service: string; readonly meter: string; readonly quantity: number };
-}
-
 /** One request of the load: its events never change, so a retry sends the same ids. */
 interface UsageRequest {
   readonly sequence: number;
   readonly service: ReportingService;
-  readonly events: readonly UsageEventBody[];
+  readonly events: readonly UsageReportEvent[];
   readonly single: boolean;
 }
 
@@ -134,7 +125,7 @@ export class UsageLoad {
       specversion: '1.0' as const,
       id: `${sequence}.${index}`,
       source,
-      type: 'onecommons.usage.v1' as const,
+      type: USAGE_REPORT_TYPE,
       subject: subscribers[(sequence * 7 + index * 3) % subscribers.length] as string,
       time: time.toISOString(),
       data: {

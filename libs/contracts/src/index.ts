@@ -33,6 +33,7 @@ export * from './metering/quota-exceeded.js';
 export * from './metering/usage-corrected.js';
 export * from './metering/usage-period-sealed.js';
 export * from './metering/closed-period-usage-corrected.js';
+export * from './metering/usage-report.js';
 export * from './provisioner/deployment-status-changed.js';
 export * from './provisioner/resource-usage-reported.js';
 export * from './webhooks/deliverable-events.js';

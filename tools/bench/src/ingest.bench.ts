@@ -1,6 +1,4 @@
-import { testStack } from '@onecommons/testing';
-import { cpus, loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { cpus } from 'node:os';
 import { type BaselineKind, runInsertBaseline } from './ingest/insert-baseline.js';
 import {
   ingestJsonLine,
@@ -10,8 +8,9 @@ import {
 } from './ingest/ingest-report.js';
 import { runIngestLoad, type LoadTally } from './ingest/ingest-load.js';
 import { MeteringOutcome } from './ingest/metering-outcome.js';
-import { benchBootstrapToken, registerSubscribers, setUpIngest } from './ingest/platform-setup.js';
-import { benchStackProcesses, cpuPercentBetween, cpuSnapshot, cpuSummary } from './ingest/process-cpu.js';
+import { registerSubscribers, startIngestBench } from './ingest/platform-setup.js';
+import { runMeasuredLoad } from './ingest/measured-load.js';
+import { cpuSummary } from './ingest/process-cpu.js';
 import { INGEST_LOAD_SHAPE, UsageBatchGenerator } from './ingest/usage-batches.js';
 import { type LatencySummary } from './latency-summary.js';
 import { formatTable } from './text-table.js';
@@ -114,16 +113,8 @@ function printReport(
 async function main(argv: readonly string[]): Promise<number> {
   const asJson = argv.includes('--json');
   const seconds = secondsArgument(argv, DEFAULT_SECONDS);
-  const stack = testStack();
-  const loadBefore = loadavg()[0] ?? 0;
-  log('setting up a service, its meters and its API key through the gateway');
-  const { serviceId, apiKey } = await setUpIngest({
-    gateway: stack.gatewayUrl,
-    bootstrapToken: benchBootstrapToken('ingest'),
-    meters: INGEST_LOAD_SHAPE.meters,
-    postgresAdminUrl: stack.postgresAdminUrl,
-  });
-  const url = `${stack.gatewayUrl}/api/metering/v1/events`;
+  const bench = await startIngestBench('ingest', INGEST_LOAD_SHAPE.meters, log);
+  const { stack, url, serviceId, apiKey, loadBefore } = bench;
   const outcome = await MeteringOutcome.connect(stack.postgresAdminUrl);
   try {
     log(`warming up for ${WARM_UP_SECONDS} s`);
@@ -141,24 +132,14 @@ async function main(argv: readonly string[]): Promise<number> {
 
     log(`loading for ${seconds} s over ${CONNECTIONS} connections`);
     const outboxRowsBefore = await outcome.outboxRows();
-    const stackProcesses = benchStackProcesses(stack);
-    const cpuBefore = cpuSnapshot(stackProcesses);
-    const tally = await runIngestLoad({
-      url,
-      apiKey,
+    const { tally, cpuUntil } = await runMeasuredLoad(bench, {
       connections: CONNECTIONS,
       seconds,
       nextBatch: () => generator.next(),
-      onProgress: (accepted, elapsed) => {
-        if (Math.round(elapsed) % 10 === 0)
-          log(`${Math.round(elapsed)} s: ${count(accepted / elapsed)} accepted/s`);
-      },
+      progressEverySeconds: 10,
+      log,
     });
-    const cpu = cpuPercentBetween(
-      cpuBefore,
-      cpuSnapshot(stackProcesses),
-      (performance.now() - tally.startedAt) / 1_000,
-    );
+    const cpu = cpuUntil();
     log(
       `waiting until the outbox relay has published everything (${count(await outcome.pendingOutbox())} rows left)`,
     );

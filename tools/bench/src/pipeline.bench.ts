@@ -1,10 +1,10 @@
-import { testStack } from '@onecommons/testing';
-import { cpus, loadavg } from 'node:os';
+import { cpus } from 'node:os';
 import { secondsArgument } from './ingest/ingest-report.js';
 import { runIngestLoad } from './ingest/ingest-load.js';
 import { MeteringOutcome } from './ingest/metering-outcome.js';
-import { benchBootstrapToken, registerSubscribers, setUpIngest } from './ingest/platform-setup.js';
-import { benchStackProcesses, cpuPercentBetween, cpuSnapshot, cpuSummary } from './ingest/process-cpu.js';
+import { registerSubscribers, startIngestBench } from './ingest/platform-setup.js';
+import { runMeasuredLoad } from './ingest/measured-load.js';
+import { cpuSummary } from './ingest/process-cpu.js';
 import { seededUuid } from './ingest/usage-batches.js';
 import { LedgerUsageWatch } from './pipeline/ledger-usage-watch.js';
 import { SubscriberSweep } from './pipeline/subscriber-sweep.js';
@@ -37,19 +37,11 @@ const log = (message: string) => console.error(`[bench] ${message}`);
 async function main(argv: readonly string[]): Promise<number> {
   const asJson = argv.includes('--json');
   const seconds = secondsArgument(argv, DEFAULT_SECONDS);
-  const stack = testStack();
-  const loadBefore = loadavg()[0] ?? 0;
-  log('setting up a service, its meters and its API key through the gateway');
-  const { serviceId, apiKey } = await setUpIngest({
-    gateway: stack.gatewayUrl,
-    bootstrapToken: benchBootstrapToken('pipeline'),
-    meters: METERS,
-    postgresAdminUrl: stack.postgresAdminUrl,
-  });
+  const bench = await startIngestBench('pipeline', METERS, log);
+  const { stack, url, serviceId, apiKey, loadBefore } = bench;
   const random = new SeededRandom(SEED);
   const subscribers = Array.from({ length: SUBSCRIBERS }, () => seededUuid(random));
   await registerSubscribers(stack.postgresAdminUrl, subscribers);
-  const url = `${stack.gatewayUrl}/api/metering/v1/events`;
   const metering = await MeteringOutcome.connect(stack.postgresAdminUrl);
   const ledger = await LedgerUsageWatch.connect(stack.postgresAdminUrl);
   try {
@@ -66,23 +58,17 @@ async function main(argv: readonly string[]): Promise<number> {
 
     log(`loading for ${seconds} s over ${CONNECTIONS} connections, then waiting for the ledger`);
     const announcementsBefore = await metering.outboxRows();
-    const stackProcesses = benchStackProcesses(stack);
-    const cpuBefore = cpuSnapshot(stackProcesses);
     const sweep = new SubscriberSweep(subscribers, serviceId, METERS, 'run', BATCH);
-    const tally = await runIngestLoad({
-      url,
-      apiKey,
+    const { tally, cpuUntil } = await runMeasuredLoad(bench, {
       connections: CONNECTIONS,
       seconds,
       nextBatch: () => sweep.next(),
-      onProgress: (accepted, elapsed) => {
-        if (Math.round(elapsed) % 5 === 0)
-          log(`${Math.round(elapsed)} s: ${count(accepted / elapsed)} accepted/s`);
-      },
+      progressEverySeconds: 5,
+      log,
     });
     const total = BigInt(warm.accepted + tally.accepted);
     const heldAt = await ledger.holds(serviceId, total, 1_800_000);
-    const cpu = cpuPercentBetween(cpuBefore, cpuSnapshot(stackProcesses), (heldAt - tally.startedAt) / 1_000);
+    const cpu = cpuUntil(heldAt);
     await metering.publishedAll(60_000);
     const problems = await metering.verify(serviceId, warm.accepted + tally.accepted);
     if (warm.accepted !== warm.sent || tally.accepted !== tally.sent)

@@ -1,8 +1,7 @@
+import { USAGE_CORRECTION_TYPE, USAGE_REPORT_TYPE } from '@onecommons/contracts';
 import { UUID_PATTERN } from '@onecommons/service-kit';
 import { z } from 'zod';
 
-export const USAGE_EVENT_TYPE = 'onecommons.usage.v1';
-export const CORRECTION_EVENT_TYPE = 'onecommons.usage.correction.v1';
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 const QUANTITY_STRING = /^(0|[1-9]\d{0,17})$/;
 const DELTA_STRING = /^-?[1-9]\d{0,17}$/;
@@ -113,10 +112,10 @@ const commonOf = ({ source, id, subject, time, data }: z.output<ReturnType<typeo
   time,
 });
 
-const usageEvent = cloudEvent(USAGE_EVENT_TYPE, { quantity }).transform((event): Parsed => ({
+const usageEvent = cloudEvent(USAGE_REPORT_TYPE, { quantity }).transform((event): Parsed => ({
   event: { ...commonOf(event), quantity: event.data.quantity },
 }));
-const correctionEvent = cloudEvent(CORRECTION_EVENT_TYPE, {
+const correctionEvent = cloudEvent(USAGE_CORRECTION_TYPE, {
   quantity: delta,
   corrects: z.object({ source: text(1_024), id: text(256) }),
 }).transform((event): Parsed => ({
@@ -131,7 +130,7 @@ const USAGE_REFUSALS: Refusals = {
   specversion: ['unsupported_specversion', 'must be "1.0" (CloudEvents 1.0)'],
   id: ['invalid_attribute', 'must be a non-empty string (≤ 256)'],
   source: ['invalid_attribute', 'must be a non-empty URI-reference'],
-  type: ['unsupported_type', `must be "${USAGE_EVENT_TYPE}" or "${CORRECTION_EVENT_TYPE}"`],
+  type: ['unsupported_type', `must be "${USAGE_REPORT_TYPE}" or "${USAGE_CORRECTION_TYPE}"`],
   subject: ['invalid_attribute', 'must be the subscriber id (a UUID)'],
   time: ['invalid_attribute', 'must be an RFC 3339 timestamp'],
   datacontenttype: ['invalid_attribute', 'must be application/json when present'],
@@ -163,7 +162,7 @@ const typeOf = (value: unknown) =>
 export function parseUsageEvent(value: unknown): Parsed {
   // Any type but a correction's is checked as usage, whose `type` refuses all but its own.
   const [schema, refusals] =
-    typeOf(value) === CORRECTION_EVENT_TYPE
+    typeOf(value) === USAGE_CORRECTION_TYPE
       ? [correctionEvent, CORRECTION_REFUSALS]
       : [usageEvent, USAGE_REFUSALS];
   const result = schema.safeParse(value);

@@ -1,7 +1,8 @@
+import { type UsageReportEvent } from '@onecommons/contracts';
 import { hash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { type BenchUsageEvent, type UsageBatch } from './usage-batches.js';
+import { type UsageBatch } from './usage-batches.js';
 
 const COLUMNS = [
   'source',
@@ -46,7 +47,7 @@ export function multiRowInsert(table: string, rows: number, kind: BaselineKind =
  * A 16-byte SHA-256 prefix of the event's identity: a key as wide and as spread as metering's (its exact
  * bytes do not matter to what the baseline measures).
  */
-export const baselineKeyOf = (event: BenchUsageEvent): Buffer =>
+export const baselineKeyOf = (event: UsageReportEvent): Buffer =>
   hash(
     'sha256',
     `${event.data.service}/${event.source.length}:${event.source}${event.id}`,
@@ -62,7 +63,7 @@ export function baselineParameters(
   kind: BaselineKind = 'bare',
 ): (string | number | Buffer)[] {
   const values: (string | number | Buffer)[] = [];
-  const rows: [Buffer | null, BenchUsageEvent][] = batch.events.map((event) => [
+  const rows: [Buffer | null, UsageReportEvent][] = batch.events.map((event) => [
     kind === 'keyed' ? baselineKeyOf(event) : null,
     event,
   ]);

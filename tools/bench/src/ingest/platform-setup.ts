@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sleep } from '@onecommons/kafka';
+import { type TestStack, testStack } from '@onecommons/testing';
+import { loadavg } from 'node:os';
 import pg from 'pg';
 
 const IDENTITY = '/api/identity/v1';
@@ -170,4 +172,30 @@ export function benchBootstrapToken(bench: string): string {
   if (!token)
     throw new Error(`BENCH_IDENTITY_ADMIN_BOOTSTRAP_TOKEN is not set (run through ./dev bench ${bench})`);
   return token;
+}
+
+/** A bench that sends usage through the gateway: its stack, the ingest URL and the service it sends as. */
+export interface IngestBench extends IngestSetup {
+  readonly stack: TestStack;
+  readonly url: string;
+  /** The 1-minute load average before the bench began, which its report states. */
+  readonly loadBefore: number;
+}
+
+/** The common start of the ingest and pipeline benches: the platform set up through the gateway. */
+export async function startIngestBench(
+  bench: string,
+  meters: readonly string[],
+  log: (message: string) => void,
+): Promise<IngestBench> {
+  const stack = testStack();
+  const loadBefore = loadavg()[0] ?? 0;
+  log('setting up a service, its meters and its API key through the gateway');
+  const setup = await setUpIngest({
+    gateway: stack.gatewayUrl,
+    bootstrapToken: benchBootstrapToken(bench),
+    meters,
+    postgresAdminUrl: stack.postgresAdminUrl,
+  });
+  return { ...setup, stack, url: `${stack.gatewayUrl}/api/metering/v1/events`, loadBefore };
 }

@@ -1,19 +1,9 @@
+import { type UsageReportEvent, USAGE_REPORT_TYPE } from '@onecommons/contracts';
 import { SeededRandom } from '../seeded-random.js';
-
-/** A usage event as a reporting service sends it (CloudEvents 1.0, structured JSON). */
-export interface BenchUsageEvent {
-  readonly specversion: '1.0';
-  readonly id: string;
-  readonly source: string;
-  readonly type: 'onecommons.usage.v1';
-  readonly subject: string;
-  readonly time: string;
-  readonly data: { readonly service: string; readonly meter: string; readonly quantity: number };
-}
 
 /** One request's worth of events, and how many of them were sent before (resends of a lost answer). */
 export interface UsageBatch {
-  readonly events: readonly BenchUsageEvent[];
+  readonly events: readonly UsageReportEvent[];
   readonly resends: number;
 }
 
@@ -62,7 +52,7 @@ export class UsageBatchGenerator {
   private readonly random: SeededRandom;
   /** The pool the batches' subjects are drawn from (metering takes usage only for registered subscribers). */
   readonly subscribers: readonly string[];
-  private readonly recent: BenchUsageEvent[] = [];
+  private readonly recent: UsageReportEvent[] = [];
   private recentNext = 0;
   private sequence = 0;
 
@@ -82,7 +72,7 @@ export class UsageBatchGenerator {
   next(): UsageBatch {
     const size = this.random.integer(this.shape.minBatch, this.shape.maxBatch);
     const time = this.now().toISOString();
-    const events: BenchUsageEvent[] = [];
+    const events: UsageReportEvent[] = [];
     let resends = 0;
     while (events.length < size) {
       const subject = this.random.pick(this.subscribers);
@@ -97,13 +87,13 @@ export class UsageBatchGenerator {
     return { events, resends };
   }
 
-  private fresh(subject: string, time: string): BenchUsageEvent {
+  private fresh(subject: string, time: string): UsageReportEvent {
     this.sequence += 1;
-    const event: BenchUsageEvent = {
+    const event: UsageReportEvent = {
       specversion: '1.0',
       id: `${this.runId}-${this.sequence}`,
       source: `/services/${this.serviceId}`,
-      type: 'onecommons.usage.v1',
+      type: USAGE_REPORT_TYPE,
       subject,
       time,
       data: {

@@ -1,4 +1,5 @@
-import { type BenchUsageEvent, type UsageBatch } from '../ingest/usage-batches.js';
+import { type UsageReportEvent, USAGE_REPORT_TYPE } from '@onecommons/contracts';
+import { type UsageBatch } from '../ingest/usage-batches.js';
 
 /**
  * The pipeline bench's usage: batches of `batchSize` events, one per subscriber, sweeping the whole pool in
@@ -23,7 +24,7 @@ export class SubscriberSweep {
 
   next(): UsageBatch {
     const time = new Date().toISOString();
-    const events: BenchUsageEvent[] = [];
+    const events: UsageReportEvent[] = [];
     for (let index = 0; index < this.batchSize; index += 1) {
       const sequence = this.position;
       this.position += 1;
@@ -31,7 +32,7 @@ export class SubscriberSweep {
         specversion: '1.0',
         id: `${this.runId}-${sequence}`,
         source: `/services/${this.serviceId}`,
-        type: 'onecommons.usage.v1',
+        type: USAGE_REPORT_TYPE,
         subject: this.subscribers[sequence % this.subscribers.length] as string,
         time,
         data: {

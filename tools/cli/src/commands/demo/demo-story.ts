@@ -1,7 +1,8 @@
+import { type UsageReportEvent } from '@onecommons/contracts';
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from '../../cli-error.js';
-import { monthOfTraffic, type UsageEventBody } from './demo-traffic.js';
+import { monthOfTraffic } from './demo-traffic.js';
 import { type DemoSeedFile } from './demo-seed.js';
 import { type PlatformApi, PlatformApiError, retryAfterMs } from './platform-api.js';
 
@@ -140,7 +141,7 @@ interface BatchResult {
 /** How often a batch's retryable refusals are sent again (metering may not know a fresh seed's accounts yet). */
 const RETRYABLE_ATTEMPTS = 30;
 
-async function sendBatch(api: PlatformApi, apiKey: string, events: readonly UsageEventBody[]) {
+async function sendBatch(api: PlatformApi, apiKey: string, events: readonly UsageReportEvent[]) {
   const total = { accepted: 0, duplicate: 0 };
   let pending = events;
   for (let attempt = 1; pending.length > 0; attempt += 1) {

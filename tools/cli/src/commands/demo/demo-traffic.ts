@@ -1,19 +1,9 @@
 import { createHash } from 'node:crypto';
-import { periodStart } from '@onecommons/contracts';
+import { periodStart, type UsageReportEvent, USAGE_REPORT_TYPE } from '@onecommons/contracts';
 
 export interface TrafficService {
   readonly id: string;
   readonly apiKey: string;
-}
-
-export interface UsageEventBody {
-  readonly specversion: '1.0';
-  readonly id: string;
-  readonly source: string;
-  readonly type: 'onecommons.usage.v1';
-  readonly subject: string;
-  readonly time: string;
-  readonly data: { readonly service: string; readonly meter: string; readonly quantity: number };
 }
 
 const DAY_MS = 86_400_000;
@@ -34,10 +24,10 @@ export function monthOfTraffic(
   subscribers: readonly string[],
   services: readonly TrafficService[],
   now: Date,
-): Map<string, UsageEventBody[]> {
+): Map<string, UsageReportEvent[]> {
   const start = periodStart(period).getTime();
   const days = Math.max(1, Math.min(31, Math.floor((now.getTime() - start) / DAY_MS) + 1));
-  const byService = new Map<string, UsageEventBody[]>(services.map((service) => [service.id, []]));
+  const byService = new Map<string, UsageReportEvent[]>(services.map((service) => [service.id, []]));
   for (const [subscriberIndex, subscriber] of subscribers.entries()) {
     const favourites = services.filter(
       (service, serviceIndex) => unit(period, subscriber, service.id) < (serviceIndex % 3 === 0 ? 0.6 : 0.3),
@@ -63,7 +53,7 @@ export function monthOfTraffic(
             specversion: '1.0',
             id: `demo-${period}-d${day + 1}-${subscriber}-${meter}`,
             source: `/onecommons-demo/services/${service.id}`,
-            type: 'onecommons.usage.v1',
+            type: USAGE_REPORT_TYPE,
             subject: subscriber,
             time: new Date(time).toISOString(),
             data: { service: service.id, meter, quantity },
