@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDlqTopic } from '@onecommons/contracts';
 import { type Kafka } from 'kafkajs';
+import { deleteOneOffGroup } from '../consumer/one-off-group.js';
 import { topicWatermarks } from '../topics/topic-watermarks.js';
 import {
   summarizeDeadLetterTopic,
@@ -120,7 +121,7 @@ export class DeadLetterReader {
     } finally {
       clearTimeout(timer);
       await consumer.disconnect();
-      await this.deleteGroup(groupId);
+      await deleteOneOffGroup(this.kafka, groupId);
     }
     const messages = new Map<string, DlqMessage[]>();
     for (const { topic, message } of seen.values()) {
@@ -139,18 +140,5 @@ export class DeadLetterReader {
       })
       .join(', ');
     return `reading dead letters timed out after ${this.timeoutMs} ms: ${where}`;
-  }
-
-  /** Best effort: the group committed nothing, and the broker expires empty groups anyway. */
-  private async deleteGroup(groupId: string): Promise<void> {
-    const admin = this.kafka.admin();
-    try {
-      await admin.connect();
-      await admin.deleteGroups([groupId]);
-    } catch {
-      // left for the broker's group expiry
-    } finally {
-      await admin.disconnect();
-    }
   }
 }

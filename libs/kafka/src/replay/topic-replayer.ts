@@ -2,6 +2,7 @@ import { type Kafka, type KafkaMessage } from 'kafkajs';
 import { type BatchedEventProcessor } from '../consumer/batched-event-processor.js';
 import { chunksOf } from '../consumer/chunk-plan.js';
 import { type ProcessOutcome } from '../consumer/idempotent-event-processor.js';
+import { deleteOneOffGroup } from '../consumer/one-off-group.js';
 import { topicWatermarks } from '../topics/topic-watermarks.js';
 
 /** Where a replay starts: every retained message, or the first message at or after a time. */
@@ -189,7 +190,7 @@ export async function replayTopics(options: TopicReplayOptions): Promise<ReplayP
   } finally {
     if (!inEventTimeOrder) clearInterval(reporter);
     await consumer.disconnect();
-    await deleteGroup(options.kafka, options.groupId);
+    await deleteOneOffGroup(options.kafka, options.groupId);
   }
   if (inEventTimeOrder) {
     try {
@@ -250,17 +251,5 @@ function eventTimeOf(message: KafkaMessage): number {
     return Number.isNaN(time) ? -Infinity : time;
   } catch {
     return -Infinity;
-  }
-}
-
-async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.deleteGroups([groupId]);
-  } catch {
-    // The group holds no committed offsets; a leftover empty group expires on its own.
-  } finally {
-    await admin.disconnect();
   }
 }
