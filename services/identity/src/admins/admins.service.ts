@@ -5,8 +5,10 @@ import { createEvent, RoleGrantedV1, RoleRevokedV1 } from '@onecommons/contracts
 import { OutboxWriter } from '@onecommons/kafka';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AccountsRepository } from '../accounts/accounts.repository.js';
 import { type IdentityConfig } from '../config.js';
 import { IdentityError } from '../identity-errors.js';
+import { type Admin, AdminsRepository } from './admins.repository.js';
 
 const SOURCE = { source: '/onecommons/identity' };
 
@@ -16,12 +18,6 @@ export interface AdminDto {
   readonly grantedAt: string;
 }
 
-interface AdminRow {
-  account_id: string;
-  granted_by: string | null;
-  granted_at: Date;
-}
-
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 /** Platform admins: the first one by bootstrap token, later ones granted by an admin. */
@@ -29,6 +25,8 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
 export class AdminsService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly admins: AdminsRepository,
+    private readonly accounts: AccountsRepository,
     private readonly outbox: OutboxWriter,
     @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
   ) {}
@@ -45,11 +43,9 @@ export class AdminsService {
       throw IdentityError.forbidden('invalid_bootstrap_token', 'The bootstrap token is wrong.', 'token');
     return this.dataSource.transaction(async (manager) => {
       // Two callers racing with the token: the table lock lets exactly one become the first admin.
-      await manager.query('LOCK TABLE platform_roles IN SHARE ROW EXCLUSIVE MODE');
-      const admins = (await manager.query(
-        `SELECT account_id, granted_by, granted_at FROM platform_roles WHERE role = 'admin'`,
-      )) as AdminRow[];
-      const own = admins.find((row) => row.account_id === principal.subject);
+      await this.admins.lock(manager);
+      const admins = await this.admins.all(manager);
+      const own = admins.find((admin) => admin.accountId === principal.subject);
       if (own) return toAdminDto(own);
       if (admins.length > 0)
         throw IdentityError.conflict(
@@ -61,37 +57,27 @@ export class AdminsService {
   }
 
   async list(): Promise<AdminDto[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT account_id, granted_by, granted_at FROM platform_roles WHERE role = 'admin' ORDER BY account_id`,
-    )) as AdminRow[];
-    return rows.map(toAdminDto);
+    return (await this.admins.list()).map(toAdminDto);
   }
 
   async grant(principal: Principal, accountId: string): Promise<AdminDto> {
     return this.dataSource.transaction(async (manager) => {
-      const [account] = (await manager.query('SELECT 1 FROM accounts WHERE id = $1', [
-        accountId,
-      ])) as unknown[];
-      if (!account) throw IdentityError.notFound('account_not_found', 'No account has this id.', 'accountId');
-      const [existing] = (await manager.query(
-        `SELECT account_id, granted_by, granted_at FROM platform_roles WHERE account_id = $1 AND role = 'admin'`,
-        [accountId],
-      )) as AdminRow[];
+      if (!(await this.accounts.exists(manager, accountId)))
+        throw IdentityError.notFound('account_not_found', 'No account has this id.', 'accountId');
+      const existing = await this.admins.find(manager, accountId);
       return existing ? toAdminDto(existing) : this.grantIn(manager, accountId, principal.subject);
     });
   }
 
   async revoke(principal: Principal, accountId: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await manager.query('LOCK TABLE platform_roles IN SHARE ROW EXCLUSIVE MODE');
-      const admins = (await manager.query(`SELECT account_id FROM platform_roles WHERE role = 'admin'`)) as {
-        account_id: string;
-      }[];
-      if (!admins.some((row) => row.account_id === accountId))
+      await this.admins.lock(manager);
+      const admins = await this.admins.accountIds(manager);
+      if (!admins.includes(accountId))
         throw IdentityError.notFound('admin_not_found', 'The account is not an admin.');
       if (admins.length === 1)
         throw IdentityError.conflict('last_admin', 'The platform must keep at least one admin.', 'accountId');
-      await manager.query(`DELETE FROM platform_roles WHERE account_id = $1 AND role = 'admin'`, [accountId]);
+      await this.admins.revoke(manager, accountId);
       await this.outbox.append(manager, [
         createEvent(
           RoleRevokedV1,
@@ -113,12 +99,7 @@ export class AdminsService {
     accountId: string,
     grantedBy: string | null,
   ): Promise<AdminDto> {
-    const [row] = (await manager.query(
-      `INSERT INTO platform_roles (account_id, role, granted_by) VALUES ($1, 'admin', $2)
-       RETURNING account_id, granted_by, granted_at`,
-      [accountId, grantedBy],
-    )) as AdminRow[];
-    const admin = toAdminDto(row as AdminRow);
+    const admin = toAdminDto(await this.admins.grant(manager, accountId, grantedBy));
     await this.outbox.append(manager, [
       createEvent(
         RoleGrantedV1,
@@ -137,6 +118,6 @@ export class AdminsService {
   }
 }
 
-function toAdminDto(row: AdminRow): AdminDto {
-  return { accountId: row.account_id, grantedBy: row.granted_by, grantedAt: row.granted_at.toISOString() };
+function toAdminDto(admin: Admin): AdminDto {
+  return { accountId: admin.accountId, grantedBy: admin.grantedBy, grantedAt: admin.grantedAt.toISOString() };
 }

@@ -5,7 +5,9 @@ import {
   PlansController,
   SubscriptionsController,
 } from './billing.controller.js';
+import { PaymentProviderEventsRepository } from './payment-provider-events.repository.js';
 import { PaymentReversals } from './payment-reversals.js';
+import { PaymentsRepository } from './payments.repository.js';
 import { PaymentsService } from './payments.service.js';
 import { PlanCatalog } from './plan-catalog.js';
 import { RefundRequests } from './refund-requests.js';
@@ -20,8 +22,10 @@ import { SubscriptionsService } from './subscriptions.service.js';
     PlanCatalog,
     StripeGateway,
     SubscriptionsService,
+    PaymentsRepository,
     PaymentsService,
     PaymentReversals,
+    PaymentProviderEventsRepository,
     StripeEventProcessor,
     RefundRequests,
   ],

@@ -12,6 +12,7 @@ import type Stripe from 'stripe';
 import { DataSource, type EntityManager } from 'typeorm';
 import { IdentityError } from '../identity-errors.js';
 import { Payment } from './payment.entity.js';
+import { PaymentsRepository } from './payments.repository.js';
 import { type WebhookOutcome } from './stripe-event-processor.js';
 import { StripeGateway } from './stripe-gateway.js';
 import { IDENTITY_SOURCE } from './subscriptions.service.js';
@@ -21,13 +22,6 @@ export type PreparedReversal =
   | { readonly kind: 'refunds'; readonly payment: Payment; readonly refunds: readonly Stripe.Refund[] }
   | { readonly kind: 'dispute'; readonly payment: Payment; readonly dispute: Stripe.Dispute }
   | { readonly kind: 'not_ours'; readonly paymentIntent: string | null };
-
-interface DisputeRow {
-  id: string;
-  status: string;
-  funds_withdrawn_at: Date | null;
-  funds_reinstated_at: Date | null;
-}
 
 /** Needs a response < under review < decided: a late snapshot of an earlier state never moves a dispute back. */
 const DISPUTE_STATUS_RANK: Readonly<Record<string, number>> = {
@@ -58,6 +52,7 @@ export class PaymentReversals {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly payments: PaymentsRepository,
     private readonly outbox: OutboxWriter,
     private readonly stripe: StripeGateway,
   ) {}
@@ -123,11 +118,7 @@ export class PaymentReversals {
     if (subscription === null) return null;
     const localId =
       subscription.localId !== undefined && UUID.test(subscription.localId) ? subscription.localId : null;
-    const [ours] = (await this.dataSource.query(
-      'SELECT 1 FROM subscriptions WHERE provider_subscription_id = $1 OR id = $2::uuid',
-      [subscription.providerId, localId],
-    )) as unknown[];
-    if (!ours) return null;
+    if (!(await this.payments.knowsSubscription(subscription.providerId, localId))) return null;
     throw new IdentityError(
       'unavailable',
       'payment_not_recorded_yet',
@@ -153,23 +144,17 @@ export class PaymentReversals {
     for (const refund of succeeded) {
       const refundId = uuidV7();
       const refundedAt = atSeconds(refund.created);
-      const inserted = (await manager.query(
-        `INSERT INTO payment_refunds (id, payment_id, provider, provider_refund_id, amount_minor, currency, reason,
-                                      provider_event_id, refunded_at)
-         VALUES ($1, $2, 'stripe', $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (provider, provider_refund_id) DO NOTHING RETURNING id`,
-        [
-          refundId,
-          payment.id,
-          refund.id,
-          String(refund.amount),
-          payment.currency,
-          refund.reason,
-          eventId,
-          refundedAt,
-        ],
-      )) as unknown[];
-      if (inserted.length === 0) continue;
+      const recorded = await this.payments.recordRefund(manager, {
+        id: refundId,
+        paymentId: payment.id,
+        providerRefundId: refund.id,
+        amountMinor: String(refund.amount),
+        currency: payment.currency,
+        reason: refund.reason,
+        providerEventId: eventId,
+        refundedAt,
+      });
+      if (!recorded) continue;
       events.push(
         createEvent(
           PaymentRefundedV1,
@@ -195,29 +180,18 @@ export class PaymentReversals {
     payment: Payment,
     dispute: Stripe.Dispute,
   ): Promise<WebhookOutcome> {
-    await manager.query(
-      `INSERT INTO payment_disputes (id, payment_id, provider, provider_dispute_id, amount_minor, currency, reason,
-                                     status, opened_at)
-       VALUES ($1, $2, 'stripe', $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (provider, provider_dispute_id) DO NOTHING`,
-      [
-        uuidV7(),
-        payment.id,
-        dispute.id,
-        String(dispute.amount),
-        payment.currency,
-        dispute.reason,
-        dispute.status,
-        atSeconds(dispute.created),
-      ],
-    );
+    await this.payments.recordDispute(manager, {
+      id: uuidV7(),
+      paymentId: payment.id,
+      providerDisputeId: dispute.id,
+      amountMinor: String(dispute.amount),
+      currency: payment.currency,
+      reason: dispute.reason,
+      status: dispute.status,
+      openedAt: atSeconds(dispute.created),
+    });
     // Two events about one dispute at once: the row lock makes the second see what the first recorded.
-    const [row] = (await manager.query(
-      `SELECT id, status, funds_withdrawn_at, funds_reinstated_at FROM payment_disputes
-        WHERE provider = 'stripe' AND provider_dispute_id = $1 FOR UPDATE`,
-      [dispute.id],
-    )) as DisputeRow[];
-    const current = row!;
+    const current = await this.payments.lockDispute(manager, dispute.id);
     const movement = (category: string) =>
       dispute.balance_transactions.find((transaction) => transaction.reporting_category === category);
     const reinstated =
@@ -233,8 +207,8 @@ export class PaymentReversals {
       reason: dispute.reason,
     };
     const events: CloudEvent[] = [];
-    const withdrawnAt = current.funds_withdrawn_at ?? (withdrawn ? at('dispute') : null);
-    if (withdrawn && current.funds_withdrawn_at === null) {
+    const withdrawnAt = current.fundsWithdrawnAt ?? (withdrawn ? at('dispute') : null);
+    if (withdrawn && current.fundsWithdrawnAt === null) {
       events.push(
         createEvent(
           PaymentDisputeFundsWithdrawnV1,
@@ -243,8 +217,8 @@ export class PaymentReversals {
         ),
       );
     }
-    const reinstatedAt = current.funds_reinstated_at ?? (reinstated ? at('dispute_reversal') : null);
-    if (reinstated && current.funds_reinstated_at === null) {
+    const reinstatedAt = current.fundsReinstatedAt ?? (reinstated ? at('dispute_reversal') : null);
+    if (reinstated && current.fundsReinstatedAt === null) {
       events.push(
         createEvent(
           PaymentDisputeFundsReinstatedV1,
@@ -255,11 +229,11 @@ export class PaymentReversals {
     }
     const status = rankOf(dispute.status) >= rankOf(current.status) ? dispute.status : current.status;
     if (events.length === 0 && status === current.status) return 'duplicate';
-    await manager.query(
-      `UPDATE payment_disputes SET status = $2, funds_withdrawn_at = $3, funds_reinstated_at = $4, updated_at = now()
-        WHERE id = $1`,
-      [current.id, status, withdrawnAt, reinstatedAt],
-    );
+    await this.payments.updateDispute(manager, current.id, {
+      status,
+      fundsWithdrawnAt: withdrawnAt,
+      fundsReinstatedAt: reinstatedAt,
+    });
     await this.outbox.append(manager, events);
     return 'applied';
   }

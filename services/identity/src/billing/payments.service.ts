@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Payment } from './payment.entity.js';
+import { PaymentsRepository } from './payments.repository.js';
 
 export interface PaymentRefundDto {
   readonly id: string;
@@ -36,30 +37,14 @@ export interface PaymentDto {
   readonly disputes: readonly PaymentDisputeDto[];
 }
 
-interface RefundRow {
-  id: string;
-  payment_id: string;
-  amount_minor: string;
-  reason: string | null;
-  refunded_at: Date;
-}
-
-interface DisputeRow {
-  id: string;
-  payment_id: string;
-  amount_minor: string;
-  reason: string;
-  status: string;
-  opened_at: Date;
-  funds_withdrawn_at: Date | null;
-  funds_reinstated_at: Date | null;
-}
-
 const iso = (date: Date | null) => (date === null ? null : date.toISOString());
 
 @Injectable()
 export class PaymentsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly payments: PaymentsRepository,
+  ) {}
 
   /** The account's own payments, newest period first, each with its refunds and disputes. */
   async ofAccount(accountId: string): Promise<PaymentDto[]> {
@@ -67,24 +52,15 @@ export class PaymentsService {
       .getRepository(Payment)
       .find({ where: { accountId }, order: { period: 'DESC', capturedAt: 'DESC' }, take: 120 });
     const ids = payments.map((payment) => payment.id);
-    const refunds = (await this.dataSource.query(
-      `SELECT id, payment_id, amount_minor::text AS amount_minor, reason, refunded_at FROM payment_refunds
-        WHERE payment_id = ANY($1::uuid[]) ORDER BY refunded_at, id`,
-      [ids],
-    )) as RefundRow[];
-    const disputes = (await this.dataSource.query(
-      `SELECT id, payment_id, amount_minor::text AS amount_minor, reason, status, opened_at, funds_withdrawn_at,
-              funds_reinstated_at
-         FROM payment_disputes WHERE payment_id = ANY($1::uuid[]) ORDER BY opened_at, id`,
-      [ids],
-    )) as DisputeRow[];
+    const refunds = await this.payments.refundsOf(ids);
+    const disputes = await this.payments.disputesOf(ids);
     return payments.map((payment) => {
-      const own = <Row extends { payment_id: string }>(rows: Row[]) =>
-        rows.filter((row) => row.payment_id === payment.id);
+      const own = <Reversal extends { paymentId: string }>(reversals: Reversal[]) =>
+        reversals.filter((reversal) => reversal.paymentId === payment.id);
       const ownRefunds = own(refunds);
       const ownDisputes = own(disputes);
       const withdrawn = ownDisputes.filter(
-        (dispute) => dispute.funds_withdrawn_at !== null && dispute.funds_reinstated_at === null,
+        (dispute) => dispute.fundsWithdrawnAt !== null && dispute.fundsReinstatedAt === null,
       );
       return {
         id: payment.id,
@@ -97,23 +73,23 @@ export class PaymentsService {
         disputedMinor: sum(withdrawn).toString(),
         refunds: ownRefunds.map((refund) => ({
           id: refund.id,
-          amountMinor: refund.amount_minor,
+          amountMinor: refund.amountMinor.toString(),
           reason: refund.reason,
-          refundedAt: refund.refunded_at.toISOString(),
+          refundedAt: refund.refundedAt.toISOString(),
         })),
         disputes: ownDisputes.map((dispute) => ({
           id: dispute.id,
-          amountMinor: dispute.amount_minor,
+          amountMinor: dispute.amountMinor.toString(),
           reason: dispute.reason,
           status: dispute.status,
-          openedAt: dispute.opened_at.toISOString(),
-          fundsWithdrawnAt: iso(dispute.funds_withdrawn_at),
-          fundsReinstatedAt: iso(dispute.funds_reinstated_at),
+          openedAt: dispute.openedAt.toISOString(),
+          fundsWithdrawnAt: iso(dispute.fundsWithdrawnAt),
+          fundsReinstatedAt: iso(dispute.fundsReinstatedAt),
         })),
       };
     });
   }
 }
 
-const sum = (rows: readonly { amount_minor: string }[]) =>
-  rows.reduce((total, row) => total + BigInt(row.amount_minor), 0n);
+const sum = (reversals: readonly { amountMinor: bigint }[]) =>
+  reversals.reduce((total, reversal) => total + reversal.amountMinor, 0n);

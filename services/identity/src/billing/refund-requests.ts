@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { IdentityError } from '../identity-errors.js';
 import { type RefundRequestDto, type RefundRequestedDto } from './dto.js';
 import { Payment } from './payment.entity.js';
+import { PaymentsRepository } from './payments.repository.js';
 import { StripeGateway } from './stripe-gateway.js';
 
 /**
@@ -15,6 +16,7 @@ import { StripeGateway } from './stripe-gateway.js';
 export class RefundRequests {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly payments: PaymentsRepository,
     private readonly stripe: StripeGateway,
   ) {}
 
@@ -26,19 +28,13 @@ export class RefundRequests {
   ): Promise<RefundRequestedDto> {
     const payment = await this.dataSource.getRepository(Payment).findOne({ where: { id: paymentId } });
     if (!payment) throw IdentityError.notFound('payment_not_found', 'No payment has this id.');
-    const [reversed] = (await this.dataSource.query(
-      `SELECT (SELECT coalesce(sum(amount_minor), 0) FROM payment_refunds WHERE payment_id = $1)::text AS refunded,
-              (SELECT coalesce(sum(amount_minor), 0) FROM payment_disputes
-                WHERE payment_id = $1 AND funds_withdrawn_at IS NOT NULL AND funds_reinstated_at IS NULL)::text AS withdrawn,
-              EXISTS (SELECT 1 FROM payment_disputes WHERE payment_id = $1 AND status <> 'won') AS disputed`,
-      [paymentId],
-    )) as { refunded: string; withdrawn: string; disputed: boolean }[];
-    if (reversed?.disputed)
+    const reversed = await this.payments.reversedOf(paymentId);
+    if (reversed.disputed)
       throw IdentityError.conflict(
         'payment_disputed',
         'The payment is disputed; a dispute is settled by the bank.',
       );
-    const left = payment.amountMinor - BigInt(reversed?.refunded ?? '0') - BigInt(reversed?.withdrawn ?? '0');
+    const left = payment.amountMinor - reversed.refundedMinor - reversed.withdrawnMinor;
     if (input.amountMinor > left) {
       throw IdentityError.conflict(
         'refund_exceeds_payment',

@@ -15,7 +15,9 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { laterPeriod, periodOfUnixSeconds } from './billing-period.js';
 import { countPaymentProviderEvent } from './payment-event-metrics.js';
 import { REVERSAL_EVENT_TYPES } from './payment-event-types.js';
+import { PaymentProviderEventsRepository } from './payment-provider-events.repository.js';
 import { type PreparedReversal, PaymentReversals } from './payment-reversals.js';
+import { PaymentsRepository } from './payments.repository.js';
 import { Subscription } from './subscription.entity.js';
 import { adoptPeriod, IDENTITY_SOURCE, markCancelled } from './subscriptions.service.js';
 
@@ -39,6 +41,8 @@ export class StripeEventProcessor {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly providerEvents: PaymentProviderEventsRepository,
+    private readonly payments: PaymentsRepository,
     private readonly outbox: OutboxWriter,
     private readonly reversals: PaymentReversals,
   ) {}
@@ -60,17 +64,9 @@ export class StripeEventProcessor {
     // Which payment a refund or dispute reverses is asked of Stripe before the transaction opens.
     const reversal = REVERSAL_EVENT_TYPES.has(event.type) ? await this.reversals.prepare(event) : undefined;
     return this.dataSource.transaction(async (manager) => {
-      const claimed = (await manager.query(
-        `INSERT INTO payment_provider_events (provider, event_id, event_type, outcome)
-         VALUES ('stripe', $1, $2, 'pending') ON CONFLICT DO NOTHING RETURNING event_id`,
-        [event.id, event.type],
-      )) as unknown[];
-      if (claimed.length === 0) return 'duplicate';
+      if (!(await this.providerEvents.claim(manager, event.id, event.type))) return 'duplicate';
       const outcome = await this.apply(manager, event, reversal);
-      await manager.query(
-        `UPDATE payment_provider_events SET outcome = $3 WHERE provider = 'stripe' AND event_id = $1 AND event_type = $2`,
-        [event.id, event.type, outcome],
-      );
+      await this.providerEvents.recordOutcome(manager, event.id, event.type, outcome);
       return outcome;
     });
   }
@@ -109,25 +105,19 @@ export class StripeEventProcessor {
       (invoice.status_transitions.paid_at ?? Math.floor(Date.now() / 1_000)) * 1_000,
     );
     const currency = invoice.currency.toUpperCase();
-    const inserted = (await manager.query(
-      `INSERT INTO payments (id, subscription_id, account_id, period, amount_minor, currency, provider,
-                             provider_payment_id, provider_event_id, captured_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 'stripe', $7, $8, $9)
-       ON CONFLICT (provider, provider_payment_id) DO NOTHING RETURNING id`,
-      [
-        paymentId,
-        subscription.id,
-        subscription.accountId,
-        period,
-        String(invoice.amount_paid),
-        currency,
-        invoice.id,
-        eventId,
-        capturedAt,
-      ],
-    )) as unknown[];
+    const captured = await this.payments.capture(manager, {
+      id: paymentId,
+      subscriptionId: subscription.id,
+      accountId: subscription.accountId,
+      period,
+      amountMinor: String(invoice.amount_paid),
+      currency,
+      providerPaymentId: invoice.id,
+      providerEventId: eventId,
+      capturedAt,
+    });
     // Another event already reported this invoice's payment.
-    if (inserted.length === 0) return 'duplicate';
+    if (!captured) return 'duplicate';
 
     const events: CloudEvent[] = [];
     const subscriber = subscription.accountId;

@@ -1,16 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { type CloudEvent, type DataOf, ServiceCreatedV1, ServiceUpdatedV1 } from '@onecommons/contracts';
 import { type EventContext, OnEvent } from '@onecommons/kafka';
+import { CatalogServicesRepository } from './catalog-services.repository.js';
 
 /** Identity's copy of catalog's services: which organization operates each, for service-bound API keys. */
 @Injectable()
 export class CatalogServicesProjection {
+  constructor(private readonly services: CatalogServicesRepository) {}
+
   @OnEvent(ServiceCreatedV1)
   async onServiceCreated(
     event: CloudEvent<DataOf<typeof ServiceCreatedV1>>,
     context: EventContext,
   ): Promise<void> {
-    await upsertService(event.data, context);
+    await this.services.upsert(context.manager, event.data);
   }
 
   @OnEvent(ServiceUpdatedV1)
@@ -18,14 +21,6 @@ export class CatalogServicesProjection {
     event: CloudEvent<DataOf<typeof ServiceUpdatedV1>>,
     context: EventContext,
   ): Promise<void> {
-    await upsertService(event.data, context);
+    await this.services.upsert(context.manager, event.data);
   }
-}
-
-async function upsertService(service: DataOf<typeof ServiceCreatedV1>, context: EventContext): Promise<void> {
-  await context.manager.query(
-    `INSERT INTO catalog_services (service_id, operator_id, status) VALUES ($1, $2, $3)
-     ON CONFLICT (service_id) DO UPDATE SET operator_id = EXCLUDED.operator_id, status = EXCLUDED.status`,
-    [service.serviceId, service.operatorId, service.status],
-  );
 }

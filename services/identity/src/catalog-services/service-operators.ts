@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { IdentityError } from '../identity-errors.js';
+import { CatalogServicesRepository } from './catalog-services.repository.js';
 
 /** How long a client waits before asking again about a service identity has not heard of yet. */
 const NOT_KNOWN_YET_RETRY_SECONDS = 2;
@@ -11,11 +12,10 @@ const NOT_KNOWN_YET_RETRY_SECONDS = 2;
  */
 @Injectable()
 export class ServiceOperators {
+  constructor(private readonly services: CatalogServicesRepository) {}
+
   async ensureOperatedBy(manager: EntityManager, serviceId: string, organizationId: string): Promise<void> {
-    const [service] = (await manager.query(
-      'SELECT operator_id, status FROM catalog_services WHERE service_id = $1',
-      [serviceId],
-    )) as { operator_id: string; status: string }[];
+    const service = await this.services.find(manager, serviceId);
     if (!service)
       throw new IdentityError(
         'conflict',
@@ -23,7 +23,7 @@ export class ServiceOperators {
         'Identity does not know this service (yet): a service just created in catalog arrives in seconds; retry.',
         { field: 'serviceId', retryAfterSeconds: NOT_KNOWN_YET_RETRY_SECONDS },
       );
-    if (service.operator_id !== organizationId)
+    if (service.operatorId !== organizationId)
       throw IdentityError.forbidden(
         'service_not_operated',
         'This organization does not operate the service.',

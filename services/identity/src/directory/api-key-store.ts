@@ -22,25 +22,9 @@ import { type ApiKeyDto, type CreateApiKeyDto, type CreatedApiKeyDto } from '../
 import { IdentityBounds } from '../bounds/identity-bounds.js';
 import { ServiceOperators } from '../catalog-services/service-operators.js';
 import { IdentityError } from '../identity-errors.js';
+import { type ApiKey, ApiKeysRepository } from './api-keys.repository.js';
 
 const SOURCE = { source: '/onecommons/identity' };
-
-/** Writing `last_used_at` on every request would turn each API call into a write; once a minute is enough. */
-const LAST_USED_RESOLUTION = '1 minute';
-
-interface ApiKeyRow {
-  id: string;
-  organization_id: string;
-  name: string;
-  display_prefix: string;
-  scopes: ApiKeyScope[];
-  service_id: string | null;
-  created_by: string;
-  created_at: Date;
-  expires_at: Date | null;
-  revoked_at: Date | null;
-  last_used_at: Date | null;
-}
 
 /**
  * Which kinds of organization may hold keys of each scope: operators' services report usage; every kind
@@ -51,9 +35,6 @@ const SCOPE_HOLDERS: Readonly<Record<ApiKeyScope, readonly OrganizationKind[]>> 
   'webhooks:manage': ORGANIZATION_KINDS,
 };
 
-const COLUMNS = `id, organization_id, name, display_prefix, scopes, service_id, created_by, created_at,
-  expires_at, revoked_at, last_used_at`;
-
 /** API keys of organizations: made here, shown once, stored as a hash, resolved for every service. */
 @Injectable()
 export class ApiKeyStore implements ApiKeySource {
@@ -61,6 +42,7 @@ export class ApiKeyStore implements ApiKeySource {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly keys: ApiKeysRepository,
     private readonly outbox: OutboxWriter,
     private readonly bounds: IdentityBounds,
     private readonly serviceOperators: ServiceOperators,
@@ -76,11 +58,9 @@ export class ApiKeyStore implements ApiKeySource {
   ): Promise<CreatedApiKeyDto> {
     const key = generateApiKey();
     return this.dataSource.transaction(async (manager) => {
-      const [organization] = (await manager.query('SELECT kind FROM organizations WHERE id = $1', [
-        organizationId,
-      ])) as { kind: OrganizationKind }[];
-      if (!organization) throw IdentityError.notFound('organization_not_found', 'No such organization.');
-      const refused = input.scopes.find((scope) => !SCOPE_HOLDERS[scope].includes(organization.kind));
+      const kind = await this.keys.organizationKind(manager, organizationId);
+      if (kind === null) throw IdentityError.notFound('organization_not_found', 'No such organization.');
+      const refused = input.scopes.find((scope) => !SCOPE_HOLDERS[scope].includes(kind));
       if (refused)
         throw IdentityError.invalid(
           'scope_not_allowed',
@@ -90,23 +70,19 @@ export class ApiKeyStore implements ApiKeySource {
       if (input.serviceId !== undefined)
         await this.serviceOperators.ensureOperatedBy(manager, input.serviceId, organizationId);
       await this.bounds.ensureRoomForApiKey(manager, organizationId);
-      const [row] = (await manager.query(
-        `INSERT INTO api_keys (id, organization_id, name, key_hash, display_prefix, scopes, service_id, created_by,
-                               expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
-        [
-          uuidV7(),
+      const created = toApiKeyDto(
+        await this.keys.insert(manager, {
+          id: uuidV7(),
           organizationId,
-          input.name,
-          apiKeyHash(key),
-          apiKeyDisplayPrefix(key),
-          input.scopes,
-          input.serviceId ?? null,
-          principal.subject,
-          input.expiresAt ?? null,
-        ],
-      )) as ApiKeyRow[];
-      const created = toApiKeyDto(row as ApiKeyRow);
+          name: input.name,
+          keyHash: apiKeyHash(key),
+          displayPrefix: apiKeyDisplayPrefix(key),
+          scopes: input.scopes,
+          serviceId: input.serviceId ?? null,
+          createdBy: principal.subject,
+          expiresAt: input.expiresAt ?? null,
+        }),
+      );
       await this.outbox.append(manager, [
         createEvent(
           ApiKeyCreatedV1,
@@ -128,12 +104,8 @@ export class ApiKeyStore implements ApiKeySource {
 
   async list(organizationId: string, page: PageQuery): Promise<Page<ApiKeyDto>> {
     const after = decodeCursor(page.cursor);
-    const rows = (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM api_keys WHERE organization_id = $1 AND ($2::uuid IS NULL OR id > $2)
-        ORDER BY id LIMIT $3`,
-      [organizationId, after, page.limit + 1],
-    )) as ApiKeyRow[];
-    return pageOf(rows, page.limit, toApiKeyDto);
+    const keys = await this.keys.list(organizationId, after, page.limit + 1);
+    return pageOf(keys, page.limit, toApiKeyDto);
   }
 
   /**
@@ -150,18 +122,11 @@ export class ApiKeyStore implements ApiKeySource {
 
   private revokeInDatabase(principal: Principal, organizationId: string, keyId: string): Promise<ApiKeyDto> {
     return this.dataSource.transaction(async (manager) => {
-      const [row] = (await manager.query(
-        `SELECT ${COLUMNS} FROM api_keys WHERE id = $1 AND organization_id = $2 FOR UPDATE`,
-        [keyId, organizationId],
-      )) as ApiKeyRow[];
-      if (!row) throw IdentityError.notFound('api_key_not_found', 'This organization has no such API key.');
-      if (row.revoked_at) return toApiKeyDto(row);
-      // TypeORM answers an UPDATE … RETURNING with [rows, affected].
-      const [[revoked]] = (await manager.query(
-        `UPDATE api_keys SET revoked_at = now(), revoked_by = $2 WHERE id = $1 RETURNING ${COLUMNS}`,
-        [keyId, principal.subject],
-      )) as [ApiKeyRow[], number];
-      const dto = toApiKeyDto(revoked as ApiKeyRow);
+      const current = await this.keys.lockOfOrganization(manager, keyId, organizationId);
+      if (!current)
+        throw IdentityError.notFound('api_key_not_found', 'This organization has no such API key.');
+      if (current.revokedAt) return toApiKeyDto(current);
+      const dto = toApiKeyDto(await this.keys.revoke(manager, keyId, principal.subject));
       await this.outbox.append(manager, [
         createEvent(
           ApiKeyRevokedV1,
@@ -174,11 +139,9 @@ export class ApiKeyStore implements ApiKeySource {
   }
 
   async describe(keyId: string): Promise<ApiKeyDto> {
-    const [row] = (await this.dataSource.query(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [
-      keyId,
-    ])) as ApiKeyRow[];
-    if (!row) throw IdentityError.notFound('api_key_not_found', 'No such API key.');
-    return toApiKeyDto(row);
+    const key = await this.keys.find(keyId);
+    if (!key) throw IdentityError.notFound('api_key_not_found', 'No such API key.');
+    return toApiKeyDto(key);
   }
 
   /** The principal of a live key (not revoked, not expired), recording its use; null for anything else. */
@@ -192,44 +155,33 @@ export class ApiKeyStore implements ApiKeySource {
    */
   async introspect(key: string): Promise<IntrospectedApiKey | null> {
     if (!isWellFormedApiKey(key)) return null;
-    const [row] = (await this.dataSource.query(
-      `WITH live AS (
-         SELECT id, organization_id, scopes, service_id, expires_at, last_used_at FROM api_keys
-          WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-       ), touched AS (
-         UPDATE api_keys SET last_used_at = now() FROM live
-          WHERE api_keys.id = live.id
-            AND (live.last_used_at IS NULL OR live.last_used_at < now() - interval '${LAST_USED_RESOLUTION}')
-       )
-       SELECT id, organization_id, scopes, service_id, expires_at FROM live`,
-      [apiKeyHash(key)],
-    )) as Pick<ApiKeyRow, 'id' | 'organization_id' | 'scopes' | 'service_id' | 'expires_at'>[];
-    if (!row) return null;
+    const live = await this.keys.useLive(apiKeyHash(key));
+    if (!live) return null;
     return {
       principal: {
         kind: 'api_key',
-        keyId: row.id,
-        organizationId: row.organization_id,
-        scopes: row.scopes,
-        serviceId: row.service_id,
+        keyId: live.id,
+        organizationId: live.organizationId,
+        scopes: live.scopes,
+        serviceId: live.serviceId,
       },
-      expiresAt: row.expires_at,
+      expiresAt: live.expiresAt,
     };
   }
 }
 
-function toApiKeyDto(row: ApiKeyRow): ApiKeyDto {
+function toApiKeyDto(key: ApiKey): ApiKeyDto {
   return {
-    id: row.id,
-    organizationId: row.organization_id,
-    name: row.name,
-    displayPrefix: row.display_prefix,
-    scopes: row.scopes,
-    serviceId: row.service_id,
-    createdBy: row.created_by,
-    createdAt: row.created_at.toISOString(),
-    expiresAt: row.expires_at?.toISOString() ?? null,
-    revokedAt: row.revoked_at?.toISOString() ?? null,
-    lastUsedAt: row.last_used_at?.toISOString() ?? null,
+    id: key.id,
+    organizationId: key.organizationId,
+    name: key.name,
+    displayPrefix: key.displayPrefix,
+    scopes: key.scopes,
+    serviceId: key.serviceId,
+    createdBy: key.createdBy,
+    createdAt: key.createdAt.toISOString(),
+    expiresAt: key.expiresAt?.toISOString() ?? null,
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
   };
 }

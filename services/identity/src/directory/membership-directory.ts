@@ -2,21 +2,11 @@ import { Injectable } from '@nestjs/common';
 import {
   type AccessDirectory,
   type OrganizationGrant,
-  type OrganizationKind,
-  type OrganizationRole,
   type PlatformRole,
   type Principal,
 } from '@onecommons/auth';
 import { UUID_PATTERN } from '@onecommons/service-kit';
-import { DataSource } from 'typeorm';
-
-interface GrantRow {
-  id: string;
-  kind: OrganizationKind;
-  role: OrganizationRole;
-}
-
-const toGrant = ({ id, kind, role }: GrantRow): OrganizationGrant => ({ id, kind, role });
+import { DirectoryRepository } from './directory.repository.js';
 
 /**
  * What an account is in each of its organizations and on the platform, read from identity's own tables.
@@ -25,23 +15,14 @@ const toGrant = ({ id, kind, role }: GrantRow): OrganizationGrant => ({ id, kind
  */
 @Injectable()
 export class MembershipDirectory implements AccessDirectory {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly directory: DirectoryRepository) {}
 
-  async organizationsOfAccount(accountId: string): Promise<OrganizationGrant[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT o.id, o.kind, m.role FROM memberships m JOIN organizations o ON o.id = m.organization_id
-        WHERE m.account_id = $1 ORDER BY o.id`,
-      [accountId],
-    )) as GrantRow[];
-    return rows.map(toGrant);
+  organizationsOfAccount(accountId: string): Promise<OrganizationGrant[]> {
+    return this.directory.organizationsOfAccount(accountId);
   }
 
-  async platformRolesOfAccount(accountId: string): Promise<PlatformRole[]> {
-    const rows = (await this.dataSource.query(
-      'SELECT role FROM platform_roles WHERE account_id = $1 ORDER BY role',
-      [accountId],
-    )) as { role: PlatformRole }[];
-    return rows.map((row) => row.role);
+  platformRolesOfAccount(accountId: string): Promise<PlatformRole[]> {
+    return this.directory.platformRolesOfAccount(accountId);
   }
 
   platformRolesOf(principal: Principal): Promise<PlatformRole[]> {
@@ -54,11 +35,6 @@ export class MembershipDirectory implements AccessDirectory {
 
   async membershipOfAccount(accountId: string, organizationId: string): Promise<OrganizationGrant | null> {
     if (!UUID_PATTERN.test(organizationId)) return null;
-    const [row] = (await this.dataSource.query(
-      `SELECT o.id, o.kind, m.role FROM memberships m JOIN organizations o ON o.id = m.organization_id
-        WHERE m.account_id = $1 AND m.organization_id = $2`,
-      [accountId, organizationId],
-    )) as GrantRow[];
-    return row ? toGrant(row) : null;
+    return this.directory.membershipOfAccount(accountId, organizationId);
   }
 }

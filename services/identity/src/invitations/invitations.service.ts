@@ -1,33 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { type OrganizationKind, type OrganizationRole, type Principal } from '@onecommons/auth';
+import { type Principal } from '@onecommons/auth';
 import { createEvent, RoleGrantedV1, uuidV7 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
 import { decodeCursor, type Page, pageOf, type PageQuery } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AccountsRepository } from '../accounts/accounts.repository.js';
 import { IdentityBounds } from '../bounds/identity-bounds.js';
 import { IdentityError } from '../identity-errors.js';
 import { type MemberDto } from '../organizations/dto.js';
-import { currentRole, lockOrganization, type MemberRow, toMemberDto } from '../organizations/memberships.js';
-import { type CreateInvitationDto, type InvitationDto, type InvitationState } from './dto.js';
+import { lockOrganization, toMemberDto } from '../organizations/memberships.js';
+import { OrganizationsRepository } from '../organizations/organizations.repository.js';
+import { type CreateInvitationDto, type InvitationDto } from './dto.js';
+import { type Invitation, InvitationsRepository } from './invitations.repository.js';
 
 const SOURCE = { source: '/onecommons/identity' };
-
-interface InvitationRow {
-  id: string;
-  organization_id: string;
-  organization_name: string;
-  organization_kind: OrganizationKind;
-  account_id: string;
-  role: OrganizationRole;
-  invited_by: string;
-  created_at: Date;
-  state: InvitationState;
-  decided_at: Date | null;
-}
-
-const SELECT_INVITATIONS = `SELECT i.id, i.organization_id, o.name AS organization_name, o.kind AS organization_kind,
-    i.account_id, i.role, i.invited_by, i.created_at, i.state, i.decided_at
-  FROM invitations i JOIN organizations o ON o.id = i.organization_id`;
 
 /** Only the invitee learns an invitation exists: to anyone else it is not found. */
 const invitationNotFound = () =>
@@ -41,6 +27,9 @@ const invitationNotFound = () =>
 export class InvitationsService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly invitations: InvitationsRepository,
+    private readonly organizations: OrganizationsRepository,
+    private readonly accounts: AccountsRepository,
     private readonly outbox: OutboxWriter,
     private readonly bounds: IdentityBounds,
   ) {}
@@ -52,74 +41,65 @@ export class InvitationsService {
     input: CreateInvitationDto,
   ): Promise<InvitationDto> {
     return this.dataSource.transaction(async (manager) => {
-      await lockOrganization(manager, organizationId);
-      const [account] = (await manager.query('SELECT 1 FROM accounts WHERE id = $1', [
-        input.accountId,
-      ])) as unknown[];
-      if (!account) throw IdentityError.notFound('account_not_found', 'No account has this id.', 'accountId');
-      if (await currentRole(manager, organizationId, input.accountId))
+      await lockOrganization(this.organizations, manager, organizationId);
+      if (!(await this.accounts.exists(manager, input.accountId)))
+        throw IdentityError.notFound('account_not_found', 'No account has this id.', 'accountId');
+      if (await this.organizations.roleOf(manager, organizationId, input.accountId))
         throw IdentityError.conflict(
           'already_a_member',
           'The account is a member already: change its role with PUT …/members/:accountId.',
           'accountId',
         );
-      const [pending] = await invitationsWhere(
-        manager,
-        `i.organization_id = $1 AND i.account_id = $2 AND i.state = 'pending'`,
-        [organizationId, input.accountId],
-      );
+      const pending = await this.invitations.pendingFor(manager, organizationId, input.accountId);
       if (pending) return toInvitationDto(pending);
       await this.bounds.ensureRoomForInvitation(manager, organizationId);
       const id = uuidV7();
-      await manager.query(
-        `INSERT INTO invitations (id, organization_id, account_id, role, invited_by) VALUES ($1, $2, $3, $4, $5)`,
-        [id, organizationId, input.accountId, input.role, principal.subject],
-      );
-      const [row] = await invitationsWhere(manager, 'i.id = $1', [id]);
-      return toInvitationDto(row as InvitationRow);
+      await this.invitations.insert(manager, {
+        id,
+        organizationId,
+        accountId: input.accountId,
+        role: input.role,
+        invitedBy: principal.subject,
+      });
+      return toInvitationDto(await this.invitations.byId(manager, id));
     });
   }
 
   /** The organization's pending invitations (for its owners). */
   async pendingOfOrganization(organizationId: string, page: PageQuery): Promise<Page<InvitationDto>> {
-    const rows = await invitationsWhere(
-      this.dataSource.manager,
-      `i.organization_id = $1 AND i.state = 'pending' AND ($2::uuid IS NULL OR i.id > $2) ORDER BY i.id LIMIT $3`,
-      [organizationId, decodeCursor(page.cursor), page.limit + 1],
+    const rows = await this.invitations.pendingOfOrganization(
+      organizationId,
+      decodeCursor(page.cursor),
+      page.limit + 1,
     );
     return pageOf(rows, page.limit, toInvitationDto);
   }
 
   /** The caller's own pending invitations. */
   async pendingOfAccount(principal: Principal, page: PageQuery): Promise<Page<InvitationDto>> {
-    const rows = await invitationsWhere(
-      this.dataSource.manager,
-      `i.account_id = $1 AND i.state = 'pending' AND ($2::uuid IS NULL OR i.id > $2) ORDER BY i.id LIMIT $3`,
-      [principal.subject, decodeCursor(page.cursor), page.limit + 1],
+    const rows = await this.invitations.pendingOfAccount(
+      principal.subject,
+      decodeCursor(page.cursor),
+      page.limit + 1,
     );
     return pageOf(rows, page.limit, toInvitationDto);
   }
 
   async cancel(organizationId: string, invitationId: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const [row] = await invitationsWhere(
-        manager,
-        `i.id = $1 AND i.organization_id = $2 AND i.state = 'pending' FOR UPDATE OF i`,
-        [invitationId, organizationId],
-      );
-      if (!row)
+      if (!(await this.invitations.lockPendingOfOrganization(manager, invitationId, organizationId)))
         throw IdentityError.notFound(
           'invitation_not_found',
           'This organization has no such pending invitation.',
         );
-      await decide(manager, invitationId, 'cancelled');
+      await this.invitations.decide(manager, invitationId, 'cancelled');
     });
   }
 
   async decline(principal: Principal, invitationId: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await pendingInvitationOf(manager, principal, invitationId);
-      await decide(manager, invitationId, 'declined');
+      await this.pendingInvitationOf(manager, principal, invitationId);
+      await this.invitations.decide(manager, invitationId, 'declined');
     });
   }
 
@@ -127,30 +107,28 @@ export class InvitationsService {
   async accept(principal: Principal, invitationId: string): Promise<MemberDto> {
     return this.dataSource.transaction(async (manager) => {
       // The organization's lock first, as every membership change takes it, then the invitation's.
-      const [seen] = await invitationsWhere(manager, 'i.id = $1 AND i.account_id = $2', [
-        invitationId,
-        principal.subject,
-      ]);
+      const seen = await this.invitations.ofAccount(manager, invitationId, principal.subject);
       if (!seen) throw invitationNotFound();
-      const kind = await lockOrganization(manager, seen.organization_id);
-      const invitation = await pendingInvitationOf(manager, principal, invitationId);
+      const kind = await lockOrganization(this.organizations, manager, seen.organizationId);
+      const invitation = await this.pendingInvitationOf(manager, principal, invitationId);
       await this.bounds.ensureRoomForOrganization(manager, principal.subject);
-      const [row] = (await manager.query(
-        `INSERT INTO memberships (organization_id, account_id, role, granted_by) VALUES ($1, $2, $3, $4)
-         RETURNING account_id, role, granted_by, granted_at`,
-        [invitation.organization_id, principal.subject, invitation.role, invitation.invited_by],
-      )) as MemberRow[];
-      await decide(manager, invitationId, 'accepted');
-      const member = toMemberDto(row as MemberRow);
+      const added = await this.organizations.addMember(manager, {
+        organizationId: invitation.organizationId,
+        accountId: principal.subject,
+        role: invitation.role,
+        grantedBy: invitation.invitedBy,
+      });
+      await this.invitations.decide(manager, invitationId, 'accepted');
+      const member = toMemberDto(added);
       await this.outbox.append(manager, [
         createEvent(
           RoleGrantedV1,
           {
             accountId: principal.subject,
-            organizationId: invitation.organization_id,
+            organizationId: invitation.organizationId,
             organizationKind: kind,
             role: invitation.role,
-            grantedBy: invitation.invited_by,
+            grantedBy: invitation.invitedBy,
             grantedAt: member.grantedAt,
           },
           SOURCE,
@@ -159,49 +137,30 @@ export class InvitationsService {
       return member;
     });
   }
+
+  /** The caller's pending invitation, locked; anyone else's is not found. */
+  private async pendingInvitationOf(
+    manager: EntityManager,
+    principal: Principal,
+    invitationId: string,
+  ): Promise<Invitation> {
+    const invitation = await this.invitations.lockPendingOfAccount(manager, invitationId, principal.subject);
+    if (!invitation) throw invitationNotFound();
+    return invitation;
+  }
 }
 
-async function invitationsWhere(
-  manager: EntityManager,
-  condition: string,
-  params: unknown[],
-): Promise<InvitationRow[]> {
-  return (await manager.query(`${SELECT_INVITATIONS} WHERE ${condition}`, params)) as InvitationRow[];
-}
-
-/** The caller's pending invitation, locked; anyone else's is not found. */
-async function pendingInvitationOf(
-  manager: EntityManager,
-  principal: Principal,
-  invitationId: string,
-): Promise<InvitationRow> {
-  const [row] = await invitationsWhere(
-    manager,
-    `i.id = $1 AND i.account_id = $2 AND i.state = 'pending' FOR UPDATE OF i`,
-    [invitationId, principal.subject],
-  );
-  if (!row) throw invitationNotFound();
-  return row;
-}
-
-async function decide(manager: EntityManager, invitationId: string, state: InvitationState): Promise<void> {
-  await manager.query(`UPDATE invitations SET state = $2, decided_at = now() WHERE id = $1`, [
-    invitationId,
-    state,
-  ]);
-}
-
-function toInvitationDto(row: InvitationRow): InvitationDto {
+function toInvitationDto(invitation: Invitation): InvitationDto {
   return {
-    id: row.id,
-    organizationId: row.organization_id,
-    organizationName: row.organization_name,
-    organizationKind: row.organization_kind,
-    accountId: row.account_id,
-    role: row.role,
-    invitedBy: row.invited_by,
-    createdAt: row.created_at.toISOString(),
-    state: row.state,
-    decidedAt: row.decided_at?.toISOString() ?? null,
+    id: invitation.id,
+    organizationId: invitation.organizationId,
+    organizationName: invitation.organizationName,
+    organizationKind: invitation.organizationKind,
+    accountId: invitation.accountId,
+    role: invitation.role,
+    invitedBy: invitation.invitedBy,
+    createdAt: invitation.createdAt.toISOString(),
+    state: invitation.state,
+    decidedAt: invitation.decidedAt?.toISOString() ?? null,
   };
 }

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module.js';
+import { AdminsRepository } from '../admins/admins.repository.js';
 import { AdminsController } from '../admins/admins.controller.js';
 import { AdminsService } from '../admins/admins.service.js';
 import {
@@ -12,13 +14,15 @@ import {
   MyInvitationsController,
   OrganizationInvitationsController,
 } from '../invitations/invitations.controller.js';
+import { InvitationsRepository } from '../invitations/invitations.repository.js';
 import { InvitationsService } from '../invitations/invitations.service.js';
 import { OrganizationsController } from './organizations.controller.js';
+import { OrganizationsRepository } from './organizations.repository.js';
 import { OrganizationsService } from './organizations.service.js';
 
 /** Organizations, their members, invitations and API keys, platform admins, and catalog's services. */
 @Module({
-  imports: [DirectoryModule],
+  imports: [AccountsModule, DirectoryModule],
   controllers: [
     OrganizationsController,
     OrganizationInvitationsController,
@@ -28,6 +32,14 @@ import { OrganizationsService } from './organizations.service.js';
     InternalAccessController,
     AdminsController,
   ],
-  providers: [OrganizationsService, InvitationsService, AdminsService, CatalogServicesProjection],
+  providers: [
+    OrganizationsRepository,
+    OrganizationsService,
+    InvitationsRepository,
+    InvitationsService,
+    AdminsRepository,
+    AdminsService,
+    CatalogServicesProjection,
+  ],
 })
 export class OrganizationsModule {}

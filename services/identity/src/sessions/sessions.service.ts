@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AccountsRepository } from '../accounts/accounts.repository.js';
 import { PasswordHasher } from '../accounts/password-hasher.js';
 import { IdentityError } from '../identity-errors.js';
 import { AccessTokenIssuer } from './access-token-issuer.js';
@@ -17,6 +18,7 @@ export class SessionsService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly accounts: AccountsRepository,
     private readonly hasher: PasswordHasher,
     private readonly accessTokens: AccessTokenIssuer,
     private readonly refreshTokens: RefreshTokens,
@@ -26,14 +28,8 @@ export class SessionsService {
 
   /** One answer for an unknown email and a wrong password: the endpoint does not reveal who has an account. */
   async login(input: LoginDto): Promise<TokenPairDto> {
-    const [account] = (await this.dataSource.query(
-      'SELECT id, password_hash FROM accounts WHERE email = $1',
-      [input.email],
-    )) as { id: string; password_hash: string }[];
-    const matches = await this.hasher.verify(
-      account?.password_hash ?? (await this.decoyHash),
-      input.password,
-    );
+    const account = await this.accounts.credentialsByEmail(input.email);
+    const matches = await this.hasher.verify(account?.passwordHash ?? (await this.decoyHash), input.password);
     if (!account || !matches) {
       countLogin('invalid_credentials');
       throw invalidCredentials();

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { gauge, refreshOnScrape } from '@onecommons/telemetry';
-import { DataSource } from 'typeorm';
 import { type IdentityConfig } from '../config.js';
+import { SigningKeysRepository } from './signing-keys.repository.js';
 
 /**
  * When the active token signing key is due for rotation (Unix time), read from Postgres at each scrape. The next
@@ -17,7 +17,7 @@ export class SigningKeyMetrics implements OnModuleInit {
   );
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly keys: SigningKeysRepository,
     @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
   ) {}
 
@@ -30,9 +30,7 @@ export class SigningKeyMetrics implements OnModuleInit {
   }
 
   private async refresh(): Promise<void> {
-    const [row] = (await this.dataSource.query(
-      `SELECT extract(epoch FROM created_at)::float8 AS created FROM signing_keys WHERE retired_at IS NULL`,
-    )) as { created: number }[];
-    if (row) this.rotationDue.set(row.created + this.config.SIGNING_KEY_ROTATION_DAYS * 86_400);
+    const created = await this.keys.activeCreatedAtSeconds();
+    if (created !== null) this.rotationDue.set(created + this.config.SIGNING_KEY_ROTATION_DAYS * 86_400);
   }
 }

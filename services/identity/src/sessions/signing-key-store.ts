@@ -12,6 +12,7 @@ import {
 } from 'jose';
 import { DataSource } from 'typeorm';
 import { type IdentityConfig } from '../config.js';
+import { SigningKeysRepository } from './signing-keys.repository.js';
 
 interface ActiveKey {
   readonly kid: string;
@@ -38,6 +39,7 @@ export class SigningKeyStore implements OnApplicationBootstrap {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly keys: SigningKeysRepository,
     @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
   ) {
     this.encryptionKey = Buffer.from(config.IDENTITY_KEY_ENCRYPTION_KEY, 'base64');
@@ -69,16 +71,11 @@ export class SigningKeyStore implements OnApplicationBootstrap {
     const publicJwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
     const sealed = seal(await exportPKCS8(privateKey), this.encryptionKey, kid);
     const rotated = await this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('identity:signing-key-rotation'))`);
-      const [current] = (await manager.query(
-        'SELECT kid, created_at FROM signing_keys WHERE retired_at IS NULL',
-      )) as { kid: string; created_at: Date }[];
-      if (onlyIfDue && current && !this.isDue(current.created_at)) return current.kid;
-      await manager.query('UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL');
-      await manager.query(
-        `INSERT INTO signing_keys (kid, algorithm, public_jwk, private_key_sealed) VALUES ($1, 'EdDSA', $2, $3)`,
-        [kid, publicJwk, sealed],
-      );
+      await this.keys.lockRotation(manager);
+      const current = await this.keys.activeAge(manager);
+      if (onlyIfDue && current && !this.isDue(current.createdAt)) return current.kid;
+      await this.keys.retireActive(manager);
+      await this.keys.insert(manager, { kid, publicJwk, privateKeySealed: sealed });
       return kid;
     });
     if (rotated === kid) this.logger.log(`rotated the token signing key; active kid ${kid}`);
@@ -88,13 +85,9 @@ export class SigningKeyStore implements OnApplicationBootstrap {
 
   /** The JWKS: the active key and retired keys that may still verify unexpired tokens. */
   async publishedKeys(): Promise<JSONWebKeySet> {
-    const rows = (await this.dataSource.query(
-      `SELECT public_jwk FROM signing_keys
-       WHERE retired_at IS NULL OR retired_at > now() - make_interval(secs => $1)
-       ORDER BY created_at DESC`,
-      [this.config.ACCESS_TOKEN_TTL_SECONDS + PUBLISH_MARGIN_SECONDS],
-    )) as { public_jwk: JWK }[];
-    return { keys: rows.map((row) => row.public_jwk) };
+    return {
+      keys: await this.keys.publicKeys(this.config.ACCESS_TOKEN_TTL_SECONDS + PUBLISH_MARGIN_SECONDS),
+    };
   }
 
   private isDue(createdAt: Date): boolean {
@@ -102,15 +95,13 @@ export class SigningKeyStore implements OnApplicationBootstrap {
   }
 
   private async loadActive(): Promise<ActiveKey | undefined> {
-    const [row] = (await this.dataSource.query(
-      'SELECT kid, private_key_sealed, created_at FROM signing_keys WHERE retired_at IS NULL',
-    )) as { kid: string; private_key_sealed: string; created_at: Date }[];
-    if (!row) return undefined;
-    const pem = unseal(row.private_key_sealed, this.encryptionKey, row.kid);
+    const key = await this.keys.active();
+    if (!key) return undefined;
+    const pem = unseal(key.privateKeySealed, this.encryptionKey, key.kid);
     return {
-      kid: row.kid,
+      kid: key.kid,
       privateKey: await importPKCS8(pem, 'EdDSA'),
-      createdAt: row.created_at,
+      createdAt: key.createdAt,
       loadedAt: Date.now(),
     };
   }

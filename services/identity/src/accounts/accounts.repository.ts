@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { z } from 'zod';
+import { queryRows } from '@onecommons/persistence';
+
+export interface AccountCredentials {
+  readonly id: string;
+  readonly passwordHash: string;
+}
+
+/** A row whose columns are not read: only that it is there. */
+const presentRow = z.object({});
+
+const credentialsRow = z
+  .object({ id: z.string(), password_hash: z.string() })
+  .transform((row): AccountCredentials => ({ id: row.id, passwordHash: row.password_hash }));
+
+/** The accounts table as other features read it (registration and profiles go through the Account entity). */
+@Injectable()
+export class AccountsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async exists(manager: EntityManager, accountId: string): Promise<boolean> {
+    const rows = await queryRows(
+      manager,
+      { name: 'accounts.exists', row: presentRow, sql: 'SELECT 1 FROM accounts WHERE id = $1' },
+      [accountId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Null when no account has this (normalised) email. */
+  async credentialsByEmail(email: string): Promise<AccountCredentials | null> {
+    const [account] = await queryRows(
+      this.dataSource,
+      {
+        name: 'accounts.credentialsByEmail',
+        row: credentialsRow,
+        sql: 'SELECT id, password_hash FROM accounts WHERE email = $1',
+      },
+      [email],
+    );
+    return account ?? null;
+  }
+}
