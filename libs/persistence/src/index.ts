@@ -29,6 +29,7 @@ export {
   bigintText,
   parseRows,
   type Queryable,
+  queryExists,
   queryOne,
   queryRows,
   type RowQuery,

@@ -75,6 +75,18 @@ export async function queryOne<Schema extends z.ZodType>(
   return row;
 }
 
+const anyRow = z.object({});
+
+/** Whether a query (`SELECT 1 FROM … WHERE …`) returns a row at all. */
+export async function queryExists(
+  manager: Queryable,
+  query: { readonly name: string; readonly sql: string },
+  params: readonly unknown[],
+): Promise<boolean> {
+  const rows = await queryRows(manager, { ...query, row: anyRow }, params);
+  return rows.length > 0;
+}
+
 function isUpdateResult(result: unknown): result is [unknown[], number] {
   return (
     Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number'

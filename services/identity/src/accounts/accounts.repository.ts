@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { queryRows } from '@onecommons/persistence';
+import { queryRows, queryExists } from '@onecommons/persistence';
 
 export interface AccountCredentials {
   readonly id: string;
@@ -9,8 +9,6 @@ export interface AccountCredentials {
 }
 
 /** A row whose columns are not read: only that it is there. */
-const presentRow = z.object({});
-
 const credentialsRow = z
   .object({ id: z.string(), password_hash: z.string() })
   .transform((row): AccountCredentials => ({ id: row.id, passwordHash: row.password_hash }));
@@ -21,12 +19,9 @@ export class AccountsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async exists(manager: EntityManager, accountId: string): Promise<boolean> {
-    const rows = await queryRows(
-      manager,
-      { name: 'accounts.exists', row: presentRow, sql: 'SELECT 1 FROM accounts WHERE id = $1' },
-      [accountId],
-    );
-    return rows.length > 0;
+    return queryExists(manager, { name: 'accounts.exists', sql: 'SELECT 1 FROM accounts WHERE id = $1' }, [
+      accountId,
+    ]);
   }
 
   /** Null when no account has this (normalised) email. */

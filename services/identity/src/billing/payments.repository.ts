@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { bigintText, queryOne, queryRows } from '@onecommons/persistence';
+import { bigintText, queryOne, queryRows, queryExists } from '@onecommons/persistence';
 
 export interface NewPayment {
   readonly id: string;
@@ -71,8 +71,6 @@ export interface PaymentReversed {
   /** Whether the payment has a dispute not won. */
   readonly disputed: boolean;
 }
-
-const presentRow = z.object({});
 
 const idRow = z.object({ id: z.string() });
 
@@ -170,16 +168,14 @@ export class PaymentsRepository {
 
   /** Whether a Stripe subscription is one of ours, by Stripe's id or by the id we gave it (when it is a UUID). */
   async knowsSubscription(providerSubscriptionId: string, localId: string | null): Promise<boolean> {
-    const rows = await queryRows(
+    return queryExists(
       this.dataSource,
       {
         name: 'payments.knowsSubscription',
-        row: presentRow,
         sql: 'SELECT 1 FROM subscriptions WHERE provider_subscription_id = $1 OR id = $2::uuid',
       },
       [providerSubscriptionId, localId],
     );
-    return rows.length > 0;
   }
 
   /** The payments' refunds, oldest first. */

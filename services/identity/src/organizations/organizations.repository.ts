@@ -7,7 +7,7 @@ import {
 } from '@onecommons/auth';
 import { DataSource, type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { queryOne, queryRows } from '@onecommons/persistence';
+import { queryOne, queryRows, queryExists } from '@onecommons/persistence';
 
 /** An organization as one account sees it: with that account's role, null when it is not a member. */
 export interface Organization {
@@ -47,8 +47,6 @@ export interface NewMember {
 
 /** An organization's kind, as the API keys read it too. */
 export const organizationKindRow = z.object({ kind: z.enum(ORGANIZATION_KINDS) });
-
-const presentRow = z.object({});
 
 const organizationRow = z
   .object({
@@ -152,12 +150,11 @@ export class OrganizationsRepository {
   }
 
   async exists(organizationId: string): Promise<boolean> {
-    const rows = await queryRows(
+    return queryExists(
       this.dataSource,
-      { name: 'organizations.exists', row: presentRow, sql: 'SELECT 1 FROM organizations WHERE id = $1' },
+      { name: 'organizations.exists', sql: 'SELECT 1 FROM organizations WHERE id = $1' },
       [organizationId],
     );
-    return rows.length > 0;
   }
 
   /** Locks the organization's row until the transaction ends; its kind, or null when there is none. */
