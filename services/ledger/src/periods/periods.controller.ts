@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { LedgerError } from '../ledger-errors.js';
 import { readUsageWatermark } from '../projections/usage-watermark.js';
 import { publicAdjustmentDto } from '../adjustments/adjustment-views.js';
-import { PeriodAdjustments } from '../adjustments/period-adjustments.js';
+import { PeriodAdjustmentsRepository } from '../adjustments/period-adjustments.repository.js';
 import { EarningsVisibility, roleTotals } from './earnings-visibility.js';
 import { PeriodCloseRequests } from './period-close-requests.js';
 import { closedUsageSql, frozenSubscribersSql, usageRowJson } from './closed-input.js';
@@ -40,7 +40,7 @@ export class PeriodsController {
     private readonly dataSource: DataSource,
     private readonly visibility: EarningsVisibility,
     private readonly requests: PeriodCloseRequests,
-    private readonly adjustments: PeriodAdjustments,
+    private readonly adjustments: PeriodAdjustmentsRepository,
   ) {}
 
   /**

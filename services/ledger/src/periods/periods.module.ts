@@ -4,7 +4,7 @@ import { AdjustmentsController } from '../adjustments/adjustments.controller.js'
 import { ClosedPeriodCorrections } from '../adjustments/closed-period-corrections.js';
 import { PeriodAdjuster } from '../adjustments/period-adjuster.js';
 import { PeriodAdjustmentLog } from '../adjustments/period-adjustment-log.js';
-import { PeriodAdjustments } from '../adjustments/period-adjustments.js';
+import { PeriodAdjustmentsRepository } from '../adjustments/period-adjustments.repository.js';
 import { PayablesModule } from '../payables/payables.module.js';
 import { ProjectionsModule } from '../projections/projections.module.js';
 import { TreasuryModule } from '../treasury/treasury.module.js';
@@ -36,7 +36,7 @@ import { PeriodsController, StatementsController } from './periods.controller.js
     PeriodCloseMetrics,
     // Adjustments of closed periods (src/adjustments): the corrections they apply, and their log.
     ClosedPeriodCorrections,
-    PeriodAdjustments,
+    PeriodAdjustmentsRepository,
     PeriodAdjuster,
     PeriodAdjustmentLog,
   ],
