@@ -10,10 +10,14 @@ import { ProjectionsModule } from '../projections/projections.module.js';
 import { TreasuryModule } from '../treasury/treasury.module.js';
 import { PERIOD_CLOSE_QUEUE, PeriodCloseScheduler, PeriodCloseWorker } from './period-close.scheduler.js';
 import { EarningsVisibility } from './earnings-visibility.js';
+import { EarningsVisibilityRepository } from './earnings-visibility.repository.js';
+import { OpenPeriodsRepository } from './open-periods.repository.js';
 import { PeriodCloseLog } from './period-close-log.js';
 import { PeriodCloseMetrics } from './period-close-metrics.js';
 import { PeriodCloseRequests } from './period-close-requests.js';
+import { PeriodCloseRequestsRepository } from './period-close-requests.repository.js';
 import { PeriodCloser } from './period-closer.js';
+import { PeriodClosesRepository } from './period-closes.repository.js';
 import { PeriodStatements } from './period-statements.js';
 import { PeriodsController, StatementsController } from './periods.controller.js';
 
@@ -27,12 +31,16 @@ import { PeriodsController, StatementsController } from './periods.controller.js
   controllers: [PeriodsController, StatementsController, AdjustmentsController],
   providers: [
     EarningsVisibility,
+    EarningsVisibilityRepository,
+    OpenPeriodsRepository,
     PeriodCloser,
+    PeriodClosesRepository,
     PeriodStatements,
     PeriodCloseScheduler,
     PeriodCloseWorker,
     PeriodCloseLog,
     PeriodCloseRequests,
+    PeriodCloseRequestsRepository,
     PeriodCloseMetrics,
     // Adjustments of closed periods (src/adjustments): the corrections they apply, and their log.
     ClosedPeriodCorrections,
