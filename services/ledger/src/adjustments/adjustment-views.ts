@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { roleTotals, type RoleTotalsDto } from '../periods/earnings-visibility.js';
 import { type AdjustOutcome } from './period-adjuster.js';
-import { type PeriodAdjustment } from './period-adjustments.js';
+import { type PeriodAdjustment } from './period-adjustments.repository.js';
 
 /** Why an admin adjusts a closed period: kept with the adjustment, in its transaction and in statements. */
 export const adjustmentReasonSchema = z
@@ -24,34 +24,30 @@ export interface CorrectionDto {
 }
 
 /** An adjustment in full (admins): every account's difference and the corrections, subscribers included. */
-export interface AdjustmentDto {
-  readonly period: string;
-  readonly sequence: number;
-  readonly postedIn: string;
-  readonly transactionKey: string | null;
-  readonly total: string;
-  readonly merkleRoot: string;
-  readonly previousMerkleRoot: string;
+export interface AdjustmentDto extends Pick<
+  PeriodAdjustment,
+  | 'period'
+  | 'sequence'
+  | 'postedIn'
+  | 'transactionKey'
+  | 'total'
+  | 'merkleRoot'
+  | 'previousMerkleRoot'
+  | 'reason'
+  | 'adjustedBy'
+  | 'differences'
+  | 'payables'
+> {
   readonly price: { readonly num: string; readonly den: string };
-  readonly reason: string;
-  readonly adjustedBy: string;
   readonly adjustedAt: string;
   readonly corrections: readonly (CorrectionDto & { readonly subscriber: string })[];
-  readonly differences: readonly { readonly account: string; readonly tokens: string }[];
-  readonly payables: readonly {
-    readonly payee: string;
-    readonly tokens: string;
-    readonly amountMinor: string;
-  }[];
 }
 
 /** What anyone may see of an adjustment (docs/trust-rules.md): its root beside the close's, its total and role totals. */
-export interface PublicAdjustmentDto {
-  readonly sequence: number;
-  readonly postedIn: string;
-  readonly total: string;
-  readonly merkleRoot: string;
-  readonly previousMerkleRoot: string;
+export interface PublicAdjustmentDto extends Pick<
+  PeriodAdjustment,
+  'sequence' | 'postedIn' | 'total' | 'merkleRoot' | 'previousMerkleRoot'
+> {
   readonly roles: RoleTotalsDto;
   readonly corrections: number;
   readonly adjustedAt: string;

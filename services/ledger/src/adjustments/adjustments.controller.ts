@@ -11,7 +11,7 @@ import {
   type AdjustOutcomeDto,
 } from './adjustment-views.js';
 import { PeriodAdjuster } from './period-adjuster.js';
-import { PeriodAdjustments } from './period-adjustments.js';
+import { PeriodAdjustmentsRepository } from './period-adjustments.repository.js';
 
 const adjustSchema = z.strictObject({ reason: adjustmentReasonSchema });
 
@@ -20,7 +20,7 @@ const adjustSchema = z.strictObject({ reason: adjustmentReasonSchema });
 export class AdjustmentsController {
   constructor(
     private readonly adjuster: PeriodAdjuster,
-    private readonly adjustments: PeriodAdjustments,
+    private readonly adjustments: PeriodAdjustmentsRepository,
     private readonly dataSource: DataSource,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type CloudEvent, ClosedPeriodUsageCorrectedV1, type DataOf } from '@onecommons/contracts';
 import { type EventContext, OnEvent } from '@onecommons/kafka';
-import { PeriodAdjustments } from './period-adjustments.js';
+import { PeriodAdjustmentsRepository } from './period-adjustments.repository.js';
 
 /**
  * Metering's corrections of usage in sealed periods. They never change usage_quantities (so never a close's
@@ -10,7 +10,7 @@ import { PeriodAdjustments } from './period-adjustments.js';
  */
 @Injectable()
 export class ClosedPeriodCorrections {
-  constructor(private readonly adjustments: PeriodAdjustments) {}
+  constructor(private readonly adjustments: PeriodAdjustmentsRepository) {}
 
   @OnEvent(ClosedPeriodUsageCorrectedV1)
   async onCorrected(

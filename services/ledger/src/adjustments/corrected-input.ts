@@ -12,7 +12,9 @@ export interface UsageCorrection {
 }
 
 /** Why a correction moves no money: the close would not have allocated that usage either. */
-export type NotAppliedReason = 'subscriber_without_tokens' | 'unknown_meter' | 'unknown_service';
+export const NOT_APPLIED_REASONS = ['subscriber_without_tokens', 'unknown_meter', 'unknown_service'] as const;
+
+export type NotAppliedReason = (typeof NOT_APPLIED_REASONS)[number];
 
 export interface CorrectionOutcome {
   readonly correction: UsageCorrection;

@@ -10,7 +10,7 @@ import {
 import { OutboxWriter } from '@onecommons/kafka';
 import { DataSource, type EntityManager } from 'typeorm';
 import { LedgerJournal } from '../journal/ledger-journal.js';
-import { type LedgerTransaction, TOKEN_UNIT } from '../journal/ledger-transaction.js';
+import { type LedgerTransaction } from '../journal/ledger-transaction.js';
 import { LedgerError } from '../ledger-errors.js';
 import { PayeePreferences } from '../payables/payee-preferences.js';
 import { firstOpenPeriod } from '../periods/open-periods.js';
@@ -29,7 +29,7 @@ import {
 } from './adjustment-plan.js';
 import { adjustmentDto } from './adjustment-views.js';
 import { correctedInput, type UsageCorrection } from './corrected-input.js';
-import { type PeriodAdjustment, PeriodAdjustments } from './period-adjustments.js';
+import { type PeriodAdjustment, PeriodAdjustmentsRepository } from './period-adjustments.repository.js';
 
 const SOURCE = { source: '/onecommons/ledger' };
 
@@ -75,7 +75,7 @@ export class PeriodAdjuster {
     private readonly journal: LedgerJournal,
     private readonly closer: PeriodCloser,
     private readonly reader: AllocationInputReader,
-    private readonly adjustments: PeriodAdjustments,
+    private readonly adjustments: PeriodAdjustmentsRepository,
     private readonly prices: PeriodPrices,
     private readonly preferences: PayeePreferences,
     private readonly treasury: Treasury,
@@ -215,12 +215,8 @@ export class PeriodAdjuster {
       ...differences.map((row) => row.account),
       ...[...escrowReleases.values()].flat().map((row) => row.account),
     ];
-    const balances = (await manager.query(
-      `SELECT account, balance::text AS balance FROM ledger_balances WHERE unit = $1 AND account = ANY($2::text[])`,
-      [TOKEN_UNIT, accounts],
-    )) as { account: string; balance: string }[];
     return {
-      tokenBalances: new Map(balances.map((row) => [row.account, BigInt(row.balance)])),
+      tokenBalances: await this.adjustments.tokenBalances(manager, accounts),
       optedOut: await this.preferences.optedOut(manager),
       escrowReleases,
       price,

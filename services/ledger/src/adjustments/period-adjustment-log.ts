@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type CloudEvent, type DataOf, PeriodAdjustedV1 } from '@onecommons/contracts';
 import { type EventContext, OnEvent } from '@onecommons/kafka';
 import { PeriodAdjuster } from './period-adjuster.js';
-import { PeriodAdjustments } from './period-adjustments.js';
+import { PeriodAdjustmentsRepository } from './period-adjustments.repository.js';
 
 /**
  * The ledger's own log of adjustments, like its log of closes: live, the adjustment is recorded when its event
@@ -13,7 +13,7 @@ import { PeriodAdjustments } from './period-adjustments.js';
 export class PeriodAdjustmentLog {
   constructor(
     private readonly adjuster: PeriodAdjuster,
-    private readonly adjustments: PeriodAdjustments,
+    private readonly adjustments: PeriodAdjustmentsRepository,
   ) {}
 
   @OnEvent(PeriodAdjustedV1)

@@ -21,6 +21,7 @@ import { isPayeeAccount } from '../treasury/accounts.js';
 import { PeriodPrices } from '../treasury/period-prices.js';
 import { redemptionValue } from '../treasury/treasury-math.js';
 import { Treasury } from '../treasury/treasury.js';
+import { CloseSettlementRepository } from './close-settlement.repository.js';
 import { PayeePreferences } from './payee-preferences.js';
 
 /** docs/money-rules.md step 4: an escrow unclaimed for this many periods goes to the general fund. */
@@ -47,6 +48,8 @@ export class CloseSettlement {
     private readonly treasury: Treasury,
     private readonly prices: PeriodPrices,
     private readonly preferences: PayeePreferences,
+    // A default: the benchmarks build the close by hand.
+    private readonly rows: CloseSettlementRepository = new CloseSettlementRepository(),
   ) {}
 
   async settleWithin(
@@ -63,16 +66,12 @@ export class CloseSettlement {
     manager: EntityManager,
     input: Pick<AllocationInput, 'period' | 'projects'>,
   ): Promise<{ events: CloudEvent<unknown>[]; recipients: string[] }> {
-    const escrows = (await manager.query(
-      `SELECT account, balance::text AS balance FROM ledger_balances
-        WHERE unit = $1 AND account LIKE 'escrow:%' AND balance > 0 ORDER BY account`,
-      [TOKEN_UNIT],
-    )) as { account: string; balance: string }[];
+    const escrows = await this.rows.escrowsHoldingTokens(manager);
     const events: CloudEvent<unknown>[] = [];
     const recipients: string[] = [];
     for (const escrow of escrows) {
       const projectId = escrow.account.slice('escrow:'.length);
-      const balance = BigInt(escrow.balance);
+      const balance = escrow.tokens;
       const members = (input.projects.find((project) => project.id === projectId)?.members ?? []).filter(
         (member) => member.weight > 0n,
       );
@@ -122,13 +121,13 @@ export class CloseSettlement {
 
   /** What of a memberless project's escrow came from closes 12 or more periods back: the fund's now (FIFO). */
   private async expiredPart(manager: EntityManager, period: string, projectId: string, balance: bigint) {
-    const [recent] = (await manager.query(
-      `SELECT coalesce(sum((row ->> 'amount')::numeric), 0)::text AS amount
-         FROM period_closes, json_array_elements(allocation -> 'allocations') AS row
-        WHERE period > $1 AND period <= $2 AND row ->> 'account' = $3`,
-      [periodsBefore(period, UNCLAIMED_ESCROW_PERIODS), period, escrowAccount(projectId)],
-    )) as { amount: string }[];
-    const expired = balance - BigInt(recent?.amount ?? '0');
+    const recent = await this.rows.allocatedToEscrow(
+      manager,
+      escrowAccount(projectId),
+      periodsBefore(period, UNCLAIMED_ESCROW_PERIODS),
+      period,
+    );
+    const expired = balance - recent;
     if (expired <= 0n) return null;
     return {
       reason: 'unclaimed_expired' as const,

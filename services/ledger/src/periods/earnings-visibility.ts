@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Principal } from '@onecommons/auth';
 import { DataSource } from 'typeorm';
 import { LedgerError } from '../ledger-errors.js';
+import { EarningsVisibilityRepository } from './earnings-visibility.repository.js';
 
 /** A period's allocated amounts summed by role: public, like the total and the Merkle root. */
 export interface RoleTotalsDto {
@@ -29,7 +30,10 @@ const ROLE_OF_PREFIX: Readonly<Record<string, keyof RoleTotalsDto>> = {
  */
 @Injectable()
 export class EarningsVisibility {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly projects: EarningsVisibilityRepository,
+  ) {}
 
   async assertMayRead(principal: Principal, account: string): Promise<void> {
     const readable = await this.readable(principal, [account]);
@@ -68,11 +72,8 @@ export class EarningsVisibility {
       else if (kind === 'escrow' && id !== undefined && organizations.size > 0) escrowProjects.push(id);
     }
     if (escrowProjects.length > 0) {
-      const owned = (await this.dataSource.query(
-        'SELECT project_id FROM projects WHERE project_id = ANY($1::uuid[]) AND organization_id = ANY($2::uuid[])',
-        [escrowProjects, [...organizations]],
-      )) as { project_id: string }[];
-      for (const row of owned) readable.add(`escrow:${row.project_id}`);
+      const owned = await this.projects.ownedBy(this.dataSource.manager, escrowProjects, [...organizations]);
+      for (const projectId of owned) readable.add(`escrow:${projectId}`);
     }
     return readable;
   }

@@ -1,10 +1,12 @@
 import { nextPeriod, periodOf } from '@onecommons/contracts';
 import { type EntityManager } from 'typeorm';
+import { PeriodClosesRepository } from './period-closes.repository.js';
 
-export async function isClosed(manager: EntityManager, period: string): Promise<boolean> {
-  return (
-    ((await manager.query('SELECT 1 FROM period_closes WHERE period = $1', [period])) as unknown[]).length > 0
-  );
+// Stateless: these functions serve callers that have only their manager.
+const closes = new PeriodClosesRepository();
+
+export function isClosed(manager: EntityManager, period: string): Promise<boolean> {
+  return closes.isClosed(manager, period);
 }
 
 /** `from` if it is open, else the first period after it that is (what arrives for a closed period goes there). */

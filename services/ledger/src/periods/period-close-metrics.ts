@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { everyCombination, gauge, processCounter, refreshOnScrape } from '@onecommons/telemetry';
 import { Histogram, register } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { OpenPeriodsRepository } from './open-periods.repository.js';
 
 // One metric per name in the process registry (tests boot several ledgers in one process).
 
@@ -58,7 +59,10 @@ export class PeriodCloseMetrics implements OnModuleInit {
     ['period'],
   );
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly openPeriods: OpenPeriodsRepository,
+  ) {}
 
   onModuleInit(): void {
     refreshOnScrape(
@@ -69,26 +73,13 @@ export class PeriodCloseMetrics implements OnModuleInit {
   }
 
   private async refresh(): Promise<void> {
-    const rows = (await this.dataSource.query(
-      `WITH open AS (
-         SELECT period FROM subscriber_tokens UNION SELECT period FROM usage_applied_counts
-         UNION SELECT period FROM period_close_requests UNION SELECT period FROM usage_watermarks
-         EXCEPT SELECT period FROM period_closes)
-       SELECT o.period,
-              coalesce(w.announcements - coalesce(a.applied, 0), 0)::text AS behind,
-              coalesce(extract(epoch FROM now() - r.first_requested_at), 0)::float8 AS waiting
-         FROM open o
-         LEFT JOIN usage_watermarks w ON w.period = o.period
-         LEFT JOIN (SELECT period, sum(applied) AS applied FROM usage_applied_counts GROUP BY period) a
-                ON a.period = o.period
-         LEFT JOIN period_close_requests r ON r.period = o.period`,
-    )) as { period: string; behind: string; waiting: number }[];
+    const rows = await this.openPeriods.waits(this.dataSource.manager);
     // Closed periods leave the gauges.
     this.behind.reset();
     this.waiting.reset();
     for (const row of rows) {
       this.behind.set({ period: row.period }, Number(row.behind));
-      this.waiting.set({ period: row.period }, Math.round(row.waiting));
+      this.waiting.set({ period: row.period }, Math.round(row.waitingSeconds));
     }
   }
 }

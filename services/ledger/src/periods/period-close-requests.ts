@@ -4,13 +4,10 @@ import { type EventContext, OnEvent, OutboxWriter } from '@onecommons/kafka';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type EntityManager } from 'typeorm';
 import { type LedgerConfig } from '../config.js';
-
-export interface PeriodCloseRequest {
-  readonly period: string;
-  readonly forced: boolean;
-  readonly firstRequestedAt: Date;
-  readonly lastRequestedAt: Date;
-}
+import {
+  type PeriodCloseRequest,
+  PeriodCloseRequestsRepository,
+} from './period-close-requests.repository.js';
 
 /**
  * The ledger's requests to close a period (PeriodCloseRequested): metering answers one with the period's watermark
@@ -22,6 +19,8 @@ export class PeriodCloseRequests {
   constructor(
     private readonly outbox: OutboxWriter,
     @Inject(SERVICE_CONFIG) private readonly config: LedgerConfig,
+    // A default: the benchmarks build the close by hand.
+    private readonly requests: PeriodCloseRequestsRepository = new PeriodCloseRequestsRepository(),
   ) {}
 
   /** In the caller's transaction: records and announces the request, or re-sends it when it went unanswered. */
@@ -31,44 +30,24 @@ export class PeriodCloseRequests {
     forced: boolean,
     now: Date,
   ): Promise<'requested' | 'requested_again' | 'pending'> {
-    const inserted = (await manager.query(
-      `INSERT INTO period_close_requests (period, forced, first_requested_at, last_requested_at)
-       VALUES ($1, $2, $3, $3) ON CONFLICT (period) DO NOTHING RETURNING period`,
-      [period, forced, now],
-    )) as unknown[];
-    if (inserted.length > 0) {
+    if (await this.requests.insert(manager, period, forced, now)) {
       await this.announce(manager, period, forced, now);
       return 'requested';
     }
     const rerequestBefore = new Date(now.getTime() - this.config.LEDGER_CLOSE_REREQUEST_MINUTES * 60_000);
-    const renewed = (await manager.query(
-      `UPDATE period_close_requests SET last_requested_at = $3, forced = forced OR $2
-        WHERE period = $1 AND last_requested_at <= $4
-          AND NOT EXISTS (SELECT 1 FROM usage_watermarks w WHERE w.period = $1)
-        RETURNING forced`,
-      [period, forced, now, rerequestBefore],
-    )) as [{ forced: boolean }[], number];
-    const [row] = renewed[0];
-    if (!row) return 'pending';
-    await this.announce(manager, period, row.forced, now);
+    const renewedForced = await this.requests.renewUnanswered(manager, period, forced, now, rerequestBefore);
+    if (renewedForced === null) return 'pending';
+    await this.announce(manager, period, renewedForced, now);
     return 'requested_again';
   }
 
-  async find(manager: EntityManager, period: string): Promise<PeriodCloseRequest | null> {
-    const [row] = (await manager.query(
-      `SELECT period, forced, first_requested_at, last_requested_at FROM period_close_requests WHERE period = $1`,
-      [period],
-    )) as RequestRow[];
-    return row ? requestOf(row) : null;
+  find(manager: EntityManager, period: string): Promise<PeriodCloseRequest | null> {
+    return this.requests.find(manager, period);
   }
 
   /** Requested periods that are not closed, oldest first. */
-  async open(manager: EntityManager): Promise<PeriodCloseRequest[]> {
-    const rows = (await manager.query(
-      `SELECT period, forced, first_requested_at, last_requested_at FROM period_close_requests
-        WHERE period NOT IN (SELECT period FROM period_closes) ORDER BY period`,
-    )) as RequestRow[];
-    return rows.map(requestOf);
+  open(manager: EntityManager): Promise<PeriodCloseRequest[]> {
+    return this.requests.open(manager);
   }
 
   /** Live, the row is there already (written with the event); a replay rebuilds it from the events. */
@@ -78,14 +57,7 @@ export class PeriodCloseRequests {
     { manager }: EventContext,
   ): Promise<void> {
     const { period, forced, requestedAt } = event.data;
-    await manager.query(
-      `INSERT INTO period_close_requests (period, forced, first_requested_at, last_requested_at)
-       VALUES ($1, $2, $3, $3)
-       ON CONFLICT (period) DO UPDATE SET forced = period_close_requests.forced OR EXCLUDED.forced,
-         first_requested_at = LEAST(period_close_requests.first_requested_at, EXCLUDED.first_requested_at),
-         last_requested_at = GREATEST(period_close_requests.last_requested_at, EXCLUDED.last_requested_at)`,
-      [period, forced, requestedAt],
-    );
+    await this.requests.recordRequested(manager, period, forced, requestedAt);
   }
 
   private async announce(manager: EntityManager, period: string, forced: boolean, now: Date): Promise<void> {
@@ -98,17 +70,3 @@ export class PeriodCloseRequests {
     ]);
   }
 }
-
-interface RequestRow {
-  period: string;
-  forced: boolean;
-  first_requested_at: Date;
-  last_requested_at: Date;
-}
-
-const requestOf = (row: RequestRow): PeriodCloseRequest => ({
-  period: row.period,
-  forced: row.forced,
-  firstRequestedAt: row.first_requested_at,
-  lastRequestedAt: row.last_requested_at,
-});

@@ -4,6 +4,7 @@ import { DomainError, JobSchedules, RunMode, SERVICE_CONFIG } from '@onecommons/
 import { type Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { type LedgerConfig } from '../config.js';
+import { OpenPeriodsRepository } from './open-periods.repository.js';
 import { PeriodCloseRequests } from './period-close-requests.js';
 import { PeriodCloser } from './period-closer.js';
 
@@ -40,6 +41,7 @@ export class PeriodCloseWorker extends WorkerHost implements OnApplicationBootst
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly openPeriods: OpenPeriodsRepository,
     private readonly closer: PeriodCloser,
     private readonly requests: PeriodCloseRequests,
     private readonly runMode: RunMode,
@@ -54,7 +56,14 @@ export class PeriodCloseWorker extends WorkerHost implements OnApplicationBootst
   async process(job: Job): Promise<{ closed: string[] }> {
     if (job.name !== CLOSE_DUE_PERIODS) throw new Error(`unknown period-close job ${job.name}`);
     return {
-      closed: await closeDuePeriods(this.dataSource, this.closer, this.requests, new Date(), this.logger),
+      closed: await closeDuePeriods(
+        this.dataSource,
+        this.openPeriods,
+        this.closer,
+        this.requests,
+        new Date(),
+        this.logger,
+      ),
     };
   }
 }
@@ -66,19 +75,17 @@ export class PeriodCloseWorker extends WorkerHost implements OnApplicationBootst
  */
 export async function closeDuePeriods(
   dataSource: DataSource,
+  openPeriods: OpenPeriodsRepository,
   closer: PeriodCloser,
   requests: PeriodCloseRequests,
   now: Date,
   logger?: Logger,
 ): Promise<string[]> {
-  const rows = (await dataSource.query(
-    `SELECT period FROM (SELECT period FROM subscriber_tokens UNION SELECT period FROM usage_quantities) periods
-      WHERE period NOT IN (SELECT period FROM period_closes) ORDER BY period`,
-  )) as { period: string }[];
+  const withInputs = await openPeriods.withInputsNotClosed(dataSource.manager);
   const requested = new Map(
     (await requests.open(dataSource.manager)).map((request) => [request.period, request]),
   );
-  const periods = [...new Set([...rows.map((row) => row.period), ...requested.keys()])].sort();
+  const periods = [...new Set([...withInputs, ...requested.keys()])].sort();
   const closed: string[] = [];
   for (const period of periods) {
     const force = requested.get(period)?.forced ?? false;

@@ -5,7 +5,6 @@ import {
   type AllocationPolicy,
   allocateSubscriberStream,
   type PeriodAllocation,
-  type PeriodAllocationJson,
   ServiceSubscriberCounts,
   type SubscriberUsage,
   toAllocationInputJson,
@@ -22,18 +21,16 @@ import { LedgerError } from '../ledger-errors.js';
 import { AllocationInputReader } from '../projections/allocation-input-reader.js';
 import { payingSubscribers, payingSubscribersPerService } from '../projections/paying-subscribers.js';
 import { CloseSettlement } from '../payables/close-settlement.js';
-import { subscriberEscrow, subscriberEscrowsOf } from '../treasury/accounts.js';
+import { subscriberEscrow } from '../treasury/accounts.js';
 import { holdPeriodUsage, readUsageWatermark, type UsageWatermark } from '../projections/usage-watermark.js';
-import {
-  closedSubscribers,
-  closedUsageSql,
-  type ClosedUsageRow,
-  type InputRows,
-  usageRowJson,
-} from './closed-input.js';
 import { EscrowDebits } from './escrow-debits.js';
 import { closeDuration, countPeriodClose } from './period-close-metrics.js';
 import { PeriodCloseRequests } from './period-close-requests.js';
+import {
+  type ClosedPeriod,
+  PeriodClosesRepository,
+  type PeriodCloseDto,
+} from './period-closes.repository.js';
 import { describeUsageLag, type UsageCompleteness, usageCompleteness, usageLagOf } from './usage-lag.js';
 import { UsageBeyondWatermarkError, UsageNotConsumedError } from './usage-not-consumed.error.js';
 
@@ -42,51 +39,13 @@ type CloseAttempt =
   | { readonly closed: PeriodCloseDto; readonly madeNow?: true }
   | { readonly completeness: UsageCompleteness; readonly watermark: UsageWatermark };
 
-export interface PeriodCloseDto {
-  readonly period: string;
-  readonly status: 'closed';
-  readonly total: string;
-  readonly merkleRoot: string;
-}
-
-export interface ClosedPeriod extends PeriodCloseDto {
-  /** The recorded input; with `inputRows` frozen, without its subscribers and usage (`closedInput` adds them). */
-  readonly input: Record<string, unknown>;
-  readonly inputRows: InputRows;
-  readonly allocation: PeriodAllocationJson;
-  readonly forced: boolean;
-  readonly closedAt: string;
-}
-
-interface CloseRow {
-  period: string;
-  total: string;
-  merkle_root: string;
-  input: Record<string, unknown>;
-  input_rows: InputRows;
-  allocation: PeriodAllocationJson;
-  forced: boolean;
-  closed_at: Date;
-}
-
-type StoredRow = Pick<CloseRow, 'period' | 'total' | 'merkle_root' | 'closed_at'>;
+export { type ClosedPeriod, type PeriodCloseDto } from './period-closes.repository.js';
 
 /** What a close read of its period: the allocation, each subscriber's tokens to debit, the services used. */
 interface ClosingRead {
   readonly allocation: PeriodAllocation;
   readonly debits: EscrowDebits;
   readonly usedServices: Set<string>;
-}
-
-/** Whether a journal transaction after `seq` posted to one of the period's subscriber escrows (a mint, a refund). */
-async function escrowsPostedSince(manager: EntityManager, period: string, seq: bigint): Promise<boolean> {
-  const [row] = (await manager.query(
-    `SELECT EXISTS (
-       SELECT 1 FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_key = t.key
-        WHERE t.seq > $1 AND e.account LIKE $2) AS posted`,
-    [seq.toString(), subscriberEscrowsOf(period)],
-  )) as { posted: boolean }[];
-  return row?.posted === true;
 }
 
 /**
@@ -106,6 +65,8 @@ export class PeriodCloser {
     private readonly settlement: CloseSettlement,
     private readonly requests: PeriodCloseRequests,
     @Inject(SERVICE_CONFIG) private readonly config: LedgerConfig,
+    // A default: the benchmarks build the close by hand.
+    private readonly closes: PeriodClosesRepository = new PeriodClosesRepository(),
   ) {}
 
   /** When a period may close without `force`: its end plus the grace for late usage. */
@@ -195,37 +156,24 @@ export class PeriodCloser {
 
   /** A recorded close's whole input in the vectors' format, held at once: for statements and adjustments. */
   async closedInput(manager: EntityManager, closed: ClosedPeriod): Promise<Record<string, unknown>> {
-    const usage = (await manager.query(closedUsageSql(closed.inputRows, '$1'), [
-      closed.period,
-    ])) as ClosedUsageRow[];
+    const usage = await this.closes.closedUsage(manager, closed);
     return {
       ...closed.input,
-      subscribers: await closedSubscribers(manager, closed.period, closed.inputRows, closed.input),
-      usage: usage.map(usageRowJson),
+      subscribers: await this.closes.closedSubscribers(manager, closed),
+      usage,
     };
   }
 
   /** The recorded result without its input and allocation (which can be large). */
-  private async summary(
+  private summary(
     period: string,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<PeriodCloseDto | null> {
-    const [row] = (await manager.query(
-      'SELECT period, total::text AS total, merkle_root FROM period_closes WHERE period = $1',
-      [period],
-    )) as Pick<CloseRow, 'period' | 'total' | 'merkle_root'>[];
-    return row
-      ? { period: row.period, status: 'closed', total: row.total, merkleRoot: row.merkle_root }
-      : null;
+    return this.closes.summary(manager, period);
   }
 
-  async find(period: string, manager: EntityManager = this.dataSource.manager): Promise<ClosedPeriod | null> {
-    const [row] = (await manager.query(
-      `SELECT period, total::text AS total, merkle_root, input, input_rows, allocation, forced, closed_at
-         FROM period_closes WHERE period = $1`,
-      [period],
-    )) as CloseRow[];
-    return row ? closedPeriodOf(row) : null;
+  find(period: string, manager: EntityManager = this.dataSource.manager): Promise<ClosedPeriod | null> {
+    return this.closes.find(manager, period);
   }
 
   /**
@@ -252,7 +200,7 @@ export class PeriodCloser {
     if (readBesideJournal) {
       const beside = await this.allocateInSnapshot(context);
       await this.journal.lock(manager);
-      read = (await escrowsPostedSince(manager, period, beside.journalSeq))
+      read = (await this.closes.escrowsPostedSince(manager, period, beside.journalSeq))
         ? await this.allocate(manager, context)
         : beside;
     } else {
@@ -274,26 +222,15 @@ export class PeriodCloser {
       subscribers: [],
       usage: [],
     };
-    const [row] = (await manager.query(
-      `INSERT INTO period_closes (period, total, merkle_root, input, input_rows, allocation, forced)
-       VALUES ($1, $2, $3, $4, 'frozen', $5, $6)
-       RETURNING period, total::text AS total, merkle_root, closed_at`,
-      [
-        period,
-        allocation.total.toString(),
-        allocation.merkleRoot,
-        JSON.stringify(toAllocationInputJson(input)),
-        JSON.stringify(toAllocationJson(allocation)),
-        forced,
-      ],
-    )) as StoredRow[];
-    const stored = row as StoredRow;
-    const closed = {
-      period: stored.period,
-      total: stored.total,
-      merkleRoot: stored.merkle_root,
-      closedAt: stored.closed_at.toISOString(),
-    };
+    const stored = await this.closes.record(manager, {
+      period,
+      total: allocation.total,
+      merkleRoot: allocation.merkleRoot,
+      input: toAllocationInputJson(input),
+      allocation: toAllocationJson(allocation),
+      forced,
+    });
+    const closed = { ...stored, closedAt: stored.closedAt.toISOString() };
     // After the close is recorded (the escrow rule reads earlier closes' allocations, this one's included); the
     // redemptions' events go out before the close's, on the same key: consumers see every credit first.
     const settled = await this.settlement.settleWithin(manager, input, allocation);
@@ -356,12 +293,10 @@ export class PeriodCloser {
       await runner.startTransaction('REPEATABLE READ');
       await runner.query('SET TRANSACTION READ ONLY');
       // The snapshot is taken here, at the transaction's first read: the sequence and the period's rows are one state.
-      const [head] = (await runner.query(
-        'SELECT coalesce(max(seq), 0)::text AS seq FROM ledger_transactions',
-      )) as { seq: string }[];
+      const journalSeq = await this.closes.journalHead(runner.manager);
       const read = await this.allocate(runner.manager, context);
       await runner.commitTransaction();
-      return { ...read, journalSeq: BigInt(head?.seq ?? '0') };
+      return { ...read, journalSeq };
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       throw error;
@@ -401,20 +336,6 @@ export class PeriodCloser {
           : BigInt(config.LEDGER_MIN_SUBSCRIBERS_PER_SERVICE),
     };
   }
-}
-
-function closedPeriodOf(row: CloseRow): ClosedPeriod {
-  return {
-    period: row.period,
-    status: 'closed',
-    total: row.total,
-    merkleRoot: row.merkle_root,
-    input: row.input,
-    inputRows: row.input_rows,
-    allocation: row.allocation,
-    forced: row.forced,
-    closedAt: row.closed_at.toISOString(),
-  };
 }
 
 /** The close's postings, in line order: every paying subscriber's escrow emptied, then the allocation's credits. */

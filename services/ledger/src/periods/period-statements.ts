@@ -11,7 +11,7 @@ import {
 import { type Principal } from '@onecommons/auth';
 import { DataSource } from 'typeorm';
 import { type CorrectionDto, correctionDto } from '../adjustments/adjustment-views.js';
-import { PeriodAdjustments } from '../adjustments/period-adjustments.js';
+import { PeriodAdjustmentsRepository } from '../adjustments/period-adjustments.repository.js';
 import { LedgerError } from '../ledger-errors.js';
 import { type SubscriberReversalDto, subscriberReversals } from '../reversals/reversal-statement.js';
 import { EarningsVisibility } from './earnings-visibility.js';
@@ -70,7 +70,7 @@ export class PeriodStatements {
   constructor(
     private readonly closer: PeriodCloser,
     private readonly visibility: EarningsVisibility,
-    private readonly adjustments: PeriodAdjustments,
+    private readonly adjustments: PeriodAdjustmentsRepository,
     private readonly dataSource: DataSource,
   ) {}
 

@@ -10,16 +10,17 @@ import { periodOf, periodSchema } from '@onecommons/contracts';
 import { type PeriodAllocationJson } from '@onecommons/allocation';
 import { UuidParamPipe } from '@onecommons/service-kit';
 import { type Response } from 'express';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { LedgerError } from '../ledger-errors.js';
 import { readUsageWatermark } from '../projections/usage-watermark.js';
 import { publicAdjustmentDto } from '../adjustments/adjustment-views.js';
-import { PeriodAdjustments } from '../adjustments/period-adjustments.js';
+import { PeriodAdjustmentsRepository } from '../adjustments/period-adjustments.repository.js';
 import { EarningsVisibility, roleTotals } from './earnings-visibility.js';
+import { OpenPeriodsRepository } from './open-periods.repository.js';
 import { PeriodCloseRequests } from './period-close-requests.js';
-import { closedUsageSql, frozenSubscribersSql, usageRowJson } from './closed-input.js';
 import { type ClosedPeriod, PeriodCloser, type PeriodCloseDto } from './period-closer.js';
+import { PeriodClosesRepository } from './period-closes.repository.js';
 import { periodParam } from './period-param.js';
 import {
   type AccountStatementDto,
@@ -40,7 +41,9 @@ export class PeriodsController {
     private readonly dataSource: DataSource,
     private readonly visibility: EarningsVisibility,
     private readonly requests: PeriodCloseRequests,
-    private readonly adjustments: PeriodAdjustments,
+    private readonly adjustments: PeriodAdjustmentsRepository,
+    private readonly openPeriods: OpenPeriodsRepository,
+    private readonly closes: PeriodClosesRepository,
   ) {}
 
   /**
@@ -93,31 +96,19 @@ export class PeriodsController {
         adjustments: (await this.adjustments.list(this.dataSource.manager, period)).map(publicAdjustmentDto),
         pendingCorrections,
       };
-    const [minted] = (await this.dataSource.query(
-      `SELECT count(*)::int AS subscribers, coalesce(sum(tokens), 0)::text AS tokens FROM subscriber_tokens
-        WHERE period = $1 AND tokens > 0`,
-      [period],
-    )) as { subscribers: number; tokens: string }[];
+    const minted = await this.openPeriods.minted(this.dataSource.manager, period);
     // How much of the period's usage and resource points has reached the ledger (what a close now would use).
-    const [usage] = (await this.dataSource.query(
-      `SELECT count(*)::int AS rows, coalesce(sum(quantity), 0)::text AS quantity FROM usage_quantities
-        WHERE period = $1`,
-      [period],
-    )) as { rows: number; quantity: string }[];
-    const [points] = (await this.dataSource.query(
-      `SELECT count(DISTINCT service_id)::int AS services FROM provider_resource_points
-        WHERE period = $1 AND points > 0`,
-      [period],
-    )) as { services: number }[];
+    const usage = await this.openPeriods.usage(this.dataSource.manager, period);
+    const pointServices = await this.openPeriods.servicesWithResourcePoints(this.dataSource.manager, period);
     return {
       period,
       status: 'open',
       closesAt: this.closer.closesAt(period).toISOString(),
-      subscribers: minted?.subscribers ?? 0,
-      tokens: minted?.tokens ?? '0',
-      usage: { rows: usage?.rows ?? 0, quantity: usage?.quantity ?? '0' },
+      subscribers: minted.subscribers,
+      tokens: minted.tokens,
+      usage: { rows: usage.rows, quantity: usage.quantity },
       /** Services whose providers' resource points (the provisioner's reports) have reached the ledger. */
-      resourcePoints: { services: points?.services ?? 0 },
+      resourcePoints: { services: pointServices },
       /** A close waits until metering has sealed the period and the ledger applied all it announced. */
       usageWatermark,
       closeRequest,
@@ -130,7 +121,7 @@ export class PeriodsController {
   @RequirePlatformRole('admin')
   async input(@Param('period') raw: string, @Res() response: Response): Promise<void> {
     const closed = await this.statements.closed(periodParam(raw));
-    await streamInput(this.dataSource, closed, response);
+    await streamInput(this.dataSource, this.closes, closed, response);
   }
 
   /**
@@ -199,7 +190,12 @@ const ROWS_BATCH = 20_000;
  * Writes the recorded input as JSON, its subscribers and usage rows streamed through cursors: a million
  * subscribers' input is larger than one string may be.
  */
-async function streamInput(dataSource: DataSource, closed: ClosedPeriod, response: Response): Promise<void> {
+async function streamInput(
+  dataSource: DataSource,
+  closes: PeriodClosesRepository,
+  closed: ClosedPeriod,
+  response: Response,
+): Promise<void> {
   const frozen = closed.inputRows === 'frozen';
   const head = JSON.stringify({ ...closed.input, ...(frozen ? { subscribers: [] } : {}), usage: [] });
   const [beforeSubscribers, afterSubscribers] = frozen
@@ -214,15 +210,14 @@ async function streamInput(dataSource: DataSource, closed: ClosedPeriod, respons
   try {
     await runner.startTransaction('REPEATABLE READ');
     response.status(200).type('application/json');
-    // `period` passed periodSchema (YYYY-MM): safe to inline, as DECLARE takes no parameters.
-    const period = `'${closed.period}'`;
+    // `closed.period` passed periodSchema (YYYY-MM): the cursors may inline it.
     if (frozen) {
       response.write(`${beforeSubscribers}"subscribers":[`);
-      await writeRows(runner, frozenSubscribersSql(period), (row: unknown) => row, response);
+      await writeRows(closes.frozenSubscriberBatches(runner.manager, closed.period, ROWS_BATCH), response);
       response.write(']');
     }
     response.write(`${beforeUsage}"usage":[`);
-    await writeRows(runner, closedUsageSql(closed.inputRows, period), usageRowJson, response);
+    await writeRows(closes.closedUsageBatches(runner.manager, closed, ROWS_BATCH), response);
     await runner.commitTransaction();
     response.end(`]${afterUsage}`);
   } catch (error) {
@@ -233,22 +228,13 @@ async function streamInput(dataSource: DataSource, closed: ClosedPeriod, respons
   }
 }
 
-/** Writes a query's rows as comma-separated JSON values, through a cursor in batches, minding backpressure. */
-async function writeRows<Row>(
-  runner: QueryRunner,
-  sql: string,
-  toJson: (row: Row) => unknown,
-  response: Response,
-): Promise<void> {
-  await runner.query(`DECLARE input_rows NO SCROLL CURSOR FOR ${sql}`);
+/** Writes batches of rows as comma-separated JSON values, minding backpressure. */
+async function writeRows(batches: AsyncIterable<readonly unknown[]>, response: Response): Promise<void> {
   let first = true;
-  for (;;) {
-    const rows = (await runner.query(`FETCH ${ROWS_BATCH} FROM input_rows`)) as Row[];
-    if (rows.length === 0) break;
-    const chunk = rows.map((row) => JSON.stringify(toJson(row))).join(',');
+  for await (const rows of batches) {
+    const chunk = rows.map((row) => JSON.stringify(row)).join(',');
     if (!response.write(`${first ? '' : ','}${chunk}`))
       await new Promise((resolve) => response.once('drain', resolve));
     first = false;
   }
-  await runner.query('CLOSE input_rows');
 }

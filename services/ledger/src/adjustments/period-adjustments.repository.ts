@@ -1,10 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { type PeriodAllocationJson } from '@onecommons/allocation';
+import { bigintText, queryOne, queryRows } from '@onecommons/persistence';
 import { type EntityManager } from 'typeorm';
+import { z } from 'zod';
 import { TOKEN_UNIT } from '../journal/ledger-transaction.js';
+import { allocationJsonColumn, wholeNumberText } from '../periods/period-closes.repository.js';
 import { type Price } from '../treasury/treasury-math.js';
 import { type AllocationRow } from './adjustment-plan.js';
-import { type CorrectionOutcome, type NotAppliedReason, type UsageCorrection } from './corrected-input.js';
+import {
+  type CorrectionOutcome,
+  NOT_APPLIED_REASONS,
+  type NotAppliedReason,
+  type UsageCorrection,
+} from './corrected-input.js';
 
 /** A stored adjustment of a closed period. */
 export interface PeriodAdjustment {
@@ -33,34 +41,73 @@ export interface AppliedCorrection extends UsageCorrection {
   readonly notApplied: NotAppliedReason | null;
 }
 
-interface AdjustmentRow {
-  period: string;
-  sequence: number;
-  posted_in: string;
-  transaction_key: string | null;
-  total: string;
-  merkle_root: string;
-  previous_merkle_root: string;
-  allocation: PeriodAllocationJson;
-  differences: PeriodAdjustment['differences'];
-  payables: PeriodAdjustment['payables'];
-  price_num: string;
-  price_den: string;
-  reason: string;
-  adjusted_by: string;
-  adjusted_at: Date;
-  corrections: CorrectionRow[];
-}
+/** A correction's columns (`CORRECTION_COLUMNS`, or one element of the adjustment's `corrections`). */
+const correctionColumns = z.object({
+  service_id: z.string(),
+  correction_source: z.string(),
+  correction_id: z.string(),
+  subscriber_id: z.string(),
+  meter: z.string(),
+  delta: bigintText,
+});
 
-interface CorrectionRow {
-  service_id: string;
-  correction_source: string;
-  correction_id: string;
-  subscriber_id: string;
-  meter: string;
-  delta: string;
-  not_applied_reason: NotAppliedReason | null;
-}
+const correctionOf = (row: z.output<typeof correctionColumns>): UsageCorrection => ({
+  serviceId: row.service_id,
+  source: row.correction_source,
+  id: row.correction_id,
+  subscriberId: row.subscriber_id,
+  meter: row.meter,
+  delta: row.delta,
+});
+
+const correctionRow = correctionColumns.transform(correctionOf);
+
+const appliedCorrectionRow = correctionColumns
+  .extend({ not_applied_reason: z.enum(NOT_APPLIED_REASONS).nullable() })
+  .transform((row): AppliedCorrection => ({ ...correctionOf(row), notApplied: row.not_applied_reason }));
+
+const adjustmentRow = z
+  .object({
+    period: z.string(),
+    sequence: z.number().int(),
+    posted_in: z.string(),
+    transaction_key: z.string().nullable(),
+    total: wholeNumberText,
+    merkle_root: z.string(),
+    previous_merkle_root: z.string(),
+    allocation: allocationJsonColumn,
+    differences: z.array(z.object({ account: z.string(), tokens: wholeNumberText })),
+    payables: z.array(z.object({ payee: z.string(), tokens: wholeNumberText, amountMinor: wholeNumberText })),
+    price_num: bigintText,
+    price_den: bigintText,
+    reason: z.string(),
+    adjusted_by: z.string(),
+    adjusted_at: z.date(),
+    corrections: z.array(appliedCorrectionRow),
+  })
+  .transform((row): PeriodAdjustment => ({
+    period: row.period,
+    sequence: row.sequence,
+    postedIn: row.posted_in,
+    transactionKey: row.transaction_key,
+    total: row.total,
+    merkleRoot: row.merkle_root,
+    previousMerkleRoot: row.previous_merkle_root,
+    allocation: row.allocation,
+    differences: row.differences,
+    payables: row.payables,
+    price: { num: row.price_num, den: row.price_den },
+    reason: row.reason,
+    adjustedBy: row.adjusted_by,
+    adjustedAt: row.adjusted_at,
+    corrections: row.corrections,
+  }));
+
+const countRow = z.object({ n: z.number().int() });
+
+const escrowReleaseRow = z.object({ escrow: z.string(), account: z.string(), amount: bigintText });
+
+const balanceRow = z.object({ account: z.string(), balance: bigintText });
 
 const CORRECTION_COLUMNS = `c.service_id, c.correction_source, c.correction_id, c.subscriber_id, c.meter,
   c.delta::text AS delta`;
@@ -79,18 +126,12 @@ const ADJUSTMENT_SELECT = `
                     WHERE l.period = a.period AND l.sequence = a.sequence), '[]') AS corrections
     FROM period_adjustments a`;
 
-const correctionOf = (row: Omit<CorrectionRow, 'not_applied_reason'>): UsageCorrection => ({
-  serviceId: row.service_id,
-  source: row.correction_source,
-  id: row.correction_id,
-  subscriberId: row.subscriber_id,
-  meter: row.meter,
-  delta: BigInt(row.delta),
-});
-
-/** The SQL of post-close corrections and of the adjustments that apply them. */
+/**
+ * Post-close corrections (closed_period_corrections) and the adjustments that apply them (period_adjustments,
+ * period_adjustment_corrections), with what an adjustment reads of the journal.
+ */
 @Injectable()
-export class PeriodAdjustments {
+export class PeriodAdjustmentsRepository {
   /** Stores a correction once, however often it is delivered. */
   async recordCorrection(
     manager: EntityManager,
@@ -123,26 +164,35 @@ export class PeriodAdjustments {
 
   /** The period's corrections no adjustment has applied yet. */
   async pending(manager: EntityManager, period: string): Promise<UsageCorrection[]> {
-    const rows = (await manager.query(
-      `SELECT ${CORRECTION_COLUMNS} FROM closed_period_corrections c
+    return queryRows(
+      manager,
+      {
+        name: 'periodAdjustments.pending',
+        row: correctionRow,
+        sql: `SELECT ${CORRECTION_COLUMNS} FROM closed_period_corrections c
         WHERE c.period = $1 AND NOT EXISTS (
           SELECT 1 FROM period_adjustment_corrections l
            WHERE (l.service_id, l.correction_source, l.correction_id) = (c.service_id, c.correction_source, c.correction_id))
         ORDER BY c.service_id, c.correction_source, c.correction_id`,
+      },
       [period],
-    )) as CorrectionRow[];
-    return rows.map(correctionOf);
+    );
   }
 
   async pendingCount(manager: EntityManager, period: string): Promise<number> {
-    const [row] = (await manager.query(
-      `SELECT count(*)::int AS n FROM closed_period_corrections c
+    const row = await queryOne(
+      manager,
+      {
+        name: 'periodAdjustments.pendingCount',
+        row: countRow,
+        sql: `SELECT count(*)::int AS n FROM closed_period_corrections c
         WHERE c.period = $1 AND NOT EXISTS (
           SELECT 1 FROM period_adjustment_corrections l
            WHERE (l.service_id, l.correction_source, l.correction_id) = (c.service_id, c.correction_source, c.correction_id))`,
+      },
       [period],
-    )) as { n: number }[];
-    return row?.n ?? 0;
+    );
+    return row.n;
   }
 
   /** The stored corrections with these identities (a replayed adjustment's), of the period. */
@@ -151,56 +201,79 @@ export class PeriodAdjustments {
     period: string,
     identities: readonly { readonly serviceId: string; readonly source: string; readonly id: string }[],
   ): Promise<UsageCorrection[]> {
-    const rows = (await manager.query(
-      `SELECT ${CORRECTION_COLUMNS} FROM closed_period_corrections c
+    return queryRows(
+      manager,
+      {
+        name: 'periodAdjustments.byIdentity',
+        row: correctionRow,
+        sql: `SELECT ${CORRECTION_COLUMNS} FROM closed_period_corrections c
          JOIN unnest($2::uuid[], $3::text[], $4::text[]) AS k(service_id, correction_source, correction_id)
            USING (service_id, correction_source, correction_id)
         WHERE c.period = $1
         ORDER BY c.service_id, c.correction_source, c.correction_id`,
+      },
       [
         period,
         identities.map((identity) => identity.serviceId),
         identities.map((identity) => identity.source),
         identities.map((identity) => identity.id),
       ],
-    )) as CorrectionRow[];
-    return rows.map(correctionOf);
+    );
   }
 
   /** The corrections earlier adjustments of the period applied (each counts in every later recomputation). */
   async applied(manager: EntityManager, period: string): Promise<UsageCorrection[]> {
-    const rows = (await manager.query(
-      `SELECT ${CORRECTION_COLUMNS} FROM period_adjustment_corrections l
+    return queryRows(
+      manager,
+      {
+        name: 'periodAdjustments.applied',
+        row: correctionRow,
+        sql: `SELECT ${CORRECTION_COLUMNS} FROM period_adjustment_corrections l
          JOIN closed_period_corrections c USING (service_id, correction_source, correction_id)
         WHERE l.period = $1 AND l.applied
         ORDER BY c.service_id, c.correction_source, c.correction_id`,
+      },
       [period],
-    )) as CorrectionRow[];
-    return rows.map(correctionOf);
+    );
   }
 
   async latest(manager: EntityManager, period: string): Promise<PeriodAdjustment | null> {
-    const [row] = (await manager.query(
-      `${ADJUSTMENT_SELECT} WHERE a.period = $1 ORDER BY a.sequence DESC LIMIT 1`,
+    const [adjustment] = await queryRows(
+      manager,
+      {
+        name: 'periodAdjustments.latest',
+        row: adjustmentRow,
+        sql: `${ADJUSTMENT_SELECT} WHERE a.period = $1 ORDER BY a.sequence DESC LIMIT 1`,
+      },
       [period],
-    )) as AdjustmentRow[];
-    return row ? adjustmentOf(row) : null;
+    );
+    return adjustment ?? null;
   }
 
   async find(manager: EntityManager, period: string, sequence: number): Promise<PeriodAdjustment | null> {
-    const [row] = (await manager.query(`${ADJUSTMENT_SELECT} WHERE a.period = $1 AND a.sequence = $2`, [
-      period,
-      sequence,
-    ])) as AdjustmentRow[];
-    return row ? adjustmentOf(row) : null;
+    const [adjustment] = await queryRows(
+      manager,
+      {
+        name: 'periodAdjustments.find',
+        row: adjustmentRow,
+        sql: `${ADJUSTMENT_SELECT} WHERE a.period = $1 AND a.sequence = $2`,
+      },
+      [period, sequence],
+    );
+    return adjustment ?? null;
   }
 
   /** Every adjustment of the period, first to last. */
   async list(manager: EntityManager, period: string): Promise<PeriodAdjustment[]> {
-    const rows = (await manager.query(`${ADJUSTMENT_SELECT} WHERE a.period = $1 ORDER BY a.sequence`, [
-      period,
-    ])) as AdjustmentRow[];
-    return rows.map(adjustmentOf);
+    return queryRows(
+      manager,
+      {
+        name: 'periodAdjustments.list',
+        row: adjustmentRow,
+        sql: `${ADJUSTMENT_SELECT} WHERE a.period = $1 ORDER BY a.sequence`,
+      },
+      [period],
+    );
   }
 
   async insert(
@@ -254,43 +327,39 @@ export class PeriodAdjustments {
     escrows: readonly string[],
   ): Promise<Map<string, AllocationRow[]>> {
     if (escrows.length === 0) return new Map();
-    const rows = (await manager.query(
-      `SELECT 'escrow:' || (t.memo ->> 'project') AS escrow, e.account, sum(e.amount)::text AS amount
+    const rows = await queryRows(
+      manager,
+      {
+        name: 'periodAdjustments.escrowReleases',
+        row: escrowReleaseRow,
+        sql: `SELECT 'escrow:' || (t.memo ->> 'project') AS escrow, e.account, sum(e.amount)::text AS amount
          FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_key = t.key
         WHERE t.kind = 'escrow_release' AND 'escrow:' || (t.memo ->> 'project') = ANY($1::text[])
           AND e.unit = $2 AND e.amount > 0
         GROUP BY 1, 2 ORDER BY 1, 2`,
+      },
       [escrows, TOKEN_UNIT],
-    )) as { escrow: string; account: string; amount: string }[];
+    );
     const releases = new Map<string, AllocationRow[]>();
     for (const row of rows)
       releases.set(row.escrow, [
         ...(releases.get(row.escrow) ?? []),
-        { account: row.account, amount: BigInt(row.amount) },
+        { account: row.account, amount: row.amount },
       ]);
     return releases;
   }
-}
 
-function adjustmentOf(row: AdjustmentRow): PeriodAdjustment {
-  return {
-    period: row.period,
-    sequence: row.sequence,
-    postedIn: row.posted_in,
-    transactionKey: row.transaction_key,
-    total: row.total,
-    merkleRoot: row.merkle_root,
-    previousMerkleRoot: row.previous_merkle_root,
-    allocation: row.allocation,
-    differences: row.differences,
-    payables: row.payables,
-    price: { num: BigInt(row.price_num), den: BigInt(row.price_den) },
-    reason: row.reason,
-    adjustedBy: row.adjusted_by,
-    adjustedAt: row.adjusted_at,
-    corrections: row.corrections.map((correction) => ({
-      ...correctionOf(correction),
-      notApplied: correction.not_applied_reason,
-    })),
-  };
+  /** The token balances of those of these accounts that have one. */
+  async tokenBalances(manager: EntityManager, accounts: readonly string[]): Promise<Map<string, bigint>> {
+    const rows = await queryRows(
+      manager,
+      {
+        name: 'periodAdjustments.tokenBalances',
+        row: balanceRow,
+        sql: `SELECT account, balance::text AS balance FROM ledger_balances WHERE unit = $1 AND account = ANY($2::text[])`,
+      },
+      [TOKEN_UNIT, accounts],
+    );
+    return new Map(rows.map((row) => [row.account, row.balance]));
+  }
 }
