@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogFactsProjection } from './catalog-facts/catalog-facts.projection.js';
+import { CatalogFactsRepository } from './catalog-facts/catalog-facts.repository.js';
 import { EntitlementsController } from './entitlements/entitlements.controller.js';
 import { Entitlements } from './entitlements/entitlements.service.js';
 import { QuotaWatcher } from './entitlements/quota-watcher.js';
@@ -18,6 +19,7 @@ import { UsageService } from './usage/usage.service.js';
   controllers: [IngestController, UsageController, EntitlementsController],
   providers: [
     CatalogFactsProjection,
+    CatalogFactsRepository,
     IngestFactsReader,
     UsageAnnouncements,
     UsagePartitions,
