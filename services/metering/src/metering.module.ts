@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CatalogFactsProjection } from './catalog-facts/catalog-facts.projection.js';
 import { CatalogFactsRepository } from './catalog-facts/catalog-facts.repository.js';
 import { EntitlementsController } from './entitlements/entitlements.controller.js';
+import { EntitlementsRepository } from './entitlements/entitlements.repository.js';
 import { Entitlements } from './entitlements/entitlements.service.js';
 import { QuotaWatcher } from './entitlements/quota-watcher.js';
 import { CorrectionRecorder } from './ingest/correction-recorder.js';
@@ -28,6 +29,7 @@ import { UsageService } from './usage/usage.service.js';
     PeriodSealer,
     UsageIngestion,
     UsageService,
+    EntitlementsRepository,
     Entitlements,
     QuotaWatcher,
   ],
