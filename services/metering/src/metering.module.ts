@@ -6,8 +6,9 @@ import { EntitlementsRepository } from './entitlements/entitlements.repository.j
 import { Entitlements } from './entitlements/entitlements.service.js';
 import { QuotaWatcher } from './entitlements/quota-watcher.js';
 import { CorrectionRecorder } from './ingest/correction-recorder.js';
-import { IngestFactsReader } from './ingest/ingest-facts.js';
+import { CorrectionsRepository } from './ingest/corrections.repository.js';
 import { IngestController } from './ingest/ingest.controller.js';
+import { IngestRepository } from './ingest/ingest.repository.js';
 import { UsageIngestion } from './ingest/ingestion-rules.js';
 import { UsageRecorder } from './ingest/usage-recorder.js';
 import { PeriodSealer } from './periods/period-sealer.js';
@@ -21,10 +22,11 @@ import { UsageService } from './usage/usage.service.js';
   providers: [
     CatalogFactsProjection,
     CatalogFactsRepository,
-    IngestFactsReader,
+    IngestRepository,
     UsageAnnouncements,
     UsagePartitions,
     UsageRecorder,
+    CorrectionsRepository,
     CorrectionRecorder,
     PeriodSealer,
     UsageIngestion,
