@@ -12,6 +12,7 @@ import { IngestRepository } from './ingest/ingest.repository.js';
 import { UsageIngestion } from './ingest/ingestion-rules.js';
 import { UsageRecorder } from './ingest/usage-recorder.js';
 import { PeriodSealer } from './periods/period-sealer.js';
+import { PeriodsRepository } from './periods/periods.repository.js';
 import { UsageAnnouncements } from './periods/usage-announcements.js';
 import { UsagePartitions } from './periods/usage-partitions.js';
 import { UsageController } from './usage/usage.controller.js';
@@ -23,6 +24,7 @@ import { UsageService } from './usage/usage.service.js';
     CatalogFactsProjection,
     CatalogFactsRepository,
     IngestRepository,
+    PeriodsRepository,
     UsageAnnouncements,
     UsagePartitions,
     UsageRecorder,
