@@ -15,7 +15,9 @@ import { PeriodSealer } from './periods/period-sealer.js';
 import { PeriodsRepository } from './periods/periods.repository.js';
 import { UsageAnnouncements } from './periods/usage-announcements.js';
 import { UsagePartitions } from './periods/usage-partitions.js';
+import { UsagePartitionsRepository } from './periods/usage-partitions.repository.js';
 import { UsageController } from './usage/usage.controller.js';
+import { UsageRepository } from './usage/usage.repository.js';
 import { UsageService } from './usage/usage.service.js';
 
 @Module({
@@ -26,12 +28,14 @@ import { UsageService } from './usage/usage.service.js';
     IngestRepository,
     PeriodsRepository,
     UsageAnnouncements,
+    UsagePartitionsRepository,
     UsagePartitions,
     UsageRecorder,
     CorrectionsRepository,
     CorrectionRecorder,
     PeriodSealer,
     UsageIngestion,
+    UsageRepository,
     UsageService,
     EntitlementsRepository,
     Entitlements,
