@@ -7,21 +7,19 @@ import {
   ServiceUpdatedV1,
 } from '@onecommons/contracts';
 import { type EventContext, OnEvent } from '@onecommons/kafka';
+import { CatalogFactsRepository } from './catalog-facts.repository.js';
 
 /** Metering's copy of catalog's meters and services: what may be metered, and whose service it is. */
 @Injectable()
 export class CatalogFactsProjection {
+  constructor(private readonly facts: CatalogFactsRepository) {}
+
   @OnEvent(MeterDefinedV2)
   async onMeterDefined(
     event: CloudEvent<DataOf<typeof MeterDefinedV2>>,
     context: EventContext,
   ): Promise<void> {
-    await context.manager.query(
-      `INSERT INTO meters (name, weight, unit, bound_per, bound_max) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (name) DO UPDATE SET weight = EXCLUDED.weight, unit = EXCLUDED.unit,
-         bound_per = EXCLUDED.bound_per, bound_max = EXCLUDED.bound_max`,
-      [event.data.name, event.data.weight, event.data.unit, event.data.bound.per, event.data.bound.max],
-    );
+    await this.facts.upsertMeter(context.manager, event.data);
   }
 
   @OnEvent(ServiceCreatedV1)
@@ -29,7 +27,7 @@ export class CatalogFactsProjection {
     event: CloudEvent<DataOf<typeof ServiceCreatedV1>>,
     context: EventContext,
   ): Promise<void> {
-    await this.upsertService(event.data, context);
+    await this.facts.upsertService(context.manager, event.data);
   }
 
   @OnEvent(ServiceUpdatedV1)
@@ -37,17 +35,6 @@ export class CatalogFactsProjection {
     event: CloudEvent<DataOf<typeof ServiceUpdatedV1>>,
     context: EventContext,
   ): Promise<void> {
-    await this.upsertService(event.data, context);
-  }
-
-  private async upsertService(
-    service: DataOf<typeof ServiceCreatedV1>,
-    context: EventContext,
-  ): Promise<void> {
-    await context.manager.query(
-      `INSERT INTO services (service_id, operator_id, status) VALUES ($1, $2, $3)
-       ON CONFLICT (service_id) DO UPDATE SET operator_id = EXCLUDED.operator_id, status = EXCLUDED.status`,
-      [service.serviceId, service.operatorId, service.status],
-    );
+    await this.facts.upsertService(context.manager, event.data);
   }
 }

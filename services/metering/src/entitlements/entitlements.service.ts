@@ -3,6 +3,7 @@ import { periodOf, periodStart } from '@onecommons/contracts';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type MeteringConfig } from '../config.js';
+import { EntitlementsRepository } from './entitlements.repository.js';
 import { type QuotaCrossing, thresholdsCrossed, usageKey, type WatchedUsage } from './quota-crossings.js';
 
 export interface MeterEntitlementDto {
@@ -26,12 +27,13 @@ export interface EntitlementsDto {
 export class Entitlements {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly entitlements: EntitlementsRepository,
     @Inject(SERVICE_CONFIG) private readonly config: MeteringConfig,
   ) {}
 
   async of(subscriberId: string, period = periodOf(new Date())): Promise<EntitlementsDto> {
     const plan = await this.planOf(this.dataSource.manager, subscriberId);
-    const used = await this.usedPerMeter(this.dataSource.manager, subscriberId, period);
+    const used = await this.entitlements.usedPerMeter(this.dataSource.manager, subscriberId, period);
     const limits = this.limitsOf(plan);
     const meters = [...new Set([...limits.keys(), ...used.keys()])].sort();
     return {
@@ -59,12 +61,10 @@ export class Entitlements {
    */
   async isUserOfService(subscriberId: string, serviceId: string | null, period: string): Promise<boolean> {
     if (serviceId === null) return false;
-    const rows = (await this.dataSource.query(
-      `SELECT 1 FROM usage_aggregates WHERE period = ANY($1::text[]) AND subscriber_id = $2 AND service_id = $3
-        LIMIT 1`,
-      [[period, previousPeriod(period)], subscriberId, serviceId],
-    )) as unknown[];
-    return rows.length > 0;
+    return this.entitlements.hasUsageOf(this.dataSource.manager, subscriberId, serviceId, [
+      period,
+      previousPeriod(period),
+    ]);
   }
 
   /**
@@ -82,23 +82,13 @@ export class Entitlements {
     const used = await this.usedPerMeterOf(manager, limited);
     const reached = thresholdsCrossed(limited, planOf, (plan) => this.limitsOf(plan), used);
     if (reached.length === 0) return [];
-    const claimed = (await manager.query(
-      `INSERT INTO quota_notices (period, subscriber_id, meter, threshold_percent, used, quota)
-       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::int[], $5::numeric[], $6::bigint[])
-       ON CONFLICT DO NOTHING RETURNING period, subscriber_id, meter, threshold_percent`,
-      [
-        reached.map((crossing) => crossing.period),
-        reached.map((crossing) => crossing.subscriberId),
-        reached.map((crossing) => crossing.meter),
-        reached.map((crossing) => crossing.thresholdPercent),
-        reached.map((crossing) => crossing.used.toString()),
-        reached.map((crossing) => crossing.limit.toString()),
-      ],
-    )) as { period: string; subscriber_id: string; meter: string; threshold_percent: number }[];
+    const claimed = await this.entitlements.claim(manager, reached);
     const keyOf = (period: string, subscriberId: string, meter: string, threshold: number) =>
       `${period} ${subscriberId} ${meter} ${threshold}`;
     const fresh = new Set(
-      claimed.map((row) => keyOf(row.period, row.subscriber_id, row.meter, row.threshold_percent)),
+      claimed.map((notice) =>
+        keyOf(notice.period, notice.subscriberId, notice.meter, notice.thresholdPercent),
+      ),
     );
     return reached.filter((crossing) =>
       fresh.has(keyOf(crossing.period, crossing.subscriberId, crossing.meter, crossing.thresholdPercent)),
@@ -118,11 +108,7 @@ export class Entitlements {
     manager: EntityManager,
     subscriberIds: readonly string[],
   ): Promise<(subscriberId: string) => string> {
-    const rows = (await manager.query(
-      'SELECT subscriber_id, plan FROM subscribers WHERE subscriber_id = ANY($1::uuid[])',
-      [[...new Set(subscriberIds)]],
-    )) as { subscriber_id: string; plan: string }[];
-    const plans = new Map(rows.map((row) => [row.subscriber_id, row.plan]));
+    const plans = await this.entitlements.plansOf(manager, subscriberIds);
     return (subscriberId) => plans.get(subscriberId) ?? 'free';
   }
 
@@ -130,34 +116,14 @@ export class Entitlements {
     manager: EntityManager,
     watched: readonly WatchedUsage[],
   ): Promise<Map<string, Map<string, bigint>>> {
-    const rows = (await manager.query(
-      `SELECT a.period, a.subscriber_id, a.meter, sum(a.quantity)::text AS used
-         FROM usage_aggregates a
-         JOIN unnest($1::text[], $2::uuid[]) AS watched(period, subscriber_id) USING (period, subscriber_id)
-        GROUP BY a.period, a.subscriber_id, a.meter`,
-      [watched.map((pair) => pair.period), watched.map((pair) => pair.subscriberId)],
-    )) as { period: string; subscriber_id: string; meter: string; used: string }[];
     const used = new Map<string, Map<string, bigint>>();
-    for (const row of rows) {
-      const key = usageKey({ period: row.period, subscriberId: row.subscriber_id });
+    for (const usage of await this.entitlements.usedPerMeterOf(manager, watched)) {
+      const key = usageKey(usage);
       const meters = used.get(key) ?? new Map<string, bigint>();
-      meters.set(row.meter, BigInt(row.used));
+      meters.set(usage.meter, usage.used);
       used.set(key, meters);
     }
     return used;
-  }
-
-  private async usedPerMeter(
-    manager: EntityManager,
-    subscriberId: string,
-    period: string,
-  ): Promise<Map<string, bigint>> {
-    const rows = (await manager.query(
-      `SELECT meter, sum(quantity)::text AS used FROM usage_aggregates
-        WHERE period = $1 AND subscriber_id = $2 GROUP BY meter`,
-      [period, subscriberId],
-    )) as { meter: string; used: string }[];
-    return new Map(rows.map((row) => [row.meter, BigInt(row.used)]));
   }
 }
 

@@ -1,6 +1,4 @@
-import { Injectable } from '@nestjs/common';
 import { boundOfPeriod, type MeterBound, periodEnd, periodStart } from '@onecommons/contracts';
-import { DataSource } from 'typeorm';
 
 /** The key's service as catalog announced it, or null when metering has not heard of it (yet). */
 export interface ServiceFacts {
@@ -48,41 +46,5 @@ export class IngestFacts {
       this.limits.set(key, limit);
     }
     return limit;
-  }
-}
-
-interface FactsRow {
-  meters: [string, MeterBound['per'], string][];
-  service: ServiceFacts | null;
-  subscribers: string[];
-  sealed: string[];
-}
-
-@Injectable()
-export class IngestFactsReader {
-  constructor(private readonly dataSource: DataSource) {}
-
-  async read(
-    serviceId: string | null,
-    subjects: readonly string[],
-    periods: readonly string[],
-  ): Promise<IngestFacts> {
-    const [row] = (await this.dataSource.query(
-      `SELECT
-         (SELECT coalesce(json_agg(json_build_array(name, bound_per, bound_max::text)), '[]'::json) FROM meters)
-           AS meters,
-         (SELECT json_build_object('operatorId', operator_id, 'status', status) FROM services
-           WHERE service_id = $1) AS service,
-         (SELECT coalesce(json_agg(subscriber_id), '[]'::json) FROM subscribers
-           WHERE subscriber_id = ANY($2::uuid[])) AS subscribers,
-         (SELECT coalesce(json_agg(period), '[]'::json) FROM period_seals WHERE period = ANY($3::text[])) AS sealed`,
-      [serviceId, [...new Set(subjects)], [...new Set(periods)]],
-    )) as [FactsRow];
-    return new IngestFacts(
-      new Map(row.meters.map(([name, per, max]) => [name, { per, max }])),
-      row.service,
-      new Set(row.subscribers),
-      new Set(row.sealed),
-    );
   }
 }

@@ -5,7 +5,8 @@ import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type MeteringConfig } from '../config.js';
 import { CorrectionRecorder } from './correction-recorder.js';
 import { eventDigest } from './event-digest.js';
-import { type IngestFacts, IngestFactsReader, type ServiceFacts } from './ingest-facts.js';
+import { type IngestFacts, type ServiceFacts } from './ingest-facts.js';
+import { IngestRepository } from './ingest.repository.js';
 import { countOutcomes } from './ingest-metrics.js';
 import { type CorrectionEvent, parseUsageEvent, type Rejection, type UsageEvent } from './usage-event.js';
 import { type DatedUsageEvent, eventKey, UsageRecorder } from './usage-recorder.js';
@@ -26,7 +27,7 @@ const RETRY_LATER = { retryable: true } as const;
 @Injectable()
 export class UsageIngestion {
   constructor(
-    private readonly factsReader: IngestFactsReader,
+    private readonly ingestRepository: IngestRepository,
     private readonly recorder: UsageRecorder,
     private readonly corrections: CorrectionRecorder,
     @Inject(SERVICE_CONFIG) private readonly config: MeteringConfig,
@@ -43,7 +44,7 @@ export class UsageIngestion {
           : [],
     );
     const periods = parsed.flatMap((result) => ('event' in result ? [periodOf(result.event.time)] : []));
-    const facts = await this.factsReader.read(key.serviceId, subjects, periods);
+    const facts = await this.ingestRepository.factsOf(key.serviceId, subjects, periods);
     const serviceRejection = keyServiceRejection(key, facts.service);
     const corrections = new Map<number, CorrectionEvent>();
     const outcomes: (Outcome | DatedUsageEvent | null)[] = parsed.map((result, index) => {

@@ -4,6 +4,7 @@ import { lockPeriodsForUsage } from '../periods/period-lock.js';
 import { UsageAnnouncements } from '../periods/usage-announcements.js';
 import { UsagePartitions } from '../periods/usage-partitions.js';
 import { usageRecordedOf } from '../periods/usage-recorded-events.js';
+import { IngestRepository } from './ingest.repository.js';
 import { type UsageEvent } from './usage-event.js';
 
 export interface DatedUsageEvent extends UsageEvent {
@@ -53,6 +54,7 @@ class BoundRaced extends Error {
 export class UsageRecorder {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly ingest: IngestRepository,
     private readonly announcements: UsageAnnouncements,
     private readonly partitions: UsagePartitions,
   ) {}
@@ -111,7 +113,7 @@ export class UsageRecorder {
         }
       }
       if (admitted.length === 0) return fates;
-      const recorded = await this.insert(manager, admitted);
+      const recorded = await this.ingest.insertEvents(manager, admitted);
       const limits = new Map(
         admitted.map((event) => [
           groupKey(event.period, event.subscriberId, event.serviceId, event.meter),
@@ -119,21 +121,9 @@ export class UsageRecorder {
         ]),
       );
       for (const [period, subscriberId, serviceId, meter, quantity] of recorded.sums)
-        if (BigInt(quantity) > (limits.get(groupKey(period, subscriberId, serviceId, meter)) ?? 0n))
+        if (quantity > (limits.get(groupKey(period, subscriberId, serviceId, meter)) ?? 0n))
           throw new BoundRaced('an aggregate created concurrently went beyond its bound');
-      await this.announcements.append(
-        manager,
-        usageRecordedOf(
-          recorded.deltas.map(([period, subscriberId, serviceId, meter, quantity, events]) => ({
-            period,
-            subscriberId,
-            serviceId,
-            meter,
-            quantity,
-            events,
-          })),
-        ),
-      );
+      await this.announcements.append(manager, usageRecordedOf(recorded.deltas));
       const skipped = new Set(recorded.skipped);
       admitted.forEach((event, index) => {
         if (skipped.has(index + 1)) fates.set(eventKey(event), 'duplicate');
@@ -143,132 +133,31 @@ export class UsageRecorder {
   }
 
   /**
-   * One statement: the positions of the events counted before, the sealed periods among those of the events in
-   * open periods, and the aggregates these add to, locked (in key order, like every writer) so that concurrent
-   * requests for one subscriber, service and meter are checked against each other's usage.
+   * The positions of the events counted before, the sealed periods among those of the open events, and the
+   * aggregates these add to, locked so that concurrent requests for one subscriber, service and meter are
+   * checked against each other's usage.
    */
   private async lockAggregates(
     manager: EntityManager,
     events: readonly DatedUsageEvent[],
     open: readonly DatedUsageEvent[],
   ): Promise<{ countedBefore: Set<number>; aggregates: Map<string, bigint>; sealed: Set<string> }> {
-    const [row] = (await manager.query(
-      `WITH incoming AS (
-         SELECT * FROM unnest($1::bytea[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY
-           AS t(event_digest, service_id, source, event_id, position)
-       ), groups AS (
-         SELECT DISTINCT * FROM unnest($5::text[], $6::uuid[], $7::uuid[], $8::text[])
-           AS g(period, subscriber_id, service_id, meter)
-       ), locked AS (
-         SELECT a.period, a.subscriber_id, a.service_id, a.meter, a.quantity FROM usage_aggregates a
-           JOIN groups g USING (period, subscriber_id, service_id, meter)
-          ORDER BY a.period, a.subscriber_id, a.service_id, a.meter
-            FOR UPDATE OF a
-       )
-       SELECT
-         -- One probe of the key per event; the full identity compared where a digest is stored (see eventDigest).
-         (SELECT coalesce(json_agg(json_build_array(i.position, (e.service_id, e.source, e.event_id)
-                                                               = (i.service_id, i.source, i.event_id))),
-                          '[]'::json)
-            FROM incoming i JOIN usage_events e USING (event_digest)) AS counted,
-         (SELECT coalesce(json_agg(json_build_array(period, subscriber_id, service_id, meter, quantity::text)),
-                          '[]'::json) FROM locked) AS aggregates,
-         (SELECT coalesce(json_agg(period), '[]'::json) FROM period_seals
-           WHERE period IN (SELECT period FROM groups)) AS sealed`,
-      [
-        events.map((event) => event.digest),
-        events.map((event) => event.serviceId),
-        events.map((event) => event.source),
-        events.map((event) => event.id),
-        open.map((event) => event.period),
-        open.map((event) => event.subscriberId),
-        open.map((event) => event.serviceId),
-        open.map((event) => event.meter),
-      ],
-    )) as [
-      {
-        /** [position, same identity]: the events whose digest is stored. */
-        counted: [number, boolean][];
-        aggregates: [string, string, string, string, string][];
-        sealed: string[];
-      },
-    ];
+    const found = await this.ingest.countedAndLocked(manager, events, open);
     // Never seen, and not expected before ~2^64 events of a service (see eventDigest): refused loudly rather
     // than counting a distinct event as a duplicate.
-    if (row.counted.some(([, same]) => !same))
+    if (found.counted.some(([, same]) => !same))
       throw new Error('a usage event shares its digest with another event');
     return {
-      countedBefore: new Set(row.counted.map(([position]) => position)),
-      sealed: new Set(row.sealed),
+      countedBefore: new Set(found.counted.map(([position]) => position)),
+      sealed: new Set(found.sealed),
       aggregates: new Map(
-        row.aggregates.map(([period, subscriberId, serviceId, meter, quantity]) => [
+        found.aggregates.map(([period, subscriberId, serviceId, meter, quantity]) => [
           groupKey(period, subscriberId, serviceId, meter),
-          BigInt(quantity),
+          quantity,
         ]),
       ),
     };
   }
-
-  private async insert(manager: EntityManager, events: readonly DatedUsageEvent[]): Promise<Recorded> {
-    // One statement, one row back: the per-(period, subscriber, service, meter) deltas this transaction
-    // added, the sums they reached, and the positions of the events counted meanwhile. Returning every
-    // inserted row instead made metering parse each event a second time; the groups are what it needs.
-    const [recorded] = (await manager.query(
-      `WITH incoming AS (
-         SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::bigint[],
-                              $8::text[], $9::timestamptz[]) WITH ORDINALITY
-           AS t(event_digest, source, event_id, subscriber_id, service_id, meter, quantity, period, event_time,
-                position)
-       ), inserted AS (
-         INSERT INTO usage_events (event_digest, source, event_id, subscriber_id, service_id, meter, quantity, period,
-                                   event_time)
-         SELECT event_digest, source, event_id, subscriber_id, service_id, meter, quantity, period, event_time
-           FROM incoming
-          ORDER BY event_digest
-         ON CONFLICT (event_digest, period) DO NOTHING
-         RETURNING event_digest, subscriber_id, service_id, meter, quantity, period
-       ), deltas AS (
-         SELECT period, subscriber_id, service_id, meter, sum(quantity) AS quantity, count(*) AS events
-           FROM inserted GROUP BY period, subscriber_id, service_id, meter
-       ), summed AS (
-         INSERT INTO usage_aggregates (period, subscriber_id, service_id, meter, quantity, events)
-         SELECT period, subscriber_id, service_id, meter, quantity, events FROM deltas
-          ORDER BY period, subscriber_id, service_id, meter
-         ON CONFLICT (period, subscriber_id, service_id, meter) DO UPDATE
-           SET quantity = usage_aggregates.quantity + EXCLUDED.quantity,
-               events = usage_aggregates.events + EXCLUDED.events
-         RETURNING period, subscriber_id, service_id, meter, quantity
-       )
-       SELECT
-         (SELECT coalesce(json_agg(json_build_array(period, subscriber_id, service_id, meter, quantity::text, events)),
-                          '[]'::json) FROM deltas) AS deltas,
-         (SELECT coalesce(json_agg(json_build_array(period, subscriber_id, service_id, meter, quantity::text)),
-                          '[]'::json) FROM summed) AS sums,
-         (SELECT coalesce(json_agg(position), '[]'::json) FROM incoming
-           WHERE NOT EXISTS (SELECT 1 FROM inserted WHERE inserted.event_digest = incoming.event_digest))
-           AS skipped`,
-      [
-        events.map((event) => event.digest),
-        events.map((event) => event.source),
-        events.map((event) => event.id),
-        events.map((event) => event.subscriberId),
-        events.map((event) => event.serviceId),
-        events.map((event) => event.meter),
-        events.map((event) => event.quantity.toString()),
-        events.map((event) => event.period),
-        events.map((event) => event.time.toISOString()),
-      ],
-    )) as [Recorded];
-    return recorded;
-  }
-}
-
-interface Recorded {
-  /** [period, subscriber, service, meter, quantity, events]: what this transaction added to each aggregate. */
-  readonly deltas: [string, string, string, string, string, number][];
-  /** [period, subscriber, service, meter, quantity]: each aggregate's sum after this transaction's events. */
-  readonly sums: [string, string, string, string, string][];
-  readonly skipped: number[];
 }
 
 const groupKey = (period: string, subscriberId: string, serviceId: string, meter: string) =>

@@ -11,25 +11,16 @@ import { type EventContext, OnEvent, OutboxWriter } from '@onecommons/kafka';
 import { everyCombination, processCounter } from '@onecommons/telemetry';
 import { type EntityManager } from 'typeorm';
 import { lockPeriodForSeal } from './period-lock.js';
-import { UsageAnnouncements } from './usage-announcements.js';
+import { type PeriodSeal, PeriodsRepository, SEAL_REASONS, type SealReason } from './periods.repository.js';
 
-type SealReason = DataOf<typeof UsagePeriodSealedV1>['reason'];
-
-const reasons: readonly SealReason[] = ['close_requested', 'period_closed'];
 const seals = processCounter(
   {
     name: 'onecommons_metering_period_seals_total',
     help: 'Period seals by reason, and whether the period was sealed now or its watermark published again',
     labelNames: ['reason', 'outcome'],
   },
-  everyCombination({ reason: reasons, outcome: ['sealed', 'republished'] }),
+  everyCombination({ reason: SEAL_REASONS, outcome: ['sealed', 'republished'] }),
 );
-
-interface SealRow {
-  announcements: string;
-  reason: SealReason;
-  sealed_at: Date;
-}
 
 /**
  * Seals a period when the ledger asks to close it (or, as a safety net, has closed it): from then on metering
@@ -40,7 +31,7 @@ interface SealRow {
 @Injectable()
 export class PeriodSealer {
   constructor(
-    private readonly announcements: UsageAnnouncements,
+    private readonly periods: PeriodsRepository,
     private readonly outbox: OutboxWriter,
   ) {}
 
@@ -63,10 +54,7 @@ export class PeriodSealer {
 
   private async seal(manager: EntityManager, period: string, reason: SealReason): Promise<void> {
     await lockPeriodForSeal(manager, period);
-    const [sealed] = (await manager.query(
-      `SELECT announcements::text AS announcements, reason, sealed_at FROM period_seals WHERE period = $1`,
-      [period],
-    )) as SealRow[];
+    const sealed = await this.periods.sealOf(manager, period);
     if (sealed) {
       // The ledger has the watermark already when it announces the close; a request asks for it again.
       if (reason === 'period_closed') return;
@@ -74,28 +62,26 @@ export class PeriodSealer {
       seals.inc({ reason: sealed.reason, outcome: 'republished' });
       return;
     }
-    const row: SealRow = {
-      announcements: (await this.announcements.countOf(manager, period)).toString(),
+    const seal: PeriodSeal = {
+      // Final: read under the period's exclusive seal lock.
+      announcements: await this.periods.announcementCount(manager, period),
       reason,
-      sealed_at: new Date(),
+      sealedAt: new Date(),
     };
-    await manager.query(
-      `INSERT INTO period_seals (period, announcements, reason, sealed_at) VALUES ($1, $2, $3, $4)`,
-      [period, row.announcements, row.reason, row.sealed_at],
-    );
-    await this.publish(manager, period, row);
+    await this.periods.addSeal(manager, period, seal);
+    await this.publish(manager, period, seal);
     seals.inc({ reason, outcome: 'sealed' });
   }
 
-  private async publish(manager: EntityManager, period: string, seal: SealRow): Promise<void> {
+  private async publish(manager: EntityManager, period: string, seal: PeriodSeal): Promise<void> {
     await this.outbox.append(manager, [
       createEvent(
         UsagePeriodSealedV1,
         {
           period,
-          announcements: seal.announcements,
+          announcements: seal.announcements.toString(),
           reason: seal.reason,
-          sealedAt: seal.sealed_at.toISOString(),
+          sealedAt: seal.sealedAt.toISOString(),
         },
         { source: '/onecommons/metering' },
       ),

@@ -3,13 +3,8 @@ import { announcedPeriods, type CloudEvent } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
 import { type EntityManager } from 'typeorm';
 
+import { PeriodsRepository } from './periods.repository.js';
 import { type UsageRecorded } from './usage-recorded-events.js';
-
-/**
- * Rows each period's count is spread over: a transaction adds to its connection's row, so concurrent ingests
- * rarely wait for each other; the seal sums them.
- */
-const SHARDS = 8;
 
 /**
  * The one way metering publishes UsageRecorded: each is counted for every period it names in the transaction that
@@ -18,7 +13,11 @@ const SHARDS = 8;
  */
 @Injectable()
 export class UsageAnnouncements {
-  constructor(private readonly outbox: OutboxWriter) {}
+  constructor(
+    private readonly outbox: OutboxWriter,
+    // A default: the scale bench builds its own (tools/bench metering-population.ts), outside Nest.
+    private readonly periods: PeriodsRepository = new PeriodsRepository(),
+  ) {}
 
   /** Appends the UsageRecorded (counted) and, in the same outbox call, events that go with them. */
   async append(
@@ -32,23 +31,11 @@ export class UsageAnnouncements {
         perPeriod.set(period, (perPeriod.get(period) ?? 0) + 1);
     const periods = [...perPeriod.keys()].sort();
     if (periods.length > 0)
-      await manager.query(
-        `INSERT INTO period_announcements (period, shard, announcements)
-         SELECT period, pg_backend_pid() % ${SHARDS}, count FROM unnest($1::text[], $2::bigint[]) AS t(period, count)
-          ORDER BY period
-         ON CONFLICT (period, shard)
-           DO UPDATE SET announcements = period_announcements.announcements + EXCLUDED.announcements`,
-        [periods, periods.map((period) => perPeriod.get(period))],
+      await this.periods.addAnnouncements(
+        manager,
+        periods,
+        periods.map((period) => perPeriod.get(period) ?? 0),
       );
     await this.outbox.append(manager, [...recorded, ...alongside]);
-  }
-
-  /** The period's count; final once read under the period's exclusive seal lock. */
-  async countOf(manager: EntityManager, period: string): Promise<bigint> {
-    const [row] = (await manager.query(
-      `SELECT coalesce(sum(announcements), 0)::text AS count FROM period_announcements WHERE period = $1`,
-      [period],
-    )) as { count: string }[];
-    return BigInt(row?.count ?? '0');
   }
 }

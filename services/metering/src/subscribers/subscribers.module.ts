@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SubscriberProjection } from './subscriber-projection.js';
+import { SubscribersRepository } from './subscribers.repository.js';
 
-@Module({ providers: [SubscriberProjection] })
+@Module({ providers: [SubscriberProjection, SubscribersRepository] })
 export class SubscribersModule {}

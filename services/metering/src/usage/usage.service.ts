@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type Principal } from '@onecommons/auth';
-import { DataSource } from 'typeorm';
 import { MeteringError } from '../metering-errors.js';
-import { UsagePartitions } from '../periods/usage-partitions.js';
+import { UsagePartitionsRepository } from '../periods/usage-partitions.repository.js';
+import { UsageRepository } from './usage.repository.js';
 
 export interface UsageItemDto {
   readonly service: string;
@@ -19,8 +19,8 @@ export interface UsageItemDto {
 @Injectable()
 export class UsageService {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly partitions: UsagePartitions,
+    private readonly aggregates: UsageRepository,
+    private readonly partitions: UsagePartitionsRepository,
   ) {}
 
   async usage(
@@ -34,16 +34,18 @@ export class UsageService {
     const operatorIds = principal.organizations
       .filter((grant) => grant.kind === 'operator')
       .map((grant) => grant.id);
-    const rows = (await this.dataSource.query(
-      `SELECT a.service_id, a.meter, a.quantity::text AS quantity
-         FROM usage_aggregates a
-         LEFT JOIN services s ON s.service_id = a.service_id
-        WHERE a.period = $1 AND a.subscriber_id = $2 AND ($3::uuid IS NULL OR a.service_id = $3)
-          AND ($4 OR s.operator_id = ANY($5::uuid[]))
-        ORDER BY a.service_id, a.meter`,
-      [period, subscriberId, serviceId ?? null, everything, operatorIds],
-    )) as { service_id: string; meter: string; quantity: string }[];
-    return rows.map((row) => ({ service: row.service_id, meter: row.meter, quantity: row.quantity }));
+    const lines = await this.aggregates.linesOf({
+      period,
+      subscriberId,
+      serviceId: serviceId ?? null,
+      everything,
+      operatorIds,
+    });
+    return lines.map((line) => ({
+      service: line.serviceId,
+      meter: line.meter,
+      quantity: line.quantity.toString(),
+    }));
   }
 
   private async refuseArchived(period: string): Promise<void> {
