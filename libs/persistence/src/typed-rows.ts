@@ -77,7 +77,7 @@ export async function queryOne<Schema extends z.ZodType>(
 
 const anyRow = z.object({});
 
-/** Whether a query (`SELECT 1 FROM … WHERE …`) returns a row at all. */
+/** Whether a statement returns a row at all (`SELECT 1 FROM … WHERE …`, `INSERT … ON CONFLICT DO NOTHING RETURNING 1`). */
 export async function queryExists(
   manager: Queryable,
   query: { readonly name: string; readonly sql: string },

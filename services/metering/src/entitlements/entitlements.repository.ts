@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { bigintText, queryRows } from '@onecommons/persistence';
+import { bigintText, queryRows, queryExists } from '@onecommons/persistence';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { presentRow } from '../present-row.js';
 import { type QuotaCrossing, type WatchedUsage } from './quota-crossings.js';
 
 /** What a subscriber used of one meter in a period, all services together. */
@@ -102,17 +101,15 @@ export class EntitlementsRepository {
     serviceId: string,
     periods: readonly string[],
   ): Promise<boolean> {
-    const rows = await queryRows(
+    return queryExists(
       manager,
       {
         name: 'entitlements.hasUsageOf',
-        row: presentRow,
         sql: `SELECT 1 FROM usage_aggregates WHERE period = ANY($1::text[]) AND subscriber_id = $2 AND service_id = $3
                LIMIT 1`,
       },
       [periods, subscriberId, serviceId],
     );
-    return rows.length > 0;
   }
 
   /** Records the crossings not recorded yet (concurrent claims of one wait for each other); those it recorded. */

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { bigintText, queryOne, queryRows } from '@onecommons/persistence';
+import { bigintText, queryOne, queryRows, queryExists } from '@onecommons/persistence';
 import pg from 'pg';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { presentRow } from '../present-row.js';
 import { type CorrectionEvent } from './usage-event.js';
 
 /** A usage event's full identity: its digest (usage_events' key), its service, its source and id. */
@@ -122,11 +121,10 @@ export class CorrectionsRepository {
     original: { readonly digest: Buffer; readonly period: string },
     appliedAfterSeal: boolean,
   ): Promise<boolean> {
-    const inserted = await queryRows(
+    return queryExists(
       manager,
       {
         name: 'corrections.add',
-        row: presentRow,
         sql: `INSERT INTO usage_corrections (source, event_id, original_source, original_event_id, original_digest,
                                              subscriber_id, service_id, meter, delta, period, original_period,
                                              applied_after_seal)
@@ -147,7 +145,6 @@ export class CorrectionsRepository {
         appliedAfterSeal,
       ],
     );
-    return inserted.length > 0;
   }
 
   /** The corrected event's quantity with every correction of it applied (this one included). */

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { queryOne, queryRows } from '@onecommons/persistence';
+import { queryOne, queryRows, queryExists } from '@onecommons/persistence';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { presentRow } from '../present-row.js';
 
 const madeRow = z.object({ made: z.number().int() });
 
@@ -46,16 +45,14 @@ export class UsagePartitionsRepository {
 
   /** Whether the period's aggregates are in a detached partition. */
   async isArchived(period: string): Promise<boolean> {
-    const rows = await queryRows(
+    return queryExists(
       this.dataSource,
       {
         name: 'usagePartitions.isArchived',
-        row: presentRow,
         sql: `SELECT 1 FROM usage_archive
                WHERE parent = 'usage_aggregates' AND coalesce(period_from, '') <= $1 AND $1 < period_to`,
       },
       [period],
     );
-    return rows.length > 0;
   }
 }
