@@ -2,7 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AfterCommit } from '@onecommons/service-kit';
 import { PayableAdjustments } from './balances/payable-adjustments.js';
-import { PayableBalances } from './balances/payable-balances.js';
+import { BalancesRepository } from './balances/balances.repository.js';
 import { PayableCredits } from './balances/payable-credits.js';
 import { BatchesRepository } from './batches/batches.repository.js';
 import { PayoutBatches } from './batches/payout-batches.js';
@@ -32,7 +32,7 @@ import { PayeeStatements } from './statements/payee-statements.js';
     PayoutAccountSealer,
     PayoutMetrics,
     PayeesRepository,
-    PayableBalances,
+    BalancesRepository,
     PayableCredits,
     PayableAdjustments,
     PayoutsRepository,

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { RunMode, type ServiceConfig, type ServiceDefinition } from '@onecommons/service-kit';
 import { type ProvisionerConfig, provisionerConfigSchema } from '../src/config.js';
+import { DeploymentsRepository } from '../src/deployments/deployments.repository.js';
 import { provisionerService } from '../src/provisioner.definition.js';
 import { ReconcileLoop } from '../src/reconcile/reconcile-loop.js';
 import { type ReconcileResult } from '../src/reconcile/reconcile-result.js';
@@ -99,6 +100,7 @@ class RecordingReconciler {
 const loopOf = (reconciler: RecordingReconciler, claimMs = config.PROVISIONER_RECONCILE_CLAIM_MS) =>
   new ReconcileLoop(
     dataSource,
+    new DeploymentsRepository(),
     reconciler as unknown as Reconciler,
     { ...config, PROVISIONER_RECONCILE_CLAIM_MS: claimMs },
     new RunMode('command'), // ticks only when the test says

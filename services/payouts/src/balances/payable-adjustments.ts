@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type CloudEvent, type DataOf, PayableAdjustedV1 } from '@onecommons/contracts';
 import { type EventContext, OnEvent } from '@onecommons/kafka';
 import { PayeesRepository } from '../payees/payees.repository.js';
+import { BalancesRepository } from './balances.repository.js';
 
 /**
  * The ledger's adjustments of closed periods: each changes a payee's payable balance once, up (a credit) or down
@@ -9,7 +10,10 @@ import { PayeesRepository } from '../payees/payees.repository.js';
  */
 @Injectable()
 export class PayableAdjustments {
-  constructor(private readonly payees: PayeesRepository) {}
+  constructor(
+    private readonly payees: PayeesRepository,
+    private readonly balances: BalancesRepository,
+  ) {}
 
   @OnEvent(PayableAdjustedV1)
   async onAdjusted(
@@ -18,25 +22,6 @@ export class PayableAdjustments {
   ): Promise<void> {
     const data = event.data;
     await this.payees.ensure(manager, data.payee);
-    await manager.query(
-      `INSERT INTO payable_adjustments (adjustment_key, payee, period, adjusted_period, sequence, tokens, amount_minor,
-                                        currency, price_num, price_den, merkle_root, reason, corrections)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING`,
-      [
-        data.adjustmentKey,
-        data.payee,
-        data.period,
-        data.adjustedPeriod,
-        data.sequence,
-        data.tokens,
-        data.amountMinor,
-        data.currency,
-        data.price.num,
-        data.price.den,
-        data.merkleRoot,
-        data.reason,
-        JSON.stringify(data.corrections),
-      ],
-    );
+    await this.balances.addAdjustment(manager, data);
   }
 }

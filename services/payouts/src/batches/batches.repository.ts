@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { accountStatusColumn, railColumn } from '../payees/payees.repository.js';
 import { bigintText, queryRows } from '@onecommons/persistence';
-import { type LineOutcome, type PayeeStanding } from './payout-decision.js';
+import { type LineOutcome } from './payout-decision.js';
 
 export interface BatchLine {
   readonly period: string;
@@ -27,6 +26,11 @@ export interface BatchLineTotal {
   readonly amountMinor: bigint;
 }
 
+/** A payee's line in a batch, as its statement shows it. */
+export type PayeeBatchLine = Pick<BatchLine, 'currency' | 'availableMinor' | 'outcome' | 'reason'>;
+
+const outcomeColumn = z.enum(['paid', 'carried', 'held']);
+
 const periodRow = z.object({ period: z.string() });
 
 const batchRow = z
@@ -35,7 +39,7 @@ const batchRow = z
 
 const lineTotalRow = z
   .object({
-    outcome: z.enum(['paid', 'carried', 'held']),
+    outcome: outcomeColumn,
     currency: z.string(),
     payees: z.number().int(),
     amount: bigintText,
@@ -47,30 +51,18 @@ const lineTotalRow = z
     amountMinor: row.amount,
   }));
 
-const NO_STANDING: PayeeStanding = { ownThresholdMinor: null, account: null, holdReason: null };
-
-/** The account's columns come from a LEFT JOIN of NOT NULL columns: all null (no active account) or all set. */
-const standingRow = z
+const payeeLineRow = z
   .object({
-    threshold_minor: bigintText.nullable(),
-    account_id: z.string().nullable(),
-    rail: railColumn.nullable(),
-    account_status: accountStatusColumn.nullable(),
-    hold_reason: z.string().nullable(),
+    currency: z.string(),
+    available_minor: bigintText,
+    outcome: outcomeColumn,
+    reason: z.string().nullable(),
   })
-  .refine(
-    (row) =>
-      (row.account_id === null) === (row.rail === null) &&
-      (row.rail === null) === (row.account_status === null),
-    { path: ['account_id'], error: 'the account columns must be all null or all set' },
-  )
-  .transform((row): PayeeStanding => ({
-    ownThresholdMinor: row.threshold_minor,
-    account:
-      row.account_id === null || row.rail === null || row.account_status === null
-        ? null
-        : { id: row.account_id, rail: row.rail, status: row.account_status },
-    holdReason: row.hold_reason,
+  .transform((row): PayeeBatchLine => ({
+    currency: row.currency,
+    availableMinor: row.available_minor,
+    outcome: row.outcome,
+    reason: row.reason,
   }));
 
 /** The batches feature's tables: payout_batches (one per period) and batch_lines (each payee's outcome in one). */
@@ -134,21 +126,17 @@ export class BatchesRepository {
     );
   }
 
-  /** What the batch decides a payee's lines by: its own threshold, its active account, its oldest active hold. */
-  async standingOf(manager: EntityManager, payee: string): Promise<PayeeStanding> {
-    const [standing] = await queryRows(
+  /** The payee's lines in the period's batch, by currency. */
+  async linesOf(manager: EntityManager, period: string, payee: string): Promise<PayeeBatchLine[]> {
+    return queryRows(
       manager,
       {
-        name: 'batches.standingOf',
-        row: standingRow,
-        sql: `SELECT p.threshold_minor::text AS threshold_minor, a.id AS account_id, a.rail, a.status AS account_status,
-                     (SELECT h.reason FROM holds h WHERE h.payee = p.payee AND h.released_at IS NULL
-                       ORDER BY h.placed_at LIMIT 1) AS hold_reason
-                FROM payees p LEFT JOIN payout_accounts a ON a.payee = p.payee AND a.active
-               WHERE p.payee = $1`,
+        name: 'batches.linesOf',
+        row: payeeLineRow,
+        sql: `SELECT currency, available_minor::text AS available_minor, outcome, reason FROM batch_lines
+               WHERE period = $1 AND payee = $2 ORDER BY currency`,
       },
-      [payee],
+      [period, payee],
     );
-    return standing ?? NO_STANDING;
   }
 }

@@ -3,10 +3,11 @@ import { type CloudEvent, type DataOf, PeriodClosedV1, uuidV7 } from '@onecommon
 import { type EventContext, OnEvent } from '@onecommons/kafka';
 import { AfterCommit, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { type EntityManager } from 'typeorm';
-import { PayableBalances } from '../balances/payable-balances.js';
+import { BalancesRepository } from '../balances/balances.repository.js';
 import { type PayoutsConfig, thresholdFor } from '../config.js';
 import { PayoutQueue } from '../execution/payout-queue.js';
 import { PayoutTransitions } from '../execution/payout-transitions.js';
+import { PayeesRepository } from '../payees/payees.repository.js';
 import { BatchesRepository } from './batches.repository.js';
 import { lineOutcome, payoutThreshold, reasonOf } from './payout-decision.js';
 
@@ -22,7 +23,8 @@ export class PayoutBatches {
 
   constructor(
     private readonly batches: BatchesRepository,
-    private readonly balances: PayableBalances,
+    private readonly payees: PayeesRepository,
+    private readonly balances: BalancesRepository,
     private readonly transitions: PayoutTransitions,
     private readonly queue: PayoutQueue,
     private readonly afterCommit: AfterCommit,
@@ -43,7 +45,7 @@ export class PayoutBatches {
     const counts = { paid: 0, carried: 0, held: 0 };
     for (const balance of await this.balances.all(manager)) {
       if (balance.amountMinor === 0n) continue;
-      const standing = await this.batches.standingOf(manager, balance.payee);
+      const standing = await this.payees.standingOf(manager, balance.payee);
       const threshold = payoutThreshold(thresholdFor(this.config, balance.currency), standing);
       const line = lineOutcome(balance.amountMinor, threshold, standing);
       counts[line.outcome]++;

@@ -4,8 +4,9 @@ import { everyCombination, processCounter } from '@onecommons/telemetry';
 import { Gauge, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { type PayoutsConfig } from '../config.js';
+import { PAYOUT_STATES, PayoutsRepository } from './payouts.repository.js';
 
-const STATES = ['scheduled', 'submitting', 'submitted', 'succeeded', 'failed', 'reversed'] as const;
+const STATES = PAYOUT_STATES;
 
 const RAIL_OUTCOMES = ['paid', 'declined', 'unavailable', 'error'] as const;
 
@@ -41,11 +42,13 @@ export class PayoutMetrics implements OnModuleInit {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly payouts: PayoutsRepository,
     @Inject(SERVICE_CONFIG) private readonly config: PayoutsConfig,
   ) {}
 
   onModuleInit(): void {
     const dataSource = this.dataSource;
+    const payouts = this.payouts;
     const currencies = [...this.config.PAYOUTS_THRESHOLDS_MINOR.keys()];
     for (const name of [
       'onecommons_payouts_payouts',
@@ -57,11 +60,7 @@ export class PayoutMetrics implements OnModuleInit {
       name: 'onecommons_payouts_oldest_open_seconds',
       help: 'Age of the oldest payout not yet paid or failed (scheduled, submitting, submitted); 0 when none',
       async collect() {
-        const [row] = (await dataSource.query(
-          `SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age FROM payouts
-            WHERE state IN ('scheduled', 'submitting', 'submitted')`,
-        )) as { age: number }[];
-        this.set(row?.age ?? 0);
+        this.set(await payouts.oldestOpenAgeSeconds(dataSource.manager));
       },
     });
     new Gauge({
@@ -69,12 +68,10 @@ export class PayoutMetrics implements OnModuleInit {
       help: 'Payouts by state',
       labelNames: ['state'] as const,
       async collect() {
-        const rows = (await dataSource.query(
-          'SELECT state, count(*)::int AS count FROM payouts GROUP BY state',
-        )) as { state: string; count: number }[];
+        const counts = await payouts.countByState(dataSource.manager);
         this.reset();
         for (const state of STATES) this.set({ state }, 0);
-        for (const row of rows) this.set({ state: row.state }, row.count);
+        for (const count of counts) this.set({ state: count.state }, count.payouts);
       },
     });
     new Gauge({
@@ -82,12 +79,11 @@ export class PayoutMetrics implements OnModuleInit {
       help: 'Payout amounts (minor units) by state and currency',
       labelNames: ['state', 'currency'] as const,
       async collect() {
-        const rows = (await dataSource.query(
-          'SELECT state, currency, sum(amount_minor)::float8 AS amount FROM payouts GROUP BY state, currency',
-        )) as { state: string; currency: string; amount: number }[];
+        const amounts = await payouts.amountByStateAndCurrency(dataSource.manager);
         this.reset();
         for (const currency of currencies) for (const state of STATES) this.set({ state, currency }, 0);
-        for (const row of rows) this.set({ state: row.state, currency: row.currency }, row.amount);
+        for (const amount of amounts)
+          this.set({ state: amount.state, currency: amount.currency }, amount.amountMinor);
       },
     });
   }

@@ -2,13 +2,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type PayoutsConfig } from '../config.js';
+import { PayeesRepository } from '../payees/payees.repository.js';
 import { PayoutAccountSealer } from '../payees/payout-account-sealer.js';
 import { endToEndIdOf } from '../rails/bank-file.js';
 import { type PayoutDestination, RailUnavailableError, type TransferOutcome } from '../rails/payout-rail.js';
 import { StripeTransferRail } from '../rails/stripe-transfer-rail.js';
 import { PayoutMetrics } from './payout-metrics.js';
 import { PayoutTransitions } from './payout-transitions.js';
-import { PAYOUT_COLUMNS, type PayoutRow } from './payouts.repository.js';
+import { type PayoutRow, PayoutsRepository } from './payouts.repository.js';
 
 export type RunResult = { readonly kind: 'done' } | { readonly kind: 'retry'; readonly at: Date };
 
@@ -26,6 +27,8 @@ export class PayoutRunner {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly payouts: PayoutsRepository,
+    private readonly payees: PayeesRepository,
     private readonly transitions: PayoutTransitions,
     private readonly stripe: StripeTransferRail,
     private readonly sealer: PayoutAccountSealer,
@@ -77,9 +80,10 @@ export class PayoutRunner {
         });
         // A destination that cannot receive holds the payee until it fixes its account.
         if (outcome.accountProblem)
-          await manager.query(
-            `UPDATE payout_accounts SET status = 'unverified', status_reason = $2, verified_at = NULL WHERE id = $1`,
-            [payout.payout_account_id, `the rail declined a payout: ${outcome.code}`],
+          await this.payees.markAccountUnverified(
+            manager,
+            payout.payout_account_id,
+            `the rail declined a payout: ${outcome.code}`,
           );
       });
     }
@@ -93,36 +97,26 @@ export class PayoutRunner {
     | { kind: 'skipped'; result: RunResult }
   > {
     return this.dataSource.transaction(async (manager) => {
-      const [rows] = (await manager.query(
-        `UPDATE payouts SET state = 'submitting', attempts = attempts + 1, updated_at = now(),
-                lease_until = now() + make_interval(secs => $2)
-          WHERE id = $1 AND state IN ('scheduled', 'submitting') AND next_attempt_at <= now()
-            AND (lease_until IS NULL OR lease_until < now())
-          RETURNING ${PAYOUT_COLUMNS}, (SELECT state FROM payouts p WHERE p.id = $1) AS previous_state`,
-        [payoutId, this.config.PAYOUTS_LEASE_SECONDS],
-      )) as [(PayoutRow & { previous_state: string })[], number];
-      const payout = rows[0];
-      if (!payout) {
-        const [open] = (await manager.query(
-          `SELECT next_attempt_at, lease_until FROM payouts WHERE id = $1 AND state IN ('scheduled', 'submitting')`,
-          [payoutId],
-        )) as { next_attempt_at: Date; lease_until: Date | null }[];
+      const claimed = await this.payouts.claim(manager, payoutId, this.config.PAYOUTS_LEASE_SECONDS);
+      if (!claimed) {
+        const open = await this.payouts.leaseOf(manager, payoutId);
         // Not due yet, or another worker holds it: look again when that ends. Anything else is finished.
         if (!open) return { kind: 'skipped', result: { kind: 'done' } };
-        const at = new Date(Math.max(open.next_attempt_at.getTime(), open.lease_until?.getTime() ?? 0) + 100);
+        const at = new Date(Math.max(open.nextAttemptAt.getTime(), open.leaseUntil?.getTime() ?? 0) + 100);
         return { kind: 'skipped', result: { kind: 'retry', at } };
       }
-      if (payout.previous_state === 'scheduled')
-        await manager.query(
-          `INSERT INTO payout_transitions (payout_id, from_state, to_state, detail) VALUES ($1, 'scheduled', 'submitting', $2)`,
-          [payout.id, `attempt ${payout.attempts}`],
+      const { payout } = claimed;
+      if (claimed.previousState === 'scheduled')
+        await this.payouts.logTransition(
+          manager,
+          payout.id,
+          'scheduled',
+          'submitting',
+          `attempt ${payout.attempts}`,
         );
-      const [account] = (await manager.query(`SELECT details_sealed FROM payout_accounts WHERE id = $1`, [
-        payout.payout_account_id,
-      ])) as { details_sealed: string }[];
       const destination = this.sealer.unseal(
         payout.payout_account_id,
-        (account as { details_sealed: string }).details_sealed,
+        await this.payees.sealedDetailsOf(manager, payout.payout_account_id),
       );
       return { kind: 'claimed', payout, destination };
     });
@@ -142,11 +136,7 @@ export class PayoutRunner {
       this.config.PAYOUTS_RETRY_BASE_MS * 2 ** Math.min(20, Math.max(0, payout.attempts - 1)),
     );
     const at = new Date(Date.now() + Math.max(backoff, retryAfterMs ?? 0));
-    await this.dataSource.query(
-      `UPDATE payouts SET lease_until = NULL, next_attempt_at = $2, last_error = $3, updated_at = now()
-        WHERE id = $1 AND state = 'submitting'`,
-      [payout.id, at, error.slice(0, 1000)],
-    );
+    await this.payouts.retryAt(this.dataSource.manager, payout.id, at, error);
     this.logger.warn(
       `payout ${payout.id}: attempt ${payout.attempts} failed (${error}); next at ${at.toISOString()}`,
     );

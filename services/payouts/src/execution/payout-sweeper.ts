@@ -3,6 +3,7 @@ import { LostJobSweeper, SERVICE_CONFIG, ServiceLeader } from '@onecommons/servi
 import { DataSource } from 'typeorm';
 import { type PayoutsConfig } from '../config.js';
 import { PayoutQueue } from './payout-queue.js';
+import { PayoutsRepository } from './payouts.repository.js';
 
 const BATCH = 500;
 
@@ -13,20 +14,13 @@ export class PayoutSweeper implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     dataSource: DataSource,
+    payouts: PayoutsRepository,
     queue: PayoutQueue,
     @Inject(SERVICE_CONFIG) private readonly config: PayoutsConfig,
     private readonly leader: ServiceLeader,
   ) {
-    this.sweeper = new LostJobSweeper('PayoutSweeper', queue, async () =>
-      (
-        (await dataSource.query(
-          `SELECT id FROM payouts
-            WHERE state IN ('scheduled', 'submitting') AND next_attempt_at <= now()
-              AND (lease_until IS NULL OR lease_until < now())
-            ORDER BY next_attempt_at LIMIT $1`,
-          [BATCH],
-        )) as { id: string }[]
-      ).map((row) => row.id),
+    this.sweeper = new LostJobSweeper('PayoutSweeper', queue, () =>
+      payouts.dueIds(dataSource.manager, BATCH),
     );
   }
 

@@ -103,11 +103,110 @@ const bankPayoutRow = z
     batchCreatedAt: row.created_at,
   }));
 
-const stateRow = z.object({ state: z.enum(PAYOUT_STATES) });
+const stateColumn = z.enum(PAYOUT_STATES);
+
+const stateRow = z.object({ state: stateColumn });
+
+/** A payout just claimed, with the state it was claimed from. */
+const claimedRow = payoutRow.extend({ previous_state: stateColumn });
+
+/** An open payout's due time and lease. */
+export interface PayoutLease {
+  readonly nextAttemptAt: Date;
+  readonly leaseUntil: Date | null;
+}
+
+const leaseRow = z
+  .object({ next_attempt_at: z.date(), lease_until: z.date().nullable() })
+  .transform((row): PayoutLease => ({ nextAttemptAt: row.next_attempt_at, leaseUntil: row.lease_until }));
+
+/** A payout paid by a Stripe transfer. */
+export interface StripePayout {
+  readonly id: string;
+  readonly reference: string;
+  readonly amountMinor: bigint;
+}
+
+const stripePayoutRow = z
+  .object({ id: z.string(), reference: z.string(), amount_minor: bigintText })
+  .transform((row): StripePayout => ({
+    id: row.id,
+    reference: row.reference,
+    amountMinor: row.amount_minor,
+  }));
+
+const idRow = z.object({ id: z.string() });
+
+const ageRow = z.object({ age: z.number() });
+
+/** How many payouts are in a state. */
+export interface StateCount {
+  readonly state: PayoutState;
+  readonly payouts: number;
+}
+
+const stateCountRow = z
+  .object({ state: stateColumn, count: z.number().int() })
+  .transform((row): StateCount => ({ state: row.state, payouts: row.count }));
+
+/** The payouts' amounts in a state and currency, summed as a float (for a gauge). */
+export interface StateAmount {
+  readonly state: PayoutState;
+  readonly currency: string;
+  readonly amountMinor: number;
+}
+
+const stateAmountRow = z
+  .object({ state: stateColumn, currency: z.string(), amount: z.number() })
+  .transform((row): StateAmount => ({ state: row.state, currency: row.currency, amountMinor: row.amount }));
+
+export interface PayoutTransitionEntry {
+  readonly from: string | null;
+  readonly to: string;
+  /** As Postgres writes a timestamptz in JSON. */
+  readonly at: string;
+  readonly detail: string;
+}
+
+/** A payee's payout as its statement shows it: with every move it made. */
+export interface PayoutWithTransitions {
+  readonly id: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly rail: PayoutRow['rail'];
+  readonly state: PayoutState;
+  readonly reference: string | null;
+  readonly failureCode: string | null;
+  readonly transitions: readonly PayoutTransitionEntry[];
+}
+
+const payoutWithTransitionsRow = z
+  .object({
+    id: z.string(),
+    amount_minor: bigintText,
+    currency: z.string(),
+    rail: railColumn,
+    state: stateColumn,
+    reference: z.string().nullable(),
+    failure_code: z.string().nullable(),
+    transitions: z.array(
+      z.object({ from: z.string().nullable(), to: z.string(), at: z.string(), detail: z.string() }),
+    ),
+  })
+  .transform((row): PayoutWithTransitions => ({
+    id: row.id,
+    amountMinor: row.amount_minor,
+    currency: row.currency,
+    rail: row.rail,
+    state: row.state,
+    reference: row.reference,
+    failureCode: row.failure_code,
+    transitions: row.transitions,
+  }));
 
 const payoutTotalRow = z
   .object({
-    state: z.enum(PAYOUT_STATES),
+    state: stateColumn,
     currency: z.string(),
     payouts: z.number().int(),
     amount: bigintText,
@@ -242,6 +341,151 @@ export class PayoutsRepository {
     await manager.query(
       `INSERT INTO payout_transitions (payout_id, from_state, to_state, detail) VALUES ($1, $2, $3, $4)`,
       [payoutId, from, to, detail.slice(0, 1000)],
+    );
+  }
+
+  /**
+   * Claims a due payout nobody leases, as submitting, for `leaseSeconds`: one more attempt. Null when it is not
+   * due, leased by another worker or no longer open.
+   */
+  async claim(
+    manager: EntityManager,
+    payoutId: string,
+    leaseSeconds: number,
+  ): Promise<{ readonly payout: PayoutRow; readonly previousState: PayoutState } | null> {
+    const [claimed] = await queryRows(
+      manager,
+      {
+        name: 'payouts.claim',
+        row: claimedRow,
+        sql: `UPDATE payouts SET state = 'submitting', attempts = attempts + 1, updated_at = now(),
+                     lease_until = now() + make_interval(secs => $2)
+               WHERE id = $1 AND state IN ('scheduled', 'submitting') AND next_attempt_at <= now()
+                 AND (lease_until IS NULL OR lease_until < now())
+               RETURNING ${PAYOUT_COLUMNS}, (SELECT state FROM payouts p WHERE p.id = $1) AS previous_state`,
+      },
+      [payoutId, leaseSeconds],
+    );
+    if (!claimed) return null;
+    const { previous_state: previousState, ...payout } = claimed;
+    return { payout, previousState };
+  }
+
+  /** Null when the payout is not open (scheduled or submitting). */
+  async leaseOf(manager: EntityManager, payoutId: string): Promise<PayoutLease | null> {
+    const [lease] = await queryRows(
+      manager,
+      {
+        name: 'payouts.leaseOf',
+        row: leaseRow,
+        sql: `SELECT next_attempt_at, lease_until FROM payouts WHERE id = $1 AND state IN ('scheduled', 'submitting')`,
+      },
+      [payoutId],
+    );
+    return lease ?? null;
+  }
+
+  /** Gives a submitting payout's lease back, due again at `at`, with the error of its attempt. */
+  async retryAt(manager: EntityManager, payoutId: string, at: Date, error: string): Promise<void> {
+    await manager.query(
+      `UPDATE payouts SET lease_until = NULL, next_attempt_at = $2, last_error = $3, updated_at = now()
+        WHERE id = $1 AND state = 'submitting'`,
+      [payoutId, at, error.slice(0, 1000)],
+    );
+  }
+
+  /** At most `limit` open payouts that are due and not leased, the longest due first. */
+  async dueIds(manager: EntityManager, limit: number): Promise<string[]> {
+    const rows = await queryRows(
+      manager,
+      {
+        name: 'payouts.dueIds',
+        row: idRow,
+        sql: `SELECT id FROM payouts
+               WHERE state IN ('scheduled', 'submitting') AND next_attempt_at <= now()
+                 AND (lease_until IS NULL OR lease_until < now())
+               ORDER BY next_attempt_at LIMIT $1`,
+      },
+      [limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** At most `limit` Stripe payouts that succeeded in the last 60 days, the latest updated first. */
+  async recentlyPaidOnStripe(manager: EntityManager, limit: number): Promise<StripePayout[]> {
+    return queryRows(
+      manager,
+      {
+        name: 'payouts.recentlyPaidOnStripe',
+        row: stripePayoutRow,
+        sql: `SELECT id, reference, amount_minor::text AS amount_minor FROM payouts
+               WHERE state = 'succeeded' AND rail = 'stripe' AND reference IS NOT NULL
+                 AND updated_at > now() - interval '60 days'
+               ORDER BY updated_at DESC LIMIT $1`,
+      },
+      [limit],
+    );
+  }
+
+  /** A payee's payouts of a batch, in id order, each with its transitions in order. */
+  async ofPayeeWithTransitions(
+    manager: EntityManager,
+    payee: string,
+    period: string,
+  ): Promise<PayoutWithTransitions[]> {
+    return queryRows(
+      manager,
+      {
+        name: 'payouts.ofPayeeWithTransitions',
+        row: payoutWithTransitionsRow,
+        sql: `SELECT p.id, p.amount_minor::text AS amount_minor, p.currency, p.rail, p.state, p.reference, p.failure_code,
+                     coalesce((SELECT json_agg(json_build_object('from', t.from_state, 'to', t.to_state, 'at', t.at,
+                                                                 'detail', t.detail) ORDER BY t.id)
+                                 FROM payout_transitions t WHERE t.payout_id = p.id), '[]') AS transitions
+                FROM payouts p WHERE p.payee = $1 AND p.period = $2 ORDER BY p.id`,
+      },
+      [payee, period],
+    );
+  }
+
+  /** How long the oldest payout not yet paid or failed (scheduled, submitting, submitted) has waited; 0 when none. */
+  async oldestOpenAgeSeconds(manager: EntityManager): Promise<number> {
+    const [row] = await queryRows(
+      manager,
+      {
+        name: 'payouts.oldestOpenAgeSeconds',
+        row: ageRow,
+        sql: `SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age FROM payouts
+               WHERE state IN ('scheduled', 'submitting', 'submitted')`,
+      },
+      [],
+    );
+    return row?.age ?? 0;
+  }
+
+  /** The states payouts are in, with how many are in each (a state without any is left out). */
+  async countByState(manager: EntityManager): Promise<StateCount[]> {
+    return queryRows(
+      manager,
+      {
+        name: 'payouts.countByState',
+        row: stateCountRow,
+        sql: 'SELECT state, count(*)::int AS count FROM payouts GROUP BY state',
+      },
+      [],
+    );
+  }
+
+  /** The payouts' amounts per state and currency (a pair without any is left out). */
+  async amountByStateAndCurrency(manager: EntityManager): Promise<StateAmount[]> {
+    return queryRows(
+      manager,
+      {
+        name: 'payouts.amountByStateAndCurrency',
+        row: stateAmountRow,
+        sql: 'SELECT state, currency, sum(amount_minor)::float8 AS amount FROM payouts GROUP BY state, currency',
+      },
+      [],
     );
   }
 }

@@ -11,6 +11,7 @@ import { type PayoutsConfig } from '../config.js';
 import { StripeTransferRail } from '../rails/stripe-transfer-rail.js';
 import { PayoutQueue } from './payout-queue.js';
 import { PayoutTransitions } from './payout-transitions.js';
+import { PayoutsRepository } from './payouts.repository.js';
 
 const BATCH = 200;
 
@@ -26,6 +27,7 @@ export class RailReversalSync implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly payouts: PayoutsRepository,
     private readonly stripe: StripeTransferRail,
     private readonly transitions: PayoutTransitions,
     private readonly queue: PayoutQueue,
@@ -49,20 +51,14 @@ export class RailReversalSync implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async markReversed(): Promise<number> {
-    const paid = (await this.dataSource.query(
-      `SELECT id, reference, amount_minor::text AS amount_minor FROM payouts
-        WHERE state = 'succeeded' AND rail = 'stripe' AND reference IS NOT NULL
-          AND updated_at > now() - interval '60 days'
-        ORDER BY updated_at DESC LIMIT $1`,
-      [BATCH],
-    )) as { id: string; reference: string; amount_minor: string }[];
+    const paid = await this.payouts.recentlyPaidOnStripe(this.dataSource.manager, BATCH);
     let reversed = 0;
     for (const payout of paid) {
       const transfer = await this.stripe.retrieve(payout.reference);
       if (transfer.reversedMinor === 0n) continue;
-      if (transfer.reversedMinor < BigInt(payout.amount_minor)) {
+      if (transfer.reversedMinor < payout.amountMinor) {
         this.logger.warn(
-          `payout ${payout.id}: Stripe reversed ${transfer.reversedMinor} of ${payout.amount_minor}; partial reversals need an admin`,
+          `payout ${payout.id}: Stripe reversed ${transfer.reversedMinor} of ${payout.amountMinor}; partial reversals need an admin`,
         );
         continue;
       }

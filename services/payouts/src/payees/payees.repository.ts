@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { bigintText, queryOne, queryRows } from '@onecommons/persistence';
+import { type PayeeStanding } from '../batches/payout-decision.js';
 
 export interface PayeePreferences {
   readonly autoRedeem: boolean;
@@ -36,9 +37,9 @@ export interface Hold {
   readonly placedAt: Date;
 }
 
-/** A payout account's rail and status columns, as the payouts and batches read them too. */
+/** A payout account's rail column, as the payouts read it too. */
 export const railColumn = z.enum(['stripe', 'bank']);
-export const accountStatusColumn = z.enum(['verified', 'unverified']);
+const accountStatusColumn = z.enum(['verified', 'unverified']);
 
 const preferencesRow = z
   .object({ auto_redeem: z.boolean(), threshold_minor: bigintText.nullable() })
@@ -76,6 +77,34 @@ const payoutAccountRow = z
 const holdRow = z
   .object({ id: z.string(), reason: z.string(), note: z.string(), placed_at: z.date() })
   .transform((row): Hold => ({ id: row.id, reason: row.reason, note: row.note, placedAt: row.placed_at }));
+
+const NO_STANDING: PayeeStanding = { ownThresholdMinor: null, account: null, holdReason: null };
+
+/** The account's columns come from a LEFT JOIN of NOT NULL columns: all null (no active account) or all set. */
+const standingRow = z
+  .object({
+    threshold_minor: bigintText.nullable(),
+    account_id: z.string().nullable(),
+    rail: railColumn.nullable(),
+    account_status: accountStatusColumn.nullable(),
+    hold_reason: z.string().nullable(),
+  })
+  .refine(
+    (row) =>
+      (row.account_id === null) === (row.rail === null) &&
+      (row.rail === null) === (row.account_status === null),
+    { path: ['account_id'], error: 'the account columns must be all null or all set' },
+  )
+  .transform((row): PayeeStanding => ({
+    ownThresholdMinor: row.threshold_minor,
+    account:
+      row.account_id === null || row.rail === null || row.account_status === null
+        ? null
+        : { id: row.account_id, rail: row.rail, status: row.account_status },
+    holdReason: row.hold_reason,
+  }));
+
+const detailsSealedRow = z.object({ details_sealed: z.string() });
 
 const inFlightRow = z.object({ currency: z.string(), amount: bigintText });
 
@@ -196,6 +225,53 @@ export class PayeesRepository {
       [accountId, status, statusReason],
     );
     return row ?? null;
+  }
+
+  /** Makes the account unverified (the payee is held until it fixes it), active or not. */
+  async markAccountUnverified(
+    manager: EntityManager,
+    accountId: string,
+    statusReason: string,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE payout_accounts SET status = 'unverified', status_reason = $2, verified_at = NULL WHERE id = $1`,
+      [accountId, statusReason],
+    );
+  }
+
+  /** The sealed payout details of an account known to exist, active or not. */
+  async sealedDetailsOf(manager: EntityManager, accountId: string): Promise<string> {
+    const row = await queryOne(
+      manager,
+      {
+        name: 'payees.sealedDetailsOf',
+        row: detailsSealedRow,
+        sql: `SELECT details_sealed FROM payout_accounts WHERE id = $1`,
+      },
+      [accountId],
+    );
+    return row.details_sealed;
+  }
+
+  /**
+   * What a payee's lines are decided by (`payout-decision.ts`): its own threshold, its active account, its oldest
+   * active hold. A payee without a row has none of them.
+   */
+  async standingOf(manager: EntityManager, payee: string): Promise<PayeeStanding> {
+    const [standing] = await queryRows(
+      manager,
+      {
+        name: 'payees.standingOf',
+        row: standingRow,
+        sql: `SELECT p.threshold_minor::text AS threshold_minor, a.id AS account_id, a.rail, a.status AS account_status,
+                     (SELECT h.reason FROM holds h WHERE h.payee = p.payee AND h.released_at IS NULL
+                       ORDER BY h.placed_at LIMIT 1) AS hold_reason
+                FROM payees p LEFT JOIN payout_accounts a ON a.payee = p.payee AND a.active
+               WHERE p.payee = $1`,
+      },
+      [payee],
+    );
+    return standing ?? NO_STANDING;
   }
 
   /** The payee's unreleased holds, oldest first. */

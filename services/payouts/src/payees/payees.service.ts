@@ -4,13 +4,12 @@ import { OutboxWriter } from '@onecommons/kafka';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { PayableBalances } from '../balances/payable-balances.js';
+import { BalancesRepository } from '../balances/balances.repository.js';
 import {
   lineOutcome,
   type LineOutcome,
   nextPayoutStatus,
   type NextPayoutStatus,
-  type PayeeStanding,
   payoutThreshold,
   reasonOf,
 } from '../batches/payout-decision.js';
@@ -86,7 +85,7 @@ export class PayeesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly payees: PayeesRepository,
-    private readonly balances: PayableBalances,
+    private readonly balances: BalancesRepository,
     private readonly sealer: PayoutAccountSealer,
     private readonly stripe: StripeTransferRail,
     private readonly outbox: OutboxWriter,
@@ -98,12 +97,7 @@ export class PayeesService {
     const account = await this.payees.activeAccount(manager, payee.key);
     const holds = await this.payees.activeHolds(manager, payee.key);
     const inFlight = await this.payees.inFlight(manager, payee.key);
-    const ownThreshold = preferences?.ownThresholdMinor ?? null;
-    const standing: PayeeStanding = {
-      ownThresholdMinor: ownThreshold,
-      account: account && { id: account.id, rail: account.rail, status: account.status },
-      holdReason: holds[0]?.reason ?? null,
-    };
+    const standing = await this.payees.standingOf(manager, payee.key);
     const payable = await this.balances.of(manager, payee.key);
     const thresholdOf = (currency: string) => payoutThreshold(thresholdFor(this.config, currency), standing);
     const lines = payable
@@ -116,7 +110,7 @@ export class PayeesService {
     return {
       payee: payee.key,
       autoRedeem: preferences?.autoRedeem ?? true,
-      thresholdMinor: ownThreshold?.toString() ?? null,
+      thresholdMinor: preferences?.ownThresholdMinor?.toString() ?? null,
       payoutAccount: account ? accountDto(account) : null,
       holds: holds.map(holdDto),
       balances: payable.map((balance) => ({

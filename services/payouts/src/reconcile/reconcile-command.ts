@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { payoutsConfigSchema } from '../config.js';
 import { StripeTransferRail } from '../rails/stripe-transfer-rail.js';
 import { payoutsReport } from './payouts-report.js';
+import { PayoutsReportRepository } from './payouts-report.repository.js';
 
 export interface ReconcileCommandOptions {
   readonly period: string;
@@ -33,6 +34,7 @@ export async function runReconcileCommand({ period, currency }: ReconcileCommand
       apiBase: config.STRIPE_API_BASE,
     });
     const report = await payoutsReport(
+      new PayoutsReportRepository(),
       dataSource.manager,
       period,
       currency ?? null,

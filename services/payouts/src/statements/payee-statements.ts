@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PayableBalances } from '../balances/payable-balances.js';
+import { BalancesRepository } from '../balances/balances.repository.js';
+import { BatchesRepository } from '../batches/batches.repository.js';
+import { PayoutsRepository } from '../execution/payouts.repository.js';
 import { type Payee } from '../payees/payee-key.js';
 
 export interface PayeeStatementDto {
@@ -75,79 +77,19 @@ export interface PayeeStatementDto {
 export class PayeeStatements {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly balances: PayableBalances,
+    private readonly balances: BalancesRepository,
+    private readonly batches: BatchesRepository,
+    private readonly payouts: PayoutsRepository,
   ) {}
 
   async of(payee: Payee, period: string): Promise<PayeeStatementDto> {
     const manager = this.dataSource.manager;
     const opening = await this.balances.before(manager, payee.key, period);
-    const credits = (await manager.query(
-      `SELECT redemption_key, tokens::text AS tokens, allocated_tokens::text AS allocated_tokens,
-              price_num::text AS price_num, price_den::text AS price_den, amount_minor::text AS amount_minor,
-              currency, merkle_root
-         FROM payable_credits WHERE payee = $1 AND period = $2 ORDER BY redemption_key`,
-      [payee.key, period],
-    )) as {
-      redemption_key: string;
-      tokens: string;
-      allocated_tokens: string;
-      price_num: string;
-      price_den: string;
-      amount_minor: string;
-      currency: string;
-      merkle_root: string;
-    }[];
-    const adjustments = (await manager.query(
-      `SELECT adjustment_key, adjusted_period, sequence, tokens::text AS tokens, price_num::text AS price_num,
-              price_den::text AS price_den, amount_minor::text AS amount_minor, currency, reason, corrections,
-              merkle_root
-         FROM payable_adjustments WHERE payee = $1 AND period = $2 ORDER BY adjusted_period, sequence`,
-      [payee.key, period],
-    )) as {
-      adjustment_key: string;
-      adjusted_period: string;
-      sequence: number;
-      tokens: string;
-      price_num: string;
-      price_den: string;
-      amount_minor: string;
-      currency: string;
-      reason: string;
-      corrections: PayeeStatementDto['adjustments'][number]['corrections'];
-      merkle_root: string;
-    }[];
-    const [batch] = (await manager.query('SELECT period FROM payout_batches WHERE period = $1', [
-      period,
-    ])) as {
-      period: string;
-    }[];
-    const lines = (await manager.query(
-      `SELECT currency, available_minor::text AS available_minor, outcome, reason FROM batch_lines
-        WHERE period = $1 AND payee = $2 ORDER BY currency`,
-      [period, payee.key],
-    )) as {
-      currency: string;
-      available_minor: string;
-      outcome: 'paid' | 'carried' | 'held';
-      reason: string | null;
-    }[];
-    const payouts = (await manager.query(
-      `SELECT p.id, p.amount_minor::text AS amount_minor, p.currency, p.rail, p.state, p.reference, p.failure_code,
-              coalesce((SELECT json_agg(json_build_object('from', t.from_state, 'to', t.to_state, 'at', t.at,
-                                                          'detail', t.detail) ORDER BY t.id)
-                          FROM payout_transitions t WHERE t.payout_id = p.id), '[]') AS transitions
-         FROM payouts p WHERE p.payee = $1 AND p.period = $2 ORDER BY p.id`,
-      [payee.key, period],
-    )) as {
-      id: string;
-      amount_minor: string;
-      currency: string;
-      rail: string;
-      state: string;
-      reference: string | null;
-      failure_code: string | null;
-      transitions: { from: string | null; to: string; at: string; detail: string }[];
-    }[];
+    const credits = await this.balances.creditsIn(manager, payee.key, period);
+    const adjustments = await this.balances.adjustmentsIn(manager, payee.key, period);
+    const batch = await this.batches.find(manager, period);
+    const lines = await this.batches.linesOf(manager, period, payee.key);
+    const payouts = await this.payouts.ofPayeeWithTransitions(manager, payee.key, period);
     const closing = await this.balances.through(manager, payee.key, period);
     const ledgerQuery = `?period=${period}`;
     return {
@@ -158,46 +100,46 @@ export class PayeeStatements {
         amountMinor: balance.amountMinor.toString(),
       })),
       credits: credits.map((credit) => ({
-        redemptionKey: credit.redemption_key,
-        tokens: credit.tokens,
-        allocatedTokens: credit.allocated_tokens,
-        heldTokens: (BigInt(credit.tokens) - BigInt(credit.allocated_tokens)).toString(),
-        price: { num: credit.price_num, den: credit.price_den },
-        amountMinor: credit.amount_minor,
+        redemptionKey: credit.redemptionKey,
+        tokens: credit.tokens.toString(),
+        allocatedTokens: credit.allocatedTokens.toString(),
+        heldTokens: (credit.tokens - credit.allocatedTokens).toString(),
+        price: { num: credit.priceNum.toString(), den: credit.priceDen.toString() },
+        amountMinor: credit.amountMinor.toString(),
         currency: credit.currency,
-        merkleRoot: credit.merkle_root,
+        merkleRoot: credit.merkleRoot,
         allocationStatement: `/api/ledger/v1/statements/accounts/${payee.key}${ledgerQuery}`,
         allocationProof: `/api/ledger/v1/periods/${period}/proofs/${payee.key}`,
       })),
       adjustments: adjustments.map((adjustment) => ({
-        adjustmentKey: adjustment.adjustment_key,
-        adjustedPeriod: adjustment.adjusted_period,
+        adjustmentKey: adjustment.adjustmentKey,
+        adjustedPeriod: adjustment.adjustedPeriod,
         sequence: adjustment.sequence,
-        tokens: adjustment.tokens,
-        price: { num: adjustment.price_num, den: adjustment.price_den },
-        amountMinor: adjustment.amount_minor,
+        tokens: adjustment.tokens.toString(),
+        price: { num: adjustment.priceNum.toString(), den: adjustment.priceDen.toString() },
+        amountMinor: adjustment.amountMinor.toString(),
         currency: adjustment.currency,
         reason: adjustment.reason,
         corrections: adjustment.corrections,
-        merkleRoot: adjustment.merkle_root,
-        allocationStatement: `/api/ledger/v1/statements/accounts/${payee.key}?period=${adjustment.adjusted_period}`,
+        merkleRoot: adjustment.merkleRoot,
+        allocationStatement: `/api/ledger/v1/statements/accounts/${payee.key}?period=${adjustment.adjustedPeriod}`,
       })),
       batch: batch
         ? {
             lines: lines.map((line) => ({
               currency: line.currency,
-              availableMinor: line.available_minor,
+              availableMinor: line.availableMinor.toString(),
               outcome: line.outcome,
               reason: line.reason,
             })),
             payouts: payouts.map((payout) => ({
               id: payout.id,
-              amountMinor: payout.amount_minor,
+              amountMinor: payout.amountMinor.toString(),
               currency: payout.currency,
               rail: payout.rail,
               state: payout.state,
               reference: payout.reference,
-              failureCode: payout.failure_code,
+              failureCode: payout.failureCode,
               transitions: payout.transitions,
             })),
           }

@@ -1,7 +1,5 @@
-import { type DeploymentPhase } from '@onecommons/contracts';
 import { z } from 'zod';
-import { type Condition } from '../reconcile/conditions.js';
-import { type DesiredState } from './deployment-record.js';
+import { type DeploymentRecord } from './deployment-record.js';
 
 export const createDeploymentSchema = z.strictObject({
   serviceId: z.uuid({ error: 'must be a service id' }),
@@ -11,21 +9,15 @@ export const createDeploymentSchema = z.strictObject({
 });
 export type CreateDeploymentDto = z.output<typeof createDeploymentSchema>;
 
-export interface DeploymentDto {
-  readonly id: string;
-  readonly serviceId: string;
-  readonly operatorId: string;
-  readonly provider: {
-    readonly id: string;
-    readonly accountId: string;
-    readonly api: string;
-    readonly region: string;
-    readonly size: string;
-  };
-  readonly desired: DesiredState;
-  readonly phase: DeploymentPhase;
-  readonly conditions: readonly Condition[];
-  readonly serverName: string;
+/** A deployment as the API shows it: its record's fields, the provider's grouped, dates as ISO 8601. */
+export interface DeploymentDto extends Pick<
+  DeploymentRecord,
+  'id' | 'serviceId' | 'operatorId' | 'desired' | 'phase' | 'conditions' | 'serverName'
+> {
+  readonly provider: { readonly id: string; readonly accountId: string } & Pick<
+    DeploymentRecord,
+    'api' | 'region' | 'size'
+  >;
   readonly serverId: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;

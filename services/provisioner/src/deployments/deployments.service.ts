@@ -13,18 +13,15 @@ import {
   ProviderAccountsService,
 } from '../provider-accounts/provider-accounts.service.js';
 import { pointsPerSecond } from '../usage/resource-points.js';
-import {
-  DEPLOYMENT_COLUMNS,
-  DEPLOYMENT_FROM,
-  type DeploymentRecord,
-  type DeploymentRow,
-  toDeploymentRecord,
-} from './deployment-record.js';
+import { KnownServicesRepository } from '../known-services/known-services.repository.js';
+import { ProviderAccountsRepository } from '../provider-accounts/provider-accounts.repository.js';
+import { type DeploymentRecord } from './deployment-record.js';
 import { type CreateDeploymentDto, type DeploymentDto } from './deployments.dto.js';
+import { DeploymentsRepository, type DeploymentViewer } from './deployments.repository.js';
 import { TeardownRequests } from './teardown-requests.js';
 
 /** Who may see a deployment: admins; members of its operator or of its provider organization. */
-function visibility(principal: Principal): { all: boolean; organizations: string[] } {
+function visibility(principal: Principal): DeploymentViewer {
   return {
     all: principal.roles.includes('admin'),
     organizations: principal.organizations.map((grant) => grant.id),
@@ -35,6 +32,9 @@ function visibility(principal: Principal): { all: boolean; organizations: string
 export class DeploymentsService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly deployments: DeploymentsRepository,
+    private readonly knownServices: KnownServicesRepository,
+    private readonly providerAccounts: ProviderAccountsRepository,
     private readonly accounts: ProviderAccountsService,
     private readonly status: DeploymentStatusWriter,
     private readonly teardowns: TeardownRequests,
@@ -42,15 +42,12 @@ export class DeploymentsService {
 
   /** An operator deploys one of its own services onto a provider account, in a region, with a size. */
   async create(principal: Principal, operatorId: string, input: CreateDeploymentDto): Promise<DeploymentDto> {
-    const [service] = (await this.dataSource.query(
-      `SELECT status FROM known_services WHERE service_id = $1 AND operator_id = $2`,
-      [input.serviceId, operatorId],
-    )) as { status: string }[];
+    const status = await this.knownServices.statusOf(this.dataSource.manager, input.serviceId, operatorId);
     // Another operator's service looks exactly like one that does not exist.
-    if (!service)
+    if (status === null)
       throw ProvisionerError.notFound('service_not_found', 'This organization runs no such service.');
-    if (service.status !== 'active')
-      throw ProvisionerError.conflict('service_not_active', `The service is ${service.status}.`, 'serviceId');
+    if (status !== 'active')
+      throw ProvisionerError.conflict('service_not_active', `The service is ${status}.`, 'serviceId');
     const account = await this.accounts.record(input.providerAccountId);
     if (!account)
       throw ProvisionerError.invalid(
@@ -63,11 +60,8 @@ export class DeploymentsService {
     try {
       await this.dataSource.transaction(async (manager) => {
         // Serialises placements on one account, so its capacity is never overbooked.
-        await manager.query(`SELECT 1 FROM provider_accounts WHERE id = $1 FOR UPDATE`, [account.id]);
-        const [{ used }] = (await manager.query(
-          `SELECT count(*)::int AS used FROM deployments WHERE provider_account_id = $1 AND phase <> 'Absent'`,
-          [account.id],
-        )) as [{ used: number }];
+        await this.providerAccounts.lock(manager, account.id);
+        const used = await this.deployments.countNotAbsentOn(manager, account.id);
         if (used >= account.maxServers)
           throw ProvisionerError.conflict(
             'capacity_exhausted',
@@ -75,29 +69,20 @@ export class DeploymentsService {
             'providerAccountId',
           );
         const now = new Date();
-        await manager.query(
-          `INSERT INTO deployments (id, service_id, operator_id, provider_account_id, provider_id, region, size, points_per_second,
-                                    desired, phase, conditions, server_name, next_reconcile_at, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'present', 'Pending', $9::jsonb, $10, now(), $11)`,
-          [
-            id,
-            input.serviceId,
-            operatorId,
-            account.id,
-            account.organizationId,
-            input.region,
-            input.size,
-            pointsPerSecond(size).toString(),
-            JSON.stringify(initialConditions(now)),
-            serverIdentityOf(id, input.serviceId).name,
-            principal.subject,
-          ],
-        );
-        const [row] = (await manager.query(
-          `SELECT ${DEPLOYMENT_COLUMNS} FROM ${DEPLOYMENT_FROM} WHERE d.id = $1`,
-          [id],
-        )) as DeploymentRow[];
-        await this.status.announce(manager, toDeploymentRecord(row as DeploymentRow), now);
+        const deployment = await this.deployments.insert(manager, {
+          id,
+          serviceId: input.serviceId,
+          operatorId,
+          providerAccountId: account.id,
+          providerId: account.organizationId,
+          region: input.region,
+          size: input.size,
+          pointsPerSecond: pointsPerSecond(size),
+          conditions: initialConditions(now),
+          serverName: serverIdentityOf(id, input.serviceId).name,
+          createdBy: principal.subject,
+        });
+        await this.status.announce(manager, deployment, now);
       });
     } catch (error) {
       if (isUniqueViolation(error))
@@ -116,15 +101,13 @@ export class DeploymentsService {
     query: PageQuery,
     operatorId: string | null = null,
   ): Promise<Page<DeploymentDto>> {
-    const { all, organizations } = visibility(principal);
-    const rows = (await this.dataSource.query(
-      `SELECT ${DEPLOYMENT_COLUMNS} FROM ${DEPLOYMENT_FROM}
-        WHERE ($1::uuid IS NULL OR d.id > $1) AND ($2::uuid IS NULL OR d.operator_id = $2)
-          AND ($3 OR d.operator_id = ANY($4::uuid[]) OR d.provider_id = ANY($4::uuid[]))
-        ORDER BY d.id LIMIT $5`,
-      [decodeCursor(query.cursor), operatorId, all, organizations, query.limit + 1],
-    )) as DeploymentRow[];
-    return pageOf(rows, query.limit, (row) => toDeploymentDto(toDeploymentRecord(row)));
+    const deployments = await this.deployments.listVisible(
+      this.dataSource.manager,
+      { afterId: decodeCursor(query.cursor), operatorId },
+      visibility(principal),
+      query.limit + 1,
+    );
+    return pageOf(deployments, query.limit, toDeploymentDto);
   }
 
   async getVisible(principal: Principal, id: string): Promise<DeploymentDto> {
@@ -142,25 +125,16 @@ export class DeploymentsService {
         'forbidden',
         'Only owners of the operator organization may tear a deployment down.',
       );
-    const updated = await this.dataSource.transaction(async (manager) => {
-      const [row] = (await manager.query(
-        `SELECT ${DEPLOYMENT_COLUMNS} FROM ${DEPLOYMENT_FROM} WHERE d.id = $1 FOR UPDATE OF d`,
-        [id],
-      )) as DeploymentRow[];
-      return this.teardowns.request(manager, toDeploymentRecord(row as DeploymentRow));
-    });
+    const updated = await this.dataSource.transaction(async (manager) =>
+      this.teardowns.request(manager, await this.deployments.lock(manager, id)),
+    );
     return toDeploymentDto(updated);
   }
 
   private async visible(principal: Principal, id: string): Promise<DeploymentRecord> {
-    const { all, organizations } = visibility(principal);
-    const [row] = (await this.dataSource.query(
-      `SELECT ${DEPLOYMENT_COLUMNS} FROM ${DEPLOYMENT_FROM}
-        WHERE d.id = $1 AND ($2 OR d.operator_id = ANY($3::uuid[]) OR d.provider_id = ANY($3::uuid[]))`,
-      [id, all, organizations],
-    )) as DeploymentRow[];
-    if (!row) throw ProvisionerError.notFound('deployment_not_found', 'No such deployment.');
-    return toDeploymentRecord(row);
+    const deployment = await this.deployments.visibleById(this.dataSource.manager, id, visibility(principal));
+    if (!deployment) throw ProvisionerError.notFound('deployment_not_found', 'No such deployment.');
+    return deployment;
   }
 }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type CloudEvent, type DataOf, ServiceCreatedV1, ServiceUpdatedV1 } from '@onecommons/contracts';
 import { type EventContext, OnEvent } from '@onecommons/kafka';
 import { TeardownRequests } from '../deployments/teardown-requests.js';
+import { KnownServicesRepository } from './known-services.repository.js';
 
 type ServiceState = DataOf<typeof ServiceCreatedV1>;
 
@@ -11,7 +12,10 @@ type ServiceState = DataOf<typeof ServiceCreatedV1>;
  */
 @Injectable()
 export class KnownServicesProjection {
-  constructor(private readonly teardowns: TeardownRequests) {}
+  constructor(
+    private readonly services: KnownServicesRepository,
+    private readonly teardowns: TeardownRequests,
+  ) {}
 
   @OnEvent(ServiceCreatedV1)
   async onCreated(event: CloudEvent<ServiceState>, context: EventContext): Promise<void> {
@@ -26,11 +30,6 @@ export class KnownServicesProjection {
   }
 
   private async upsert(service: ServiceState, context: EventContext): Promise<void> {
-    await context.manager.query(
-      `INSERT INTO known_services (service_id, operator_id, domain, status) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (service_id) DO UPDATE SET operator_id = EXCLUDED.operator_id, domain = EXCLUDED.domain,
-         status = EXCLUDED.status`,
-      [service.serviceId, service.operatorId, service.domain, service.status],
-    );
+    await this.services.upsert(context.manager, service);
   }
 }

@@ -12,48 +12,24 @@ import {
 } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type ProvisionerConfig } from '../config.js';
-import { type ProviderApiKind } from '../providers/provider-api.js';
 import { ProvisionerError } from '../provisioner-errors.js';
 import { allowedBaseUrl } from './provider-api-allowlist.js';
-import {
-  type ProviderAccountDto,
-  type RegisterProviderAccountDto,
-  type SizeDto,
-} from './provider-accounts.dto.js';
-
-interface AccountRow {
-  id: string;
-  organization_id: string;
-  name: string;
-  api: ProviderApiKind;
-  base_url: string;
-  credentials_sealed: string;
-  image: string;
-  regions: string[];
-  sizes: SizeDto[];
-  currency: string;
-  max_servers: number;
-  servers_in_use: number;
-  created_at: Date;
-}
+import { type ProviderAccountDto, type RegisterProviderAccountDto } from './provider-accounts.dto.js';
+import { type ProviderAccount, ProviderAccountsRepository } from './provider-accounts.repository.js';
 
 /** A provider account as the reconcile loop needs it, sealed token included (never leaves the service). */
-export interface ProviderAccountRecord {
-  readonly id: string;
-  readonly organizationId: string;
-  readonly api: ProviderApiKind;
-  readonly baseUrl: string;
-  readonly credentialsSealed: string;
-  readonly image: string;
-  readonly regions: readonly string[];
-  readonly sizes: readonly SizeDto[];
-  readonly maxServers: number;
-}
-
-const SELECT = `SELECT a.id, a.organization_id, a.name, a.api, a.base_url, a.credentials_sealed, a.image, a.regions, a.sizes,
-         a.currency, a.max_servers, a.created_at,
-         (SELECT count(*)::int FROM deployments d WHERE d.provider_account_id = a.id AND d.phase <> 'Absent') AS servers_in_use
-    FROM provider_accounts a`;
+export type ProviderAccountRecord = Pick<
+  ProviderAccount,
+  | 'id'
+  | 'organizationId'
+  | 'api'
+  | 'baseUrl'
+  | 'credentialsSealed'
+  | 'image'
+  | 'regions'
+  | 'sizes'
+  | 'maxServers'
+>;
 
 /** The associated data a sealed token is bound to: its account. */
 export const credentialContext = (accountId: string) => `provider-account:${accountId}`;
@@ -64,6 +40,7 @@ export class ProviderAccountsService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly accounts: ProviderAccountsRepository,
     @Inject(SERVICE_CONFIG) private readonly config: ProvisionerConfig,
   ) {
     this.key = Buffer.from(config.PROVISIONER_CREDENTIALS_KEY, 'base64');
@@ -83,25 +60,20 @@ export class ProviderAccountsService {
       );
     const id = uuidV7();
     try {
-      await this.dataSource.query(
-        `INSERT INTO provider_accounts (id, organization_id, name, api, base_url, credentials_sealed, image, regions, sizes,
-                                        currency, max_servers, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12)`,
-        [
-          id,
-          organizationId,
-          input.name,
-          input.api,
-          baseUrl,
-          seal(input.token, this.key, credentialContext(id)),
-          input.image,
-          input.regions,
-          JSON.stringify(input.sizes),
-          input.currency,
-          input.maxServers,
-          principal.subject,
-        ],
-      );
+      await this.accounts.insert(this.dataSource.manager, {
+        id,
+        organizationId,
+        name: input.name,
+        api: input.api,
+        baseUrl,
+        credentialsSealed: seal(input.token, this.key, credentialContext(id)),
+        image: input.image,
+        regions: input.regions,
+        sizes: input.sizes,
+        currency: input.currency,
+        maxServers: input.maxServers,
+        createdBy: principal.subject,
+      });
     } catch (error) {
       if (isUniqueViolation(error))
         throw ProvisionerError.conflict(
@@ -115,51 +87,52 @@ export class ProviderAccountsService {
   }
 
   async get(id: string): Promise<ProviderAccountDto> {
-    const [row] = (await this.dataSource.query(`${SELECT} WHERE a.id = $1`, [id])) as AccountRow[];
-    if (!row) throw ProvisionerError.notFound('provider_account_not_found', 'No such provider account.');
-    return toDto(row);
+    const account = await this.accounts.byId(this.dataSource.manager, id);
+    if (!account) throw ProvisionerError.notFound('provider_account_not_found', 'No such provider account.');
+    return toDto(account);
   }
 
   /** Every provider account (what operators choose from), or one organization's. */
   async list(query: PageQuery, organizationId: string | null = null): Promise<Page<ProviderAccountDto>> {
-    const rows = (await this.dataSource.query(
-      `${SELECT} WHERE ($1::uuid IS NULL OR a.id > $1) AND ($2::uuid IS NULL OR a.organization_id = $2) ORDER BY a.id LIMIT $3`,
-      [decodeCursor(query.cursor), organizationId, query.limit + 1],
-    )) as AccountRow[];
-    return pageOf(rows, query.limit, toDto);
+    const accounts = await this.accounts.list(
+      this.dataSource.manager,
+      { afterId: decodeCursor(query.cursor), organizationId },
+      query.limit + 1,
+    );
+    return pageOf(accounts, query.limit, toDto);
   }
 
   async record(id: string): Promise<ProviderAccountRecord | undefined> {
-    const [row] = (await this.dataSource.query(`${SELECT} WHERE a.id = $1`, [id])) as AccountRow[];
-    return row
+    const account = await this.accounts.byId(this.dataSource.manager, id);
+    return account
       ? {
-          id: row.id,
-          organizationId: row.organization_id,
-          api: row.api,
-          baseUrl: row.base_url,
-          credentialsSealed: row.credentials_sealed,
-          image: row.image,
-          regions: row.regions,
-          sizes: row.sizes,
-          maxServers: row.max_servers,
+          id: account.id,
+          organizationId: account.organizationId,
+          api: account.api,
+          baseUrl: account.baseUrl,
+          credentialsSealed: account.credentialsSealed,
+          image: account.image,
+          regions: account.regions,
+          sizes: account.sizes,
+          maxServers: account.maxServers,
         }
       : undefined;
   }
 }
 
-function toDto(row: AccountRow): ProviderAccountDto {
+function toDto(account: ProviderAccount): ProviderAccountDto {
   return {
-    id: row.id,
-    organizationId: row.organization_id,
-    name: row.name,
-    api: row.api,
-    baseUrl: row.base_url,
-    image: row.image,
-    regions: row.regions,
-    sizes: row.sizes,
-    currency: row.currency,
-    maxServers: row.max_servers,
-    serversInUse: row.servers_in_use,
-    createdAt: row.created_at.toISOString(),
+    id: account.id,
+    organizationId: account.organizationId,
+    name: account.name,
+    api: account.api,
+    baseUrl: account.baseUrl,
+    image: account.image,
+    regions: account.regions,
+    sizes: account.sizes,
+    currency: account.currency,
+    maxServers: account.maxServers,
+    serversInUse: account.serversInUse,
+    createdAt: account.createdAt.toISOString(),
   };
 }

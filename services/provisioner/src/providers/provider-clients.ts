@@ -12,13 +12,7 @@ import { HetznerCloudApi } from './hetzner-cloud.api.js';
 import { type ProviderApi, ProviderCallError } from './provider-api.js';
 import { type CallGate, ProviderHttp } from './provider-http.js';
 import { budgetAfterResponse, type RateBudget, UNKNOWN_BUDGET, waitBeforeCallMs } from './rate-budget.js';
-
-interface BudgetRow {
-  request_limit: number | null;
-  remaining: number | null;
-  resets_at: Date | null;
-  blocked_until: Date | null;
-}
+import { RateBudgetsRepository } from './rate-budgets.repository.js';
 
 /**
  * The account's rate budget, kept in Postgres so every replica spends the same one: read before each call
@@ -27,6 +21,7 @@ interface BudgetRow {
 class RateBudgetGate implements CallGate {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly budgets: RateBudgetsRepository,
     private readonly accountId: string,
     private readonly api: string,
   ) {}
@@ -46,13 +41,7 @@ class RateBudgetGate implements CallGate {
   async afterResponse(status: number, headers: Headers): Promise<void> {
     providerApiCalls.inc({ provider: this.api, status: String(status) });
     const budget = budgetAfterResponse(await this.load(), status, headers, new Date());
-    await this.dataSource.query(
-      `INSERT INTO provider_rate_budgets (provider_account_id, request_limit, remaining, resets_at, blocked_until, updated_at)
-       VALUES ($1, $2, $3, $4, $5, now())
-       ON CONFLICT (provider_account_id) DO UPDATE SET request_limit = EXCLUDED.request_limit, remaining = EXCLUDED.remaining,
-         resets_at = EXCLUDED.resets_at, blocked_until = EXCLUDED.blocked_until, updated_at = now()`,
-      [this.accountId, budget.limit, budget.remaining, budget.resetsAt, budget.blockedUntil],
-    );
+    await this.budgets.save(this.dataSource.manager, this.accountId, budget);
   }
 
   afterFailure(label: string): void {
@@ -60,18 +49,7 @@ class RateBudgetGate implements CallGate {
   }
 
   private async load(): Promise<RateBudget> {
-    const [row] = (await this.dataSource.query(
-      `SELECT request_limit, remaining, resets_at, blocked_until FROM provider_rate_budgets WHERE provider_account_id = $1`,
-      [this.accountId],
-    )) as BudgetRow[];
-    return row
-      ? {
-          limit: row.request_limit,
-          remaining: row.remaining,
-          resetsAt: row.resets_at,
-          blockedUntil: row.blocked_until,
-        }
-      : UNKNOWN_BUDGET;
+    return (await this.budgets.budgetOf(this.dataSource.manager, this.accountId)) ?? UNKNOWN_BUDGET;
   }
 }
 
@@ -82,6 +60,7 @@ export class ProviderClients {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly budgets: RateBudgetsRepository,
     @Inject(SERVICE_CONFIG) private readonly config: ProvisionerConfig,
   ) {
     this.key = Buffer.from(config.PROVISIONER_CREDENTIALS_KEY, 'base64');
@@ -93,7 +72,7 @@ export class ProviderClients {
       baseUrl: account.baseUrl,
       token: unseal(account.credentialsSealed, this.key, credentialContext(account.id)),
       timeoutMs: this.config.PROVISIONER_PROVIDER_TIMEOUT_MS,
-      gate: new RateBudgetGate(this.dataSource, account.id, account.api),
+      gate: new RateBudgetGate(this.dataSource, this.budgets, account.id, account.api),
     });
     return account.api === 'hetzner' ? new HetznerCloudApi(http) : new DigitalOceanApi(http);
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Logger } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
+import { type DeploymentsRepository } from '../deployments/deployments.repository.js';
 
 export interface DeploymentClaim {
   readonly deploymentId: string;
@@ -18,6 +19,7 @@ export interface DeploymentClaim {
 export class DeploymentClaims {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly deployments: DeploymentsRepository,
     private readonly claimMs: number,
     private readonly logger: Pick<Logger, 'warn'>,
   ) {}
@@ -25,17 +27,8 @@ export class DeploymentClaims {
   /** Claims the oldest due unclaimed deployment; undefined when none is left. */
   async claimDue(): Promise<DeploymentClaim | undefined> {
     const token = randomUUID();
-    const [rows] = (await this.dataSource.query(
-      `UPDATE deployments SET reconcile_claim = $1, reconcile_claimed_until = now() + $2 * interval '1 millisecond'
-        WHERE id = (
-          SELECT id FROM deployments
-           WHERE next_reconcile_at <= now() AND (reconcile_claimed_until IS NULL OR reconcile_claimed_until < now())
-           ORDER BY next_reconcile_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING id`,
-      [token, this.claimMs],
-    )) as [{ id: string }[], number];
-    const id = rows[0]?.id;
-    return id === undefined ? undefined : { deploymentId: id, token };
+    const id = await this.deployments.claimDue(this.dataSource.manager, token, this.claimMs);
+    return id === null ? undefined : { deploymentId: id, token };
   }
 
   /** Runs `work` holding the claim (renewed meanwhile), then gives the deployment back. */
@@ -51,10 +44,11 @@ export class DeploymentClaims {
 
   private async renew(claim: DeploymentClaim): Promise<void> {
     try {
-      await this.dataSource.query(
-        `UPDATE deployments SET reconcile_claimed_until = now() + $3 * interval '1 millisecond'
-          WHERE id = $1 AND reconcile_claim = $2`,
-        [claim.deploymentId, claim.token, this.claimMs],
+      await this.deployments.renewClaim(
+        this.dataSource.manager,
+        claim.deploymentId,
+        claim.token,
+        this.claimMs,
       );
     } catch (error) {
       this.logger.warn(`claim on deployment ${claim.deploymentId} not renewed: ${String(error)}`);
@@ -63,10 +57,6 @@ export class DeploymentClaims {
 
   /** Gives the deployment back (only if the claim is still this one: a lapsed claim may be another's now). */
   private async release(claim: DeploymentClaim): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE deployments SET reconcile_claim = NULL, reconcile_claimed_until = NULL
-        WHERE id = $1 AND reconcile_claim = $2`,
-      [claim.deploymentId, claim.token],
-    );
+    await this.deployments.releaseClaim(this.dataSource.manager, claim.deploymentId, claim.token);
   }
 }

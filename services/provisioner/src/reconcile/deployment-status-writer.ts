@@ -3,6 +3,7 @@ import { createEvent, DeploymentStatusChangedV1, type DeploymentPhase } from '@o
 import { OutboxWriter } from '@onecommons/kafka';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type DeploymentRecord } from '../deployments/deployment-record.js';
+import { DeploymentsRepository } from '../deployments/deployments.repository.js';
 import { PROVISIONER_SOURCE } from '../provisioner-events.js';
 import { conditionOf, type ConditionUpdate, withConditions } from './conditions.js';
 
@@ -26,6 +27,7 @@ export interface StatusChange {
 export class DeploymentStatusWriter {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly deployments: DeploymentsRepository,
     private readonly outbox: OutboxWriter,
   ) {}
 
@@ -47,23 +49,15 @@ export class DeploymentStatusWriter {
     const conditions = withConditions(deployment.conditions, change.conditions ?? [], now);
     const resourceId = change.resourceId === undefined ? deployment.resourceId : change.resourceId;
     const attempt = change.attempt ?? deployment.attempt;
-    await manager.query(
-      `UPDATE deployments SET phase = $2, conditions = $3::jsonb, resource_id = $4, attempt = $5, next_reconcile_at = $6,
-              updated_at = now()
-        WHERE id = $1`,
-      [deployment.id, phase, JSON.stringify(conditions), resourceId, attempt, change.nextReconcileAt],
-    );
-    if (change.uptime === 'running')
-      await manager.query(
-        `INSERT INTO deployment_uptime (deployment_id, started_at) VALUES ($1, $2)
-         ON CONFLICT (deployment_id) WHERE ended_at IS NULL DO NOTHING`,
-        [deployment.id, now],
-      );
-    if (change.uptime === 'stopped')
-      await manager.query(
-        `UPDATE deployment_uptime SET ended_at = $2 WHERE deployment_id = $1 AND ended_at IS NULL`,
-        [deployment.id, now],
-      );
+    await this.deployments.writeStatus(manager, deployment.id, {
+      phase,
+      conditions,
+      resourceId,
+      attempt,
+      nextReconcileAt: change.nextReconcileAt,
+    });
+    if (change.uptime === 'running') await this.deployments.openUptime(manager, deployment.id, now);
+    if (change.uptime === 'stopped') await this.deployments.closeUptime(manager, deployment.id, now);
     const before = conditionOf(deployment.conditions, 'Ready');
     const ready = conditionOf(conditions, 'Ready');
     const next = {

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { type ProvisionerConfig } from '../config.js';
 import { type DeploymentRecord } from '../deployments/deployment-record.js';
 import { type ProviderCallError } from '../providers/provider-api.js';
+import { RateBudgetsRepository } from '../providers/rate-budgets.repository.js';
 import { DeploymentStatusWriter, type StatusChange } from './deployment-status-writer.js';
 import { type ReconcileResult } from './reconcile-result.js';
 import { retryAt } from './retry-schedule.js';
@@ -16,6 +17,7 @@ import { retryAt } from './retry-schedule.js';
 export class ProviderFailureHandler {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly budgets: RateBudgetsRepository,
     private readonly status: DeploymentStatusWriter,
     @Inject(SERVICE_CONFIG) private readonly config: ProvisionerConfig,
   ) {}
@@ -74,12 +76,8 @@ export class ProviderFailureHandler {
   }
 
   private async blockedUntil(deployment: DeploymentRecord): Promise<Date | undefined> {
-    const [row] = (await this.dataSource.query(
-      `SELECT greatest(blocked_until, CASE WHEN remaining <= 0 THEN resets_at END) AS until FROM provider_rate_budgets
-        WHERE provider_account_id = $1`,
-      [deployment.providerAccountId],
-    )) as { until: Date | null }[];
-    return row?.until && row.until > new Date() ? row.until : undefined;
+    const until = await this.budgets.blockedUntil(this.dataSource.manager, deployment.providerAccountId);
+    return until && until > new Date() ? until : undefined;
   }
 
   private after(attempt: number): Date {

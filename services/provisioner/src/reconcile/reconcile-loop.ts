@@ -9,6 +9,7 @@ import { DEPLOYMENT_PHASES } from '@onecommons/contracts';
 import { PeriodicTask, RunMode, SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type ProvisionerConfig } from '../config.js';
+import { DeploymentsRepository } from '../deployments/deployments.repository.js';
 import { deploymentsByPhase, reconcileTotal } from '../metrics/provisioner-metrics.js';
 import { DeploymentClaims } from './deployment-claims.js';
 import { type ReconcileResult } from './reconcile-result.js';
@@ -32,11 +33,17 @@ export class ReconcileLoop implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly deployments: DeploymentsRepository,
     private readonly reconciler: Reconciler,
     @Inject(SERVICE_CONFIG) private readonly config: ProvisionerConfig,
     private readonly runMode: RunMode,
   ) {
-    this.claims = new DeploymentClaims(dataSource, config.PROVISIONER_RECONCILE_CLAIM_MS, this.logger);
+    this.claims = new DeploymentClaims(
+      dataSource,
+      deployments,
+      config.PROVISIONER_RECONCILE_CLAIM_MS,
+      this.logger,
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -75,19 +82,14 @@ export class ReconcileLoop implements OnApplicationBootstrap, OnApplicationShutd
     } catch (error) {
       reconcileTotal.inc({ result: 'error' });
       this.logger.error(`reconcile of ${deploymentId} failed: ${String(error)}`);
-      await this.dataSource.query(
-        `UPDATE deployments SET attempt = attempt + 1, next_reconcile_at = $2 WHERE id = $1 AND next_reconcile_at IS NOT NULL`,
-        [deploymentId, retryAt(1, this.config)],
-      );
+      await this.deployments.scheduleRetry(this.dataSource.manager, deploymentId, retryAt(1, this.config));
       return 'failed';
     }
   }
 
   private async refreshGauge(): Promise<void> {
-    const rows = (await this.dataSource.query(
-      `SELECT phase, count(*)::int AS n FROM deployments GROUP BY phase`,
-    )) as { phase: string; n: number }[];
+    const counts = await this.deployments.countByPhase(this.dataSource.manager);
     for (const phase of DEPLOYMENT_PHASES)
-      deploymentsByPhase.set({ phase }, rows.find((row) => row.phase === phase)?.n ?? 0);
+      deploymentsByPhase.set({ phase }, counts.find((count) => count.phase === phase)?.deployments ?? 0);
   }
 }

@@ -2,13 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type ProvisionerConfig } from '../config.js';
-import {
-  DEPLOYMENT_COLUMNS,
-  DEPLOYMENT_FROM,
-  type DeploymentRecord,
-  type DeploymentRow,
-  toDeploymentRecord,
-} from '../deployments/deployment-record.js';
+import { type DeploymentRecord } from '../deployments/deployment-record.js';
+import { DeploymentsRepository } from '../deployments/deployments.repository.js';
 import {
   ProviderAccountsService,
   type ProviderAccountRecord,
@@ -16,8 +11,9 @@ import {
 import { type ObservedServer, type ProviderApi, ProviderCallError } from '../providers/provider-api.js';
 import { ProviderClients } from '../providers/provider-clients.js';
 import { DeploymentStatusWriter } from './deployment-status-writer.js';
-import { OperationLog, type ProviderOperation } from './operation-log.js';
+import { OperationLog } from './operation-log.js';
 import { ProviderFailureHandler } from './provider-failures.js';
+import { type ProviderOperation } from './provider-operations.repository.js';
 import { type ReconcileResult } from './reconcile-result.js';
 import { retryAt } from './retry-schedule.js';
 import { type ServerIdentity, serverIdentityOf } from './server-identity.js';
@@ -38,6 +34,7 @@ interface Pass {
 export class Reconciler {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly deployments: DeploymentsRepository,
     private readonly accounts: ProviderAccountsService,
     private readonly clients: ProviderClients,
     private readonly operations: OperationLog,
@@ -74,11 +71,7 @@ export class Reconciler {
   }
 
   async load(deploymentId: string): Promise<DeploymentRecord | undefined> {
-    const [row] = (await this.dataSource.query(
-      `SELECT ${DEPLOYMENT_COLUMNS} FROM ${DEPLOYMENT_FROM} WHERE d.id = $1`,
-      [deploymentId],
-    )) as DeploymentRow[];
-    return row ? toDeploymentRecord(row) : undefined;
+    return (await this.deployments.byId(this.dataSource.manager, deploymentId)) ?? undefined;
   }
 
   /** A running action means wait; an errored one is the deployment's failure; a finished one, observe. */

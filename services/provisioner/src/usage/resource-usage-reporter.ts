@@ -12,20 +12,13 @@ import { DataSource } from 'typeorm';
 import { type ProvisionerConfig } from '../config.js';
 import { PROVISIONER_SOURCE } from '../provisioner-events.js';
 import { uptimeSecondsWithin } from './resource-points.js';
-
-interface IntervalRow {
-  service_id: string;
-  provider_id: string;
-  points_per_second: string;
-  started_at: Date;
-  ended_at: Date | null;
-}
+import { ResourceUsageRepository } from './resource-usage.repository.js';
 
 interface Total {
   serviceId: string;
   providerId: string;
   points: bigint;
-  seconds: bigint;
+  uptimeSeconds: bigint;
 }
 
 /**
@@ -39,6 +32,7 @@ export class ResourceUsageReporter implements OnApplicationBootstrap, OnApplicat
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly usage: ResourceUsageRepository,
     private readonly outbox: OutboxWriter,
     @Inject(SERVICE_CONFIG) private readonly config: ProvisionerConfig,
     private readonly runMode: RunMode,
@@ -72,54 +66,29 @@ export class ResourceUsageReporter implements OnApplicationBootstrap, OnApplicat
       await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('provisioner.usage:' || $1, 0))`, [
         period,
       ]);
-      const intervals = (await manager.query(
-        `SELECT d.service_id, d.provider_id, d.points_per_second::text, u.started_at, u.ended_at
-           FROM deployment_uptime u JOIN deployments d ON d.id = u.deployment_id
-          WHERE u.started_at < $2 AND (u.ended_at IS NULL OR u.ended_at > $1)`,
-        [from, to],
-      )) as IntervalRow[];
+      const intervals = await this.usage.uptimeWithin(manager, from, to);
       const totals = new Map<string, Total>();
-      for (const row of intervals) {
-        const key = `${row.service_id}/${row.provider_id}`;
+      for (const interval of intervals) {
+        const key = `${interval.serviceId}/${interval.providerId}`;
         const total = totals.get(key) ?? {
-          serviceId: row.service_id,
-          providerId: row.provider_id,
+          serviceId: interval.serviceId,
+          providerId: interval.providerId,
           points: 0n,
-          seconds: 0n,
+          uptimeSeconds: 0n,
         };
-        const seconds = uptimeSecondsWithin(
-          [{ startedAt: row.started_at, endedAt: row.ended_at }],
-          from,
-          to,
-          now,
-        );
-        total.seconds += seconds;
-        total.points += seconds * BigInt(row.points_per_second);
+        const seconds = uptimeSecondsWithin([interval], from, to, now);
+        total.uptimeSeconds += seconds;
+        total.points += seconds * interval.pointsPerSecond;
         totals.set(key, total);
       }
-      const last = (await manager.query(
-        `SELECT service_id, provider_id, points::text FROM resource_usage_reports WHERE period = $1`,
-        [period],
-      )) as {
-        service_id: string;
-        provider_id: string;
-        points: string;
-      }[];
+      const last = await this.usage.reportedIn(manager, period);
       const reportedPoints = new Map(
-        last.map((row) => [`${row.service_id}/${row.provider_id}`, BigInt(row.points)]),
+        last.map((report) => [`${report.serviceId}/${report.providerId}`, report.points]),
       );
       const grown = [...totals.entries()]
         .filter(([key, total]) => total.points > (reportedPoints.get(key) ?? 0n))
         .map(([, total]) => total);
-      for (const total of grown) {
-        await manager.query(
-          `INSERT INTO resource_usage_reports (period, service_id, provider_id, points, uptime_seconds, reported_at)
-           VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (period, service_id, provider_id) DO UPDATE SET points = EXCLUDED.points,
-             uptime_seconds = EXCLUDED.uptime_seconds, reported_at = EXCLUDED.reported_at`,
-          [period, total.serviceId, total.providerId, total.points.toString(), total.seconds.toString(), now],
-        );
-      }
+      for (const total of grown) await this.usage.saveReport(manager, period, total, now);
       await this.outbox.append(
         manager,
         grown.map((total) =>
@@ -130,7 +99,7 @@ export class ResourceUsageReporter implements OnApplicationBootstrap, OnApplicat
               providerId: total.providerId,
               period,
               points: total.points.toString(),
-              uptimeSeconds: total.seconds.toString(),
+              uptimeSeconds: total.uptimeSeconds.toString(),
               reportedAt: now.toISOString(),
             },
             PROVISIONER_SOURCE,
