@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AfterCommit } from '@onecommons/service-kit';
 import { DeliveriesController } from './delivery/deliveries.controller.js';
+import { DeliveriesRepository } from './delivery/deliveries.repository.js';
 import { DeliveriesService } from './delivery/deliveries.service.js';
 import { DeliveryAttempter } from './delivery/delivery-attempter.js';
 import { DeliveryBacklogMetrics } from './delivery/delivery-backlog-metrics.js';
@@ -10,6 +11,7 @@ import { DELIVERY_QUEUE, DeliveryQueue } from './delivery/delivery-queue.js';
 import { DeliverySweeper } from './delivery/delivery-sweeper.js';
 import { DeliveryWorker } from './delivery/delivery-worker.js';
 import { EndpointsController } from './endpoints/endpoints.controller.js';
+import { EndpointsRepository } from './endpoints/endpoints.repository.js';
 import { EndpointsService } from './endpoints/endpoints.service.js';
 import { SecretSealer } from './endpoints/signing-secrets.js';
 import { DeliverableTypes } from './event-types/deliverable-types.js';
@@ -23,8 +25,10 @@ import { TargetGuard } from './targets/target-guard.js';
     DeliverableTypes,
     TargetGuard,
     SecretSealer,
+    EndpointsRepository,
     EndpointsService,
     AfterCommit,
+    DeliveriesRepository,
     DeliveryQueue,
     DeliveryFanout,
     DeliveryAttempter,

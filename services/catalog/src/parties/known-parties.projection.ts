@@ -6,6 +6,7 @@ import {
   SubscriberRegisteredV2,
 } from '@onecommons/contracts';
 import { type EventContext, OnEvent } from '@onecommons/kafka';
+import { KnownPartiesRepository } from './known-parties.repository.js';
 
 /**
  * Catalog's own record of the accounts and organizations identity announced, so a contract can only
@@ -13,15 +14,14 @@ import { type EventContext, OnEvent } from '@onecommons/kafka';
  */
 @Injectable()
 export class KnownPartiesProjection {
+  constructor(private readonly parties: KnownPartiesRepository) {}
+
   @OnEvent(SubscriberRegisteredV2)
   async onAccountRegistered(
     event: CloudEvent<DataOf<typeof SubscriberRegisteredV2>>,
     context: EventContext,
   ): Promise<void> {
-    await context.manager.query(
-      `INSERT INTO known_accounts (account_id, registered_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-      [event.data.subscriberId, event.data.registeredAt],
-    );
+    await this.parties.addAccount(context.manager, event.data.subscriberId, event.data.registeredAt);
   }
 
   @OnEvent(OrganizationCreatedV1)
@@ -29,9 +29,10 @@ export class KnownPartiesProjection {
     event: CloudEvent<DataOf<typeof OrganizationCreatedV1>>,
     context: EventContext,
   ): Promise<void> {
-    await context.manager.query(
-      `INSERT INTO known_organizations (organization_id, kind, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-      [event.data.organizationId, event.data.kind, event.data.name],
-    );
+    await this.parties.addOrganization(context.manager, {
+      organizationId: event.data.organizationId,
+      kind: event.data.kind,
+      name: event.data.name,
+    });
   }
 }

@@ -12,6 +12,9 @@ export interface AgreementTerms {
   readonly binding: boolean;
 }
 
+/** Terms waiting for the period they take effect from (a `YYYY-MM` period). */
+export type Scheduled<Terms> = Terms & { readonly from: string };
+
 export type ServiceCut = 'providers' | 'project';
 export type AgreementCut = 'operators' | 'project';
 

@@ -10,37 +10,9 @@ import {
   type DeliveryDetailDto,
   type DeliveryDto,
   type DeliveryListQuery,
-  type DeliveryStatus,
 } from './deliveries.dto.js';
+import { DeliveriesRepository, type Delivery, type DeliveryAttempt } from './deliveries.repository.js';
 import { DeliveryQueue } from './delivery-queue.js';
-
-interface DeliveryRow {
-  id: string;
-  endpoint_id: string;
-  event_id: string;
-  event_type: string;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_at: Date | null;
-  lease_until: Date | null;
-  last_error: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-interface AttemptRow {
-  number: number;
-  trigger: AttemptDto['trigger'];
-  outcome: AttemptDto['outcome'];
-  status_code: number | null;
-  duration_ms: number;
-  error: string | null;
-  response_excerpt: string | null;
-  attempted_at: Date;
-}
-
-const COLUMNS = `id, endpoint_id, event_id, event_type, status, attempts, next_attempt_at, lease_until, last_error,
-  created_at, updated_at`;
 
 const notFound = () => WebhooksError.notFound('delivery_not_found', 'No such delivery for this endpoint.');
 
@@ -49,6 +21,7 @@ const notFound = () => WebhooksError.notFound('delivery_not_found', 'No such del
 export class DeliveriesService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveriesRepository,
     private readonly endpoints: EndpointsService,
     private readonly afterCommit: AfterCommit,
     private readonly queue: DeliveryQueue,
@@ -56,24 +29,20 @@ export class DeliveriesService {
 
   async list(owner: EndpointOwner, endpointId: string, query: DeliveryListQuery): Promise<Page<DeliveryDto>> {
     await this.endpoints.find(this.dataSource.manager, owner, endpointId);
-    const rows = (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM deliveries
-        WHERE endpoint_id = $1 AND ($2::uuid IS NULL OR id > $2) AND ($3::text IS NULL OR status = $3)
-        ORDER BY id LIMIT $4`,
-      [endpointId, decodeCursor(query.cursor), query.status ?? null, query.limit + 1],
-    )) as DeliveryRow[];
-    return pageOf(rows, query.limit, toDeliveryDto);
+    const deliveries = await this.deliveries.pageOfEndpoint(
+      this.dataSource.manager,
+      endpointId,
+      { afterId: decodeCursor(query.cursor), status: query.status ?? null },
+      query.limit + 1,
+    );
+    return pageOf(deliveries, query.limit, toDeliveryDto);
   }
 
   async get(owner: EndpointOwner, endpointId: string, deliveryId: string): Promise<DeliveryDetailDto> {
     await this.endpoints.find(this.dataSource.manager, owner, endpointId);
-    const row = await this.find(this.dataSource.manager, endpointId, deliveryId);
-    const attempts = (await this.dataSource.query(
-      `SELECT number, trigger, outcome, status_code, duration_ms, error, response_excerpt, attempted_at
-         FROM delivery_attempts WHERE delivery_id = $1 ORDER BY number`,
-      [deliveryId],
-    )) as AttemptRow[];
-    return { ...toDeliveryDto(row), attemptLog: attempts.map(toAttemptDto) };
+    const delivery = await this.find(this.dataSource.manager, endpointId, deliveryId);
+    const attempts = await this.deliveries.attemptsOf(this.dataSource.manager, deliveryId);
+    return { ...toDeliveryDto(delivery), attemptLog: attempts.map(toAttemptDto) };
   }
 
   /** Sends a delivery again now (whatever its state), restarting the retry schedule; the webhook-id stays. */
@@ -83,19 +52,14 @@ export class DeliveriesService {
       if (!endpoint.enabled)
         throw WebhooksError.conflict('endpoint_disabled', 'Enable the endpoint before redelivering to it.');
       const current = await this.find(manager, endpointId, deliveryId, true);
-      if (current.lease_until && current.lease_until > new Date())
+      if (current.leaseUntil && current.leaseUntil > new Date())
         throw WebhooksError.conflict(
           'attempt_in_progress',
           'An attempt of this delivery is under way; retry shortly.',
         );
-      const [[row]] = (await manager.query(
-        `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), round_attempts = 0, manual = true,
-                updated_at = now()
-          WHERE id = $1 RETURNING ${COLUMNS}`,
-        [deliveryId],
-      )) as [DeliveryRow[], number];
+      const delivery = await this.deliveries.redeliverNow(manager, deliveryId);
       this.afterCommit.schedule(manager, () => this.queue.wake(deliveryId));
-      return toDeliveryDto(row as DeliveryRow);
+      return toDeliveryDto(delivery);
     });
   }
 
@@ -104,41 +68,38 @@ export class DeliveriesService {
     endpointId: string,
     deliveryId: string,
     lock = false,
-  ): Promise<DeliveryRow> {
-    const [row] = (await manager.query(
-      `SELECT ${COLUMNS} FROM deliveries WHERE id = $1 AND endpoint_id = $2 ${lock ? 'FOR UPDATE' : ''}`,
-      [deliveryId, endpointId],
-    )) as DeliveryRow[];
-    if (!row) throw notFound();
-    return row;
+  ): Promise<Delivery> {
+    const delivery = await this.deliveries.ofEndpoint(manager, endpointId, deliveryId, lock);
+    if (!delivery) throw notFound();
+    return delivery;
   }
 }
 
-function toDeliveryDto(row: DeliveryRow): DeliveryDto {
+function toDeliveryDto(delivery: Delivery): DeliveryDto {
   return {
-    id: row.id,
-    endpointId: row.endpoint_id,
-    webhookId: row.id,
-    eventId: row.event_id,
-    eventType: row.event_type,
-    status: row.status,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at?.toISOString() ?? null,
-    lastError: row.last_error,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    id: delivery.id,
+    endpointId: delivery.endpointId,
+    webhookId: delivery.id,
+    eventId: delivery.eventId,
+    eventType: delivery.eventType,
+    status: delivery.status,
+    attempts: delivery.attempts,
+    nextAttemptAt: delivery.nextAttemptAt?.toISOString() ?? null,
+    lastError: delivery.lastError,
+    createdAt: delivery.createdAt.toISOString(),
+    updatedAt: delivery.updatedAt.toISOString(),
   };
 }
 
-function toAttemptDto(row: AttemptRow): AttemptDto {
+function toAttemptDto(attempt: DeliveryAttempt): AttemptDto {
   return {
-    number: row.number,
-    trigger: row.trigger,
-    outcome: row.outcome,
-    statusCode: row.status_code,
-    durationMs: row.duration_ms,
-    error: row.error,
-    responseExcerpt: row.response_excerpt,
-    attemptedAt: row.attempted_at.toISOString(),
+    number: attempt.number,
+    trigger: attempt.trigger,
+    outcome: attempt.outcome,
+    statusCode: attempt.statusCode,
+    durationMs: attempt.durationMs,
+    error: attempt.error,
+    responseExcerpt: attempt.responseExcerpt,
+    attemptedAt: attempt.attemptedAt.toISOString(),
   };
 }

@@ -3,27 +3,16 @@ import { uuidV7 } from '@onecommons/contracts';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type WebhooksConfig } from '../config.js';
+import { EndpointsRepository } from '../endpoints/endpoints.repository.js';
 import { SecretSealer, signatureHeader } from '../endpoints/signing-secrets.js';
 import { TargetGuard, TargetRefusedError } from '../targets/target-guard.js';
+import { type ClaimedDelivery, DeliveriesRepository } from './deliveries.repository.js';
 import { nextStep, retryAfterSeconds, type RetryRules } from './retry-schedule.js';
 import { type AttemptOutcome, endpointsDisabled, webhookDeliveries } from './webhook-metrics.js';
 import { sendWebhook, type SendResult } from './webhook-sender.js';
 
 /** What the worker does next with a delivery's job: nothing more, or wake up again at a time. */
 export type AttemptResult = { readonly kind: 'done' } | { readonly kind: 'later'; readonly at: Date };
-
-interface ClaimedDelivery {
-  id: string;
-  body: string;
-  attempts: number;
-  round_attempts: number;
-  manual: boolean;
-  endpoint_id: string;
-  url: string;
-  enabled: boolean;
-  secret_sealed: string;
-  previous_secret_sealed: string | null;
-}
 
 interface AttemptRecord {
   readonly outcome: 'succeeded' | 'failed' | 'refused';
@@ -50,6 +39,8 @@ export class DeliveryAttempter {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly endpoints: EndpointsRepository,
     private readonly guard: TargetGuard,
     private readonly sealer: SecretSealer,
     @Inject(SERVICE_CONFIG) config: WebhooksConfig,
@@ -66,41 +57,22 @@ export class DeliveryAttempter {
     const delivery = await this.claim(deliveryId);
     if (!delivery) return this.whyNotClaimed(deliveryId);
     if (!delivery.enabled) {
-      await this.dataSource.query(
-        `UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, lease_until = NULL, manual = false,
-                last_error = 'endpoint disabled', updated_at = now() WHERE id = $1`,
-        [deliveryId],
-      );
+      await this.deliveries.failForDisabledEndpoint(this.dataSource.manager, deliveryId);
       return { kind: 'done' };
     }
     const record = await this.send(delivery);
     return this.record(delivery, record);
   }
 
-  private async claim(deliveryId: string): Promise<ClaimedDelivery | undefined> {
+  private async claim(deliveryId: string): Promise<ClaimedDelivery | null> {
     const leaseSeconds = Math.ceil(this.timeoutMs / 1000) + 30;
-    const [claimed] = (await this.dataSource.query(
-      `UPDATE deliveries AS d SET lease_until = now() + make_interval(secs => $2)
-         FROM endpoints AS e
-        WHERE d.id = $1 AND e.id = d.endpoint_id AND d.status = 'pending' AND d.next_attempt_at <= now()
-          AND (d.lease_until IS NULL OR d.lease_until < now())
-       RETURNING d.id, d.body, d.attempts, d.round_attempts, d.manual, d.endpoint_id, e.url, e.enabled,
-                 e.secret_sealed,
-                 CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret_sealed END
-                   AS previous_secret_sealed`,
-      [deliveryId, leaseSeconds],
-    )) as [ClaimedDelivery[], number];
-    return claimed[0];
+    return this.deliveries.claim(this.dataSource.manager, deliveryId, leaseSeconds);
   }
 
   /** A pending delivery not yet due, or leased by another worker, is looked at again later; others are done. */
   private async whyNotClaimed(deliveryId: string): Promise<AttemptResult> {
-    const [row] = (await this.dataSource.query(
-      `SELECT GREATEST(next_attempt_at, lease_until) AS wake_at FROM deliveries
-        WHERE id = $1 AND status = 'pending'`,
-      [deliveryId],
-    )) as { wake_at: Date }[];
-    return row ? { kind: 'later', at: row.wake_at } : { kind: 'done' };
+    const wakeAt = await this.deliveries.wakeAt(this.dataSource.manager, deliveryId);
+    return wakeAt ? { kind: 'later', at: wakeAt } : { kind: 'done' };
   }
 
   private async send(delivery: ClaimedDelivery): Promise<AttemptRecord> {
@@ -118,9 +90,9 @@ export class DeliveryAttempter {
         retryAfter: null,
       };
     }
-    const secrets = [delivery.secret_sealed, delivery.previous_secret_sealed]
+    const secrets = [delivery.secretSealed, delivery.previousSecretSealed]
       .filter((sealed): sealed is string => sealed !== null)
-      .map((sealed) => this.sealer.unseal(sealed, delivery.endpoint_id));
+      .map((sealed) => this.sealer.unseal(sealed, delivery.endpointId));
     const timestampSeconds = Math.floor(Date.now() / 1000);
     const result: SendResult = await sendWebhook(
       target,
@@ -154,7 +126,7 @@ export class DeliveryAttempter {
 
   private async record(delivery: ClaimedDelivery, attempt: AttemptRecord): Promise<AttemptResult> {
     const number = delivery.attempts + 1;
-    const roundAttempts = delivery.round_attempts + 1;
+    const roundAttempts = delivery.roundAttempts + 1;
     const gone = attempt.statusCode === 410;
     const step =
       attempt.outcome === 'succeeded' || gone
@@ -163,34 +135,26 @@ export class DeliveryAttempter {
     const retryAt = step && 'retryInMs' in step ? new Date(Date.now() + step.retryInMs) : null;
     const status = attempt.outcome === 'succeeded' ? 'succeeded' : retryAt ? 'pending' : 'failed';
     const disabledNow = await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO delivery_attempts (id, delivery_id, number, trigger, outcome, status_code, duration_ms, error,
-                                        response_excerpt)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          uuidV7(),
-          delivery.id,
-          number,
-          delivery.manual ? 'manual' : 'automatic',
-          attempt.outcome,
-          attempt.statusCode,
-          attempt.durationMs,
-          attempt.error,
-          attempt.excerpt,
-        ],
-      );
-      await manager.query(
-        `UPDATE deliveries SET status = $2, attempts = $3, round_attempts = $4, next_attempt_at = $5, lease_until = NULL,
-                manual = false, last_error = $6, updated_at = now()
-          WHERE id = $1`,
-        [delivery.id, status, number, roundAttempts, retryAt, attempt.error],
-      );
+      await this.deliveries.logAttempt(manager, {
+        id: uuidV7(),
+        deliveryId: delivery.id,
+        number,
+        trigger: delivery.manual ? 'manual' : 'automatic',
+        outcome: attempt.outcome,
+        statusCode: attempt.statusCode,
+        durationMs: attempt.durationMs,
+        error: attempt.error,
+        responseExcerpt: attempt.excerpt,
+      });
+      await this.deliveries.recordAttempt(manager, delivery.id, {
+        status,
+        attempts: number,
+        roundAttempts,
+        nextAttemptAt: retryAt,
+        lastError: attempt.error,
+      });
       if (!gone) return false;
-      const [, disabled] = (await manager.query(
-        `UPDATE endpoints SET enabled = false, disabled_reason = 'gone', updated_at = now() WHERE id = $1 AND enabled`,
-        [delivery.endpoint_id],
-      )) as [unknown[], number];
-      return disabled > 0;
+      return this.endpoints.disableGone(manager, delivery.endpointId);
     });
     if (disabledNow) endpointsDisabled.inc();
     const outcome: AttemptOutcome =

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { gauge, refreshOnScrape } from '@onecommons/telemetry';
 import { DataSource } from 'typeorm';
+import { DeliveriesRepository } from './deliveries.repository.js';
 
 /**
  * The deliveries waiting for a worker, read from Postgres (the truth: Redis may have lost their jobs) at each
@@ -18,7 +19,10 @@ export class DeliveryBacklogMetrics implements OnModuleInit {
     'Seconds since the longest-waiting due webhook delivery became due; 0 when none waits',
   );
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveriesRepository,
+  ) {}
 
   onModuleInit(): void {
     refreshOnScrape(
@@ -29,13 +33,8 @@ export class DeliveryBacklogMetrics implements OnModuleInit {
   }
 
   private async refresh(): Promise<void> {
-    const [row] = (await this.dataSource.query(
-      `SELECT count(*)::int AS due,
-              coalesce(extract(epoch FROM now() - min(next_attempt_at)), 0)::float8 AS oldest_seconds
-         FROM deliveries
-        WHERE status = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())`,
-    )) as { due: number; oldest_seconds: number }[];
-    this.due.set(row?.due ?? 0);
-    this.oldestDue.set(row?.oldest_seconds ?? 0);
+    const backlog = await this.deliveries.backlog(this.dataSource.manager);
+    this.due.set(backlog.due);
+    this.oldestDue.set(backlog.oldestSeconds);
   }
 }

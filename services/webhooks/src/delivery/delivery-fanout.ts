@@ -3,6 +3,8 @@ import { type CloudEvent, uuidV7 } from '@onecommons/contracts';
 import { type EventContext, EventHandlerRegistry } from '@onecommons/kafka';
 import { DeliverableTypes } from '../event-types/deliverable-types.js';
 import { AfterCommit } from '@onecommons/service-kit';
+import { EndpointsRepository } from '../endpoints/endpoints.repository.js';
+import { DeliveriesRepository } from './deliveries.repository.js';
 import { DeliveryQueue } from './delivery-queue.js';
 
 /**
@@ -16,6 +18,8 @@ export class DeliveryFanout implements OnModuleInit {
   constructor(
     private readonly registry: EventHandlerRegistry,
     private readonly types: DeliverableTypes,
+    private readonly endpoints: EndpointsRepository,
+    private readonly deliveries: DeliveriesRepository,
     private readonly afterCommit: AfterCommit,
     private readonly queue: DeliveryQueue,
   ) {}
@@ -29,29 +33,22 @@ export class DeliveryFanout implements OnModuleInit {
 
   async fanOut(event: CloudEvent, context: EventContext): Promise<void> {
     const { everyone, organizations } = this.types.recipientsOf(event);
-    const endpoints = (await context.manager.query(
-      `SELECT id FROM endpoints
-        WHERE enabled AND $1 = ANY(event_types) AND (organization_id IS NULL OR $2 OR organization_id = ANY($3::uuid[]))
-        ORDER BY id`,
-      [event.type, everyone, organizations],
-    )) as { id: string }[];
-    if (endpoints.length === 0) return;
-    const rows = (await context.manager.query(
-      `INSERT INTO deliveries (id, endpoint_id, event_id, event_type, body, status, next_attempt_at)
-       SELECT delivery.id, delivery.endpoint_id, $3, $4, $5, 'pending', now()
-         FROM unnest($1::uuid[], $2::uuid[]) AS delivery(id, endpoint_id)
-       ON CONFLICT (endpoint_id, event_id) DO NOTHING
-       RETURNING id`,
-      [
-        endpoints.map(() => uuidV7()),
-        endpoints.map((endpoint) => endpoint.id),
-        event.id,
-        event.type,
-        JSON.stringify(event),
-      ],
-    )) as { id: string }[];
+    const endpointIds = await this.endpoints.subscribedTo(
+      context.manager,
+      event.type,
+      everyone,
+      organizations,
+    );
+    if (endpointIds.length === 0) return;
+    const created = await this.deliveries.createForEvent(context.manager, {
+      ids: endpointIds.map(() => uuidV7()),
+      endpointIds,
+      eventId: event.id,
+      eventType: event.type,
+      body: JSON.stringify(event),
+    });
     this.afterCommit.schedule(context.manager, async () => {
-      for (const { id } of rows) await this.queue.enqueue(id);
+      for (const id of created) await this.queue.enqueue(id);
     });
   }
 }

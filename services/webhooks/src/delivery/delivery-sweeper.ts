@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { LostJobSweeper, SERVICE_CONFIG, ServiceLeader } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
 import { type WebhooksConfig } from '../config.js';
+import { DeliveriesRepository } from './deliveries.repository.js';
 import { DeliveryQueue } from './delivery-queue.js';
 
 const BATCH = 500;
@@ -13,19 +14,13 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     dataSource: DataSource,
+    deliveries: DeliveriesRepository,
     queue: DeliveryQueue,
     @Inject(SERVICE_CONFIG) private readonly config: WebhooksConfig,
     private readonly leader: ServiceLeader,
   ) {
-    this.sweeper = new LostJobSweeper('DeliverySweeper', queue, async () =>
-      (
-        (await dataSource.query(
-          `SELECT id FROM deliveries
-            WHERE status = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
-            ORDER BY next_attempt_at LIMIT $1`,
-          [BATCH],
-        )) as { id: string }[]
-      ).map((row) => row.id),
+    this.sweeper = new LostJobSweeper('DeliverySweeper', queue, () =>
+      deliveries.dueUnleased(dataSource.manager, BATCH),
     );
   }
 

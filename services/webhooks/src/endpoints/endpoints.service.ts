@@ -12,24 +12,8 @@ import {
   type EndpointWithSecretDto,
   type UpdateEndpointDto,
 } from './endpoints.dto.js';
+import { type Endpoint, EndpointsRepository } from './endpoints.repository.js';
 import { generateSigningSecret, SecretSealer } from './signing-secrets.js';
-
-interface EndpointRow {
-  id: string;
-  organization_id: string | null;
-  url: string;
-  description: string;
-  event_types: string[];
-  enabled: boolean;
-  disabled_reason: 'manual' | 'gone' | null;
-  previous_secret_expires_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const COLUMNS = `id, organization_id, url, description, event_types, enabled, disabled_reason,
-  CASE WHEN previous_secret_expires_at > now() THEN previous_secret_expires_at END AS previous_secret_expires_at,
-  created_at, updated_at`;
 
 /** `organization_id` filter of an owner: an organization sees only its endpoints, admins see all. */
 const scopeOf = (owner: EndpointOwner): string | null => (owner.kind === 'organization' ? owner.id : null);
@@ -44,6 +28,7 @@ export class EndpointsService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly endpoints: EndpointsRepository,
     private readonly types: DeliverableTypes,
     private readonly guard: TargetGuard,
     private readonly sealer: SecretSealer,
@@ -64,12 +49,16 @@ export class EndpointsService {
     const secret = generateSigningSecret();
     return this.dataSource.transaction(async (manager) => {
       await this.checkEndpointBound(manager, owner);
-      const [row] = (await manager.query(
-        `INSERT INTO endpoints (id, organization_id, url, description, event_types, secret_sealed, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-        [id, scopeOf(owner), url, input.description, input.eventTypes, this.sealer.seal(secret, id), actor],
-      )) as EndpointRow[];
-      return { ...toEndpointDto(row as EndpointRow), secret };
+      const endpoint = await this.endpoints.create(manager, {
+        id,
+        organizationId: scopeOf(owner),
+        url,
+        description: input.description,
+        eventTypes: input.eventTypes,
+        secretSealed: this.sealer.seal(secret, id),
+        createdBy: actor,
+      });
+      return { ...toEndpointDto(endpoint), secret };
     });
   }
 
@@ -79,15 +68,8 @@ export class EndpointsService {
    */
   private async checkEndpointBound(manager: EntityManager, owner: EndpointOwner): Promise<void> {
     const scope = scopeOf(owner);
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `webhooks.endpoints:${scope ?? 'platform'}`,
-    ]);
-    const [{ count }] = (await manager.query(
-      `SELECT count(*)::int AS count FROM endpoints
-        WHERE organization_id IS NOT DISTINCT FROM $1::uuid`,
-      [scope],
-    )) as [{ count: number }];
-    if (count >= this.maxEndpoints)
+    await this.endpoints.lockRegistrationsOf(manager, scope);
+    if ((await this.endpoints.countOf(manager, scope)) >= this.maxEndpoints)
       throw WebhooksError.conflict(
         'limit_reached',
         `An organization may have at most ${this.maxEndpoints} webhook endpoints; delete one first.`,
@@ -95,13 +77,13 @@ export class EndpointsService {
   }
 
   async list(owner: EndpointOwner, query: PageQuery): Promise<Page<EndpointDto>> {
-    const rows = (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM endpoints
-        WHERE ($1::uuid IS NULL OR id > $1) AND ($2::uuid IS NULL OR organization_id = $2)
-        ORDER BY id LIMIT $3`,
-      [decodeCursor(query.cursor), scopeOf(owner), query.limit + 1],
-    )) as EndpointRow[];
-    return pageOf(rows, query.limit, toEndpointDto);
+    const endpoints = await this.endpoints.page(
+      this.dataSource.manager,
+      scopeOf(owner),
+      decodeCursor(query.cursor),
+      query.limit + 1,
+    );
+    return pageOf(endpoints, query.limit, toEndpointDto);
   }
 
   async get(owner: EndpointOwner, endpointId: string): Promise<EndpointDto> {
@@ -112,26 +94,20 @@ export class EndpointsService {
     const url = input.url === undefined ? undefined : await this.vetUrl(input.url);
     return this.dataSource.transaction(async (manager) => {
       const current = await this.find(manager, owner, endpointId, true);
-      const endpointOwner: EndpointOwner = current.organization_id
-        ? { kind: 'organization', id: current.organization_id }
+      const endpointOwner: EndpointOwner = current.organizationId
+        ? { kind: 'organization', id: current.organizationId }
         : { kind: 'platform' };
       if (input.eventTypes) this.checkEventTypes(endpointOwner, input.eventTypes);
       const enabled = input.enabled ?? current.enabled;
-      const disabledReason = enabled ? null : input.enabled === false ? 'manual' : current.disabled_reason;
-      const [[row]] = (await manager.query(
-        `UPDATE endpoints SET url = $2, description = $3, event_types = $4, enabled = $5, disabled_reason = $6,
-                updated_at = now()
-          WHERE id = $1 RETURNING ${COLUMNS}`,
-        [
-          endpointId,
-          url ?? current.url,
-          input.description ?? current.description,
-          input.eventTypes ?? current.event_types,
-          enabled,
-          disabledReason,
-        ],
-      )) as [EndpointRow[], number];
-      return toEndpointDto(row as EndpointRow);
+      const disabledReason = enabled ? null : input.enabled === false ? 'manual' : current.disabledReason;
+      const endpoint = await this.endpoints.update(manager, endpointId, {
+        url: url ?? current.url,
+        description: input.description ?? current.description,
+        eventTypes: input.eventTypes ?? current.eventTypes,
+        enabled,
+        disabledReason,
+      });
+      return toEndpointDto(endpoint);
     });
   }
 
@@ -140,23 +116,19 @@ export class EndpointsService {
     return this.dataSource.transaction(async (manager) => {
       await this.find(manager, owner, endpointId, true);
       const secret = generateSigningSecret();
-      const [[row]] = (await manager.query(
-        `UPDATE endpoints SET previous_secret_sealed = secret_sealed, secret_sealed = $2,
-                previous_secret_expires_at = now() + make_interval(hours => $3), updated_at = now()
-          WHERE id = $1 RETURNING ${COLUMNS}`,
-        [endpointId, this.sealer.seal(secret, endpointId), this.graceHours],
-      )) as [EndpointRow[], number];
-      return { ...toEndpointDto(row as EndpointRow), secret };
+      const endpoint = await this.endpoints.rotateSecret(
+        manager,
+        endpointId,
+        this.sealer.seal(secret, endpointId),
+        this.graceHours,
+      );
+      return { ...toEndpointDto(endpoint), secret };
     });
   }
 
   /** Deletes the endpoint with its delivery log; pending deliveries are dropped. */
   async delete(owner: EndpointOwner, endpointId: string): Promise<void> {
-    const [, deleted] = (await this.dataSource.query(
-      `DELETE FROM endpoints WHERE id = $1 AND ($2::uuid IS NULL OR organization_id = $2)`,
-      [endpointId, scopeOf(owner)],
-    )) as [unknown, number];
-    if (deleted === 0) throw notFound();
+    if (!(await this.endpoints.delete(this.dataSource.manager, scopeOf(owner), endpointId))) throw notFound();
   }
 
   /** The endpoint if the owner may see it; another organization's endpoint is as absent as a missing one. */
@@ -165,14 +137,10 @@ export class EndpointsService {
     owner: EndpointOwner,
     endpointId: string,
     lock = false,
-  ): Promise<EndpointRow> {
-    const [row] = (await manager.query(
-      `SELECT ${COLUMNS} FROM endpoints WHERE id = $1 AND ($2::uuid IS NULL OR organization_id = $2)
-       ${lock ? 'FOR UPDATE' : ''}`,
-      [endpointId, scopeOf(owner)],
-    )) as EndpointRow[];
-    if (!row) throw notFound();
-    return row;
+  ): Promise<Endpoint> {
+    const endpoint = await this.endpoints.inScope(manager, scopeOf(owner), endpointId, lock);
+    if (!endpoint) throw notFound();
+    return endpoint;
   }
 
   private checkEventTypes(owner: EndpointOwner, types: readonly string[]): void {
@@ -202,17 +170,17 @@ export class EndpointsService {
   }
 }
 
-function toEndpointDto(row: EndpointRow): EndpointDto {
+function toEndpointDto(endpoint: Endpoint): EndpointDto {
   return {
-    id: row.id,
-    organizationId: row.organization_id,
-    url: row.url,
-    description: row.description,
-    eventTypes: row.event_types,
-    enabled: row.enabled,
-    disabledReason: row.disabled_reason,
-    previousSecretExpiresAt: row.previous_secret_expires_at?.toISOString() ?? null,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    id: endpoint.id,
+    organizationId: endpoint.organizationId,
+    url: endpoint.url,
+    description: endpoint.description,
+    eventTypes: endpoint.eventTypes,
+    enabled: endpoint.enabled,
+    disabledReason: endpoint.disabledReason,
+    previousSecretExpiresAt: endpoint.previousSecretExpiresAt?.toISOString() ?? null,
+    createdAt: endpoint.createdAt.toISOString(),
+    updatedAt: endpoint.updatedAt.toISOString(),
   };
 }
