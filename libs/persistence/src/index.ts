@@ -28,6 +28,7 @@ export { partitionByPeriod, pinnedSearchPath, runtimeRolesOf } from './period-pa
 export {
   bigintText,
   parseRows,
+  queryAffected,
   type Queryable,
   queryExists,
   queryOne,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { bigintText, parseRows, queryOne, RowShapeError } from './typed-rows.js';
+import { bigintText, parseRows, queryAffected, queryExists, queryOne, RowShapeError } from './typed-rows.js';
 
 const holdRow = z
   .object({ id: z.string(), amount: bigintText, placed_at: z.date() })
@@ -68,5 +68,23 @@ describe('rows parsed at the repository boundary', () => {
     const query = { name: 'holds.place', row: holdRow, sql: 'INSERT … RETURNING *' };
     await expect(queryOne(none, query, [])).rejects.toThrow('holds.place: expected one row, got 0');
     await expect(queryOne(one, query, [])).resolves.toEqual({ id: 'h1', amountMinor: 1n, placedAt });
+  });
+
+  it('says whether a statement returned a row, whatever its columns', async () => {
+    const query = { name: 'holds.exists', sql: 'SELECT 1 FROM holds WHERE id = $1' };
+    await expect(queryExists({ query: () => Promise.resolve([]) }, query, ['h1'])).resolves.toBe(false);
+    await expect(
+      queryExists({ query: () => Promise.resolve([{ '?column?': 1 }]) }, query, ['h1']),
+    ).resolves.toBe(true);
+  });
+
+  it('counts the rows an UPDATE or DELETE changed, and refuses any other answer', async () => {
+    const sql = 'DELETE FROM holds WHERE id = $1';
+    await expect(
+      queryAffected({ query: () => Promise.resolve([[], 2]) }, 'holds.delete', sql, ['h1']),
+    ).resolves.toBe(2);
+    await expect(
+      queryAffected({ query: () => Promise.resolve([]) }, 'holds.delete', sql, ['h1']),
+    ).rejects.toThrow('holds.delete: the result is not [rows, affected count]');
   });
 });

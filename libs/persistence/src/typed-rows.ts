@@ -87,6 +87,22 @@ export async function queryExists(
   return rows.length > 0;
 }
 
+/**
+ * How many rows an UPDATE or DELETE without RETURNING changed (TypeORM answers those with
+ * `[rows, affected count]`).
+ */
+export async function queryAffected(
+  manager: Queryable,
+  name: string,
+  sql: string,
+  params: readonly unknown[],
+): Promise<number> {
+  const result = await manager.query(sql, [...params]);
+  if (!isUpdateResult(result))
+    throw new RowShapeError(name, null, 'the result is not [rows, affected count]');
+  return result[1];
+}
+
 function isUpdateResult(result: unknown): result is [unknown[], number] {
   return (
     Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number'

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { queryOne, queryRows } from '@onecommons/persistence';
+import { queryOne, queryRows, queryExists } from '@onecommons/persistence';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { presenceRow } from '../presence-row.js';
 
 export interface App {
   readonly id: string;
@@ -95,11 +94,6 @@ export class AppsRepository {
   }
 
   async exists(manager: EntityManager, appId: string): Promise<boolean> {
-    const rows = await queryRows(
-      manager,
-      { name: 'apps.exists', row: presenceRow, sql: 'SELECT 1 FROM apps WHERE id = $1' },
-      [appId],
-    );
-    return rows.length > 0;
+    return queryExists(manager, { name: 'apps.exists', sql: 'SELECT 1 FROM apps WHERE id = $1' }, [appId]);
   }
 }

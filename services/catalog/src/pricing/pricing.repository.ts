@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { meterBoundSchema, type MeterBound } from '@onecommons/contracts';
-import { bigintText, queryOne, queryRows } from '@onecommons/persistence';
+import { bigintText, queryOne, queryRows, queryExists } from '@onecommons/persistence';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { presenceRow } from '../presence-row.js';
 
 /** A service type's default shares. */
 export interface ServiceTypeShares {
@@ -107,16 +106,11 @@ export class PricingRepository {
   }
 
   async serviceTypeExists(manager: EntityManager, name: string): Promise<boolean> {
-    const rows = await queryRows(
+    return queryExists(
       manager,
-      {
-        name: 'pricing.serviceTypeExists',
-        row: presenceRow,
-        sql: 'SELECT 1 FROM service_types WHERE name = $1',
-      },
+      { name: 'pricing.serviceTypeExists', sql: 'SELECT 1 FROM service_types WHERE name = $1' },
       [name],
     );
-    return rows.length > 0;
   }
 
   /** Null when there is no such service type. */

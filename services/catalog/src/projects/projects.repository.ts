@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { bigintText, queryOne, queryRows } from '@onecommons/persistence';
+import { bigintText, queryOne, queryRows, queryExists } from '@onecommons/persistence';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { presenceRow } from '../presence-row.js';
 import { type DependencyDto } from './projects.dto.js';
 
 export interface Project {
@@ -188,12 +187,9 @@ export class ProjectsRepository {
   }
 
   async exists(manager: EntityManager, projectId: string): Promise<boolean> {
-    const rows = await queryRows(
-      manager,
-      { name: 'projects.exists', row: presenceRow, sql: 'SELECT 1 FROM projects WHERE id = $1' },
-      [projectId],
-    );
-    return rows.length > 0;
+    return queryExists(manager, { name: 'projects.exists', sql: 'SELECT 1 FROM projects WHERE id = $1' }, [
+      projectId,
+    ]);
   }
 
   /** Which of the ids are projects'. */

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { queryOne, queryRows } from '@onecommons/persistence';
+import { queryOne, queryRows, queryExists } from '@onecommons/persistence';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { presenceRow } from '../presence-row.js';
 import { type Scheduled, type ServiceTerms } from '../terms/share-cuts.js';
 import { SERVICE_STATUSES, type ServiceStatus } from './services.dto.js';
 
@@ -203,15 +202,13 @@ export class ServicesRepository {
 
   /** Whether the operator runs an active service of the project. */
   async runsActiveServiceOf(manager: EntityManager, operatorId: string, projectId: string): Promise<boolean> {
-    const rows = await queryRows(
+    return queryExists(
       manager,
       {
         name: 'services.runsActiveServiceOf',
-        row: presenceRow,
         sql: `SELECT 1 FROM services WHERE operator_id = $1 AND project_id = $2 AND status = 'active' LIMIT 1`,
       },
       [operatorId, projectId],
     );
-    return rows.length > 0;
   }
 }

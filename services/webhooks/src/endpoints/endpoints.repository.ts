@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { queryOne, queryRows, RowShapeError } from '@onecommons/persistence';
+import { queryOne, queryRows, queryAffected } from '@onecommons/persistence';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
 
@@ -72,21 +72,6 @@ const endpointRow = z
 const countRow = z.object({ count: z.number().int() });
 
 const idRow = z.object({ id: z.string() });
-
-/** TypeORM answers an UPDATE or DELETE without RETURNING with `[rows, affected count]`. */
-const updateResult = z.tuple([z.array(z.unknown()), z.number().int()]);
-
-/** How many rows an UPDATE or DELETE without RETURNING changed. */
-async function affectedCount(
-  manager: EntityManager,
-  query: string,
-  sql: string,
-  params: readonly unknown[],
-): Promise<number> {
-  const result = updateResult.safeParse(await manager.query(sql, [...params]));
-  if (!result.success) throw new RowShapeError(query, null, 'the result is not [rows, affected count]');
-  return result.data[1];
-}
 
 /**
  * The endpoints table: partners' endpoints, their sealed signing secrets and whether they are enabled. An
@@ -220,7 +205,7 @@ export class EndpointsRepository {
 
   /** False when the scope has no such endpoint. Its deliveries go with it. */
   async delete(manager: EntityManager, scope: string | null, endpointId: string): Promise<boolean> {
-    const deleted = await affectedCount(
+    const deleted = await queryAffected(
       manager,
       'endpoints.delete',
       `DELETE FROM endpoints WHERE id = $1 AND ($2::uuid IS NULL OR organization_id = $2)`,
@@ -231,7 +216,7 @@ export class EndpointsRepository {
 
   /** Disables an endpoint whose receiver answered 410 Gone; false when it was disabled already. */
   async disableGone(manager: EntityManager, endpointId: string): Promise<boolean> {
-    const disabled = await affectedCount(
+    const disabled = await queryAffected(
       manager,
       'endpoints.disableGone',
       `UPDATE endpoints SET enabled = false, disabled_reason = 'gone', updated_at = now() WHERE id = $1 AND enabled`,
