@@ -27,6 +27,7 @@ export { transactionClient } from './transaction-client.js';
 export { partitionByPeriod, pinnedSearchPath, runtimeRolesOf } from './period-partitions.js';
 export {
   bigintText,
+  clientQueryable,
   parseRows,
   queryAffected,
   type Queryable,

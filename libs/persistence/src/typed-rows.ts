@@ -1,8 +1,14 @@
+import type pg from 'pg';
 import { z } from 'zod';
 
 /** What runs a query: an EntityManager (in its transaction, if any) or a DataSource. */
 export interface Queryable {
   query(sql: string, params: unknown[]): Promise<unknown>;
+}
+
+/** A pg client as a `Queryable` (a command without Nest runs its statements on one): its statements answer their rows. */
+export function clientQueryable(client: pg.ClientBase): Queryable {
+  return { query: async (sql, parameters) => (await client.query(sql, parameters)).rows };
 }
 
 /** A numeric or bigint column as pg returns it (text) or as the query casts it (`::text`), as a bigint. */

@@ -1,10 +1,9 @@
-import { type Queryable, queryRows } from '@onecommons/persistence';
+import { type Queryable, queryRows, clientQueryable } from '@onecommons/persistence';
 import type pg from 'pg';
 import { z } from 'zod';
 import { ADJUSTMENT_KIND } from '../adjustments/adjustment-plan.js';
 import { wholeNumberText } from '../periods/period-closes.repository.js';
 import { TreasuryAccount } from '../treasury/accounts.js';
-import { clientQueryable } from '../verify/ledger-checks.repository.js';
 
 /** A holder's amount in minor units, as text (the report prints it as it is). */
 export interface HolderAmount {

@@ -1,4 +1,4 @@
-import { bigintText, type Queryable, queryOne, queryRows } from '@onecommons/persistence';
+import { bigintText, clientQueryable, type Queryable, queryOne, queryRows } from '@onecommons/persistence';
 import type pg from 'pg';
 import { z } from 'zod';
 import { ADJUSTMENT_KIND } from '../adjustments/adjustment-plan.js';
@@ -6,11 +6,6 @@ import { TOKEN_UNIT } from '../journal/ledger-transaction.js';
 import { valuationPrice } from '../treasury/period-prices.js';
 import { type Price } from '../treasury/treasury-math.js';
 import { TreasuryAccount } from '../treasury/accounts.js';
-
-/** A pg client as a `Queryable`: its statements answer their rows (the read-only commands run on one). */
-export function clientQueryable(client: pg.ClientBase): Queryable {
-  return { query: async (sql, parameters) => (await client.query(sql, parameters)).rows };
-}
 
 /** A journal transaction's header as the chain hashes it. */
 export interface ChainTransaction {
