@@ -25,6 +25,7 @@ import { TreasuryRepository } from '@onecommons/ledger/dist/src/treasury/treasur
 import { PeriodCloser } from '@onecommons/ledger/dist/src/periods/period-closer.js';
 import { PeriodCloseRequests } from '@onecommons/ledger/dist/src/periods/period-close-requests.js';
 import { AllocationInputReader } from '@onecommons/ledger/dist/src/projections/allocation-input-reader.js';
+import { CatalogRepository } from '@onecommons/ledger/dist/src/projections/catalog.repository.js';
 import { verifyLedger } from '@onecommons/ledger/dist/src/verify/ledger-verifier.js';
 /* eslint-enable onecommons/module-boundaries */
 import { growthVerdict } from './close-fixtures.js';
@@ -256,7 +257,7 @@ async function closeChild(schema: string): Promise<void> {
     const closer = new PeriodCloser(
       db,
       journal,
-      new AllocationInputReader(),
+      new AllocationInputReader(new CatalogRepository()),
       outbox,
       settlement,
       new PeriodCloseRequests(outbox, CONFIG),

@@ -12,6 +12,7 @@ import { PayeePreferences } from '@onecommons/ledger/dist/src/payables/payee-pre
 import { PeriodCloseRequests } from '@onecommons/ledger/dist/src/periods/period-close-requests.js';
 import { PeriodCloser } from '@onecommons/ledger/dist/src/periods/period-closer.js';
 import { AllocationInputReader } from '@onecommons/ledger/dist/src/projections/allocation-input-reader.js';
+import { CatalogRepository } from '@onecommons/ledger/dist/src/projections/catalog.repository.js';
 import { mintTransaction } from '@onecommons/ledger/dist/src/treasury/treasury-postings.js';
 import { PeriodPrices } from '@onecommons/ledger/dist/src/treasury/period-prices.js';
 import { Treasury } from '@onecommons/ledger/dist/src/treasury/treasury.js';
@@ -45,7 +46,7 @@ export async function closePeriod(db: DataSource, period: string, currency: stri
   const closer = new PeriodCloser(
     db,
     journal,
-    new AllocationInputReader(),
+    new AllocationInputReader(new CatalogRepository()),
     outbox,
     new CloseSettlement(
       journal,
