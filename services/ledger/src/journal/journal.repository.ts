@@ -24,12 +24,12 @@ export interface ChainLink {
   readonly hash: string;
 }
 
-/** Writes a streamed transaction's entries with COPY as they are added, one chunk at a time. */
+/** Writes a streamed transaction's entries with COPY, a chunk at a time. */
 export interface EntryCopy {
-  /** Entries in line order; a full chunk is written before this returns. */
-  add(entry: ChainedEntry): Promise<void>;
-  /** Writes what is left; call once after the last entry. */
-  finish(): Promise<void>;
+  /** Adds the next entry (in line order); true when its chunk is full: flush it before reading on. */
+  add(entry: ChainedEntry): boolean;
+  /** Writes the entries added since the last flush, if any. */
+  flush(): Promise<void>;
 }
 
 const seqRow = z.object({ seq: bigintText });
@@ -129,23 +129,21 @@ export class JournalRepository {
     const client = await transactionClient(manager, 'postStreamed');
     let chunk = '';
     let inChunk = 0;
-    const write = async () => {
-      await pipeline(
-        Readable.from([chunk]),
-        client.query(
-          copyFrom('COPY ledger_entries (transaction_key, line, account, unit, amount) FROM STDIN'),
-        ),
-      );
-      chunk = '';
-      inChunk = 0;
-    };
     return {
-      add: async (entry) => {
+      add: (entry) => {
         chunk += copyLine([key, String(entry.line), entry.account, entry.unit, String(entry.amount)]);
-        if (++inChunk === COPY_CHUNK) await write();
+        return ++inChunk === COPY_CHUNK;
       },
-      finish: async () => {
-        if (inChunk > 0) await write();
+      flush: async () => {
+        if (inChunk === 0) return;
+        await pipeline(
+          Readable.from([chunk]),
+          client.query(
+            copyFrom('COPY ledger_entries (transaction_key, line, account, unit, amount) FROM STDIN'),
+          ),
+        );
+        chunk = '';
+        inChunk = 0;
       },
     };
   }

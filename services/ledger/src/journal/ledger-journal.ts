@@ -72,9 +72,9 @@ export class LedgerJournal {
       const entry = { ...posting, line: lines };
       hasher.add(entry);
       sums.set(posting.unit, (sums.get(posting.unit) ?? 0n) + posting.amount);
-      await copy.add(entry);
+      if (copy.add(entry)) await copy.flush();
     }
-    await copy.finish();
+    await copy.flush();
     assertSumsBalance(transaction.key, lines, sums);
     const hash = hasher.digest();
     await this.rows.insertHeader(manager, transaction, { ...head, hash });

@@ -23,6 +23,6 @@ import { UsageRepository } from './usage.repository.js';
     AllocationInputReader,
     InputPartitions,
   ],
-  exports: [AllocationInputReader],
+  exports: [AllocationInputReader, UsageRepository],
 })
 export class ProjectionsModule {}
