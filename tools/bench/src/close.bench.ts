@@ -10,6 +10,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 // The bench drives the ledger's own period close; a tool may not depend on a service otherwise.
 /* eslint-disable onecommons/module-boundaries */
 import { type LedgerConfig, ledgerConfigSchema } from '@onecommons/ledger/dist/src/config.js';
+import { JournalRepository } from '@onecommons/ledger/dist/src/journal/journal.repository.js';
 import {
   LedgerJournal,
   type PostOutcome,
@@ -20,9 +21,11 @@ import { CloseSettlement } from '@onecommons/ledger/dist/src/payables/close-sett
 import { PayeePreferences } from '@onecommons/ledger/dist/src/payables/payee-preferences.js';
 import { PeriodPrices } from '@onecommons/ledger/dist/src/treasury/period-prices.js';
 import { Treasury } from '@onecommons/ledger/dist/src/treasury/treasury.js';
+import { TreasuryRepository } from '@onecommons/ledger/dist/src/treasury/treasury.repository.js';
 import { PeriodCloser } from '@onecommons/ledger/dist/src/periods/period-closer.js';
 import { PeriodCloseRequests } from '@onecommons/ledger/dist/src/periods/period-close-requests.js';
 import { AllocationInputReader } from '@onecommons/ledger/dist/src/projections/allocation-input-reader.js';
+import { CatalogRepository } from '@onecommons/ledger/dist/src/projections/catalog.repository.js';
 import { verifyLedger } from '@onecommons/ledger/dist/src/verify/ledger-verifier.js';
 /* eslint-enable onecommons/module-boundaries */
 import { growthVerdict } from './close-fixtures.js';
@@ -112,7 +115,7 @@ class Marks {
 
 class TimedJournal extends LedgerJournal {
   constructor(private readonly marks: Marks) {
-    super();
+    super(new JournalRepository());
   }
   /** The first time the close asks for the lock: it holds it from then until it commits. */
   override async lock(manager: EntityManager): Promise<void> {
@@ -242,10 +245,11 @@ async function closeChild(schema: string): Promise<void> {
   try {
     const marks = new Marks();
     const journal = new TimedJournal(marks);
-    const prices = new PeriodPrices();
+    const treasuryRows = new TreasuryRepository();
+    const prices = new PeriodPrices(treasuryRows);
     const settlement = new CloseSettlement(
       journal,
-      new Treasury(journal, prices, CONFIG),
+      new Treasury(journal, prices, CONFIG, treasuryRows),
       prices,
       new PayeePreferences(),
     );
@@ -253,7 +257,7 @@ async function closeChild(schema: string): Promise<void> {
     const closer = new PeriodCloser(
       db,
       journal,
-      new AllocationInputReader(),
+      new AllocationInputReader(new CatalogRepository()),
       outbox,
       settlement,
       new PeriodCloseRequests(outbox, CONFIG),

@@ -16,6 +16,8 @@ import {
   ServiceUpdatedV1,
 } from '@onecommons/contracts';
 import { type EventContext, OnEvent } from '@onecommons/kafka';
+import { type EntityManager } from 'typeorm';
+import { CatalogRepository } from './catalog.repository.js';
 
 type EventOf<Contract> = CloudEvent<DataOf<Contract>>;
 
@@ -27,13 +29,11 @@ type EventOf<Contract> = CloudEvent<DataOf<Contract>>;
  */
 @Injectable()
 export class CatalogProjection {
+  constructor(private readonly catalog: CatalogRepository) {}
+
   @OnEvent(MeterDefinedV2)
   async onMeterDefined(event: EventOf<typeof MeterDefinedV2>, { manager }: EventContext): Promise<void> {
-    await manager.query(
-      `INSERT INTO meters (name, weight) VALUES ($1, $2)
-       ON CONFLICT (name) DO UPDATE SET weight = EXCLUDED.weight`,
-      [event.data.name, event.data.weight],
-    );
+    await this.catalog.defineMeter(manager, event.data);
   }
 
   @OnEvent(ServiceTypeDefinedV1)
@@ -41,40 +41,30 @@ export class CatalogProjection {
     event: EventOf<typeof ServiceTypeDefinedV1>,
     { manager }: EventContext,
   ): Promise<void> {
-    await manager.query(
-      `INSERT INTO service_types (name, provider_bps, developer_bps) VALUES ($1, $2, $3)
-       ON CONFLICT (name) DO UPDATE SET provider_bps = EXCLUDED.provider_bps, developer_bps = EXCLUDED.developer_bps`,
-      [event.data.name, event.data.providerBps, event.data.developerBps],
-    );
+    await this.catalog.defineServiceType(manager, event.data);
   }
 
   @OnEvent(ServiceCreatedV1)
-  async onServiceCreated(event: EventOf<typeof ServiceCreatedV1>, context: EventContext): Promise<void> {
-    await this.upsertService(event.data, context);
-    await upsertServiceTerms(context, event.data, periodOf(new Date(event.time)));
+  async onServiceCreated(event: EventOf<typeof ServiceCreatedV1>, { manager }: EventContext): Promise<void> {
+    await this.serviceStated(manager, event);
   }
 
   @OnEvent(ServiceUpdatedV1)
-  async onServiceUpdated(event: EventOf<typeof ServiceUpdatedV1>, context: EventContext): Promise<void> {
-    await this.upsertService(event.data, context);
-    await upsertServiceTerms(context, event.data, periodOf(new Date(event.time)));
+  async onServiceUpdated(event: EventOf<typeof ServiceUpdatedV1>, { manager }: EventContext): Promise<void> {
+    await this.serviceStated(manager, event);
   }
 
   @OnEvent(ServiceTermsScheduledV1)
   async onServiceTermsScheduled(
     event: EventOf<typeof ServiceTermsScheduledV1>,
-    context: EventContext,
+    { manager }: EventContext,
   ): Promise<void> {
-    await upsertServiceTerms(context, event.data, event.data.effectiveFrom);
+    await this.catalog.upsertServiceTerms(manager, event.data, event.data.effectiveFrom);
   }
 
   @OnEvent(ProjectCreatedV1)
   async onProjectCreated(event: EventOf<typeof ProjectCreatedV1>, { manager }: EventContext): Promise<void> {
-    await manager.query(
-      `INSERT INTO projects (project_id, organization_id, name) VALUES ($1, $2, $3)
-       ON CONFLICT (project_id) DO UPDATE SET organization_id = EXCLUDED.organization_id, name = EXCLUDED.name`,
-      [event.data.projectId, event.data.organizationId, event.data.name],
-    );
+    await this.catalog.upsertProject(manager, event.data);
   }
 
   /** A published version never changes: a redelivery (or a replay) finds it there already. */
@@ -83,19 +73,9 @@ export class CatalogProjection {
     event: EventOf<typeof ContractVersionPublishedV1>,
     { manager }: EventContext,
   ): Promise<void> {
-    const { projectId, version, effectiveFrom, dependenciesBps, members } = event.data;
-    const inserted = (await manager.query(
-      `INSERT INTO contract_versions (project_id, version, effective_from, dependencies_bps)
-       VALUES ($1, $2, $3, $4) ON CONFLICT (project_id, version) DO NOTHING RETURNING version`,
-      [projectId, version, effectiveFrom, dependenciesBps],
-    )) as unknown[];
-    if (inserted.length === 0 || members.length === 0) return;
-    await manager.query(
-      `INSERT INTO contract_members (project_id, version, account_id, weight)
-       SELECT $1, $2, account, sum(weight) FROM unnest($3::uuid[], $4::numeric[]) AS t(account, weight)
-        GROUP BY account`,
-      [projectId, version, members.map((member) => member.account), members.map((member) => member.weight)],
-    );
+    const inserted = await this.catalog.addContractVersion(manager, event.data);
+    if (!inserted || event.data.members.length === 0) return;
+    await this.catalog.addContractMembers(manager, event.data);
   }
 
   /** The event carries the whole list: it replaces the project's dependencies. */
@@ -104,102 +84,45 @@ export class CatalogProjection {
     event: EventOf<typeof ProjectDependenciesSetV1>,
     { manager }: EventContext,
   ): Promise<void> {
-    const { projectId, dependencies } = event.data;
-    await manager.query('DELETE FROM project_dependencies WHERE project_id = $1', [projectId]);
-    if (dependencies.length === 0) return;
-    await manager.query(
-      `INSERT INTO project_dependencies (project_id, dependency_id, weight)
-       SELECT $1, dependency, sum(weight) FROM unnest($2::uuid[], $3::numeric[]) AS t(dependency, weight)
-        GROUP BY dependency`,
-      [projectId, dependencies.map((entry) => entry.project), dependencies.map((entry) => entry.weight)],
-    );
+    await this.catalog.replaceDependencies(manager, event.data);
   }
 
   @OnEvent(AgreementMadeV1)
-  async onAgreementMade(event: EventOf<typeof AgreementMadeV1>, context: EventContext): Promise<void> {
-    await this.upsertAgreement(event.data, context);
-    await upsertAgreementTerms(context, event.data, periodOf(new Date(event.time)));
+  async onAgreementMade(event: EventOf<typeof AgreementMadeV1>, { manager }: EventContext): Promise<void> {
+    await this.agreementStated(manager, event);
   }
 
   @OnEvent(AgreementUpdatedV1)
-  async onAgreementUpdated(event: EventOf<typeof AgreementUpdatedV1>, context: EventContext): Promise<void> {
-    await this.upsertAgreement(event.data, context);
-    await upsertAgreementTerms(context, event.data, periodOf(new Date(event.time)));
+  async onAgreementUpdated(
+    event: EventOf<typeof AgreementUpdatedV1>,
+    { manager }: EventContext,
+  ): Promise<void> {
+    await this.agreementStated(manager, event);
   }
 
   @OnEvent(AgreementTermsScheduledV1)
   async onAgreementTermsScheduled(
     event: EventOf<typeof AgreementTermsScheduledV1>,
-    context: EventContext,
-  ): Promise<void> {
-    await upsertAgreementTerms(context, event.data, event.data.effectiveFrom);
-  }
-
-  private async upsertService(
-    service: DataOf<typeof ServiceCreatedV1>,
     { manager }: EventContext,
   ): Promise<void> {
-    await manager.query(
-      `INSERT INTO services (service_id, operator_id, app_id, project_id, type, provider_bps, developer_bps, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (service_id) DO UPDATE SET operator_id = EXCLUDED.operator_id, app_id = EXCLUDED.app_id,
-         project_id = EXCLUDED.project_id, type = EXCLUDED.type, provider_bps = EXCLUDED.provider_bps,
-         developer_bps = EXCLUDED.developer_bps, status = EXCLUDED.status`,
-      [
-        service.serviceId,
-        service.operatorId,
-        service.appId,
-        service.projectId,
-        service.type,
-        service.providerBps,
-        service.developerBps,
-        service.status,
-      ],
-    );
+    await this.catalog.upsertAgreementTerms(manager, event.data, event.data.effectiveFrom);
   }
 
-  private async upsertAgreement(
-    agreement: DataOf<typeof AgreementMadeV1>,
-    { manager }: EventContext,
+  /** A service's whole state (created or updated): its terms hold from the event's period. */
+  private async serviceStated(
+    manager: EntityManager,
+    event: EventOf<typeof ServiceCreatedV1> | EventOf<typeof ServiceUpdatedV1>,
   ): Promise<void> {
-    await manager.query(
-      `INSERT INTO agreements (agreement_id, project_id, operator_id, developer_bps, binding)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (agreement_id) DO UPDATE SET project_id = EXCLUDED.project_id,
-         operator_id = EXCLUDED.operator_id, developer_bps = EXCLUDED.developer_bps, binding = EXCLUDED.binding`,
-      [
-        agreement.agreementId,
-        agreement.projectId,
-        agreement.operatorId,
-        agreement.developerBps,
-        agreement.binding,
-      ],
-    );
+    await this.catalog.upsertService(manager, event.data);
+    await this.catalog.upsertServiceTerms(manager, event.data, periodOf(new Date(event.time)));
   }
-}
 
-async function upsertServiceTerms(
-  { manager }: EventContext,
-  terms: { serviceId: string; providerBps: number | null; developerBps: number | null },
-  effectiveFrom: string,
-): Promise<void> {
-  await manager.query(
-    `INSERT INTO service_terms (service_id, effective_from, provider_bps, developer_bps) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (service_id, effective_from) DO UPDATE SET provider_bps = EXCLUDED.provider_bps,
-       developer_bps = EXCLUDED.developer_bps`,
-    [terms.serviceId, effectiveFrom, terms.providerBps, terms.developerBps],
-  );
-}
-
-async function upsertAgreementTerms(
-  { manager }: EventContext,
-  terms: { agreementId: string; developerBps: number; binding: boolean },
-  effectiveFrom: string,
-): Promise<void> {
-  await manager.query(
-    `INSERT INTO agreement_terms (agreement_id, effective_from, developer_bps, binding) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (agreement_id, effective_from) DO UPDATE SET developer_bps = EXCLUDED.developer_bps,
-       binding = EXCLUDED.binding`,
-    [terms.agreementId, effectiveFrom, terms.developerBps, terms.binding],
-  );
+  /** An agreement's whole state (made or updated): its terms hold from the event's period. */
+  private async agreementStated(
+    manager: EntityManager,
+    event: EventOf<typeof AgreementMadeV1> | EventOf<typeof AgreementUpdatedV1>,
+  ): Promise<void> {
+    await this.catalog.upsertAgreement(manager, event.data);
+    await this.catalog.upsertAgreementTerms(manager, event.data, periodOf(new Date(event.time)));
+  }
 }

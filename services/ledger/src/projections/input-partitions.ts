@@ -7,6 +7,7 @@ import {
 import { periodsFromNow } from '@onecommons/contracts';
 import { PeriodicTask, ServiceLeader } from '@onecommons/service-kit';
 import { DataSource } from 'typeorm';
+import { UsageRepository } from './usage.repository.js';
 
 /** Periods whose input partitions exist ahead of the current one (a mint or usage slightly early). */
 const PERIODS_AHEAD = 2;
@@ -24,6 +25,7 @@ export class InputPartitions implements OnModuleInit, OnApplicationBootstrap, On
   constructor(
     private readonly dataSource: DataSource,
     private readonly leader: ServiceLeader,
+    private readonly usage: UsageRepository,
   ) {}
 
   /** Before any consumer starts (they start at bootstrap): a row of the current period must not reach the default
@@ -42,9 +44,6 @@ export class InputPartitions implements OnModuleInit, OnApplicationBootstrap, On
 
   /** Makes the partitions the coming periods lack; returns how many tables were made. */
   async ensureComing(now: Date): Promise<number> {
-    const [row] = (await this.dataSource.query(`SELECT ensure_input_partitions($1::text[]) AS made`, [
-      periodsFromNow(now, PERIODS_AHEAD),
-    ])) as { made: number }[];
-    return row?.made ?? 0;
+    return this.usage.ensureInputPartitions(this.dataSource.manager, periodsFromNow(now, PERIODS_AHEAD));
   }
 }

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { type CloudEvent, type DataOf, UsageRecordedV2 } from '@onecommons/contracts';
 import { type EventBatchContext, OnEventBatch } from '@onecommons/kafka';
 import { foldUsage } from './usage-fold.js';
-import { countAppliedUsage, holdPeriodUsage } from './usage-watermark.js';
+import { holdPeriodUsage } from './usage-watermark.js';
+import { UsageRepository } from './usage.repository.js';
 
 /**
  * Usage per (period, subscriber, service, meter), folded from metering's UsageRecorded deltas (which already
@@ -13,6 +14,8 @@ import { countAppliedUsage, holdPeriodUsage } from './usage-watermark.js';
  */
 @Injectable()
 export class UsageProjection {
+  constructor(private readonly usage: UsageRepository) {}
+
   @OnEventBatch(UsageRecordedV2)
   async onUsageRecorded(
     events: readonly CloudEvent<DataOf<typeof UsageRecordedV2>>[],
@@ -22,20 +25,8 @@ export class UsageProjection {
     for (const period of [...announcementsPerPeriod.keys()].sort()) {
       await holdPeriodUsage(context.manager, period, 'apply');
     }
-    await countAppliedUsage(context, announcementsPerPeriod);
+    await this.usage.countApplied(context.manager, context.partition, announcementsPerPeriod);
     if (deltas.length === 0) return;
-    await context.manager.query(
-      `INSERT INTO usage_quantities (period, subscriber_id, service_id, meter, quantity)
-       SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::numeric[])
-       ON CONFLICT (period, subscriber_id, service_id, meter)
-         DO UPDATE SET quantity = usage_quantities.quantity + EXCLUDED.quantity`,
-      [
-        deltas.map((delta) => delta.period),
-        deltas.map((delta) => delta.subscriberId),
-        deltas.map((delta) => delta.serviceId),
-        deltas.map((delta) => delta.meter),
-        deltas.map((delta) => delta.quantity.toString()),
-      ],
-    );
+    await this.usage.addQuantities(context.manager, deltas);
   }
 }

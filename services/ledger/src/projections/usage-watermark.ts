@@ -1,16 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type CloudEvent, type DataOf, UsagePeriodSealedV1 } from '@onecommons/contracts';
-import { type EventBatchContext, type EventContext, OnEvent } from '@onecommons/kafka';
+import { type EventContext, OnEvent } from '@onecommons/kafka';
 import { type EntityManager } from 'typeorm';
+import { UsageRepository, type UsageWatermark } from './usage.repository.js';
 
-/** What the ledger knows of a period's usage announcements: metering's watermark (once sealed) and what it applied. */
-export interface UsageWatermark {
-  /** UsageRecorded events metering published for the period before it sealed it; null until the seal arrives. */
-  readonly announced: bigint | null;
-  /** UsageRecorded events of the period the ledger has applied. */
-  readonly applied: bigint;
-  readonly sealedAt: Date | null;
-}
+export { type UsageWatermark } from './usage.repository.js';
 
 /**
  * Orders applying a period's usage with closing it: every apply holds the period's lock shared until its
@@ -29,33 +23,9 @@ export async function holdPeriodUsage(
 /** The lock's key (SQL, the period as `$1`): per schema, so ledgers sharing a database never wait on each other. */
 export const PERIOD_USAGE_LOCK_KEY = `hashtextextended('onecommons:ledger:usage:' || current_schema() || ':' || $1, 0)`;
 
-/** Counts the applied UsageRecorded events of each period, on the counter rows of their Kafka partition. */
-export async function countAppliedUsage(
-  { manager, partition }: Pick<EventBatchContext, 'manager' | 'partition'>,
-  appliedPerPeriod: ReadonlyMap<string, number>,
-): Promise<void> {
-  const periods = [...appliedPerPeriod.keys()].sort();
-  if (periods.length === 0) return;
-  await manager.query(
-    `INSERT INTO usage_applied_counts (period, kafka_partition, applied)
-     SELECT period, $2, applied FROM unnest($1::text[], $3::bigint[]) AS counted(period, applied)
-     ON CONFLICT (period, kafka_partition) DO UPDATE SET applied = usage_applied_counts.applied + EXCLUDED.applied`,
-    [periods, partition, periods.map((period) => appliedPerPeriod.get(period) ?? 0)],
-  );
-}
-
+/** `UsageRepository.watermark`, for callers outside Nest's container. */
 export async function readUsageWatermark(manager: EntityManager, period: string): Promise<UsageWatermark> {
-  const [row] = (await manager.query(
-    `SELECT (SELECT announcements::text FROM usage_watermarks WHERE period = $1) AS announced,
-            (SELECT sealed_at FROM usage_watermarks WHERE period = $1) AS sealed_at,
-            (SELECT coalesce(sum(applied), 0)::text FROM usage_applied_counts WHERE period = $1) AS applied`,
-    [period],
-  )) as { announced: string | null; sealed_at: Date | null; applied: string }[];
-  return {
-    announced: row?.announced ? BigInt(row.announced) : null,
-    applied: BigInt(row?.applied ?? '0'),
-    sealedAt: row?.sealed_at ?? null,
-  };
+  return new UsageRepository().watermark(manager, period);
 }
 
 /**
@@ -67,24 +37,20 @@ export async function readUsageWatermark(manager: EntityManager, period: string)
 export class UsageWatermarkProjection {
   private readonly logger = new Logger('UsageWatermarkProjection');
 
+  constructor(private readonly usage: UsageRepository) {}
+
   @OnEvent(UsagePeriodSealedV1)
   async onPeriodSealed(
     event: CloudEvent<DataOf<typeof UsagePeriodSealedV1>>,
     { manager }: EventContext,
   ): Promise<void> {
-    const { period, announcements, reason, sealedAt } = event.data;
-    const [before] = (await manager.query(
-      'SELECT announcements::text AS announcements FROM usage_watermarks WHERE period = $1 FOR UPDATE',
-      [period],
-    )) as { announcements: string }[];
-    if (before && before.announcements !== announcements)
+    const { period, announcements } = event.data;
+    // Both are decimal text without leading zeros (numeric(20, 0) and the event's count): equal as numbers or not.
+    const before = await this.usage.lockSealedAnnouncements(manager, period);
+    if (before !== null && before !== BigInt(announcements))
       this.logger.error(
-        `metering sealed ${period} again with ${announcements} announcements, ${before.announcements} before: a seal is final; keeping the greater`,
+        `metering sealed ${period} again with ${announcements} announcements, ${before} before: a seal is final; keeping the greater`,
       );
-    await manager.query(
-      `INSERT INTO usage_watermarks (period, announcements, reason, sealed_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (period) DO UPDATE SET announcements = GREATEST(usage_watermarks.announcements, EXCLUDED.announcements)`,
-      [period, announcements, reason, sealedAt],
-    );
+    await this.usage.recordSeal(manager, event.data);
   }
 }

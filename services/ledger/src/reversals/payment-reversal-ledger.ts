@@ -4,7 +4,6 @@ import { LedgerJournal } from '../journal/ledger-journal.js';
 import { TOKEN_UNIT } from '../journal/ledger-transaction.js';
 import { isClosed, openPeriodFor } from '../periods/open-periods.js';
 import { subscriberEscrow, TreasuryAccount } from '../treasury/accounts.js';
-import { paymentKey } from '../treasury/treasury-postings.js';
 import { Treasury } from '../treasury/treasury.js';
 import {
   type MintedPayment,
@@ -15,6 +14,7 @@ import {
   type ReversalRecord,
   type ReversedSoFar,
 } from './reversal-postings.js';
+import { ReversalsRepository } from './reversals.repository.js';
 
 export interface PaymentReversalInput extends Reversal {
   readonly paymentId: string;
@@ -22,23 +22,6 @@ export interface PaymentReversalInput extends Reversal {
   readonly occurredAt: Date;
   /** For a reinstatement: the key of the withdrawal it undoes. */
   readonly undoes?: string;
-}
-
-interface MintRow {
-  kind: string;
-  period: string;
-  memo: Record<string, string>;
-  paid: string | null;
-  currency: string | null;
-}
-
-interface RecordRow {
-  effect: ReversalRecord['effect'];
-  amount_minor: string;
-  tokens_burned: string;
-  reserve_minor: string;
-  shortfall_minor: string;
-  period: string;
 }
 
 /**
@@ -51,6 +34,7 @@ export class PaymentReversalLedger {
   constructor(
     private readonly journal: LedgerJournal,
     private readonly treasury: Treasury,
+    private readonly reversals: ReversalsRepository,
   ) {}
 
   async post(manager: EntityManager, input: PaymentReversalInput): Promise<ReversalRecord | 'duplicate'> {
@@ -76,35 +60,14 @@ export class PaymentReversalLedger {
         ? outflowTransaction(payment, await this.soFar(manager, payment.paymentId), input, context)
         : reinstatementTransaction(payment, await this.withdrawal(manager, input.undoes), input, context);
     await this.journal.post(manager, transaction);
-    await manager.query(
-      `INSERT INTO payment_reversals (transaction_key, payment_id, subscriber_id, escrow_period, kind, source_id,
-                                      reference, reason, effect, currency, amount_minor, tokens_burned, reserve_minor,
-                                      shortfall_minor, period, occurred_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-      [
-        input.key,
-        payment.paymentId,
-        payment.subscriberId,
-        payment.escrowPeriod,
-        input.kind,
-        input.sourceId,
-        input.reference,
-        input.reason,
-        record.effect,
-        payment.currency,
-        record.amount.toString(),
-        record.tokensBurned.toString(),
-        record.reserveMinor.toString(),
-        record.shortfallMinor.toString(),
-        record.period,
-        input.occurredAt,
-      ],
-    );
+    await this.reversals.record(manager, payment, input, record);
     // The close allocates the escrow's tokens as the subscriber's: burned ones are no longer theirs to allocate.
     if (record.tokensBurned !== 0n) {
-      await manager.query(
-        'UPDATE subscriber_tokens SET tokens = tokens - $3 WHERE period = $1 AND subscriber_id = $2',
-        [payment.escrowPeriod, payment.subscriberId, record.tokensBurned.toString()],
+      await this.reversals.burnSubscriberTokens(
+        manager,
+        payment.escrowPeriod,
+        payment.subscriberId,
+        record.tokensBurned,
       );
     }
     if (payment.minted) await this.treasury.keepReserveCovering(manager, input.key);
@@ -120,14 +83,8 @@ export class PaymentReversalLedger {
 
   /** The payment as its mint (or suspense) transaction recorded it. */
   private async mintedPayment(manager: EntityManager, paymentId: string): Promise<MintedPayment> {
-    const [row] = (await manager.query(
-      `SELECT t.kind, t.period, t.memo, (-e.amount)::text AS paid, e.unit AS currency
-         FROM ledger_transactions t
-         LEFT JOIN ledger_entries e ON e.transaction_key = t.key AND e.account = $2
-        WHERE t.key = $1`,
-      [paymentKey(paymentId), TreasuryAccount.paymentsReceived],
-    )) as MintRow[];
-    if (!row || row.paid === null || row.currency === null) {
+    const mint = await this.reversals.paymentMint(manager, paymentId);
+    if (!mint || mint.paid === null || mint.currency === null) {
       // Identity publishes a reversal after its payment, on the same key: an unknown payment is a broken log.
       throw new Error(
         `payment ${paymentId} was never captured in this ledger: its reversal cannot be posted`,
@@ -135,41 +92,22 @@ export class PaymentReversalLedger {
     }
     return {
       paymentId,
-      subscriberId: row.memo['subscriber'] ?? '',
-      escrowPeriod: row.period,
-      paid: BigInt(row.paid),
-      tokens: BigInt(row.memo['tokens'] ?? '0'),
-      currency: row.currency,
-      minted: row.kind === 'mint',
+      subscriberId: mint.memo['subscriber'] ?? '',
+      escrowPeriod: mint.period,
+      paid: mint.paid,
+      tokens: BigInt(mint.memo['tokens'] ?? '0'),
+      currency: mint.currency,
+      minted: mint.kind === 'mint',
     };
   }
 
   private async soFar(manager: EntityManager, paymentId: string): Promise<ReversedSoFar> {
-    const [row] = (await manager.query(
-      `SELECT coalesce(sum(CASE WHEN kind = 'dispute_reinstatement' THEN -amount_minor ELSE amount_minor END), 0)::text
-                AS reversed,
-              coalesce(sum(tokens_burned), 0)::text AS burned
-         FROM payment_reversals WHERE payment_id = $1`,
-      [paymentId],
-    )) as { reversed: string; burned: string }[];
-    return { reversed: BigInt(row?.reversed ?? '0'), burned: BigInt(row?.burned ?? '0') };
+    return (await this.reversals.reversedSoFar(manager, paymentId)) ?? { reversed: 0n, burned: 0n };
   }
 
   private async withdrawal(manager: EntityManager, key: string): Promise<ReversalRecord> {
-    const [row] = (await manager.query(
-      `SELECT effect, amount_minor::text AS amount_minor, tokens_burned::text AS tokens_burned,
-              reserve_minor::text AS reserve_minor, shortfall_minor::text AS shortfall_minor, period
-         FROM payment_reversals WHERE transaction_key = $1`,
-      [key],
-    )) as RecordRow[];
-    if (!row) throw new ReversalError('no_withdrawal', `${key} was never posted: nothing to reinstate`);
-    return {
-      effect: row.effect,
-      amount: BigInt(row.amount_minor),
-      tokensBurned: BigInt(row.tokens_burned),
-      reserveMinor: BigInt(row.reserve_minor),
-      shortfallMinor: BigInt(row.shortfall_minor),
-      period: row.period,
-    };
+    const record = await this.reversals.recordOf(manager, key);
+    if (!record) throw new ReversalError('no_withdrawal', `${key} was never posted: nothing to reinstate`);
+    return record;
   }
 }

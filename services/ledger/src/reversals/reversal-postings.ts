@@ -6,7 +6,9 @@ import { subscriberEscrow, TreasuryAccount } from '../treasury/accounts.js';
  * from the payment, what earlier reversals did to it and the state of its period to one journal transaction.
  */
 
-export type ReversalKind = 'refund' | 'dispute_withdrawal' | 'dispute_reinstatement';
+export const REVERSAL_KINDS = ['refund', 'dispute_withdrawal', 'dispute_reinstatement'] as const;
+
+export type ReversalKind = (typeof REVERSAL_KINDS)[number];
 
 /**
  * What a reversal did. Out: `tokens_burned` (before the close: the refunded share of the tokens left the
@@ -14,13 +16,16 @@ export type ReversalKind = 'refund' | 'dispute_withdrawal' | 'dispute_reinstatem
  * payment, never minted). Back in (a dispute won): `tokens_reminted` (the burned tokens return to the
  * still-open escrow), `reserve_regained` (the currency returns to the reserve), `suspense_regained`.
  */
-export type ReversalEffect =
-  | 'tokens_burned'
-  | 'reserve_loss'
-  | 'suspense_returned'
-  | 'tokens_reminted'
-  | 'reserve_regained'
-  | 'suspense_regained';
+export const REVERSAL_EFFECTS = [
+  'tokens_burned',
+  'reserve_loss',
+  'suspense_returned',
+  'tokens_reminted',
+  'reserve_regained',
+  'suspense_regained',
+] as const;
+
+export type ReversalEffect = (typeof REVERSAL_EFFECTS)[number];
 
 /** A payment as its mint (or suspense) transaction recorded it. */
 export interface MintedPayment {

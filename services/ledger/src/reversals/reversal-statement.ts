@@ -1,5 +1,6 @@
 import { type EntityManager } from 'typeorm';
 import { type ReversalEffect, type ReversalKind } from './reversal-postings.js';
+import { ReversalsRepository } from './reversals.repository.js';
 
 /** A refund or dispute movement of one of the subscriber's payments, as its statement shows it. */
 export interface SubscriberReversalDto {
@@ -18,42 +19,23 @@ export interface SubscriberReversalDto {
   readonly occurredAt: string;
 }
 
-interface Row {
-  kind: ReversalKind;
-  payment_id: string;
-  reference: string;
-  reason: string | null;
-  amount_minor: string;
-  currency: string;
-  effect: ReversalEffect;
-  tokens_burned: string;
-  period: string;
-  occurred_at: Date;
-}
-
 /** The reversals of the payments that funded the subscriber's escrow for the period, in the order posted. */
 export async function subscriberReversals(
   manager: EntityManager,
   subscriberId: string,
   period: string,
 ): Promise<SubscriberReversalDto[]> {
-  const rows = (await manager.query(
-    `SELECT r.kind, r.payment_id, r.reference, r.reason, r.amount_minor::text AS amount_minor, r.currency, r.effect,
-            r.tokens_burned::text AS tokens_burned, r.period, r.occurred_at
-       FROM payment_reversals r JOIN ledger_transactions t ON t.key = r.transaction_key
-      WHERE r.subscriber_id = $1 AND r.escrow_period = $2 ORDER BY t.seq`,
-    [subscriberId, period],
-  )) as Row[];
-  return rows.map((row) => ({
-    kind: row.kind,
-    paymentId: row.payment_id,
-    reference: row.reference,
-    reason: row.reason,
-    amountMinor: row.amount_minor,
-    currency: row.currency,
-    effect: row.effect,
-    tokensBurned: row.tokens_burned,
-    postedIn: row.period,
-    occurredAt: row.occurred_at.toISOString(),
+  const reversals = await new ReversalsRepository().ofEscrow(manager, subscriberId, period);
+  return reversals.map((reversal) => ({
+    kind: reversal.kind,
+    paymentId: reversal.paymentId,
+    reference: reversal.reference,
+    reason: reversal.reason,
+    amountMinor: reversal.amountMinor.toString(),
+    currency: reversal.currency,
+    effect: reversal.effect,
+    tokensBurned: reversal.tokensBurned.toString(),
+    postedIn: reversal.period,
+    occurredAt: reversal.occurredAt.toISOString(),
   }));
 }

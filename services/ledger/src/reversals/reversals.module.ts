@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { TreasuryModule } from '../treasury/treasury.module.js';
 import { PaymentReversalEvents } from './payment-reversal-events.js';
 import { PaymentReversalLedger } from './payment-reversal-ledger.js';
+import { ReversalsRepository } from './reversals.repository.js';
 
 /** Refunds and disputes of captured payments: tokens burned before the close, a loss of the reserve after it. */
 @Module({
   imports: [TreasuryModule],
-  providers: [PaymentReversalLedger, PaymentReversalEvents],
+  providers: [ReversalsRepository, PaymentReversalLedger, PaymentReversalEvents],
   exports: [PaymentReversalLedger],
 })
 export class ReversalsModule {}

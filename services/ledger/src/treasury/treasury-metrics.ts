@@ -4,8 +4,8 @@ import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { gauge, refreshOnScrape } from '@onecommons/telemetry';
 import { DataSource } from 'typeorm';
 import { type LedgerConfig } from '../config.js';
-import { TreasuryAccount } from './accounts.js';
 import { PeriodPrices } from './period-prices.js';
+import { TreasuryRepository } from './treasury.repository.js';
 
 /**
  * The treasury's state as Prometheus gauges, read from the ledger's balances at each scrape: the reserve, what the
@@ -40,6 +40,7 @@ export class TreasuryMetrics implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly prices: PeriodPrices,
     @Inject(SERVICE_CONFIG) private readonly config: LedgerConfig,
+    private readonly rows: TreasuryRepository,
   ) {}
 
   onModuleInit(): void {
@@ -54,29 +55,14 @@ export class TreasuryMetrics implements OnModuleInit {
     const currency = this.config.LEDGER_CURRENCY;
     await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const price = await this.prices.valuation(manager);
-      const [row] = (await manager.query(
-        `SELECT
-           coalesce((SELECT balance FROM ledger_balances WHERE account = $1 AND unit = $2), 0)::text AS reserve,
-           coalesce((SELECT -balance FROM ledger_balances WHERE account = $3 AND unit = 'uCC'), 0)::text AS supply,
-           coalesce((SELECT sum(floor(balance * $4::numeric / ($5::numeric * 1000000))) FROM ledger_balances
-                      WHERE unit = 'uCC' AND balance > 0 AND account <> $3), 0)::text AS redeemable,
-           (SELECT min(period) FROM (SELECT period FROM subscriber_tokens UNION SELECT period FROM usage_quantities) p
-             WHERE period NOT IN (SELECT period FROM period_closes)) AS oldest_open`,
-        [
-          TreasuryAccount.reserve,
-          currency,
-          TreasuryAccount.issued,
-          price.num.toString(),
-          price.den.toString(),
-        ],
-      )) as { reserve: string; supply: string; redeemable: string; oldest_open: string | null }[];
-      if (!row) return;
-      this.reserve.set({ currency }, Number(row.reserve));
-      this.redeemable.set({ currency }, Number(row.redeemable));
-      this.residue.set({ currency }, Number(BigInt(row.reserve) - BigInt(row.redeemable)));
-      this.supply.set(Number(row.supply));
+      const snapshot = await this.rows.snapshot(manager, currency, price);
+      if (!snapshot) return;
+      this.reserve.set({ currency }, Number(snapshot.reserve));
+      this.redeemable.set({ currency }, Number(snapshot.redeemable));
+      this.residue.set({ currency }, Number(snapshot.reserve - snapshot.redeemable));
+      this.supply.set(Number(snapshot.supply));
       // With every period closed, the current one is the oldest open: its end is ahead, nothing is overdue.
-      const oldest = row.oldest_open;
+      const oldest = snapshot.oldestOpen;
       this.oldestOpen.set(periodEnd(oldest ?? periodOf(new Date())).getTime() / 1000);
     });
   }

@@ -16,6 +16,7 @@ import {
   suspenseTransaction,
 } from './treasury-postings.js';
 import { defaultPrice, type Price, reserveCovers } from './treasury-math.js';
+import { TreasuryRepository } from './treasury.repository.js';
 
 export class TreasuryError extends Error {
   constructor(
@@ -53,6 +54,7 @@ export class Treasury {
     private readonly journal: LedgerJournal,
     private readonly prices: PeriodPrices,
     @Inject(SERVICE_CONFIG) private readonly config: LedgerConfig,
+    private readonly rows: TreasuryRepository,
   ) {}
 
   get currency(): string {
@@ -84,11 +86,7 @@ export class Treasury {
     const { transaction, tokens } = mintTransaction(payment, price, BigInt(this.config.LEDGER_RESERVE_BPS));
     await this.journal.post(manager, transaction);
     if (tokens > 0n) {
-      await manager.query(
-        `INSERT INTO subscriber_tokens (period, subscriber_id, tokens) VALUES ($1, $2, $3)
-         ON CONFLICT (period, subscriber_id) DO UPDATE SET tokens = subscriber_tokens.tokens + EXCLUDED.tokens`,
-        [payment.period, payment.subscriberId, tokens.toString()],
-      );
+      await this.rows.addSubscriberTokens(manager, payment.period, payment.subscriberId, tokens);
     }
     await this.assertReserveCovers(manager);
     return { kind: 'minted', tokens, price };

@@ -27,6 +27,7 @@ import { DataSource } from 'typeorm';
 /* eslint-disable onecommons/module-boundaries */
 import { ledgerService } from '@onecommons/ledger/dist/src/ledger.definition.js';
 import { UsageProjection } from '@onecommons/ledger/dist/src/projections/usage-projection.js';
+import { UsageRepository } from '@onecommons/ledger/dist/src/projections/usage.repository.js';
 /* eslint-enable onecommons/module-boundaries */
 import { type Deadline } from './backbone-rig.js';
 
@@ -87,7 +88,7 @@ export async function drainLedgerUsage(
     const expectedQuantity = await publishUsage(producer, events);
 
     const registry = new EventHandlerRegistry(eventCatalogue);
-    const projection = new UsageProjection();
+    const projection = new UsageProjection(new UsageRepository());
     registry.registerBatch('UsageProjection', UsageRecordedV2, (batch, context) =>
       projection.onUsageRecorded(batch, context),
     );

@@ -5,15 +5,18 @@ import { type DataSource } from 'typeorm';
 /* eslint-disable onecommons/module-boundaries */
 import { type LedgerConfig } from '@onecommons/ledger/dist/src/config.js';
 import { chainHash, GENESIS_HASH } from '@onecommons/ledger/dist/src/journal/hash-chain.js';
+import { JournalRepository } from '@onecommons/ledger/dist/src/journal/journal.repository.js';
 import { LedgerJournal } from '@onecommons/ledger/dist/src/journal/ledger-journal.js';
 import { CloseSettlement } from '@onecommons/ledger/dist/src/payables/close-settlement.js';
 import { PayeePreferences } from '@onecommons/ledger/dist/src/payables/payee-preferences.js';
 import { PeriodCloseRequests } from '@onecommons/ledger/dist/src/periods/period-close-requests.js';
 import { PeriodCloser } from '@onecommons/ledger/dist/src/periods/period-closer.js';
 import { AllocationInputReader } from '@onecommons/ledger/dist/src/projections/allocation-input-reader.js';
+import { CatalogRepository } from '@onecommons/ledger/dist/src/projections/catalog.repository.js';
 import { mintTransaction } from '@onecommons/ledger/dist/src/treasury/treasury-postings.js';
 import { PeriodPrices } from '@onecommons/ledger/dist/src/treasury/period-prices.js';
 import { Treasury } from '@onecommons/ledger/dist/src/treasury/treasury.js';
+import { TreasuryRepository } from '@onecommons/ledger/dist/src/treasury/treasury.repository.js';
 /* eslint-enable onecommons/module-boundaries */
 import { benchSubscriberId, subscriberTokens, TOKEN_UNIT, UCC_PER_CC } from '../close-fixtures.js';
 
@@ -36,15 +39,21 @@ const closeConfig = (currency: string) =>
 /** `PeriodCloser.close(period, { force: true })` wired as close.bench.ts wires it; returns its milliseconds. */
 export async function closePeriod(db: DataSource, period: string, currency: string): Promise<number> {
   const config = closeConfig(currency);
-  const journal = new LedgerJournal();
-  const prices = new PeriodPrices();
+  const journal = new LedgerJournal(new JournalRepository());
+  const treasuryRows = new TreasuryRepository();
+  const prices = new PeriodPrices(treasuryRows);
   const outbox = new OutboxWriter();
   const closer = new PeriodCloser(
     db,
     journal,
-    new AllocationInputReader(),
+    new AllocationInputReader(new CatalogRepository()),
     outbox,
-    new CloseSettlement(journal, new Treasury(journal, prices, config), prices, new PayeePreferences()),
+    new CloseSettlement(
+      journal,
+      new Treasury(journal, prices, config, treasuryRows),
+      prices,
+      new PayeePreferences(),
+    ),
     new PeriodCloseRequests(outbox, config),
     config,
   );
