@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { OutboxWriter } from '@onecommons/kafka';
 import { migrateServiceSchema, serviceDataSourceOptions } from '@onecommons/persistence';
 import { testStack, uniqueSuffix } from '@onecommons/testing';
 import { cpus, loadavg } from 'node:os';
@@ -17,19 +16,11 @@ import {
   type StreamedTransaction,
 } from '@onecommons/ledger/dist/src/journal/ledger-journal.js';
 import { ledgerService } from '@onecommons/ledger/dist/src/ledger.definition.js';
-import { CloseSettlement } from '@onecommons/ledger/dist/src/payables/close-settlement.js';
-import { PayeePreferences } from '@onecommons/ledger/dist/src/payables/payee-preferences.js';
-import { PeriodPrices } from '@onecommons/ledger/dist/src/treasury/period-prices.js';
-import { Treasury } from '@onecommons/ledger/dist/src/treasury/treasury.js';
-import { TreasuryRepository } from '@onecommons/ledger/dist/src/treasury/treasury.repository.js';
-import { PeriodCloser } from '@onecommons/ledger/dist/src/periods/period-closer.js';
-import { PeriodCloseRequests } from '@onecommons/ledger/dist/src/periods/period-close-requests.js';
-import { AllocationInputReader } from '@onecommons/ledger/dist/src/projections/allocation-input-reader.js';
-import { CatalogRepository } from '@onecommons/ledger/dist/src/projections/catalog.repository.js';
 import { verifyLedger } from '@onecommons/ledger/dist/src/verify/ledger-verifier.js';
 /* eslint-enable onecommons/module-boundaries */
 import { growthVerdict } from './close-fixtures.js';
 import { populateLedger, ROWS_PER_SUBSCRIBER } from './close-population.js';
+import { ledgerCloser } from './ledger-closer.js';
 import { formatTable } from './text-table.js';
 
 /**
@@ -244,25 +235,7 @@ async function closeChild(schema: string): Promise<void> {
   await db.initialize();
   try {
     const marks = new Marks();
-    const journal = new TimedJournal(marks);
-    const treasuryRows = new TreasuryRepository();
-    const prices = new PeriodPrices(treasuryRows);
-    const settlement = new CloseSettlement(
-      journal,
-      new Treasury(journal, prices, CONFIG, treasuryRows),
-      prices,
-      new PayeePreferences(),
-    );
-    const outbox = new OutboxWriter();
-    const closer = new PeriodCloser(
-      db,
-      journal,
-      new AllocationInputReader(new CatalogRepository()),
-      outbox,
-      settlement,
-      new PeriodCloseRequests(outbox, CONFIG),
-      CONFIG,
-    );
+    const closer = ledgerCloser(db, new TimedJournal(marks), CONFIG);
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const started = performance.now();

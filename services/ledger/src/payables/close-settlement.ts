@@ -48,8 +48,7 @@ export class CloseSettlement {
     private readonly treasury: Treasury,
     private readonly prices: PeriodPrices,
     private readonly preferences: PayeePreferences,
-    // A default: the benchmarks build the close by hand.
-    private readonly rows: CloseSettlementRepository = new CloseSettlementRepository(),
+    private readonly rows: CloseSettlementRepository,
   ) {}
 
   async settleWithin(

@@ -7,8 +7,7 @@ import { PayeePreferencesRepository } from './payee-preferences.repository.js';
 /** Payees' auto-redeem choices, from payouts: a close redeems the allocations of those who did not opt out. */
 @Injectable()
 export class PayeePreferences {
-  // A default: the benchmarks build the close by hand.
-  constructor(private readonly preferences: PayeePreferencesRepository = new PayeePreferencesRepository()) {}
+  constructor(private readonly preferences: PayeePreferencesRepository) {}
 
   @OnEvent(PayeePreferencesChangedV1)
   async onChanged(

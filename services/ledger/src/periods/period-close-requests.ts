@@ -18,9 +18,8 @@ import {
 export class PeriodCloseRequests {
   constructor(
     private readonly outbox: OutboxWriter,
+    private readonly requests: PeriodCloseRequestsRepository,
     @Inject(SERVICE_CONFIG) private readonly config: LedgerConfig,
-    // A default: the benchmarks build the close by hand.
-    private readonly requests: PeriodCloseRequestsRepository = new PeriodCloseRequestsRepository(),
   ) {}
 
   /** In the caller's transaction: records and announces the request, or re-sends it when it went unanswered. */

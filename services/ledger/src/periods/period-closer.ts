@@ -64,9 +64,8 @@ export class PeriodCloser {
     private readonly outbox: OutboxWriter,
     private readonly settlement: CloseSettlement,
     private readonly requests: PeriodCloseRequests,
+    private readonly closes: PeriodClosesRepository,
     @Inject(SERVICE_CONFIG) private readonly config: LedgerConfig,
-    // A default: the benchmarks build the close by hand.
-    private readonly closes: PeriodClosesRepository = new PeriodClosesRepository(),
   ) {}
 
   /** When a period may close without `force`: its end plus the grace for late usage. */

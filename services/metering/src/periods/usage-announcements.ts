@@ -15,8 +15,7 @@ import { type UsageRecorded } from './usage-recorded-events.js';
 export class UsageAnnouncements {
   constructor(
     private readonly outbox: OutboxWriter,
-    // A default: the scale bench builds its own (tools/bench metering-population.ts), outside Nest.
-    private readonly periods: PeriodsRepository = new PeriodsRepository(),
+    private readonly periods: PeriodsRepository,
   ) {}
 
   /** Appends the UsageRecorded (counted) and, in the same outbox call, events that go with them. */

@@ -1,5 +1,4 @@
 import { uuidV7 } from '@onecommons/contracts';
-import { OutboxWriter } from '@onecommons/kafka';
 import { type DataSource } from 'typeorm';
 // The bench runs the ledger's own close and mint postings; a tool may not depend on a service otherwise.
 /* eslint-disable onecommons/module-boundaries */
@@ -7,18 +6,10 @@ import { type LedgerConfig } from '@onecommons/ledger/dist/src/config.js';
 import { chainHash, GENESIS_HASH } from '@onecommons/ledger/dist/src/journal/hash-chain.js';
 import { JournalRepository } from '@onecommons/ledger/dist/src/journal/journal.repository.js';
 import { LedgerJournal } from '@onecommons/ledger/dist/src/journal/ledger-journal.js';
-import { CloseSettlement } from '@onecommons/ledger/dist/src/payables/close-settlement.js';
-import { PayeePreferences } from '@onecommons/ledger/dist/src/payables/payee-preferences.js';
-import { PeriodCloseRequests } from '@onecommons/ledger/dist/src/periods/period-close-requests.js';
-import { PeriodCloser } from '@onecommons/ledger/dist/src/periods/period-closer.js';
-import { AllocationInputReader } from '@onecommons/ledger/dist/src/projections/allocation-input-reader.js';
-import { CatalogRepository } from '@onecommons/ledger/dist/src/projections/catalog.repository.js';
 import { mintTransaction } from '@onecommons/ledger/dist/src/treasury/treasury-postings.js';
-import { PeriodPrices } from '@onecommons/ledger/dist/src/treasury/period-prices.js';
-import { Treasury } from '@onecommons/ledger/dist/src/treasury/treasury.js';
-import { TreasuryRepository } from '@onecommons/ledger/dist/src/treasury/treasury.repository.js';
 /* eslint-enable onecommons/module-boundaries */
 import { benchSubscriberId, subscriberTokens, TOKEN_UNIT, UCC_PER_CC } from '../close-fixtures.js';
+import { ledgerCloser } from '../ledger-closer.js';
 
 /** The close bench's configuration (close.bench.ts): the ledger's defaults, anti-gaming knobs off. */
 const closeConfig = (currency: string) =>
@@ -36,27 +27,10 @@ const closeConfig = (currency: string) =>
     LEDGER_CLOSE_REREQUEST_MINUTES: 5,
   }) as unknown as LedgerConfig;
 
-/** `PeriodCloser.close(period, { force: true })` wired as close.bench.ts wires it; returns its milliseconds. */
+/** `PeriodCloser.close(period, { force: true })` wired as the close bench wires it (`ledgerCloser`); returns its milliseconds. */
 export async function closePeriod(db: DataSource, period: string, currency: string): Promise<number> {
   const config = closeConfig(currency);
-  const journal = new LedgerJournal(new JournalRepository());
-  const treasuryRows = new TreasuryRepository();
-  const prices = new PeriodPrices(treasuryRows);
-  const outbox = new OutboxWriter();
-  const closer = new PeriodCloser(
-    db,
-    journal,
-    new AllocationInputReader(new CatalogRepository()),
-    outbox,
-    new CloseSettlement(
-      journal,
-      new Treasury(journal, prices, config, treasuryRows),
-      prices,
-      new PayeePreferences(),
-    ),
-    new PeriodCloseRequests(outbox, config),
-    config,
-  );
+  const closer = ledgerCloser(db, new LedgerJournal(new JournalRepository()), config);
   const started = performance.now();
   await closer.close(period, { force: true });
   return performance.now() - started;

@@ -3,6 +3,7 @@ import { OutboxWriter } from '@onecommons/kafka';
 import { type DataSource } from 'typeorm';
 // The bench writes metering's rows with metering's own announcement code; a tool may not depend on a service otherwise.
 /* eslint-disable onecommons/module-boundaries */
+import { PeriodsRepository } from '@onecommons/metering/dist/src/periods/periods.repository.js';
 import { UsageAnnouncements } from '@onecommons/metering/dist/src/periods/usage-announcements.js';
 import {
   type UsageDelta,
@@ -174,7 +175,7 @@ async function announceRequests(
   const [{ requests } = { requests: 0 }] = (await db.query(
     'SELECT coalesce(max(request_no), 0)::int AS requests FROM bench_scale_requests',
   )) as { requests: number }[];
-  const announcements = new UsageAnnouncements(new OutboxWriter());
+  const announcements = new UsageAnnouncements(new OutboxWriter(), new PeriodsRepository());
   let lines = 0;
   for (let first = 1; first <= requests; first += REQUESTS_PER_TRANSACTION) {
     const rows = (await db.query(
@@ -218,7 +219,7 @@ async function announceCorrections(db: DataSource): Promise<void> {
     original_quantity: string;
     received_at: Date;
   }[];
-  const announcements = new UsageAnnouncements(new OutboxWriter());
+  const announcements = new UsageAnnouncements(new OutboxWriter(), new PeriodsRepository());
   for (let first = 0; first < corrections.length; first += REQUESTS_PER_TRANSACTION * 4) {
     await db.transaction(async (manager) => {
       for (const correction of corrections.slice(first, first + REQUESTS_PER_TRANSACTION * 4)) {
