@@ -28,7 +28,7 @@ import { DataSource } from 'typeorm';
 import { type LedgerConfig } from '../src/config.js';
 import { ledgerService } from '../src/ledger.definition.js';
 import { AllocationInputReader } from '../src/projections/allocation-input-reader.js';
-import { type PayingSubscriber, payingSubscribers } from '../src/projections/paying-subscribers.js';
+import { type PayingSubscriber, UsageRepository } from '../src/projections/usage.repository.js';
 import { UsageProjection } from '../src/projections/usage-projection.js';
 import { caughtUp, paymentCaptured, publish, testCurrency, NO_SCHEDULED_CLOSES } from './ledger-events.js';
 import { MeteringStandIn } from './metering-stand-in.js';
@@ -159,7 +159,8 @@ const readInput = (period: string) =>
   ledger.app.get(DataSource).transaction(async (manager) => {
     const context = await ledger.app.get(AllocationInputReader).context(manager, period, DEFAULT_POLICY);
     const subscribers: PayingSubscriber[] = [];
-    for await (const subscriber of payingSubscribers(manager, period)) subscribers.push(subscriber);
+    for await (const subscriber of ledger.app.get(UsageRepository).payingSubscribers(manager, period))
+      subscribers.push(subscriber);
     return { ...context, subscribers };
   });
 

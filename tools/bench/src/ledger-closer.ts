@@ -14,6 +14,7 @@ import { PeriodCloser } from '@onecommons/ledger/dist/src/periods/period-closer.
 import { PeriodClosesRepository } from '@onecommons/ledger/dist/src/periods/period-closes.repository.js';
 import { AllocationInputReader } from '@onecommons/ledger/dist/src/projections/allocation-input-reader.js';
 import { CatalogRepository } from '@onecommons/ledger/dist/src/projections/catalog.repository.js';
+import { UsageRepository } from '@onecommons/ledger/dist/src/projections/usage.repository.js';
 import { PeriodPrices } from '@onecommons/ledger/dist/src/treasury/period-prices.js';
 import { Treasury } from '@onecommons/ledger/dist/src/treasury/treasury.js';
 import { TreasuryRepository } from '@onecommons/ledger/dist/src/treasury/treasury.repository.js';
@@ -41,6 +42,7 @@ export function ledgerCloser(db: DataSource, journal: LedgerJournal, config: Led
     ),
     new PeriodCloseRequests(outbox, new PeriodCloseRequestsRepository(), config),
     new PeriodClosesRepository(),
+    new UsageRepository(),
     config,
   );
 }

@@ -15,6 +15,7 @@ import { LedgerError } from '../ledger-errors.js';
 import { PayeePreferences } from '../payables/payee-preferences.js';
 import { firstOpenPeriod } from '../periods/open-periods.js';
 import { type ClosedPeriod, PeriodCloser } from '../periods/period-closer.js';
+import { PeriodClosesRepository } from '../periods/period-closes.repository.js';
 import { AllocationInputReader } from '../projections/allocation-input-reader.js';
 import { PeriodPrices } from '../treasury/period-prices.js';
 import { type Price } from '../treasury/treasury-math.js';
@@ -80,6 +81,7 @@ export class PeriodAdjuster {
     private readonly preferences: PayeePreferences,
     private readonly treasury: Treasury,
     private readonly outbox: OutboxWriter,
+    private readonly closes: PeriodClosesRepository,
   ) {}
 
   async adjust(period: string, request: AdjustmentRequest): Promise<AdjustOutcome> {
@@ -129,7 +131,9 @@ export class PeriodAdjuster {
       allocation.allocations,
     );
     const at = request.at ?? new Date();
-    const postedIn = recorded?.postedIn ?? (await firstOpenPeriod(manager, periodOf(at)));
+    const postedIn =
+      recorded?.postedIn ??
+      (await firstOpenPeriod((candidate) => this.closes.isClosed(manager, candidate), periodOf(at)));
     const price = recorded?.price ?? (await this.prices.valuation(manager));
     const plan = planAdjustment(differences, await this.ledgerState(manager, differences, price));
     const transactionKey = plan.postings.length > 0 ? adjustmentKey(period, sequence) : null;

@@ -1,18 +1,12 @@
 import { nextPeriod, periodOf } from '@onecommons/contracts';
-import { type EntityManager } from 'typeorm';
-import { PeriodClosesRepository } from './period-closes.repository.js';
 
-// Stateless: these functions serve callers that have only their manager.
-const closes = new PeriodClosesRepository();
-
-export function isClosed(manager: EntityManager, period: string): Promise<boolean> {
-  return closes.isClosed(manager, period);
-}
+/** Whether a period is closed, in the caller's transaction (`PeriodClosesRepository.isClosed`). */
+export type IsClosed = (period: string) => Promise<boolean>;
 
 /** `from` if it is open, else the first period after it that is (what arrives for a closed period goes there). */
-export async function firstOpenPeriod(manager: EntityManager, from: string): Promise<string> {
+export async function firstOpenPeriod(isClosed: IsClosed, from: string): Promise<string> {
   let candidate = from;
-  while (await isClosed(manager, candidate)) candidate = nextPeriod(candidate);
+  while (await isClosed(candidate)) candidate = nextPeriod(candidate);
   return candidate;
 }
 
@@ -21,11 +15,7 @@ export async function firstOpenPeriod(manager: EntityManager, from: string): Pro
  * payment captured after the close); then the first open period from when it was captured, so the fee still
  * reaches the services the subscriber uses instead of sitting in an escrow no allocation will ever read.
  */
-export async function openPeriodFor(
-  manager: EntityManager,
-  period: string,
-  capturedAt: Date,
-): Promise<string> {
-  if (!(await isClosed(manager, period))) return period;
-  return firstOpenPeriod(manager, periodOf(capturedAt) > period ? periodOf(capturedAt) : nextPeriod(period));
+export async function openPeriodFor(isClosed: IsClosed, period: string, capturedAt: Date): Promise<string> {
+  if (!(await isClosed(period))) return period;
+  return firstOpenPeriod(isClosed, periodOf(capturedAt) > period ? periodOf(capturedAt) : nextPeriod(period));
 }

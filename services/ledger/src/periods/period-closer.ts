@@ -19,10 +19,10 @@ import { LedgerJournal } from '../journal/ledger-journal.js';
 import { type Posting, TOKEN_UNIT } from '../journal/ledger-transaction.js';
 import { LedgerError } from '../ledger-errors.js';
 import { AllocationInputReader } from '../projections/allocation-input-reader.js';
-import { payingSubscribers, payingSubscribersPerService } from '../projections/paying-subscribers.js';
 import { CloseSettlement } from '../payables/close-settlement.js';
 import { subscriberEscrow } from '../treasury/accounts.js';
-import { holdPeriodUsage, readUsageWatermark, type UsageWatermark } from '../projections/usage-watermark.js';
+import { UsageRepository, type UsageWatermark } from '../projections/usage.repository.js';
+import { holdPeriodUsage } from '../projections/usage-watermark.js';
 import { EscrowDebits } from './escrow-debits.js';
 import { closeDuration, countPeriodClose } from './period-close-metrics.js';
 import { PeriodCloseRequests } from './period-close-requests.js';
@@ -65,6 +65,7 @@ export class PeriodCloser {
     private readonly settlement: CloseSettlement,
     private readonly requests: PeriodCloseRequests,
     private readonly closes: PeriodClosesRepository,
+    private readonly usage: UsageRepository,
     @Inject(SERVICE_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
@@ -120,7 +121,7 @@ export class PeriodCloser {
     const closed = await this.summary(period);
     if (closed) return { closed };
     // Waiting reads without locks; the locks are taken only to close.
-    const seen = await readUsageWatermark(this.dataSource.manager, period);
+    const seen = await this.usage.watermark(this.dataSource.manager, period);
     if (usageCompleteness(seen) !== 'complete')
       return { completeness: usageCompleteness(seen), watermark: seen };
     const started = process.hrtime.bigint();
@@ -131,7 +132,7 @@ export class PeriodCloser {
         await holdPeriodUsage(manager, period, 'close');
         const already = await this.summary(period, manager);
         if (already) return { closed: already };
-        const watermark = await readUsageWatermark(manager, period);
+        const watermark = await this.usage.watermark(manager, period);
         const completeness = usageCompleteness(watermark);
         if (completeness !== 'complete') return { completeness, watermark };
         return {
@@ -260,12 +261,13 @@ export class PeriodCloser {
     const known = new Set(context.services.map((service) => service.id));
     let debits = new EscrowDebits();
     let usedServices = new Set<string>();
+    const projection = this.usage;
     const allocation = await allocateSubscriberStream(
       context,
       async function* (): AsyncGenerator<SubscriberUsage> {
         debits = new EscrowDebits();
         usedServices = new Set();
-        for await (const subscriber of payingSubscribers(manager, context.period)) {
+        for await (const subscriber of projection.payingSubscribers(manager, context.period)) {
           const usage = subscriber.usage.filter(
             (row) => known.has(row.service) && context.meters.has(row.meter),
           );
@@ -312,10 +314,13 @@ export class PeriodCloser {
     const minimum = context.policy.minSubscribersPerService;
     if (minimum === null) return undefined;
     const counts = new ServiceSubscriberCounts();
-    const perService = await payingSubscribersPerService(manager, context.period, {
-      services: context.services.map((service) => service.id),
-      weighingMeters: [...context.meters].filter(([, weight]) => weight > 0n).map(([meter]) => meter),
-    });
+    // The engine counts again as it streams and runs a second pass should the two disagree.
+    const perService = await this.usage.payingSubscribersPerService(
+      manager,
+      context.period,
+      context.services.map((service) => service.id),
+      [...context.meters].filter(([, weight]) => weight > 0n).map(([meter]) => meter),
+    );
     // A cap of 0 leaves no one any weight: nobody counts.
     if (context.policy.capWeightPerService !== 0n)
       for (const [service, subscribers] of perService) counts.add(service, subscribers);

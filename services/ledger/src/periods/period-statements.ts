@@ -13,7 +13,8 @@ import { DataSource } from 'typeorm';
 import { type CorrectionDto, correctionDto } from '../adjustments/adjustment-views.js';
 import { PeriodAdjustmentsRepository } from '../adjustments/period-adjustments.repository.js';
 import { LedgerError } from '../ledger-errors.js';
-import { type SubscriberReversalDto, subscriberReversals } from '../reversals/reversal-statement.js';
+import { type SubscriberReversalDto, subscriberReversalDto } from '../reversals/reversal-statement.js';
+import { ReversalsRepository } from '../reversals/reversals.repository.js';
 import { EarningsVisibility } from './earnings-visibility.js';
 import { type ClosedPeriod, PeriodCloser } from './period-closer.js';
 
@@ -72,6 +73,7 @@ export class PeriodStatements {
     private readonly visibility: EarningsVisibility,
     private readonly adjustments: PeriodAdjustmentsRepository,
     private readonly dataSource: DataSource,
+    private readonly reversals: ReversalsRepository,
   ) {}
 
   async closed(period: string): Promise<ClosedPeriod> {
@@ -82,7 +84,10 @@ export class PeriodStatements {
 
   async subscriber(subscriberId: string, period: string): Promise<SubscriberStatementDto> {
     const input = await this.inputOf(await this.closed(period));
-    const reversals = await subscriberReversals(this.dataSource.manager, subscriberId, period);
+    // The reversals of the payments that funded the subscriber's escrow for the period, in the order posted.
+    const reversals = (await this.reversals.ofEscrow(this.dataSource.manager, subscriberId, period)).map(
+      subscriberReversalDto,
+    );
     // A fee refunded in full before the close left no tokens: its statement is the refund.
     const split = subscriberSplit(input, subscriberId) ?? (reversals.length > 0 ? noTokens : null);
     if (!split) throw LedgerError.notFound('no_tokens', `the subscriber had no tokens in ${period}`);

@@ -13,7 +13,7 @@ import { type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { LedgerError } from '../ledger-errors.js';
-import { readUsageWatermark } from '../projections/usage-watermark.js';
+import { UsageRepository } from '../projections/usage.repository.js';
 import { publicAdjustmentDto } from '../adjustments/adjustment-views.js';
 import { PeriodAdjustmentsRepository } from '../adjustments/period-adjustments.repository.js';
 import { EarningsVisibility, roleTotals } from './earnings-visibility.js';
@@ -44,6 +44,7 @@ export class PeriodsController {
     private readonly adjustments: PeriodAdjustmentsRepository,
     private readonly openPeriods: OpenPeriodsRepository,
     private readonly closes: PeriodClosesRepository,
+    private readonly usage: UsageRepository,
   ) {}
 
   /**
@@ -71,7 +72,7 @@ export class PeriodsController {
   async get(@Param('period') raw: string) {
     const period = periodParam(raw);
     const closed = await this.closer.find(period);
-    const usageWatermark = usageLagOf(await readUsageWatermark(this.dataSource.manager, period));
+    const usageWatermark = usageLagOf(await this.usage.watermark(this.dataSource.manager, period));
     const request = await this.requests.find(this.dataSource.manager, period);
     const closeRequest = request && {
       forced: request.forced,

@@ -7,6 +7,7 @@ import { PeriodAdjustmentLog } from '../adjustments/period-adjustment-log.js';
 import { PeriodAdjustmentsRepository } from '../adjustments/period-adjustments.repository.js';
 import { PayablesModule } from '../payables/payables.module.js';
 import { ProjectionsModule } from '../projections/projections.module.js';
+import { ReversalsModule } from '../reversals/reversals.module.js';
 import { TreasuryModule } from '../treasury/treasury.module.js';
 import { PERIOD_CLOSE_QUEUE, PeriodCloseScheduler, PeriodCloseWorker } from './period-close.scheduler.js';
 import { EarningsVisibility } from './earnings-visibility.js';
@@ -17,7 +18,7 @@ import { PeriodCloseMetrics } from './period-close-metrics.js';
 import { PeriodCloseRequests } from './period-close-requests.js';
 import { PeriodCloseRequestsRepository } from './period-close-requests.repository.js';
 import { PeriodCloser } from './period-closer.js';
-import { PeriodClosesRepository } from './period-closes.repository.js';
+import { PeriodClosesModule } from './period-closes.module.js';
 import { PeriodStatements } from './period-statements.js';
 import { PeriodsController, StatementsController } from './periods.controller.js';
 
@@ -27,6 +28,8 @@ import { PeriodsController, StatementsController } from './periods.controller.js
     TreasuryModule,
     ProjectionsModule,
     PayablesModule,
+    PeriodClosesModule,
+    ReversalsModule,
   ],
   controllers: [PeriodsController, StatementsController, AdjustmentsController],
   providers: [
@@ -34,7 +37,6 @@ import { PeriodsController, StatementsController } from './periods.controller.js
     EarningsVisibilityRepository,
     OpenPeriodsRepository,
     PeriodCloser,
-    PeriodClosesRepository,
     PeriodStatements,
     PeriodCloseScheduler,
     PeriodCloseWorker,

@@ -1,4 +1,4 @@
-import { type UsageWatermark } from '../projections/usage-watermark.js';
+import { type UsageWatermark } from '../projections/usage.repository.js';
 
 /**
  * Whether a period's usage is complete for its close (docs/trust-rules.md): metering has sealed the period and the ledger

@@ -2,9 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type CloudEvent, type DataOf, UsagePeriodSealedV1 } from '@onecommons/contracts';
 import { type EventContext, OnEvent } from '@onecommons/kafka';
 import { type EntityManager } from 'typeorm';
-import { UsageRepository, type UsageWatermark } from './usage.repository.js';
-
-export { type UsageWatermark } from './usage.repository.js';
+import { UsageRepository } from './usage.repository.js';
 
 /**
  * Orders applying a period's usage with closing it: every apply holds the period's lock shared until its
@@ -22,11 +20,6 @@ export async function holdPeriodUsage(
 
 /** The lock's key (SQL, the period as `$1`): per schema, so ledgers sharing a database never wait on each other. */
 export const PERIOD_USAGE_LOCK_KEY = `hashtextextended('onecommons:ledger:usage:' || current_schema() || ':' || $1, 0)`;
-
-/** `UsageRepository.watermark`, for callers outside Nest's container. */
-export async function readUsageWatermark(manager: EntityManager, period: string): Promise<UsageWatermark> {
-  return new UsageRepository().watermark(manager, period);
-}
 
 /**
  * Metering's watermark per period (UsagePeriodSealed). Metering may send it again (the ledger asked again, or it

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { LedgerJournal } from '../journal/ledger-journal.js';
 import { TOKEN_UNIT } from '../journal/ledger-transaction.js';
-import { isClosed, openPeriodFor } from '../periods/open-periods.js';
+import { openPeriodFor } from '../periods/open-periods.js';
+import { PeriodClosesRepository } from '../periods/period-closes.repository.js';
 import { subscriberEscrow, TreasuryAccount } from '../treasury/accounts.js';
 import { Treasury } from '../treasury/treasury.js';
 import {
@@ -35,6 +36,7 @@ export class PaymentReversalLedger {
     private readonly journal: LedgerJournal,
     private readonly treasury: Treasury,
     private readonly reversals: ReversalsRepository,
+    private readonly closes: PeriodClosesRepository,
   ) {}
 
   async post(manager: EntityManager, input: PaymentReversalInput): Promise<ReversalRecord | 'duplicate'> {
@@ -46,11 +48,12 @@ export class PaymentReversalLedger {
         `${input.key} is in ${input.currency}, its payment ${payment.paymentId} in ${payment.currency}`,
       );
     const escrow = subscriberEscrow(payment.subscriberId, payment.escrowPeriod);
-    const periodClosed = await isClosed(manager, payment.escrowPeriod);
+    const isClosed = (period: string) => this.closes.isClosed(manager, period);
+    const periodClosed = await isClosed(payment.escrowPeriod);
     const context = {
       periodClosed,
       currentPeriod: periodClosed
-        ? await openPeriodFor(manager, payment.escrowPeriod, input.occurredAt)
+        ? await openPeriodFor(isClosed, payment.escrowPeriod, input.occurredAt)
         : payment.escrowPeriod,
       escrowBalance: await this.journal.balance(manager, escrow, TOKEN_UNIT),
       reserveCanBear: await this.reserveCanBear(manager, payment.currency),

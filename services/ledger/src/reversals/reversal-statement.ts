@@ -1,6 +1,5 @@
-import { type EntityManager } from 'typeorm';
 import { type ReversalEffect, type ReversalKind } from './reversal-postings.js';
-import { ReversalsRepository } from './reversals.repository.js';
+import { type PostedReversal } from './reversals.repository.js';
 
 /** A refund or dispute movement of one of the subscriber's payments, as its statement shows it. */
 export interface SubscriberReversalDto {
@@ -19,14 +18,9 @@ export interface SubscriberReversalDto {
   readonly occurredAt: string;
 }
 
-/** The reversals of the payments that funded the subscriber's escrow for the period, in the order posted. */
-export async function subscriberReversals(
-  manager: EntityManager,
-  subscriberId: string,
-  period: string,
-): Promise<SubscriberReversalDto[]> {
-  const reversals = await new ReversalsRepository().ofEscrow(manager, subscriberId, period);
-  return reversals.map((reversal) => ({
+/** A posted reversal (`ReversalsRepository.ofEscrow`) as the subscriber's statement shows it. */
+export function subscriberReversalDto(reversal: PostedReversal): SubscriberReversalDto {
+  return {
     kind: reversal.kind,
     paymentId: reversal.paymentId,
     reference: reversal.reference,
@@ -37,5 +31,5 @@ export async function subscriberReversals(
     tokensBurned: reversal.tokensBurned.toString(),
     postedIn: reversal.period,
     occurredAt: reversal.occurredAt.toISOString(),
-  }));
+  };
 }

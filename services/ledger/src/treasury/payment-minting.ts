@@ -3,6 +3,7 @@ import { type CloudEvent, type DataOf, PaymentCapturedV1 } from '@onecommons/con
 import { type EventContext, OnEvent } from '@onecommons/kafka';
 import { LedgerJournal } from '../journal/ledger-journal.js';
 import { openPeriodFor } from '../periods/open-periods.js';
+import { PeriodClosesRepository } from '../periods/period-closes.repository.js';
 import { Treasury } from './treasury.js';
 
 /** Identity's captured payments become tokens, once per payment however often the event arrives. */
@@ -11,6 +12,7 @@ export class PaymentMinting {
   constructor(
     private readonly treasury: Treasury,
     private readonly journal: LedgerJournal,
+    private readonly closes: PeriodClosesRepository,
   ) {}
 
   @OnEvent(PaymentCapturedV1)
@@ -19,11 +21,16 @@ export class PaymentMinting {
     context: EventContext,
   ): Promise<void> {
     // Under the journal lock, so no close of the period can slip in between the check and the mint.
-    await this.journal.lock(context.manager);
-    await this.treasury.mintPayment(context.manager, {
+    const { manager } = context;
+    await this.journal.lock(manager);
+    await this.treasury.mintPayment(manager, {
       paymentId: event.data.paymentId,
       subscriberId: event.data.subscriber,
-      period: await openPeriodFor(context.manager, event.data.period, new Date(event.time)),
+      period: await openPeriodFor(
+        (period) => this.closes.isClosed(manager, period),
+        event.data.period,
+        new Date(event.time),
+      ),
       amountMinor: BigInt(event.data.amountMinor),
       currency: event.data.currency,
     });

@@ -3,20 +3,13 @@ import { type EntityManager } from 'typeorm';
 import { defaultPrice, higherPrice, INITIAL_PRICE, lowerPrice, type Price } from './treasury-math.js';
 import { type PriceCut, TreasuryRepository, type ValuationCandidate } from './treasury.repository.js';
 
-/** Runs one SQL query in the caller's transaction or snapshot (an EntityManager, or `verify`'s pg client). */
-export type PriceQuery = (sql: string, parameters: unknown[]) => Promise<unknown[]>;
-
 /**
- * The price outstanding tokens are valued at: the highest price fixed since the last price cut (a loss the
- * reserve bore), the cut itself included; with no cut, the highest ever fixed (the initial price when none
- * is). Cuts and fixes are ordered by the journal transactions that made them; a price fixed by a mint not
- * posted yet (in the caller's transaction) is the newest.
+ * The price outstanding tokens are valued at, from `TreasuryRepository.valuationCandidates`: the highest price
+ * fixed since the last price cut (a loss the reserve bore), the cut itself included; with no cut, the highest ever
+ * fixed (the initial price when none is). Cuts and fixes are ordered by the journal transactions that made them;
+ * a price fixed by a mint not posted yet (in the caller's transaction) is the newest.
  */
-export async function valuationPrice(query: PriceQuery): Promise<Price> {
-  return valuationOf(await new TreasuryRepository().valuationCandidates({ query }));
-}
-
-function valuationOf(candidates: readonly ValuationCandidate[]): Price {
+export function valuationOf(candidates: readonly ValuationCandidate[]): Price {
   const cut = candidates.find((candidate) => candidate.cut);
   return candidates
     .filter((candidate) => !candidate.cut)
@@ -33,7 +26,7 @@ export class PeriodPrices {
     return (await this.rows.priceOf(manager, period)) ?? undefined;
   }
 
-  /** What outstanding tokens are valued at (`valuationPrice`). */
+  /** What outstanding tokens are valued at (`valuationOf`). */
   async valuation(manager: EntityManager): Promise<Price> {
     return valuationOf(await this.rows.valuationCandidates(manager));
   }

@@ -3,9 +3,10 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { ADJUSTMENT_KIND } from '../adjustments/adjustment-plan.js';
 import { TOKEN_UNIT } from '../journal/ledger-transaction.js';
-import { valuationPrice } from '../treasury/period-prices.js';
+import { valuationOf } from '../treasury/period-prices.js';
 import { type Price } from '../treasury/treasury-math.js';
 import { TreasuryAccount } from '../treasury/accounts.js';
+import { TreasuryRepository } from '../treasury/treasury.repository.js';
 
 /** A journal transaction's header as the chain hashes it. */
 export interface ChainTransaction {
@@ -107,8 +108,9 @@ const ENTRY_BATCH = 10_000;
 /** What `verify` reads of the journal (ledger_transactions, ledger_entries, ledger_balances), in its snapshot. */
 export class LedgerChecksRepository {
   private readonly connection: Queryable;
+  private readonly treasury = new TreasuryRepository();
 
-  constructor(private readonly client: pg.ClientBase) {
+  constructor(client: pg.ClientBase) {
     this.connection = clientQueryable(client);
   }
 
@@ -247,9 +249,9 @@ export class LedgerChecksRepository {
     );
   }
 
-  /** What outstanding tokens are valued at (`valuationPrice`). */
-  valuation(): Promise<Price> {
-    return valuationPrice(async (sql, parameters) => (await this.client.query(sql, parameters)).rows);
+  /** What outstanding tokens are valued at (`valuationOf` the treasury's candidates). */
+  async valuation(): Promise<Price> {
+    return valuationOf(await this.treasury.valuationCandidates(this.connection));
   }
 
   /**
