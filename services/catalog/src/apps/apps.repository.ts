@@ -2,24 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { queryOne, queryRows, queryExists } from '@onecommons/persistence';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
+import { type AppDto } from './apps.dto.js';
 
-export interface App {
-  readonly id: string;
-  readonly organizationId: string;
-  readonly name: string;
-  readonly repositoryUrl: string;
-  readonly license: string;
-  readonly description: string;
+export interface App extends Omit<AppDto, 'createdAt'> {
   readonly createdAt: Date;
 }
 
-export interface NewApp {
-  readonly id: string;
-  readonly organizationId: string;
-  readonly name: string;
-  readonly repositoryUrl: string;
-  readonly license: string;
-  readonly description: string;
+export interface NewApp extends Omit<App, 'createdAt'> {
   readonly createdBy: string;
 }
 

@@ -3,32 +3,25 @@ import { queryOne, queryRows, queryExists } from '@onecommons/persistence';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { type Scheduled, type ServiceTerms } from '../terms/share-cuts.js';
-import { SERVICE_STATUSES, type ServiceStatus } from './services.dto.js';
+import { SERVICE_STATUSES, type ServiceDto, type ServiceStatus } from './services.dto.js';
 
-export interface Service {
-  readonly id: string;
-  readonly operatorId: string;
-  readonly appId: string;
-  readonly projectId: string | null;
-  readonly type: string;
-  readonly domain: string;
+/** A service as the API shows it, with its share overrides as terms and its times as dates. */
+export interface Service extends Pick<
+  ServiceDto,
+  'id' | 'operatorId' | 'appId' | 'projectId' | 'type' | 'domain' | 'status'
+> {
   /** The share overrides in force (null: the type's default). */
   readonly terms: ServiceTerms;
   /** Overrides waiting for their period; null when none wait. */
   readonly scheduledTerms: Scheduled<ServiceTerms> | null;
-  readonly status: ServiceStatus;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
 
-export interface NewService {
-  readonly id: string;
-  readonly operatorId: string;
-  readonly appId: string;
-  readonly projectId: string | null;
-  readonly type: string;
-  readonly domain: string;
-  readonly terms: ServiceTerms;
+export interface NewService extends Pick<
+  Service,
+  'id' | 'operatorId' | 'appId' | 'projectId' | 'type' | 'domain' | 'terms'
+> {
   readonly createdBy: string;
 }
 

@@ -1,36 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import {
-  ORGANIZATION_KINDS,
-  ORGANIZATION_ROLES,
-  type OrganizationKind,
-  type OrganizationRole,
-} from '@onecommons/auth';
+import { ORGANIZATION_KINDS, ORGANIZATION_ROLES } from '@onecommons/auth';
 import { DataSource, type EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { queryOne, queryRows } from '@onecommons/persistence';
-import { INVITATION_STATES, type InvitationState } from './dto.js';
+import { INVITATION_STATES, type InvitationDto, type InvitationState } from './dto.js';
 
-/** An invitation with its organization's name and kind. */
-export interface Invitation {
-  readonly id: string;
-  readonly organizationId: string;
-  readonly organizationName: string;
-  readonly organizationKind: OrganizationKind;
-  readonly accountId: string;
-  readonly role: OrganizationRole;
-  readonly invitedBy: string;
+/** An invitation with its organization's name and kind: what the API shows, its times as dates. */
+export interface Invitation extends Omit<InvitationDto, 'createdAt' | 'decidedAt'> {
   readonly createdAt: Date;
-  readonly state: InvitationState;
   readonly decidedAt: Date | null;
 }
 
-export interface NewInvitation {
-  readonly id: string;
-  readonly organizationId: string;
-  readonly accountId: string;
-  readonly role: OrganizationRole;
-  readonly invitedBy: string;
-}
+export type NewInvitation = Pick<Invitation, 'id' | 'organizationId' | 'accountId' | 'role' | 'invitedBy'>;
 
 const SELECT_INVITATIONS = `SELECT i.id, i.organization_id, o.name AS organization_name, o.kind AS organization_kind,
     i.account_id, i.role, i.invited_by, i.created_at, i.state, i.decided_at
@@ -77,75 +58,46 @@ export class InvitationsRepository {
   }
 
   /** The account's pending invitation to the organization, if any (there is at most one). */
-  async pendingFor(
-    manager: EntityManager,
-    organizationId: string,
-    accountId: string,
-  ): Promise<Invitation | null> {
-    const [invitation] = await queryRows(
+  pendingFor(manager: EntityManager, organizationId: string, accountId: string): Promise<Invitation | null> {
+    return this.first(
       manager,
-      {
-        name: 'invitations.pendingFor',
-        row: invitationRow,
-        sql: `${SELECT_INVITATIONS} WHERE i.organization_id = $1 AND i.account_id = $2 AND i.state = 'pending'`,
-      },
+      'pendingFor',
+      `i.organization_id = $1 AND i.account_id = $2 AND i.state = 'pending'`,
       [organizationId, accountId],
     );
-    return invitation ?? null;
   }
 
   /** The account's invitation in any state; null when there is none or it is someone else's. */
-  async ofAccount(
-    manager: EntityManager,
-    invitationId: string,
-    accountId: string,
-  ): Promise<Invitation | null> {
-    const [invitation] = await queryRows(
-      manager,
-      {
-        name: 'invitations.ofAccount',
-        row: invitationRow,
-        sql: `${SELECT_INVITATIONS} WHERE i.id = $1 AND i.account_id = $2`,
-      },
-      [invitationId, accountId],
-    );
-    return invitation ?? null;
+  ofAccount(manager: EntityManager, invitationId: string, accountId: string): Promise<Invitation | null> {
+    return this.first(manager, 'ofAccount', 'i.id = $1 AND i.account_id = $2', [invitationId, accountId]);
   }
 
   /** The account's pending invitation, locked until the transaction ends; null when there is none. */
-  async lockPendingOfAccount(
+  lockPendingOfAccount(
     manager: EntityManager,
     invitationId: string,
     accountId: string,
   ): Promise<Invitation | null> {
-    const [invitation] = await queryRows(
+    return this.first(
       manager,
-      {
-        name: 'invitations.lockPendingOfAccount',
-        row: invitationRow,
-        sql: `${SELECT_INVITATIONS} WHERE i.id = $1 AND i.account_id = $2 AND i.state = 'pending' FOR UPDATE OF i`,
-      },
+      'lockPendingOfAccount',
+      `i.id = $1 AND i.account_id = $2 AND i.state = 'pending' FOR UPDATE OF i`,
       [invitationId, accountId],
     );
-    return invitation ?? null;
   }
 
   /** The organization's pending invitation, locked until the transaction ends; null when there is none. */
-  async lockPendingOfOrganization(
+  lockPendingOfOrganization(
     manager: EntityManager,
     invitationId: string,
     organizationId: string,
   ): Promise<Invitation | null> {
-    const [invitation] = await queryRows(
+    return this.first(
       manager,
-      {
-        name: 'invitations.lockPendingOfOrganization',
-        row: invitationRow,
-        sql: `${SELECT_INVITATIONS} WHERE i.id = $1 AND i.organization_id = $2 AND i.state = 'pending' FOR UPDATE OF i`,
-      },
+      'lockPendingOfOrganization',
+      `i.id = $1 AND i.organization_id = $2 AND i.state = 'pending' FOR UPDATE OF i`,
       [invitationId, organizationId],
     );
-    return invitation ?? null;
   }
 
   /** At most `limit` of the organization's pending invitations in id order after `afterId`. */
@@ -191,5 +143,20 @@ export class InvitationsRepository {
       invitationId,
       state,
     ]);
+  }
+
+  /** The invitation `where` (SQL after WHERE) selects, if any; `query` names it in errors. */
+  private async first(
+    manager: EntityManager,
+    query: string,
+    where: string,
+    params: readonly unknown[],
+  ): Promise<Invitation | null> {
+    const [invitation] = await queryRows(
+      manager,
+      { name: `invitations.${query}`, row: invitationRow, sql: `${SELECT_INVITATIONS} WHERE ${where}` },
+      params,
+    );
+    return invitation ?? null;
   }
 }

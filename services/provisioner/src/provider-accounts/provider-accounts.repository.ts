@@ -2,24 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { queryRows } from '@onecommons/persistence';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { PROVIDER_APIS, type ProviderApiKind } from '../providers/provider-api.js';
-import { type SizeDto, sizeSchema } from './provider-accounts.dto.js';
+import { PROVIDER_APIS } from '../providers/provider-api.js';
+import { type ProviderAccountDto, sizeSchema } from './provider-accounts.dto.js';
 
-/** A provider account with its sealed token and how many servers it holds. */
-export interface ProviderAccount {
-  readonly id: string;
-  readonly organizationId: string;
-  readonly name: string;
-  readonly api: ProviderApiKind;
-  readonly baseUrl: string;
+/** A provider account with its sealed token and how many servers it holds: what the API shows, and the token. */
+export interface ProviderAccount extends Omit<ProviderAccountDto, 'createdAt'> {
   readonly credentialsSealed: string;
-  readonly image: string;
-  readonly regions: readonly string[];
-  readonly sizes: readonly SizeDto[];
-  readonly currency: string;
-  readonly maxServers: number;
-  /** Deployments on it that are not Absent. */
-  readonly serversInUse: number;
   readonly createdAt: Date;
 }
 
