@@ -197,8 +197,12 @@ export async function publish(producer: RawProducer, events: readonly CloudEvent
 }
 
 export async function caughtUp(ledger: RunningService): Promise<void> {
-  await eventually('the ledger to catch up with its topics', async () =>
-    (await consumerCaughtUp(ledger.consumerGroup, LEDGER_TOPICS)) ? true : undefined,
+  // The topics carry every ledger test file's events, which this file's ledger reads too: on a loaded machine
+  // catching up has taken over 30 s.
+  await eventually(
+    'the ledger to catch up with its topics',
+    async () => ((await consumerCaughtUp(ledger.consumerGroup, LEDGER_TOPICS)) ? true : undefined),
+    { timeoutMs: 90_000 },
   );
 }
 

@@ -188,7 +188,7 @@ beforeAll(async () => {
     ),
   ]);
   await caughtUp(ledger);
-});
+}, 240_000);
 
 afterAll(async () => {
   await producer.stop();

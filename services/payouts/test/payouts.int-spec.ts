@@ -428,7 +428,8 @@ describe('a worker killed mid-batch, with Redis flushed', () => {
     }
     await stack.payouts.start();
 
-    await stack.batchPaid(PC, 12, 60_000);
+    // Alone it takes about 9 s; beside the other integration files on two cores it has taken over 60.
+    await stack.batchPaid(PC, 12, 180_000);
     const payouts = await stack.payouts.query<{ id: string; reference: string; amount_minor: string }>(
       `SELECT id, reference, amount_minor::text AS amount_minor FROM payouts WHERE period = $1`,
       [PC],
@@ -453,7 +454,7 @@ describe('a worker killed mid-batch, with Redis flushed', () => {
     expect(report.transfers).toHaveLength(12);
     // (Its held total depends on the ledger events other tests put on the shared topic.)
     expect(report.batch).toMatchObject({ exists: true, carried: '0' });
-  });
+  }, 300_000);
 });
 
 function reconcileReport(period: string) {
