@@ -74,6 +74,7 @@ export async function prepareService(
     KAFKA_TOPIC_PARTITIONS: '3',
     OUTBOX_POLL_INTERVAL_MS: '100',
     IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    PUBLIC_URL: 'http://onecommons.test',
     PROVISIONER_CREDENTIALS_KEY: randomBytes(32).toString('base64'),
     // A service under test that authenticates callers gets identity's real URLs from its test (identity
     // runs in the same process); for the others nothing listens here and nothing calls it.

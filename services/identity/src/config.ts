@@ -13,6 +13,11 @@ export const identityConfigSchema = defineServiceConfig({
     description:
       "The audience (`aud`) of the access tokens identity signs; every other service's AUTH_AUDIENCE.",
   }),
+  PUBLIC_URL: urlVar(['http', 'https']).meta({
+    description:
+      "The platform's public origin, the gateway as browsers and apps reach it (e.g. `https://onecommons.org`): " +
+      'the OpenID issuer, and the base of the links identity sends by email.',
+  }),
   ...internalCallConfigShape,
   IDENTITY_KEY_ENCRYPTION_KEY: encryptionKeyVar().meta({
     description:

@@ -25,6 +25,7 @@ const BOOT_ENV: Record<string, string> = {
   REDIS_URL: 'redis://127.0.0.1:6379/0',
   KAFKA_BROKERS: '127.0.0.1:9092',
   IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  PUBLIC_URL: 'http://onecommons.test',
   INTERNAL_API_TOKEN: 'x'.repeat(32),
 };
 

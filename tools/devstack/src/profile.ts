@@ -308,6 +308,7 @@ function ownEnvironment(profile: Profile, service: ServiceName): Record<string, 
   if (service === 'identity')
     return {
       IDENTITY_KEY_ENCRYPTION_KEY: profileSecret(profile, 'identity-key-encryption-key'),
+      PUBLIC_URL: gatewayUrl(profile),
       // `commons demo seed` and the e2e tests become the first admin with it.
       IDENTITY_ADMIN_BOOTSTRAP_TOKEN: profileSecret(profile, 'identity-admin-bootstrap-token'),
       // Locally every client is 127.0.0.1: the seed and the tests register and log in dozens of accounts.
