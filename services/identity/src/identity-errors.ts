@@ -22,6 +22,7 @@ export const IDENTITY_ERROR_CODES = [
   'last_owner',
   'limit_reached',
   'member_not_found',
+  'oidc_client_not_found',
   'organization_name_taken',
   'organization_not_found',
   'payment_declined',

@@ -20,6 +20,6 @@ import { MembershipDirectory } from './membership-directory.js';
     CatalogServicesRepository,
     ServiceOperators,
   ],
-  exports: [MembershipDirectory, ApiKeyStore, IdentityBounds, CatalogServicesRepository],
+  exports: [MembershipDirectory, ApiKeyStore, IdentityBounds, CatalogServicesRepository, ServiceOperators],
 })
 export class DirectoryModule {}

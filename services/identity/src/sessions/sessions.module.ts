@@ -24,6 +24,6 @@ import { SigningKeysRepository } from './signing-keys.repository.js';
     SessionsService,
     PasswordHasher,
   ],
-  exports: [SigningKeyStore],
+  exports: [SigningKeyStore, SessionsService],
 })
 export class SessionsModule {}

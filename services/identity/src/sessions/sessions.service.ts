@@ -26,8 +26,11 @@ export class SessionsService {
     this.decoyHash = hasher.hash('decoy password that matches no account');
   }
 
-  /** One answer for an unknown email and a wrong password: the endpoint does not reveal who has an account. */
-  async login(input: LoginDto): Promise<TokenPairDto> {
+  /**
+   * The account an email and password name. One answer for an unknown email and a wrong password, in the
+   * same time: neither the API nor the sign-in page reveals who has an account.
+   */
+  async authenticate(input: LoginDto): Promise<string> {
     const account = await this.accounts.credentialsByEmail(input.email);
     const matches = await this.hasher.verify(account?.passwordHash ?? (await this.decoyHash), input.password);
     if (!account || !matches) {
@@ -35,10 +38,15 @@ export class SessionsService {
       throw invalidCredentials();
     }
     countLogin('succeeded');
+    return account.id;
+  }
+
+  async login(input: LoginDto): Promise<TokenPairDto> {
+    const accountId = await this.authenticate(input);
     const refreshToken = await this.dataSource.transaction((manager) =>
-      this.refreshTokens.startFamily(manager, account.id),
+      this.refreshTokens.startFamily(manager, accountId),
     );
-    return { tokenType: 'Bearer', ...(await this.accessTokens.issue(account.id)), refreshToken };
+    return { tokenType: 'Bearer', ...(await this.accessTokens.issue(accountId)), refreshToken };
   }
 
   async refresh(refreshToken: string): Promise<TokenPairDto> {
