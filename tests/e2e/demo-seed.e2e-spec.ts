@@ -5,7 +5,15 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { periodOf } from '@onecommons/contracts';
 import { testStack } from '@onecommons/testing';
 import { runCommons, seedDemo } from './commons-cli.js';
+import * as client from 'openid-client';
 import { call, PASSWORD, platformAdmin } from './gateway-client.js';
+import {
+  authorizationRequest,
+  CookieBrowser,
+  discover,
+  registerClient,
+  signInAndConsent,
+} from './oidc-fixtures.js';
 
 // `commons demo seed` against the running platform, through the gateway only.
 
@@ -20,12 +28,13 @@ afterAll(() => {
 interface SeedFile {
   gateway: string;
   period: string;
+  password: string;
   admin: { token: string };
-  subscribers: { id: string; accessToken: string }[];
+  subscribers: { id: string; email: string; accessToken: string }[];
   freeUsers: { id: string; accessToken: string }[];
-  services: { id: string; apiKey: string }[];
+  services: { id: string; apiKey: string; operatorId: string }[];
   deployments: { id: string; serviceId: string; providerId: string }[];
-  operators: { id: string }[];
+  operators: { id: string; owner: { accessToken: string } }[];
   providers: { id: string }[];
   projects: { id: string; key: string }[];
 }
@@ -88,6 +97,33 @@ describe('commons demo seed', () => {
       deployments: file.deployments.map((deployment) => deployment.id),
     });
     expect(ids(second)).toEqual(ids(first));
+
+    // A paying subscriber signs in to an operator's app with OneCommons: the app learns they are premium.
+    const service = first.services[0];
+    const operator = first.operators.find((candidate) => candidate.id === service?.operatorId);
+    const subscriber = first.subscribers[0];
+    const redirectUri = 'https://demo-app.example.org/callback';
+    const registered = await registerClient(service?.operatorId ?? '', operator?.owner.accessToken ?? '', {
+      serviceId: service?.id,
+      name: 'demo app',
+      redirectUris: [redirectUri],
+    });
+    expect(registered.status).toBe(201);
+    const config = await discover(registered.body);
+    const request = await authorizationRequest(config, redirectUri);
+    const callback = await signInAndConsent(new CookieBrowser(), request, {
+      email: subscriber?.email ?? '',
+      password: first.password,
+    });
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
+    expect(tokens.claims()).toMatchObject({
+      sub: subscriber?.id,
+      plan: { tier: 'premium', status: 'active', cancel_at_period_end: false },
+    });
   });
 
   it('refuses a bad gateway URL with exit 2 and the option', async () => {

@@ -200,7 +200,7 @@ export const interactionUid = (pageUrl: string) =>
 export async function signInAndConsent(
   browser: CookieBrowser,
   request: AuthorizationRequest,
-  account: Pick<TestAccount, 'email'>,
+  account: Pick<TestAccount, 'email'> & { readonly password?: string },
 ): Promise<URL> {
   const toLogin = await browser.request(request.url);
   expect(toLogin.status).toBe(303);
@@ -212,7 +212,7 @@ export async function signInAndConsent(
   expect(await shown.text()).toContain('Sign in with OneCommons');
   const afterLogin = await browser.follow(`${loginPage}/login`, {
     method: 'POST',
-    form: { email: account.email, password: PASSWORD },
+    form: { email: account.email, password: account.password ?? PASSWORD },
   });
   if (afterLogin.leftTo) return afterLogin.leftTo;
   return consentAt(browser, afterLogin.response);

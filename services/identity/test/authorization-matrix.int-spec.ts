@@ -40,6 +40,9 @@ const INFRASTRUCTURE = [
   /\/openapi(\.json)?$/,
   /\/docs(\/|$)/,
   /\{\/\*splat\}$/, // the JSON 404 for every other path under /api/identity
+  // The sign-in pages: no platform credential, each POST bound to its browser by the provider's interaction
+  // cookie (tests/e2e/abuse-oidc.e2e-spec.ts).
+  /^\/api\/identity\/oidc\/interaction\//,
 ];
 
 interface Fixture {
@@ -145,6 +148,19 @@ async function organizationToLeave(f: Fixture): Promise<string> {
   await joinByInvitation(client, f.ownerToken, organizationId, member);
   return organizationId;
 }
+
+async function newOidcClient(f: Fixture): Promise<string> {
+  const created = await client.call<{ clientId: string }>('POST', `${organization(f)}/oidc-clients`, {
+    credential: f.ownerToken,
+    body: { serviceId: f.serviceId, name: 'target', redirectUris: ['https://app.example/callback'] },
+  });
+  expect(created.status).toBe(201);
+  return created.body.clientId;
+}
+
+/** One client for the rows that read or change it; a row that deletes makes its own for each allowed actor. */
+let sharedOidcClient: Promise<string> | undefined;
+const oidcClientOf = (f: Fixture) => (sharedOidcClient ??= newOidcClient(f));
 
 async function newKey(f: Fixture): Promise<string> {
   const created = await client.call<{ id: string }>('POST', `${organization(f)}/api-keys`, {
@@ -400,6 +416,51 @@ const ROWS: readonly Row[] = [
     route: '/api/identity/v1/subscriptions/current/cancel',
     allowed: ACCOUNTS,
     request: () => Promise.resolve({ path: '/v1/subscriptions/current/cancel' }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/organizations/:organizationId/oidc-clients',
+    allowed: ['owner', 'admin'],
+    request: (f) =>
+      Promise.resolve({
+        path: `${organization(f)}/oidc-clients`,
+        body: { serviceId: f.serviceId, name: 'c', redirectUris: ['https://app.example/cb'] },
+      }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/organizations/:organizationId/oidc-clients',
+    allowed: ['member', 'owner', 'admin'],
+    request: (f) => Promise.resolve({ path: `${organization(f)}/oidc-clients` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/identity/v1/organizations/:organizationId/oidc-clients/:clientId',
+    allowed: ['member', 'owner', 'admin'],
+    request: async (f) => ({ path: `${organization(f)}/oidc-clients/${await oidcClientOf(f)}` }),
+  },
+  {
+    method: 'PATCH',
+    route: '/api/identity/v1/organizations/:organizationId/oidc-clients/:clientId',
+    allowed: ['owner', 'admin'],
+    request: async (f) => ({
+      path: `${organization(f)}/oidc-clients/${await oidcClientOf(f)}`,
+      body: { name: 'renamed' },
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/organizations/:organizationId/oidc-clients/:clientId/secret',
+    allowed: ['owner', 'admin'],
+    request: async (f) => ({ path: `${organization(f)}/oidc-clients/${await oidcClientOf(f)}/secret` }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/identity/v1/organizations/:organizationId/oidc-clients/:clientId',
+    allowed: ['owner', 'admin'],
+    request: async (f, actor) => ({
+      path: `${organization(f)}/oidc-clients/${actor === 'owner' || actor === 'admin' ? await newOidcClient(f) : await oidcClientOf(f)}`,
+    }),
   },
   {
     method: 'GET',

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as client from 'openid-client';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchBrowser } from './browser.js';
+import { newAccount, PASSWORD, type TestAccount } from './gateway-client.js';
+import { authorizationRequest, discover, newRegisteredApp, type RegisteredApp } from './oidc-fixtures.js';
+
+// The sign-in and consent pages in a real browser (headless Chromium): the forms submit under the gateway's
+// content security policy, and the browser ends at the app's redirect URI with a code the app can redeem.
+
+let app: RegisteredApp;
+let subscriber: TestAccount;
+let config: client.Configuration;
+let browser: Browser;
+
+beforeAll(async () => {
+  [app, subscriber, browser] = await Promise.all([
+    newRegisteredApp('pages'),
+    newAccount('pages-subscriber'),
+    launchBrowser(),
+  ]);
+  config = await discover(app);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** A fresh browser profile whose requests to the app's origin are answered here (the app is not running). */
+async function appBrowser(): Promise<{ context: BrowserContext; page: Page; policyViolations: string[] }> {
+  const context = await browser.newContext();
+  await context.route(`${new URL(app.redirectUri).origin}/**`, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: '<p>the app got the code</p>' }),
+  );
+  const page = await context.newPage();
+  const policyViolations: string[] = [];
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) policyViolations.push(message.text());
+  });
+  return { context, page, policyViolations };
+}
+
+describe('the sign-in pages in Chromium', () => {
+  it('signs in, asks consent, and returns to the app with a code it redeems', async () => {
+    const { context, page, policyViolations } = await appBrowser();
+    const request = await authorizationRequest(config, app.redirectUri);
+
+    await page.goto(request.url.href);
+    expect(await page.title()).toBe('Sign in with OneCommons · OneCommons');
+    await expect(page.getByText('pages app').textContent()).resolves.toBe('pages app');
+    await page.getByLabel('Email').fill(subscriber.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
+    const asked = await page.locator('ul.scopes li').allTextContents();
+    expect(asked).toEqual(
+      expect.arrayContaining([
+        'Know who you are on OneCommons (your subscriber id)',
+        'Your email address, and whether it is verified',
+        'Your plan (free or premium) and its status',
+      ]),
+    );
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL((url) => url.href.startsWith(app.redirectUri));
+
+    const callback = new URL(page.url());
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
+    expect(tokens.claims()?.sub).toBe(subscriber.id);
+    expect(policyViolations).toEqual([]);
+    await context.close();
+  });
+
+  it('shows a wrong password on the page, keeps the email, and stays on the sign-in step', async () => {
+    const { context, page, policyViolations } = await appBrowser();
+    const request = await authorizationRequest(config, app.redirectUri);
+
+    await page.goto(request.url.href);
+    await page.getByLabel('Email').fill(subscriber.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await expect(page.getByRole('alert').textContent()).resolves.toBe('The email or password is incorrect.');
+    expect(await page.getByLabel('Email').inputValue()).toBe(subscriber.email);
+    expect(policyViolations).toEqual([]);
+    await context.close();
+  });
+
+  it('returns access_denied to the app when the subscriber denies', async () => {
+    const { context, page } = await appBrowser();
+    const request = await authorizationRequest(config, app.redirectUri);
+
+    await page.goto(request.url.href);
+    await page.getByLabel('Email').fill(subscriber.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Deny' }).click();
+    await page.waitForURL((url) => url.href.startsWith(app.redirectUri));
+
+    expect(new URL(page.url()).searchParams.get('error')).toBe('access_denied');
+    await context.close();
+  });
+});
