@@ -48,6 +48,7 @@ import {
 } from './identity/payment-reversals.js';
 import { SubscriptionCancelledV1 } from './identity/subscription-cancelled.js';
 import { SubscriptionEndedV1 } from './identity/subscription-ended.js';
+import { AppUserPlanChangedV1 } from './identity/app-user-plan-changed.js';
 import { SubscriptionPastDueV1 } from './identity/subscription-past-due.js';
 import { SubscriptionRenewedV1 } from './identity/subscription-renewed.js';
 import { SubscriptionStartedV1 } from './identity/subscription-started.js';
@@ -66,6 +67,7 @@ export const ALL_EVENT_CONTRACTS: readonly EventContract<unknown>[] = [
   SubscriptionPastDueV1,
   SubscriptionCancelledV1,
   SubscriptionEndedV1,
+  AppUserPlanChangedV1,
   PaymentCapturedV1,
   PaymentRefundedV1,
   PaymentDisputeFundsWithdrawnV1,

@@ -4,6 +4,7 @@ export * from './envelope/event-catalogue.js';
 export * from './envelope/topics.js';
 export * from './envelope/uuid-v7.js';
 export * from './catalogue.js';
+export * from './identity/app-user-plan-changed.js';
 export * from './identity/organizations.js';
 export * from './identity/subscriber-registered.js';
 export * from './identity/billing-fields.js';

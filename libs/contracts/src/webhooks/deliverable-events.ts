@@ -10,6 +10,7 @@ import { ServiceUpdatedV1 } from '../catalog/service-updated.js';
 import { AgreementTermsScheduledV1, ServiceTermsScheduledV1 } from '../catalog/terms-scheduled.js';
 import { type EventContract } from '../envelope/event-contract.js';
 import { ApiKeyCreatedV1, ApiKeyRevokedV1, OrganizationCreatedV1 } from '../identity/organizations.js';
+import { AppUserPlanChangedV1 } from '../identity/app-user-plan-changed.js';
 import { PaymentCapturedV1 } from '../identity/payment-captured.js';
 import { SubscriptionCancelledV1 } from '../identity/subscription-cancelled.js';
 import { SubscriptionEndedV1 } from '../identity/subscription-ended.js';
@@ -114,6 +115,11 @@ export const WEBHOOK_DELIVERABLE_EVENTS: readonly DeliverableEvent[] = [
   deliverable(SubscriptionPastDueV1, admins),
   deliverable(SubscriptionCancelledV1, admins),
   deliverable(SubscriptionEndedV1, admins),
+  // The operator of an app a subscriber signed in to (and granted `plan`) learns that subscriber's plan changes.
+  deliverable(
+    AppUserPlanChangedV1,
+    concerning((data) => [data.organizationId]),
+  ),
   deliverable(PaymentCapturedV1, admins),
   // Its reason and who asked are the platform's; the adjusted root is public at GET …/periods/{period}.
   deliverable(PeriodAdjustedV1, admins),

@@ -1,14 +1,5 @@
+import { type PlanClaim } from '@onecommons/contracts';
 import { type SubscriptionStatus } from './subscription.entity.js';
-
-/** The plan as apps see it in the OpenID `plan` claim. */
-export interface PlanClaim {
-  readonly tier: 'free' | 'premium';
-  /** The live subscription's status, or `none`. */
-  readonly status: SubscriptionStatus | 'none';
-  /** When the paid period ends (ISO 8601); null without a subscription. */
-  readonly period_end: string | null;
-  readonly cancel_at_period_end: boolean;
-}
 
 export interface LiveSubscriptionFacts {
   readonly status: SubscriptionStatus;
@@ -17,8 +8,8 @@ export interface LiveSubscriptionFacts {
 }
 
 /**
- * Premium while a subscription is paid up or in Stripe's retry window (`past_due`); a subscription still
- * waiting for its first payment (`incomplete`) is not premium yet.
+ * The plan apps see (the OpenID `plan` claim, plan-change notices). Premium while a subscription is paid up
+ * or in Stripe's retry window (`past_due`); one still waiting for its first payment (`incomplete`) is not yet.
  */
 export function planClaimOf(live: LiveSubscriptionFacts | null): PlanClaim {
   if (!live) return { tier: 'free', status: 'none', period_end: null, cancel_at_period_end: false };

@@ -11,6 +11,7 @@ import { ExpiredArtifactsSweeper } from './provider/expired-artifacts-sweeper.js
 import { OidcArtifactsRepository } from './provider/oidc-artifacts.repository.js';
 import { OidcProviderHost } from './provider/oidc-provider-host.js';
 import { OidcSigningKeys, OidcSigningKeysRepository } from './provider/oidc-signing-keys.js';
+import { AppUserPlanNotices } from './plan-notices/app-user-plan-notices.js';
 
 /** "Sign in with OneCommons": identity as an OpenID provider for the apps, and the apps' clients. */
 @Module({
@@ -25,6 +26,7 @@ import { OidcSigningKeys, OidcSigningKeysRepository } from './provider/oidc-sign
     AccountClaimsRepository,
     OidcProviderHost,
     ExpiredArtifactsSweeper,
+    AppUserPlanNotices,
   ],
   exports: [OidcArtifactsRepository],
 })

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { queryRows } from '@onecommons/persistence';
-import { DataSource } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { type PlanClaim, planClaimOf } from '../../billing/plan-claim.js';
+import { type PlanClaim } from '@onecommons/contracts';
+import { planClaimOf } from '../../billing/plan-claim.js';
 import { LIVE_STATUSES, type SubscriptionStatus } from '../../billing/subscription.entity.js';
 
 export interface AccountClaims {
@@ -36,12 +37,10 @@ const claimsRow = z
 /** What an app may learn of a subscriber through OpenID (subject to the scopes they granted it). */
 @Injectable()
 export class AccountClaimsRepository {
-  constructor(private readonly dataSource: DataSource) {}
-
   /** Null for an account that does not exist (or no longer does). */
-  async claimsOf(accountId: string): Promise<AccountClaims | null> {
+  async claimsOf(manager: EntityManager, accountId: string): Promise<AccountClaims | null> {
     const [claims] = await queryRows(
-      this.dataSource,
+      manager,
       {
         name: 'accountClaims.claimsOf',
         row: claimsRow,

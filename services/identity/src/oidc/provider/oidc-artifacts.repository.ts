@@ -12,6 +12,20 @@ const artifactRow = z
   .object({ payload: z.record(z.string(), z.unknown()), consumed_at: z.date().nullable() })
   .transform((row): StoredArtifact => ({ payload: row.payload, consumedAt: row.consumed_at }));
 
+export interface GrantedClient {
+  readonly clientId: string;
+  readonly organizationId: string;
+  readonly serviceId: string;
+}
+
+const grantedClientRow = z
+  .object({ client_id: z.string(), organization_id: z.string(), service_id: z.string() })
+  .transform((row): GrantedClient => ({
+    clientId: row.client_id,
+    organizationId: row.organization_id,
+    serviceId: row.service_id,
+  }));
+
 const LIVE = '(expires_at IS NULL OR expires_at > now())';
 
 export interface ArtifactToStore {
@@ -126,6 +140,27 @@ export class OidcArtifactsRepository {
       'oidcArtifacts.destroyOfClient',
       `DELETE FROM oidc_artifacts WHERE payload->>'clientId' = $1`,
       [clientId],
+    );
+  }
+
+  /**
+   * The live clients an account granted a scope to (a grant's payload keeps its OpenID scopes as
+   * `openid.scope`, space-separated), with the organization and service each belongs to.
+   */
+  clientsGrantedScope(manager: EntityManager, accountId: string, scope: string): Promise<GrantedClient[]> {
+    return queryRows(
+      manager,
+      {
+        name: 'oidcArtifacts.clientsGrantedScope',
+        row: grantedClientRow,
+        sql: `SELECT DISTINCT c.client_id, c.organization_id, c.service_id
+              FROM oidc_artifacts g
+              JOIN oidc_clients c ON c.client_id = g.payload->>'clientId' AND c.deleted_at IS NULL
+              WHERE g.model = 'Grant' AND g.account_id = $1 AND (g.expires_at IS NULL OR g.expires_at > now())
+                AND $2 = ANY (string_to_array(g.payload->'openid'->>'scope', ' '))
+              ORDER BY c.client_id`,
+      },
+      [accountId, scope],
     );
   }
 

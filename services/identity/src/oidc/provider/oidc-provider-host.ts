@@ -45,7 +45,7 @@ export class OidcProviderHost implements OnModuleInit {
         config: this.config,
         adapter: postgresAdapter(this.dataSource, this.artifacts, this.clients),
         signingKeys: await this.signingKeys.privateJwks(),
-        claimsOf: (accountId) => this.accountClaims.claimsOf(accountId),
+        claimsOf: (accountId) => this.accountClaims.claimsOf(this.dataSource.manager, accountId),
       }),
     );
     provider.proxy = true;

@@ -1,0 +1,103 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '@onecommons/testing';
+import * as client from 'openid-client';
+import { Webhook } from 'standardwebhooks';
+import { call, newAccount, type TestAccount } from './gateway-client.js';
+import {
+  authorizationRequest,
+  CookieBrowser,
+  discover,
+  newRegisteredApp,
+  type RegisteredApp,
+  signInAndConsent,
+} from './oidc-fixtures.js';
+
+// How an app combines "Sign in with OneCommons" with webhooks: it keys its user by the ID token's `sub`, and
+// its operator's webhook endpoint hears that subscriber's plan changes (docs/sign-in-with-onecommons.md).
+
+const PLAN_CHANGED = 'onecommons.identity.app-user.plan-changed.v1';
+
+let server: Server;
+let receiverUrl: string;
+const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+let app: RegisteredApp;
+let subscriber: TestAccount;
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/onecommons`;
+  [app, subscriber] = await Promise.all([
+    newRegisteredApp('plan-webhooks'),
+    newAccount('plan-webhooks-user'),
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe('an app hears its users’ plan changes by webhook', () => {
+  it('delivers, signed, the new plan of a subscriber who signed in to the app and granted `plan`', async () => {
+    const key = await call<{ key: string }>(
+      'POST',
+      `/api/identity/v1/organizations/${app.organizationId}/api-keys`,
+      { credential: app.operator.token, body: { name: 'app webhooks', scopes: ['webhooks:manage'] } },
+    );
+    expect(key.status).toBe(201);
+    const endpoint = await call<{ id: string; secret: string }>('POST', '/api/webhooks/v1/endpoints', {
+      credential: key.body.key,
+      body: { url: receiverUrl, eventTypes: [PLAN_CHANGED] },
+    });
+    expect(endpoint.status).toBe(201);
+
+    // The subscriber signs in to the app (free), then subscribes to premium.
+    const config = await discover(app);
+    const request = await authorizationRequest(config, app.redirectUri);
+    const tokens = await client.authorizationCodeGrant(
+      config,
+      await signInAndConsent(new CookieBrowser(), request, subscriber),
+      { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce },
+    );
+    const sub = tokens.claims()?.sub;
+    expect(tokens.claims()).toMatchObject({ plan: { tier: 'free' } });
+    const subscribed = await call('POST', '/api/identity/v1/subscriptions', {
+      credential: subscriber.token,
+      body: { plan: 'premium', currency: 'EUR', paymentMethod: 'pm_card_visa' },
+    });
+    expect(subscribed.status).toBe(201);
+
+    const delivery = await eventually(
+      'the operator’s endpoint gets the plan change',
+      async () => received.find((candidate) => candidate.body.includes(`"sub":"${sub}"`)),
+      { timeoutMs: 90_000 },
+    );
+    const event = new Webhook(endpoint.body.secret).verify(
+      delivery.body,
+      delivery.headers as Record<string, string>,
+    );
+    expect(event).toMatchObject({
+      type: PLAN_CHANGED,
+      data: {
+        organizationId: app.organizationId,
+        serviceId: app.serviceId,
+        clientId: app.clientId,
+        sub,
+        cause: 'subscription.started',
+        plan: { tier: 'premium', status: 'active' },
+      },
+    });
+    // What the webhook said, userinfo says too.
+    const userinfo = await client.fetchUserInfo(config, tokens.access_token, sub ?? '');
+    expect(userinfo['plan']).toMatchObject({ tier: 'premium', status: 'active' });
+  }, 150_000);
+});
