@@ -1,8 +1,8 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@onecommons/testing';
 import * as client from 'openid-client';
 import { Webhook } from 'standardwebhooks';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 import { call, newAccount, type TestAccount } from './gateway-client.js';
 import {
   authorizationRequest,
@@ -18,23 +18,12 @@ import {
 
 const PLAN_CHANGED = 'onecommons.identity.app-user.plan-changed.v1';
 
-let server: Server;
-let receiverUrl: string;
-const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+let receiver: WebhookReceiver;
 let app: RegisteredApp;
 let subscriber: TestAccount;
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/onecommons`;
+  receiver = await startWebhookReceiver();
   [app, subscriber] = await Promise.all([
     newRegisteredApp('plan-webhooks'),
     newAccount('plan-webhooks-user'),
@@ -42,8 +31,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await receiver.stop();
 });
 
 describe('an app hears its users’ plan changes by webhook', () => {
@@ -56,7 +44,7 @@ describe('an app hears its users’ plan changes by webhook', () => {
     expect(key.status).toBe(201);
     const endpoint = await call<{ id: string; secret: string }>('POST', '/api/webhooks/v1/endpoints', {
       credential: key.body.key,
-      body: { url: receiverUrl, eventTypes: [PLAN_CHANGED] },
+      body: { url: receiver.url, eventTypes: [PLAN_CHANGED] },
     });
     expect(endpoint.status).toBe(201);
 
@@ -78,7 +66,7 @@ describe('an app hears its users’ plan changes by webhook', () => {
 
     const delivery = await eventually(
       'the operator’s endpoint gets the plan change',
-      async () => received.find((candidate) => candidate.body.includes(`"sub":"${sub}"`)),
+      async () => receiver.received.find((candidate) => candidate.body.includes(`"sub":"${sub}"`)),
       { timeoutMs: 90_000 },
     );
     const event = new Webhook(endpoint.body.secret).verify(

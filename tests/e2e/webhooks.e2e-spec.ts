@@ -1,8 +1,8 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@onecommons/testing';
 import { Webhook } from 'standardwebhooks';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 import { call, newAccount, newOrganization, type TestAccount } from './gateway-client.js';
 
 // A partner system receives the platform's events: its key registers an endpoint through the gateway,
@@ -10,30 +10,18 @@ import { call, newAccount, newOrganization, type TestAccount } from './gateway-c
 
 const APP_REGISTERED = 'onecommons.catalog.app.registered.v1';
 
-let server: Server;
-let receiverUrl: string;
-const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+let receiver: WebhookReceiver;
 let developer: TestAccount;
 let developerOrg: string;
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/onecommons`;
+  receiver = await startWebhookReceiver();
   developer = await newAccount('integrator');
   developerOrg = await newOrganization(developer, 'developer');
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await receiver.stop();
 });
 
 describe('webhooks through the gateway', () => {
@@ -51,7 +39,7 @@ describe('webhooks through the gateway', () => {
     expect(types.body.items.map((item) => item.type)).toContain(APP_REGISTERED);
     const endpoint = await call<{ id: string; secret: string }>('POST', '/api/webhooks/v1/endpoints', {
       credential: key.body.key,
-      body: { url: receiverUrl, eventTypes: [APP_REGISTERED] },
+      body: { url: receiver.url, eventTypes: [APP_REGISTERED] },
     });
     expect(endpoint.status).toBe(201);
 
@@ -61,7 +49,7 @@ describe('webhooks through the gateway', () => {
     });
     expect(app.status).toBe(201);
     const request = await eventually('the receiver gets the app.registered webhook', async () =>
-      received.find((candidate) => candidate.body.includes(app.body.id)),
+      receiver.received.find((candidate) => candidate.body.includes(app.body.id)),
     );
     const event = new Webhook(endpoint.body.secret).verify(
       request.body,

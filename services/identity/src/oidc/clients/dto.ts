@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type OidcClientRecord } from './oidc-clients.repository.js';
 
 const MAX_URIS = 10;
 /** A DNS name (international names arrive as punycode) or a bracketed IPv6 address. */
@@ -53,17 +54,11 @@ export const updateClientSchema = z
   });
 export type UpdateClientDto = z.output<typeof updateClientSchema>;
 
-export interface OidcClientDto {
-  readonly clientId: string;
-  readonly organizationId: string;
-  readonly serviceId: string;
-  readonly name: string;
-  readonly redirectUris: readonly string[];
-  readonly postLogoutRedirectUris: readonly string[];
+/** A client as the API shows it: never its secret. */
+export type OidcClientDto = Omit<OidcClientRecord, 'secretRotatedAt' | 'createdAt'> & {
   readonly secretRotatedAt: string;
-  readonly createdBy: string;
   readonly createdAt: string;
-}
+};
 
 /** The answer to registration and to rotation: the only time the secret is ever shown. */
 export interface OidcClientWithSecretDto extends OidcClientDto {

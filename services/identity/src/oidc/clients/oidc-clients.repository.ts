@@ -16,13 +16,10 @@ export interface OidcClientRecord {
 }
 
 /** What the provider needs of a client: its URIs and its sealed secret. */
-export interface ProviderClientRecord {
-  readonly clientId: string;
-  readonly name: string;
-  readonly redirectUris: readonly string[];
-  readonly postLogoutRedirectUris: readonly string[];
-  readonly secretSealed: string;
-}
+export type ProviderClientRecord = Pick<
+  OidcClientRecord,
+  'clientId' | 'name' | 'redirectUris' | 'postLogoutRedirectUris'
+> & { readonly secretSealed: string };
 
 const COLUMNS = `client_id, organization_id, service_id, name, redirect_uris, post_logout_redirect_uris,
   secret_rotated_at, created_by, created_at`;
@@ -67,16 +64,9 @@ const providerClientRow = z
     secretSealed: row.secret_sealed,
   }));
 
-export interface NewOidcClient {
-  readonly clientId: string;
-  readonly organizationId: string;
-  readonly serviceId: string;
-  readonly name: string;
-  readonly redirectUris: readonly string[];
-  readonly postLogoutRedirectUris: readonly string[];
+export type NewOidcClient = Omit<OidcClientRecord, 'secretRotatedAt' | 'createdAt'> & {
   readonly secretSealed: string;
-  readonly createdBy: string;
-}
+};
 
 /** The oidc_clients table: the apps' OpenID clients, each owned by the organization operating its service. */
 @Injectable()
