@@ -3,6 +3,7 @@ import { AccountsModule } from '../accounts/accounts.module.js';
 import { PasswordHasher } from '../accounts/password-hasher.js';
 import { DirectoryModule } from '../directory/directory.module.js';
 import { AccessTokenIssuer } from './access-token-issuer.js';
+import { AccountSessions } from './account-sessions.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import { JwksController, SessionsController } from './sessions.controller.js';
@@ -23,7 +24,8 @@ import { SigningKeysRepository } from './signing-keys.repository.js';
     RefreshTokens,
     SessionsService,
     PasswordHasher,
+    AccountSessions,
   ],
-  exports: [SigningKeyStore],
+  exports: [SigningKeyStore, AccountSessions, RefreshTokens, SessionsService],
 })
 export class SessionsModule {}

@@ -117,6 +117,8 @@ export async function runTests(
         await ensureDebianPackage('docker-compose', 'docker-compose');
         // The observability test runs Prometheus and promtool against the services.
         await ensureDebianPackage('promtool', 'prometheus');
+        // The account pages' test drives Debian's Chromium headless (tests/e2e/browser.ts).
+        await ensureDebianPackage('chromium', 'chromium');
         // The e2e services read every topic from the start: the integration tests' events stay out of it.
         if (suites.has('integration')) await recreateTopics(profile);
         await platformUp(profile);
