@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { testStack } from '@onecommons/testing';
 import { call, login, newAccount, PASSWORD } from './gateway-client.js';
 import { linkToken, mailedLink, stackInbox, SUBJECTS } from './mail-inbox.js';
-import { suiteFetch } from './suite-address.js';
+import { freshLoopbackAddress, suiteFetch } from './suite-address.js';
 
 /**
  * The account lifecycle through the gateway, with the mail read from the stack's local inbox (maildev):
@@ -195,6 +195,23 @@ describe('an attacker against the account lifecycle', () => {
       body: { error: { code: 'current_password_incorrect', field: 'currentPassword' } },
     });
     expect((await call('GET', `${ACCOUNTS}/me`, { credential: account.token })).status).toBe(200);
+    expect(await loginStatus(account.email, PASSWORD)).toBe(201);
+  });
+
+  it('cannot guess the password with a stolen access token, from any number of addresses', async () => {
+    const account = await newAccount('e2e-guess');
+    const guess = async (localAddress?: string) => {
+      const response = await suiteFetch(`${testStack().gatewayUrl}${ACCOUNTS}/me`, {
+        method: 'DELETE',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${account.token}` },
+        body: JSON.stringify({ password: `guess ${randomUUID()}` }),
+        localAddress,
+      });
+      return response.status;
+    };
+    // The test stack keeps the default: 10 password checks an hour per account, wherever they come from.
+    for (let attempt = 0; attempt < 10; attempt++) expect(await guess()).toBe(403);
+    expect(await guess(freshLoopbackAddress('guess'))).toBe(429);
     expect(await loginStatus(account.email, PASSWORD)).toBe(201);
   });
 

@@ -44,8 +44,9 @@ export class AccountLifecycleController {
   /** Mails the caller a new verification link (older ones stop working). */
   @Post('me/email-verification')
   @HttpCode(202)
-  @Authenticated()
+  // Above @Authenticated: its guard runs first, so the limit counts the signed-in account (byPrincipal).
   @RateLimited(...EMAIL_VERIFICATION_LIMITS)
+  @Authenticated()
   @ApiAcceptedResponse({ description: 'A verification mail is on its way' })
   @ApiErrors(401, 409)
   async resendVerification(@CurrentPrincipal() principal: Principal): Promise<void> {
@@ -100,9 +101,10 @@ export class AccountLifecycleController {
   /** Changes the password with the current one: every session ends, the caller gets a fresh pair. */
   @Post('me/password')
   @HttpCode(200)
+  // Above @Authenticated: its guard runs first, so the limit counts the signed-in account (byPrincipal).
+  @RateLimited(...REAUTHENTICATION_LIMITS)
   @Authenticated()
   @Header('Cache-Control', 'no-store')
-  @RateLimited(...REAUTHENTICATION_LIMITS)
   @ApiOkResponse({ description: 'A new session; every other one ended', standardSchema: tokenPairSchema })
   @ApiErrors(400, 401, 403)
   changePassword(
@@ -125,8 +127,9 @@ export class AccountLifecycleController {
   /** Deletes the caller's account, with its password: personal data erased, every session ended. */
   @Delete('me')
   @HttpCode(204)
-  @Authenticated()
+  // Above @Authenticated: its guard runs first, so the limit counts the signed-in account (byPrincipal).
   @RateLimited(...REAUTHENTICATION_LIMITS)
+  @Authenticated()
   @ApiNoContentResponse({ description: 'The account is deleted' })
   @ApiErrors(400, 401, 403, 409)
   async deleteOwn(
