@@ -3,10 +3,9 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@onecommons/auth';
 import { RateLimited } from '@onecommons/service-kit';
 import { type Request, type Response } from 'express';
-import { accountTokenPattern, type AccountTokenPurpose } from '../accounts/account-tokens.js';
+import { accountTokenPattern, type AccountTokenPurpose, AccountTokens } from '../accounts/account-tokens.js';
 import { newPasswordSchema } from '../accounts/dto/register-account.dto.js';
 import { EmailVerification } from '../accounts/email-verification.js';
-import { AccountTokens } from '../accounts/account-tokens.js';
 import { IdentityError } from '../identity-errors.js';
 import { ACCOUNT_PAGES } from '../pages/account-links.js';
 import { formField } from '../pages/form-body.js';
@@ -25,13 +24,34 @@ function tokenOf(value: unknown, purpose: AccountTokenPurpose): string | undefin
   return typeof value === 'string' && accountTokenPattern(purpose).test(value) ? value : undefined;
 }
 
-const isTokenRefusal = (error: unknown) =>
-  error instanceof IdentityError &&
-  (error.code === 'invalid_verification_token' || error.code === 'invalid_reset_token');
+const BROKEN_LINK = { email_verification: 'verify', password_reset: 'reset' } as const;
+
+/** What a page answers: its HTML, with 400 when the link or form was refused. */
+interface PageAnswer {
+  readonly html: string;
+  readonly refused?: boolean;
+}
+
+/** A page's answer on the response; a refused token (used, replaced, expired…) shows the broken-link page. */
+async function answered(
+  response: Response,
+  purpose: AccountTokenPurpose,
+  answer: () => Promise<PageAnswer>,
+): Promise<string> {
+  try {
+    const { html, refused } = await answer();
+    if (refused) response.status(400);
+    return html;
+  } catch (error) {
+    if (!(error instanceof IdentityError) || error.field !== 'token') throw error;
+    response.status(400);
+    return brokenLinkPage(BROKEN_LINK[purpose]);
+  }
+}
 
 /**
  * The pages emailed links open (`/api/identity/account/…`, HTML; forms post urlencoded). Opening a link uses
- * nothing (mail scanners fetch links): only the form's POST does. Answers 400 with a page for a bad link or form.
+ * nothing (mail scanners fetch links): only the form's POST does. A bad link or form answers 400 with a page.
  */
 @ApiExcludeController() // pages for people, not part of the JSON API
 @Controller('account')
@@ -47,14 +67,13 @@ export class AccountPagesController {
   @RateLimited(...ACCOUNT_LINK_LIMITS)
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  async showVerifyEmail(
+  showVerifyEmail(
     @Query('token') raw: unknown,
     @Res({ passthrough: true }) response: Response,
   ): Promise<string> {
-    const token = tokenOf(raw, 'email_verification');
-    if (token && (await this.tokens.isLive(token, 'email_verification'))) return verifyEmailPage(token);
-    response.status(400);
-    return brokenLinkPage('verify');
+    return answered(response, 'email_verification', async () => ({
+      html: verifyEmailPage(await this.liveToken(raw, 'email_verification')),
+    }));
   }
 
   @Post(ACCOUNT_PAGES.verifyEmail)
@@ -63,20 +82,11 @@ export class AccountPagesController {
   @RateLimited(...ACCOUNT_LINK_LIMITS)
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  async verifyEmail(
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<string> {
-    const token = tokenOf(formField(request.body, 'token'), 'email_verification');
-    try {
-      if (!token) throw this.tokens.refusal('email_verification');
-      await this.verification.confirm(token);
-      return emailVerifiedPage();
-    } catch (error) {
-      if (!isTokenRefusal(error)) throw error;
-      response.status(400);
-      return brokenLinkPage('verify');
-    }
+  verifyEmail(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<string> {
+    return answered(response, 'email_verification', async () => {
+      await this.verification.confirm(this.formToken(request, 'email_verification'));
+      return { html: emailVerifiedPage() };
+    });
   }
 
   @Get(ACCOUNT_PAGES.resetPassword)
@@ -84,14 +94,13 @@ export class AccountPagesController {
   @RateLimited(...ACCOUNT_LINK_LIMITS)
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  async showResetPassword(
+  showResetPassword(
     @Query('token') raw: unknown,
     @Res({ passthrough: true }) response: Response,
   ): Promise<string> {
-    const token = tokenOf(raw, 'password_reset');
-    if (token && (await this.reset.isLive(token))) return resetPasswordPage(token);
-    response.status(400);
-    return brokenLinkPage('reset');
+    return answered(response, 'password_reset', async () => ({
+      html: resetPasswordPage(await this.liveToken(raw, 'password_reset')),
+    }));
   }
 
   @Post(ACCOUNT_PAGES.resetPassword)
@@ -100,31 +109,35 @@ export class AccountPagesController {
   @RateLimited(...ACCOUNT_LINK_LIMITS)
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  async resetPassword(
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<string> {
-    const token = tokenOf(formField(request.body, 'token'), 'password_reset');
-    const password = formField(request.body, 'password') ?? '';
-    const confirmation = formField(request.body, 'confirmation') ?? '';
-    try {
-      if (!token) throw this.tokens.refusal('password_reset');
+  resetPassword(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<string> {
+    return answered(response, 'password_reset', async () => {
+      const token = this.formToken(request, 'password_reset');
+      const password = formField(request.body, 'password') ?? '';
       const checked = newPasswordSchema.safeParse(password);
       if (!checked.success) {
-        response.status(400);
         const message = `The password ${checked.error.issues[0]?.message ?? 'is not acceptable'}.`;
-        return resetPasswordPage(token, { field: 'password', message });
+        return { html: resetPasswordPage(token, { field: 'password', message }), refused: true };
       }
-      if (password !== confirmation) {
-        response.status(400);
-        return resetPasswordPage(token, { field: 'confirmation', message: 'The two passwords differ.' });
+      if (password !== formField(request.body, 'confirmation')) {
+        const message = 'The two passwords differ.';
+        return { html: resetPasswordPage(token, { field: 'confirmation', message }), refused: true };
       }
       await this.reset.confirm(token, password);
-      return passwordResetDonePage();
-    } catch (error) {
-      if (!isTokenRefusal(error)) throw error;
-      response.status(400);
-      return brokenLinkPage('reset');
-    }
+      return { html: passwordResetDonePage() };
+    });
+  }
+
+  /** The link's token when it would be accepted now (nothing is used); else the purpose's refusal. */
+  private async liveToken(raw: unknown, purpose: AccountTokenPurpose): Promise<string> {
+    const token = tokenOf(raw, purpose);
+    if (token && (await this.tokens.isLive(token, purpose))) return token;
+    throw this.tokens.refusal(purpose);
+  }
+
+  /** The form's token when well-formed (the POST then decides whether it is live); else the refusal. */
+  private formToken(request: Request, purpose: AccountTokenPurpose): string {
+    const token = tokenOf(formField(request.body, 'token'), purpose);
+    if (!token) throw this.tokens.refusal(purpose);
+    return token;
   }
 }

@@ -44,18 +44,13 @@ export class PasswordReset {
     await sleep(Math.max(0, started + REQUEST_ANSWER_FLOOR_MS - Date.now()));
   }
 
-  /** Whether the page may show its form for this token (it uses nothing). */
-  isLive(token: string): Promise<boolean> {
-    return this.tokens.isLive(token, 'password_reset');
-  }
-
   /**
    * Sets the new password with a live token and ends every session. Opening the mailed link also proves the
    * address, so the email counts as verified; the owner is told by mail that the password changed.
    */
   async confirm(token: string, password: string): Promise<void> {
     // Hashing is slow on purpose: not for tokens that would be refused anyway.
-    if (!(await this.isLive(token))) throw this.tokens.refusal('password_reset');
+    if (!(await this.tokens.isLive(token, 'password_reset'))) throw this.tokens.refusal('password_reset');
     const passwordHash = await this.hasher.hash(password);
     await this.dataSource.transaction(async (manager) => {
       const accountId = await this.tokens.use(manager, token, 'password_reset');

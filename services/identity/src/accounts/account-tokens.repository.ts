@@ -15,8 +15,6 @@ export interface NewAccountToken {
 /** A token that can still be used: not used, not replaced, not expired, of a live account. */
 const liveRow = z.object({ account_id: z.string() });
 
-const LIVE = `t.used_at IS NULL AND t.revoked_at IS NULL AND t.expires_at > now() AND a.deleted_at IS NULL`;
-
 /** The account_tokens table: emailed links' tokens, by the SHA-256 of their value. */
 @Injectable()
 export class AccountTokensRepository {
@@ -38,37 +36,33 @@ export class AccountTokensRepository {
   }
 
   /** The account of the live token with this hash and purpose, locked until the transaction ends; else null. */
-  async lockLive(
-    manager: EntityManager,
-    tokenHash: Buffer,
-    purpose: AccountTokenPurpose,
-  ): Promise<string | null> {
-    const [row] = await queryRows(
-      manager,
-      {
-        name: 'accountTokens.lockLive',
-        row: liveRow,
-        sql: `SELECT t.account_id FROM account_tokens t JOIN accounts a ON a.id = t.account_id
-         WHERE t.token_hash = $1 AND t.purpose = $2 AND ${LIVE} FOR UPDATE OF t`,
-      },
-      [tokenHash, purpose],
-    );
-    return row?.account_id ?? null;
+  lockLive(manager: EntityManager, tokenHash: Buffer, purpose: AccountTokenPurpose): Promise<string | null> {
+    return this.liveAccount(manager, tokenHash, purpose, 'FOR UPDATE OF t');
   }
 
   /** Whether the token is live, without using it (a page shows the form only for a live link). */
   async isLive(manager: EntityManager, tokenHash: Buffer, purpose: AccountTokenPurpose): Promise<boolean> {
-    const rows = await queryRows(
+    return (await this.liveAccount(manager, tokenHash, purpose, '')) !== null;
+  }
+
+  private async liveAccount(
+    manager: EntityManager,
+    tokenHash: Buffer,
+    purpose: AccountTokenPurpose,
+    lock: 'FOR UPDATE OF t' | '',
+  ): Promise<string | null> {
+    const [row] = await queryRows(
       manager,
       {
-        name: 'accountTokens.isLive',
+        name: lock ? 'accountTokens.lockLive' : 'accountTokens.isLive',
         row: liveRow,
         sql: `SELECT t.account_id FROM account_tokens t JOIN accounts a ON a.id = t.account_id
-         WHERE t.token_hash = $1 AND t.purpose = $2 AND ${LIVE}`,
+         WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.revoked_at IS NULL
+           AND t.expires_at > now() AND a.deleted_at IS NULL ${lock}`,
       },
       [tokenHash, purpose],
     );
-    return rows.length > 0;
+    return row?.account_id ?? null;
   }
 
   async markUsed(manager: EntityManager, tokenHash: Buffer): Promise<void> {

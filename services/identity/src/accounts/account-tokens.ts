@@ -73,9 +73,4 @@ export class AccountTokens {
   forgetAccount(manager: EntityManager, accountId: string): Promise<void> {
     return this.tokens.deleteOfAccount(manager, accountId);
   }
-
-  /** Every token of this purpose the account holds stops working. */
-  revokeAll(manager: EntityManager, accountId: string, purpose: AccountTokenPurpose): Promise<void> {
-    return this.tokens.revokeLive(manager, accountId, purpose);
-  }
 }
