@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import * as client from 'openid-client';
-import { call, newAccount, type TestAccount } from './gateway-client.js';
+import { call, newAccount, PASSWORD, type TestAccount } from './gateway-client.js';
 import {
   authorizationRequest,
   CookieBrowser,
@@ -159,7 +159,7 @@ describe('Sign in with OneCommons', () => {
     const loginPage = (await browser.request(request.url)).headers.get('location') ?? '';
     const afterLogin = await browser.follow(`${loginPage}/login`, {
       method: 'POST',
-      form: { email: subscriber.email, password: 'correct horse battery staple' },
+      form: { email: subscriber.email, password: PASSWORD },
     });
     const action = /action="([^"]+\/abort)"/.exec(await afterLogin.response.text())?.[1] ?? '';
 
@@ -168,6 +168,55 @@ describe('Sign in with OneCommons', () => {
     expect(leftTo?.origin + (leftTo?.pathname ?? '')).toBe(app.redirectUri);
     expect(leftTo?.searchParams.get('error')).toBe('access_denied');
     expect(leftTo?.searchParams.get('state')).toBe(request.state);
+  });
+
+  it('ends the app’s tokens and the sign-in when the subscriber signs out everywhere', async () => {
+    const browser = new CookieBrowser();
+    const request = await authorizationRequest(config, app.redirectUri);
+    const tokens = await client.authorizationCodeGrant(
+      config,
+      await signInAndConsent(browser, request, subscriber),
+      { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce },
+    );
+
+    const signedOut = await call('POST', '/api/identity/v1/accounts/me/sign-out-everywhere', {
+      credential: subscriber.token,
+    });
+
+    expect(signedOut.status).toBe(204);
+    await expect(client.fetchUserInfo(config, tokens.access_token, subscriber.id)).rejects.toMatchObject({
+      status: 401,
+    });
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token ?? '')).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    // The browser's sign-in is over too: the next authorization asks for the password again.
+    const again = await browser.request((await authorizationRequest(config, app.redirectUri)).url);
+    expect(again.headers.get('location')).toMatch(/\/api\/identity\/oidc\/interaction\//);
+    expect(await (await browser.request(again.headers.get('location') ?? '')).text()).toContain('Password');
+  });
+
+  it('forgets a deleted account: its app tokens end and its id signs nobody in', async () => {
+    const leaving = await newAccount('sign-in-leaving');
+    const request = await authorizationRequest(config, app.redirectUri);
+    const tokens = await client.authorizationCodeGrant(
+      config,
+      await signInAndConsent(new CookieBrowser(), request, leaving),
+      { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce },
+    );
+
+    const deleted = await call('DELETE', '/api/identity/v1/accounts/me', {
+      credential: leaving.token,
+      body: { password: PASSWORD },
+    });
+
+    expect(deleted.status).toBe(204);
+    await expect(client.fetchUserInfo(config, tokens.access_token, leaving.id)).rejects.toMatchObject({
+      status: 401,
+    });
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token ?? '')).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 
   it('registers a client only for an owner of the operating organization; the secret is shown once', async () => {

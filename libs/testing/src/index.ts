@@ -17,6 +17,14 @@ export {
 } from './kafka-probe.js';
 export { startServiceProcess, type ServiceProcess } from './service-process.js';
 export { jsonRequest } from './json-request.js';
+export {
+  linkIn,
+  linkToken,
+  type LocalMailInbox,
+  MailInbox,
+  type ReceivedMail,
+  startMailInbox,
+} from './mail-inbox.js';
 export { lastJsonLine, reconcilePayouts, runCommons } from './commons-cli.js';
 export { MeteringStandIn } from './metering-stand-in.js';
 export { schemaQuery } from './schema-query.js';

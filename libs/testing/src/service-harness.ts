@@ -75,6 +75,9 @@ export async function prepareService(
     OUTBOX_POLL_INTERVAL_MS: '100',
     IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     PUBLIC_URL: 'http://onecommons.test',
+    // Nothing listens here: identity's mail stays queued unless a test points it at an inbox of its own.
+    SMTP_URL: 'smtp://127.0.0.1:9',
+    MAIL_FROM: 'OneCommons <no-reply@onecommons.test>',
     PROVISIONER_CREDENTIALS_KEY: randomBytes(32).toString('base64'),
     // A service under test that authenticates callers gets identity's real URLs from its test (identity
     // runs in the same process); for the others nothing listens here and nothing calls it.

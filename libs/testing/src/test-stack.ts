@@ -10,6 +10,8 @@ export interface TestStack {
   readonly postgresAdminUrl: string;
   readonly redisUrl: string;
   readonly gatewayUrl: string;
+  /** The local SMTP server's web inbox (maildev): its REST API lists the mail identity sent (`/api/email`). */
+  readonly mailInboxUrl: string;
   /** Each service's `--env-file` (written when `./dev` brings the services up). */
   readonly envDir: string;
   readonly services: Readonly<

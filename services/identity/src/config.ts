@@ -19,6 +19,22 @@ export const identityConfigSchema = defineServiceConfig({
       'the OpenID issuer, and the base of the links identity sends by email.',
   }),
   ...internalCallConfigShape,
+  SMTP_URL: urlVar(['smtp', 'smtps']).meta({
+    description:
+      'Where identity submits its mail (email verification, password reset): `smtp://user:password@host:587` ' +
+      '(STARTTLS when the server offers it) or `smtps://…:465`. Credentials in the URL: keep it in a Secret. ' +
+      '`./dev` points it at its local inbox (maildev).',
+  }),
+  MAIL_FROM: z
+    .string()
+    .regex(/^([^<>\r\n]+ <[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$/, {
+      error: 'must be an address, optionally with a name: `OneCommons <no-reply@example.org>`',
+    })
+    .meta({ description: "The sender of identity's mail, e.g. `OneCommons <no-reply@onecommons.org>`." }),
+  MAIL_SEND_INTERVAL_MS: integerVar({ min: 100, max: 60_000, default: 1_000 }).meta({
+    description:
+      'How often each replica looks for mail to send (queued in the same transaction as what caused it).',
+  }),
   IDENTITY_KEY_ENCRYPTION_KEY: encryptionKeyVar().meta({
     description:
       'Seals the token signing keys at rest (AES-256-GCM): 32 random bytes, base64 (`openssl rand -base64 ' +
@@ -50,6 +66,23 @@ export const identityConfigSchema = defineServiceConfig({
   }),
   REGISTRATION_RATE_LIMIT_PER_MINUTE: integerVar({ min: 1, max: 100_000, default: 20 }).meta({
     description: 'Account registrations per minute from one client address.',
+  }),
+  PASSWORD_RESET_RATE_LIMIT_PER_HOUR: integerVar({ min: 1, max: 100_000, default: 5 }).meta({
+    description: 'Password reset requests per hour for one email, from any address (mail bombing).',
+  }),
+  PASSWORD_RESET_ADDRESS_RATE_LIMIT_PER_HOUR: integerVar({ min: 1, max: 100_000, default: 30 }).meta({
+    description: 'Password reset requests per hour from one client address, any email.',
+  }),
+  EMAIL_VERIFICATION_RATE_LIMIT_PER_HOUR: integerVar({ min: 1, max: 100_000, default: 5 }).meta({
+    description: 'Verification mails one account may ask to be sent again per hour.',
+  }),
+  ACCOUNT_LINK_RATE_LIMIT_PER_MINUTE: integerVar({ min: 1, max: 100_000, default: 30 }).meta({
+    description:
+      'Uses of emailed links (verify an email, reset a password; page or API) per minute from one client address.',
+  }),
+  REAUTHENTICATION_RATE_LIMIT_PER_HOUR: integerVar({ min: 1, max: 100_000, default: 10 }).meta({
+    description:
+      'Password changes and account deletions (each checks the current password) per hour for one account.',
   }),
   // The maximum keeps a token under half the gateway's 8 KiB header buffer (see trust-boundaries.int-spec).
   ORGANIZATIONS_PER_ACCOUNT_LIMIT: integerVar({ min: 1, max: 25, default: 20 }).meta({

@@ -1,6 +1,7 @@
 import { AccessTokenVerifier, AUTH_ERROR_CODES, AuthModule } from '@onecommons/auth';
 import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
 import { defineService, RateLimitModule, SERVICE_CONFIG } from '@onecommons/service-kit';
+import { AccountLifecycleModule } from './account-lifecycle/account-lifecycle.module.js';
 import { Account } from './accounts/account.entity.js';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { BillingCustomer } from './billing/billing-customer.entity.js';
@@ -18,7 +19,8 @@ import { Organizations1763900003000 } from './migrations/1763900003000-organizat
 import { Billing1763900004000 } from './migrations/1763900004000-billing.js';
 import { TrustBoundaries1763900005000 } from './migrations/1763900005000-trust-boundaries.js';
 import { PaymentReversals1765200000000 } from './migrations/1765200000000-payment-reversals.js';
-import { OpenIdProvider1766000000000 } from './migrations/1766000000000-openid-provider.js';
+import { AccountLifecycle1766000000000 } from './migrations/1766000000000-account-lifecycle.js';
+import { OpenIdProvider1766100000000 } from './migrations/1766100000000-openid-provider.js';
 import { OidcModule } from './oidc/oidc.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { identityRateLimits } from './rate-limits/identity-rate-limits.js';
@@ -62,7 +64,8 @@ export const identityService = defineService({
     Billing1763900004000,
     TrustBoundaries1763900005000,
     PaymentReversals1765200000000,
-    OpenIdProvider1766000000000,
+    AccountLifecycle1766000000000,
+    OpenIdProvider1766100000000,
   ],
   features: (config) => [
     RateLimitModule.forRoot(identityRateLimits(config)),
@@ -71,6 +74,7 @@ export const identityService = defineService({
     AccountsModule,
     OrganizationsModule,
     BillingModule,
+    AccountLifecycleModule,
     OidcModule,
   ],
   errorCodes: [...AUTH_ERROR_CODES, ...IDENTITY_ERROR_CODES],

@@ -179,6 +179,9 @@ async function newAdmin(f: Fixture): Promise<string> {
   return account.id;
 }
 
+/** Well-formed tokens no link carries. */
+const UNKNOWN_TOKEN = { verify: `ocv_${'A'.repeat(43)}`, reset: `ocp_${'A'.repeat(43)}` };
+
 const freshEmail = () => `matrix-${randomUUID()}@example.org`;
 
 const ROWS: readonly Row[] = [
@@ -205,6 +208,72 @@ const ROWS: readonly Row[] = [
     allowed: ['subscriber', 'admin'],
     request: (f) => Promise.resolve({ path: `/v1/accounts/${f.ids.subscriber}` }),
   },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/accounts/me/email-verification',
+    allowed: ACCOUNTS,
+    request: () => Promise.resolve({ path: '/v1/accounts/me/email-verification' }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/accounts/email-verification',
+    allowed: 'everyone',
+    request: () =>
+      Promise.resolve({ path: '/v1/accounts/email-verification', body: { token: UNKNOWN_TOKEN.verify } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/accounts/password-reset',
+    allowed: 'everyone',
+    request: () => Promise.resolve({ path: '/v1/accounts/password-reset', body: { email: freshEmail() } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/accounts/password-reset/confirm',
+    allowed: 'everyone',
+    request: () =>
+      Promise.resolve({
+        path: '/v1/accounts/password-reset/confirm',
+        body: { token: UNKNOWN_TOKEN.reset, password: 'a long enough password' },
+      }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/accounts/me/password',
+    allowed: ACCOUNTS,
+    // A wrong current password: let through, refused by identity's rule, and nothing changes.
+    request: () =>
+      Promise.resolve({
+        path: '/v1/accounts/me/password',
+        body: { currentPassword: 'not the password', newPassword: 'a long enough password' },
+      }),
+  },
+  {
+    method: 'POST',
+    route: '/api/identity/v1/accounts/me/sign-out-everywhere',
+    allowed: ACCOUNTS,
+    request: () => Promise.resolve({ path: '/v1/accounts/me/sign-out-everywhere' }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/identity/v1/accounts/me',
+    allowed: ACCOUNTS,
+    request: () => Promise.resolve({ path: '/v1/accounts/me', body: { password: 'not the password' } }),
+  },
+  ...(['verify-email', 'reset-password'] as const).flatMap((page): Row[] => [
+    {
+      method: 'GET',
+      route: `/api/identity/account/${page}`,
+      allowed: 'everyone',
+      request: () => Promise.resolve({ path: `/account/${page}?token=unknown` }),
+    },
+    {
+      method: 'POST',
+      route: `/api/identity/account/${page}`,
+      allowed: 'everyone',
+      request: () => Promise.resolve({ path: `/account/${page}`, body: { token: 'unknown' } }),
+    },
+  ]),
   {
     method: 'POST',
     route: '/api/identity/v1/sessions',

@@ -38,7 +38,12 @@ export class IdentityClient {
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
     const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Body };
+    // A page (text/html) answers with its markup as `html`.
+    const json = response.headers.get('content-type')?.includes('json') ?? false;
+    return {
+      status: response.status,
+      body: (json && text ? JSON.parse(text) : text ? { html: text } : {}) as Body,
+    };
   }
 
   /** Registers a fresh account and logs it in. */

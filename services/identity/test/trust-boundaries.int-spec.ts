@@ -26,6 +26,8 @@ const BOOT_ENV: Record<string, string> = {
   KAFKA_BROKERS: '127.0.0.1:9092',
   IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   PUBLIC_URL: 'http://onecommons.test',
+  SMTP_URL: 'smtp://127.0.0.1:9',
+  MAIL_FROM: 'no-reply@onecommons.test',
   INTERNAL_API_TOKEN: 'x'.repeat(32),
 };
 

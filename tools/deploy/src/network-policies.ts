@@ -44,11 +44,15 @@ const PUBLIC_INTERNET = {
   },
 };
 
+/** Identity also submits mail to an SMTP server (submission 587 with STARTTLS, or 465 with TLS). */
+const SMTP_SUBMISSION_PORTS = [587, 465];
+
 function internetEgress(spec: ServiceDeployment) {
   if (!spec.reachesInternet) return [];
   // Partners' webhook endpoints may listen on any port; Stripe and the cloud APIs are HTTPS.
   if (spec.service === 'webhooks') return [{ to: [PUBLIC_INTERNET] }];
-  return [{ to: [PUBLIC_INTERNET], ports: [{ protocol: 'TCP', port: 443 }] }];
+  const ports = [443, ...(spec.service === 'identity' ? SMTP_SUBMISSION_PORTS : [])];
+  return [{ to: [PUBLIC_INTERNET], ports: ports.map((port) => ({ protocol: 'TCP', port })) }];
 }
 
 const IDENTITY_PORT = SERVICE_DEPLOYMENTS.find((spec) => spec.service === 'identity')?.httpPort;

@@ -58,6 +58,8 @@ const SECRETS: Readonly<Record<ServiceName, readonly SecretVariable[]>> = {
     { name: 'STRIPE_SECRET_KEY', optional: true },
     { name: 'STRIPE_WEBHOOK_SECRET', optional: true },
     { name: 'IDENTITY_ADMIN_BOOTSTRAP_TOKEN', optional: true },
+    // The mail server's URL carries its credentials (smtp://user:password@host:587).
+    { name: 'SMTP_URL' },
   ],
   catalog: [],
   metering: [],
@@ -82,6 +84,7 @@ const POOL_SIZES: Readonly<Record<ServiceName, number>> = {
 };
 
 const SERVICE_SETTINGS: Readonly<Partial<Record<ServiceName, Readonly<Record<string, string>>>>> = {
+  identity: { MAIL_FROM: 'OneCommons <no-reply@onecommons.org>' },
   provisioner: {
     PROVISIONER_ALLOWED_API_BASE_URLS: 'https://api.hetzner.cloud/v1,https://api.digitalocean.com',
   },

@@ -8,6 +8,7 @@ import { type TestStack } from '@onecommons/testing';
 import { CHAOS_SERVICE_ENVIRONMENT, chaosProfile } from './chaos/chaos-profile.js';
 import { provisionerEnvironment } from './stack/fake-clouds.js';
 import { identityStripeEnvironment, payoutsStripeEnvironment } from './stack/fake-stripe.js';
+import { identityMailEnvironment, mailInboxUrl } from './stack/mail-inbox.js';
 import { traceCollectorEnvironment, traceCollectorUrl } from './stack/trace-collector.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -317,7 +318,11 @@ function ownEnvironment(profile: Profile, service: ServiceName): Record<string, 
       // The test stack keeps a per-account bound the abuse tests can reach (tests/e2e/abuse-identity): one
       // account's logins from any number of addresses; accounts are fresh per test, so 300 is plenty.
       LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR: profile.name === 'test' ? '300' : '100000',
+      // The same for reset requests and emailed links; the per-email reset limit keeps its default (5 an hour).
+      PASSWORD_RESET_ADDRESS_RATE_LIMIT_PER_HOUR: '100000',
+      ACCOUNT_LINK_RATE_LIMIT_PER_MINUTE: '100000',
       ...identityStripeEnvironment(profile),
+      ...identityMailEnvironment(profile),
     };
   if (service === 'webhooks')
     return {
@@ -395,6 +400,7 @@ export function describeStack(profile: Profile): StackDescription {
     postgresAdminUrl: postgresAdminUrl(profile),
     redisUrl: redisUrl(profile),
     gatewayUrl: gatewayUrl(profile),
+    mailInboxUrl: mailInboxUrl(profile),
     envDir: envDirOf(profile),
     services: Object.fromEntries(
       SERVICE_NAMES.map((service) => [

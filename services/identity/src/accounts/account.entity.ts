@@ -17,4 +17,8 @@ export class Account {
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
+
+  /** Set when the account was deleted: its email and password hash are erased then, its id stays. */
+  @Column('timestamptz', { nullable: true })
+  deletedAt!: Date | null;
 }

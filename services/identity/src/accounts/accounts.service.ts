@@ -3,9 +3,11 @@ import { createEvent, SubscriberRegisteredV2, uuidV7 } from '@onecommons/contrac
 import { OutboxWriter } from '@onecommons/kafka';
 import { DataSource } from 'typeorm';
 import { IdentityError } from '../identity-errors.js';
+import { accountGone } from './account-gone.js';
 import { Account } from './account.entity.js';
 import { type AccountDto, type RegisterAccountDto } from './dto/register-account.dto.js';
 import { normaliseEmail } from './email-address.js';
+import { EmailVerification } from './email-verification.js';
 import { PasswordHasher } from './password-hasher.js';
 
 const UNIQUE_VIOLATION = '23505';
@@ -16,6 +18,7 @@ export class AccountsService {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     private readonly hasher: PasswordHasher,
+    private readonly verification: EmailVerification,
   ) {}
 
   async findOwn(accountId: string): Promise<AccountDto> {
@@ -24,11 +27,12 @@ export class AccountsService {
 
   async find(accountId: string): Promise<AccountDto> {
     const account = await this.dataSource.getRepository(Account).findOneBy({ id: accountId });
-    if (!account) throw IdentityError.notFound('account_not_found', 'No account has this id.');
+    if (!account || account.deletedAt)
+      throw IdentityError.notFound('account_not_found', 'No account has this id.');
     return toAccountDto(account);
   }
 
-  /** Creates a subscriber account and announces it, in one transaction. */
+  /** Creates a subscriber account, announces it and mails it a verification link, in one transaction. */
   async register(input: RegisterAccountDto): Promise<AccountDto> {
     const email = normaliseEmail(input.email);
     const passwordHash = await this.hasher.hash(input.password);
@@ -46,6 +50,7 @@ export class AccountsService {
           { source: '/onecommons/identity' },
         );
         await this.outbox.append(manager, [event]);
+        await this.verification.start(manager, saved.id, email);
         return toAccountDto(saved);
       });
     } catch (error) {
@@ -58,9 +63,7 @@ export class AccountsService {
 }
 
 function toAccountDtoOrGone(account: Account | null): AccountDto {
-  // A valid token for a deleted account: the token outlived what it speaks for.
-  if (!account)
-    throw new IdentityError('unauthenticated', 'invalid_token', 'The access token is invalid or expired.');
+  if (!account || account.deletedAt) throw accountGone();
   return toAccountDto(account);
 }
 

@@ -71,27 +71,30 @@ export class AdminsService {
 
   async revoke(principal: Principal, accountId: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await this.admins.lock(manager);
-      const admins = await this.admins.accountIds(manager);
-      if (!admins.includes(accountId))
+      if (!(await this.revokeIn(manager, principal.subject, accountId)))
         throw IdentityError.notFound('admin_not_found', 'The account is not an admin.');
-      if (admins.length === 1)
-        throw IdentityError.conflict('last_admin', 'The platform must keep at least one admin.', 'accountId');
-      await this.admins.revoke(manager, accountId);
-      await this.outbox.append(manager, [
-        createEvent(
-          RoleRevokedV1,
-          {
-            accountId,
-            organizationId: null,
-            role: 'admin',
-            revokedBy: principal.subject,
-            revokedAt: new Date().toISOString(),
-          },
-          SOURCE,
-        ),
-      ]);
     });
+  }
+
+  /**
+   * Revokes the account's admin role in the caller's transaction and announces it; false when it has none.
+   * The last admin stays.
+   */
+  async revokeIn(manager: EntityManager, revokedBy: string, accountId: string): Promise<boolean> {
+    await this.admins.lock(manager);
+    const admins = await this.admins.accountIds(manager);
+    if (!admins.includes(accountId)) return false;
+    if (admins.length === 1)
+      throw IdentityError.conflict('last_admin', 'The platform must keep at least one admin.', 'accountId');
+    await this.admins.revoke(manager, accountId);
+    await this.outbox.append(manager, [
+      createEvent(
+        RoleRevokedV1,
+        { accountId, organizationId: null, role: 'admin', revokedBy, revokedAt: new Date().toISOString() },
+        SOURCE,
+      ),
+    ]);
+    return true;
   }
 
   private async grantIn(

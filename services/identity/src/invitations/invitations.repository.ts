@@ -138,6 +138,14 @@ export class InvitationsRepository {
   }
 
   /** Ends a pending invitation (accepted, declined or cancelled) now. */
+  /** Cancels every invitation still pending for the account (it is being deleted). */
+  async cancelPendingOf(manager: EntityManager, accountId: string): Promise<void> {
+    await manager.query(
+      `UPDATE invitations SET state = 'cancelled', decided_at = now() WHERE account_id = $1 AND state = 'pending'`,
+      [accountId],
+    );
+  }
+
   async decide(manager: EntityManager, invitationId: string, state: InvitationState): Promise<void> {
     await manager.query(`UPDATE invitations SET state = $2, decided_at = now() WHERE id = $1`, [
       invitationId,

@@ -8,7 +8,6 @@ import { OidcClients } from './clients/oidc-clients.service.js';
 import { InteractionController } from './interaction/interaction.controller.js';
 import { AccountClaimsRepository } from './provider/account-claims.repository.js';
 import { ExpiredArtifactsSweeper } from './provider/expired-artifacts-sweeper.js';
-import { OidcArtifactsRepository } from './provider/oidc-artifacts.repository.js';
 import { OidcProviderHost } from './provider/oidc-provider-host.js';
 import { OidcSigningKeys, OidcSigningKeysRepository } from './provider/oidc-signing-keys.js';
 import { AppUserPlanNotices } from './plan-notices/app-user-plan-notices.js';
@@ -20,7 +19,6 @@ import { AppUserPlanNotices } from './plan-notices/app-user-plan-notices.js';
   providers: [
     OidcClientsRepository,
     OidcClients,
-    OidcArtifactsRepository,
     OidcSigningKeysRepository,
     OidcSigningKeys,
     AccountClaimsRepository,
@@ -28,7 +26,6 @@ import { AppUserPlanNotices } from './plan-notices/app-user-plan-notices.js';
     ExpiredArtifactsSweeper,
     AppUserPlanNotices,
   ],
-  exports: [OidcArtifactsRepository],
 })
 export class OidcModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

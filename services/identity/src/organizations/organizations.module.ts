@@ -41,5 +41,6 @@ import { OrganizationsService } from './organizations.service.js';
     AdminsService,
     CatalogServicesProjection,
   ],
+  exports: [OrganizationsRepository, OrganizationsService, InvitationsRepository, AdminsService],
 })
 export class OrganizationsModule {}

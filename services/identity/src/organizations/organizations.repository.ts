@@ -92,6 +92,10 @@ const grantedAtRow = z.object({ granted_at: z.date() });
 
 const ownersRow = z.object({ owners: z.number().int() });
 
+const membershipOfRow = z
+  .object({ organization_id: z.string(), sole_owner: z.boolean() })
+  .transform((row) => ({ organizationId: row.organization_id, soleOwner: row.sole_owner }));
+
 /** The organizations and their memberships (who belongs to which, with which role). */
 @Injectable()
 export class OrganizationsRepository {
@@ -282,6 +286,25 @@ export class OrganizationsRepository {
           RETURNING account_id, role, granted_by, granted_at`,
       },
       [organizationId, accountId, role, grantedBy],
+    );
+  }
+
+  /** The organizations the account belongs to, and of those the ones it is the only owner of. */
+  async membershipsOf(
+    manager: EntityManager,
+    accountId: string,
+  ): Promise<{ organizationId: string; soleOwner: boolean }[]> {
+    return queryRows(
+      manager,
+      {
+        name: 'organizations.membershipsOf',
+        row: membershipOfRow,
+        sql: `SELECT m.organization_id, m.role = 'owner' AND NOT EXISTS (
+           SELECT 1 FROM memberships o WHERE o.organization_id = m.organization_id AND o.role = 'owner'
+             AND o.account_id <> m.account_id) AS sole_owner
+         FROM memberships m WHERE m.account_id = $1 ORDER BY m.organization_id`,
+      },
+      [accountId],
     );
   }
 

@@ -9,7 +9,7 @@ import {
 } from '@onecommons/contracts';
 import { OutboxWriter } from '@onecommons/kafka';
 import { decodeCursor, type Page, pageOf, type PageQuery } from '@onecommons/service-kit';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { isUniqueViolation } from '@onecommons/persistence';
 import { IdentityBounds } from '../bounds/identity-bounds.js';
 import { MembershipDirectory } from '../directory/membership-directory.js';
@@ -158,28 +158,31 @@ export class OrganizationsService {
   }
 
   async removeMember(principal: Principal, organizationId: string, accountId: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await lockOrganization(this.organizations, manager, organizationId);
-      const current = await this.organizations.roleOf(manager, organizationId, accountId);
-      if (!current)
-        throw IdentityError.notFound('member_not_found', 'The account is not a member of this organization.');
-      if (current === 'owner')
-        await ensureAnotherOwner(this.organizations, manager, organizationId, accountId);
-      await this.organizations.removeMember(manager, organizationId, accountId);
-      await this.outbox.append(manager, [
-        createEvent(
-          RoleRevokedV1,
-          {
-            accountId,
-            organizationId,
-            role: current,
-            revokedBy: principal.subject,
-            revokedAt: new Date().toISOString(),
-          },
-          SOURCE,
-        ),
-      ]);
-    });
+    await this.dataSource.transaction((manager) =>
+      this.removeMemberIn(manager, principal.subject, organizationId, accountId),
+    );
+  }
+
+  /** Removes a member in the caller's transaction and announces it; the last owner stays. */
+  async removeMemberIn(
+    manager: EntityManager,
+    revokedBy: string,
+    organizationId: string,
+    accountId: string,
+  ): Promise<void> {
+    await lockOrganization(this.organizations, manager, organizationId);
+    const current = await this.organizations.roleOf(manager, organizationId, accountId);
+    if (!current)
+      throw IdentityError.notFound('member_not_found', 'The account is not a member of this organization.');
+    if (current === 'owner') await ensureAnotherOwner(this.organizations, manager, organizationId, accountId);
+    await this.organizations.removeMember(manager, organizationId, accountId);
+    await this.outbox.append(manager, [
+      createEvent(
+        RoleRevokedV1,
+        { accountId, organizationId, role: current, revokedBy, revokedAt: new Date().toISOString() },
+        SOURCE,
+      ),
+    ]);
   }
 }
 

@@ -1,5 +1,5 @@
 import { type Request } from 'express';
-import { byAddressAndEmail, byEmail } from './identity-rate-limits.js';
+import { byAddressAndEmail, byEmail, byPrincipal } from './identity-rate-limits.js';
 
 const request = (ip: string, body: unknown) => ({ ip, body, socket: {} }) as unknown as Request;
 
@@ -30,5 +30,15 @@ describe('login rate-limit trackers', () => {
     expect(byEmail(request('203.0.113.5', { email: 42 }))).toBe('address:203.0.113.5');
     expect(byEmail(request('203.0.113.5', undefined))).toBe('address:203.0.113.5');
     expect(byEmail(request('203.0.113.5', { email: '203.0.113.5' }))).toBe('email:203.0.113.5');
+  });
+});
+
+describe('the signed-in account tracker', () => {
+  it('counts the account wherever it comes from, and an anonymous request by its address', () => {
+    const signedIn = (ip: string) =>
+      ({ ...request(ip, {}), principal: { kind: 'account', subject: 'a1' } }) as unknown as Request;
+    expect(byPrincipal(signedIn('203.0.113.5'))).toBe(byPrincipal(signedIn('198.51.100.9')));
+    expect(byPrincipal(signedIn('203.0.113.5'))).toBe('account:a1');
+    expect(byPrincipal(request('203.0.113.5', {}))).toBe('address:203.0.113.5');
   });
 });

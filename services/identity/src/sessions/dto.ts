@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { normaliseEmail } from '../accounts/email-address.js';
 
+/** A password presented to prove who one is (login, re-authentication): whatever it was set to. */
+export const presentedPasswordSchema = z
+  .string({ error: 'must be a string' })
+  .min(1, { error: 'is required' })
+  .max(256, { error: 'is too long' });
+
 export const loginSchema = z.strictObject({
   email: z.string({ error: 'must be a string' }).max(320, { error: 'is too long' }).transform(normaliseEmail),
-  password: z
-    .string({ error: 'must be a string' })
-    .min(1, { error: 'is required' })
-    .max(256, { error: 'is too long' }),
+  password: presentedPasswordSchema,
 });
 
 export const refreshSchema = z.strictObject({

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { queryRows } from '@onecommons/persistence';
+import { queryAffected, queryRows } from '@onecommons/persistence';
 
 export interface StoredRefreshToken {
   readonly id: string;
@@ -81,6 +81,16 @@ export class RefreshTokensRepository {
     await manager.query(
       `UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = $2 WHERE family_id = $1 AND revoked_at IS NULL`,
       [familyId, reason],
+    );
+  }
+
+  /** Revokes every live token of the account, with the reason; how many. */
+  async revokeAllOfAccount(manager: EntityManager, accountId: string, reason: string): Promise<number> {
+    return queryAffected(
+      manager,
+      'refreshTokens.revokeAllOfAccount',
+      `UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = $2 WHERE account_id = $1 AND revoked_at IS NULL`,
+      [accountId, reason],
     );
   }
 

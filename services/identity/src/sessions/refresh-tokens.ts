@@ -1,16 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { uuidV7 } from '@onecommons/contracts';
 import { SERVICE_CONFIG } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
+import { newOpaqueToken, opaqueTokenHash as hashOf } from '../accounts/opaque-token.js';
 import { type IdentityConfig } from '../config.js';
 import { IdentityError } from '../identity-errors.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 
-/** Refresh tokens are opaque: a recognisable prefix and 256 random bits. */
-const PREFIX = 'ocr_';
-
-const hashOf = (token: string) => createHash('sha256').update(token).digest();
+/** Refresh tokens are opaque (`newOpaqueToken`) with this prefix. */
+export const REFRESH_TOKEN_PREFIX = 'ocr_';
 
 const invalidRefreshToken = () =>
   new IdentityError(
@@ -70,7 +68,7 @@ export class RefreshTokens {
   }
 
   private async insert(manager: EntityManager, familyId: string, accountId: string): Promise<string> {
-    const token = `${PREFIX}${randomBytes(32).toString('base64url')}`;
+    const token = newOpaqueToken(REFRESH_TOKEN_PREFIX);
     await this.tokens.insert(manager, {
       id: uuidV7(),
       familyId,

@@ -3,6 +3,8 @@ import { AccountsModule } from '../accounts/accounts.module.js';
 import { PasswordHasher } from '../accounts/password-hasher.js';
 import { DirectoryModule } from '../directory/directory.module.js';
 import { AccessTokenIssuer } from './access-token-issuer.js';
+import { OidcArtifactsRepository } from '../oidc/provider/oidc-artifacts.repository.js';
+import { AccountSessions } from './account-sessions.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import { JwksController, SessionsController } from './sessions.controller.js';
@@ -23,7 +25,9 @@ import { SigningKeysRepository } from './signing-keys.repository.js';
     RefreshTokens,
     SessionsService,
     PasswordHasher,
+    AccountSessions,
+    OidcArtifactsRepository,
   ],
-  exports: [SigningKeyStore, SessionsService],
+  exports: [SigningKeyStore, AccountSessions, RefreshTokens, SessionsService, OidcArtifactsRepository],
 })
 export class SessionsModule {}

@@ -46,16 +46,17 @@ export class SessionsService {
     const refreshToken = await this.dataSource.transaction((manager) =>
       this.refreshTokens.startFamily(manager, accountId),
     );
-    return { tokenType: 'Bearer', ...(await this.accessTokens.issue(accountId)), refreshToken };
+    return this.tokenPair(accountId, refreshToken);
   }
 
   async refresh(refreshToken: string): Promise<TokenPairDto> {
     const rotated = await this.refreshTokens.rotate(refreshToken);
-    return {
-      tokenType: 'Bearer',
-      ...(await this.accessTokens.issue(rotated.accountId)),
-      refreshToken: rotated.refreshToken,
-    };
+    return this.tokenPair(rotated.accountId, rotated.refreshToken);
+  }
+
+  /** The pair a client gets for a session whose refresh token is `refreshToken`: a fresh access token with it. */
+  async tokenPair(accountId: string, refreshToken: string): Promise<TokenPairDto> {
+    return { tokenType: 'Bearer', ...(await this.accessTokens.issue(accountId)), refreshToken };
   }
 
   logout(refreshToken: string): Promise<void> {

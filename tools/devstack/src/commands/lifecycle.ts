@@ -108,8 +108,8 @@ export async function start(): Promise<void> {
 export async function status(json: boolean): Promise<number> {
   const report = await statusOf(devProfile(), { lag: true });
   if (json) {
-    const { gateway, kafka, services } = report;
-    process.stdout.write(`${JSON.stringify({ gateway, kafka, services }, null, 2)}\n`);
+    const { gateway, kafka, mailInbox, services } = report;
+    process.stdout.write(`${JSON.stringify({ gateway, kafka, mailInbox, services }, null, 2)}\n`);
   } else {
     printSummary(report);
   }

@@ -68,6 +68,7 @@ describe('statusLines', () => {
       gateway: 'http://127.0.0.1:8080',
       gatewayUp: true,
       kafka: { bootstrap: '127.0.0.1:9092', up: true },
+      mailInbox: { url: 'http://127.0.0.1:12116', up: true },
       services: {
         identity: {
           url: 'http://127.0.0.1:3001',
@@ -87,6 +88,7 @@ describe('statusLines', () => {
     expect(statusLines(report)).toEqual([
       'gateway   http://127.0.0.1:8080  up',
       'kafka     127.0.0.1:9092  up',
+      'mail      http://127.0.0.1:12116  up',
       'identity    http://127.0.0.1:3001  ready      consumes nothing',
       'ledger      http://127.0.0.1:3004  NOT READY  lag 1200 (metering.usage.v1 1200)',
       'payouts     http://127.0.0.1:3005  ready',
@@ -104,9 +106,11 @@ describe('statusLines', () => {
       gateway: 'http://127.0.0.1:8080',
       gatewayUp: true,
       kafka: { bootstrap: '127.0.0.1:9092,127.0.0.1:9102,127.0.0.1:9112', up: true },
+      mailInbox: { url: 'http://127.0.0.1:12116', up: false },
       services: { identity: service(2), catalog: service(1) },
     };
-    expect(statusLines(report).slice(2)).toEqual([
+    expect(statusLines(report)[2]).toBe('mail      http://127.0.0.1:12116  down');
+    expect(statusLines(report).slice(3)).toEqual([
       'identity    http://127.0.0.1:3091  ready     2/2 replicas',
       'catalog     http://127.0.0.1:3091  NOT READY 1/2 replicas',
     ]);

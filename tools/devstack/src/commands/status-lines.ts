@@ -6,6 +6,7 @@ export function statusLines(report: StatusReport): string[] {
   return [
     `gateway   ${report.gateway}  ${report.gatewayUp ? 'up' : 'down'}`,
     `kafka     ${report.kafka.bootstrap}  ${report.kafka.up ? 'up' : 'down'}`,
+    `mail      ${report.mailInbox.url}  ${report.mailInbox.up ? 'up' : 'down'}`,
     ...Object.entries(report.services).map(([name, service]) =>
       [
         `${name.padEnd(12)}${service.url}`,

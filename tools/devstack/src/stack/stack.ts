@@ -7,6 +7,7 @@ import { type ConsumerGroupReport } from './consumer-lag-report.js';
 import { ensureFakeClouds, stopFakeClouds } from './fake-clouds.js';
 import { ensureFakeStripe, stopFakeStripe } from './fake-stripe.js';
 import { ensureGateway, stopGateway } from './gateway.js';
+import { ensureMailInbox, mailInboxPorts, mailInboxUrl, stopMailInbox } from './mail-inbox.js';
 import { ensureKafka, kafkaAnswers, stopKafka } from './kafka-broker.js';
 import { ensurePrivatePostgres, stopPrivatePostgres } from './private-postgres.js';
 import { ensurePrivateRedis, stopPrivateRedis } from './private-redis.js';
@@ -35,6 +36,7 @@ export async function platformUp(profile: Profile): Promise<void> {
   await ensureGateway(profile, processes);
   await ensureFakeStripe(profile, processes);
   await ensureFakeClouds(profile, processes);
+  await ensureMailInbox(profile, processes);
   await startServices(profile, processes);
 }
 
@@ -45,6 +47,7 @@ export async function everythingDown(profile: Profile): Promise<void> {
   const stoppedServices = await stopServices(processes);
   const stoppedFakeStripe = await stopFakeStripe(processes);
   const stoppedFakeClouds = await stopFakeClouds(processes);
+  const stoppedMailInbox = await stopMailInbox(processes);
   const stoppedKafka = await stopKafka(processes);
   const stoppedRedis = profile.privateDatastores === true && (await stopPrivateRedis(processes));
   const stoppedPostgres = profile.privateDatastores === true && (await stopPrivatePostgres(profile));
@@ -53,6 +56,7 @@ export async function everythingDown(profile: Profile): Promise<void> {
     ...stoppedServices,
     ...(stoppedFakeStripe ? ['fake-stripe'] : []),
     ...(stoppedFakeClouds ? ['fake-clouds'] : []),
+    ...(stoppedMailInbox ? ['mail-inbox'] : []),
     ...(stoppedKafka ? ['kafka'] : []),
     ...(stoppedRedis ? ['redis'] : []),
     ...(stoppedPostgres ? ['postgres'] : []),
@@ -78,6 +82,8 @@ export interface StatusReport {
   readonly gateway: string;
   readonly gatewayUp: boolean;
   readonly kafka: { readonly bootstrap: string; readonly up: boolean };
+  /** The local inbox identity mails to (maildev's web UI). */
+  readonly mailInbox: { readonly url: string; readonly up: boolean };
   readonly services: Record<
     string,
     {
@@ -117,6 +123,10 @@ export async function statusOf(profile: Profile, { lag = false } = {}): Promise<
     gateway: gatewayUrl(profile),
     gatewayUp: await answers(profile.gateway.host, profile.gateway.port),
     kafka: { bootstrap: kafkaBootstrap(profile), up: kafkaUp },
+    mailInbox: {
+      url: mailInboxUrl(profile),
+      up: await answers('127.0.0.1', mailInboxPorts(profile).web),
+    },
     services: Object.fromEntries(
       services.map(([service, entry]) => {
         const consumer = consumers?.[service];

@@ -53,10 +53,10 @@ export class InteractionController {
     const details = await this.details(uid, request, response);
     if (!details) return;
     const credentials = loginSchema.safeParse({
-      email: formField(request.body, 'email'),
-      password: formField(request.body, 'password'),
+      email: formField(request.body, 'email') ?? '',
+      password: formField(request.body, 'password') ?? '',
     });
-    const email = formField(request.body, 'email');
+    const email = formField(request.body, 'email') ?? '';
     if (details.prompt.name !== 'login' || !credentials.success)
       return sendPage(
         response,

@@ -37,7 +37,7 @@ const claimsRow = z
 /** What an app may learn of a subscriber through OpenID (subject to the scopes they granted it). */
 @Injectable()
 export class AccountClaimsRepository {
-  /** Null for an account that does not exist (or no longer does). */
+  /** Null for an account that does not exist, or was deleted. */
   async claimsOf(manager: EntityManager, accountId: string): Promise<AccountClaims | null> {
     const [claims] = await queryRows(
       manager,
@@ -47,7 +47,7 @@ export class AccountClaimsRepository {
         sql: `SELECT a.email, a.email_verified, s.status, s.period_end, s.cancel_at_period_end
               FROM accounts a
               LEFT JOIN subscriptions s ON s.account_id = a.id AND s.status = ANY($2)
-              WHERE a.id = $1`,
+              WHERE a.id = $1 AND a.deleted_at IS NULL`,
       },
       [accountId, LIVE_STATUSES],
     );

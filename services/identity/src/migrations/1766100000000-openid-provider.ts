@@ -1,7 +1,7 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
-export class OpenIdProvider1766000000000 implements MigrationInterface {
-  name = 'OpenIdProvider1766000000000';
+export class OpenIdProvider1766100000000 implements MigrationInterface {
+  name = 'OpenIdProvider1766100000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     // An app's OpenID client, registered by the organization that operates its service. The secret is sealed

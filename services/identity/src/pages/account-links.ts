@@ -1,0 +1,14 @@
+/** The account pages emailed links open, under identity's prefix (`/api/identity/account/…`). */
+export const ACCOUNT_PAGES = {
+  verifyEmail: 'verify-email',
+  resetPassword: 'reset-password',
+} as const;
+
+export type AccountPage = (typeof ACCOUNT_PAGES)[keyof typeof ACCOUNT_PAGES];
+
+/** The link a mail carries to an account page, on the platform's public origin (PUBLIC_URL). */
+export function accountPageLink(publicUrl: string, page: AccountPage, token: string): string {
+  const url = new URL(`${publicUrl.replace(/\/+$/, '')}/api/identity/account/${page}`);
+  url.searchParams.set('token', token);
+  return url.toString();
+}
