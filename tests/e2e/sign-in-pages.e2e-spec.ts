@@ -2,12 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as client from 'openid-client';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { launchBrowser } from './browser.js';
+import { mailedLink, SUBJECTS } from './mail-inbox.js';
 import { newAccount, PASSWORD, type TestAccount } from './gateway-client.js';
 import { authorizationRequest, discover, newRegisteredApp, type RegisteredApp } from './oidc-fixtures.js';
 
 // The sign-in and consent pages in a real browser (headless Chromium): the forms submit under the gateway's
 // content security policy, and the browser ends at the app's redirect URI with a code the app can redeem.
 
+const NEW_PASSWORD = 'chosen after forgetting';
 let app: RegisteredApp;
 let subscriber: TestAccount;
 let config: client.Configuration;
@@ -86,6 +88,39 @@ describe('the sign-in pages in Chromium', () => {
 
     await expect(page.getByRole('alert').textContent()).resolves.toBe('The email or password is incorrect.');
     expect(await page.getByLabel('Email').inputValue()).toBe(subscriber.email);
+    expect(policyViolations).toEqual([]);
+    await context.close();
+  });
+
+  it('takes a subscriber who forgot their password from the sign-in page, through the mailed link, back into the app', async () => {
+    const forgetful = await newAccount('pages-forgetful');
+    const { context, page, policyViolations } = await appBrowser();
+    const request = await authorizationRequest(config, app.redirectUri);
+    await page.goto(request.url.href);
+
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByLabel('Email').fill(forgetful.email);
+    await page.getByRole('button', { name: 'Mail me a link' }).click();
+    await page.getByRole('heading', { name: 'Check your mail' }).waitFor();
+
+    await page.goto(await mailedLink(forgetful.email, SUBJECTS.reset, 'reset-password'));
+    await page.locator('#password').fill(NEW_PASSWORD);
+    await page.locator('#confirmation').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Set my new password' }).click();
+    await page.getByRole('heading', { name: 'Password changed' }).waitFor();
+
+    await page.goto(request.url.href);
+    await page.getByLabel('Email').fill(forgetful.email);
+    await page.getByLabel('Password').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL((url) => url.href.startsWith(app.redirectUri));
+    const tokens = await client.authorizationCodeGrant(config, new URL(page.url()), {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
+    expect(tokens.claims()).toMatchObject({ sub: forgetful.id, email_verified: true });
     expect(policyViolations).toEqual([]);
     await context.close();
   });

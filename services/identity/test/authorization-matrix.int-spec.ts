@@ -260,7 +260,7 @@ const ROWS: readonly Row[] = [
     allowed: ACCOUNTS,
     request: () => Promise.resolve({ path: '/v1/accounts/me', body: { password: 'not the password' } }),
   },
-  ...(['verify-email', 'reset-password'] as const).flatMap((page): Row[] => [
+  ...(['verify-email', 'reset-password', 'forgot-password'] as const).flatMap((page): Row[] => [
     {
       method: 'GET',
       route: `/api/identity/account/${page}`,

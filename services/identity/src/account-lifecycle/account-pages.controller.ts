@@ -4,16 +4,18 @@ import { Public } from '@onecommons/auth';
 import { RateLimited } from '@onecommons/service-kit';
 import { type Request, type Response } from 'express';
 import { accountTokenPattern, type AccountTokenPurpose, AccountTokens } from '../accounts/account-tokens.js';
-import { newPasswordSchema } from '../accounts/dto/register-account.dto.js';
+import { emailAddressSchema, newPasswordSchema } from '../accounts/dto/register-account.dto.js';
 import { EmailVerification } from '../accounts/email-verification.js';
 import { IdentityError } from '../identity-errors.js';
 import { ACCOUNT_PAGES } from '../pages/account-links.js';
 import { formField } from '../pages/form-body.js';
-import { ACCOUNT_LINK_LIMITS } from '../rate-limits/identity-rate-limits.js';
+import { ACCOUNT_LINK_LIMITS, PASSWORD_RESET_LIMITS } from '../rate-limits/identity-rate-limits.js';
 import {
   brokenLinkPage,
   emailVerifiedPage,
+  forgotPasswordPage,
   passwordResetDonePage,
+  resetMailedPage,
   resetPasswordPage,
   verifyEmailPage,
 } from './account-pages.js';
@@ -125,6 +127,35 @@ export class AccountPagesController {
       await this.reset.confirm(token, password);
       return { html: passwordResetDonePage() };
     });
+  }
+
+  /** Where the sign-in page sends someone who forgot their password. */
+  @Get(ACCOUNT_PAGES.forgotPassword)
+  @Public()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Cache-Control', 'no-store')
+  showForgotPassword(): string {
+    return forgotPasswordPage();
+  }
+
+  /** As `POST v1/accounts/password-reset`: the same answer, as late, whether or not an account has the email. */
+  @Post(ACCOUNT_PAGES.forgotPassword)
+  @HttpCode(200)
+  @Public()
+  @RateLimited(...PASSWORD_RESET_LIMITS)
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Cache-Control', 'no-store')
+  async forgotPassword(
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    const email = emailAddressSchema.safeParse(formField(request.body, 'email') ?? '');
+    if (!email.success) {
+      response.status(400);
+      return forgotPasswordPage(`The email ${email.error.issues[0]?.message ?? 'is not acceptable'}.`);
+    }
+    await this.reset.request(email.data);
+    return resetMailedPage();
   }
 
   /** The link's token when it would be accepted now (nothing is used); else the purpose's refusal. */

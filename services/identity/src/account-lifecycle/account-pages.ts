@@ -85,3 +85,25 @@ export function passwordResetDonePage(): string {
       <p>Sign in with your new password.</p>`,
   );
 }
+
+export function forgotPasswordPage(problem?: string): string {
+  return page(
+    'Forgot your password?',
+    html`<p>Type the email address of your OneCommons account: we mail it a link to choose a new password.</p>
+      ${problem ? html`<p class="error" role="alert" data-field="email">${problem}</p>` : ''}
+      <form method="post" action="forgot-password">
+        <label for="email">Email</label>
+        <input id="email" name="email" type="email" autocomplete="username" maxlength="254" required />
+        <button type="submit">Mail me a link</button>
+      </form>`,
+  );
+}
+
+/** The same page whether or not an account has the address: it tells no one who has an account. */
+export function resetMailedPage(): string {
+  return page(
+    'Check your mail',
+    html`<p class="notice">If an account has this email, a link to choose a new password is on its way.</p>
+      <p>The link works once, within an hour; only the newest one works.</p>`,
+  );
+}

@@ -1,3 +1,4 @@
+import { ACCOUNT_PAGES, accountPagePath } from '../../pages/account-links.js';
 import { html, page } from '../../pages/html.js';
 import { interactionPath } from '../provider/provider-configuration.js';
 
@@ -38,6 +39,7 @@ export function loginPage(uid: string, app: AppShown, problem?: { email: string;
         <input id="password" name="password" type="password" required autocomplete="current-password" />
         <button type="submit">Sign in</button>
       </form>
+      <p><a href="${accountPagePath(ACCOUNT_PAGES.forgotPassword)}">Forgot your password?</a></p>
       <form method="post" action="${interactionPath(uid)}/abort">
         <button type="submit" class="secondary">Cancel</button>
       </form>`,
