@@ -20,7 +20,8 @@ const redirectUri = z
       return url.protocol === 'https:' && !url.username && !url.password && HOST.test(url.hostname);
     },
     { error: 'must be an absolute https URL without a fragment or credentials' },
-  );
+  )
+  .meta({ format: 'uri', examples: ['https://wiki.example.org/callback'] });
 
 const uriList = (what: string, min: number) =>
   z
