@@ -28,6 +28,14 @@ const ALONE_ON_THE_TOPICS = [
   '<rootDir>/services/ledger/test/journal-lock.int-spec.ts',
 ];
 
+// E2e files that check the platform whole, so they run one at a time with nothing else on it ('e2e-alone'): the
+// bad-input suite snapshots every table and asserts that nothing changed, and replay compares rebuilt digests
+// with live ones (and drifts a live row on purpose for a moment).
+const ALONE_ON_THE_PLATFORM = [
+  '<rootDir>/tests/e2e/bad-input.e2e-spec.ts',
+  '<rootDir>/tests/e2e/replay.e2e-spec.ts',
+];
+
 // E2e files that close the current period: metering refuses usage for a closed period from then on, so they
 // run after every other e2e file ('e2e-closing'), on the same platform.
 const CLOSES_CURRENT_PERIOD = ['<rootDir>/tests/e2e/demo-run.e2e-spec.ts'];
@@ -74,7 +82,17 @@ export default {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/tests/e2e/**/*.e2e-spec.ts'],
-      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, ...CLOSES_CURRENT_PERIOD.map(toPathPattern)],
+      testPathIgnorePatterns: [
+        ...shared.testPathIgnorePatterns,
+        ...[...ALONE_ON_THE_PLATFORM, ...CLOSES_CURRENT_PERIOD].map(toPathPattern),
+      ],
+      globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/stack-timeouts.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'e2e-alone',
+      testMatch: ALONE_ON_THE_PLATFORM,
       globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/stack-timeouts.ts'],
     },

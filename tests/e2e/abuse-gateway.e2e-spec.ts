@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { testStack } from '@onecommons/testing';
 import pg from 'pg';
 import { call, newAccount, newOrganization, PASSWORD } from './gateway-client.js';
 import { freshLoopbackAddress, suiteFetch } from './suite-address.js';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 /**
  * Issue #18: the gateway is the only door. Abuse through it: spellings of the internal API, a client
@@ -265,17 +265,14 @@ describe('provider accounts', () => {
 });
 
 describe('webhook endpoints', () => {
-  let receiver: Server;
-  let receiverUrl: string;
+  let receiver: WebhookReceiver;
 
   beforeAll(async () => {
-    receiver = createServer((_request, response) => response.writeHead(204).end());
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks`;
+    receiver = await startWebhookReceiver();
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    await receiver.stop();
   });
 
   it('are bounded per organization: past the limit, 409 limit_reached and nothing stored', async () => {
@@ -291,10 +288,7 @@ describe('webhook endpoints', () => {
     );
     expect(key.status).toBe(201);
     const register = (index: number) =>
-      call<ErrorBody & { id: string }>('POST', '/api/webhooks/v1/endpoints', {
-        credential: key.body.key,
-        body: { url: `${receiverUrl}/${index}`, eventTypes: ['onecommons.catalog.app.registered.v1'] },
-      });
+      receiver.register(key.body.key, ['onecommons.catalog.app.registered.v1'], `/${index}`);
     const LIMIT = 20; // WEBHOOKS_MAX_ENDPOINTS_PER_ORGANIZATION's default; ./dev does not set it
     for (let index = 0; index < LIMIT; index++) expect((await register(index)).status).toBe(201);
     const refused = await register(LIMIT);

@@ -42,10 +42,7 @@ describe('an app hears its users’ plan changes by webhook', () => {
       { credential: app.operator.token, body: { name: 'app webhooks', scopes: ['webhooks:manage'] } },
     );
     expect(key.status).toBe(201);
-    const endpoint = await call<{ id: string; secret: string }>('POST', '/api/webhooks/v1/endpoints', {
-      credential: key.body.key,
-      body: { url: receiver.url, eventTypes: [PLAN_CHANGED] },
-    });
+    const endpoint = await receiver.register(key.body.key, [PLAN_CHANGED]);
     expect(endpoint.status).toBe(201);
 
     // The subscriber signs in to the app (free), then subscribes to premium.

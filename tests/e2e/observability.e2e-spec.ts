@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import { repoRoot, seedDemo } from './commons-cli.js';
 import { call, closePeriod, newAccount, newOrganization, PASSWORD, platformAdmin } from './gateway-client.js';
 import { PrometheusServer, prometheusConfig, promtool, type QueryResult } from './prometheus-server.js';
 import { suiteFetch } from './suite-address.js';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 // Prometheus (Debian's package) scrapes every running service while the test drives traffic through the
 // gateway; then every alert rule in deploy/prometheus/rules and every dashboard query in
@@ -79,11 +79,8 @@ const seriesOf = (result: QueryResult) => result.data?.result.length ?? 0;
 
 let prometheus: PrometheusServer;
 const seedDir = mkdtempSync(path.join(tmpdir(), 'observability-seed-'));
-/** A partner's webhook receiver: counts the deliveries it answers 204. */
-let receiver: Server;
-const delivered: string[] = [];
-/** The partner's endpoint, deleted after the suite: later suites' app.registered must not be sent to a closed receiver. */
-let partnerEndpoint: { id: string; key: string } | undefined;
+/** A partner's webhook receiver: counts the deliveries it answers 204; deletes its endpoint after the suite. */
+let receiver: WebhookReceiver | undefined;
 
 beforeAll(async () => {
   // Each replica on its own: through a balancer, one series would mix the counters of several processes.
@@ -91,26 +88,11 @@ beforeAll(async () => {
     replicaUrls.map((url) => ({ service, address: new URL(url).host })),
   );
   prometheus = await PrometheusServer.start(prometheusConfig(targets, ruleFiles));
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      delivered.push(Buffer.concat(chunks).toString('utf8'));
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiver = await startWebhookReceiver();
 });
 
 afterAll(async () => {
-  if (partnerEndpoint) {
-    const deleted = await call('DELETE', `/api/webhooks/v1/endpoints/${partnerEndpoint.id}`, {
-      credential: partnerEndpoint.key,
-    });
-    expect(deleted.status).toBe(204);
-  }
-  receiver?.closeAllConnections();
-  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+  await receiver?.stop();
   await prometheus?.stop();
   rmSync(seedDir, { recursive: true, force: true });
 });
@@ -192,15 +174,8 @@ async function driveTraffic(): Promise<void> {
     body: { name: 'webhooks', scopes: ['webhooks:manage'] },
   });
   expect(key.status).toBe(201);
-  const endpoint = await call<{ id: string }>('POST', '/api/webhooks/v1/endpoints', {
-    credential: key.body.key,
-    body: {
-      url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/onecommons`,
-      eventTypes: ['onecommons.catalog.app.registered.v1'],
-    },
-  });
+  const endpoint = await receiver!.register(key.body.key, ['onecommons.catalog.app.registered.v1']);
   expect(endpoint.status).toBe(201);
-  partnerEndpoint = { id: endpoint.body.id, key: key.body.key };
   const app = await call<{ id: string }>('POST', `/api/catalog/v1/organizations/${organization}/apps`, {
     credential: partner.token,
     body: {
@@ -211,7 +186,7 @@ async function driveTraffic(): Promise<void> {
   });
   expect(app.status).toBe(201);
   await eventually('the partner receives the app.registered webhook', async () =>
-    delivered.some((body) => body.includes(app.body.id)) ? true : undefined,
+    receiver!.received.some(({ body }) => body.includes(app.body.id)) ? true : undefined,
   );
 
   // Undecodable: every consumer of the topic dead-letters it at once.

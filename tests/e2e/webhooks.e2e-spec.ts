@@ -37,10 +37,7 @@ describe('webhooks through the gateway', () => {
     expect(key.status).toBe(201);
     const types = await call<{ items: { type: string }[] }>('GET', '/api/webhooks/v1/event-types');
     expect(types.body.items.map((item) => item.type)).toContain(APP_REGISTERED);
-    const endpoint = await call<{ id: string; secret: string }>('POST', '/api/webhooks/v1/endpoints', {
-      credential: key.body.key,
-      body: { url: receiver.url, eventTypes: [APP_REGISTERED] },
-    });
+    const endpoint = await receiver.register(key.body.key, [APP_REGISTERED]);
     expect(endpoint.status).toBe(201);
 
     const app = await call<{ id: string }>('POST', `/api/catalog/v1/organizations/${developerOrg}/apps`, {

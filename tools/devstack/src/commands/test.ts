@@ -40,21 +40,25 @@ export class TestFailure extends Error {
   }
 }
 
-type JestProject = 'unit' | 'integration' | 'integration-replay' | 'e2e' | 'e2e-closing' | 'chaos';
+type JestProject =
+  'unit' | 'integration' | 'integration-replay' | 'e2e' | 'e2e-alone' | 'e2e-closing' | 'chaos';
 
 /**
  * Unit tests are CPU-bound: one worker per core (Jest's default leaves one core to itself, and with two cores
  * runs them all in its own process). Integration test files each boot their services on their own schema,
  * consumer group and Redis prefix, and spend part of their time waiting on Kafka and timers: three run at once
  * on two cores (two left a quarter of the CPU idle; docs/benchmarks.md, "CI time"), except those that compare a
- * replay of whole topics with the live service (jest.config.js); the e2e and chaos suites share one platform and
- * check it whole (row digests, recovery), so they run one file at a time.
+ * replay of whole topics with the live service (jest.config.js). E2e files each act as their own accounts and
+ * organizations, from their own address, and wait on the platform's services (a third of the CPU idle one at a
+ * time): two run at once, except those that check the platform whole (every table unchanged, replay digests),
+ * which run one at a time afterwards, alone; the chaos suite checks its platform's recovery whole too.
  */
 const WORKERS_OF: Record<JestProject, readonly string[]> = {
   unit: [`--maxWorkers=${availableParallelism()}`],
   integration: ['--maxWorkers=3'],
   'integration-replay': ['--runInBand'],
-  e2e: ['--runInBand'],
+  e2e: ['--maxWorkers=2'],
+  'e2e-alone': ['--runInBand'],
   'e2e-closing': ['--runInBand'],
   chaos: ['--runInBand'],
 };
@@ -123,6 +127,7 @@ export async function runTests(
         if (suites.has('integration')) await recreateTopics(profile);
         await platformUp(profile);
         await jest('e2e', stackEnv, [...jestArgs, '--passWithNoTests']);
+        await jest('e2e-alone', stackEnv, [...jestArgs, '--passWithNoTests']);
         // After the others: these close the current period, and metering then refuses usage for it.
         await jest('e2e-closing', stackEnv, [...jestArgs, '--passWithNoTests']);
       }
