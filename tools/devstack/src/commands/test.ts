@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { withChaosStack } from '../chaos/chaos-stack.js';
 import { describeStack, REPO_ROOT, profileNamed } from '../profile.js';
-import { ensureDebianPackage } from '../stack/debian.js';
+import { type DebianTool, ensureDebianPackages, NGINX } from '../stack/debian.js';
 import { recreateTopics } from '../stack/kafka-broker.js';
 import { say } from '../stack/log.js';
 import { runInteractive } from '../stack/run-command.js';
@@ -81,6 +81,22 @@ function jest(project: JestProject, env: Record<string, string>, extra: readonly
   );
 }
 
+/** tools/deploy's unit tests render the Kubernetes overlays with `kubectl kustomize`. */
+const UNIT_TOOLS: readonly DebianTool[] = [{ command: 'kubectl', packageName: 'kubectl' }];
+
+const E2E_TOOLS: readonly DebianTool[] = [
+  NGINX, // the gateway
+  { command: 'docker-compose', packageName: 'docker-compose' }, // docker-compose.yml is validated
+  { command: 'promtool', packageName: 'prometheus' }, // the observability test runs Prometheus and promtool
+  { command: 'chromium', packageName: 'chromium' }, // the pages are tested in a headless browser (tests/e2e/browser.ts)
+];
+
+/** A promise awaited later: its failure is reported where it is awaited, not as an unhandled rejection now. */
+function inBackground(promise: Promise<void>): Promise<void> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 /**
  * `./dev test [suite...]`: formatting, lint and types (the build already ran), unit tests, then on the
  * `test` profile (its own Kafka, database and Redis db, reset) integration tests, then every service
@@ -100,14 +116,16 @@ export async function runTests(
     void Promise.all(profiles.map((each) => everythingDown(each))).finally(() => process.exit(130));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // apt runs in the background from the start, while the checks and unit tests use the CPU; a tier waits for its own.
+  const unitTools = suites.has('unit') ? inBackground(ensureDebianPackages(UNIT_TOOLS)) : undefined;
+  const e2eTools = suites.has('e2e') ? inBackground(ensureDebianPackages(E2E_TOOLS)) : undefined;
   try {
     if (suites.has('check')) {
       await step('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
       await step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
     }
     if (suites.has('unit')) {
-      // tools/deploy's tests render the Kubernetes overlays with `kubectl kustomize`.
-      await ensureDebianPackage('kubectl', 'kubectl');
+      await unitTools;
       await jest('unit', {}, jestArgs);
     }
     if (needsStack) {
@@ -118,11 +136,7 @@ export async function runTests(
         await jest('integration-replay', stackEnv, [...jestArgs, '--passWithNoTests']);
       }
       if (suites.has('e2e')) {
-        await ensureDebianPackage('docker-compose', 'docker-compose');
-        // The observability test runs Prometheus and promtool against the services.
-        await ensureDebianPackage('promtool', 'prometheus');
-        // The sign-in and account pages are tested in a headless browser (tests/e2e/browser.ts).
-        await ensureDebianPackage('chromium', 'chromium');
+        await e2eTools;
         // The e2e services read every topic from the start: the integration tests' events stay out of it.
         if (suites.has('integration')) await recreateTopics(profile);
         await platformUp(profile);

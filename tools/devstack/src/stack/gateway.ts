@@ -5,12 +5,11 @@ import { internalServicePort, REPO_ROOT, replicaIndexes, replicaPort, type Profi
 import { say } from './log.js';
 import { answers, getJson, waitUntil } from './probes.js';
 import { tailOf, type ProcessTable } from './processes.js';
-import { ensureDebianPackage } from './debian.js';
+import { ensureDebianPackages, NGINX } from './debian.js';
 import { runCommand } from './run-command.js';
 
 const GATEWAY_DIR = path.join(REPO_ROOT, 'deploy/gateway');
 const PROCESS_NAME = 'gateway';
-const NGINX = '/usr/sbin/nginx';
 
 /** Limits of the local gateway; the compose file sets its own. */
 export const GATEWAY_LIMITS = { rate: '50r/s', burst: 100, maxBody: '1m' } as const;
@@ -83,14 +82,14 @@ function writeConfig(profile: Profile, prefix: string): string {
 export async function ensureGateway(profile: Profile, processes: ProcessTable): Promise<boolean> {
   const { host, port } = profile.gateway;
   if (await answers(host, port)) return false;
-  await ensureDebianPackage(NGINX, 'nginx');
+  await ensureDebianPackages([NGINX]);
   const prefix = path.join(profile.stateDir, 'gateway');
   const mainFile = writeConfig(profile, prefix);
-  await runCommand(NGINX, ['-t', '-q', '-p', `${prefix}/`, '-c', mainFile]);
+  await runCommand(NGINX.command, ['-t', '-q', '-p', `${prefix}/`, '-c', mainFile]);
   say(`starting the gateway (nginx) on ${host}:${port}`);
   processes.start({
     name: PROCESS_NAME,
-    command: NGINX,
+    command: NGINX.command,
     args: ['-p', `${prefix}/`, '-c', mainFile],
     cwd: prefix,
     logFile: path.join(profile.stateDir, 'logs', 'gateway.log'),
