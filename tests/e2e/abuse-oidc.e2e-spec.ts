@@ -9,6 +9,8 @@ import {
   registerClient,
   type RegisteredApp,
   signInAndConsent,
+  redeem,
+  signedIn,
 } from './oidc-fixtures.js';
 
 // What an app, an operator or an outsider who signs up could try against "Sign in with OneCommons": open
@@ -43,11 +45,7 @@ async function codeForA(extra: Record<string, string> = {}) {
 }
 
 const redeemA = (callback: URL, request: { verifier: string; state: string; nonce: string }) =>
-  client.authorizationCodeGrant(configA, callback, {
-    pkceCodeVerifier: request.verifier,
-    expectedState: request.state,
-    expectedNonce: request.nonce,
-  });
+  redeem(configA, callback, request);
 
 /** The token endpoint as an attacker calls it: raw, with whatever parameters they choose. */
 async function rawTokenRequest(app: RegisteredApp, form: Record<string, string>) {
@@ -310,12 +308,7 @@ describe('client secrets', () => {
   it('a deleted client can no longer redeem or use anything', async () => {
     const app = await newRegisteredApp('abuse-delete');
     const config = await discover(app);
-    const request = await authorizationRequest(config, app.redirectUri);
-    const tokens = await client.authorizationCodeGrant(
-      config,
-      await signInAndConsent(new CookieBrowser(), request, subscriber),
-      { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce },
-    );
+    const tokens = await signedIn(config, app.redirectUri, subscriber);
 
     const deleted = await call(
       'DELETE',

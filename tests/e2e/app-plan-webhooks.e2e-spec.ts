@@ -4,14 +4,7 @@ import * as client from 'openid-client';
 import { Webhook } from 'standardwebhooks';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 import { call, newAccount, type TestAccount } from './gateway-client.js';
-import {
-  authorizationRequest,
-  CookieBrowser,
-  discover,
-  newRegisteredApp,
-  type RegisteredApp,
-  signInAndConsent,
-} from './oidc-fixtures.js';
+import { discover, newRegisteredApp, type RegisteredApp, signedIn } from './oidc-fixtures.js';
 
 // How an app combines "Sign in with OneCommons" with webhooks: it keys its user by the ID token's `sub`, and
 // its operator's webhook endpoint hears that subscriber's plan changes (docs/sign-in-with-onecommons.md).
@@ -47,12 +40,7 @@ describe('an app hears its users’ plan changes by webhook', () => {
 
     // The subscriber signs in to the app (free), then subscribes to premium.
     const config = await discover(app);
-    const request = await authorizationRequest(config, app.redirectUri);
-    const tokens = await client.authorizationCodeGrant(
-      config,
-      await signInAndConsent(new CookieBrowser(), request, subscriber),
-      { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce },
-    );
+    const tokens = await signedIn(config, app.redirectUri, subscriber);
     const sub = tokens.claims()?.sub;
     expect(tokens.claims()).toMatchObject({ plan: { tier: 'free' } });
     const subscribed = await call('POST', '/api/identity/v1/subscriptions', {

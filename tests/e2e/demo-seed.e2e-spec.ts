@@ -5,7 +5,6 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { periodOf } from '@onecommons/contracts';
 import { testStack } from '@onecommons/testing';
 import { runCommons, seedDemo } from './commons-cli.js';
-import * as client from 'openid-client';
 import { call, PASSWORD, platformAdmin } from './gateway-client.js';
 import {
   authorizationRequest,
@@ -13,6 +12,7 @@ import {
   discover,
   registerClient,
   signInAndConsent,
+  redeem,
 } from './oidc-fixtures.js';
 
 // `commons demo seed` against the running platform, through the gateway only.
@@ -115,11 +115,7 @@ describe('commons demo seed', () => {
       email: subscriber?.email ?? '',
       password: first.password,
     });
-    const tokens = await client.authorizationCodeGrant(config, callback, {
-      pkceCodeVerifier: request.verifier,
-      expectedState: request.state,
-      expectedNonce: request.nonce,
-    });
+    const tokens = await redeem(config, callback, request);
     expect(tokens.claims()).toMatchObject({
       sub: subscriber?.id,
       plan: { tier: 'premium', status: 'active', cancel_at_period_end: false },

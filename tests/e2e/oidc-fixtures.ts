@@ -124,6 +124,30 @@ export async function authorizationRequest(
   return { url, verifier, state, nonce };
 }
 
+/** The app's side of the callback: the code exchanged, with the request's PKCE verifier, state and nonce checked. */
+export function redeem(
+  config: client.Configuration,
+  callback: URL,
+  request: Pick<AuthorizationRequest, 'verifier' | 'state' | 'nonce'>,
+) {
+  return client.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: request.verifier,
+    expectedState: request.state,
+    expectedNonce: request.nonce,
+  });
+}
+
+/** A subscriber's whole sign-in to an app: authorize, sign in, consent, and the app's code exchange. */
+export async function signedIn(
+  config: client.Configuration,
+  redirectUri: string,
+  account: Pick<TestAccount, 'email'>,
+  browser = new CookieBrowser(),
+) {
+  const request = await authorizationRequest(config, redirectUri);
+  return redeem(config, await signInAndConsent(browser, request, account), request);
+}
+
 interface StoredCookie {
   readonly value: string;
   readonly path: string;

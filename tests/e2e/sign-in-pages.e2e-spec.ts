@@ -1,10 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import * as client from 'openid-client';
+import type * as client from 'openid-client';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { launchBrowser } from './browser.js';
 import { mailedLink, SUBJECTS } from './mail-inbox.js';
 import { newAccount, PASSWORD, type TestAccount } from './gateway-client.js';
-import { authorizationRequest, discover, newRegisteredApp, type RegisteredApp } from './oidc-fixtures.js';
+import {
+  authorizationRequest,
+  discover,
+  newRegisteredApp,
+  type RegisteredApp,
+  redeem,
+} from './oidc-fixtures.js';
 
 // The sign-in and consent pages in a real browser (headless Chromium): the forms submit under the gateway's
 // content security policy, and the browser ends at the app's redirect URI with a code the app can redeem.
@@ -67,11 +73,7 @@ describe('the sign-in pages in Chromium', () => {
     await page.waitForURL((url) => url.href.startsWith(app.redirectUri));
 
     const callback = new URL(page.url());
-    const tokens = await client.authorizationCodeGrant(config, callback, {
-      pkceCodeVerifier: request.verifier,
-      expectedState: request.state,
-      expectedNonce: request.nonce,
-    });
+    const tokens = await redeem(config, callback, request);
     expect(tokens.claims()?.sub).toBe(subscriber.id);
     expect(policyViolations).toEqual([]);
     await context.close();
@@ -115,11 +117,7 @@ describe('the sign-in pages in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL((url) => url.href.startsWith(app.redirectUri));
-    const tokens = await client.authorizationCodeGrant(config, new URL(page.url()), {
-      pkceCodeVerifier: request.verifier,
-      expectedState: request.state,
-      expectedNonce: request.nonce,
-    });
+    const tokens = await redeem(config, new URL(page.url()), request);
     expect(tokens.claims()).toMatchObject({ sub: forgetful.id, email_verified: true });
     expect(policyViolations).toEqual([]);
     await context.close();

@@ -9,6 +9,8 @@ import {
   newRegisteredApp,
   type RegisteredApp,
   signInAndConsent,
+  redeem,
+  signedIn,
 } from './oidc-fixtures.js';
 
 // An app signs its users in with OneCommons through a real relying-party library (openid-client) against the
@@ -46,11 +48,7 @@ describe('Sign in with OneCommons', () => {
     const callback = await signInAndConsent(browser, request, subscriber);
 
     expect(callback.origin + callback.pathname).toBe(app.redirectUri);
-    const tokens = await client.authorizationCodeGrant(config, callback, {
-      pkceCodeVerifier: request.verifier,
-      expectedState: request.state,
-      expectedNonce: request.nonce,
-    });
+    const tokens = await redeem(config, callback, request);
     const claims = tokens.claims();
     expect(claims).toMatchObject({
       iss: config.serverMetadata().issuer,
@@ -82,12 +80,7 @@ describe('Sign in with OneCommons', () => {
   });
 
   it('rotates refresh tokens, and a reused one ends the whole grant', async () => {
-    const request = await authorizationRequest(config, app.redirectUri);
-    const tokens = await client.authorizationCodeGrant(
-      config,
-      await signInAndConsent(new CookieBrowser(), request, subscriber),
-      { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce },
-    );
+    const tokens = await signedIn(config, app.redirectUri, subscriber);
 
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token ?? '');
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
@@ -108,12 +101,7 @@ describe('Sign in with OneCommons', () => {
   });
 
   it('revokes: a revoked access token no longer reads userinfo, a revoked refresh token no longer refreshes', async () => {
-    const request = await authorizationRequest(config, app.redirectUri);
-    const tokens = await client.authorizationCodeGrant(
-      config,
-      await signInAndConsent(new CookieBrowser(), request, subscriber),
-      { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce },
-    );
+    const tokens = await signedIn(config, app.redirectUri, subscriber);
 
     await client.tokenRevocation(config, tokens.access_token);
     await expect(client.fetchUserInfo(config, tokens.access_token, subscriber.id)).rejects.toMatchObject({
@@ -126,12 +114,7 @@ describe('Sign in with OneCommons', () => {
   });
 
   it('lets the app introspect its own tokens', async () => {
-    const request = await authorizationRequest(config, app.redirectUri);
-    const tokens = await client.authorizationCodeGrant(
-      config,
-      await signInAndConsent(new CookieBrowser(), request, subscriber),
-      { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce },
-    );
+    const tokens = await signedIn(config, app.redirectUri, subscriber);
 
     const introspected = await client.tokenIntrospection(config, tokens.access_token);
 
@@ -172,12 +155,7 @@ describe('Sign in with OneCommons', () => {
 
   it('ends the app’s tokens and the sign-in when the subscriber signs out everywhere', async () => {
     const browser = new CookieBrowser();
-    const request = await authorizationRequest(config, app.redirectUri);
-    const tokens = await client.authorizationCodeGrant(
-      config,
-      await signInAndConsent(browser, request, subscriber),
-      { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce },
-    );
+    const tokens = await signedIn(config, app.redirectUri, subscriber, browser);
 
     const signedOut = await call('POST', '/api/identity/v1/accounts/me/sign-out-everywhere', {
       credential: subscriber.token,
@@ -198,12 +176,7 @@ describe('Sign in with OneCommons', () => {
 
   it('forgets a deleted account: its app tokens end and its id signs nobody in', async () => {
     const leaving = await newAccount('sign-in-leaving');
-    const request = await authorizationRequest(config, app.redirectUri);
-    const tokens = await client.authorizationCodeGrant(
-      config,
-      await signInAndConsent(new CookieBrowser(), request, leaving),
-      { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce },
-    );
+    const tokens = await signedIn(config, app.redirectUri, leaving);
 
     const deleted = await call('DELETE', '/api/identity/v1/accounts/me', {
       credential: leaving.token,
