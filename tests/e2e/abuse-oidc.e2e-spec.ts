@@ -142,6 +142,23 @@ describe('open redirects', () => {
   });
 });
 
+describe('response modes', () => {
+  it('returns codes in the query only: discovery says so, and form_post or fragment get an error page', async () => {
+    expect(configA.serverMetadata().response_modes_supported).toEqual(['query']);
+    for (const mode of ['form_post', 'fragment']) {
+      const request = await authorizationRequest(configA, appA.redirectUri, { response_mode: mode });
+      const answer = await new CookieBrowser().request(request.url);
+
+      expect({ mode, status: answer.status, location: answer.headers.get('location') }).toEqual({
+        mode,
+        status: 400,
+        location: null,
+      });
+      expect(await answer.text()).toContain('unsupported_response_mode');
+    }
+  });
+});
+
 describe('code reuse', () => {
   it('refuses a code the second time, and revokes what the first redemption got', async () => {
     const { request, callback } = await codeForA();

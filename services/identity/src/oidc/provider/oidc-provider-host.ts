@@ -11,6 +11,7 @@ import { AccountClaimsRepository } from './account-claims.repository.js';
 import { OidcArtifactsRepository } from './oidc-artifacts.repository.js';
 import { OidcSigningKeys } from './oidc-signing-keys.js';
 import { postgresAdapter } from './postgres-adapter.js';
+import { onlyQueryResponseMode } from './query-response-mode.js';
 import { OIDC_MOUNT_PATH, providerConfiguration } from './provider-configuration.js';
 
 /**
@@ -49,6 +50,7 @@ export class OidcProviderHost implements OnModuleInit {
       }),
     );
     provider.proxy = true;
+    onlyQueryResponseMode(provider);
     this.built = provider;
     const handle = provider.callback();
     const publicUrl = new URL(this.config.PUBLIC_URL);
