@@ -18,22 +18,26 @@ describe('usage batches', () => {
   });
 
   it('hold 100 to 1000 well-formed events of the service', () => {
-    for (const batch of batchesOf(1, 50)) {
-      expect(batch.events.length).toBeGreaterThanOrEqual(100);
-      expect(batch.events.length).toBeLessThanOrEqual(1_000);
+    // ~27,000 events: checked in plain code and reported together (an expect per event took ~4 s).
+    const problems: string[] = [];
+    for (const [index, batch] of batchesOf(1, 50).entries()) {
+      if (batch.events.length < 100 || batch.events.length > 1_000)
+        problems.push(`batch ${index}: ${batch.events.length} events`);
       for (const event of batch.events) {
-        expect(event).toMatchObject({
-          specversion: '1.0',
-          type: 'onecommons.usage.v1',
-          source: `/services/${SERVICE}`,
-          time: '2026-11-25T10:00:00.000Z',
-          data: { service: SERVICE },
-        });
-        expect(event.subject).toMatch(UUID);
-        expect(INGEST_LOAD_SHAPE.meters).toContain(event.data.meter);
-        expect(Number.isSafeInteger(event.data.quantity) && event.data.quantity > 0).toBe(true);
+        const wellFormed =
+          event.specversion === '1.0' &&
+          event.type === 'onecommons.usage.v1' &&
+          event.source === `/services/${SERVICE}` &&
+          event.time === '2026-11-25T10:00:00.000Z' &&
+          event.data.service === SERVICE &&
+          UUID.test(event.subject) &&
+          INGEST_LOAD_SHAPE.meters.includes(event.data.meter) &&
+          Number.isSafeInteger(event.data.quantity) &&
+          event.data.quantity > 0;
+        if (!wellFormed) problems.push(`batch ${index}: ${JSON.stringify(event)}`);
       }
     }
+    expect(problems.slice(0, 5)).toEqual([]);
   });
 
   it('resend about 1% of events, and only events sent before', () => {

@@ -25,7 +25,8 @@ describe.each([CONFIGURATION_PAGE, ENV_EXAMPLE])('$path', (page) => {
           `and commit the result. First difference at ${firstDifference(current, wanted)}`,
       );
     }
-  });
+    // It imports every service's config from its build: 3 s alone, more beside the other unit tests.
+  }, 30_000);
 });
 
 const shop = z.object({
