@@ -137,3 +137,7 @@ export const identityConfigSchema = defineServiceConfig({
 });
 
 export type IdentityConfig = z.output<typeof identityConfigSchema>;
+
+/** The key that seals identity's secrets at rest (signing keys, client secrets, queued mail), as bytes. */
+export const sealingKeyOf = (config: IdentityConfig): Buffer =>
+  Buffer.from(config.IDENTITY_KEY_ENCRYPTION_KEY, 'base64');

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { uuidV7 } from '@onecommons/contracts';
 import { seal, SERVICE_CONFIG, unseal } from '@onecommons/service-kit';
 import { type EntityManager } from 'typeorm';
-import { type IdentityConfig } from '../config.js';
+import { type IdentityConfig, sealingKeyOf } from '../config.js';
 import { type AccountMail, accountMailSchema } from './account-mail.js';
 import { OutgoingMailRepository } from './outgoing-mail.repository.js';
 
@@ -19,7 +19,7 @@ export class MailQueue {
     private readonly mail: OutgoingMailRepository,
     @Inject(SERVICE_CONFIG) config: IdentityConfig,
   ) {
-    this.key = Buffer.from(config.IDENTITY_KEY_ENCRYPTION_KEY, 'base64');
+    this.key = sealingKeyOf(config);
   }
 
   async queue(

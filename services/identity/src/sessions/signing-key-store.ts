@@ -11,7 +11,7 @@ import {
   type JWK,
 } from 'jose';
 import { DataSource } from 'typeorm';
-import { type IdentityConfig } from '../config.js';
+import { type IdentityConfig, sealingKeyOf } from '../config.js';
 import { SigningKeysRepository } from './signing-keys.repository.js';
 
 interface ActiveKey {
@@ -42,7 +42,7 @@ export class SigningKeyStore implements OnApplicationBootstrap {
     private readonly keys: SigningKeysRepository,
     @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
   ) {
-    this.encryptionKey = Buffer.from(config.IDENTITY_KEY_ENCRYPTION_KEY, 'base64');
+    this.encryptionKey = sealingKeyOf(config);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type Principal } from '@onecommons/auth';
 import { uuidV7 } from '@onecommons/contracts';
 import { seal, SERVICE_CONFIG, unseal } from '@onecommons/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
+import { newOpaqueToken } from '../../accounts/opaque-token.js';
 import { ServiceOperators } from '../../catalog-services/service-operators.js';
-import { type IdentityConfig } from '../../config.js';
+import { type IdentityConfig, sealingKeyOf } from '../../config.js';
 import { IdentityError } from '../../identity-errors.js';
 import { OidcArtifactsRepository } from '../provider/oidc-artifacts.repository.js';
 import {
@@ -23,7 +23,7 @@ import {
 /** Clients one service may have at once (e.g. production and staging). */
 export const CLIENTS_PER_SERVICE_LIMIT = 10;
 
-const newSecret = () => `ocs_${randomBytes(32).toString('base64url')}`;
+const newSecret = () => newOpaqueToken('ocs_');
 
 const clientNotFound = () => IdentityError.notFound('oidc_client_not_found', 'No such OpenID client.');
 
@@ -48,7 +48,7 @@ export class OidcClients {
     private readonly serviceOperators: ServiceOperators,
     @Inject(SERVICE_CONFIG) config: IdentityConfig,
   ) {
-    this.sealingKey = Buffer.from(config.IDENTITY_KEY_ENCRYPTION_KEY, 'base64');
+    this.sealingKey = sealingKeyOf(config);
   }
 
   register(

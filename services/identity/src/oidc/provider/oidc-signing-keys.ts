@@ -5,7 +5,7 @@ import { seal, SERVICE_CONFIG, unseal } from '@onecommons/service-kit';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { DataSource, type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { type IdentityConfig } from '../../config.js';
+import { type IdentityConfig, sealingKeyOf } from '../../config.js';
 
 const sealedKeyRow = z.object({ kid: z.string(), private_jwk_sealed: z.string() });
 
@@ -54,7 +54,7 @@ export class OidcSigningKeys {
     private readonly keys: OidcSigningKeysRepository,
     @Inject(SERVICE_CONFIG) config: IdentityConfig,
   ) {
-    this.sealingKey = Buffer.from(config.IDENTITY_KEY_ENCRYPTION_KEY, 'base64');
+    this.sealingKey = sealingKeyOf(config);
   }
 
   async privateJwks(): Promise<JWK[]> {

@@ -1,12 +1,11 @@
 import { type Adapter, type AdapterFactory, type AdapterPayload, errors } from 'oidc-provider';
+import { UUID_PATTERN } from '@onecommons/service-kit';
 import { type DataSource } from 'typeorm';
 import { type OidcClients } from '../clients/oidc-clients.service.js';
 import { type OidcArtifactsRepository } from './oidc-artifacts.repository.js';
 
 /** Models whose payload names an account: ending an account's sessions finds them by it. */
 const ACCOUNT_MODELS = new Set(['Session', 'Grant', 'AccessToken', 'AuthorizationCode', 'RefreshToken']);
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The provider's storage in identity's Postgres, shared by every replica. Clients are not stored here: they
@@ -34,7 +33,7 @@ class StoredArtifacts implements Adapter {
       model: this.model,
       id,
       payload: payload as Record<string, unknown>,
-      accountId: accountId !== undefined && UUID.test(accountId) ? accountId : null,
+      accountId: accountId !== undefined && UUID_PATTERN.test(accountId) ? accountId : null,
       grantId: payload.grantId ?? null,
       uid: payload.uid ?? null,
       expiresInSeconds: expiresIn ?? null,

@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { type AdapterFactory, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { type JWK } from 'jose';
-import { type IdentityConfig } from '../../config.js';
+import { type IdentityConfig, sealingKeyOf } from '../../config.js';
 import { html, Html, page } from '../../pages/html.js';
 import { type AccountClaims } from './account-claims.repository.js';
 
@@ -27,7 +27,7 @@ const DAY_SECONDS = 86_400;
 
 /** The cookies' signing key, derived from the key that seals identity's secrets (one secret to keep). */
 function cookieKey(config: IdentityConfig): string {
-  const secret = Buffer.from(config.IDENTITY_KEY_ENCRYPTION_KEY, 'base64');
+  const secret = sealingKeyOf(config);
   return Buffer.from(hkdfSync('sha256', secret, '', 'onecommons oidc-provider cookies', 32)).toString(
     'base64url',
   );
