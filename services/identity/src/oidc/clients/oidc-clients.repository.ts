@@ -201,18 +201,21 @@ export class OidcClientsRepository {
     return client ?? null;
   }
 
-  /** The organization that registered a client, for the consent page. */
-  async operatorNameOf(manager: EntityManager, clientId: string): Promise<string | null> {
+  /** How the sign-in and consent pages name a client: its name and the organization that registered it. */
+  async shownOnPages(
+    manager: EntityManager,
+    clientId: string,
+  ): Promise<{ readonly name: string; readonly operator: string } | null> {
     const [row] = await queryRows(
       manager,
       {
-        name: 'oidcClients.operatorNameOf',
-        row: z.object({ name: z.string() }),
-        sql: `SELECT o.name FROM oidc_clients c JOIN organizations o ON o.id = c.organization_id
+        name: 'oidcClients.shownOnPages',
+        row: z.object({ name: z.string(), operator: z.string() }),
+        sql: `SELECT c.name, o.name AS operator FROM oidc_clients c JOIN organizations o ON o.id = c.organization_id
               WHERE c.client_id = $1`,
       },
       [clientId],
     );
-    return row?.name ?? null;
+    return row ?? null;
   }
 }

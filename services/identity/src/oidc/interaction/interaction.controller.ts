@@ -38,11 +38,8 @@ export class InteractionController {
     if (!details) return;
     const app = await this.appOf(details);
     if (details.prompt.name === 'login') return sendPage(response, 200, loginPage(uid, app));
-    const { missingOIDCScope = [], missingOIDCClaims = [] } = details.prompt.details as {
-      missingOIDCScope?: string[];
-      missingOIDCClaims?: string[];
-    };
-    sendPage(response, 200, consentPage(uid, app, missingOIDCScope, missingOIDCClaims));
+    const { scopes, claims } = consentAskedIn(details);
+    sendPage(response, 200, consentPage(uid, app, scopes, claims));
   }
 
   @Post('login')
@@ -52,11 +49,8 @@ export class InteractionController {
   async login(@Param('uid') uid: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const details = await this.details(uid, request, response);
     if (!details) return;
-    const credentials = loginSchema.safeParse({
-      email: formField(request.body, 'email') ?? '',
-      password: formField(request.body, 'password') ?? '',
-    });
     const email = formField(request.body, 'email') ?? '';
+    const credentials = loginSchema.safeParse({ email, password: formField(request.body, 'password') ?? '' });
     if (details.prompt.name !== 'login' || !credentials.success)
       return sendPage(
         response,
@@ -94,12 +88,9 @@ export class InteractionController {
     const grant =
       (details.grantId ? await Grant.find(details.grantId) : undefined) ??
       new Grant({ accountId: details.session.accountId, clientId: String(details.params['client_id']) });
-    const { missingOIDCScope, missingOIDCClaims } = details.prompt.details as {
-      missingOIDCScope?: string[];
-      missingOIDCClaims?: string[];
-    };
-    if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
-    if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+    const { scopes, claims } = consentAskedIn(details);
+    if (scopes.length > 0) grant.addOIDCScope(scopes.join(' '));
+    if (claims.length > 0) grant.addOIDCClaims(claims);
     const grantId = await grant.save();
     await this.finish(request, response, { consent: { grantId } }, true);
   }
@@ -140,12 +131,19 @@ export class InteractionController {
 
   private async appOf(details: Details): Promise<AppShown> {
     const clientId = String(details.params['client_id']);
-    const client = await this.host.provider.Client.find(clientId);
-    return {
-      name: client?.clientName ?? clientId,
-      operator: await this.clients.operatorNameOf(this.dataSource.manager, clientId),
-    };
+    return (
+      (await this.clients.shownOnPages(this.dataSource.manager, clientId)) ?? {
+        name: clientId,
+        operator: null,
+      }
+    );
   }
+}
+
+/** What the consent prompt asks the subscriber to grant: the scopes and claims the client lacks. */
+function consentAskedIn(details: Details): { scopes: string[]; claims: string[] } {
+  const asked = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+  return { scopes: asked.missingOIDCScope ?? [], claims: asked.missingOIDCClaims ?? [] };
 }
 
 function sendPage(response: Response, status: number, body: string): void {
