@@ -25,6 +25,10 @@ class Endpoints {
   @RateLimited('login')
   login(): void {}
 
+  /** The same rule through another door (the sign-in page beside the login API). */
+  @RateLimited('login')
+  signInPage(): void {}
+
   @RateLimited('login', 'misspelt')
   broken(): void {}
 
@@ -64,6 +68,16 @@ describe('RateLimitGuard', () => {
       code: 'rate_limited',
     });
     expect(headers['Retry-After']).toBe('30');
+  });
+
+  it('counts a policy once across every endpoint that names it', async () => {
+    const guard = await guardWith(new CountingStorage());
+    expect(await guard.canActivate(contextOf('login', {}))).toBe(true);
+    expect(await guard.canActivate(contextOf('signInPage', {}))).toBe(true);
+
+    const refused = await guard.canActivate(contextOf('signInPage', {})).catch((error: unknown) => error);
+
+    expect(refused).toBeInstanceOf(DomainError);
   });
 
   it('counts only the policies an endpoint declares', async () => {

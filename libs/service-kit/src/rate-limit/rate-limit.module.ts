@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   applyDecorators,
   type DynamicModule,
@@ -73,7 +74,9 @@ export class RateLimitGuard extends ThrottlerGuard {
 
 /**
  * Limits the endpoint by the named policies of `RateLimitModule.forRoot`: a request over any of them gets
- * a 429 `rate_limited` with `Retry-After`. Counters are per endpoint and policy, shared by all replicas.
+ * a 429 `rate_limited` with `Retry-After`. Counters are per policy and tracked value, shared by every endpoint
+ * that names the policy (a rule with two doors, such as the login API and the sign-in page, is one budget)
+ * and by all replicas.
  */
 export function RateLimited(...policies: readonly [string, ...string[]]): MethodDecorator {
   return applyDecorators(SetMetadata(RATE_LIMITS, policies), UseGuards(RateLimitGuard), ApiErrors(429));
@@ -88,6 +91,10 @@ export function throttlersOf(policies: readonly RateLimitPolicy[]): ThrottlerOpt
     blockDuration: blockMs ?? ttlMs,
     skipIf: (context: ExecutionContext) => !policiesOf(context).includes(name),
     getTracker: (request: Record<string, unknown>) => tracker(request as unknown as Request),
+    // Not the library's default (per controller and handler): one counter per policy and tracked value. Hashed,
+    // as the default is: trackers may hold an email address.
+    generateKey: (_context: ExecutionContext, tracked: string, policy: string) =>
+      createHash('sha256').update(`${policy}-${tracked}`).digest('hex'),
   }));
 }
 
