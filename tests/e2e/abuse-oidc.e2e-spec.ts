@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import * as client from 'openid-client';
 import { call, newAccount, PASSWORD, type TestAccount } from './gateway-client.js';
+import { freshLoopbackAddress } from './suite-address.js';
 import {
   authorizationRequest,
   CookieBrowser,
@@ -344,6 +345,22 @@ describe('client secrets', () => {
 });
 
 describe('the sign-in form', () => {
+  it('cannot be used to guess a password: the API’s login limits apply to it', async () => {
+    const victim = await newAccount('abuse-oidc-guessed');
+    const browser = new CookieBrowser(freshLoopbackAddress('guesser'));
+    const request = await authorizationRequest(configA, appA.redirectUri);
+    const loginPage = (await browser.request(request.url)).headers.get('location') ?? '';
+    const guess = (password: string) =>
+      browser.request(`${loginPage}/login`, { method: 'POST', form: { email: victim.email, password } });
+
+    // LOGIN_RATE_LIMIT_PER_MINUTE's default: 10 attempts a minute for one email from one address.
+    for (let attempt = 0; attempt < 10; attempt++) expect((await guess(`guess ${attempt}`)).status).toBe(401);
+    const limited = await guess(PASSWORD);
+
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('location')).toBeNull();
+  });
+
   it('cannot be posted without the browser’s interaction cookie (another site’s form)', async () => {
     const browser = new CookieBrowser();
     const request = await authorizationRequest(configA, appA.redirectUri);

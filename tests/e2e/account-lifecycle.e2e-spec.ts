@@ -226,6 +226,14 @@ describe('an attacker against the account lifecycle', () => {
     const [known, unknown] = [await resetOnce(account.email), await resetOnce(unknownEmail)];
     expect(known).toMatchObject({ status: 429, code: 'rate_limited' });
     expect(unknown).toMatchObject({ status: 429, code: 'rate_limited' });
+    // The sign-in page's "Forgot your password?" form counts against the same email, from any address.
+    const viaPage = await suiteFetch(`${testStack().gatewayUrl}/api/identity/account/forgot-password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: account.email }).toString(),
+      localAddress: freshLoopbackAddress('flood-page'),
+    });
+    expect(viaPage.status).toBe(429);
     await stackInbox.waitForMail(account.email, { subject: SUBJECTS.reset, count: 5 });
   });
 });

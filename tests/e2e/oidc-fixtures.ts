@@ -160,6 +160,9 @@ interface StoredCookie {
 export class CookieBrowser {
   private readonly cookies = new Map<string, StoredCookie>();
 
+  /** From this suite's address, or `localAddress` (a client nobody else has been). */
+  constructor(private readonly localAddress?: string) {}
+
   async request(
     url: URL | string,
     init: { method?: string; form?: Record<string, string> } = {},
@@ -176,6 +179,7 @@ export class CookieBrowser {
       method: init.method ?? 'GET',
       headers,
       body: init.form ? new URLSearchParams(init.form).toString() : undefined,
+      localAddress: this.localAddress,
     });
     for (const line of response.headers.getSetCookie()) this.remember(line);
     return response;
