@@ -50,3 +50,17 @@ export {
   UsageWeigher,
 } from './subscriber-weights.js';
 export { allocateSubscriberStream, type StreamOptions, type SubscriberUsage } from './allocate-stream.js';
+export {
+  type ProjectFlowTrace,
+  type ProjectLevelFlow,
+  type ProjectPayout,
+  traceProjectFlow,
+} from './project-flow.js';
+export {
+  accountSources,
+  type PeriodTrace,
+  type ServiceUsage,
+  type SourceLine,
+  tracePeriod,
+} from './period-trace.js';
+export { type SubscriberServiceTrace, type SubscriberTrace, traceSubscriber } from './subscriber-trace.js';

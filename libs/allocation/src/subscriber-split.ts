@@ -67,24 +67,29 @@ export interface SubscriberSplit {
   readonly tokens: bigint;
   /** To `fund:general`: the fund's cut, or everything when the subscriber used nothing with weight. */
   readonly fund: bigint;
-  /** Per service, sorted by service id. */
-  readonly services: readonly { readonly service: string; readonly amount: bigint }[];
+  /** Per service, sorted by service id, with the subscriber's own usage weight for it. */
+  readonly services: readonly {
+    readonly service: string;
+    readonly weight: bigint;
+    readonly amount: bigint;
+  }[];
 }
 
 export function subscriberSplit(input: AllocationInput, subscriberId: string): SubscriberSplit | null {
   const subscriber = input.subscribers.find((candidate) => candidate.id === subscriberId);
   if (subscriber === undefined || subscriber.tokens <= 0n) return null;
-  const split = splitOneSubscriber(
-    input.policy,
-    subscriber.tokens,
-    weighSubscriberUsage(input).get(subscriberId),
-  );
+  const weights = weighSubscriberUsage(input).get(subscriberId);
+  const split = splitOneSubscriber(input.policy, subscriber.tokens, weights);
   return {
     subscriber: subscriberId,
     tokens: subscriber.tokens,
     fund: split.fund,
     services: [...split.services]
-      .map(([service, amount]) => ({ service, amount: BigInt(amount) }))
+      .map(([service, amount]) => ({
+        service,
+        weight: BigInt(weights?.get(service) ?? 0),
+        amount: BigInt(amount),
+      }))
       .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0)),
   };
 }
