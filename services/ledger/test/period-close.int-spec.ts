@@ -12,6 +12,7 @@ import {
   MeterDefinedV1,
   periodOf,
   ProjectCreatedV1,
+  ProjectDependenciesSetV1,
   ResourceUsageReportedV1,
   ServiceCreatedV1,
   ServiceTypeDefinedV1,
@@ -60,6 +61,8 @@ const ids = {
   operator: uuidV7(),
   developerOrg: uuidV7(),
   project: uuidV7(),
+  library: uuidV7(),
+  libraryMember: uuidV7(),
   service: uuidV7(),
   member: uuidV7(),
   contributor: uuidV7(),
@@ -71,6 +74,51 @@ const ids = {
 };
 
 const json = jsonRequest;
+
+interface AccountStatement {
+  amount: string;
+  sources: { service: string; amount: string }[];
+  lines: {
+    role: string;
+    amount: string;
+    ledgerEntry: { transaction: string; line: number } | null;
+    usage: { subscribers: number; weight: string | null } | null;
+  }[];
+  ledgerEntries: { transaction: string; line: number; amount: string }[];
+  proof: { steps: { sibling: string; side: 'left' | 'right' }[] };
+  merkleRoot: string;
+}
+
+interface SubscriberStatement {
+  tokens: string;
+  generalFund: string;
+  services: {
+    amount: string;
+    weight: string;
+    credits: { amount: string }[];
+    project: { levels: { level: number; project: string }[]; recipients: { amount: string }[] } | null;
+  }[];
+  ledgerEntries: { transaction: string; amount: string }[];
+}
+
+const sumOf = (lines: readonly { amount: string }[]) =>
+  lines.reduce((sum, line) => sum + BigInt(line.amount), 0n).toString();
+
+/** Sums a column of a CSV export (no quoted fields in these: ids, keys and numbers only). */
+function csvColumnSum(
+  text: string,
+  column: string,
+  include: (cells: Record<string, string>) => boolean = () => true,
+): string {
+  const [header, ...rows] = text
+    .trimEnd()
+    .split('\r\n')
+    .map((line) => line.split(','));
+  const records = rows.map((cells) =>
+    Object.fromEntries(header!.map((name, index) => [name, cells[index] ?? ''])),
+  );
+  return sumOf(records.filter(include).map((record) => ({ amount: record[column] ?? '0' })));
+}
 
 const ledgerApi = (pathname: string) => `${ledger.url}/api/ledger/v1${pathname}`;
 
@@ -118,12 +166,39 @@ beforeAll(async () => {
         projectId: ids.project,
         version: 1,
         effectiveFrom: PERIOD,
-        dependenciesBps: 0,
+        dependenciesBps: 2500,
         members: [
           { account: ids.member, weight: '3' },
           { account: ids.contributor, weight: '1' },
         ],
       },
+      catalog,
+    ),
+    // The service's project passes a quarter of its developer part to a library it depends on.
+    createEvent(
+      ProjectCreatedV1,
+      {
+        projectId: ids.library,
+        organizationId: ids.developerOrg,
+        name: `L ${ids.library}`,
+        packageNames: [],
+      },
+      catalog,
+    ),
+    createEvent(
+      ContractVersionPublishedV1,
+      {
+        projectId: ids.library,
+        version: 1,
+        effectiveFrom: PERIOD,
+        dependenciesBps: 0,
+        members: [{ account: ids.libraryMember, weight: '1' }],
+      },
+      catalog,
+    ),
+    createEvent(
+      ProjectDependenciesSetV1,
+      { projectId: ids.project, dependencies: [{ project: ids.library, weight: '1' }] },
       catalog,
     ),
     createEvent(
@@ -438,14 +513,12 @@ describe('closing a period', () => {
   });
 
   it('tells a subscriber where the fee went, and an account where its amount came from, with a proof', async () => {
-    const statement = await json<{ tokens: string; generalFund: string; services: { amount: string }[] }>(
+    const statement = await json<SubscriberStatement>(
       ledgerApi(`/statements/subscribers/${ids.heavy}?period=${PERIOD}`),
       'GET',
       { credential: adminToken },
     );
     expect(statement).toMatchObject({ status: 200, body: { tokens: '1000000000', generalFund: '50000000' } });
-    const spent = statement.body.services.reduce((sum, service) => sum + BigInt(service.amount), 0n);
-    expect(spent + BigInt(statement.body.generalFund)).toBe(1_000_000_000n);
     expect(
       (
         await json(ledgerApi(`/statements/subscribers/${ids.heavy}?period=${PERIOD}`), 'GET', {
@@ -455,12 +528,13 @@ describe('closing a period', () => {
     ).toBe(403);
 
     const account = `operator:${ids.operator}`;
-    const operator = await json<{
-      amount: string;
-      sources: { service: string; amount: string }[];
-      proof: { steps: { sibling: string; side: 'left' | 'right' }[] };
-      merkleRoot: string;
-    }>(ledgerApi(`/statements/accounts/${account}?period=${PERIOD}`), 'GET', { credential: adminToken });
+    const operator = await json<AccountStatement>(
+      ledgerApi(`/statements/accounts/${account}?period=${PERIOD}`),
+      'GET',
+      {
+        credential: adminToken,
+      },
+    );
     expect(operator.status).toBe(200);
     expect(operator.body.sources).toEqual([{ service: ids.service, amount: operator.body.amount }]);
     expect(
@@ -476,6 +550,93 @@ describe('closing a period', () => {
         })
       ).status,
     ).toBe(403);
+  });
+
+  it('traces every amount to the usage behind it: each account’s lines sum to its row, each subscriber’s to its tokens', async () => {
+    const all = await json<{ allocations: { account: string; amount: string }[] }>(
+      ledgerApi(`/periods/${PERIOD}/allocations`),
+      'GET',
+      { credential: adminToken },
+    );
+    const closeEntries = await ledger.query<{ account: string; line: number; amount: string }>(
+      `SELECT account, line, amount::text AS amount FROM ledger_entries WHERE transaction_key = $1`,
+      [`close:${PERIOD}`],
+    );
+    for (const row of all.body.allocations) {
+      const { body, status } = await json<AccountStatement>(
+        ledgerApi(`/statements/accounts/${row.account}?period=${PERIOD}`),
+        'GET',
+        { credential: adminToken },
+      );
+      expect(status).toBe(200);
+      expect({ account: row.account, sum: sumOf(body.lines) }).toEqual({
+        account: row.account,
+        sum: row.amount,
+      });
+      // Every line is part of the account's credit in the close: the journal entry it names is that credit.
+      const credit = closeEntries.find((entry) => entry.account === row.account);
+      expect(body.ledgerEntries).toEqual([
+        expect.objectContaining({ transaction: `close:${PERIOD}`, line: credit?.line, amount: row.amount }),
+      ]);
+      for (const line of body.lines)
+        expect(line.ledgerEntry).toMatchObject({ transaction: `close:${PERIOD}`, line: credit?.line });
+      // The CSV export carries the same lines.
+      const csv = await fetch(ledgerApi(`/statements/accounts/${row.account}?period=${PERIOD}&format=csv`), {
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+      expect(csvColumnSum(await csv.text(), 'amount_ucc')).toBe(row.amount);
+    }
+
+    // The library's member was paid through the dependency, one level down from the service's project.
+    const library = await json<AccountStatement>(
+      ledgerApi(`/statements/accounts/member:${ids.libraryMember}?period=${PERIOD}`),
+      'GET',
+      { credential: adminToken },
+    );
+    expect(library.body.lines).toEqual([
+      expect.objectContaining({
+        role: 'dependency',
+        service: ids.service,
+        sourceProject: ids.project,
+        project: ids.library,
+        level: 1,
+        // Two paying subscribers used the service: too few to show their summed weight.
+        usage: { subscribers: 2, weight: null },
+      }),
+    ]);
+
+    for (const subscriber of [ids.heavy, ids.light]) {
+      const { body } = await json<SubscriberStatement>(
+        ledgerApi(`/statements/subscribers/${subscriber}?period=${PERIOD}`),
+        'GET',
+        { credential: adminToken },
+      );
+      const reached = body.services.flatMap((service) => [
+        ...service.credits,
+        ...(service.project?.recipients ?? []),
+      ]);
+      expect(BigInt(body.generalFund) + BigInt(sumOf(reached))).toBe(BigInt(body.tokens));
+      for (const service of body.services) {
+        expect(sumOf([...service.credits, ...(service.project?.recipients ?? [])])).toBe(service.amount);
+        expect(BigInt(service.weight)).toBeGreaterThan(0n);
+      }
+      expect(body.services[0]?.project?.levels.map((level) => [level.level, level.project])).toEqual([
+        [0, ids.project],
+        [1, ids.library],
+      ]);
+      const debit = body.ledgerEntries.find((entry) => entry.transaction === `close:${PERIOD}`);
+      expect(debit?.amount).toBe(`-${body.tokens}`);
+      const csv = await fetch(
+        ledgerApi(`/statements/subscribers/${subscriber}?period=${PERIOD}&format=csv`),
+        {
+          headers: { authorization: `Bearer ${adminToken}` },
+        },
+      );
+      expect(csvColumnSum(await csv.text(), 'amount_ucc', (cells) => cells.kind === 'credit')).toBe(
+        body.tokens,
+      );
+    }
   });
 
   it('closes from the command line, forced, and the ledger still verifies', async () => {

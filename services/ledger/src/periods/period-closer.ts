@@ -209,7 +209,7 @@ export class PeriodCloser {
     const { allocation, debits, usedServices } = read;
     if (allocation.total > 0n)
       await this.journal.postStreamed(manager, {
-        key: `close:${period}`,
+        key: closeKeyOf(period),
         kind: 'period_close',
         period,
         memo: { merkleRoot: allocation.merkleRoot, total: allocation.total.toString() },
@@ -341,6 +341,9 @@ export class PeriodCloser {
     };
   }
 }
+
+/** The journal key of a period's close transaction. */
+export const closeKeyOf = (period: string): string => `close:${period}`;
 
 /** The close's postings, in line order: every paying subscriber's escrow emptied, then the allocation's credits. */
 function* closePostings(

@@ -3,8 +3,8 @@ import {
   merkleProof,
   type MerkleProofStep,
   parseAllocationInput,
-  serviceStatements,
-  subscriberSplit,
+  tracePeriod,
+  traceSubscriber,
   type AllocationInput,
   type PeriodAllocationJson,
 } from '@onecommons/allocation';
@@ -15,8 +15,16 @@ import { PeriodAdjustmentsRepository } from '../adjustments/period-adjustments.r
 import { LedgerError } from '../ledger-errors.js';
 import { type SubscriberReversalDto, subscriberReversalDto } from '../reversals/reversal-statement.js';
 import { ReversalsRepository } from '../reversals/reversals.repository.js';
+import { subscriberEscrow } from '../treasury/accounts.js';
 import { EarningsVisibility } from './earnings-visibility.js';
-import { type ClosedPeriod, PeriodCloser } from './period-closer.js';
+import { type ClosedPeriod, closeKeyOf, PeriodCloser } from './period-closer.js';
+import { type LedgerEntryRef, StatementEntriesRepository } from './statement-entries.repository.js';
+import {
+  type AccountStatementLineDto,
+  accountStatementLines,
+  type SubscriberServiceDto,
+  subscriberServiceLines,
+} from './statement-lines.js';
 
 export interface SubscriberStatementDto {
   readonly subscriber: string;
@@ -24,15 +32,18 @@ export interface SubscriberStatementDto {
   /** uCC the subscriber's fee minted for the period. */
   readonly tokens: string;
   readonly generalFund: string;
-  /** Per service used: the subscriber's tokens it received, and how the service's share split by role. */
-  readonly services: readonly {
-    readonly service: string;
-    readonly amount: string;
-    /** Role shares of this amount in the proportions the service's whole share split (rounding is per service). */
-    readonly roles: { readonly providers: string; readonly operator: string; readonly developers: string };
-  }[];
+  /**
+   * Per service used, with the subscriber's own usage weight: the tokens it received, then the period's rules
+   * applied to them alone (providers, operator, project, dependencies, members). generalFund plus every service's
+   * credits and recipients is exactly `tokens`.
+   */
+  readonly services: readonly SubscriberServiceDto[];
   /** Refunds and disputes of the payments that funded the period, with their reasons and effects. */
   readonly reversals: readonly SubscriberReversalDto[];
+  /** The journal entries of the subscriber's escrow for the period: its mints, refunds and the close's debit. */
+  readonly ledgerEntries: readonly LedgerEntryRef[];
+  /** The root the period's allocation is published under (`GET /transparency/{period}`). */
+  readonly merkleRoot: string;
 }
 
 export interface AccountStatementDto {
@@ -41,6 +52,13 @@ export interface AccountStatementDto {
   readonly amount: string;
   /** For provider and operator accounts: the services the amount came from. */
   readonly sources: readonly { readonly service: string; readonly amount: string }[];
+  /**
+   * The amount down to usage: by service, role and dependency level, with each service's aggregated usage; the
+   * lines sum to `amount` (docs/statements.md).
+   */
+  readonly lines: readonly AccountStatementLineDto[];
+  /** The account's entries from this allocation: its credit in the close, then each adjustment's. */
+  readonly ledgerEntries: readonly LedgerEntryRef[];
   /** The Merkle proof of the account's row: `key:amount` hashed, then the siblings up to the root. */
   readonly proof: { readonly steps: readonly MerkleProofStep[] };
   readonly merkleRoot: string;
@@ -63,8 +81,6 @@ export interface AccountAdjustmentDto {
   readonly corrections: readonly CorrectionDto[];
 }
 
-const noTokens = { tokens: 0n, fund: 0n, services: [] as { service: string; amount: bigint }[] };
-
 /** Statements of closed periods, from exactly the input and output the close recorded. */
 @Injectable()
 export class PeriodStatements {
@@ -74,6 +90,7 @@ export class PeriodStatements {
     private readonly adjustments: PeriodAdjustmentsRepository,
     private readonly dataSource: DataSource,
     private readonly reversals: ReversalsRepository,
+    private readonly entries: StatementEntriesRepository,
   ) {}
 
   async closed(period: string): Promise<ClosedPeriod> {
@@ -83,40 +100,29 @@ export class PeriodStatements {
   }
 
   async subscriber(subscriberId: string, period: string): Promise<SubscriberStatementDto> {
-    const input = await this.inputOf(await this.closed(period));
+    const closed = await this.closed(period);
+    const input = await this.inputOf(closed);
+    const { manager } = this.dataSource;
     // The reversals of the payments that funded the subscriber's escrow for the period, in the order posted.
-    const reversals = (await this.reversals.ofEscrow(this.dataSource.manager, subscriberId, period)).map(
+    const reversals = (await this.reversals.ofEscrow(manager, subscriberId, period)).map(
       subscriberReversalDto,
     );
     // A fee refunded in full before the close left no tokens: its statement is the refund.
-    const split = subscriberSplit(input, subscriberId) ?? (reversals.length > 0 ? noTokens : null);
-    if (!split) throw LedgerError.notFound('no_tokens', `the subscriber had no tokens in ${period}`);
-    const byService = new Map(serviceStatements(input).map((statement) => [statement.service, statement]));
+    const trace =
+      traceSubscriber(input, subscriberId) ??
+      (reversals.length > 0 ? { subscriber: subscriberId, tokens: 0n, fund: 0n, services: [] } : null);
+    if (!trace) throw LedgerError.notFound('no_tokens', `the subscriber had no tokens in ${period}`);
+    const ledgerEntries = await this.entries.accountEntries(manager, subscriberEscrow(subscriberId, period));
+    const closeDebit = ledgerEntries.find((entry) => entry.transaction === closeKeyOf(period));
     return {
       subscriber: subscriberId,
       period,
-      tokens: split.tokens.toString(),
-      generalFund: split.fund.toString(),
+      tokens: trace.tokens.toString(),
+      generalFund: trace.fund.toString(),
+      services: subscriberServiceLines(trace, closeDebit),
       reversals,
-      services: split.services.map(({ service, amount }) => {
-        const whole = byService.get(service);
-        const share = (part: bigint) => (whole && whole.amount > 0n ? (amount * part) / whole.amount : 0n);
-        const providers = (whole?.credits ?? [])
-          .filter((credit) => credit.account.startsWith('provider:'))
-          .reduce((sum, credit) => sum + credit.amount, 0n);
-        const developers = whole?.developer?.amount ?? 0n;
-        const providerShare = share(providers);
-        const developerShare = share(developers);
-        return {
-          service,
-          amount: amount.toString(),
-          roles: {
-            providers: providerShare.toString(),
-            operator: (amount - providerShare - developerShare).toString(),
-            developers: developerShare.toString(),
-          },
-        };
-      }),
+      ledgerEntries,
+      merkleRoot: closed.merkleRoot,
     };
   }
 
@@ -128,19 +134,24 @@ export class PeriodStatements {
     const adjustments = await this.adjustmentsOf(account, period);
     if (!row && adjustments.length === 0)
       throw LedgerError.notFound('no_allocation', `${account} received nothing in ${period}`);
+    const trace = tracePeriod(await this.inputOf(closed));
     const sources =
       account.startsWith('provider:') || account.startsWith('operator:')
-        ? serviceStatements(await this.inputOf(closed)).flatMap((statement) =>
+        ? trace.services.flatMap((statement) =>
             statement.credits
               .filter((credit) => credit.account === account)
               .map((credit) => ({ service: statement.service, amount: credit.amount.toString() })),
           )
         : [];
+    const ledgerEntries = await this.entries.allocationEntries(this.dataSource.manager, account, period);
+    const closeCredit = ledgerEntries.find((entry) => entry.transaction === closeKeyOf(period));
     return {
       account,
       period,
       amount: (row?.amount ?? 0n).toString(),
       sources,
+      lines: row ? accountStatementLines(trace, account, closeCredit) : [],
+      ledgerEntries,
       proof: { steps: merkleProof(rows, account)?.steps ?? [] },
       merkleRoot: closed.merkleRoot,
       adjustments,

@@ -27,10 +27,15 @@ import {
   PeriodStatements,
   type SubscriberStatementDto,
 } from './period-statements.js';
+import { accountStatementCsv, subscriberStatementCsv } from './statement-csv.js';
 import { usageLagOf } from './usage-lag.js';
 
 const closeSchema = z.strictObject({ force: z.boolean({ error: 'must be true or false' }).default(false) });
-const statementQuerySchema = z.strictObject({ period: periodSchema.default(() => periodOf(new Date())) });
+const statementQuerySchema = z.strictObject({
+  period: periodSchema.default(() => periodOf(new Date())),
+  /** `csv`: the statement's lines as RFC 4180 CSV, one row per line (docs/statements.md). */
+  format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).default('json'),
+});
 const ACCOUNT_KEY = /^(fund:general|(provider|operator|member|escrow):[0-9a-f-]{36})$/;
 
 @Controller('v1/periods')
@@ -161,28 +166,51 @@ export class PeriodsController {
 export class StatementsController {
   constructor(private readonly statements: PeriodStatements) {}
 
-  /** Where a subscriber's fee went: per service used and per role. */
+  /** Where a subscriber's fee went: per service used (with its usage weight), per role, down to members. */
   @Get('subscribers/:subscriberId')
   @RequireSelf('subscriberId')
-  subscriber(
+  async subscriber(
     @Param('subscriberId', UuidParamPipe) subscriberId: string,
     @Query({ schema: statementQuerySchema }) query: z.output<typeof statementQuerySchema>,
-  ): Promise<SubscriberStatementDto> {
-    return this.statements.subscriber(subscriberId, query.period);
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<SubscriberStatementDto | string> {
+    const statement = await this.statements.subscriber(subscriberId, query.period);
+    if (query.format === 'json') return statement;
+    return sendCsv(
+      response,
+      `statement-${query.period}-subscriber-${subscriberId}.csv`,
+      subscriberStatementCsv(statement),
+    );
   }
 
-  /** What an account got in a period, from which services, with the Merkle proof of its row. */
+  /**
+   * What an account got in a period, down to usage: by service, role and dependency level, each line with the
+   * service's aggregated usage and the journal entry; with the Merkle proof of its row.
+   */
   @Get('accounts/:account')
   @Authenticated()
-  account(
+  async account(
     @CurrentPrincipal() principal: Principal,
     @Param('account') account: string,
     @Query({ schema: statementQuerySchema }) query: z.output<typeof statementQuerySchema>,
-  ): Promise<AccountStatementDto> {
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<AccountStatementDto | string> {
     if (!ACCOUNT_KEY.test(account))
       throw LedgerError.invalid('validation_failed', 'must be an account key, e.g. operator:<id>', 'account');
-    return this.statements.account(principal, account, query.period);
+    const statement = await this.statements.account(principal, account, query.period);
+    if (query.format === 'json') return statement;
+    return sendCsv(
+      response,
+      `statement-${query.period}-${account.replace(':', '-')}.csv`,
+      accountStatementCsv(statement),
+    );
   }
+}
+
+function sendCsv(response: Response, filename: string, body: string): string {
+  response.type('text/csv; charset=utf-8');
+  response.setHeader('content-disposition', `attachment; filename="${filename}"`);
+  return body;
 }
 
 const ROWS_BATCH = 20_000;

@@ -20,6 +20,7 @@ import { PeriodCloseRequestsRepository } from './period-close-requests.repositor
 import { PeriodCloser } from './period-closer.js';
 import { PeriodClosesModule } from './period-closes.module.js';
 import { PeriodStatements } from './period-statements.js';
+import { StatementEntriesRepository } from './statement-entries.repository.js';
 import { PeriodsController, StatementsController } from './periods.controller.js';
 
 @Module({
@@ -38,6 +39,7 @@ import { PeriodsController, StatementsController } from './periods.controller.js
     OpenPeriodsRepository,
     PeriodCloser,
     PeriodStatements,
+    StatementEntriesRepository,
     PeriodCloseScheduler,
     PeriodCloseWorker,
     PeriodCloseLog,
