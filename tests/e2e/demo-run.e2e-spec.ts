@@ -257,6 +257,51 @@ describe('the closed period', () => {
     expect(late.status).toBeLessThan(500);
     expect(late.body).toMatchObject({ error: { code: 'period_closed' } });
   });
+
+  it('traces every amount to usage: each account’s statement lines sum to its row, each subscriber’s to its tokens', async () => {
+    const admin = await platformAdmin();
+    const seed = JSON.parse(readFileSync(path.join(workDir, 'seed.json'), 'utf8')) as SeedFile;
+    const sum = (lines: readonly { amount: string }[]) =>
+      lines.reduce((total, line) => total + BigInt(line.amount), 0n);
+    const allocation = await call<{ allocations: { account: string; amount: string }[] }>(
+      'GET',
+      `/api/ledger/v1/periods/${period}/allocations`,
+      { credential: admin.token },
+    );
+    const roles = new Set<string>();
+    for (const row of allocation.body.allocations) {
+      const statement = await call<{ lines: { role: string; amount: string }[] }>(
+        'GET',
+        `/api/ledger/v1/statements/accounts/${row.account}?period=${period}`,
+        { credential: admin.token },
+      );
+      expect({ account: row.account, sum: sum(statement.body.lines) }).toEqual({
+        account: row.account,
+        sum: BigInt(row.amount),
+      });
+      for (const line of statement.body.lines) roles.add(line.role);
+    }
+    // The demo's projects depend on each other: some members are paid through a dependency.
+    expect([...roles].sort()).toEqual(
+      expect.arrayContaining(['dependency', 'developer', 'operator', 'provider']),
+    );
+    for (const { id } of seed.subscribers) {
+      const statement = await call<{
+        tokens: string;
+        generalFund: string;
+        services: { credits: { amount: string }[]; project: { recipients: { amount: string }[] } | null }[];
+      }>('GET', `/api/ledger/v1/statements/subscribers/${id}?period=${period}`, { credential: admin.token });
+      if (statement.status === 404) continue; // a free subscriber: no tokens
+      const reached = statement.body.services.flatMap((service) => [
+        ...service.credits,
+        ...(service.project?.recipients ?? []),
+      ]);
+      expect({ id, sum: BigInt(statement.body.generalFund) + sum(reached) }).toEqual({
+        id,
+        sum: BigInt(statement.body.tokens),
+      });
+    }
+  });
 });
 
 // Issue #26: the closed period once metering has archived its usage. When the clock passes the correction window,
