@@ -39,46 +39,39 @@ const entryRow = z
     postedAt: row.posted_at.toISOString(),
   }));
 
-const ENTRY_COLUMNS = `t.key AS transaction_key, t.kind, t.seq::text AS seq, e.line, e.amount::text AS amount,
-  t.hash, t.posted_at`;
+/** An account's uCC entries, in chain order, from the transactions `transactionFilter` (on `t`) keeps. */
+const entriesQuery = (name: string, transactionFilter: string) => ({
+  name,
+  row: entryRow,
+  sql: `SELECT t.key AS transaction_key, t.kind, t.seq::text AS seq, e.line, e.amount::text AS amount, t.hash,
+               t.posted_at
+          FROM ledger_entries e JOIN ledger_transactions t ON t.key = e.transaction_key
+         WHERE e.account = $1 AND e.unit = $2 AND ${transactionFilter}
+         ORDER BY t.seq, e.line`,
+});
+
+const ALLOCATION_ENTRIES = entriesQuery(
+  'statements.allocationEntries',
+  `(t.key = $3 OR (t.kind = $4 AND t.memo->>'adjustedPeriod' = $5))`,
+);
+const ACCOUNT_ENTRIES = entriesQuery('statements.accountEntries', 'true');
 
 /** The journal entries behind statements, read from the ledger's own tables. */
 @Injectable()
 export class StatementEntriesRepository {
   /** An account's uCC entries from a period's allocation: its credit in the close, then each adjustment's. */
-  async allocationEntries(
-    manager: EntityManager,
-    account: string,
-    period: string,
-  ): Promise<LedgerEntryRef[]> {
-    return queryRows(
-      manager,
-      {
-        name: 'statements.allocationEntries',
-        row: entryRow,
-        sql: `SELECT ${ENTRY_COLUMNS}
-                FROM ledger_entries e JOIN ledger_transactions t ON t.key = e.transaction_key
-               WHERE e.account = $1 AND e.unit = $2
-                 AND (t.key = $3 OR (t.kind = $4 AND t.memo->>'adjustedPeriod' = $5))
-               ORDER BY t.seq, e.line`,
-      },
-      [account, TOKEN_UNIT, closeKeyOf(period), ADJUSTMENT_KIND, period],
-    );
+  allocationEntries(manager: EntityManager, account: string, period: string): Promise<LedgerEntryRef[]> {
+    return queryRows(manager, ALLOCATION_ENTRIES, [
+      account,
+      TOKEN_UNIT,
+      closeKeyOf(period),
+      ADJUSTMENT_KIND,
+      period,
+    ]);
   }
 
   /** Every uCC entry of one account (a subscriber's period escrow: its mints, refunds and the close's debit). */
-  async accountEntries(manager: EntityManager, account: string): Promise<LedgerEntryRef[]> {
-    return queryRows(
-      manager,
-      {
-        name: 'statements.accountEntries',
-        row: entryRow,
-        sql: `SELECT ${ENTRY_COLUMNS}
-                FROM ledger_entries e JOIN ledger_transactions t ON t.key = e.transaction_key
-               WHERE e.account = $1 AND e.unit = $2
-               ORDER BY t.seq, e.line`,
-      },
-      [account, TOKEN_UNIT],
-    );
+  accountEntries(manager: EntityManager, account: string): Promise<LedgerEntryRef[]> {
+    return queryRows(manager, ACCOUNT_ENTRIES, [account, TOKEN_UNIT]);
   }
 }
