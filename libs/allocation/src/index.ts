@@ -64,3 +64,15 @@ export {
   tracePeriod,
 } from './period-trace.js';
 export { type SubscriberServiceTrace, type SubscriberTrace, traceSubscriber } from './subscriber-trace.js';
+export {
+  MAX_PASTE_CHARACTERS,
+  type PastedProof,
+  type PasteVerdict,
+  parsePastedProof,
+  type ProofStepJson,
+  type ProvenRow,
+  type PublishedRoot,
+  rootOfProof,
+  type RowVerdict,
+  verifyPastedProof,
+} from './merkle-webcrypto.js';

@@ -84,3 +84,4 @@ export { ServiceLeader, type Leadership } from './leadership/service-leader.js';
 export { LostJobSweeper, type RowJobQueue } from './jobs/lost-job-sweeper.js';
 export { bullmqPrefixOf, bullmqPrefixVar } from './jobs/bullmq-prefix.js';
 export { hashTagOf, keySlotOf } from './jobs/redis-cluster-slot.js';
+export { escapeHtml, Html, html, type Interpolated } from './http/html.js';

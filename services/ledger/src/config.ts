@@ -71,6 +71,11 @@ export const ledgerConfigSchema = defineServiceConfig({
     description:
       'A close request that metering has not answered with its watermark after this long is sent again.',
   }),
+  LEDGER_TRANSPARENCY_RATE_LIMIT_PER_MINUTE: integerVar({ min: 1, max: 100_000, default: 120 }).meta({
+    description:
+      'Requests a minute one client address may make to the public transparency pages (`/transparency/`, no ' +
+      'sign-in): a page not yet cached traces its whole period.',
+  }),
 }).refine((config) => config.LEDGER_CLOSE_GRACE_MINUTES >= config.METERING_LATE_EVENT_GRACE_MINUTES, {
   path: ['LEDGER_CLOSE_GRACE_MINUTES'],
   message:

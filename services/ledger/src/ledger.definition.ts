@@ -1,6 +1,12 @@
 import { BACKBONE_MIGRATIONS } from '@onecommons/kafka';
 import { AUTH_ERROR_CODES, AuthModule, remoteAuthSetup } from '@onecommons/auth';
-import { checkedOption, defineService, periodOption, SERVICE_CONFIG } from '@onecommons/service-kit';
+import {
+  checkedOption,
+  defineService,
+  periodOption,
+  RateLimitModule,
+  SERVICE_CONFIG,
+} from '@onecommons/service-kit';
 import { Option } from 'commander';
 import { z } from 'zod';
 import { type AdjustCommandOptions } from './adjustments/adjust-command.js';
@@ -24,6 +30,8 @@ import { type CloseCommandOptions } from './periods/close-command.js';
 import { PeriodsModule } from './periods/periods.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { ReversalsModule } from './reversals/reversals.module.js';
+import { TransparencyModule } from './transparency/transparency.module.js';
+import { ledgerRateLimits } from './transparency/transparency-rate-limits.js';
 import { TreasuryModule } from './treasury/treasury.module.js';
 
 const ledgerAuth = AuthModule.forRoot({
@@ -56,7 +64,15 @@ export const ledgerService = defineService({
     EntriesByTransactionOnly1765600000000,
     InputsByPeriod1765700000000,
   ],
-  features: () => [ledgerAuth, TreasuryModule, ProjectionsModule, PeriodsModule, ReversalsModule],
+  features: (config) => [
+    ledgerAuth,
+    RateLimitModule.forRoot(ledgerRateLimits(config)),
+    TreasuryModule,
+    ProjectionsModule,
+    PeriodsModule,
+    ReversalsModule,
+    TransparencyModule,
+  ],
   errorCodes: [...AUTH_ERROR_CODES, ...LEDGER_ERROR_CODES],
   // What `commons ledger verify`, `commons period close|adjust` and `commons payouts reconcile` run. Each command
   // imports its module when it runs: `serve` does not load them.

@@ -1,38 +1,11 @@
+import { Html, html } from '@onecommons/service-kit';
+
 /**
  * Server-rendered pages (sign-in, consent, account emails' landing pages). Every interpolated value is
- * escaped unless it is itself `Html`; the pages load no script and no outside resource (the gateway's
- * page policy allows inline styles and forms to this origin only).
+ * escaped unless it is itself `Html` (service-kit's `html`); the pages load no script and no outside resource
+ * (the gateway's page policy allows inline styles and forms to this origin only).
  */
-export class Html {
-  constructor(readonly text: string) {}
-  toString(): string {
-    return this.text;
-  }
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (character) => ESCAPES[character]!);
-
-type Interpolated = Html | string | number | readonly Html[] | undefined | null | false;
-
-function render(value: Interpolated): string {
-  if (value === undefined || value === null || value === false) return '';
-  if (value instanceof Html) return value.text;
-  if (Array.isArray(value)) return value.map((item: Html) => item.text).join('');
-  return escapeHtml(String(value as string | number));
-}
-
-/** Tagged template: `html\`<p>${untrusted}</p>\`` escapes `untrusted`. */
-export function html(strings: TemplateStringsArray, ...values: Interpolated[]): Html {
-  return new Html(strings.reduce((out, part, index) => out + render(values[index - 1]) + part));
-}
+export { escapeHtml, Html, html } from '@onecommons/service-kit';
 
 const STYLE = `
   body { font-family: system-ui, sans-serif; max-width: 26rem; margin: 3rem auto; padding: 0 1rem; color: #1b1b1b; }
