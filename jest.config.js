@@ -59,7 +59,7 @@ const shared = {
 
 export default {
   // Slowest files first, by the times CI measured when Jest's own cache has none (a fresh clone).
-  testSequencer: '<rootDir>/jest/known-durations-sequencer.cjs',
+  testSequencer: '<rootDir>/jest/known-durations-sequencer.mjs',
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,tools}/*/src/**/*.spec.ts'] },
     {

@@ -9,7 +9,9 @@ if (!logPath) {
 }
 const seconds = {};
 for (const line of readFileSync(logPath, 'utf8').split('\n')) {
-  const match = /^(?:PASS|FAIL) \S+ (\S+\.(?:int-|e2e-|chaos-)?spec\.ts)(?: \((\d+(?:\.\d+)?) s\))?/.exec(line);
+  const match = /^(?:PASS|FAIL) \S+ (\S+\.(?:int-|e2e-|chaos-)?spec\.ts)(?: \((\d+(?:\.\d+)?) s\))?/.exec(
+    line,
+  );
   if (match) seconds[match[1]] = match[2] ? Math.round(Number(match[2]) * 10) / 10 : 1;
 }
 const sorted = Object.fromEntries(Object.entries(seconds).sort(([a], [b]) => (a < b ? -1 : 1)));

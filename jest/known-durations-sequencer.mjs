@@ -3,11 +3,13 @@
 // a long integration file that happens to be short in bytes starts last and runs alone. This sequencer falls back
 // on the times measured in CI (known-durations.json, `node jest/record-durations.mjs <log>` refreshes them);
 // a file in neither still runs first, as Jest does with files it knows nothing of.
-const path = require('node:path');
-const Sequencer = require('@jest/test-sequencer').default;
-const knownSeconds = require('./known-durations.json');
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Sequencer from '@jest/test-sequencer';
 
-class KnownDurationsSequencer extends Sequencer {
+const knownSeconds = JSON.parse(readFileSync(new URL('./known-durations.json', import.meta.url), 'utf8'));
+
+export default class KnownDurationsSequencer extends Sequencer {
   time(test) {
     const cached = super.time(test);
     if (cached !== undefined) return cached;
@@ -15,5 +17,3 @@ class KnownDurationsSequencer extends Sequencer {
     return seconds === undefined ? undefined : seconds * 1000;
   }
 }
-
-module.exports = KnownDurationsSequencer;
