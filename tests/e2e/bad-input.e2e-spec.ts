@@ -180,7 +180,7 @@ afterAll(async () => {
   await admin?.end();
 });
 
-/** Bodies the OpenAPI documents leave undescribed: metering's CloudEvents and Stripe's signed webhook. */
+/** Bodies the OpenAPI documents leave undescribed: metering's CloudEvents and Stripe's signed webhooks. */
 function undocumentedBodies(serviceId: string): Record<string, UndocumentedBody> {
   const uuid: JsonSchema = { type: 'string', format: 'uuid' };
   const usageEvent: JsonSchema = {
@@ -219,6 +219,21 @@ function undocumentedBodies(serviceId: string): Record<string, UndocumentedBody>
         type: 'object',
         required: ['id', 'type'],
         properties: { id: { type: 'string' }, type: { type: 'string' } },
+      },
+      headers: { 'stripe-signature': forgedSignature },
+      namesFields: false,
+    },
+    // Payouts' Connect webhook (account.updated): signed like identity's, with another endpoint's secret.
+    StripeWebhook_connectWebhook: {
+      contentType: 'application/json',
+      schema: {
+        type: 'object',
+        required: ['id', 'type', 'account'],
+        properties: {
+          id: { type: 'string' },
+          type: { const: 'account.updated' },
+          account: { type: 'string' },
+        },
       },
       headers: { 'stripe-signature': forgedSignature },
       namesFields: false,

@@ -52,6 +52,14 @@ export function urlVar(protocols: readonly string[]) {
     .meta({ format: 'uri', pattern: `^(${protocols.join('|')}):` });
 }
 
+/** An http(s) origin: scheme, host and port, without a path, query or fragment (a trailing slash is allowed). */
+export function originVar() {
+  return urlVar(['http', 'https']).refine(
+    (value) => URL.canParse(value) && new URL(value).origin === value.replace(/\/$/, ''),
+    { error: 'must be an origin: scheme, host and port, without a path, query or fragment' },
+  );
+}
+
 /** A comma-separated list of host:port pairs, e.g. Kafka bootstrap servers. */
 export function hostPortListVar() {
   return z

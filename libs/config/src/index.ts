@@ -7,6 +7,7 @@ export {
   hostPortListVar,
   identifierVar,
   integerVar,
+  originVar,
   portVar,
   readableFileVar,
   urlVar,

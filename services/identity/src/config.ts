@@ -1,5 +1,5 @@
 import { internalCallConfigShape } from '@onecommons/auth';
-import { encryptionKeyVar, integerVar, urlVar } from '@onecommons/config';
+import { encryptionKeyVar, integerVar, originVar, urlVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
 import { z } from 'zod';
 import { premiumPricesVar } from './billing/premium-prices.js';
@@ -13,15 +13,11 @@ export const identityConfigSchema = defineServiceConfig({
     description:
       "The audience (`aud`) of the access tokens identity signs; every other service's AUTH_AUDIENCE.",
   }),
-  PUBLIC_URL: urlVar(['http', 'https'])
-    .refine((value) => URL.canParse(value) && new URL(value).origin === value.replace(/\/$/, ''), {
-      error: 'must be an origin: scheme, host and port, without a path, query or fragment',
-    })
-    .meta({
-      description:
-        "The platform's public origin, the gateway as browsers and apps reach it (e.g. `https://onecommons.org`): " +
-        'the OpenID issuer, and the base of the links identity sends by email.',
-    }),
+  PUBLIC_URL: originVar().meta({
+    description:
+      "The platform's public origin, the gateway as browsers and apps reach it (e.g. `https://onecommons.org`): " +
+      'the OpenID issuer, and the base of the links identity sends by email.',
+  }),
   ...internalCallConfigShape,
   SMTP_URL: urlVar(['smtp', 'smtps']).meta({
     description:

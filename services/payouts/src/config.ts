@@ -1,5 +1,5 @@
 import { authConfigShape, liveAccessConfigShape } from '@onecommons/auth';
-import { encryptionKeyVar, integerVar } from '@onecommons/config';
+import { encryptionKeyVar, integerVar, originVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
 import { z } from 'zod';
 import { railConfigShape } from './rails/rail-config.js';
@@ -30,14 +30,26 @@ function thresholdsVar() {
     );
 }
 
-/** Payouts's environment: authentication, rails, thresholds and the worker's timing. */
+/** Payouts's environment: authentication, rails, onboarding, thresholds and the worker's timing. */
 export const payoutsConfigSchema = defineServiceConfig({
   ...authConfigShape,
   // Money moves here: memberships and roles are asked of identity per request, not read from the token.
   ...liveAccessConfigShape,
   ...railConfigShape,
+  PUBLIC_URL: originVar().meta({
+    description:
+      "The platform's public origin, the gateway as browsers reach it (e.g. `https://onecommons.org`): Stripe " +
+      "sends a payee back to payouts' onboarding pages there (`/api/payouts/onboarding/…`).",
+  }),
+  PAYOUTS_ONBOARDING_SESSION_MINUTES: integerVar({ min: 5, max: 10_080, default: 60 }).meta({
+    description:
+      'How long the return and refresh links of a Stripe onboarding stay usable after it was started: the refresh ' +
+      "link makes a new Stripe account link without the payee's credentials, so it is kept short.",
+  }),
   PAYOUTS_ACCOUNT_ENCRYPTION_KEY: encryptionKeyVar().meta({
-    description: 'Seals payout account details (IBANs) at rest (AES-256-GCM); `openssl rand -base64 32`.',
+    description:
+      'Seals payout account details (IBANs) at rest, and the sessions in Stripe onboarding links (AES-256-GCM); ' +
+      '`openssl rand -base64 32`.',
   }),
   PAYOUTS_DEFAULT_THRESHOLD_MINOR: integerVar({ min: 1, max: 1_000_000_000, default: 1000 }).meta({
     description:

@@ -6,6 +6,7 @@ import { type PayoutsConfig, payoutsConfigSchema } from './config.js';
 import { PAYOUTS_ERROR_CODES } from './payouts-errors.js';
 import { Payouts1763900001000 } from './migrations/1763900001000-payouts.js';
 import { PayableAdjustments1765100000000 } from './migrations/1765100000000-payable-adjustments.js';
+import { StripeOnboarding1766200000000 } from './migrations/1766200000000-stripe-onboarding.js';
 import { PayoutsModule } from './payouts.module.js';
 import { type ReconcileCommandOptions } from './reconcile/reconcile-command.js';
 
@@ -19,7 +20,12 @@ export const payoutsService = defineService({
   service: 'payouts',
   configSchema: payoutsConfigSchema,
   entities: [],
-  migrations: [...BACKBONE_MIGRATIONS, Payouts1763900001000, PayableAdjustments1765100000000],
+  migrations: [
+    ...BACKBONE_MIGRATIONS,
+    Payouts1763900001000,
+    PayableAdjustments1765100000000,
+    StripeOnboarding1766200000000,
+  ],
   features: () => [payoutsAuth, PayoutsModule],
   errorCodes: [...AUTH_ERROR_CODES, ...PAYOUTS_ERROR_CODES],
   commands: [

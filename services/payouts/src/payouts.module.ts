@@ -16,7 +16,14 @@ import { PayoutWorker } from './execution/payout-worker.js';
 import { PayoutsRepository } from './execution/payouts.repository.js';
 import { PayoutBatchesController, PayoutsController } from './execution/payouts.controller.js';
 import { RailReversalSync } from './execution/rail-reversal-sync.js';
-import { stripeRailProvider } from './execution/stripe-rail.provider.js';
+import { stripeOnboardingProvider, stripeRailProvider } from './execution/stripe-rail.provider.js';
+import { ConnectAccountSync } from './onboarding/connect-account-sync.js';
+import { ConnectAccountsRepository } from './onboarding/connect-accounts.repository.js';
+import { OnboardingPagesController } from './onboarding/onboarding-pages.controller.js';
+import { OnboardingSessions } from './onboarding/onboarding-sessions.js';
+import { PayeeOnboarding } from './onboarding/payee-onboarding.js';
+import { StripeConnectEvents } from './onboarding/stripe-connect-events.js';
+import { StripeWebhookController } from './onboarding/stripe-webhook.controller.js';
 import { PayeesController } from './payees/payees.controller.js';
 import { PayeesRepository } from './payees/payees.repository.js';
 import { PayeesService } from './payees/payees.service.js';
@@ -25,10 +32,17 @@ import { PayeeStatements } from './statements/payee-statements.js';
 
 @Module({
   imports: [BullModule.registerQueue({ name: PAYOUT_QUEUE })],
-  controllers: [PayeesController, PayoutsController, PayoutBatchesController],
+  controllers: [
+    PayeesController,
+    PayoutsController,
+    PayoutBatchesController,
+    OnboardingPagesController,
+    StripeWebhookController,
+  ],
   providers: [
     AfterCommit,
     stripeRailProvider,
+    stripeOnboardingProvider,
     PayoutAccountSealer,
     PayoutMetrics,
     PayeesRepository,
@@ -47,6 +61,11 @@ import { PayeeStatements } from './statements/payee-statements.js';
     PayoutOperations,
     PayeesService,
     PayeeStatements,
+    ConnectAccountsRepository,
+    ConnectAccountSync,
+    OnboardingSessions,
+    PayeeOnboarding,
+    StripeConnectEvents,
   ],
 })
 export class PayoutsModule {}

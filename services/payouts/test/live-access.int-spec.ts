@@ -63,6 +63,11 @@ describe('payouts checks live membership on the writes that move money', () => {
         accountId: 'acct_attacker',
       }),
     ).toMatchObject({ status: 404, body: { error: { code: 'payee_not_found' } } });
+    // Nor open a Stripe account for it through onboarding.
+    expect(await stack.call('POST', `/payees/${payee}/payout-account/onboarding`, token)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'payee_not_found' } },
+    });
     const [account] = await stack.payouts.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM payout_accounts WHERE payee = $1',
       [payee],

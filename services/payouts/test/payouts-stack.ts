@@ -22,6 +22,8 @@ import { FakeStripeProcess } from './rails/fake-stripe-process.js';
 
 const PASSWORD = 'correct horse battery staple';
 const SECRET_KEY = 'sk_test_payouts_integration';
+/** The signing secret of payouts' Connect webhook endpoint at the fake Stripe. */
+export const CONNECT_WEBHOOK_SECRET = 'whsec_payouts_integration_connect';
 const LEDGER = { source: '/onecommons/ledger' };
 
 export interface Account {
@@ -64,6 +66,7 @@ export class PayoutsStack {
         AUTH_ACCESS_URL: `${identity.url}/api/identity/v1/internal/access`,
         STRIPE_SECRET_KEY: SECRET_KEY,
         STRIPE_API_BASE: stripe.url,
+        STRIPE_CONNECT_WEBHOOK_SECRET: CONNECT_WEBHOOK_SECRET,
         PAYOUTS_ACCOUNT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         PAYOUTS_SWEEP_INTERVAL_MS: '300',
         PAYOUTS_RETRY_BASE_MS: '200',
@@ -72,6 +75,12 @@ export class PayoutsStack {
         PAYOUTS_RAIL_SYNC_INTERVAL_MS: '500',
         ...payoutsEnv,
       },
+    });
+    // Connected accounts' events (account.updated) to payouts, as the Connect endpoint at Stripe is set up.
+    await stripe.control('POST', '/webhook-endpoints', {
+      url: `${payouts.url}/api/payouts/v1/stripe/connect-webhook`,
+      secret: CONNECT_WEBHOOK_SECRET,
+      connect: true,
     });
     const producer = await RawProducer.connect();
     const stack = new PayoutsStack(identity, stripe, payouts, consumerGroup, producer, {

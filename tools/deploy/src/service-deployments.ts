@@ -64,7 +64,12 @@ const SECRETS: Readonly<Record<ServiceName, readonly SecretVariable[]>> = {
   catalog: [],
   metering: [],
   ledger: [],
-  payouts: [{ name: 'PAYOUTS_ACCOUNT_ENCRYPTION_KEY' }, { name: 'STRIPE_SECRET_KEY' }],
+  payouts: [
+    { name: 'PAYOUTS_ACCOUNT_ENCRYPTION_KEY' },
+    { name: 'STRIPE_SECRET_KEY' },
+    // The signing secret of the platform's Connect webhook endpoint at Stripe (account.updated).
+    { name: 'STRIPE_CONNECT_WEBHOOK_SECRET' },
+  ],
   provisioner: [{ name: 'PROVISIONER_CREDENTIALS_KEY' }],
   webhooks: [{ name: 'WEBHOOKS_SECRET_ENCRYPTION_KEY' }],
 };

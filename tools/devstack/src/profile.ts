@@ -334,6 +334,8 @@ function ownEnvironment(profile: Profile, service: ServiceName): Record<string, 
   if (service === 'payouts')
     return {
       PAYOUTS_ACCOUNT_ENCRYPTION_KEY: profileSecret(profile, 'payouts-account-encryption-key'),
+      // Stripe sends payees back from onboarding to payouts' pages through the gateway.
+      PUBLIC_URL: gatewayUrl(profile),
       ...payoutsStripeEnvironment(profile),
     };
   return {};

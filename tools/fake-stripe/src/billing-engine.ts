@@ -13,7 +13,16 @@ import {
 } from './stripe-objects.js';
 import { DECLINE_MESSAGES, TEST_CARDS } from './test-cards.js';
 
-export type EmitEvent = (type: string, object: unknown, previousAttributes?: Record<string, unknown>) => void;
+/**
+ * Records an event. `connectedAccount` marks an event that happened on a connected account (Connect's `account`
+ * field): it goes to Connect webhook endpoints, the others to the platform's own.
+ */
+export type EmitEvent = (
+  type: string,
+  object: unknown,
+  previousAttributes?: Record<string, unknown>,
+  connectedAccount?: string,
+) => void;
 
 export interface NewSubscription {
   readonly customer: string;

@@ -27,6 +27,22 @@ export interface NewAccount {
   readonly metadata: Record<string, string>;
 }
 
+/** What the holder enters in the onboarding form. */
+export interface OnboardingDetails {
+  readonly businessType: 'individual' | 'company';
+  readonly email: string;
+}
+
+/** What a new Express account still needs, as Stripe lists it before onboarding. */
+const ONBOARDING_REQUIREMENTS = [
+  'business_type',
+  'external_account',
+  'individual.first_name',
+  'individual.last_name',
+  'tos_acceptance.date',
+  'tos_acceptance.ip',
+] as const;
+
 export interface NewTransfer {
   readonly amount: number;
   readonly currency: string;
@@ -72,6 +88,9 @@ export class ConnectEngine {
   createAccount(input: NewAccount): AccountObject {
     const country = input.country.toUpperCase();
     const requested = input.requestedCapabilities ?? ['transfers'];
+    // An Express account is Stripe-onboarded: it can receive nothing until its holder went through the account
+    // link's form. The fake verifies Custom and Standard accounts at once (their platform or owner onboards them).
+    const onboarded = input.type !== 'express';
     const account: AccountObject = {
       id: stripeId('acct'),
       object: 'account',
@@ -81,16 +100,51 @@ export class ConnectEngine {
       default_currency: input.defaultCurrency ?? DEFAULT_CURRENCY_BY_COUNTRY[country] ?? 'eur',
       email: input.email,
       created: this.nowSeconds(),
-      // The fake verifies at once what a real account verifies after onboarding.
-      capabilities: Object.fromEntries(requested.map((name) => [name, 'active' as const])),
-      charges_enabled: requested.includes('card_payments'),
-      payouts_enabled: true,
-      details_submitted: true,
-      requirements: { currently_due: [], past_due: [], disabled_reason: null },
+      capabilities: Object.fromEntries(
+        requested.map((name) => [name, onboarded ? ('active' as const) : ('inactive' as const)]),
+      ),
+      charges_enabled: onboarded && requested.includes('card_payments'),
+      payouts_enabled: onboarded,
+      details_submitted: onboarded,
+      requirements: onboarded
+        ? { currently_due: [], past_due: [], disabled_reason: null }
+        : {
+            currently_due: [...ONBOARDING_REQUIREMENTS],
+            past_due: [...ONBOARDING_REQUIREMENTS],
+            disabled_reason: 'requirements.past_due',
+          },
       metadata: input.metadata,
     };
     this.accounts.set(account.id, account);
-    this.emit('account.updated', account);
+    this.emit('account.updated', account, undefined, account.id);
+    return account;
+  }
+
+  /**
+   * What the holder's submission of the onboarding form does: details submitted, every requested capability
+   * active, nothing due, payouts (and charges, with card_payments) enabled; one `account.updated`.
+   */
+  completeOnboarding(id: string, details: OnboardingDetails): AccountObject {
+    const account = this.account(id);
+    const previous = {
+      business_type: account.business_type,
+      capabilities: { ...account.capabilities },
+      charges_enabled: account.charges_enabled,
+      details_submitted: account.details_submitted,
+      email: account.email,
+      payouts_enabled: account.payouts_enabled,
+      requirements: structuredClone(account.requirements),
+    };
+    account.business_type = details.businessType;
+    account.email = details.email;
+    account.capabilities = Object.fromEntries(
+      Object.keys(account.capabilities).map((name) => [name, 'active' as const]),
+    );
+    account.charges_enabled = 'card_payments' in account.capabilities;
+    account.payouts_enabled = true;
+    account.details_submitted = true;
+    account.requirements = { currently_due: [], past_due: [], disabled_reason: null };
+    this.emit('account.updated', account, previous, account.id);
     return account;
   }
 
@@ -114,7 +168,7 @@ export class ConnectEngine {
             past_due: ['individual.verification.document'],
             disabled_reason: 'requirements.past_due',
           };
-    this.emit('account.updated', account, previous);
+    this.emit('account.updated', account, previous, account.id);
     return account;
   }
 

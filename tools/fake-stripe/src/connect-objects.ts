@@ -24,6 +24,14 @@ export interface AccountObject {
   metadata: Record<string, string>;
 }
 
+/** A single-use link into Stripe-hosted onboarding (`POST /v1/account_links`). */
+export interface AccountLinkObject {
+  object: 'account_link';
+  created: number;
+  expires_at: number;
+  url: string;
+}
+
 export interface TransferReversalObject {
   id: string;
   object: 'transfer_reversal';

@@ -41,6 +41,25 @@ export const CONNECT_ROUTES: readonly Route[] = [
     params.done();
     return connect.account(id!);
   }),
+  route('POST', '/v1/account_links', (params, _ids, { accountLinks }) => {
+    const input = {
+      account: params.requiredString('account'),
+      type: params.oneOf('type', ['account_onboarding', 'account_update'] as const),
+      refreshUrl: params.requiredString('refresh_url'),
+      returnUrl: params.requiredString('return_url'),
+    };
+    // Which requirements to collect: the fake's form collects them all either way.
+    params.oneOf('collect', ['currently_due', 'eventually_due'] as const);
+    const collection = params.object('collection_options');
+    collection?.oneOf('fields', ['currently_due', 'eventually_due'] as const);
+    collection?.oneOf('future_requirements', ['include', 'omit'] as const);
+    collection?.done();
+    expandable(params, []);
+    params.done();
+    if (!input.type)
+      throw StripeApiError.invalid('type', 'Missing required param: type.', 'parameter_missing');
+    return accountLinks.create({ ...input, type: input.type });
+  }),
   route('POST', '/v1/transfers', (params, _ids, { connect }) => {
     const amount = params.integer('amount');
     if (amount === undefined) {

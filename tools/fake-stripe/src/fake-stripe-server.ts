@@ -5,7 +5,8 @@ import { BillingEngine } from './billing-engine.js';
 import { ChargeEngine, type DisputeReason } from './charge-engine.js';
 import { ConnectEngine, DEFAULT_PLATFORM_BALANCE } from './connect-engine.js';
 import { type AccountObject, type TransferAttempt, type TransferReversalObject } from './connect-objects.js';
-import { connectControl } from './connect-control.js';
+import { connectControl, jsonOf } from './connect-control.js';
+import { AccountLinks, type PageAnswer } from './connect-onboarding.js';
 import { disputeControl } from './dispute-control.js';
 import { FaultInjector, type FaultRule, sendFault } from './fault-injector.js';
 import { decodeForm, FormEncodingError } from './form-encoding.js';
@@ -22,6 +23,7 @@ import {
 import {
   DEFAULT_RETRY_POLICY,
   type DeliveryAttempt,
+  endpointTakes,
   type RetryPolicy,
   WebhookDeliverer,
   type WebhookEndpoint,
@@ -36,6 +38,8 @@ export interface FakeStripeOptions {
   readonly host?: string;
   /** 0 (default) picks a free port. */
   readonly port?: number;
+  /** Where browsers reach the fake (the base of account links' URLs); default: the address it listens on. */
+  readonly publicUrl?: string;
   readonly webhookEndpoints?: readonly WebhookEndpoint[];
   readonly retry?: Partial<RetryPolicy>;
   /** How often subscriptions whose period ended are renewed; 0 turns the real-time clock off (tests advance by hand). */
@@ -60,7 +64,10 @@ export interface FakeStripe {
   readonly deliveries: readonly DeliveryAttempt[];
   /** Ends the subscription's current period now: renews (invoice, charge, webhooks) or ends it. */
   advanceSubscription(id: string): SubscriptionObject;
-  /** Adds a webhook endpoint (what `POST /v1/webhook_endpoints` does at Stripe), e.g. once the receiver's port is known. */
+  /**
+   * Adds a webhook endpoint (what `POST /v1/webhook_endpoints` does at Stripe), e.g. once the receiver's port is
+   * known; `connect: true` makes it a Connect endpoint (events of connected accounts, such as `account.updated`).
+   */
   addWebhookEndpoint(endpoint: WebhookEndpoint): void;
   /** Sends an event again, same id and payload, freshly signed: a duplicate delivery. */
   resendEvent(id: string): void;
@@ -96,15 +103,21 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
   );
   let currentRequest: { id: string; idempotencyKey: string | null } = { id: '', idempotencyKey: null };
   const pendingEvents: EventObject[] = [];
-  const engineEvents = (type: string, object: unknown, previous?: Record<string, unknown>) => {
+  const engineEvents = (
+    type: string,
+    object: unknown,
+    previous?: Record<string, unknown>,
+    connectedAccount?: string,
+  ) => {
     const event: EventObject = {
       id: stripeId('evt'),
       object: 'event',
+      ...(connectedAccount ? { account: connectedAccount } : {}),
       api_version: FAKE_STRIPE_API_VERSION,
       created: nowSeconds(),
       data: { object: snapshot(object), ...(previous ? { previous_attributes: snapshot(previous) } : {}) },
       livemode: false,
-      pending_webhooks: endpoints.length,
+      pending_webhooks: endpoints.filter((endpoint) => endpointTakes(endpoint, connectedAccount)).length,
       request: { id: currentRequest.id || null, idempotency_key: currentRequest.idempotencyKey },
       type,
     };
@@ -124,9 +137,10 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
   const idempotency = new IdempotencyStore();
   const connect = new ConnectEngine(
     nowSeconds,
-    (type, object, previous) => engineEvents(type, object, previous),
+    engineEvents,
     options.platformBalance ?? DEFAULT_PLATFORM_BALANCE,
   );
+  const accountLinks = new AccountLinks(connect, nowSeconds, () => publicUrl);
   const faults = new FaultInjector();
   const transferAttempts: TransferAttempt[] = [];
 
@@ -140,6 +154,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     if (url.pathname.startsWith('/_fake/')) {
       return fakeControl(method, url.pathname, headerOf(request, 'authorization'), body, response);
     }
+    if (url.pathname.startsWith('/setup/')) return hostedPage(method, url.pathname, body, response);
     const key = method === 'POST' ? (headerOf(request, 'idempotency-key') ?? null) : null;
     const note = attemptRecorder(method, url.pathname, requestId, key);
     try {
@@ -173,6 +188,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
           engine,
           payments,
           connect,
+          accountLinks,
           events: () => events,
         });
         payload = JSON.stringify(snapshot(result), null, 2);
@@ -218,7 +234,26 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
       });
     };
 
-  /** Test helpers that are not Stripe's API (Stripe's own are test clocks and the CLI's `events resend`). */
+  /** Stripe-hosted pages the account holder's browser opens (Connect Onboarding): no API key. */
+  const hostedPage = (method: string, path: string, body: string, response: ServerResponse) => {
+    try {
+      const answer: PageAnswer = accountLinks.page(method, path, body) ?? {
+        status: 404,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: 'Not found',
+      };
+      response.writeHead(answer.status, answer.headers);
+      response.end(answer.body);
+    } finally {
+      flushEvents();
+    }
+  };
+
+  /**
+   * Test helpers that are not Stripe's API (Stripe's own are test clocks and the CLI's `events resend`), besides
+   * connectControl's and disputeControl's: `POST /_fake/webhook-endpoints` {url, secret, connect?} adds an
+   * endpoint; `POST /_fake/webhooks/hold` and `/release` hold deliveries back (a late webhook) and send them.
+   */
   const fakeControl = (
     method: string,
     path: string,
@@ -235,6 +270,19 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
         return send(response, 200, JSON.stringify(deliverer.attempts));
       if (method === 'POST' && advance)
         return send(response, 200, JSON.stringify(control.advanceSubscription(advance[1]!)));
+      if (method === 'POST' && path === '/_fake/webhooks/hold') {
+        control.holdWebhooks();
+        return send(response, 200, '{"held":true}');
+      }
+      if (method === 'POST' && path === '/_fake/webhooks/release') {
+        control.releaseWebhooks();
+        return send(response, 200, '{"held":false}');
+      }
+      if (method === 'POST' && path === '/_fake/webhook-endpoints') {
+        const endpoint = webhookEndpointOf(jsonOf(body));
+        control.addWebhookEndpoint(endpoint);
+        return send(response, 201, JSON.stringify({ url: endpoint.url, connect: endpoint.connect ?? false }));
+      }
       if (method === 'POST' && resend) {
         control.resendEvent(resend[1]!);
         return send(response, 202, JSON.stringify({ resent: resend[1] }));
@@ -267,6 +315,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const publicUrl = (options.publicUrl ?? `http://${host}:${port}`).replace(/\/+$/, '');
   const renewalInterval = options.renewalCheckIntervalMs ?? 0;
   const renewalTimer =
     renewalInterval > 0
@@ -333,6 +382,18 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     },
   };
   return control;
+}
+
+/** `POST /_fake/webhook-endpoints` {url, secret, connect?}. */
+function webhookEndpointOf(body: unknown): WebhookEndpoint {
+  const { url, secret, connect } = (body ?? {}) as { url?: unknown; secret?: unknown; connect?: unknown };
+  if (typeof url !== 'string' || !URL.canParse(url))
+    throw StripeApiError.invalid('url', 'url must be an absolute URL');
+  if (typeof secret !== 'string' || !secret.startsWith('whsec_'))
+    throw StripeApiError.invalid('secret', 'secret must start with whsec_');
+  if (connect !== undefined && typeof connect !== 'boolean')
+    throw StripeApiError.invalid('connect', 'connect must be true or false');
+  return { url, secret, connect: connect ?? false };
 }
 
 function authenticate(header: string | undefined, secretKey: string): void {

@@ -1,6 +1,7 @@
 import { type BillingEngine } from './billing-engine.js';
 import { type ChargeEngine } from './charge-engine.js';
 import { type ConnectEngine } from './connect-engine.js';
+import { type AccountLinks } from './connect-onboarding.js';
 import { type RequestParams } from './request-params.js';
 import { StripeApiError } from './stripe-error.js';
 import { type EventObject } from './stripe-objects.js';
@@ -9,6 +10,7 @@ export interface RouteContext {
   readonly engine: BillingEngine;
   readonly payments: ChargeEngine;
   readonly connect: ConnectEngine;
+  readonly accountLinks: AccountLinks;
   readonly events: () => readonly EventObject[];
 }
 

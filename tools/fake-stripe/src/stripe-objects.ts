@@ -144,6 +144,8 @@ export interface InvoiceObject {
 export interface EventObject {
   id: string;
   object: 'event';
+  /** The connected account the event happened on (Connect events only). */
+  account?: string;
   api_version: string;
   created: number;
   data: { object: unknown; previous_attributes?: Record<string, unknown> };

@@ -4,6 +4,13 @@ import { stripeSignatureHeader } from './webhook-signature.js';
 export interface WebhookEndpoint {
   readonly url: string;
   readonly secret: string;
+  /** A Connect endpoint: it receives the events of connected accounts (and only those), as at Stripe. */
+  readonly connect?: boolean;
+}
+
+/** Whether an endpoint receives an event: Connect endpoints those of connected accounts, the others the rest. */
+export function endpointTakes(endpoint: WebhookEndpoint, connectedAccount: string | undefined): boolean {
+  return (endpoint.connect ?? false) === (connectedAccount !== undefined);
 }
 
 export interface DeliveryAttempt {
@@ -55,7 +62,8 @@ export class WebhookDeliverer {
       this.held.push({ event, onDelivered });
       return;
     }
-    for (const endpoint of this.endpoints()) this.enqueue(endpoint, event, 1, onDelivered);
+    for (const endpoint of this.endpoints())
+      if (endpointTakes(endpoint, event.account)) this.enqueue(endpoint, event, 1, onDelivered);
   }
 
   /** Holds new deliveries back (as an endpoint's outage would) until `release`. */

@@ -13,7 +13,9 @@ import { UuidParamPipe } from '@onecommons/service-kit';
 import { z } from 'zod';
 import { type PayeeStatementDto, PayeeStatements } from '../statements/payee-statements.js';
 import { assertCanManage, assertCanView, type Payee, parsePayee } from './payee-key.js';
-import { type HoldDto, type PayeeDto, type PayoutAccountDto, PayeesService } from './payees.service.js';
+import { type OnboardingLinkDto, PayeeOnboarding } from '../onboarding/payee-onboarding.js';
+import { type HoldDto, type PayeeDto, PayeesService } from './payees.service.js';
+import { type PayoutAccountDto } from './payout-account-dto.js';
 
 const minorUnits = z
   .string({ error: 'must be a decimal string of minor units' })
@@ -69,6 +71,7 @@ export class PayeesController {
   constructor(
     private readonly payees: PayeesService,
     private readonly statements: PayeeStatements,
+    private readonly onboarding: PayeeOnboarding,
     @Inject(ACCESS_DIRECTORY) private readonly access: AccessDirectory,
   ) {}
 
@@ -113,6 +116,22 @@ export class PayeesController {
     const payee = parsePayee(raw);
     await this.assertCanManageNow(principal, payee);
     return this.payees.setPayoutAccount(payee, body);
+  }
+
+  /**
+   * Starts (or continues) the payee's Stripe onboarding: opens an Express connected account as the payee's payout
+   * account (unverified until Stripe enables payouts; a balance meanwhile is held, not lost) and answers Stripe's
+   * single-use onboarding link for the payee's browser. Called again, it continues the same account.
+   */
+  @Post(':payee/payout-account/onboarding')
+  @Authenticated()
+  async startOnboarding(
+    @CurrentPrincipal() principal: Principal,
+    @Param('payee') raw: string,
+  ): Promise<OnboardingLinkDto> {
+    const payee = parsePayee(raw);
+    await this.assertCanManageNow(principal, payee);
+    return this.onboarding.start(payee);
   }
 
   /** Admin: checks the payout account with Stripe again, or attests a bank account. */

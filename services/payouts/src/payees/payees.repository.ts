@@ -3,6 +3,7 @@ import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { bigintText, queryOne, queryRows } from '@onecommons/persistence';
 import { type PayeeStanding } from '../batches/payout-decision.js';
+import { type AccountCheck } from '../rails/payout-rail.js';
 
 export interface PayeePreferences {
   readonly autoRedeem: boolean;
@@ -18,6 +19,12 @@ export interface PayoutAccount {
   readonly createdAt: Date;
   readonly verifiedAt: Date | null;
   readonly detailsSealed: string;
+  /** The Stripe account (rail `stripe`), else null. */
+  readonly stripeAccountId: string | null;
+  /** Opened by payouts through Stripe-hosted onboarding (an Express account). */
+  readonly onboarding: boolean;
+  /** What the rail still needs from the holder (Stripe's requirements currently or past due). */
+  readonly requirements: readonly string[];
 }
 
 export interface NewPayoutAccount {
@@ -28,6 +35,9 @@ export interface NewPayoutAccount {
   readonly display: string;
   readonly status: PayoutAccount['status'];
   readonly statusReason: string | null;
+  readonly stripeAccountId: string | null;
+  readonly onboarding: boolean;
+  readonly requirements: readonly string[];
 }
 
 export interface Hold {
@@ -52,7 +62,8 @@ const lockedPayeeRow = z
   .object({ auto_redeem: z.boolean() })
   .transform((row) => ({ autoRedeem: row.auto_redeem }));
 
-const payoutAccountRow = z
+/** A payout_accounts row (`SELECT *`), as the onboarding's queries read it too. */
+export const payoutAccountRow = z
   .object({
     id: z.string(),
     rail: railColumn,
@@ -62,6 +73,9 @@ const payoutAccountRow = z
     created_at: z.date(),
     verified_at: z.date().nullable(),
     details_sealed: z.string(),
+    stripe_account_id: z.string().nullable(),
+    onboarding: z.boolean(),
+    requirements: z.array(z.string()),
   })
   .transform((row): PayoutAccount => ({
     id: row.id,
@@ -72,6 +86,9 @@ const payoutAccountRow = z
     createdAt: row.created_at,
     verifiedAt: row.verified_at,
     detailsSealed: row.details_sealed,
+    stripeAccountId: row.stripe_account_id,
+    onboarding: row.onboarding,
+    requirements: row.requirements,
   }));
 
 const holdRow = z
@@ -111,6 +128,8 @@ const inFlightRow = z.object({ currency: z.string(), amount: bigintText });
 const updatedAtRow = z.object({ updated_at: z.date() });
 
 const idRow = z.object({ id: z.string() });
+
+const countRow = z.object({ n: z.number().int() });
 
 /** The payees feature's tables: payees (preferences), payout_accounts (one active per payee) and holds. */
 @Injectable()
@@ -192,8 +211,9 @@ export class PayeesRepository {
       {
         name: 'payees.replaceActiveAccount',
         row: payoutAccountRow,
-        sql: `INSERT INTO payout_accounts (id, payee, rail, details_sealed, display, status, status_reason, active, verified_at)
-              VALUES ($1, $2, $3, $4, $5, $6, $7, true, CASE WHEN $6 = 'verified' THEN now() END) RETURNING *`,
+        sql: `INSERT INTO payout_accounts (id, payee, rail, details_sealed, display, status, status_reason, active, verified_at,
+                                           stripe_account_id, onboarding, requirements)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, true, CASE WHEN $6 = 'verified' THEN now() END, $8, $9, $10) RETURNING *`,
       },
       [
         account.id,
@@ -203,28 +223,49 @@ export class PayeesRepository {
         account.display,
         account.status,
         account.statusReason,
+        account.stripeAccountId,
+        account.onboarding,
+        account.requirements,
       ],
     );
   }
 
-  /** The account with its new status, or null when it is no longer the active one. */
+  /**
+   * The account with the rail's verdict, or null when it is no longer the active one. An account verified before
+   * keeps the time it was first verified.
+   */
   async setAccountStatus(
     manager: EntityManager,
     accountId: string,
-    status: PayoutAccount['status'],
-    statusReason: string | null,
+    check: AccountCheck,
   ): Promise<PayoutAccount | null> {
     const [row] = await queryRows(
       manager,
       {
         name: 'payees.setAccountStatus',
         row: payoutAccountRow,
-        sql: `UPDATE payout_accounts SET status = $2, status_reason = $3, verified_at = CASE WHEN $2 = 'verified' THEN now() END
+        sql: `UPDATE payout_accounts
+                 SET status = $2, status_reason = $3, requirements = $4,
+                     verified_at = CASE WHEN $2 = 'verified' THEN (CASE WHEN status = 'verified' THEN verified_at ELSE now() END) END
                WHERE id = $1 AND active RETURNING *`,
       },
-      [accountId, status, statusReason],
+      [accountId, check.verified ? 'verified' : 'unverified', check.reason, check.requirements],
     );
     return row ?? null;
+  }
+
+  /** How many payout accounts the payee ever had (numbers its onboarding attempts). */
+  async accountCount(manager: EntityManager, payee: string): Promise<number> {
+    const row = await queryOne(
+      manager,
+      {
+        name: 'payees.accountCount',
+        row: countRow,
+        sql: 'SELECT count(*)::int AS n FROM payout_accounts WHERE payee = $1',
+      },
+      [payee],
+    );
+    return row.n;
   }
 
   /** Makes the account unverified (the payee is held until it fixes it), active or not. */

@@ -20,18 +20,10 @@ import { type PayoutDestination } from '../rails/payout-rail.js';
 import { answeringRailErrors } from '../rails/rail-errors.js';
 import { StripeTransferRail } from '../rails/stripe-transfer-rail.js';
 import { type Payee } from './payee-key.js';
-import { PayeesRepository, type Hold, type PayoutAccount } from './payees.repository.js';
+import { ConnectAccountSync } from '../onboarding/connect-account-sync.js';
+import { PayeesRepository, type Hold } from './payees.repository.js';
+import { accountDto, type PayoutAccountDto } from './payout-account-dto.js';
 import { displayOf, PayoutAccountSealer } from './payout-account-sealer.js';
-
-export interface PayoutAccountDto {
-  readonly id: string;
-  readonly rail: 'stripe' | 'bank';
-  readonly display: string;
-  readonly status: 'verified' | 'unverified';
-  readonly statusReason: string | null;
-  readonly createdAt: string;
-  readonly verifiedAt: string | null;
-}
 
 export interface HoldDto {
   readonly id: string;
@@ -88,6 +80,7 @@ export class PayeesService {
     private readonly balances: BalancesRepository,
     private readonly sealer: PayoutAccountSealer,
     private readonly stripe: StripeTransferRail,
+    private readonly connectAccounts: ConnectAccountSync,
     private readonly outbox: OutboxWriter,
     @Inject(SERVICE_CONFIG) private readonly config: PayoutsConfig,
   ) {}
@@ -168,7 +161,7 @@ export class PayeesService {
     const check =
       destination.rail === 'stripe'
         ? await answeringRailErrors(() => this.stripe.checkAccount(destination.accountId))
-        : { verified: false, reason: 'awaiting_admin_verification' };
+        : { verified: false, reason: 'awaiting_admin_verification', requirements: [] };
     const id = randomUUID();
     return this.dataSource.transaction(async (manager) => {
       await this.payees.ensure(manager, payee.key);
@@ -181,6 +174,9 @@ export class PayeesService {
         display: displayOf(destination),
         status: check.verified ? 'verified' : 'unverified',
         statusReason: check.verified ? null : check.reason,
+        stripeAccountId: destination.rail === 'stripe' ? destination.accountId : null,
+        onboarding: false,
+        requirements: check.requirements,
       });
       return accountDto(account);
     });
@@ -191,17 +187,22 @@ export class PayeesService {
     const account = await this.payees.activeAccount(this.dataSource.manager, payee.key);
     if (!account)
       throw PayoutsError.notFound('payout_account_not_found', `${payee.key} has no payout account`);
-    const destination = this.sealer.unseal(account.id, account.detailsSealed);
-    const check =
-      destination.rail === 'stripe'
-        ? await answeringRailErrors(() => this.stripe.checkAccount(destination.accountId))
-        : { verified: true, reason: null };
-    const updated = await this.payees.setAccountStatus(
-      this.dataSource.manager,
-      account.id,
-      check.verified ? 'verified' : 'unverified',
-      check.verified ? null : check.reason,
-    );
+    const { stripeAccountId } = account;
+    const updated =
+      stripeAccountId === null
+        ? await this.payees.setAccountStatus(this.dataSource.manager, account.id, {
+            verified: true,
+            reason: null,
+            requirements: [],
+          })
+        : // Through the same locked re-read as Stripe's webhook, so neither overwrites a newer answer.
+          (
+            await answeringRailErrors(() =>
+              this.dataSource.transaction((manager) =>
+                this.connectAccounts.refresh(manager, stripeAccountId),
+              ),
+            )
+          ).find((row) => row.id === account.id);
     if (!updated)
       throw PayoutsError.conflict(
         'payout_account_replaced',
@@ -237,18 +238,6 @@ function validDestination(input: PayoutAccountInput): PayoutDestination {
   const bic = validateBic(input.bic);
   if (!bic.valid) throw PayoutsError.invalid('invalid_bic', 'not a valid BIC (8 or 11 characters)', 'bic');
   return { rail: 'bank', holderName: input.holderName, iban: iban.value, bic: bic.value };
-}
-
-function accountDto(account: PayoutAccount): PayoutAccountDto {
-  return {
-    id: account.id,
-    rail: account.rail,
-    display: account.display,
-    status: account.status,
-    statusReason: account.statusReason,
-    createdAt: account.createdAt.toISOString(),
-    verifiedAt: account.verifiedAt?.toISOString() ?? null,
-  };
 }
 
 function holdDto(hold: Hold): HoldDto {

@@ -58,4 +58,6 @@ export interface RailTransferRecord {
 export interface AccountCheck {
   readonly verified: boolean;
   readonly reason: string | null;
+  /** What the rail still needs from the account holder (Stripe's requirements currently or past due). */
+  readonly requirements: readonly string[];
 }

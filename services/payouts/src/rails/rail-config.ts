@@ -41,6 +41,14 @@ export const railConfigShape = {
     .meta({
       description: 'The Stripe API key of the platform account that Connect transfers are made from.',
     }),
+  STRIPE_CONNECT_WEBHOOK_SECRET: z
+    .string({ error: 'is required' })
+    .regex(/^whsec_[A-Za-z0-9+/=_-]+$/, { error: 'must be a Stripe webhook signing secret (whsec_…)' })
+    .meta({
+      description:
+        "The signing secret of the platform's Stripe Connect webhook endpoint (events of connected accounts, " +
+        'sent to `/api/payouts/v1/stripe/connect-webhook`): `account.updated` verifies onboarded payout accounts.',
+    }),
   PAYOUTS_BANK_DEBTOR_NAME: z
     .string()
     .trim()

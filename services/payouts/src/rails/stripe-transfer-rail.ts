@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import { checkConnectAccount } from './connect-account-check.js';
 import {
   type AccountCheck,
   RailUnavailableError,
@@ -45,15 +46,7 @@ export class StripeTransferRail {
   private readonly stripe: Stripe;
 
   constructor(options: StripeTransferRailOptions) {
-    const base = new URL(options.apiBase ?? 'https://api.stripe.com');
-    this.stripe = new Stripe(options.secretKey, {
-      host: base.hostname,
-      port: base.port || (base.protocol === 'https:' ? 443 : 80),
-      protocol: base.protocol === 'https:' ? 'https' : 'http',
-      maxNetworkRetries: 0,
-      timeout: options.timeoutMs ?? 20_000,
-      telemetry: false,
-    });
+    this.stripe = stripeClient(options);
   }
 
   async transfer(request: TransferRequest): Promise<TransferOutcome> {
@@ -129,7 +122,7 @@ export class StripeTransferRail {
     }
   }
 
-  /** Whether the account can receive transfers and pay them out to its bank now. */
+  /** Whether the account can receive transfers and pay them out to its bank now (`checkConnectAccount`). */
   async checkAccount(accountId: string): Promise<AccountCheck> {
     let account: Stripe.Account;
     try {
@@ -138,24 +131,32 @@ export class StripeTransferRail {
       throwIfNotRefusal(error);
       // An unknown id, or an account not connected to this platform (Stripe answers 403 for those).
       if (error.code === 'resource_missing' || error instanceof Stripe.errors.StripePermissionError) {
-        return { verified: false, reason: 'no_account' };
+        return { verified: false, reason: 'no_account', requirements: [] };
       }
       throw new RailRequestError(error.code ?? 'invalid_request', error.message);
     }
-    const transfers = account.capabilities?.transfers;
-    if (transfers === 'active' && account.payouts_enabled) return { verified: true, reason: null };
-    const reason =
-      account.requirements?.disabled_reason ??
-      (transfers !== 'active' ? `transfers_capability_${transfers ?? 'not_requested'}` : 'payouts_disabled');
-    return { verified: false, reason };
+    return checkConnectAccount(account);
   }
+}
+
+/** The SDK on the configured API base, without retries of its own (callers retry with their own keys). */
+export function stripeClient(options: StripeTransferRailOptions): Stripe {
+  const base = new URL(options.apiBase ?? 'https://api.stripe.com');
+  return new Stripe(options.secretKey, {
+    host: base.hostname,
+    port: base.port || (base.protocol === 'https:' ? 443 : 80),
+    protocol: base.protocol === 'https:' ? 'https' : 'http',
+    maxNetworkRetries: 0,
+    timeout: options.timeoutMs ?? 20_000,
+    telemetry: false,
+  });
 }
 
 /**
  * Lets through only Stripe's refusals of this request (4xx answers, not about the key or credentials);
  * everything else is thrown: transient failures as `RailUnavailableError`, the rest as plain errors.
  */
-function throwIfNotRefusal(error: unknown): asserts error is Stripe.errors.StripeError {
+export function throwIfNotRefusal(error: unknown): asserts error is Stripe.errors.StripeError {
   if (!(error instanceof Stripe.errors.StripeError)) throw error;
   const status = error.statusCode;
   if (error instanceof Stripe.errors.StripeConnectionError) {

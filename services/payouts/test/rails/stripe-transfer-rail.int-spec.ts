@@ -151,9 +151,17 @@ describe('StripeTransferRail against the fake Stripe process', () => {
 
   it('checks whether an account can be paid', async () => {
     const account = await fake.createAccount();
-    expect(await rail.checkAccount(account)).toEqual({ verified: true, reason: null });
+    expect(await rail.checkAccount(account)).toEqual({ verified: true, reason: null, requirements: [] });
     await fake.control('POST', `/accounts/${account}/capabilities/transfers`, { status: 'inactive' });
-    expect(await rail.checkAccount(account)).toEqual({ verified: false, reason: 'requirements.past_due' });
-    expect(await rail.checkAccount('acct_doesnotexist')).toEqual({ verified: false, reason: 'no_account' });
+    expect(await rail.checkAccount(account)).toEqual({
+      verified: false,
+      reason: 'requirements.past_due',
+      requirements: ['individual.verification.document'],
+    });
+    expect(await rail.checkAccount('acct_doesnotexist')).toEqual({
+      verified: false,
+      reason: 'no_account',
+      requirements: [],
+    });
   });
 });

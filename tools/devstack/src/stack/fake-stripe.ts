@@ -17,11 +17,21 @@ export function fakeStripePort(profile: Profile): number {
 
 export const fakeStripeUrl = (profile: Profile) => `http://${HOST}:${fakeStripePort(profile)}`;
 
-/** What identity and the fake share: the API key and the webhook signing secret (random per profile). */
-export function stripeSecrets(profile: Profile): { secretKey: string; webhookSecret: string } {
-  const key = Buffer.from(profileSecret(profile, 'fake-stripe-secret-key'), 'base64').toString('hex');
-  const webhook = Buffer.from(profileSecret(profile, 'fake-stripe-webhook-secret'), 'base64').toString('hex');
-  return { secretKey: `sk_test_${key}`, webhookSecret: `whsec_${webhook}` };
+/**
+ * What the services and the fake share: the API key, the signing secret of identity's (platform) webhook and that
+ * of payouts' Connect webhook (random per profile).
+ */
+export function stripeSecrets(profile: Profile): {
+  secretKey: string;
+  webhookSecret: string;
+  connectWebhookSecret: string;
+} {
+  const hex = (name: string) => Buffer.from(profileSecret(profile, name), 'base64').toString('hex');
+  return {
+    secretKey: `sk_test_${hex('fake-stripe-secret-key')}`,
+    webhookSecret: `whsec_${hex('fake-stripe-webhook-secret')}`,
+    connectWebhookSecret: `whsec_${hex('fake-stripe-connect-webhook-secret')}`,
+  };
 }
 
 /** Identity's Stripe settings in a local stack. */
@@ -34,16 +44,24 @@ export function identityStripeEnvironment(profile: Profile): Record<string, stri
   };
 }
 
-/** Payouts' Stripe settings in a local stack: Connect transfers go to the same fake (no webhooks). */
+/** Payouts' Stripe settings in a local stack: Connect transfers and onboarding go to the same fake. */
 export function payoutsStripeEnvironment(profile: Profile): Record<string, string> {
-  return { STRIPE_API_BASE: fakeStripeUrl(profile), STRIPE_SECRET_KEY: stripeSecrets(profile).secretKey };
+  const { secretKey, connectWebhookSecret } = stripeSecrets(profile);
+  return {
+    STRIPE_API_BASE: fakeStripeUrl(profile),
+    STRIPE_SECRET_KEY: secretKey,
+    STRIPE_CONNECT_WEBHOOK_SECRET: connectWebhookSecret,
+  };
 }
 
-/** Starts the fake Stripe unless something answers on its port; it delivers webhooks to identity. */
+/**
+ * Starts the fake Stripe unless something answers on its port; it delivers webhooks to identity, and Connect
+ * webhooks (connected accounts' events) to payouts.
+ */
 export async function ensureFakeStripe(profile: Profile, processes: ProcessTable): Promise<boolean> {
   const port = fakeStripePort(profile);
   if (await answers(HOST, port)) return false;
-  const { secretKey, webhookSecret } = stripeSecrets(profile);
+  const { secretKey, webhookSecret, connectWebhookSecret } = stripeSecrets(profile);
   const logFile = path.join(profile.stateDir, 'logs', 'fake-stripe.log');
   say(`starting the fake Stripe on ${HOST}:${port}`);
   processes.start({
@@ -56,6 +74,8 @@ export async function ensureFakeStripe(profile: Profile, processes: ProcessTable
       FAKE_STRIPE_SECRET_KEY: secretKey,
       FAKE_STRIPE_WEBHOOK_URL: `${serviceUrl(profile, 'identity')}/api/identity/v1/payments/stripe/webhook`,
       FAKE_STRIPE_WEBHOOK_SECRET: webhookSecret,
+      FAKE_STRIPE_CONNECT_WEBHOOK_URL: `${serviceUrl(profile, 'payouts')}/api/payouts/v1/stripe/connect-webhook`,
+      FAKE_STRIPE_CONNECT_WEBHOOK_SECRET: connectWebhookSecret,
     },
     cwd: REPO_ROOT,
     logFile,
