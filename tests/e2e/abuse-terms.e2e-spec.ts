@@ -21,6 +21,7 @@ import {
   serviceEnvironmentValue,
   type TestAccount,
 } from './gateway-client.js';
+import { PAST_PERIODS } from './past-periods.js';
 
 // Issue #18, as an outsider who signed up would try it through the gateway: nobody steers another party's money.
 // A sock-puppet operator binding every operator of its project to 100%, an operator cutting out the providers of
@@ -33,7 +34,7 @@ const database = new pg.Pool({ connectionString: testStack().postgresAdminUrl, m
 const thisPeriod = periodOf(new Date());
 const next = nextPeriod(thisPeriod);
 /** A past period of this suite alone (e2e topics are fresh each run), closed by force with synthetic payments. */
-const PAST = '2024-03';
+const PAST = PAST_PERIODS.abuseTerms;
 const serviceType = `web-${randomUUID().slice(0, 8)}`;
 const meter = `active_seconds_${randomUUID().slice(0, 8)}`;
 

@@ -21,6 +21,7 @@ import {
   type TestAccount,
 } from './gateway-client.js';
 import { suiteFetch } from './suite-address.js';
+import { PAST_PERIODS } from './past-periods.js';
 
 // Issue #23, part 3: a payee onboards through Stripe Connect's account link, as a person would with a browser:
 // its owner starts onboarding through the gateway, follows Stripe's link (the local fake Stripe's hosted form),
@@ -33,8 +34,8 @@ const database = new pg.Pool({ connectionString: stack.postgresAdminUrl, max: 2 
 const PAYOUTS = '/api/payouts/v1';
 const LEDGER = '/api/ledger/v1';
 /** Past periods of this suite alone (e2e topics are fresh each run), closed by force with synthetic payments. */
-const HELD_PERIOD = '2024-06';
-const PAID_PERIOD = '2024-07';
+const HELD_PERIOD = PAST_PERIODS.onboardingHeld;
+const PAID_PERIOD = PAST_PERIODS.onboardingPaid;
 const meter = `onboarding_seconds_${randomUUID().slice(0, 8)}`;
 
 let admin: TestAccount;

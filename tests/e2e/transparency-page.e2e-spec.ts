@@ -23,6 +23,7 @@ import {
   type TestAccount,
 } from './gateway-client.js';
 import { suiteFetch } from './suite-address.js';
+import { PAST_PERIODS } from './past-periods.js';
 
 // Issue #23: anyone can check a closed period without an API client. A past period of this suite alone is
 // closed (two operators' services, two paying subscribers); its public page, through the gateway, shows the
@@ -33,7 +34,7 @@ import { suiteFetch } from './suite-address.js';
 const gateway = testStack().gatewayUrl;
 const database = new pg.Pool({ connectionString: testStack().postgresAdminUrl, max: 2 });
 /** A past period of this suite alone (the e2e topics and databases are fresh each run). */
-const PAST = '2024-07';
+const PAST = PAST_PERIODS.transparency;
 const METER = `transparency_seconds_${randomUUID().slice(0, 8)}`;
 const PAGE_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
