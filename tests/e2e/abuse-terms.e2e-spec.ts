@@ -1,16 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  createEvent,
-  nextPeriod,
-  PaymentCapturedV1,
-  periodOf,
-  TOPICS,
-  UsagePeriodSealedV1,
-  UsageRecordedV1,
-  uuidV7,
-} from '@onecommons/contracts';
-import { eventually, RawProducer, testStack } from '@onecommons/testing';
+import { nextPeriod, periodOf } from '@onecommons/contracts';
+import { eventually, testStack } from '@onecommons/testing';
 import pg from 'pg';
 import {
   call,
@@ -18,10 +9,9 @@ import {
   newAccount,
   newOrganization,
   platformAdmin,
-  serviceEnvironmentValue,
   type TestAccount,
 } from './gateway-client.js';
-import { PAST_PERIODS } from './past-periods.js';
+import { PAST_PERIODS, publishPastPeriod } from './past-periods.js';
 
 // Issue #18, as an outsider who signed up would try it through the gateway: nobody steers another party's money.
 // A sock-puppet operator binding every operator of its project to 100%, an operator cutting out the providers of
@@ -244,61 +234,8 @@ describe('earnings', () => {
   it('are private to their holders: an outsider reads only the public part of a closed period', async () => {
     // Two paying subscribers used the honest operator's service in a past period (synthetic facts on the topics,
     // as identity and metering would publish them); the admin closes it.
-    let currency = 'EUR'; // the ledger's default treasury currency
-    try {
-      currency = serviceEnvironmentValue('ledger', 'LEDGER_CURRENCY');
-    } catch {
-      // not set: the default
-    }
-    const subscribers = [uuidV7(), uuidV7()];
-    const producer = await RawProducer.connect();
-    try {
-      for (const subscriber of subscribers) {
-        const payment = createEvent(
-          PaymentCapturedV1,
-          {
-            subscriber,
-            subscriptionId: uuidV7(),
-            period: PAST,
-            amountMinor: '1000',
-            currency,
-            paymentId: uuidV7(),
-            provider: 'stripe',
-            providerPaymentId: `in_${uuidV7()}`,
-            providerEventId: `evt_${uuidV7()}`,
-            capturedAt: new Date().toISOString(),
-          },
-          { source: '/onecommons/identity' },
-        );
-        await producer.send(TOPICS.identityEvents.name, payment.subject, JSON.stringify(payment));
-        const usage = createEvent(
-          UsageRecordedV1,
-          {
-            subscriberId: subscriber,
-            period: PAST,
-            usage: [{ serviceId: honestService, meter, quantity: '600', events: 1 }],
-            recordedAt: new Date().toISOString(),
-          },
-          { source: '/onecommons/metering' },
-        );
-        await producer.send(TOPICS.meteringUsage.name, usage.subject, JSON.stringify(usage));
-      }
-      // And the period's watermark for these synthetic announcements, as metering would seal it (metering's own
-      // seal, on the close request, counts none of them: the ledger keeps the greater count).
-      const sealed = createEvent(
-        UsagePeriodSealedV1,
-        {
-          period: PAST,
-          announcements: String(subscribers.length),
-          reason: 'close_requested',
-          sealedAt: new Date().toISOString(),
-        },
-        { source: '/onecommons/metering' },
-      );
-      await producer.send(TOPICS.meteringUsage.name, sealed.subject, JSON.stringify(sealed));
-    } finally {
-      await producer.stop();
-    }
+    const subscriber = { amountMinor: '1000', usage: [{ serviceId: honestService, meter, quantity: '600' }] };
+    await publishPastPeriod(PAST, [subscriber, subscriber]);
     await eventually('the ledger to apply the period’s payments and usage', async () => {
       const view = await call<{ subscribers: number; usage: { rows: number } }>(
         'GET',

@@ -1,13 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  createEvent,
-  PaymentCapturedV1,
-  TOPICS,
-  UsagePeriodSealedV1,
-  UsageRecordedV1,
-  uuidV7,
-} from '@onecommons/contracts';
-import { eventually, RawProducer, testStack } from '@onecommons/testing';
+import { eventually, testStack } from '@onecommons/testing';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
@@ -21,7 +13,7 @@ import {
   type TestAccount,
 } from './gateway-client.js';
 import { suiteFetch } from './suite-address.js';
-import { PAST_PERIODS } from './past-periods.js';
+import { PAST_PERIODS, publishPastPeriod } from './past-periods.js';
 
 // Issue #23, part 3: a payee onboards through Stripe Connect's account link, as a person would with a browser:
 // its owner starts onboarding through the gateway, follows Stripe's link (the local fake Stripe's hosted form),
@@ -77,59 +69,8 @@ afterAll(async () => {
 
 /** Two paying subscribers used the operator's service in a past period (as identity and metering would say); closed. */
 async function closeWithPayments(period: string): Promise<void> {
-  let currency = 'EUR';
-  try {
-    currency = serviceEnvironmentValue('ledger', 'LEDGER_CURRENCY');
-  } catch {
-    // not set: the ledger's default
-  }
-  const subscribers = [uuidV7(), uuidV7()];
-  const producer = await RawProducer.connect();
-  try {
-    for (const subscriber of subscribers) {
-      const payment = createEvent(
-        PaymentCapturedV1,
-        {
-          subscriber,
-          subscriptionId: uuidV7(),
-          period,
-          amountMinor: '3000',
-          currency,
-          paymentId: uuidV7(),
-          provider: 'stripe',
-          providerPaymentId: `in_${uuidV7()}`,
-          providerEventId: `evt_${uuidV7()}`,
-          capturedAt: new Date().toISOString(),
-        },
-        { source: '/onecommons/identity' },
-      );
-      await producer.send(TOPICS.identityEvents.name, payment.subject, JSON.stringify(payment));
-      const usage = createEvent(
-        UsageRecordedV1,
-        {
-          subscriberId: subscriber,
-          period,
-          usage: [{ serviceId, meter, quantity: '600', events: 1 }],
-          recordedAt: new Date().toISOString(),
-        },
-        { source: '/onecommons/metering' },
-      );
-      await producer.send(TOPICS.meteringUsage.name, usage.subject, JSON.stringify(usage));
-    }
-    const sealed = createEvent(
-      UsagePeriodSealedV1,
-      {
-        period,
-        announcements: String(subscribers.length),
-        reason: 'close_requested',
-        sealedAt: new Date().toISOString(),
-      },
-      { source: '/onecommons/metering' },
-    );
-    await producer.send(TOPICS.meteringUsage.name, sealed.subject, JSON.stringify(sealed));
-  } finally {
-    await producer.stop();
-  }
+  const subscriber = { amountMinor: '3000', usage: [{ serviceId, meter, quantity: '600' }] };
+  await publishPastPeriod(period, [subscriber, subscriber]);
   await eventually(`the ledger to apply ${period}'s payments and usage`, async () => {
     const view = await call<{ subscribers: number; usage: { rows: number } }>(
       'GET',

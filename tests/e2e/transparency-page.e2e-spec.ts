@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  createEvent,
-  PaymentCapturedV1,
-  TOPICS,
-  UsagePeriodSealedV1,
-  UsageRecordedV1,
-  uuidV7,
-} from '@onecommons/contracts';
-import { eventually, RawProducer, testStack } from '@onecommons/testing';
+import { eventually, testStack } from '@onecommons/testing';
 import pg from 'pg';
 import { type Browser } from 'playwright-core';
 import { launchBrowser } from './browser.js';
@@ -19,11 +11,10 @@ import {
   newOperatedService,
   newOrganization,
   platformAdmin,
-  serviceEnvironmentValue,
   type TestAccount,
 } from './gateway-client.js';
 import { suiteFetch } from './suite-address.js';
-import { PAST_PERIODS } from './past-periods.js';
+import { PAST_PERIODS, publishPastPeriod } from './past-periods.js';
 
 // Issue #23: anyone can check a closed period without an API client. A past period of this suite alone is
 // closed (two operators' services, two paying subscribers); its public page, through the gateway, shows the
@@ -44,66 +35,19 @@ let operator: TestAccount;
 let operatorOrg: string;
 let statement: Record<string, unknown>;
 
-/** Payments and usage of the period as identity and metering publish them, and metering's seal of it. */
+/** Two paying subscribers used both services in the period (as identity and metering would publish it). */
 async function publishPeriod(services: readonly string[]): Promise<void> {
-  let currency = 'EUR'; // the ledger's default treasury currency
-  try {
-    currency = serviceEnvironmentValue('ledger', 'LEDGER_CURRENCY');
-  } catch {
-    // not set: the default
-  }
-  const subscribers = [uuidV7(), uuidV7()];
-  const producer = await RawProducer.connect();
-  try {
-    for (const [index, subscriber] of subscribers.entries()) {
-      const payment = createEvent(
-        PaymentCapturedV1,
-        {
-          subscriber,
-          subscriptionId: uuidV7(),
-          period: PAST,
-          amountMinor: index === 0 ? '1000' : '700',
-          currency,
-          paymentId: uuidV7(),
-          provider: 'stripe',
-          providerPaymentId: `in_${uuidV7()}`,
-          providerEventId: `evt_${uuidV7()}`,
-          capturedAt: new Date().toISOString(),
-        },
-        { source: '/onecommons/identity' },
-      );
-      await producer.send(TOPICS.identityEvents.name, payment.subject, JSON.stringify(payment));
-      const usage = createEvent(
-        UsageRecordedV1,
-        {
-          subscriberId: subscriber,
-          period: PAST,
-          usage: services.map((serviceId, line) => ({
-            serviceId,
-            meter: METER,
-            quantity: String(600 - 250 * line + 40 * index),
-            events: 1,
-          })),
-          recordedAt: new Date().toISOString(),
-        },
-        { source: '/onecommons/metering' },
-      );
-      await producer.send(TOPICS.meteringUsage.name, usage.subject, JSON.stringify(usage));
-    }
-    const sealed = createEvent(
-      UsagePeriodSealedV1,
-      {
-        period: PAST,
-        announcements: String(subscribers.length),
-        reason: 'close_requested',
-        sealedAt: new Date().toISOString(),
-      },
-      { source: '/onecommons/metering' },
-    );
-    await producer.send(TOPICS.meteringUsage.name, sealed.subject, JSON.stringify(sealed));
-  } finally {
-    await producer.stop();
-  }
+  await publishPastPeriod(
+    PAST,
+    ['1000', '700'].map((amountMinor, index) => ({
+      amountMinor,
+      usage: services.map((serviceId, line) => ({
+        serviceId,
+        meter: METER,
+        quantity: String(600 - 250 * line + 40 * index),
+      })),
+    })),
+  );
 }
 
 beforeAll(async () => {

@@ -1,17 +1,11 @@
+import { escapeHtml } from '@onecommons/service-kit';
 import { type PayoutAccountDto } from '../payees/payout-account-dto.js';
 
 /**
  * The pages Stripe sends a payee's browser to after onboarding: plain HTML, every interpolated value escaped, no
  * script, style or outside resource (the gateway's default page policy allows none).
  */
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const escape = (value: string) => value.replace(/[&<>"']/g, (character) => ESCAPES[character]!);
+const escape = escapeHtml;
 
 function page(title: string, body: string): string {
   return `<!doctype html>
