@@ -8,8 +8,10 @@ import { type Account, CONNECT_WEBHOOK_SECRET, PayoutsStack } from './payouts-st
 // while unverified, verified by Stripe's signed `account.updated`, paid at the next batch; the refresh and return
 // pages; the webhook refusing unsigned and forged bodies, applying each event once and re-reading the account.
 
-const PA = '2022-03';
-const PB = '2022-04';
+// Periods no other integration file closes: the ledger topic is shared, and a batch made for another file's close of
+// the same period would be made before this file's credits arrive.
+const PA = '2022-07';
+const PB = '2022-08';
 
 let stack: PayoutsStack;
 let operator: { id: string; owner: Account };
