@@ -49,9 +49,11 @@ COPY tools/ tools/
 RUN node_modules/.bin/tsc -b tools/${FAKE}/tsconfig.json \
   && mkdir -p /out/fake \
   && cp -R tools/${FAKE}/package.json tools/${FAKE}/dist /out/fake/ \
+  && mkdir -p /out/node_modules && cp -R node_modules/yaml /out/node_modules/ \
   && find /out -name '*.tsbuildinfo' -delete
 
-# A fake uses only Node's standard library at run time: the image carries its compiled code and nothing else.
+# A fake uses Node's standard library at run time, and the fake clouds `yaml` (to read the cloud-init they are
+# sent, which has no dependencies of its own): the image carries its compiled code and that.
 # Its host and ports come from its environment (docker-compose.yml sets them); HEALTH_PORT is the one whose
 # /_fake/health answers.
 FROM node:24-bookworm-slim AS fake

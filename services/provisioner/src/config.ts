@@ -1,5 +1,5 @@
 import { authConfigShape } from '@onecommons/auth';
-import { encryptionKeyVar, integerVar } from '@onecommons/config';
+import { encryptionKeyVar, integerVar, originVar } from '@onecommons/config';
 import { defineServiceConfig } from '@onecommons/service-kit';
 import { z } from 'zod';
 import {
@@ -67,6 +67,16 @@ export const provisionerConfigSchema = defineServiceConfig({
   PROVISIONER_BACKOFF_MAX_MS: integerVar({ min: 1, max: 3_600_000, default: 60_000 }).meta({
     description: 'The longest delay of that backoff.',
   }),
+  PROVISIONER_APP_HEALTH_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, default: 5_000 }).meta({
+    description: "How long an app's health URL may take to answer.",
+  }),
+  PROVISIONER_APP_CONNECT_TO: originVar()
+    .optional()
+    .meta({
+      description:
+        'Only for local stacks, whose service domains resolve nowhere: health checks are sent to this origin, ' +
+        'with the domain as Host (like curl --connect-to), instead of to https://<domain>. Unset in production.',
+    }),
   PROVISIONER_USAGE_REPORT_INTERVAL_MS: integerVar({ min: 0, max: 86_400_000, default: 60_000 }).meta({
     description: 'How often resource usage is totted up and reported; 0 turns reports off.',
   }),

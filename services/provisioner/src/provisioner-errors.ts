@@ -3,8 +3,10 @@ import { DomainError, type SharedErrorCode } from '@onecommons/service-kit';
 /** Every code of the provisioner's own refusals (listed in its OpenAPI document). */
 export const PROVISIONER_ERROR_CODES = [
   'already_deployed',
+  'bare_server',
   'base_url_not_allowed',
   'capacity_exhausted',
+  'deployment_deleted',
   'deployment_not_found',
   'name_taken',
   'provider_account_not_found',

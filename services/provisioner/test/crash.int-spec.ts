@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@onecommons/testing';
 import {
+  answeringWith,
   condition,
   deploy,
   deploymentWhen,
@@ -19,25 +20,26 @@ afterAll(async () => {
   await stack.stop();
 });
 
-describe('a provisioner killed in the middle of creating a server', () => {
-  it('adopts the server on restart instead of making a second one', async () => {
+describe('a provisioner killed in the middle of building a deployment', () => {
+  it('adopts the server on restart instead of making a second one, and serves the app', async () => {
     const process = stack.provisionerProcess;
     if (!process) throw new Error('the provisioner runs as a process here');
     const accountId = await stack.registerAccount('hetzner');
     const serviceId = await stack.newService(stack.operator.organizationId);
     // The provider makes the server at once but answers only after 15 s: the process dies before it hears.
-    stack.hetzner.faults.delayNext(1, 15_000, { method: 'POST' });
+    stack.hetzner.faults.delayNext(1, 15_000, { method: 'POST', path: '/v1/servers' });
     const created = await deploy(stack, {
       serviceId,
       providerAccountId: accountId,
       region: 'fsn1',
       size: 'cx22',
+      volumes: [{ name: 'data', sizeGb: 10, mountPath: '/var/lib/wiki' }],
     });
     await eventually('the provider got the create call', async () =>
       stack.hetzner.state.servers.size === 1 ? true : undefined,
     );
     const [intent] = await stack.provisioner.query<{ state: string }>(
-      'SELECT state FROM provider_operations WHERE deployment_id = $1',
+      `SELECT state FROM provider_operations WHERE deployment_id = $1 AND kind = 'create'`,
       [created.body.id],
     );
     expect(intent?.state).toBe('intended'); // recorded before the call, outcome not known yet
@@ -53,14 +55,70 @@ describe('a provisioner killed in the middle of creating a server', () => {
     );
     const servers = [...stack.hetzner.state.servers.values()];
     expect(servers).toHaveLength(1);
-    expect(stack.hetzner.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
+    const posts = (path: string) =>
+      stack.hetzner.requests.filter((request) => request.method === 'POST' && request.path === path);
+    expect(posts('/v1/servers')).toHaveLength(1);
+    expect(posts('/v1/firewalls')).toHaveLength(1);
+    expect(posts('/v1/volumes')).toHaveLength(1);
     expect(running.serverId).toBe(String(servers[0]?.id));
+    expect(condition(running, 'Ready')?.reason).toBe('AppAnswering');
     const operations = await stack.provisioner.query<{ kind: string; state: string; error: string }>(
-      'SELECT kind, state, error FROM provider_operations WHERE deployment_id = $1 ORDER BY id',
+      `SELECT kind, state, error FROM provider_operations WHERE deployment_id = $1 AND kind = 'create' ORDER BY id`,
       [created.body.id],
     );
     expect(operations).toEqual([
       { kind: 'create', state: 'succeeded', error: expect.stringContaining('adopted') },
     ]);
+  });
+
+  it('adopts the new generation’s server after dying mid-rollout, and finishes moving the app and its volume', async () => {
+    const process = stack.provisionerProcess;
+    if (!process) throw new Error('the provisioner runs as a process here');
+    const accountId = await stack.registerAccount('hetzner');
+    const serviceId = await stack.newService(stack.operator.organizationId);
+    const created = await deploy(stack, {
+      serviceId,
+      providerAccountId: accountId,
+      region: 'fsn1',
+      size: 'cx22',
+      volumes: [{ name: 'data', sizeGb: 10, mountPath: '/var/lib/wiki' }],
+    });
+    const id = created.body.id;
+    await deploymentWhen(stack, id, 'the first version Ready', answeringWith('1.0.0'), 30_000);
+    const serversOf = () =>
+      [...stack.hetzner.state.servers.values()].filter((s) => s.name.startsWith(`oc-${id}`));
+    const first = serversOf()[0];
+
+    stack.hetzner.faults.delayNext(1, 15_000, { method: 'POST', path: '/v1/servers' });
+    const changed = await fetch(stack.url(`/deployments/${id}`), {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${stack.operator.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ app: { ...created.body.app, version: '2.0.0' } }),
+    });
+    expect(changed.status).toBe(200);
+    await eventually('the provider got the new server’s create call', async () =>
+      serversOf().some((s) => s.name === `oc-${id}-g2`) ? true : undefined,
+    );
+    await process.kill('SIGKILL');
+
+    await process.start();
+    await deploymentWhen(
+      stack,
+      id,
+      'the new version Ready after the restart',
+      answeringWith('2.0.0'),
+      30_000,
+    );
+    await eventually('the first server deleted', async () =>
+      serversOf().some((s) => s.id === first?.id) ? undefined : true,
+    );
+    const [server] = serversOf();
+    expect(serversOf().map((s) => s.name)).toEqual([`oc-${id}-g2`]);
+    expect(
+      stack.hetzner.requests.filter((r) => r.method === 'POST' && r.path === '/v1/servers'),
+    ).toHaveLength(3); // the first test's server, this deployment's first, its second: never a third of its own
+    expect([...stack.hetzner.state.volumes.values()].filter((v) => v.serverId === server?.id)).toHaveLength(
+      1,
+    );
   });
 });

@@ -1,7 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from '@jest/globals';
 import { createEvent, ServiceCreatedV1, ServiceUpdatedV1, TOPICS } from '@onecommons/contracts';
-import { type FakeCloud, startFakeDigitalOcean, startFakeHetzner } from '@onecommons/fake-clouds';
+import {
+  type FakeAppEdge,
+  type FakeCloud,
+  startFakeAppEdge,
+  startFakeDigitalOcean,
+  startFakeHetzner,
+} from '@onecommons/fake-clouds';
 import {
   eventually,
   jsonRequest,
@@ -35,6 +41,8 @@ export interface ProvisionerStack {
   readonly provisionerProcess?: ServiceProcess;
   readonly hetzner: FakeCloud;
   readonly digitalocean: FakeCloud;
+  /** Where the apps on the fakes' servers answer, through the fakes' DNS (the provisioner's health checks go here). */
+  readonly edge: FakeAppEdge;
   readonly credentialsKey: string;
   readonly adminToken: string;
   readonly provider: Party;
@@ -42,7 +50,7 @@ export interface ProvisionerStack {
   readonly otherOperator: Party;
   readonly url: (path: string) => string;
   /** Publishes a catalog service of the operator and waits until the provisioner knows it. */
-  newService(operatorId: string): Promise<string>;
+  newService(operatorId: string, options?: { domain?: string }): Promise<string>;
   retireService(serviceId: string, operatorId: string): Promise<void>;
   /** Registers a provider account of the stack's provider organization at a fake. */
   registerAccount(api: 'hetzner' | 'digitalocean', overrides?: Record<string, unknown>): Promise<string>;
@@ -67,6 +75,8 @@ export async function startProvisionerStack(
     rateLimit?: { limit: number; windowMs: number };
     /** Base URLs allowed beside the stack's own fakes' (`PROVISIONER_ALLOWED_API_BASE_URLS`). */
     extraAllowedBaseUrls?: readonly string[];
+    /** Fakes of the test's own whose apps the edge should reach too. */
+    extraClouds?: readonly FakeCloud[];
   } = {},
   { asProcess = false }: { asProcess?: boolean } = {},
 ): Promise<ProvisionerStack> {
@@ -82,10 +92,12 @@ export async function startProvisionerStack(
   const fakeOptions = {
     token: CLOUD_TOKEN,
     actionDurationMs: cloud.actionDurationMs ?? 300,
+    appStartMs: 200,
     ...(cloud.rateLimit ? { rateLimit: cloud.rateLimit } : {}),
   };
   const hetzner = await startFakeHetzner(fakeOptions);
   const digitalocean = await startFakeDigitalOcean(fakeOptions);
+  const edge = await startFakeAppEdge({ clouds: [hetzner, digitalocean, ...(cloud.extraClouds ?? [])] });
   const credentialsKey = randomBytes(32).toString('base64');
   const provisionerOptions = {
     env: {
@@ -96,6 +108,7 @@ export async function startProvisionerStack(
         digitalocean.url,
         ...(cloud.extraAllowedBaseUrls ?? []),
       ].join(','),
+      PROVISIONER_APP_CONNECT_TO: edge.url,
       ...FAST_LOOP,
       ...env,
     },
@@ -148,6 +161,7 @@ export async function startProvisionerStack(
     serviceId: string,
     operatorId: string,
     status: 'active' | 'retired',
+    domain = `svc-${serviceId.slice(0, 8)}.example.org`,
   ) => {
     const event = createEvent(
       contract,
@@ -157,7 +171,7 @@ export async function startProvisionerStack(
         appId: randomUUID(),
         projectId: null,
         type: 'web',
-        domain: `svc-${serviceId.slice(0, 8)}.example.org`,
+        domain,
         providerBps: null,
         developerBps: null,
         status,
@@ -176,15 +190,16 @@ export async function startProvisionerStack(
     ...(provisionerProcess ? { provisionerProcess } : {}),
     hetzner,
     digitalocean,
+    edge,
     credentialsKey,
     adminToken: await login(admin.email),
     provider,
     operator,
     otherOperator,
     url,
-    async newService(operatorId) {
+    async newService(operatorId, options = {}) {
       const serviceId = randomUUID();
-      await publish(ServiceCreatedV1, serviceId, operatorId, 'active');
+      await publish(ServiceCreatedV1, serviceId, operatorId, 'active', options.domain);
       await eventually('the provisioner knows the service', async () => {
         const rows = await provisioner.query('SELECT 1 FROM known_services WHERE service_id = $1', [
           serviceId,
@@ -237,6 +252,7 @@ export async function startProvisionerStack(
       await producer.stop();
       await (provisionerProcess ?? provisionerInProcess)?.stop();
       await identity.stop();
+      await edge.close();
       await hetzner.close();
       await digitalocean.close();
     },
@@ -246,6 +262,9 @@ export async function startProvisionerStack(
 export interface DeploymentBody {
   id: string;
   serviceId: string;
+  domain: string;
+  app: { image: string; version: string; port: number; healthPath: string } | null;
+  volumes: { name: string; sizeGb: number; mountPath: string }[];
   phase: string;
   desired: string;
   serverName: string;
@@ -256,6 +275,15 @@ export interface DeploymentBody {
 
 export const condition = (deployment: DeploymentBody, type: 'Ready' | 'Synced') =>
   deployment.conditions.find((c) => c.type === type);
+
+/**
+ * Ready with a version, and as desired: it answers and says that version answers (right after a change, Ready
+ * still speaks of the version that served before, which still answers, and Synced is False).
+ */
+export const answeringWith = (version: string) => (deployment: DeploymentBody) =>
+  condition(deployment, 'Ready')?.status === 'True' &&
+  condition(deployment, 'Synced')?.status === 'True' &&
+  (condition(deployment, 'Ready')?.message ?? '').includes(`:${version} answers`);
 
 /** Polls the deployment through the API until `done` holds. */
 export function deploymentWhen(
@@ -277,9 +305,20 @@ export function deploymentWhen(
   );
 }
 
+/** The app the tests deploy unless they say otherwise. */
+export const WIKI_APP = {
+  image: 'ghcr.io/onecommons-test/wiki',
+  version: '1.0.0',
+  port: 8080,
+  healthPath: '/healthz',
+};
+
 export async function deploy(
   stack: ProvisionerStack,
-  body: { serviceId: string; providerAccountId: string; region: string; size: string },
+  body: { serviceId: string; providerAccountId: string; region: string; size: string } & Record<
+    string,
+    unknown
+  >,
   party: Party = stack.operator,
 ) {
   return json<DeploymentBody & { error?: { code: string; field?: string } }>(
@@ -287,7 +326,7 @@ export async function deploy(
     'POST',
     {
       credential: party.token,
-      body,
+      body: { app: WIKI_APP, ...body },
     },
   );
 }

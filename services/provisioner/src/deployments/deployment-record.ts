@@ -1,4 +1,5 @@
 import { type DeploymentPhase } from '@onecommons/contracts';
+import { type AppSpec, type VolumeSpec } from '../apps/app-spec.js';
 import { type Condition } from '../reconcile/conditions.js';
 
 export type DesiredState = 'present' | 'absent';
@@ -13,6 +14,13 @@ export interface DeploymentRecord {
   readonly api: string;
   readonly region: string;
   readonly size: string;
+  /** What runs on the server; null for a bare server (deployments made before apps). */
+  readonly app: AppSpec | null;
+  readonly volumes: readonly VolumeSpec[];
+  /** Which rollout of the app: each new app is a new generation, run on a server of its own. */
+  readonly generation: number;
+  /** The service's domain, as catalog last said. */
+  readonly domain: string;
   readonly desired: DesiredState;
   readonly phase: DeploymentPhase;
   readonly conditions: readonly Condition[];

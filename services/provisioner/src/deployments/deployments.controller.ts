@@ -1,7 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { Authenticated, CurrentPrincipal, type Principal, RequireOrganization } from '@onecommons/auth';
 import { type Page, type PageQuery, pageQuerySchema, UuidParamPipe } from '@onecommons/service-kit';
-import { type CreateDeploymentDto, createDeploymentSchema, type DeploymentDto } from './deployments.dto.js';
+import {
+  type CreateDeploymentDto,
+  createDeploymentSchema,
+  type DeploymentDto,
+  type UpdateDeploymentDto,
+  updateDeploymentSchema,
+} from './deployments.dto.js';
 import { DeploymentsService } from './deployments.service.js';
 
 const OPERATOR_ORG_OWNERS = { param: 'organizationId', roles: ['owner'], kinds: ['operator'] } as const;
@@ -50,6 +56,17 @@ export class DeploymentsController {
     @Param('deploymentId', UuidParamPipe) deploymentId: string,
   ): Promise<DeploymentDto> {
     return this.deployments.getVisible(principal, deploymentId);
+  }
+
+  /** A new app version rolls the server (volumes kept); a new size resizes it. The loop does the work. */
+  @Patch('deployments/:deploymentId')
+  @Authenticated()
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('deploymentId', UuidParamPipe) deploymentId: string,
+    @Body({ schema: updateDeploymentSchema }) body: UpdateDeploymentDto,
+  ): Promise<DeploymentDto> {
+    return this.deployments.update(principal, deploymentId, body);
   }
 
   /** Starts the teardown; the deployment stays readable, phase Deleting then Absent. */

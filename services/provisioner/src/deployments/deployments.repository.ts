@@ -3,6 +3,7 @@ import { DEPLOYMENT_PHASES, type DeploymentPhase } from '@onecommons/contracts';
 import { queryOne, queryRows } from '@onecommons/persistence';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
+import { appSpecSchema, type AppSpec, volumeSpecSchema, type VolumeSpec } from '../apps/app-spec.js';
 import { type Condition } from '../reconcile/conditions.js';
 import { type DeploymentRecord } from './deployment-record.js';
 
@@ -14,6 +15,8 @@ export interface NewDeployment {
   readonly providerId: string;
   readonly region: string;
   readonly size: string;
+  readonly app: AppSpec;
+  readonly volumes: readonly VolumeSpec[];
   readonly pointsPerSecond: bigint;
   readonly conditions: readonly Condition[];
   readonly serverName: string;
@@ -47,9 +50,10 @@ export interface PhaseCount {
 }
 
 const DEPLOYMENT_COLUMNS = `d.id, d.service_id, d.operator_id, d.provider_account_id, d.provider_id, a.api, d.region,
-  d.size, d.desired, d.phase, d.conditions, d.server_name, d.resource_id, d.attempt, d.next_reconcile_at, d.created_at,
+  d.size, d.app, d.volumes, d.generation, k.domain, d.desired, d.phase, d.conditions, d.server_name, d.resource_id, d.attempt, d.next_reconcile_at, d.created_at,
   d.updated_at`;
-const DEPLOYMENT_FROM = `deployments d JOIN provider_accounts a ON a.id = d.provider_account_id`;
+const DEPLOYMENT_FROM = `deployments d JOIN provider_accounts a ON a.id = d.provider_account_id
+  JOIN known_services k ON k.service_id = d.service_id`;
 
 const conditionColumn = z.object({
   type: z.enum(['Ready', 'Synced']),
@@ -70,6 +74,10 @@ const deploymentRow = z
     api: z.string(),
     region: z.string(),
     size: z.string(),
+    app: appSpecSchema.nullable(),
+    volumes: z.array(volumeSpecSchema),
+    generation: z.number().int(),
+    domain: z.string(),
     desired: z.enum(['present', 'absent']),
     phase: z.enum(DEPLOYMENT_PHASES),
     conditions: z.array(conditionColumn),
@@ -89,6 +97,10 @@ const deploymentRow = z
     api: row.api,
     region: row.region,
     size: row.size,
+    app: row.app,
+    volumes: row.volumes,
+    generation: row.generation,
+    domain: row.domain,
     desired: row.desired,
     phase: row.phase,
     conditions: row.conditions,
@@ -211,8 +223,8 @@ export class DeploymentsRepository {
   async insert(manager: EntityManager, deployment: NewDeployment): Promise<DeploymentRecord> {
     await manager.query(
       `INSERT INTO deployments (id, service_id, operator_id, provider_account_id, provider_id, region, size, points_per_second,
-                                desired, phase, conditions, server_name, next_reconcile_at, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'present', 'Pending', $9::jsonb, $10, now(), $11)`,
+                                desired, phase, conditions, server_name, next_reconcile_at, created_by, app, volumes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'present', 'Pending', $9::jsonb, $10, now(), $11, $12::jsonb, $13::jsonb)`,
       [
         deployment.id,
         deployment.serviceId,
@@ -225,6 +237,8 @@ export class DeploymentsRepository {
         JSON.stringify(deployment.conditions),
         deployment.serverName,
         deployment.createdBy,
+        JSON.stringify(deployment.app),
+        JSON.stringify(deployment.volumes),
       ],
     );
     return queryOne(
@@ -235,6 +249,25 @@ export class DeploymentsRepository {
         sql: `SELECT ${DEPLOYMENT_COLUMNS} FROM ${DEPLOYMENT_FROM} WHERE d.id = $1`,
       },
       [deployment.id],
+    );
+  }
+
+  /** A new app (a new generation) or size; due for a reconcile at once. */
+  async updateSpec(
+    manager: EntityManager,
+    id: string,
+    spec: {
+      readonly app: AppSpec;
+      readonly generation: number;
+      readonly size: string;
+      readonly pointsPerSecond: bigint;
+    },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE deployments SET app = $2::jsonb, generation = $3, size = $4, points_per_second = $5, attempt = 0,
+              next_reconcile_at = now(), updated_at = now()
+        WHERE id = $1`,
+      [id, JSON.stringify(spec.app), spec.generation, spec.size, spec.pointsPerSecond.toString()],
     );
   }
 
@@ -261,7 +294,8 @@ export class DeploymentsRepository {
   /** Opens the deployment's uptime interval, unless one is open already. */
   async openUptime(manager: EntityManager, id: string, at: Date): Promise<void> {
     await manager.query(
-      `INSERT INTO deployment_uptime (deployment_id, started_at) VALUES ($1, $2)
+      `INSERT INTO deployment_uptime (deployment_id, started_at, points_per_second)
+       SELECT id, $2, points_per_second FROM deployments WHERE id = $1
        ON CONFLICT (deployment_id) WHERE ended_at IS NULL DO NOTHING`,
       [id, at],
     );

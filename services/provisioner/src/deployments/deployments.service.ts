@@ -16,7 +16,7 @@ import { pointsPerSecond } from '../usage/resource-points.js';
 import { KnownServicesRepository } from '../known-services/known-services.repository.js';
 import { ProviderAccountsRepository } from '../provider-accounts/provider-accounts.repository.js';
 import { type DeploymentRecord } from './deployment-record.js';
-import { type CreateDeploymentDto, type DeploymentDto } from './deployments.dto.js';
+import { type CreateDeploymentDto, type DeploymentDto, type UpdateDeploymentDto } from './deployments.dto.js';
 import { DeploymentsRepository, type DeploymentViewer } from './deployments.repository.js';
 import { TeardownRequests } from './teardown-requests.js';
 
@@ -77,6 +77,8 @@ export class DeploymentsService {
           providerId: account.organizationId,
           region: input.region,
           size: input.size,
+          app: input.app,
+          volumes: input.volumes,
           pointsPerSecond: pointsPerSecond(size),
           conditions: initialConditions(now),
           serverName: serverIdentityOf(id, input.serviceId).name,
@@ -114,21 +116,82 @@ export class DeploymentsService {
     return toDeploymentDto(await this.visible(principal, id));
   }
 
+  /**
+   * Changes what runs (a new generation, rolled onto a new server) or its size: owners of the operator
+   * organization (or admins) only, while the deployment is wanted.
+   */
+  async update(principal: Principal, id: string, change: UpdateDeploymentDto): Promise<DeploymentDto> {
+    this.mustOwn(principal, await this.visible(principal, id), 'change');
+    await this.dataSource.transaction(async (manager) => {
+      const deployment = await this.deployments.lock(manager, id);
+      if (deployment.desired === 'absent')
+        throw ProvisionerError.conflict('deployment_deleted', 'The deployment is being torn down.');
+      if (change.app && !deployment.app)
+        throw ProvisionerError.conflict(
+          'bare_server',
+          'This deployment was made before apps and runs no app; deploy the service again with one.',
+          'app',
+        );
+      const account = await this.accounts.record(deployment.providerAccountId);
+      if (!account) throw ProvisionerError.notFound('deployment_not_found', 'No such deployment.');
+      const size = checkPlacement(account, {
+        region: deployment.region,
+        size: change.size ?? deployment.size,
+      });
+      const app = change.app ?? deployment.app;
+      const newApp = app !== null && JSON.stringify(app) !== JSON.stringify(deployment.app);
+      if (!newApp && size.name === deployment.size) return;
+      await this.deployments.updateSpec(manager, id, {
+        app: app as NonNullable<typeof app>,
+        generation: deployment.generation + (newApp ? 1 : 0),
+        size: size.name,
+        pointsPerSecond: pointsPerSecond(size),
+      });
+      await this.status.applyWith(
+        manager,
+        { ...deployment, app, size: size.name },
+        {
+          conditions: [
+            {
+              type: 'Synced',
+              status: 'False',
+              reason: 'ChangeRequested',
+              message: [
+                newApp && app ? `Rolling out ${app.image}:${app.version} on a new server.` : '',
+                size.name === deployment.size ? '' : `Resizing from ${deployment.size} to ${size.name}.`,
+              ]
+                .filter(Boolean)
+                .join(' '),
+            },
+          ],
+          attempt: 0,
+          nextReconcileAt: new Date(),
+        },
+        new Date(),
+      );
+    });
+    return this.getVisible(principal, id);
+  }
+
   /** Starts the teardown: owners of the operator organization (or admins) only. */
   async delete(principal: Principal, id: string): Promise<DeploymentDto> {
     const deployment = await this.visible(principal, id);
+    this.mustOwn(principal, deployment, 'tear down');
+    const updated = await this.dataSource.transaction(async (manager) =>
+      this.teardowns.request(manager, await this.deployments.lock(manager, id)),
+    );
+    return toDeploymentDto(updated);
+  }
+
+  private mustOwn(principal: Principal, deployment: DeploymentRecord, what: string): void {
     const owner = principal.organizations.some(
       (grant) => grant.id === deployment.operatorId && grant.role === 'owner',
     );
     if (!owner && !principal.roles.includes('admin'))
       throw ProvisionerError.forbidden(
         'forbidden',
-        'Only owners of the operator organization may tear a deployment down.',
+        `Only owners of the operator organization may ${what} a deployment.`,
       );
-    const updated = await this.dataSource.transaction(async (manager) =>
-      this.teardowns.request(manager, await this.deployments.lock(manager, id)),
-    );
-    return toDeploymentDto(updated);
   }
 
   private async visible(principal: Principal, id: string): Promise<DeploymentRecord> {
@@ -138,7 +201,7 @@ export class DeploymentsService {
   }
 }
 
-function checkPlacement(account: ProviderAccountRecord, input: CreateDeploymentDto) {
+function checkPlacement(account: ProviderAccountRecord, input: Pick<CreateDeploymentDto, 'region' | 'size'>) {
   if (!account.regions.includes(input.region))
     throw ProvisionerError.invalid(
       'unknown_region',
@@ -167,6 +230,10 @@ export function toDeploymentDto(deployment: DeploymentRecord): DeploymentDto {
       region: deployment.region,
       size: deployment.size,
     },
+    app: deployment.app,
+    volumes: deployment.volumes,
+    generation: deployment.generation,
+    domain: deployment.domain,
     desired: deployment.desired,
     phase: deployment.phase,
     conditions: deployment.conditions,

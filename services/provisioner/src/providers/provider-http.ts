@@ -26,7 +26,7 @@ export class ProviderHttp {
   constructor(private readonly options: ProviderHttpOptions) {}
 
   async request<Body>(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     body?: unknown,
     describeError: (

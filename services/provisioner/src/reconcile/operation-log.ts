@@ -50,6 +50,21 @@ export class OperationLog {
     await this.operations.settleOpen(this.dataSource.manager, deploymentId, kind, note, resourceId);
   }
 
+  /** Closes every still-open (intended or unknown) operation of a kind that observation shows did not happen. */
+  async abandon(deploymentId: string, kind: OperationKind, note: string): Promise<void> {
+    await this.operations.failOpen(this.dataSource.manager, deploymentId, kind, note);
+  }
+
+  async createdResourceIds(deploymentId: string, kind: OperationKind): Promise<string[]> {
+    return this.operations.createdResourceIds(this.dataSource.manager, deploymentId, kind);
+  }
+
+  /** Whether the server is off because this deployment is resizing it (stopped it, or changed its size). */
+  async isResizing(deploymentId: string, serverId: string): Promise<boolean> {
+    const step = await this.operations.newestPowerStep(this.dataSource.manager, deploymentId, serverId);
+    return step === 'power_off' || step === 'resize';
+  }
+
   /** The newest operation still waiting for an outcome. */
   async open(deploymentId: string): Promise<ProviderOperation | undefined> {
     return (await this.operations.newestOpen(this.dataSource.manager, deploymentId)) ?? undefined;

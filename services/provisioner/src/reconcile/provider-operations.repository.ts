@@ -3,7 +3,24 @@ import { queryOne, queryRows } from '@onecommons/persistence';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
 
-export type OperationKind = 'create' | 'delete';
+export const OPERATION_KINDS = [
+  'create',
+  'delete',
+  'create_firewall',
+  'delete_firewall',
+  'create_volume',
+  'delete_volume',
+  'create_dns_record',
+  'update_dns_record',
+  'delete_dns_record',
+  'power_off',
+  'power_on',
+  'resize',
+  'attach_volume',
+  'detach_volume',
+] as const;
+/** `create` and `delete` are the server's. */
+export type OperationKind = (typeof OPERATION_KINDS)[number];
 export type OperationState = 'intended' | 'submitted' | 'unknown' | 'succeeded' | 'failed';
 
 export interface ProviderOperation {
@@ -20,7 +37,7 @@ const operationRow = z
   .object({
     id: z.string(),
     deployment_id: z.string(),
-    kind: z.enum(['create', 'delete']),
+    kind: z.enum(OPERATION_KINDS),
     state: z.enum(['intended', 'submitted', 'unknown', 'succeeded', 'failed']),
     resource_id: z.string().nullable(),
     action_id: z.string().nullable(),
@@ -101,6 +118,61 @@ export class ProviderOperationsRepository {
         WHERE deployment_id = $1 AND kind = $2 AND state IN ('intended', 'submitted', 'unknown')`,
       [deploymentId, kind, note, resourceId],
     );
+  }
+
+  /** Marks the deployment's open operations of a kind failed: observation shows they did not take effect. */
+  async failOpen(
+    manager: EntityManager,
+    deploymentId: string,
+    kind: OperationKind,
+    note: string,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE provider_operations SET state = 'failed', error = $3, updated_at = now()
+        WHERE deployment_id = $1 AND kind = $2 AND state IN ('intended', 'unknown')`,
+      [deploymentId, kind, note],
+    );
+  }
+
+  /** The resources of a kind this deployment's calls created (or may have), newest first. */
+  async createdResourceIds(
+    manager: EntityManager,
+    deploymentId: string,
+    kind: OperationKind,
+  ): Promise<string[]> {
+    const rows = await queryRows(
+      manager,
+      {
+        name: 'providerOperations.createdResourceIds',
+        row: z.object({ resource_id: z.string() }),
+        sql: `SELECT resource_id FROM provider_operations
+               WHERE deployment_id = $1 AND kind = $2 AND resource_id IS NOT NULL AND state <> 'failed'
+               ORDER BY id DESC`,
+      },
+      [deploymentId, kind],
+    );
+    return rows.map((row) => row.resource_id);
+  }
+
+  /** The newest power or resize step taken on a server (failed ones aside), if any. */
+  async newestPowerStep(
+    manager: EntityManager,
+    deploymentId: string,
+    resourceId: string,
+  ): Promise<OperationKind | null> {
+    const [step] = await queryRows(
+      manager,
+      {
+        name: 'providerOperations.newestPowerStep',
+        row: z.object({ kind: z.enum(OPERATION_KINDS) }),
+        sql: `SELECT kind FROM provider_operations
+               WHERE deployment_id = $1 AND resource_id = $2 AND kind IN ('power_off', 'resize', 'power_on')
+                 AND state <> 'failed'
+               ORDER BY id DESC LIMIT 1`,
+      },
+      [deploymentId, resourceId],
+    );
+    return step?.kind ?? null;
   }
 
   /** The deployment's newest operation still waiting for an outcome (intended, submitted or unknown). */

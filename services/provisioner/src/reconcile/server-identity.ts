@@ -16,6 +16,39 @@ export interface ServerIdentity {
 export const DEPLOYMENT_LABEL = 'onecommons.org/deployment';
 export const SERVICE_LABEL = 'onecommons.org/service';
 export const MANAGED_BY_LABEL = 'managed-by';
+/** Which rollout of the app a server runs (Hetzner label; DigitalOcean tag `onecommons-generation:<n>`). */
+export const GENERATION_LABEL = 'onecommons.org/generation';
+export const GENERATION_TAG_PREFIX = 'onecommons-generation:';
+
+/**
+ * The server of one generation of the deployment: the first keeps the deployment's name (servers made before
+ * generations are the first), each later one gets a name of its own, so old and new can exist side by side.
+ */
+export function generationServerOf(identity: ServerIdentity, generation: number): ServerIdentity {
+  return {
+    name: generation === 1 ? identity.name : `${identity.name}-g${generation}`,
+    labels: { ...identity.labels, [GENERATION_LABEL]: String(generation) },
+    tags: [...identity.tags, `${GENERATION_TAG_PREFIX}${generation}`],
+  };
+}
+
+/** The generation a server of ours runs; one without the mark was made before generations, by the first. */
+export function generationOf(server: { readonly labels: Readonly<Record<string, string>> }): number {
+  const marked = Number(server.labels[GENERATION_LABEL] ?? '1');
+  return Number.isInteger(marked) && marked >= 1 ? marked : 1;
+}
+
+/** Which of the deployment's volumes a provider volume is (Hetzner label; DigitalOcean: its name's suffix). */
+export const VOLUME_LABEL = 'onecommons.org/volume';
+
+/** A volume's name at the provider: the server's name and the deployment's name for it (at most 60 characters). */
+export const volumeNameOf = (identity: ServerIdentity, volume: string) => `${identity.name}-${volume}`;
+
+/** The deployment's name for a provider volume of ours, or null if the name is not one of ours. */
+export function volumeOfName(identity: ServerIdentity, providerName: string): string | null {
+  const prefix = `${identity.name}-`;
+  return providerName.startsWith(prefix) ? providerName.slice(prefix.length) : null;
+}
 
 export function serverIdentityOf(deploymentId: string, serviceId: string): ServerIdentity {
   const deployment = deploymentId.toLowerCase();

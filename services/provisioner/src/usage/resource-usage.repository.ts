@@ -52,7 +52,7 @@ export class ResourceUsageRepository {
       {
         name: 'resourceUsage.uptimeWithin',
         row: intervalRow,
-        sql: `SELECT d.service_id, d.provider_id, d.points_per_second::text, u.started_at, u.ended_at
+        sql: `SELECT d.service_id, d.provider_id, u.points_per_second::text, u.started_at, u.ended_at
                 FROM deployment_uptime u JOIN deployments d ON d.id = u.deployment_id
                WHERE u.started_at < $2 AND (u.ended_at IS NULL OR u.ended_at > $1)`,
       },

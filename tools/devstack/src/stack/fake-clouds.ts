@@ -10,10 +10,13 @@ const PROCESS_NAME = 'fake-clouds';
 const entry = () => path.join(REPO_ROOT, 'tools/fake-clouds/dist/src/main.js');
 const HOST = '127.0.0.1';
 
-/** The local Hetzner Cloud and DigitalOcean stand-ins: dev 12112/12113, test 12212/12213 + 100 × slot. */
-export function fakeCloudPorts(profile: Profile): { hetzner: number; digitalocean: number } {
+/**
+ * The local Hetzner Cloud and DigitalOcean stand-ins: dev 12112/12113, test 12212/12213 + 100 × slot; where the
+ * apps on their servers answer through their DNS (the edge): dev 12117, test 12217 + 100 × slot.
+ */
+export function fakeCloudPorts(profile: Profile): { hetzner: number; digitalocean: number; edge: number } {
   const base = profile.name === 'dev' ? 12_112 : 12_212 + 100 * portSlotOf(profile);
-  return { hetzner: base, digitalocean: base + 1 };
+  return { hetzner: base, digitalocean: base + 1, edge: base + 5 };
 }
 
 /**
@@ -33,10 +36,14 @@ export function fakeCloudAccounts(profile: Profile): {
   };
 }
 
-/** The provisioner's settings in a local stack: its credentials key, and the fakes as allowed API addresses. */
+/**
+ * The provisioner's settings in a local stack: its credentials key, the fakes as allowed API addresses, and the
+ * fakes' edge as where the apps' domains are reached.
+ */
 export function provisionerEnvironment(profile: Profile): Record<string, string> {
   const accounts = fakeCloudAccounts(profile);
   return {
+    PROVISIONER_APP_CONNECT_TO: `http://${HOST}:${fakeCloudPorts(profile).edge}`,
     PROVISIONER_CREDENTIALS_KEY: profileSecret(profile, 'provisioner-credentials-key'),
     PROVISIONER_ALLOWED_API_BASE_URLS: [
       'https://api.hetzner.cloud/v1',
@@ -60,7 +67,8 @@ export async function ensureFakeClouds(profile: Profile, processes: ProcessTable
   if (await answers(HOST, ports.hetzner)) return false;
   const logFile = path.join(profile.stateDir, 'logs', 'fake-clouds.log');
   say(
-    `starting the fake clouds (Hetzner ${HOST}:${ports.hetzner}, DigitalOcean ${HOST}:${ports.digitalocean})`,
+    `starting the fake clouds (Hetzner ${HOST}:${ports.hetzner}, DigitalOcean ${HOST}:${ports.digitalocean}, ` +
+      `apps ${HOST}:${ports.edge})`,
   );
   processes.start({
     name: PROCESS_NAME,
@@ -70,6 +78,7 @@ export async function ensureFakeClouds(profile: Profile, processes: ProcessTable
       FAKE_CLOUDS_HOST: HOST,
       FAKE_HETZNER_PORT: String(ports.hetzner),
       FAKE_DIGITALOCEAN_PORT: String(ports.digitalocean),
+      FAKE_CLOUDS_EDGE_PORT: String(ports.edge),
       FAKE_CLOUDS_TOKEN: fakeCloudAccounts(profile).token,
     },
     cwd: REPO_ROOT,

@@ -173,6 +173,47 @@ export const SERVICES: readonly DemoService[] = [
   { domain: domainOf('notes', 3), operator: 3, project: 'notes', type: 'web-app', developerBps: 2500 },
 ];
 
+/** What a deployment of a project's service runs: the image, and the volumes its data lives on. */
+export interface DemoRun {
+  readonly app: {
+    readonly image: string;
+    readonly version: string;
+    readonly port: number;
+    readonly healthPath: string;
+  };
+  readonly volumes: readonly { readonly name: string; readonly sizeGb: number; readonly mountPath: string }[];
+}
+
+/** Per project (the local fake clouds simulate the images; nothing is pulled). */
+export const DEMO_RUNS: Readonly<Record<string, DemoRun>> = {
+  wiki: {
+    app: { image: 'codeberg.org/onecommons-demo/wiki', version: '1.4.2', port: 8080, healthPath: '/healthz' },
+    volumes: [{ name: 'pages', sizeGb: 10, mountPath: '/var/lib/wiki' }],
+  },
+  chat: {
+    app: {
+      image: 'codeberg.org/onecommons-demo/chat',
+      version: '3.0.1',
+      port: 3000,
+      healthPath: '/api/health',
+    },
+    volumes: [],
+  },
+  photos: {
+    app: {
+      image: 'codeberg.org/onecommons-demo/photos',
+      version: '0.9.0',
+      port: 2342,
+      healthPath: '/health',
+    },
+    volumes: [{ name: 'library', sizeGb: 50, mountPath: '/photos' }],
+  },
+  notes: {
+    app: { image: 'codeberg.org/onecommons-demo/notes', version: '2.2.0', port: 8000, healthPath: '/status' },
+    volumes: [{ name: 'notes', sizeGb: 10, mountPath: '/data' }],
+  },
+};
+
 /** Operator 2 gives the wiki more than the default, and the wiki made that binding on every operator. */
 export const AGREEMENTS = [{ operator: 1, project: 'wiki', developerBps: 3000, binding: true }] as const;
 

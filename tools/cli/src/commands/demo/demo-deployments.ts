@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from '../../cli-error.js';
+import { type DemoRun } from './demo-cast.js';
 import { type PlatformApi, PlatformApiError } from './platform-api.js';
 
 const PROVISIONER = '/api/provisioner/v1';
@@ -47,14 +48,15 @@ export interface SeededDeployment {
 }
 
 /**
- * Registers each demo provider's account at a local fake cloud and deploys every demo service on one of them,
- * round robin, waiting until each deployment is Ready. Reuses accounts (by name) and live deployments.
+ * Registers each demo provider's account at a local fake cloud and deploys every demo service's app on one of
+ * them, round robin, waiting until each answers on its domain (Ready). Reuses accounts (by name) and live
+ * deployments.
  */
 export async function seedDeployments(
   api: PlatformApi,
   clouds: FakeClouds,
   providers: readonly Organization[],
-  services: readonly { readonly id: string; readonly operator: Organization }[],
+  services: readonly { readonly id: string; readonly operator: Organization; readonly runs: DemoRun }[],
   log: (line: string) => void,
 ): Promise<SeededDeployment[]> {
   const accounts = [];
@@ -118,7 +120,7 @@ async function ensureAccount(api: PlatformApi, clouds: FakeClouds, provider: Org
 /** The provisioner learns services from catalog's events a moment after they exist: retry until it has. */
 async function ensureDeployment(
   api: PlatformApi,
-  service: { readonly id: string; readonly operator: Organization },
+  service: { readonly id: string; readonly operator: Organization; readonly runs: DemoRun },
   providerAccountId: string,
   region: string,
   size: string,
@@ -131,7 +133,7 @@ async function ensureDeployment(
   for (let attempt = 0; ; attempt += 1) {
     const answer = await api.request<{ id: string; error?: { code: string } }>('POST', path, {
       credential: token,
-      body: { serviceId: service.id, providerAccountId, region, size },
+      body: { serviceId: service.id, providerAccountId, region, size, ...service.runs },
     });
     if (answer.status === 201) return answer.body.id;
     if (answer.status !== 404 || answer.body.error?.code !== 'service_not_found' || attempt >= 60)

@@ -13,6 +13,8 @@ import {
   PROJECTS,
   PROVIDERS,
   SERVICE_TYPES,
+  DEMO_RUNS,
+  type DemoRun,
   SERVICES,
   SUBSCRIBER_COUNT,
   SUBSCRIPTION,
@@ -20,6 +22,14 @@ import {
 import { type FakeClouds, type SeededDeployment, seedDeployments } from './demo-deployments.js';
 import { type SeededPayee, seedPayoutAccounts, type StripeAccess } from './demo-payouts.js';
 import { PlatformApi, PlatformApiError } from './platform-api.js';
+
+/** What the demo service on a domain runs: its project's app. */
+function runOf(domain: string): DemoRun {
+  const project = SERVICES.find((service) => service.domain === domain)?.project ?? '';
+  const run = DEMO_RUNS[project];
+  if (!run) throw new CliError(`the demo has nothing to run for ${domain}`);
+  return run;
+}
 
 const IDENTITY = '/api/identity/v1';
 const CATALOG = '/api/catalog/v1';
@@ -127,6 +137,7 @@ export class DemoSeeder {
           services.map((service) => ({
             id: service.id,
             operator: operators.find((operator) => operator.id === service.operatorId) as SeededOrganization,
+            runs: runOf(service.domain),
           })),
           log,
         )
