@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { periodOf } from '@onecommons/contracts';
+import { getAsHost } from '@onecommons/fake-clouds';
 import { testStack } from '@onecommons/testing';
 import { runCommons, seedDemo } from './commons-cli.js';
 import { call, PASSWORD, platformAdmin } from './gateway-client.js';
@@ -33,10 +34,24 @@ interface SeedFile {
   subscribers: { id: string; email: string; accessToken: string }[];
   freeUsers: { id: string; accessToken: string }[];
   services: { id: string; apiKey: string; operatorId: string }[];
-  deployments: { id: string; serviceId: string; providerId: string }[];
+  deployments: {
+    id: string;
+    serviceId: string;
+    providerId: string;
+    domain: string;
+    app: { image: string; version: string; healthPath: string };
+  }[];
   operators: { id: string; owner: { accessToken: string } }[];
   providers: { id: string }[];
   projects: { id: string; key: string }[];
+}
+
+/** A visitor of the app's domain, as the fakes' edge resolves it through their DNS. */
+function visitApp(domain: string, urlPath: string): Promise<{ status: number; body: unknown }> {
+  const clouds = JSON.parse(readFileSync(path.join(stack.envDir, '..', 'fake-clouds.json'), 'utf8')) as {
+    edgeUrl: string;
+  };
+  return getAsHost(clouds.edgeUrl, domain, urlPath);
 }
 
 async function seed(): Promise<SeedFile> {
@@ -60,6 +75,24 @@ describe('commons demo seed', () => {
     );
     expect(new Set(first.deployments.map((deployment) => deployment.providerId))).toEqual(
       new Set(first.providers.map((provider) => provider.id)),
+    );
+    // Each runs its project's app, which answers on the service's domain (at the fakes' edge, through their DNS).
+    for (const { domain, app } of first.deployments) {
+      expect({ domain, ...(await visitApp(domain, app.healthPath)) }).toEqual({
+        domain,
+        status: 200,
+        body: expect.objectContaining({ image: app.image, version: app.version }),
+      });
+    }
+    const deployment = await call<{
+      app: { image: string };
+      volumes: unknown[];
+      conditions: { type: string; reason: string }[];
+    }>('GET', `/api/provisioner/v1/deployments/${first.deployments[0]?.id}`, {
+      credential: first.admin.token,
+    });
+    expect(deployment.body.conditions).toContainEqual(
+      expect.objectContaining({ type: 'Ready', reason: 'AppAnswering' }),
     );
 
     // Every subscriber has paid for this period; free users have no subscription.

@@ -1,5 +1,5 @@
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { getAsHost } from '@onecommons/fake-clouds';
 import {
   CLOUD_TOKEN,
   condition,
@@ -9,6 +9,7 @@ import {
   json,
   type ProvisionerStack,
   startProvisionerStack,
+  providerGet,
   WIKI_APP,
 } from './provisioner-stack.js';
 
@@ -30,34 +31,8 @@ const ready = (deployment: DeploymentBody) => condition(deployment, 'Ready')?.st
 const readyReason = (reason: string) => (deployment: DeploymentBody) =>
   condition(deployment, 'Ready')?.reason === reason;
 
-/** A GET to the fakes' edge as a browser on the internet would send it: to the domain, which their DNS resolves. */
-function visit(domain: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const edge = new URL(stack.edge.url);
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      { host: edge.hostname, port: edge.port, path, headers: { host: domain } },
-      (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-          }),
-        );
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
-}
-
-/** The fake provider's own API, as the provider's customer would read it. */
-async function providerGet<Body>(baseUrl: string, path: string): Promise<Body> {
-  const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${CLOUD_TOKEN}` } });
-  expect(response.status).toBe(200);
-  return (await response.json()) as Body;
-}
+const visit = (domain: string, path: string) =>
+  getAsHost<Record<string, unknown>>(stack.edge.url, domain, path);
 
 async function providerSend(baseUrl: string, method: string, path: string, body: unknown): Promise<number> {
   const response = await fetch(`${baseUrl}${path}`, {
@@ -176,6 +151,36 @@ describe('a deployment runs its app', () => {
       }),
     ]);
     expect(await visit(domain, '/healthz')).toMatchObject({ status: 200, body: { version: '2.1.0' } });
+
+    // Torn down: the droplet, its firewall, volume and record go.
+    expect(
+      (await json(stack.url(`/deployments/${id}`), 'DELETE', { credential: stack.operator.token })).status,
+    ).toBe(202);
+    await deploymentWhen(stack, id, 'Absent on DigitalOcean', (deployment) => deployment.phase === 'Absent');
+    const left = {
+      droplets: (
+        await providerGet<{ droplets: unknown[] }>(
+          stack.digitalocean.url,
+          `/v2/droplets?tag_name=onecommons-deployment:${id}`,
+        )
+      ).droplets,
+      firewalls: (
+        await providerGet<{ firewalls: { name: string }[] }>(
+          stack.digitalocean.url,
+          '/v2/firewalls?per_page=200',
+        )
+      ).firewalls.filter((firewall) => firewall.name === `oc-${id}`),
+      volumes: (
+        await providerGet<{ volumes: unknown[] }>(stack.digitalocean.url, `/v2/volumes?name=oc-${id}-uploads`)
+      ).volumes,
+      records: (
+        await providerGet<{ domain_records: unknown[] }>(
+          stack.digitalocean.url,
+          `/v2/domains/example.org/records?type=A&name=${domain}`,
+        )
+      ).domain_records,
+    };
+    expect(left).toEqual({ droplets: [], firewalls: [], volumes: [], records: [] });
   });
 
   it('is not Ready while the app does not answer, and says so', async () => {

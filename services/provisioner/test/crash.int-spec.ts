@@ -71,54 +71,63 @@ describe('a provisioner killed in the middle of building a deployment', () => {
     ]);
   });
 
-  it('adopts the new generation’s server after dying mid-rollout, and finishes moving the app and its volume', async () => {
-    const process = stack.provisionerProcess;
-    if (!process) throw new Error('the provisioner runs as a process here');
-    const accountId = await stack.registerAccount('hetzner');
-    const serviceId = await stack.newService(stack.operator.organizationId);
-    const created = await deploy(stack, {
-      serviceId,
-      providerAccountId: accountId,
-      region: 'fsn1',
-      size: 'cx22',
-      volumes: [{ name: 'data', sizeGb: 10, mountPath: '/var/lib/wiki' }],
-    });
-    const id = created.body.id;
-    await deploymentWhen(stack, id, 'the first version Ready', answeringWith('1.0.0'), 30_000);
-    const serversOf = () =>
-      [...stack.hetzner.state.servers.values()].filter((s) => s.name.startsWith(`oc-${id}`));
-    const first = serversOf()[0];
+  const PLACES = {
+    hetzner: { region: 'fsn1', size: 'cx22', create: '/v1/servers' },
+    digitalocean: { region: 'ams3', size: 's-1vcpu-2gb', create: '/v2/droplets' },
+  } as const;
 
-    stack.hetzner.faults.delayNext(1, 15_000, { method: 'POST', path: '/v1/servers' });
-    const changed = await fetch(stack.url(`/deployments/${id}`), {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${stack.operator.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ app: { ...created.body.app, version: '2.0.0' } }),
-    });
-    expect(changed.status).toBe(200);
-    await eventually('the provider got the new server’s create call', async () =>
-      serversOf().some((s) => s.name === `oc-${id}-g2`) ? true : undefined,
-    );
-    await process.kill('SIGKILL');
+  it.each(['hetzner', 'digitalocean'] as const)(
+    'adopts the new generation’s server after dying mid-rollout, and finishes moving the app and its volume (%s)',
+    async (api) => {
+      const process = stack.provisionerProcess;
+      if (!process) throw new Error('the provisioner runs as a process here');
+      const cloud = stack[api];
+      const place = PLACES[api];
+      const accountId = await stack.registerAccount(api);
+      const serviceId = await stack.newService(stack.operator.organizationId);
+      const created = await deploy(stack, {
+        serviceId,
+        providerAccountId: accountId,
+        region: place.region,
+        size: place.size,
+        volumes: [{ name: 'data', sizeGb: 10, mountPath: '/var/lib/wiki' }],
+      });
+      const id = created.body.id;
+      await deploymentWhen(stack, id, 'the first version Ready', answeringWith('1.0.0'), 30_000);
+      const serversOf = () => [...cloud.state.servers.values()].filter((s) => s.name.startsWith(`oc-${id}`));
+      const first = serversOf()[0];
+      const creates = () =>
+        cloud.requests.filter((r) => r.method === 'POST' && r.path === place.create).length;
+      const createsBefore = creates();
 
-    await process.start();
-    await deploymentWhen(
-      stack,
-      id,
-      'the new version Ready after the restart',
-      answeringWith('2.0.0'),
-      30_000,
-    );
-    await eventually('the first server deleted', async () =>
-      serversOf().some((s) => s.id === first?.id) ? undefined : true,
-    );
-    const [server] = serversOf();
-    expect(serversOf().map((s) => s.name)).toEqual([`oc-${id}-g2`]);
-    expect(
-      stack.hetzner.requests.filter((r) => r.method === 'POST' && r.path === '/v1/servers'),
-    ).toHaveLength(3); // the first test's server, this deployment's first, its second: never a third of its own
-    expect([...stack.hetzner.state.volumes.values()].filter((v) => v.serverId === server?.id)).toHaveLength(
-      1,
-    );
-  });
+      cloud.faults.delayNext(1, 15_000, { method: 'POST', path: place.create });
+      const changed = await fetch(stack.url(`/deployments/${id}`), {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${stack.operator.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ app: { ...created.body.app, version: '2.0.0' } }),
+      });
+      expect(changed.status).toBe(200);
+      await eventually('the provider got the new server’s create call', async () =>
+        serversOf().some((s) => s.name === `oc-${id}-g2`) ? true : undefined,
+      );
+      await process.kill('SIGKILL');
+
+      await process.start();
+      await deploymentWhen(
+        stack,
+        id,
+        'the new version Ready after the restart',
+        answeringWith('2.0.0'),
+        30_000,
+      );
+      await eventually('the first server deleted', async () =>
+        serversOf().some((s) => s.id === first?.id) ? undefined : true,
+      );
+      const [server] = serversOf();
+      expect(serversOf().map((s) => s.name)).toEqual([`oc-${id}-g2`]);
+      expect(creates()).toBe(createsBefore + 1); // the unanswered call's server was adopted, not made again
+      const volumes = [...cloud.state.volumes.values()].filter((v) => v.name === `oc-${id}-data`);
+      expect(volumes.map((v) => v.serverId)).toEqual([server?.id]);
+    },
+  );
 });

@@ -23,7 +23,7 @@ let rateLimitedFake: FakeCloud;
 const OWN_FAKES = 5;
 
 beforeAll(async () => {
-  const fakeOptions = { token: CLOUD_TOKEN, actionDurationMs: 300, appStartMs: 100 };
+  const fakeOptions = { token: CLOUD_TOKEN, actionDurationMs: 150, appStartMs: 100 };
   for (let index = 0; index < OWN_FAKES; index++) extraFakes.push(await startFakeHetzner(fakeOptions));
   rateLimitedFake = await startFakeHetzner({ ...fakeOptions, rateLimit: { limit: 10, windowMs: 2_000 } });
   extraFakes.push(rateLimitedFake);

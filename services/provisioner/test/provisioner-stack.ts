@@ -91,8 +91,8 @@ export async function startProvisionerStack(
   });
   const fakeOptions = {
     token: CLOUD_TOKEN,
-    actionDurationMs: cloud.actionDurationMs ?? 300,
-    appStartMs: 200,
+    actionDurationMs: cloud.actionDurationMs ?? 150,
+    appStartMs: 100,
     ...(cloud.rateLimit ? { rateLimit: cloud.rateLimit } : {}),
   };
   const hetzner = await startFakeHetzner(fakeOptions);
@@ -233,7 +233,10 @@ export async function startProvisionerStack(
         token: CLOUD_TOKEN,
         image: 'debian-12-x64',
         regions: ['ams3', 'fra1'],
-        sizes: [{ name: 's-1vcpu-2gb', vcpus: 1, memoryMb: 2048, diskGb: 50, monthlyPriceMinor: 1200 }],
+        sizes: [
+          { name: 's-1vcpu-2gb', vcpus: 1, memoryMb: 2048, diskGb: 50, monthlyPriceMinor: 1200 },
+          { name: 's-2vcpu-4gb', vcpus: 2, memoryMb: 4096, diskGb: 80, monthlyPriceMinor: 2400 },
+        ],
         currency: 'USD',
         maxServers: 10,
       };
@@ -303,6 +306,13 @@ export function deploymentWhen(
     },
     { timeoutMs, intervalMs: 50 },
   );
+}
+
+/** A GET to a fake provider's own API, as the provider's customer would read it. */
+export async function providerGet<Body>(baseUrl: string, path: string): Promise<Body> {
+  const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${CLOUD_TOKEN}` } });
+  expect(response.status).toBe(200);
+  return (await response.json()) as Body;
 }
 
 /** The app the tests deploy unless they say otherwise. */

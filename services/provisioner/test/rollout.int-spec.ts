@@ -1,7 +1,6 @@
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { getAsHost } from '@onecommons/fake-clouds';
 import {
-  CLOUD_TOKEN,
   answeringWith,
   condition,
   deploy,
@@ -10,6 +9,7 @@ import {
   json,
   type ProvisionerStack,
   startProvisionerStack,
+  providerGet,
   WIKI_APP,
 } from './provisioner-stack.js';
 
@@ -32,32 +32,8 @@ type Answer = DeploymentBody & { generation: number; error?: { code: string; fie
 const change = (id: string, body: unknown, credential = stack.operator.token) =>
   json<Answer>(stack.url(`/deployments/${id}`), 'PATCH', { credential, body });
 
-function visit(domain: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const edge = new URL(stack.edge.url);
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      { host: edge.hostname, port: edge.port, path, headers: { host: domain } },
-      (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-          }),
-        );
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
-}
-
-async function providerGet<Body>(baseUrl: string, path: string): Promise<Body> {
-  const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${CLOUD_TOKEN}` } });
-  expect(response.status).toBe(200);
-  return (await response.json()) as Body;
-}
+const visit = (domain: string, path: string) =>
+  getAsHost<Record<string, unknown>>(stack.edge.url, domain, path);
 
 const operationKinds = async (id: string) =>
   (
@@ -156,34 +132,41 @@ describe('a new app version', () => {
 });
 
 describe('a new size', () => {
-  it('resizes the same server: stop, change type, start; uptime earns the new rate only from then', async () => {
-    const { id, domain } = await deployed({
-      providerAccountId: hetznerAccount,
-      region: 'hel1',
-      size: 'cx22',
-    });
-    const serverBefore = (await visit(domain, '/healthz')).body['server'];
-    const changed = await change(id, { size: 'cx32' });
-    expect(changed.body.provider.size).toBe('cx32');
-    const server = () => stack.hetzner.state.servers.get(Number(serverBefore));
-    const resized = await deploymentWhen(
-      stack,
-      id,
-      'Ready again at the new size',
-      (deployment) => ready(deployment) && server()?.size === 'cx32' && server()?.status === 'running',
-      30_000,
-    );
-    expect(resized.serverId).toBe(String(serverBefore));
-    expect(await operationKinds(id)).toEqual(expect.arrayContaining(['power_off', 'resize', 'power_on']));
-    const stretches = await stack.provisioner.query<{ points_per_second: string; ended_at: Date | null }>(
-      'SELECT points_per_second::text, ended_at FROM deployment_uptime WHERE deployment_id = $1 ORDER BY started_at',
-      [id],
-    );
-    expect(stretches.length).toBeGreaterThanOrEqual(2);
-    const rates = stretches.map((stretch) => BigInt(stretch.points_per_second));
-    expect(rates[rates.length - 1]).toBeGreaterThan(rates[0] as bigint);
-    expect(stretches[0]?.ended_at).not.toBeNull();
-  });
+  it.each([
+    ['hetzner', 'hel1', 'cx22', 'cx32'],
+    ['digitalocean', 'fra1', 's-1vcpu-2gb', 's-2vcpu-4gb'],
+  ] as const)(
+    'resizes the same server on %s: stop, change type, start; uptime earns the new rate only from then',
+    async (api, region, from, to) => {
+      const cloud = stack[api];
+      const { id, domain } = await deployed({
+        providerAccountId: api === 'hetzner' ? hetznerAccount : digitalOceanAccount,
+        region,
+        size: from,
+      });
+      const serverBefore = (await visit(domain, '/healthz')).body['server'];
+      const changed = await change(id, { size: to });
+      expect(changed.body.provider.size).toBe(to);
+      const server = () => cloud.state.servers.get(Number(serverBefore));
+      const resized = await deploymentWhen(
+        stack,
+        id,
+        'Ready again at the new size',
+        (deployment) => ready(deployment) && server()?.size === to && server()?.status === 'running',
+        30_000,
+      );
+      expect(resized.serverId).toBe(String(serverBefore));
+      expect(await operationKinds(id)).toEqual(expect.arrayContaining(['power_off', 'resize', 'power_on']));
+      const stretches = await stack.provisioner.query<{ points_per_second: string; ended_at: Date | null }>(
+        'SELECT points_per_second::text, ended_at FROM deployment_uptime WHERE deployment_id = $1 ORDER BY started_at',
+        [id],
+      );
+      expect(stretches.length).toBeGreaterThanOrEqual(2);
+      const rates = stretches.map((stretch) => BigInt(stretch.points_per_second));
+      expect(rates[rates.length - 1]).toBeGreaterThan(rates[0] as bigint);
+      expect(stretches[0]?.ended_at).not.toBeNull();
+    },
+  );
 });
 
 function ready(deployment: DeploymentBody): boolean {

@@ -1,3 +1,4 @@
+export { getAsHost } from './as-host.js';
 export { startFakeAppEdge, type FakeAppEdge, type FakeAppEdgeOptions } from './app-edge.js';
 export { APP_MANIFEST_PATH, readAppManifest, type AppManifest, type AppVolumeMount } from './app-manifest.js';
 export {

@@ -1,5 +1,6 @@
-import { request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+export { getAsHost } from './as-host.js';
 
 /** For the specs: calls to the fakes over real HTTP, and polling for what settles with time. */
 export const SPEC_TOKEN = 'test-token-123';
@@ -26,28 +27,6 @@ export async function callApi<T>(
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
-}
-
-/** A GET to `baseUrl` as if addressed to `host` (fetch does not let a caller set Host). */
-export function getAsHost<T>(
-  baseUrl: string,
-  host: string,
-  path: string,
-): Promise<{ status: number; body: T }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(`${baseUrl}${path}`, { headers: { host } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () =>
-        resolve({
-          status: response.statusCode ?? 0,
-          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T,
-        }),
-      );
-    });
-    request.on('error', reject);
-    request.end();
-  });
 }
 
 /** Polls until `probe` returns something other than undefined; fails saying what never happened. */

@@ -140,7 +140,8 @@ export class Reconciler {
       ],
       attempt: deployment.attempt + 1,
       nextReconcileAt: this.after(deployment.attempt + 1),
-      uptime: 'stopped',
+      // Only the server's own actions say whether it runs.
+      ...(operation.kind === 'create' || operation.kind === 'delete' ? { uptime: 'stopped' as const } : {}),
     });
     return 'failed';
   }

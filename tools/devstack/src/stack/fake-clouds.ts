@@ -26,12 +26,15 @@ export function fakeCloudPorts(profile: Profile): { hetzner: number; digitalocea
 export function fakeCloudAccounts(profile: Profile): {
   hetznerBaseUrl: string;
   digitaloceanBaseUrl: string;
+  /** Where the apps on the fakes' servers answer, asked with their domain as Host. */
+  edgeUrl: string;
   token: string;
 } {
   const ports = fakeCloudPorts(profile);
   return {
     hetznerBaseUrl: `http://${HOST}:${ports.hetzner}/v1`,
     digitaloceanBaseUrl: `http://${HOST}:${ports.digitalocean}`,
+    edgeUrl: `http://${HOST}:${ports.edge}`,
     token: Buffer.from(profileSecret(profile, 'fake-clouds-token'), 'base64').toString('hex'),
   };
 }
@@ -43,7 +46,7 @@ export function fakeCloudAccounts(profile: Profile): {
 export function provisionerEnvironment(profile: Profile): Record<string, string> {
   const accounts = fakeCloudAccounts(profile);
   return {
-    PROVISIONER_APP_CONNECT_TO: `http://${HOST}:${fakeCloudPorts(profile).edge}`,
+    PROVISIONER_APP_CONNECT_TO: accounts.edgeUrl,
     PROVISIONER_CREDENTIALS_KEY: profileSecret(profile, 'provisioner-credentials-key'),
     PROVISIONER_ALLOWED_API_BASE_URLS: [
       'https://api.hetzner.cloud/v1',

@@ -43,6 +43,9 @@ interface Deployment {
 export interface SeededDeployment {
   readonly id: string;
   readonly serviceId: string;
+  readonly domain: string;
+  /** What it runs, answering on `domain`. */
+  readonly app: DemoRun['app'];
   readonly providerId: string;
   readonly providerAccountId: string;
 }
@@ -56,7 +59,12 @@ export async function seedDeployments(
   api: PlatformApi,
   clouds: FakeClouds,
   providers: readonly Organization[],
-  services: readonly { readonly id: string; readonly operator: Organization; readonly runs: DemoRun }[],
+  services: readonly {
+    readonly id: string;
+    readonly domain: string;
+    readonly operator: Organization;
+    readonly runs: DemoRun;
+  }[],
   log: (line: string) => void,
 ): Promise<SeededDeployment[]> {
   const accounts = [];
@@ -73,6 +81,8 @@ export async function seedDeployments(
     deployments.push({
       id,
       serviceId: service.id,
+      domain: service.domain,
+      app: service.runs.app,
       providerId: account.provider.id,
       providerAccountId: account.id,
     });

@@ -136,6 +136,7 @@ export class DemoSeeder {
           providers,
           services.map((service) => ({
             id: service.id,
+            domain: service.domain,
             operator: operators.find((operator) => operator.id === service.operatorId) as SeededOrganization,
             runs: runOf(service.domain),
           })),
