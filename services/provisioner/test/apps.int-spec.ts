@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getAsHost } from '@onecommons/fake-clouds';
+import { eventually } from '@onecommons/testing';
 import {
   CLOUD_TOKEN,
   condition,
@@ -181,6 +182,44 @@ describe('a deployment runs its app', () => {
       ).domain_records,
     };
     expect(left).toEqual({ droplets: [], firewalls: [], volumes: [], records: [] });
+  });
+
+  it('adopts the firewall and volume whose create calls were answered too late, and makes no second', async () => {
+    // Carried out at once, answered after the provisioner gave up (700 ms): the outcome is unknown to it.
+    stack.hetzner.faults.delayNext(1, 2_000, { method: 'POST', path: '/v1/firewalls' });
+    const serviceId = await stack.newService(stack.operator.organizationId);
+    const created = await deploy(stack, {
+      serviceId,
+      providerAccountId: hetznerAccount,
+      region: 'fsn1',
+      size: 'cx22',
+      volumes: [{ name: 'data', sizeGb: 10, mountPath: '/data' }],
+    });
+    const id = created.body.id;
+    await eventually('the firewall call made', async () =>
+      stack.hetzner.requests.some((r) => r.method === 'POST' && r.path === '/v1/firewalls')
+        ? true
+        : undefined,
+    );
+    stack.hetzner.faults.delayNext(1, 2_000, { method: 'POST', path: '/v1/volumes' });
+    await deploymentWhen(stack, id, 'Ready after adopting', ready);
+    const selector = encodeURIComponent(`onecommons.org/deployment==${id}`);
+    expect(
+      (await providerGet<{ firewalls: unknown[] }>(hetznerApi(), `/firewalls?label_selector=${selector}`))
+        .firewalls,
+    ).toHaveLength(1);
+    expect(
+      (await providerGet<{ volumes: unknown[] }>(hetznerApi(), `/volumes?label_selector=${selector}`))
+        .volumes,
+    ).toHaveLength(1);
+    const intents = await stack.provisioner.query<{ kind: string; state: string }>(
+      `SELECT kind, state FROM provider_operations WHERE deployment_id = $1 AND kind IN ('create_firewall', 'create_volume') ORDER BY id`,
+      [id],
+    );
+    expect(intents).toEqual([
+      { kind: 'create_firewall', state: 'succeeded' },
+      { kind: 'create_volume', state: 'succeeded' },
+    ]);
   });
 
   it('is not Ready while the app does not answer, and says so', async () => {
