@@ -66,7 +66,7 @@ export class TopicProbe {
     const consumer = kafka().consumer({
       groupId: `probe-${uniqueSuffix()}`,
       sessionTimeout: 10_000,
-      maxWaitTimeInMs: 200,
+      maxWaitTimeInMs: 500,
     });
     const probe = new TopicProbe(consumer, topics);
     await consumer.connect();
