@@ -47,4 +47,5 @@ export * from './ledger/payable-adjusted.js';
 export * from './payouts/payee-preferences-changed.js';
 export * from './payouts/payout-events.js';
 export * from './reports/service-reports.js';
+export * from './reports/payouts-reconciliation.js';
 export * from './reports/replay-start.js';

@@ -41,6 +41,11 @@ export const kafkaConfigShape = {
   KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: integerVar({ min: 1, max: 64, default: 3 }).meta({
     description: 'Partitions one consumer applies at once (each partition in order).',
   }),
+  KAFKA_FETCH_MAX_WAIT_MS: integerVar({ min: 10, max: 30_000, default: 5_000 }).meta({
+    description:
+      "How long the broker holds a consumer's fetch while there is nothing new (new messages end it at once). " +
+      'A stopping consumer waits for its fetch to return.',
+  }),
   ...topicConfigShape,
   ...kafkaSecurityConfigShape,
   OUTBOX_BATCH_SIZE: integerVar({ min: 1, max: 10_000, default: 500 }).meta({
@@ -96,6 +101,7 @@ export interface KafkaSettings {
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly partitionsConsumedConcurrently: number;
+  readonly fetchMaxWaitMs: number;
   readonly topics: TopicSettings;
   readonly security: KafkaSecurity;
   readonly outboxBatchSize: number;
@@ -121,6 +127,7 @@ type KafkaEnvironment = Parameters<typeof topicSettingsFrom>[0] &
     readonly KAFKA_SESSION_TIMEOUT_MS: number;
     readonly KAFKA_HEARTBEAT_INTERVAL_MS: number;
     readonly KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: number;
+    readonly KAFKA_FETCH_MAX_WAIT_MS: number;
     readonly OUTBOX_BATCH_SIZE: number;
     readonly OUTBOX_POLL_INTERVAL_MS: number;
     readonly OUTBOX_RETENTION_HOURS: number;
@@ -143,6 +150,7 @@ export function kafkaSettingsFrom(env: KafkaEnvironment): KafkaSettings {
     sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
     heartbeatIntervalMs: env.KAFKA_HEARTBEAT_INTERVAL_MS,
     partitionsConsumedConcurrently: env.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
+    fetchMaxWaitMs: env.KAFKA_FETCH_MAX_WAIT_MS,
     topics: topicSettingsFrom(env),
     security: kafkaSecurityFrom(env),
     outboxBatchSize: env.OUTBOX_BATCH_SIZE,

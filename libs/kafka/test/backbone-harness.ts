@@ -63,6 +63,7 @@ export function testSettings(overrides: Partial<KafkaSettings> = {}): KafkaSetti
     sessionTimeoutMs: 10_000,
     heartbeatIntervalMs: 1_000,
     partitionsConsumedConcurrently: 3,
+    fetchMaxWaitMs: 500,
     topics: topicSettingsFromEnvironment({ KAFKA_TOPIC_PARTITIONS: '3' }),
     security: kafkaSecurityFromEnvironment(),
     outboxBatchSize: 50,

@@ -62,7 +62,12 @@ export class TopicProbe {
   ) {}
 
   static async start(topics: readonly string[]): Promise<TopicProbe> {
-    const consumer = kafka().consumer({ groupId: `probe-${uniqueSuffix()}`, sessionTimeout: 10_000 });
+    // Stopping waits for the fetch in flight, which an idle topic holds for maxWaitTimeInMs (5 s by default).
+    const consumer = kafka().consumer({
+      groupId: `probe-${uniqueSuffix()}`,
+      sessionTimeout: 10_000,
+      maxWaitTimeInMs: 500,
+    });
     const probe = new TopicProbe(consumer, topics);
     await consumer.connect();
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });

@@ -87,6 +87,10 @@ export async function prepareService(
     INTERNAL_API_TOKEN: TEST_INTERNAL_API_TOKEN,
     CONSUMER_RETRY_BACKOFF_MS: '20',
     CONSUMER_RETRY_BACKOFF_MAX_MS: '200',
+    // A stopping consumer waits for its fetch, which quiet topics hold this long: 5 s by default, at every
+    // service's stop. New messages end a fetch at once. (An idle service's CPU: the same at 1 s as at 5 s, +20%
+    // at 0.5 s.)
+    KAFKA_FETCH_MAX_WAIT_MS: '1000',
     ...options.env,
   };
   return { schema, consumerGroup, env };

@@ -8,6 +8,7 @@ import {
   SERVICE_CONFIG,
 } from '@onecommons/service-kit';
 import { Option } from 'commander';
+import type pg from 'pg';
 import { z } from 'zod';
 import { type AdjustCommandOptions } from './adjustments/adjust-command.js';
 import { adjustmentReasonSchema } from './adjustments/adjustment-views.js';
@@ -177,3 +178,16 @@ export const ledgerService = defineService({
     },
   ],
 });
+
+/**
+ * What the ledger's read-only commands compute (`verify`; `payables`, its half of `commons payouts reconcile`), on a
+ * client whose search_path is the ledger's schema: for the tests of services that boot the ledger, to check it
+ * after each step in their own process instead of waiting for the commands' processes. Loaded on first use, as the
+ * commands are.
+ */
+export const ledgerReports = {
+  verify: async (client: pg.ClientBase, currency: string) =>
+    (await import('./verify/ledger-verifier.js')).verifyLedger(client, currency),
+  payables: async (client: pg.ClientBase, period: string, currency: string) =>
+    (await import('./payables/payables-command.js')).payablesReport(client, period, currency),
+};

@@ -49,6 +49,7 @@ export class EventConsumerServer extends Server implements CustomTransportStrate
         groupId: this.options.groupId,
         sessionTimeout: settings.sessionTimeoutMs,
         heartbeatInterval: settings.heartbeatIntervalMs,
+        maxWaitTimeInMs: settings.fetchMaxWaitMs,
         allowAutoTopicCreation: false,
         retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 10_000 },
       });

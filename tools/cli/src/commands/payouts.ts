@@ -2,6 +2,7 @@ import {
   findReport,
   PayablesReportContract,
   PayoutsReportContract,
+  reconcilePayoutReports,
   type ReportContract,
 } from '@onecommons/contracts';
 import { type Command } from 'commander';
@@ -10,7 +11,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, ExitCode, InvalidInputError } from '../cli-error.js';
 import { REPO_ROOT, runServiceProcess } from '../service-process.js';
-import { reconcilePayouts } from './payouts-reconciliation.js';
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -57,7 +57,7 @@ export function registerPayoutsCommand(program: Command): void {
         ['reconcile', '--period', options.period, '--currency', ledger.currency],
         envFile('payouts'),
       );
-      const result = reconcilePayouts(ledger, payoutsSide);
+      const result = reconcilePayoutReports(ledger, payoutsSide);
       if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else {
         process.stdout.write(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { type LedgerPayables, type PayoutsSide, reconcilePayouts } from './payouts-reconciliation.js';
+import { type LedgerPayables, type PayoutsSide, reconcilePayoutReports } from './payouts-reconciliation.js';
 
 const A = 'operator:00000000-0000-4000-8000-00000000000a';
 const B = 'member:00000000-0000-4000-8000-00000000000b';
@@ -42,10 +42,10 @@ function settled(): { ledger: LedgerPayables; payouts: PayoutsSide } {
   };
 }
 
-describe('reconcilePayouts', () => {
+describe('reconcilePayoutReports', () => {
   it('finds a settled period consistent and totals paid, carried, held and redeemed', () => {
     const { ledger, payouts } = settled();
-    expect(reconcilePayouts(ledger, payouts)).toMatchObject({
+    expect(reconcilePayoutReports(ledger, payouts)).toMatchObject({
       payouts: 1,
       paid: '1500',
       carried: '400',
@@ -66,7 +66,7 @@ describe('reconcilePayouts', () => {
         { reference: 'tr_2', payoutId: PAYOUT_A, amountMinor: '1500', reversedMinor: '0' },
       ],
     };
-    const result = reconcilePayouts(ledger, twice);
+    const result = reconcilePayoutReports(ledger, twice);
     expect(result.duplicates).toBe(1);
     expect(result.consistent).toBe(false);
   });
@@ -80,27 +80,27 @@ describe('reconcilePayouts', () => {
         { reference: 'tr_9', payoutId: null, amountMinor: '10', reversedMinor: '0' },
       ],
     };
-    expect(reconcilePayouts(ledger, stray)).toMatchObject({ duplicates: 1, consistent: false });
+    expect(reconcilePayoutReports(ledger, stray)).toMatchObject({ duplicates: 1, consistent: false });
   });
 
   it('flags a payable balance the ledger and payouts disagree on', () => {
     const { ledger, payouts } = settled();
-    const result = reconcilePayouts({ ...ledger, payable: { ...ledger.payable, [B]: '399' } }, payouts);
+    const result = reconcilePayoutReports({ ...ledger, payable: { ...ledger.payable, [B]: '399' } }, payouts);
     expect(result.consistent).toBe(false);
     expect(result.problems).toEqual([`payable of ${B}: ledger 399, payouts 400`]);
   });
 
   it('flags a paid payout the rail has no transfer for, and a failed one the rail paid', () => {
     const { ledger, payouts } = settled();
-    expect(reconcilePayouts(ledger, { ...payouts, transfers: [] }).consistent).toBe(false);
+    expect(reconcilePayoutReports(ledger, { ...payouts, transfers: [] }).consistent).toBe(false);
     const failed = { ...payouts, payouts: [{ ...payouts.payouts[0]!, state: 'failed' }] };
-    const result = reconcilePayouts(ledger, failed);
+    const result = reconcilePayoutReports(ledger, failed);
     expect(result.problems).toContain(`payout ${PAYOUT_A} is failed but the rail transferred 1500`);
   });
 
   it('flags redemptions of a period that has no batch yet', () => {
     const { ledger, payouts } = settled();
-    const result = reconcilePayouts(ledger, { ...payouts, batch: { ...payouts.batch, exists: false } });
+    const result = reconcilePayoutReports(ledger, { ...payouts, batch: { ...payouts.batch, exists: false } });
     expect(result.problems).toContain('the period has redemptions but no payout batch yet');
   });
 
@@ -111,12 +111,16 @@ describe('reconcilePayouts', () => {
       ledger: { ...ledger, adjusted: { [A]: '-300' }, payable: { ...ledger.payable, [A]: '-300' } },
       payouts: { ...payouts, adjustments: { [A]: '-300' }, payable: { ...payouts.payable, [A]: '-300' } },
     };
-    expect(reconcilePayouts(adjusted.ledger, adjusted.payouts)).toMatchObject({
+    expect(reconcilePayoutReports(adjusted.ledger, adjusted.payouts)).toMatchObject({
       adjusted: '-300',
       consistent: true,
     });
     expect(
-      reconcilePayouts(adjusted.ledger, { ...adjusted.payouts, adjustments: {}, payable: payouts.payable }),
+      reconcilePayoutReports(adjusted.ledger, {
+        ...adjusted.payouts,
+        adjustments: {},
+        payable: payouts.payable,
+      }),
     ).toMatchObject({
       consistent: false,
       problems: [`adjusted of ${A}: ledger -300, payouts 0`, `payable of ${A}: ledger -300, payouts 0`],

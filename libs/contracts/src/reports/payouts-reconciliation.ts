@@ -1,15 +1,16 @@
-import {
-  type PayablesReportContract,
-  type PayoutsReportContract,
-  type ReportOf,
-} from '@onecommons/contracts';
-/** The ledger's `payables` report, as the CLI reads it. */
+import { type PayablesReportContract, type PayoutsReportContract, type ReportOf } from './service-reports.js';
+
+/** The ledger's `payables` report. */
 export type LedgerPayables = ReportOf<typeof PayablesReportContract>;
 
-/** Payouts' `reconcile` report, as the CLI reads it. */
+/** Payouts' `reconcile` report. */
 export type PayoutsSide = ReportOf<typeof PayoutsReportContract>;
 
-export interface Reconciliation {
+/**
+ * What `commons payouts reconcile` prints: the two reports compared. Here, beside the reports, so that a test that
+ * boots both services compares them in its own process exactly as the command does.
+ */
+export interface PayoutsReconciliation {
   readonly period: string;
   readonly currency: string;
   /** The batch's payouts. */
@@ -54,7 +55,7 @@ function compareMaps(
  * payouts; the batch's lines add up; and the rail made exactly one transfer, of the right amount, per paid
  * payout and none for any other.
  */
-export function reconcilePayouts(ledger: LedgerPayables, payouts: PayoutsSide): Reconciliation {
+export function reconcilePayoutReports(ledger: LedgerPayables, payouts: PayoutsSide): PayoutsReconciliation {
   const problems: string[] = [];
   compareMaps('redeemed', ledger.redeemed, payouts.credits, problems);
   compareMaps('adjusted', ledger.adjusted, payouts.adjustments, problems);
