@@ -18,6 +18,7 @@ import {
   type Submitted,
 } from '../providers/provider-api.js';
 import { ProviderClients } from '../providers/provider-clients.js';
+import { conditionOf } from './conditions.js';
 import { DeploymentStatusWriter } from './deployment-status-writer.js';
 import { type Observed, observe } from './observation.js';
 import { OperationLog } from './operation-log.js';
@@ -366,15 +367,18 @@ export class Reconciler {
         `${imageRefOf(app)} answers ${where} (${health.detail}).`,
       );
     }
-    const wasReady = deployment.phase === 'Running';
+    // Stopped answering, or not answering yet (first start, after a rollout's or a resize's steps).
+    const stopped = ['AppAnswering', 'AppNotAnswering'].includes(
+      conditionOf(deployment.conditions, 'Ready')?.reason ?? '',
+    );
     await this.status.apply(deployment, {
-      phase: wasReady ? 'Failed' : 'Provisioning',
+      phase: stopped ? 'Failed' : deployment.phase === 'Running' ? 'Running' : 'Provisioning',
       conditions: [
         {
           type: 'Ready',
           status: 'False',
-          reason: wasReady ? 'AppNotAnswering' : 'AppStarting',
-          message: `${where} does not answer yet: ${health.detail}.`,
+          reason: stopped ? 'AppNotAnswering' : 'AppStarting',
+          message: `${where} does not answer${stopped ? '' : ' yet'}: ${health.detail}.`,
         },
         {
           type: 'Synced',
