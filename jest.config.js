@@ -48,6 +48,12 @@ const CLOSE_PAST_PERIODS_AFTER_PRICE_CHANGES = [
   '<rootDir>/tests/e2e/transparency-page.e2e-spec.ts',
 ];
 
+// The integration tiers' files also share their checks' clients, closed when each file ends.
+const INTEGRATION_SETUP = [
+  '<rootDir>/libs/testing/src/jest/stack-timeouts.ts',
+  '<rootDir>/libs/testing/src/jest/shared-clients.ts',
+];
+
 const shared = {
   rootDir: import.meta.dirname,
   testEnvironment: 'node',
@@ -76,17 +82,14 @@ export default {
       testMatch: ['<rootDir>/{libs,services,tools}/*/test/**/*.int-spec.ts'],
       testPathIgnorePatterns: [...shared.testPathIgnorePatterns, ...ALONE_ON_THE_TOPICS.map(toPathPattern)],
       globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
-      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/stack-timeouts.ts'],
+      setupFilesAfterEnv: INTEGRATION_SETUP,
     },
     {
       ...shared,
       displayName: 'integration-replay',
       testMatch: ALONE_ON_THE_TOPICS,
       globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
-      setupFilesAfterEnv: [
-        '<rootDir>/libs/testing/src/jest/stack-timeouts.ts',
-        '<rootDir>/libs/testing/src/jest/empty-topics.ts',
-      ],
+      setupFilesAfterEnv: [...INTEGRATION_SETUP, '<rootDir>/libs/testing/src/jest/empty-topics.ts'],
     },
     {
       ...shared,

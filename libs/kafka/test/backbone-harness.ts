@@ -144,13 +144,17 @@ export class BackboneFixture {
     return producer;
   }
 
-  relay(producer: Producer, afterSend?: (eventIds: readonly string[]) => Promise<void>): OutboxRelay {
+  relay(
+    producer: Producer,
+    afterSend?: (eventIds: readonly string[]) => Promise<void>,
+    pollIntervalMs = 100,
+  ): OutboxRelay {
     return new OutboxRelay({
       sessionDatabaseUrl: testStack().postgresAdminUrl,
       schema: this.schema,
       producer,
       batchSize: 50,
-      pollIntervalMs: 100,
+      pollIntervalMs,
       logger: quietLogger,
       ...(afterSend ? { afterSend } : {}),
     });

@@ -139,6 +139,30 @@ describe('the outbox relay', () => {
     await relay.stop();
   });
 
+  it('relays a row committed while it was sending another at once: that row’s notification is not lost', async () => {
+    const first = BackboneFixture.event();
+    const second = BackboneFixture.event();
+    let secondCommitted = false;
+    // It polls once a minute: only the second row's notification can wake it within `eventually`'s 30 s.
+    const relay = fixture.relay(
+      await fixture.connectedProducer(),
+      async (eventIds) => {
+        if (secondCommitted || !eventIds.includes(first.id)) return;
+        secondCommitted = true;
+        await fixture.commit([second]);
+      },
+      60_000,
+    );
+    relay.start();
+    try {
+      await fixture.commit([first]);
+      await allPublishedOnce([first.id, second.id]);
+      expect(secondCommitted).toBe(true);
+    } finally {
+      await relay.stop(); // else, still leading, it would keep the next tests' relays waiting for a minute
+    }
+  });
+
   it('keeps the commit order of one aggregate on its partition', async () => {
     const relay = await startedRelay();
     const subscriberId = uuidV7();

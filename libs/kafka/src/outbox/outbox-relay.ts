@@ -62,6 +62,8 @@ export class OutboxRelay {
   private client: pg.Client | undefined;
   private stopping = false;
   private readonly wake = new EventTarget();
+  /** A row was committed since the last drain began: a notification that came during a drain is not lost. */
+  private woken = false;
   private loop: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private leader = false;
@@ -152,7 +154,10 @@ export class OutboxRelay {
     }
     if (this.stopping) return;
     this.leader = true;
-    client.on('notification', () => this.wake.dispatchEvent(new Event('wake')));
+    client.on('notification', () => {
+      this.woken = true;
+      this.wake.dispatchEvent(new Event('wake'));
+    });
     await client.query(`LISTEN ${pg.escapeIdentifier(`${this.options.schema}_outbox`)}`);
     this.options.logger.log(`outbox relay for ${this.options.schema} is leader`);
   }
@@ -160,6 +165,7 @@ export class OutboxRelay {
   private async relayWhileLeader(): Promise<void> {
     const client = this.client;
     while (!this.stopping && client) {
+      this.woken = false;
       await this.drain(client);
       await this.reportBacklog(client);
       await this.waitForWork();
@@ -178,6 +184,7 @@ export class OutboxRelay {
   }
 
   private waitForWork(): Promise<void> {
+    if (this.woken) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, this.options.pollIntervalMs);
       const wake = this.wake;
