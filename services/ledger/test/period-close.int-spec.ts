@@ -38,6 +38,7 @@ import {
   publish,
   testCurrency,
   NO_SCHEDULED_CLOSES,
+  verifyLedgerSchema,
 } from './ledger-events.js';
 import { LedgerIdentity } from './ledger-identity.js';
 import { MeteringStandIn } from './metering-stand-in.js';
@@ -668,10 +669,12 @@ describe('closing a period', () => {
       status: 'closed',
       total: '1000000000',
     });
-    const verified = await runCommons(['ledger', 'verify', '--env-file', envFile]);
-    expect({ code: verified.code, stderr: verified.code === 0 ? '' : verified.stderr }).toEqual({
-      code: 0,
-      stderr: '',
+    // The checks of `commons ledger verify`, in this process (the command itself passes in treasury's test): this
+    // tier runs its files one at a time, so the command's two processes were CI time.
+    const verified = await verifyLedgerSchema(ledger, CUR);
+    expect({ ok: verified.ok, firstViolation: verified.firstViolation }).toEqual({
+      ok: true,
+      firstViolation: null,
     });
     expect((await runCommons(['period', 'close', '--period', 'soon'])).code).toBe(2);
   });
