@@ -19,13 +19,16 @@ const swc = [
 // emptied of what the files before it left: those that rebuild a service from whole topics and compare it with
 // the live service (an event another file produces meanwhile would reach one side only), and one that holds a
 // projection table locked while its ledger must go on consuming (another file's event for that table would hold
-// up the ledger's whole consumer).
+// up the ledger's whole consumer), and one that checks what a close does while no metering has answered its request
+// (every other file's metering answers any close request, and since tests' consumers fetch with a 1 s wait they
+// often did before its checks ended).
 const ALONE_ON_THE_TOPICS = [
   '<rootDir>/services/ledger/test/projections.int-spec.ts',
   '<rootDir>/services/ledger/test/period-close.int-spec.ts',
   '<rootDir>/services/ledger/test/replay-verify.int-spec.ts',
   '<rootDir>/services/metering/test/replay.int-spec.ts',
   '<rootDir>/services/ledger/test/journal-lock.int-spec.ts',
+  '<rootDir>/services/ledger/test/close-watermark.int-spec.ts',
 ];
 
 // E2e files that check the platform whole, so they run one at a time with nothing else on it ('e2e-alone'): the

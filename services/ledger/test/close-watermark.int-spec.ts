@@ -142,9 +142,9 @@ afterAll(async () => {
   await accounts.stop();
 });
 
-// Metering services of other tests of the run consume the same topics and seal what any ledger requests (with
-// their own counts): the states without this test's watermark are checked at once, in the process, before the
-// request can have reached any metering.
+// Metering services of other files would consume the same topics and seal what any ledger requests (with their own
+// counts), so this file runs alone on the topics (jest.config.js, integration-replay): nothing answers but its
+// stand-in.
 describe('a close before metering’s watermark', () => {
   it('is refused as usage_not_consumed with the lag, requested once, and again only when unanswered', async () => {
     const closer = ledger.app.get(PeriodCloser);
